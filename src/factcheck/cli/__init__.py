@@ -1,0 +1,34 @@
+"""The ``factcheck`` command line: a thin layer over the library; every command calls one
+library function. Stage-specific commands live in their own modules of this package."""
+
+from __future__ import annotations
+
+import logging
+
+import click
+
+from .. import __version__
+from .clean_cmd import clean
+from .claims_cmd import claims
+from .pipeline_cmd import demo, run
+from .pubmed_cmd import pubmed
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="factcheck")
+@click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
+def cli(verbose: int) -> None:
+    """factcheck: find health claims in articles and check them against PubMed."""
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+
+
+cli.add_command(demo)
+cli.add_command(run)
+cli.add_command(clean)
+cli.add_command(claims)
+cli.add_command(pubmed)
+
+
+def main() -> None:
+    cli()

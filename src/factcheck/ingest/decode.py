@@ -1,0 +1,96 @@
+"""Turning raw bytes into text: binary detection, BOMs, declared and detected charsets."""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+
+from charset_normalizer import from_bytes
+
+# Magic numbers of formats that are never articles (images, archives, PDFs, executables).
+BINARY_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "PDF document"),
+    (b"\x89PNG", "PNG image"),
+    (b"\xff\xd8\xff", "JPEG image"),
+    (b"GIF8", "GIF image"),
+    (b"PK\x03\x04", "ZIP archive"),
+    (b"\x1f\x8b", "gzip data"),
+    (b"\x7fELF", "ELF executable"),
+    (b"MZ", "Windows executable"),
+    (b"RIFF", "RIFF media"),
+    (b"\x00\x00\x01\x00", "icon"),
+)
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_HTML_HINT = re.compile(rb"<\s*(!doctype\s+html|html|head|body|article|div|p)\b", re.I)
+
+
+@dataclass
+class Decoded:
+    text: str | None
+    encoding: str | None
+    error_kind: str | None = None
+    error: str | None = None
+    warning: str | None = None
+
+
+def looks_like_html(data: bytes | str) -> bool:
+    head = data[:4096] if isinstance(data, bytes) else data[:4096].encode("utf-8", "ignore")
+    return bool(_HTML_HINT.search(head))
+
+
+def _binary_reason(data: bytes) -> str | None:
+    for magic, what in BINARY_SIGNATURES:
+        if data.startswith(magic):
+            return what
+    sample = data[:8192]
+    if b"\x00" in sample and not (sample.startswith(codecs.BOM_UTF16_LE)
+                                  or sample.startswith(codecs.BOM_UTF16_BE)):
+        return "NUL bytes"
+    control = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    if sample and control / len(sample) > 0.05:
+        return f"{control} control bytes in the first {len(sample)}"
+    return None
+
+
+def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
+    """Decode ``data``: BOM, then the declared charset (header or ``<meta>``), then UTF-8,
+    then detection. A charset that was declared but wrong is repaired and reported."""
+    if not data or not data.strip():
+        return Decoded(None, None, "empty", "the document is empty")
+    reason = _binary_reason(data)
+    if reason:
+        return Decoded(None, None, "binary", f"the document is binary ({reason}), not text")
+    for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                     (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            return Decoded(data.decode(enc, errors="replace"), enc)
+    if declared is None:
+        match = _META_CHARSET.search(data[:4096])
+        if match:
+            declared = match.group(1).decode("ascii", "ignore")
+    if declared:
+        try:
+            codecs.lookup(declared)
+        except LookupError:
+            declared = None
+    if declared:
+        try:
+            text = data.decode(declared)
+            return Decoded(text, codecs.lookup(declared).name)
+        except UnicodeDecodeError:
+            pass
+    try:
+        text = data.decode("utf-8")
+        warning = (f"declared charset {declared} is wrong; decoded as utf-8"
+                   if declared and codecs.lookup(declared).name != "utf-8" else None)
+        return Decoded(text, "utf-8", warning=warning)
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(data[:200_000]).best()
+    encoding = best.encoding if best is not None else "cp1252"
+    text = data.decode(encoding, errors="replace")
+    what = f"declared {declared}" if declared else "no charset declared"
+    return Decoded(text, encoding,
+                   warning=f"not valid UTF-8 ({what}); decoded as {encoding} by detection")

@@ -1,0 +1,63 @@
+"""Reading articles from local files and folders."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from .decode import decode_bytes, looks_like_html
+from .document import Document, sha256_hex
+
+TEXT_SUFFIXES = {".txt", ".text", ".md"}
+HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+ARTICLE_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
+def expand_paths(inputs: Iterable[str | Path]) -> list[Path]:
+    """Files named directly are kept whatever their suffix; folders are walked (sorted) for
+    article files (.txt, .md, .html, .htm)."""
+    found: list[Path] = []
+    for item in inputs:
+        path = Path(item).expanduser()
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*")
+                                if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES
+                                and not p.name.startswith(".")))
+        else:
+            found.append(path)
+    return found
+
+
+def read_file(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> Document:
+    """Read one local file into a :class:`Document`; never raises for bad content."""
+    path = Path(path).expanduser().resolve()
+    doc = Document(source=str(path), source_kind="file", site=path.parent.name)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            doc.error_kind, doc.error = "too_large", (
+                f"{path.name}: {size:,} bytes is over the {max_bytes:,}-byte limit")
+            return doc
+        data = path.read_bytes()
+    except OSError as exc:
+        doc.error_kind, doc.error = "io", f"{path.name}: cannot read: {exc.strerror or exc}"
+        return doc
+    doc.raw_bytes = len(data)
+    doc.content_hash = sha256_hex(data)
+    decoded = decode_bytes(data)
+    if decoded.text is None:
+        doc.error_kind, doc.error = decoded.error_kind, f"{path.name}: {decoded.error}"
+        return doc
+    doc.text, doc.encoding = decoded.text, decoded.encoding
+    if decoded.warning:
+        doc.warnings.append(("encoding", f"{path.name}: {decoded.warning}"))
+    is_html = path.suffix.lower() in HTML_SUFFIXES or (
+        path.suffix.lower() not in TEXT_SUFFIXES and looks_like_html(data))
+    doc.content_type = "text/html" if is_html else "text/plain"
+    return doc
+
+
+def read_local(inputs: Iterable[str | Path]) -> Iterator[Document]:
+    for path in expand_paths(inputs):
+        yield read_file(path)

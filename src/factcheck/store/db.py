@@ -1,0 +1,121 @@
+"""DuckDB connections, the full-text-search extension and versioned migrations.
+
+Every other module opens the database through :func:`connect`, so the schema is always
+current and the FTS extension is always loaded from the installed wheel: extensions are
+never downloaded at run time (locked-down servers cannot reach the extension repository).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.resources
+import os
+from pathlib import Path
+
+import duckdb
+
+MIGRATIONS_PACKAGE = "factcheck.store"
+MIGRATIONS_DIR = "migrations"
+
+
+class StoreError(RuntimeError):
+    """The database could not be opened or migrated."""
+
+
+def fts_extension_path() -> Path:
+    """Path of the FTS extension binary shipped by the ``duckdb-extension-fts`` wheel."""
+    import duckdb_extension_fts
+
+    base = Path(duckdb_extension_fts.__file__).parent / "extensions" / f"v{duckdb.__version__}"
+    path = base / "fts.duckdb_extension"
+    if not path.exists():
+        raise StoreError(
+            f"FTS extension for duckdb {duckdb.__version__} not found at {path}; "
+            "install duckdb-extension-fts with the same version as duckdb"
+        )
+    return path
+
+
+def load_fts(con: duckdb.DuckDBPyConnection) -> None:
+    """Install (from the wheel, never from the network) and load the FTS extension."""
+    con.execute("SET autoinstall_known_extensions = false")
+    con.execute("SET autoload_known_extensions = false")
+    try:
+        con.execute("LOAD fts")
+    except duckdb.Error:
+        con.execute(f"INSTALL '{fts_extension_path()}'")
+        con.execute("LOAD fts")
+
+
+def connect(path: str | os.PathLike[str] | None = None, *, read_only: bool = False,
+            migrate: bool = True) -> duckdb.DuckDBPyConnection:
+    """Open (and, unless ``read_only``, migrate) the factcheck database at ``path``.
+
+    ``None`` or ``":memory:"`` opens an in-memory database, handy in tests and notebooks.
+    """
+    target = ":memory:" if path in (None, ":memory:") else str(path)
+    if target != ":memory:" and not read_only:
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(target, read_only=read_only)
+    except duckdb.Error as exc:
+        raise StoreError(f"cannot open database {target}: {exc}") from exc
+    load_fts(con)
+    if migrate and not read_only:
+        apply_migrations(con)
+    return con
+
+
+def migration_files() -> list[tuple[int, str, str]]:
+    """The numbered ``NNNN_name.sql`` migrations, in order: (number, name, sql)."""
+    root = importlib.resources.files(MIGRATIONS_PACKAGE) / MIGRATIONS_DIR
+    found = []
+    for entry in root.iterdir():
+        name = entry.name
+        if not name.endswith(".sql"):
+            continue
+        number = int(name.split("_", 1)[0])
+        found.append((number, name, entry.read_text(encoding="utf-8")))
+    found.sort()
+    numbers = [n for n, _, _ in found]
+    if len(numbers) != len(set(numbers)):
+        raise StoreError(f"duplicate migration numbers in {numbers}")
+    return found
+
+
+def apply_migrations(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Apply every migration not yet recorded in ``schema_migrations``; return their names.
+
+    Each migration runs in its own transaction and is recorded with a checksum, so running
+    this twice is a no-op and a migration edited after it was applied is reported.
+    """
+    con.execute(
+        """CREATE TABLE IF NOT EXISTS schema_migrations (
+               version INTEGER PRIMARY KEY,
+               name VARCHAR NOT NULL,
+               checksum VARCHAR NOT NULL,
+               applied_at TIMESTAMP DEFAULT current_timestamp)"""
+    )
+    done = {row[0]: row[1] for row in con.execute(
+        "SELECT version, checksum FROM schema_migrations").fetchall()}
+    applied = []
+    for number, name, sql in migration_files():
+        checksum = hashlib.sha256(sql.encode()).hexdigest()
+        if number in done:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(sql)
+            con.execute("INSERT INTO schema_migrations (version, name, checksum) VALUES (?, ?, ?)",
+                        [number, name, checksum])
+            con.execute("COMMIT")
+        except Exception as exc:
+            con.execute("ROLLBACK")
+            raise StoreError(f"migration {name} failed: {exc}") from exc
+        applied.append(name)
+    return applied
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    row = con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()
+    return int(row[0])
