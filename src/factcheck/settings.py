@@ -26,6 +26,19 @@ class Settings:
     allow_private_networks: bool = field(default_factory=lambda: _env_bool(
         "FACTCHECK_ALLOW_PRIVATE_NETWORKS", False))
     evidence_top_k: int = 5
+    # Web crawling (factcheck.ingest.web); a sources file may override the per-site ones.
+    crawl_connect_timeout: float = 10.0       # seconds to open a connection
+    crawl_read_timeout: float = 30.0          # seconds of silence while reading a response
+    crawl_max_retries: int = 3                # retries after a connection error, 429 or 5xx
+    crawl_backoff: float = 1.0                # first backoff in seconds, doubled each retry
+    crawl_max_retry_after: float = 120.0      # a longer Retry-After gives the URL up
+    crawl_max_redirects: int = 5
+    crawl_max_body_bytes: int = 10 * 1024 * 1024
+    crawl_rate_limit: float = 1.0             # per site: requests per second per host (0: no limit)
+    crawl_concurrency: int = 2                # per site: concurrent requests per host
+    crawl_max_pages: int = 500                # per site: pages requested per run
+    crawl_max_connections: int = 64           # concurrent requests overall
+    crawl_max_crawl_delay: float = 30.0       # robots.txt Crawl-delay is capped at this
 
     @property
     def user_agent(self) -> str:

@@ -29,6 +29,11 @@ class Document:
     error_kind: str | None = None
     error: str | None = None
     warnings: list[tuple[str, str]] = field(default_factory=list)  # (kind, message)
+    # Fetched documents only: what the server said, for conditional GET and the fetch log.
+    final_url: str | None = None      # URL after redirects (``source`` is the canonical URL)
+    http_status: int | None = None
+    etag: str | None = None
+    last_modified: str | None = None
 
     @property
     def ok(self) -> bool:

@@ -1,0 +1,114 @@
+"""SQL writes for the crawler: ``crawl_state`` (one row per URL) and ``fetch_log`` (one row per
+URL per run).
+
+Like :mod:`factcheck.store.articles`, nothing here begins or commits a transaction: the
+crawler wraps a page's article version, its crawl state and its log row in one transaction,
+so an ETag is never stored without the article it describes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import duckdb
+
+from .articles import now
+
+OUTCOMES = ("fetched", "unchanged", "not_modified", "duplicate", "robots_disallowed",
+            "skipped", "error")
+
+
+@dataclass
+class CrawlState:
+    """What the crawler knows about one URL from earlier runs."""
+
+    url: str
+    kind: str
+    site: str | None = None
+    canonical_url: str | None = None
+    article_id: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    content_hash: str | None = None
+    links: list[str] | None = None
+    last_status: int | None = None
+    last_outcome: str | None = None
+    last_error: str | None = None
+    consecutive_errors: int = 0
+    first_seen_at: datetime | None = None
+    last_checked_at: datetime | None = None
+    last_changed_at: datetime | None = None
+
+
+_STATE_COLUMNS = ("url", "kind", "site", "canonical_url", "article_id", "etag", "last_modified",
+                  "content_hash", "links", "last_status", "last_outcome", "last_error",
+                  "consecutive_errors", "first_seen_at", "last_checked_at", "last_changed_at")
+
+
+@dataclass
+class FetchLogRow:
+    """One line of ``fetch_log``: what happened to one URL in one run."""
+
+    url: str
+    kind: str
+    outcome: str
+    site: str | None = None
+    status: int | None = None
+    error_kind: str | None = None
+    error: str | None = None
+    final_url: str | None = None
+    elapsed_ms: int | None = None
+    attempts: int = 0
+    bytes: int = 0
+    article_id: str | None = None
+    version: int | None = None
+    fetched_at: datetime = field(default_factory=now)
+
+
+def load_states(con: duckdb.DuckDBPyConnection, urls: Iterable[str]) -> dict[str, CrawlState]:
+    """The stored state of each of ``urls`` that has one, keyed by URL."""
+    wanted = list(dict.fromkeys(urls))
+    if not wanted:
+        return {}
+    rows = con.execute(
+        f"SELECT {', '.join(_STATE_COLUMNS)} FROM crawl_state WHERE url IN (SELECT unnest(?))",
+        [wanted]).fetchall()
+    return {row[0]: CrawlState(*row) for row in rows}
+
+
+def get_state(con: duckdb.DuckDBPyConnection, url: str) -> CrawlState | None:
+    return load_states(con, [url]).get(url)
+
+
+def save_state(con: duckdb.DuckDBPyConnection, state: CrawlState) -> None:
+    """Insert or replace the row of ``state.url``; ``first_seen_at`` of a known URL is kept."""
+    stamp = now()
+    if state.first_seen_at is None:
+        state.first_seen_at = stamp
+    values = [getattr(state, c) for c in _STATE_COLUMNS]
+    updates = ", ".join(f"{c} = excluded.{c}" for c in _STATE_COLUMNS
+                        if c not in ("url", "first_seen_at"))
+    con.execute(
+        f"INSERT INTO crawl_state ({', '.join(_STATE_COLUMNS)}) "
+        f"VALUES ({', '.join('?' for _ in _STATE_COLUMNS)}) "
+        f"ON CONFLICT (url) DO UPDATE SET {updates}",
+        values)
+
+
+def log_fetch(con: duckdb.DuckDBPyConnection, run_id: str, row: FetchLogRow) -> None:
+    if row.outcome not in OUTCOMES:
+        raise ValueError(f"unknown fetch outcome {row.outcome!r}; expected one of {OUTCOMES}")
+    con.execute(
+        "INSERT INTO fetch_log (run_id, url, kind, site, outcome, status, error_kind, error,"
+        " final_url, elapsed_ms, attempts, bytes, article_id, version, fetched_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [run_id, row.url, row.kind, row.site, row.outcome, row.status, row.error_kind, row.error,
+         row.final_url, row.elapsed_ms, row.attempts, row.bytes, row.article_id, row.version,
+         row.fetched_at])
+
+
+def mark_article_seen(con: duckdb.DuckDBPyConnection, article_id: str, run_id: str) -> None:
+    """A page answered 304 Not Modified: its article was seen by this run, unchanged."""
+    con.execute("UPDATE articles SET last_seen_run = ? WHERE article_id = ?", [run_id, article_id])
