@@ -115,3 +115,51 @@ def save_document(con: duckdb.DuckDBPyConnection, doc: Document, run_id: str) ->
          doc.fetched_at.astimezone(timezone.utc).replace(tzinfo=None),
          doc.content_type, doc.encoding, doc.raw_bytes, doc.text])
     return SavedVersion(article_id, version, True)
+
+
+def save_cleaned(con: duckdb.DuckDBPyConnection, article_id: str, version: int, result) -> None:
+    """Store a ``factcheck.clean.CleanResult`` for one version: body, metadata, removed blocks."""
+    status = "ok" if result.body_text and not result.error else ("error" if result.error else "empty")
+    con.execute("DELETE FROM removed_blocks WHERE article_id = ? AND version = ?", [article_id, version])
+    if result.removed:
+        con.executemany(
+            "INSERT INTO removed_blocks (article_id, version, seq, kind, text, reason)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [[article_id, version, i, b.kind, b.text, b.reason] for i, b in enumerate(result.removed)])
+    con.execute(
+        "UPDATE article_versions SET title = ?, author = ?, published = TRY_CAST(? AS DATE),"
+        " language = ?, body_text = ?, n_removed = ?, clean_status = ?, clean_message = ?"
+        " WHERE article_id = ? AND version = ?",
+        [result.title, result.author, result.published, result.language, result.body_text,
+         len(result.removed), status, result.error, article_id, version])
+
+
+def claim_id_for(article_id: str, version: int, start: int, end: int) -> str:
+    return hashlib.sha1(f"{article_id}:{version}:{start}:{end}".encode()).hexdigest()[:20]
+
+
+def save_claims(con: duckdb.DuckDBPyConnection, article_id: str, version: int, claims,
+                run_id: str) -> int:
+    """Replace the claims of one version with ``claims`` (``factcheck.claims.Claim`` objects).
+
+    Claim ids derive from the version and character offsets, so extracting the same version
+    twice yields the same ids and no duplicates.
+    """
+    old = [r[0] for r in con.execute("SELECT claim_id FROM claims WHERE article_id = ? AND version = ?",
+                                     [article_id, version]).fetchall()]
+    if old:
+        con.execute("DELETE FROM evidence WHERE claim_id IN (SELECT unnest(?))", [old])
+        con.execute("DELETE FROM verdicts WHERE claim_id IN (SELECT unnest(?))", [old])
+        con.execute("DELETE FROM claims WHERE article_id = ? AND version = ?", [article_id, version])
+    rows = [[claim_id_for(article_id, version, c.start, c.end), article_id, version, seq, c.sentence,
+             c.start, c.end, c.claim_type, c.certainty, c.polarity, float(c.score), c.reason,
+             c.intervention, c.condition, c.outcome, list(c.mesh_terms or []), run_id]
+            for seq, c in enumerate(claims)]
+    if rows:
+        con.executemany(
+            "INSERT INTO claims (claim_id, article_id, version, seq, sentence, start_char, end_char,"
+            " claim_type, certainty, polarity, score, reason, intervention, condition, outcome,"
+            " mesh_terms, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    con.execute("UPDATE article_versions SET claims_status = 'done' WHERE article_id = ? AND version = ?",
+                [article_id, version])
+    return len(rows)

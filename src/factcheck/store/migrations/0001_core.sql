@@ -46,6 +46,7 @@ CREATE TABLE IF NOT EXISTS article_versions (
     clean_message   VARCHAR,                     -- why the body is empty, when it is
     body_text       VARCHAR,                     -- cleaned body; claim offsets point into it
     n_removed       INTEGER NOT NULL DEFAULT 0,
+    claims_status   VARCHAR NOT NULL DEFAULT 'pending',  -- pending | done | error
     PRIMARY KEY (article_id, version),
     UNIQUE (article_id, content_hash)
 );
@@ -128,14 +129,15 @@ CREATE TABLE IF NOT EXISTS evidence (
     pmid            BIGINT NOT NULL,
     rank            INTEGER NOT NULL,            -- 1 = best
     score           DOUBLE NOT NULL,             -- BM25 score of the claim query
-    matched_terms   VARCHAR[],                   -- claim concepts found in the record
+    on_topic        BOOLEAN NOT NULL,            -- mentions the claim's intervention and condition
+    matched_terms   VARCHAR[],                   -- claim query words found in the record
     run_id          VARCHAR NOT NULL,
     PRIMARY KEY (claim_id, pmid)
 );
 
 CREATE TABLE IF NOT EXISTS verdicts (
     claim_id        VARCHAR PRIMARY KEY,
-    label           VARCHAR NOT NULL,            -- supported | limited_evidence | no_evidence | overstated
+    label           VARCHAR NOT NULL,            -- evidence_found | limited_evidence | no_evidence | overstated
     confidence      DOUBLE NOT NULL,
     flags           VARCHAR[] NOT NULL,
     explanation     VARCHAR NOT NULL,
@@ -182,8 +184,8 @@ CREATE OR REPLACE VIEW flagged_claims AS
 SELECT cc.source, cc.site, cc.article_title, cc.article_id, cc.version, cc.claim_id,
        cc.seq, cc.sentence, cc.claim_type, cc.certainty, cc.intervention, cc.condition,
        v.label, v.confidence, v.flags, v.explanation,
-       (SELECT list(e.pmid ORDER BY e.rank) FROM evidence e WHERE e.claim_id = cc.claim_id)
-           AS evidence_pmids,
+       (SELECT list(e.pmid ORDER BY e.rank) FROM evidence e
+         WHERE e.claim_id = cc.claim_id AND e.on_topic) AS evidence_pmids,
        v.decided_at
 FROM current_claims cc
 JOIN verdicts v ON v.claim_id = cc.claim_id
@@ -196,7 +198,7 @@ SELECT ca.article_id, ca.source, ca.site, ca.title, ca.version, ca.published, ca
        (SELECT count(*) FROM current_claims cc WHERE cc.article_id = ca.article_id) AS n_claims,
        (SELECT count(*) FROM flagged_claims f WHERE f.article_id = ca.article_id) AS n_flagged,
        (SELECT count(*) FROM current_claims cc JOIN verdicts v USING (claim_id)
-         WHERE cc.article_id = ca.article_id AND v.label = 'supported') AS n_supported,
+         WHERE cc.article_id = ca.article_id AND v.label = 'evidence_found') AS n_evidence_found,
        (SELECT count(*) FROM current_claims cc JOIN verdicts v USING (claim_id)
          WHERE cc.article_id = ca.article_id AND v.label = 'no_evidence') AS n_no_evidence,
        ca.last_seen_run

@@ -1,0 +1,188 @@
+"""Data-quality checks on every stage's table, run with Great Expectations before publishing.
+
+Each table has a suite: a SQL query that produces the frame to validate (derived columns
+such as ``offset_ok`` are computed there, in DuckDB) and a list of expectations, each with a
+severity. An ``error`` failure blocks publishing; a ``warning`` is recorded only. Great
+Expectations validates pandas frames (its SQLAlchemy route returns empty results on DuckDB)
+and is imported only here, because its import costs seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+
+log = logging.getLogger(__name__)
+
+CERTAINTIES = ["hedged", "assertive", "absolute"]
+POLARITIES = ["positive", "negative"]
+VERDICT_LABELS = ["evidence_found", "limited_evidence", "no_evidence", "overstated"]
+CLEAN_STATUSES = ["pending", "ok", "empty", "error"]
+STUDY_DESIGNS = ["meta_analysis", "systematic_review", "rct", "clinical_trial", "observational",
+                 "case_report", "narrative_review", "guideline", "animal", "in_vitro", "other"]
+
+
+@dataclass
+class Check:
+    expectation: str          # a Great Expectations expectation class name
+    kwargs: dict[str, Any]
+    severity: str = "error"   # error blocks publishing; warning is recorded only
+
+
+@dataclass
+class Suite:
+    table: str
+    query: str
+    checks: list[Check]
+
+
+def suites() -> list[Suite]:
+    """The checks, table by table (what each protects is in docs/schema.md)."""
+    from ..evidence.verdict import FLAGS
+
+    return [
+        Suite("articles", "SELECT * FROM articles", [
+            Check("ExpectColumnValuesToBeUnique", {"column": "article_id"}),
+            Check("ExpectColumnValuesToBeUnique", {"column": "source"}),
+            Check("ExpectColumnValuesToBeInSet", {"column": "source_kind", "value_set": ["file", "url"]}),
+            Check("ExpectColumnValuesToBeBetween", {"column": "latest_version", "min_value": 1}),
+        ]),
+        Suite("article_versions",
+              "SELECT article_id, version, content_hash, clean_status, raw_bytes,"
+              " (clean_status <> 'ok' OR length(body_text) > 0) AS body_ok FROM article_versions", [
+            Check("ExpectCompoundColumnsToBeUnique", {"column_list": ["article_id", "version"]}),
+            Check("ExpectCompoundColumnsToBeUnique", {"column_list": ["article_id", "content_hash"]}),
+            Check("ExpectColumnValuesToMatchRegex", {"column": "content_hash", "regex": "^[0-9a-f]{64}$"}),
+            Check("ExpectColumnValuesToBeInSet", {"column": "clean_status", "value_set": CLEAN_STATUSES}),
+            Check("ExpectColumnValuesToBeInSet", {"column": "body_ok", "value_set": [True]}),
+            Check("ExpectColumnValuesToBeInSet", {"column": "clean_status", "value_set": ["ok"],
+                                                  "mostly": 0.5}, "warning"),
+        ]),
+        Suite("removed_blocks", "SELECT kind, text, reason FROM removed_blocks", [
+            Check("ExpectColumnValuesToNotBeNull", {"column": "kind"}),
+            Check("ExpectColumnValuesToNotBeNull", {"column": "reason"}),
+            Check("ExpectColumnValueLengthsToBeBetween", {"column": "text", "min_value": 1}),
+        ]),
+        Suite("claims",
+              "SELECT c.claim_id, c.claim_type, c.certainty, c.polarity, c.score, c.start_char,"
+              " c.end_char, substr(v.body_text, c.start_char + 1, c.end_char - c.start_char) = c.sentence"
+              " AS offset_ok FROM claims c JOIN article_versions v USING (article_id, version)", [
+            Check("ExpectColumnValuesToBeUnique", {"column": "claim_id"}),
+            Check("ExpectColumnValuesToNotBeNull", {"column": "claim_type"}),
+            Check("ExpectColumnValuesToBeInSet", {"column": "certainty", "value_set": CERTAINTIES}),
+            Check("ExpectColumnValuesToBeInSet", {"column": "polarity", "value_set": POLARITIES}),
+            Check("ExpectColumnValuesToBeBetween", {"column": "score", "min_value": 0, "max_value": 1}),
+            Check("ExpectColumnPairValuesAToBeGreaterThanB", {"column_A": "end_char", "column_B": "start_char"}),
+            Check("ExpectColumnValuesToBeInSet", {"column": "offset_ok", "value_set": [True]}),
+        ]),
+        Suite("pubmed", "SELECT pmid, title, pub_year, study_design, is_retracted FROM pubmed", [
+            Check("ExpectColumnValuesToBeUnique", {"column": "pmid"}),
+            Check("ExpectColumnValuesToNotBeNull", {"column": "pmid"}),
+            Check("ExpectColumnValuesToBeInSet", {"column": "study_design", "value_set": STUDY_DESIGNS}),
+            Check("ExpectColumnValuesToNotBeNull", {"column": "title", "mostly": 0.99}, "warning"),
+            Check("ExpectColumnValuesToBeBetween", {"column": "pub_year", "min_value": 1800,
+                                                    "max_value": 2100, "mostly": 0.99}, "warning"),
+        ]),
+        Suite("evidence",
+              "SELECT e.claim_id, e.pmid, e.rank, e.score, (p.pmid IS NOT NULL) AS pmid_known,"
+              " (c.claim_id IS NOT NULL) AS claim_known FROM evidence e"
+              " LEFT JOIN pubmed p USING (pmid) LEFT JOIN claims c USING (claim_id)", [
+            Check("ExpectCompoundColumnsToBeUnique", {"column_list": ["claim_id", "pmid"]}),
+            Check("ExpectCompoundColumnsToBeUnique", {"column_list": ["claim_id", "rank"]}),
+            Check("ExpectColumnValuesToBeBetween", {"column": "rank", "min_value": 1}),
+            Check("ExpectColumnValuesToBeInSet", {"column": "pmid_known", "value_set": [True]}),
+            Check("ExpectColumnValuesToBeInSet", {"column": "claim_known", "value_set": [True]}),
+        ]),
+        _verdict_suite(list(FLAGS)),
+    ]
+
+
+def _verdict_suite(flag_names: list[str]) -> Suite:
+    quoted = ", ".join("'" + f.replace("'", "''") + "'" for f in flag_names)
+    return Suite(
+        "verdicts",
+        "SELECT cc.claim_id, v.label, v.confidence, (v.claim_id IS NOT NULL) AS has_verdict,"
+        f" coalesce(len(list_filter(v.flags, f -> NOT list_contains([{quoted}], f))), 0) AS unknown_flags"
+        " FROM current_claims cc LEFT JOIN verdicts v USING (claim_id)",
+        [
+            Check("ExpectColumnValuesToBeInSet", {"column": "has_verdict", "value_set": [True]}),
+            Check("ExpectColumnValuesToBeInSet", {"column": "label", "value_set": VERDICT_LABELS}),
+            Check("ExpectColumnValuesToBeBetween", {"column": "confidence", "min_value": 0, "max_value": 1}),
+            Check("ExpectColumnValuesToBeInSet", {"column": "unknown_flags", "value_set": [0]}),
+        ])
+
+
+@dataclass
+class CheckResult:
+    table: str
+    expectation: str
+    column: str | None
+    success: bool
+    severity: str
+    observed: str
+
+
+@dataclass
+class QualityReport:
+    results: list[CheckResult] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return all(r.success for r in self.results if r.severity == "error")
+
+    @property
+    def failures(self) -> list[CheckResult]:
+        return [r for r in self.results if not r.success]
+
+
+def _observed(result: dict) -> str:
+    keep = {k: result[k] for k in ("observed_value", "element_count", "unexpected_count",
+                                   "partial_unexpected_list") if k in result}
+    return json.dumps(keep, default=str)[:500]
+
+
+def run_checks(con: duckdb.DuckDBPyConnection, only: list[str] | None = None) -> QualityReport:
+    """Validate each table's frame with its suite; return every expectation's outcome."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    import great_expectations as gx
+    import great_expectations.expectations as gxe
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    source = context.data_sources.add_pandas("factcheck")
+    report = QualityReport()
+    for suite in suites():
+        if only and suite.table not in only:
+            continue
+        frame = con.execute(suite.query).df()
+        if frame.empty:
+            report.results.append(CheckResult(suite.table, "table_not_empty", None, True, "warning",
+                                              json.dumps({"observed_value": 0})))
+            continue
+        batch = (source.add_dataframe_asset(suite.table)
+                 .add_batch_definition_whole_dataframe("all")
+                 .get_batch(batch_parameters={"dataframe": frame}))
+        gx_suite = gx.ExpectationSuite(name=f"factcheck_{suite.table}")
+        by_id = {}
+        for check in suite.checks:
+            expectation = gx_suite.add_expectation(getattr(gxe, check.expectation)(**check.kwargs))
+            by_id[expectation.id] = check
+        outcome = batch.validate(gx_suite)
+        for res in outcome.results:
+            check = by_id[res.expectation_config.id]
+            kwargs = check.kwargs
+            column = kwargs.get("column") or ",".join(kwargs.get("column_list") or []) or (
+                f"{kwargs.get('column_A')}>{kwargs.get('column_B')}" if "column_A" in kwargs else None)
+            report.results.append(CheckResult(suite.table, check.expectation, column,
+                                              bool(res.success), check.severity,
+                                              _observed(dict(res.result or {}))))
+    for failure in report.failures:
+        log.warning("data-quality %s failed: %s.%s %s %s", failure.severity, failure.table,
+                    failure.column, failure.expectation, failure.observed)
+    return report
