@@ -1,0 +1,176 @@
+"""Applying the health-site rules of :mod:`factcheck.clean.rules` to a sequence of blocks.
+
+Both cleaners (plain text and HTML) reduce an article to an ordered list of :class:`Block`
+(a paragraph, heading or list item, as one line of text) and hand it to :func:`apply_rules`,
+which keeps the body blocks and returns every removed block with the rule that removed it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from . import rules
+from .dates import parse_date
+from .result import RemovedBlock
+
+_WS = re.compile(r"\s+")
+# Sentence boundary good enough to isolate a call to action: end punctuation, space, and an
+# upper-case letter or opening quote. Abbreviations such as "Dr. Smith" may split wrongly;
+# that only makes the removed CTA sentence shorter, never removes body text.
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9ÄÖÜÉÈÀ])")
+_ABBREVIATION = re.compile(r"\b(?:Dr|Mr|Mrs|Ms|Prof|St|vs|e\.g|i\.e|etc|approx|No|Fig)\.$", re.I)
+_TERMINAL = re.compile(r"[.!?:;]['\"”’)]*$")
+
+
+@dataclass
+class Block:
+    """One paragraph-level unit of an article: ``role`` is 'p', 'h' (heading), 'li' (list
+    item), 'quote' or 'table'."""
+
+    text: str
+    role: str = "p"
+
+
+@dataclass
+class RuleOutcome:
+    blocks: list[Block] = field(default_factory=list)
+    removed: list[RemovedBlock] = field(default_factory=list)
+    author: str | None = None
+    published: str | None = None
+
+
+def normalise(text: str) -> str:
+    """Collapse runs of white space (and non-breaking spaces) into one space."""
+    return _WS.sub(" ", text.replace("\u00a0", " ").replace("\u200b", "")).strip()
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split a paragraph into sentences with a light rule (no model): enough to find a
+    call to action inside an otherwise useful paragraph."""
+    parts: list[str] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        candidate = text[start:match.start()].rstrip()
+        if _ABBREVIATION.search(candidate):
+            continue
+        parts.append(text[start:match.end()])
+        start = match.end()
+    parts.append(text[start:])
+    return [p for p in parts if p.strip()]
+
+
+def _is_title_like(text: str) -> bool:
+    """A teaser title: short, no sentence punctuation at the end."""
+    return len(text) <= 160 and not _TERMINAL.search(text) and len(text.split()) <= 22
+
+
+def _line_rule(text: str) -> rules.Rule | None:
+    if len(text) > rules.MAX_LINE_RULE_CHARS:
+        return None
+    for rule in rules.LINE_RULES:
+        if rule.matches(text):
+            return rule
+    return None
+
+
+def _paragraph_rule(text: str) -> rules.Rule | None:
+    for rule in rules.PARAGRAPH_RULES:
+        if rule.matches(text):
+            return rule
+    return None
+
+
+def _reason(rule: rules.Rule) -> str:
+    return f"{rule.name}: {rule.description}"
+
+
+def _strip_label(text: str, pattern: str) -> str:
+    return re.sub(pattern, "", text, flags=re.I).strip(" :|-·•,")
+
+
+def apply_rules(blocks: list[Block], remove_cta: bool = True) -> RuleOutcome:
+    """Drop boilerplate blocks and call-to-action sentences; keep everything else in order.
+
+    ``remove_cta=False`` keeps calls to action and clinic promos (used by the benchmark to
+    report the figure both ways: its ground truth keeps in-body calls to action).
+    Related-post teasers (lines cut off with an ellipsis) are removed only in a run of two or
+    more, after a related-posts heading, or at the very end of the article, so a single body
+    sentence that trails off with "..." survives.
+    """
+    out = RuleOutcome()
+    decisions: list[tuple[rules.Rule | None, Block]] = []
+    in_related = False
+    for block in blocks:
+        text = normalise(block.text)
+        if not text:
+            continue
+        block = Block(text, block.role)
+        rule = _line_rule(text)
+        if rule is None and in_related and _is_title_like(text):
+            rule = rules.RELATED_HEADING
+        if rule is None:
+            rule = _paragraph_rule(text)
+        in_related = rule is rules.RELATED_HEADING or (in_related and rule is not None
+                                                       and rule.kind == "related_posts")
+        decisions.append((rule, block))
+
+    # teasers: keep a lone one in the middle of the body
+    n = len(decisions)
+    for i, (rule, block) in enumerate(decisions):
+        if rule is not rules.RELATED_TEASER:
+            continue
+        prev_rule = decisions[i - 1][0] if i > 0 else None
+        next_rule = decisions[i + 1][0] if i + 1 < n else None
+        neighbours = {r.kind for r in (prev_rule, next_rule) if r is not None}
+        at_end = all(r is not None for r, _ in decisions[i + 1:])
+        if "related_posts" not in neighbours and not at_end:
+            decisions[i] = (None, block)
+
+    for rule, block in decisions:
+        if rule is not None and not remove_cta and rule.kind in ("cta", "clinic_promo"):
+            rule = None
+        if rule is not None:
+            out.removed.append(RemovedBlock(rule.kind, block.text, _reason(rule)))
+            if rule is rules.DATE_LINE and out.published is None:
+                out.published = parse_date(block.text)
+            elif rule is rules.BYLINE and out.author is None and re.match(
+                    r"^\s*(?:written\s+|posted\s+)?by\b|^\s*(?:author|autor|auteur)\s*:",
+                    block.text, re.I):
+                out.author = _author_from_byline(block.text)
+            continue
+        if remove_cta and block.role != "h":
+            kept = _strip_cta_sentences(block, out.removed)
+            if kept is None:
+                continue
+            block = kept
+        out.blocks.append(block)
+    return out
+
+
+def _author_from_byline(text: str) -> str | None:
+    name = re.sub(r"^\s*(?:written\s+|posted\s+)?by\s*:?\s*|^\s*(?:author|autor|auteur)\s*:\s*",
+                  "", text, flags=re.I)
+    name = re.split(rf"\s*(?:[|·•]|\s-\s|\bon\b|{rules.DATE_PATTERN})", name, maxsplit=1,
+                    flags=re.I)[0]
+    name = name.strip(" ,.")
+    return name or None
+
+
+def _strip_cta_sentences(block: Block, removed: list[RemovedBlock]) -> Block | None:
+    """Remove call-to-action sentences from a paragraph; a practitioner's promo paragraph
+    that ends in a call to action goes as a whole."""
+    sentences = split_sentences(block.text)
+    cta = [s for s in sentences if rules.CTA_SENTENCE.matches(s)]
+    if not cta:
+        return block
+    if rules.SELF_PROMO_OPENERS.matches(block.text):
+        removed.append(RemovedBlock("author_promo", block.text, _reason(rules.SELF_PROMO_OPENERS)
+                                    + "; it ends in a call to action"))
+        return None
+    keep = [s for s in sentences if s not in cta]
+    for sentence in cta:
+        removed.append(RemovedBlock("cta", sentence.strip(), _reason(rules.CTA_SENTENCE)))
+    if not keep:
+        return None
+    return Block(" ".join(s.strip() for s in keep), block.role)

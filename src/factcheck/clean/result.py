@@ -1,0 +1,58 @@
+"""What cleaning hands to the rest of the pipeline: the cleaned body and its audit trail."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass
+class RemovedBlock:
+    """One block taken out of an article.
+
+    ``kind`` is one of :data:`factcheck.clean.rules.KINDS` (``related_posts``, ``cta``, ...);
+    ``text`` is the block as it stood; ``reason`` names the rule that matched, in words.
+    """
+
+    kind: str
+    text: str
+    reason: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class CleanResult:
+    """An article after boilerplate removal.
+
+    ``body_text`` holds paragraphs separated by one blank line; headings and list items each
+    stand on their own paragraph. Claim character offsets point into this exact string, so
+    it is never re-normalised after it leaves :mod:`factcheck.clean`. ``error`` says why the
+    body is empty when it is (empty input, binary, script-only page, ...).
+    """
+
+    title: str | None = None
+    author: str | None = None
+    published: str | None = None      # ISO date, YYYY-MM-DD
+    language: str | None = None
+    body_text: str = ""
+    removed: list[RemovedBlock] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and bool(self.body_text)
+
+    def removed_kinds(self) -> set[str]:
+        return {block.kind for block in self.removed}
+
+    def to_dict(self) -> dict:
+        return {
+            "title": self.title,
+            "author": self.author,
+            "published": self.published,
+            "language": self.language,
+            "body_text": self.body_text,
+            "removed": [block.to_dict() for block in self.removed],
+            "error": self.error,
+        }

@@ -1,0 +1,363 @@
+"""Health-site boilerplate rules, as named data.
+
+Every rule belongs to a *group*: a vocabulary of regular expressions with one ``kind`` (what
+the removed block is, see :data:`KINDS`), one ``scope`` (how much text a match removes) and
+a sentence saying what the group catches. To teach the cleaner a new site's pattern, add a
+pattern to the right group below; each group has its own test in ``tests/clean/test_rules.py``.
+
+Scopes:
+
+* ``line``      the whole line/paragraph must match (anchored): short widgets such as
+                "Back to Blog", "Share with friends!", "Get Started".
+* ``paragraph`` a match anywhere removes the whole paragraph: footers and banners whose
+                wording varies around a fixed core ("This article is in the category ...").
+* ``sentence``  a match removes only the sentence it occurs in; the rest of the paragraph
+                stays (a clinic's "Contact us today ..." at the end of a real paragraph).
+
+HTML pages are also pruned by *class/id tokens* (:data:`BOILERPLATE_CLASS_TOKENS`) before the
+main-content extractor runs, and by landmark tags (:data:`BOILERPLATE_TAGS`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+#: Kinds of removed blocks, with what each means. Stored in the ``removed_blocks`` table.
+KINDS: dict[str, str] = {
+    "related_posts": "teasers and links to other articles of the site",
+    "cta": "a call to action: book, call, contact, get started",
+    "clinic_promo": "a clinic or practice advertising its own services",
+    "author_promo": "an author or practitioner bio that promotes their services",
+    "share": "social sharing prompts and buttons",
+    "newsletter": "newsletter / mailing-list sign-up boxes",
+    "category_footer": "category, tag and 'filed under' footers",
+    "navigation": "menus, breadcrumbs, 'Back to Blog', pagination, icon labels",
+    "comments": "comment sections and comment forms",
+    "cookie_banner": "cookie and consent banners",
+    "date": "a publication or update date line",
+    "byline": "author bylines, reviewer credits and reading-time labels",
+    "disclaimer": "medical and legal disclaimers repeated on every page",
+    "sidebar": "sidebars, widgets, advertisements",
+    "header_footer": "site header and footer",
+    "boilerplate": "other page furniture dropped by the main-content extractor",
+}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One named group of patterns."""
+
+    name: str
+    kind: str
+    scope: str           # 'line' | 'paragraph' | 'sentence'
+    description: str
+    pattern: re.Pattern
+
+    def matches(self, text: str) -> bool:
+        if self.scope == "line":
+            return self.pattern.fullmatch(text) is not None
+        return self.pattern.search(text) is not None
+
+
+def _group(name: str, kind: str, scope: str, description: str, patterns: tuple[str, ...]) -> Rule:
+    """Compose a group's patterns into one case-insensitive regex; refuse an empty group."""
+    if not patterns:
+        raise ValueError(f"rule group {name} has no patterns")
+    if kind not in KINDS:
+        raise ValueError(f"rule group {name}: unknown kind {kind}")
+    if scope not in ("line", "paragraph", "sentence"):
+        raise ValueError(f"rule group {name}: unknown scope {scope}")
+    body = "|".join(f"(?:{p})" for p in patterns)
+    if scope == "line":
+        # trailing punctuation, arrows and icon glyphs around short widgets do not matter
+        body = rf"[\s\W_]*(?:{body})[\s\W_]*"
+    return Rule(name, kind, scope, description, re.compile(body, re.I | re.U))
+
+
+_MONTHS = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+           r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|"
+           r"januar|februar|märz|mai|juni|juli|oktober|dezember|"
+           r"janvier|février|mars|avril|juin|juillet|août|septembre|octobre|novembre|décembre|"
+           r"enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre)")
+#: A calendar date in the common English, European and ISO spellings.
+DATE_PATTERN = (rf"(?:{_MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
+                rf"|\d{{1,2}}(?:st|nd|rd|th)?\.?\s+(?:de\s+)?{_MONTHS}\.?,?\s+(?:de\s+)?\d{{4}}"
+                rf"|\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}[/.]\d{{1,2}}[/.]\d{{2,4}})")
+
+# --- line rules: the whole line is the widget -------------------------------------------
+
+NAVIGATION = _group(
+    "navigation", "navigation", "line",
+    "site navigation left in the text: back links, pagination, breadcrumbs, icon alt-texts",
+    (
+        r"(?:go\s+)?back\s+to\s+(?:the\s+)?(?:blog|articles?|news|all\s+(?:posts|articles)|"
+        r"resources|top|home|homepage|overview)",
+        r"(?:previous|next|older|newer)\s+(?:post|article|story|entry|page)s?(?:\s*:.*)?",
+        r"(?:read|see|view|load)\s+(?:more|all)(?:\s+(?:posts|articles|stories|news))?",
+        r"continue\s+reading.{0,80}",
+        r"skip\s+to\s+(?:main\s+)?(?:content|navigation)",
+        r"(?:home|start)\s*[›»>/|]\s*.{0,150}",                 # breadcrumbs
+        r"[\w .&-]{0,40}\b(?:arrow|chevron|caret)[\s_-]+(?:right|left|up|down)"
+        r"(?:[\s_-]+(?:button|icon|link))?",                    # icon alt-texts
+        r"page\s+\d+\s+of\s+\d+",
+        r"(?:menu|search|close|toggle\s+navigation|open\s+menu)",
+        r"zurück\s+zum\s+blog|retour\s+au\s+blog|volver\s+al\s+blog",
+    ),
+)
+
+SHARE = _group(
+    "share", "share", "line",
+    "social sharing prompts and lists of network names",
+    (
+        r"share(?:\s+(?:this|it|with\s+(?:your\s+)?friends|on\s+\w+|via\s+\w+|the\s+love))?"
+        r"(?:\s+(?:article|post|story|page))?",
+        r"(?:tweet|pin|email|print|copy\s+link)(?:\s+(?:it|this))?",
+        r"(?:(?:facebook|twitter|x|linkedin|pinterest|whatsapp|reddit|email|e-mail|print|"
+        r"telegram|copy\s+link)[\s,|·•/]*){2,}",
+        r"(?:teilen|partager|compartir|condividi)(?:\s+\w+){0,3}",
+        r"(?:if\s+you\s+(?:liked|enjoyed)\s+this.{0,60},\s*)?please\s+share.{0,80}",
+    ),
+)
+
+CTA_LINE = _group(
+    "cta_line", "cta", "line",
+    "short call-to-action buttons and banners standing on their own line",
+    (
+        r"get\s+started(?:\s+(?:today|now|here))?",
+        r"start\s+(?:the|your)\s+journey(?:\s+(?:today|now))?",
+        r"take\s+the\s+first\s+step.{0,80}",
+        r"(?:book|schedule|request|make)\s+(?:an?\s+|your\s+)?(?:free\s+|online\s+)?"
+        r"(?:appointment|consultation|consult|visit|session|call)(?:\s+(?:today|now|online))?",
+        r"book\s+(?:now|online|today)",
+        r"(?:call|contact)\s+(?:us\s+)?(?:today|now)",
+        r"contact\s+us",
+        r"learn\s+more",
+        r"find\s+(?:a|your)\s+(?:doctor|provider|location|clinic)",
+        r"(?:call|phone|tel)\s*[:.]?\s*\+?[\d(][\d ().-]{6,}",
+        r"termin\s+(?:vereinbaren|buchen)|prendre\s+rendez-vous|pedir\s+cita|reservar\s+cita",
+    ),
+)
+
+DATE_LINE = _group(
+    "date_line", "date", "line",
+    "a line holding only a publication or update date",
+    (
+        rf"(?:(?:published|posted|updated|last\s+updated|last\s+reviewed|date|"
+        rf"veröffentlicht|publié\s+le|publicado)\s*(?:on|:)?\s*)?{DATE_PATTERN}"
+        r"(?:\s*(?:[|·•,-]\s*)?(?:\d+\s+min(?:ute)?s?\s+read))?",
+    ),
+)
+
+BYLINE = _group(
+    "byline", "byline", "line",
+    "author bylines, medical-reviewer credits and reading-time labels",
+    (
+        r"(?:written\s+|posted\s+|words\s+)?by\s*:?\s+[\w.'’-]+(?:\s+[\w.'’,-]+){0,7}"
+        rf"(?:\s*(?:[|·•,-]|on)?\s*{DATE_PATTERN})?",
+        r"(?:author|autor|auteur)\s*:\s*.{2,80}",
+        r"(?:medically|clinically|expertly)?\s*(?:reviewed|fact[\s-]checked)\s+by\s*:?\s+.{2,150}",
+        r"\d+\s+min(?:ute)?s?\s+(?:read|reading\s+time)",
+        r"(?:reading\s+time|lesezeit|temps\s+de\s+lecture)\s*:?\s*\d+\s*min.*",
+        r"von\s+[A-ZÄÖÜ][\w.-]+(?:\s+[A-ZÄÖÜ][\w.-]+){0,3}|par\s+[A-Z][\w.-]+(?:\s+[A-Z][\w.-]+){0,3}",
+    ),
+)
+
+COMMENTS = _group(
+    "comments", "comments", "line",
+    "comment section headers and comment-form labels",
+    (
+        r"(?:leave|post|add|write|submit)\s+(?:a\s+)?(?:comment|reply|response)",
+        r"\d+\s+(?:comments?|responses?|replies|thoughts\s+on.*)",
+        r"(?:comments?|responses?|replies|discussion)(?:\s*\(\d+\))?",
+        r"(?:reply|cancel\s+reply|log\s+in\s+to\s+(?:reply|comment))",
+        r"(?:name|email|website|comment)\s*\*",
+    ),
+)
+
+RELATED_HEADING = _group(
+    "related_heading", "related_posts", "line",
+    "the heading that opens a related-posts block; the short titles after it go with it",
+    (
+        r"(?:related|similar)\s+(?:posts?|articles?|stories|reading|content|topics)",
+        r"you\s+(?:may|might)\s+(?:also\s+)?(?:like|enjoy|be\s+interested\s+in)",
+        r"recommended(?:\s+(?:for\s+you|reading|articles|posts))?",
+        r"(?:more|other)\s+(?:posts|articles|stories)(?:\s+(?:from|on|in|about)\s+.{1,60})?",
+        r"read\s+(?:next|also|more\s+articles)",
+        r"(?:popular|recent|latest|trending|featured)\s+(?:posts|articles|stories|news)",
+        r"keep\s+reading|further\s+reading|more\s+to\s+explore",
+        r"ähnliche\s+artikel|das\s+könnte\s+sie\s+auch\s+interessieren|articles?\s+similaires|"
+        r"vous\s+aimerez\s+aussi|artículos\s+relacionados|te\s+puede\s+interesar",
+    ),
+)
+
+RELATED_TEASER = _group(
+    "related_teaser", "related_posts", "line",
+    "a teaser of another article: a sentence cut short with an ellipsis",
+    (
+        r"[^\n]{20,320}?(?:…|\.\.\.|\[…\]|\[\.\.\.\])(?:\s*(?:read\s+more|continue\s+reading))?",
+    ),
+)
+
+# --- paragraph rules: a match anywhere drops the whole paragraph --------------------------
+
+CATEGORY_FOOTER = _group(
+    "category_footer", "category_footer", "paragraph",
+    "category, tag and 'created by' footers that CMS templates append to posts",
+    (
+        r"^this\s+(?:article|post|entry)\s+(?:is|was)\s+(?:in|filed\s+under|posted\s+in)\s+"
+        r"(?:the\s+)?categor(?:y|ies)\b",
+        r"^(?:posted|filed|published)\s+(?:in|under)\s*:?\s+[\w ,&-]{1,100}$",
+        r"^(?:categor(?:y|ies)|tags?|tagged(?:\s+with)?|topics?|schlagwörter|kategorie)\s*:\s*.{1,200}$",
+        r"^this\s+(?:entry|post)\s+was\s+posted\s+in\b",
+    ),
+)
+
+NEWSLETTER = _group(
+    "newsletter", "newsletter", "paragraph",
+    "newsletter and mailing-list sign-up boxes",
+    (
+        r"\bsubscribe\s+(?:to\s+)?(?:our|the)\s+(?:newsletter|mailing\s+list|blog|podcast)",
+        r"\bsign\s+up\s+(?:for|to)\s+(?:our|the)\s+(?:\w+\s+){0,3}(?:newsletter|emails?|updates|list)",
+        r"^join\s+(?:the\s+)?(?:thousands|\d[\d,.]*\+?|our\s+(?:community|mailing\s+list|newsletter))\b",
+        r"\b(?:delivered|straight|right)\s+to\s+your\s+inbox\b",
+        r"^(?:enter\s+your\s+e-?mail|your\s+e-?mail\s+address)\b",
+        r"\bunsubscribe\s+at\s+any\s+time\b",
+        r"^(?:get|receive)\s+(?:the\s+latest|our\s+(?:latest|weekly|monthly))\b.{0,120}"
+        r"(?:newsletter|inbox|e-?mail)",
+        r"newsletter\s+(?:abonnieren|anmelden)|abonnez-vous\s+à\s+(?:notre|la)\s+newsletter|"
+        r"suscríbete\s+a\s+(?:nuestro|nuestra)",
+    ),
+)
+
+COOKIE_BANNER = _group(
+    "cookie_banner", "cookie_banner", "paragraph",
+    "cookie and consent banners",
+    (
+        r"\bwe\s+use\s+cookies\b",
+        r"\b(?:this|our)\s+(?:web)?site\s+uses\s+cookies\b",
+        r"^(?:accept|allow|reject|decline)\s+(?:all\s+)?(?:cookies)?\s*$",
+        r"\bcookie\s+(?:policy|settings|preferences|consent)\b.{0,80}$",
+        r"\bby\s+(?:continuing\s+to\s+(?:use|browse)|using)\s+(?:this|our)\s+(?:web)?site\b.{0,60}cookies",
+        r"\bwir\s+verwenden\s+cookies\b|\bnous\s+utilisons\s+des\s+cookies\b|"
+        r"\butilizamos\s+cookies\b|\bthis\s+website\s+stores\s+cookies\b",
+    ),
+)
+
+DISCLAIMER = _group(
+    "disclaimer", "disclaimer", "paragraph",
+    "medical and legal disclaimers that site templates repeat under every article",
+    (
+        r"\bfor\s+(?:general\s+)?(?:informational|information|educational)\s+(?:and\s+\w+\s+)?"
+        r"purposes\s+only\b",
+        r"\b(?:is|are|does|do)\s+not\s+(?:intended\s+(?:to\s+be|as)\s+|meant\s+to\s+be\s+|"
+        r"constitute\s+|a\s+substitute\s+for\s+)(?:a\s+substitute\s+for\s+)?(?:professional\s+)?"
+        r"medical\s+(?:advice|diagnosis|treatment)",
+        r"\bnot\s+(?:be\s+)?(?:a\s+)?substitute\s+for\s+professional\s+medical\b",
+        r"^(?:medical\s+)?disclaimer\s*:",
+        r"\bersetzt\s+keine\s+(?:ärztliche|medizinische)\b|\bne\s+remplace\s+pas\s+(?:un|une|l[ea']?)\s*"
+        r"(?:avis|consultation)\b|\bno\s+sustituye\s+(?:el|la)\s+(?:consejo|consulta)\b",
+    ),
+)
+
+AUTHOR_BOX = _group(
+    "author_box", "author_promo", "paragraph",
+    "'about the author' boxes",
+    (
+        r"^about\s+the\s+(?:author|writer|doctor|reviewer)\b",
+        r"^(?:über\s+den\s+autor|à\s+propos\s+de\s+l'auteur|sobre\s+el\s+autor)\b",
+    ),
+)
+
+# --- sentence rules: only the sentence goes -----------------------------------------------
+
+CTA_SENTENCE = _group(
+    "cta_sentence", "cta", "sentence",
+    "clinic calls to action inside a paragraph: contact us, book, call, free consultation",
+    (
+        r"\b(?:contact|call|text|email|e-mail|message|phone)\s+(?:us|our\s+(?:office|clinic|team))\b",
+        r"\breach\s+out\s+(?:to\s+(?:us|our\s+\w+)|and\s+(?:schedule|book|contact|call))",
+        r"\b(?:schedule|book|request|arrange|make)\s+(?:a|an|your)\s+(?:\w+\s+){0,2}"
+        r"(?:consultation|appointment|consult|evaluation|assessment|visit)\b",
+        r"\bfree\s+(?:consultation|consult|assessment|evaluation|discovery\s+call)\b",
+        r"\b(?:click|tap)\s+(?:here|below|the\s+button)\s+to\s+(?:book|schedule|contact|call|learn|get|start|find)",
+        r"\bdon['’]t\s+hesitate\s+to\s+(?:contact|call|reach|get\s+in\s+touch|book)",
+        r"\bget\s+in\s+touch\s+with\s+(?:us|our)\b",
+        r"\b(?:visit|stop\s+by)\s+(?:us|our\s+(?:clinic|office|center|centre|practice))\b",
+        r"\bcall\s+(?:us\s+)?(?:now|today)?\s*(?:at|on)\s+\+?[\d(][\d ().-]{6,}",
+        r"\b(?:kontaktieren\s+sie\s+uns|contactez-nous|contáctenos|contáctanos)\b",
+    ),
+)
+
+#: A paragraph that opens like this and carries a call to action is a promo as a whole.
+SELF_PROMO_OPENERS = _group(
+    "self_promo_opener", "author_promo", "paragraph",
+    "a practitioner introducing their own practice ('Dr. Jane Roe works with ...')",
+    (
+        r"^(?:dr\.?|doctor)\s+[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3},?\s+"
+        r"(?:\w+\s+){0,3}(?:works|is|specializes|specialises|practices|has|offers|treats|provides|leads)\b",
+        r"^(?:I\s+am|I['’]m)\s+(?:dr\.?|a\s+(?:board|licensed|certified|registered))",
+    ),
+)
+
+CLINIC_PROMO = _group(
+    "clinic_promo", "clinic_promo", "paragraph",
+    "a clinic advertising its own services ('At X, we offer consultations ...')",
+    (
+        r"^(?:at|here\s+at)\s+[A-Z][^,.]{2,80},\s+(?:we|our\s+(?:team|clinic|providers|doctors|"
+        r"specialists|staff))\s+(?:\w+\s+){0,2}(?:offer|provide|specialize|specialise|are\s+"
+        r"(?:proud|committed|dedicated|here)|help|can\s+help|treat|have)\b",
+        r"^our\s+(?:experienced\s+|expert\s+|dedicated\s+|caring\s+)?(?:team|clinic|practice|"
+        r"providers|doctors|specialists|staff)\s+(?:\w+\s+){0,2}(?:will|can|is|are|offers?|provides?)\b"
+        r".{0,300}\b(?:consultation|appointment|contact|call|book|schedule)",
+    ),
+)
+
+LINE_RULES: tuple[Rule, ...] = (NAVIGATION, SHARE, CTA_LINE, DATE_LINE, BYLINE, COMMENTS,
+                                RELATED_HEADING, RELATED_TEASER)
+PARAGRAPH_RULES: tuple[Rule, ...] = (CATEGORY_FOOTER, NEWSLETTER, COOKIE_BANNER, DISCLAIMER,
+                                     AUTHOR_BOX, CLINIC_PROMO)
+SENTENCE_RULES: tuple[Rule, ...] = (CTA_SENTENCE,)
+ALL_RULES: tuple[Rule, ...] = LINE_RULES + PARAGRAPH_RULES + SENTENCE_RULES + (SELF_PROMO_OPENERS,)
+
+#: Line rules only trusted on short lines (a long line that happens to start like a
+#: byline or end with "..." is more likely prose).
+MAX_LINE_RULE_CHARS = 320
+
+# --- HTML: class/id tokens and tags of page furniture ---------------------------------------
+
+#: Tokens found in class or id attributes of boilerplate containers, per kind. Matched as
+#: whole hyphen/underscore-separated words of the attribute value, case-insensitively.
+BOILERPLATE_CLASS_TOKENS: dict[str, tuple[str, ...]] = {
+    # WordPress related-posts plugins (YARPP, Jetpack, Contextual Related Posts), theme blocks
+    "related_posts": ("related", "relatedposts", "related-posts", "yarpp", "jp-relatedposts",
+                      "crp_related", "more-stories", "read-next", "recommended", "you-may-like",
+                      "post-navigation", "nav-links", "similar-posts", "more-articles"),
+    "share": ("share", "sharing", "sharedaddy", "social-share", "share-buttons", "addtoany",
+              "a2a_kit", "shareaholic", "sharethis", "social-icons", "social-links", "social"),
+    "newsletter": ("newsletter", "subscribe", "subscription", "signup", "sign-up", "mailchimp",
+                   "mc4wp", "optin", "opt-in", "email-capture", "convertkit"),
+    "cta": ("cta", "call-to-action", "booking", "book-now", "appointment", "schedule-widget",
+            "consultation", "promo-banner", "banner-cta", "contact-form", "wpcf7"),
+    "author_promo": ("author-box", "author-bio", "about-author", "authorbox", "author-info",
+                     "author-card", "post-author-bio", "bio-box"),
+    "comments": ("comments", "comment-respond", "comment-list", "commentlist", "disqus_thread",
+                 "respond", "comment-form"),
+    "cookie_banner": ("cookie", "cookies", "cookie-banner", "cookie-notice", "consent", "gdpr",
+                      "cc-window", "onetrust-banner-sdk", "cmplz"),
+    "navigation": ("breadcrumb", "breadcrumbs", "pagination", "pager", "skip-link", "menu",
+                   "navbar", "nav-menu", "site-nav", "back-to-blog", "toc-toggle"),
+    "category_footer": ("post-categories", "cat-links", "tags-links", "entry-footer",
+                        "post-tags", "tag-list", "entry-meta-footer"),
+    "sidebar": ("sidebar", "widget-area", "widget", "advert", "advertisement", "ad-slot",
+                "ads", "sponsored", "promo"),
+    "header_footer": ("site-header", "site-footer", "masthead", "colophon", "footer-widgets"),
+}
+
+#: Tags that hold page furniture wherever they appear.
+BOILERPLATE_TAGS: dict[str, str] = {
+    "nav": "navigation",
+    "aside": "sidebar",
+    "form": "cta",
+    "footer": "header_footer",
+}
