@@ -1,0 +1,181 @@
+"""Check-worthiness, claim type, certainty and polarity of one sentence.
+
+Input: a sentence (and whether it stands alone on its line, as headings and list items do) plus
+the entity mentions found in it. Output: a ``Judgement`` with a 0..1 score, the decision, the
+claim type and the words of the reason. All vocabularies live in ``rules.py``; this module only
+weighs them. The weights were set on the development texts (``data/labelled/dev``) and are
+documented in ``docs/claims.md``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from . import rules
+from .mesh import Mention
+
+# Score threshold for "check-worthy".
+THRESHOLD = 0.5
+
+# Weights of the evidence that a sentence is a testable health claim.
+W_TYPE_CUE = 0.35         # at least one claim-type vocabulary fires
+W_EXTRA_TYPE = 0.05       # each further claim type that fires (max two)
+W_INTERVENTION = 0.2      # names an intervention (synonym list or "… therapy")
+W_TARGET = 0.15           # names a condition or an outcome/biological target
+W_EVIDENCE = 0.1          # appeals to research or cites a source
+W_QUANTITY = 0.05         # contains a number or time quantity
+W_ABSOLUTE = 0.05         # absolute wording: editors want these checked first
+W_NO_ANCHOR = -0.3        # no health word at all
+
+_TERMINAL = re.compile(r"[.!?…:;\"”’)\]]\s*$")
+_WORDS = re.compile(r"[A-Za-z0-9][\w’'-]*")
+
+
+@dataclass(slots=True)
+class Judgement:
+    """The classification of one sentence."""
+
+    worthy: bool
+    score: float
+    claim_type: str | None
+    certainty: str
+    polarity: str
+    reason: str
+    types_matched: list[str] = field(default_factory=list)
+
+
+def _first(group: str, text: str) -> str | None:
+    m = rules.pattern(group).search(text)
+    return m.group(0) if m else None
+
+
+def looks_like_heading(sentence: str, whole_line: bool) -> bool:
+    """A heading, title, byline or menu item: no closing punctuation and short or Title Case."""
+    if _TERMINAL.search(sentence):
+        return False
+    words = _WORDS.findall(sentence)
+    if not words:
+        return True
+    if whole_line and len(words) <= 14:
+        return True
+    capitalised = sum(1 for w in words if w[0].isupper() or w[0].isdigit()
+                      or w.lower() in rules.HEADING_SMALL_WORDS)
+    return capitalised / len(words) >= 0.8
+
+
+def shape_exclusion(sentence: str, whole_line: bool) -> str | None:
+    """Why the sentence's shape rules it out (teaser, question, heading, fragment), or None."""
+    if rules.TEASER_END.search(sentence):
+        return "truncated teaser ending in an ellipsis"
+    stripped = sentence.rstrip("\"”’' )")
+    if stripped.endswith("?"):
+        return "a question, not an assertion"
+    if looks_like_heading(sentence, whole_line):
+        return "a heading or navigation line"
+    if len(_WORDS.findall(sentence)) < 4:
+        return "too short to assert anything"
+    return None
+
+
+def certainty_of(sentence: str) -> tuple[str, str | None]:
+    """(certainty, the cue that decided it). Strong absolute > hedge > weak absolute > assertive."""
+    cue = _first("absolute strong", sentence)
+    if cue:
+        return "absolute", cue
+    cue = _first("hedge", sentence)
+    if cue:
+        return "hedged", cue
+    cue = _first("absolute weak", sentence)
+    if cue:
+        return "absolute", cue
+    return "assertive", None
+
+
+def polarity_of(sentence: str) -> tuple[str, str | None]:
+    """("negative", cue) when the claim itself is negated, else ("positive", None)."""
+    for m in rules.pattern("negation").finditer(sentence):
+        before = sentence[max(0, m.start() - 25):m.start()].lower()
+        if re.search(r"\b(?:who|that|which|those)\s+(?:\w+\s+)?$", before):
+            continue  # negation inside a relative clause: "patients who have not responded"
+        return "negative", m.group(0)
+    return "positive", None
+
+
+def judge(sentence: str, mentions: list[Mention], whole_line: bool = False) -> Judgement:
+    """Classify one sentence; see the module docstring."""
+    certainty, certainty_cue = certainty_of(sentence)
+    polarity, polarity_cue = polarity_of(sentence)
+
+    excluded = shape_exclusion(sentence, whole_line)
+    if excluded is None:
+        for group in rules.NON_CLAIM_GROUPS:
+            cue = _first(group, sentence)
+            if cue:
+                excluded = f"{group} ({cue.strip()!r})"
+                break
+    if excluded is not None:
+        return Judgement(False, 0.05, None, certainty, polarity, f"not a claim: {excluded}")
+
+    types: list[tuple[str, str]] = []
+    for claim_type in rules.CLAIM_TYPE_GROUPS:
+        cue = _first(claim_type, sentence)
+        if cue:
+            types.append((claim_type, cue.strip()))
+
+    interventions = [m for m in mentions if m.role == "intervention"]
+    targets = [m for m in mentions if m.role in ("condition", "outcome", "vocabulary")]
+    generic = None if interventions else rules.GENERIC_INTERVENTION.search(sentence)
+    appeal = _first("evidence appeal", sentence)
+    anchor = bool(mentions) or _first("health anchor", sentence) is not None
+
+    score = 0.0
+    if types:
+        score += W_TYPE_CUE + W_EXTRA_TYPE * min(2, len(types) - 1)
+    if interventions or generic:
+        score += W_INTERVENTION
+    if targets:
+        score += W_TARGET
+    if appeal or any(t == "cited_source" for t, _ in types):
+        score += W_EVIDENCE
+    if rules.QUANTITY.search(sentence):
+        score += W_QUANTITY
+    if certainty == "absolute":
+        score += W_ABSOLUTE
+    if not anchor:
+        score += W_NO_ANCHOR
+    score = round(max(0.0, min(1.0, score)), 3)
+
+    worthy = bool(types) and anchor and score >= THRESHOLD
+    claim_type = types[0][0] if types else None
+    reason = _reason(worthy, types, interventions, generic, targets, appeal, certainty,
+                     certainty_cue, polarity, polarity_cue, anchor)
+    return Judgement(worthy, score, claim_type if worthy else claim_type, certainty, polarity,
+                     reason, [t for t, _ in types])
+
+
+def _reason(worthy: bool, types: list[tuple[str, str]], interventions: list[Mention],
+            generic: re.Match[str] | None, targets: list[Mention], appeal: str | None,
+            certainty: str, certainty_cue: str | None, polarity: str,
+            polarity_cue: str | None, anchor: bool) -> str:
+    if not anchor:
+        return "not a claim: nothing in it is about health"
+    if not types:
+        return "not a claim: no effect, mechanism, risk, time course, size, frequency or source"
+    parts: list[str] = []
+    main, cue = types[0]
+    subject = interventions[0].text if interventions else (generic.group(0) if generic else None)
+    about = f" about {subject}" if subject else ""
+    if targets:
+        about += f" and {targets[0].text}"
+    parts.append(f"{main.replace('_', ' ')} claim{about} ({cue!r})")
+    for other, other_cue in types[1:3]:
+        parts.append(f"also {other.replace('_', ' ')} ({other_cue!r})")
+    if appeal and main != "cited_source":
+        parts.append(f"appeals to evidence ({appeal!r})")
+    if certainty != "assertive" and certainty_cue:
+        parts.append(f"{certainty} wording ({certainty_cue!r})")
+    if polarity == "negative" and polarity_cue:
+        parts.append(f"negated ({polarity_cue!r})")
+    text = "; ".join(parts)
+    return text if worthy else f"weak: {text}"

@@ -1,0 +1,85 @@
+"""``extract_claims``: the check-worthy health claims of one cleaned article body."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from . import rules
+from .classify import Judgement, judge
+from .mesh import EntityMatcher, Mention
+from .model import Claim
+from .segment import Span, segment_sentences
+
+
+def _whole_line(body: str, span: Span) -> bool:
+    line_start = body.rfind("\n", 0, span.start) + 1
+    line_end = body.find("\n", span.end)
+    line_end = len(body) if line_end == -1 else line_end
+    return body[line_start:span.start].strip() == "" and body[span.end:line_end].strip() == ""
+
+
+def _structure(sentence: str, mentions: list[Mention]) -> tuple[str | None, str | None,
+                                                                 str | None, list[str]]:
+    """(intervention, condition, outcome, mesh_terms) of a sentence from its mentions."""
+    by_role: dict[str, list[Mention]] = {"intervention": [], "condition": [], "outcome": [],
+                                         "vocabulary": []}
+    for m in mentions:
+        by_role[m.role].append(m)
+    intervention = by_role["intervention"][0] if by_role["intervention"] else None
+    intervention_text = intervention.text if intervention else None
+    if intervention_text is None:
+        generic = rules.GENERIC_INTERVENTION.search(sentence)
+        intervention_text = generic.group(0) if generic else None
+    condition = by_role["condition"][0] if by_role["condition"] else None
+    outcome = by_role["outcome"][0] if by_role["outcome"] else None
+    if outcome is None and len(by_role["condition"]) > 1:
+        outcome = by_role["condition"][1]
+    ordered = [m for m in (intervention, condition, outcome) if m is not None]
+    ordered += [m for m in mentions if m not in ordered]
+    mesh_terms: list[str] = []
+    for m in ordered:
+        if m.descriptor not in mesh_terms:
+            mesh_terms.append(m.descriptor)
+    return (intervention_text, condition.text if condition else None,
+            outcome.text if outcome else None, mesh_terms)
+
+
+def judge_sentences(body_text: str, mesh_vocabulary: Iterable[str] | None = None,
+                    matcher: EntityMatcher | None = None) -> list[tuple[Span, Judgement]]:
+    """Every sentence of ``body_text`` with its judgement (check-worthy or not).
+
+    For evaluation and debugging; ``extract_claims`` keeps the check-worthy ones.
+    """
+    matcher = matcher or EntityMatcher(mesh_vocabulary)
+    out = []
+    for span in segment_sentences(body_text):
+        mentions = matcher.mentions(span.text)
+        out.append((span, judge(span.text, mentions, _whole_line(body_text, span))))
+    return out
+
+
+def extract_claims(body_text: str, mesh_vocabulary: Iterable[str] | None = None) -> list[Claim]:
+    """The check-worthy health claims of ``body_text``, in text order.
+
+    ``mesh_vocabulary`` is the set of MeSH descriptor names present in the PubMed table; without
+    it concepts come from the built-in synonym list only. Every claim satisfies
+    ``body_text[claim.start:claim.end] == claim.sentence``.
+    """
+    if not body_text or not body_text.strip():
+        return []
+    matcher = EntityMatcher(mesh_vocabulary)
+    claims: list[Claim] = []
+    for span in segment_sentences(body_text):
+        mentions = matcher.mentions(span.text)
+        verdict = judge(span.text, mentions, _whole_line(body_text, span))
+        if not verdict.worthy or verdict.claim_type is None:
+            continue
+        intervention, condition, outcome, mesh_terms = _structure(span.text, mentions)
+        claims.append(Claim(
+            sentence=span.text, start=span.start, end=span.end,
+            claim_type=verdict.claim_type, certainty=verdict.certainty,
+            polarity=verdict.polarity, score=verdict.score, reason=verdict.reason,
+            intervention=intervention, condition=condition, outcome=outcome,
+            mesh_terms=mesh_terms,
+        ))
+    return claims

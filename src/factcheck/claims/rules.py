@@ -1,0 +1,349 @@
+"""Health-claim rules as named data.
+
+Every vocabulary below is a tuple of regular-expression fragments with a comment saying what it
+catches. ``compile_group`` composes a group into one case-insensitive, word-bounded pattern and
+refuses an empty group, so a new site's wording is added in exactly one place: append a fragment
+to the right tuple (and a sentence to ``tests/claims/test_rules.py`` showing it fires).
+
+The groups feed three decisions made in ``classify.py``:
+
+* exclusion (``NON_CLAIM_GROUPS``): sentences that are never check-worthy whatever they contain;
+* claim cues (``CLAIM_TYPE_GROUPS``): what kind of testable assertion a sentence makes;
+* certainty and polarity (``HEDGE``, ``ABSOLUTE_STRONG``, ``ABSOLUTE_WEAK``, ``NEGATION``).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Mapping
+
+# --------------------------------------------------------------------------------------------
+# Sentences that are never claims
+# --------------------------------------------------------------------------------------------
+
+# Reader address and advice: the sentence tells the reader what to do.
+READER_ADVICE: tuple[str, ...] = (
+    r"^(?:if you[^,]{0,120},\s*)?(?:please\s+)?(?:consider|ask|talk|speak|consult|contact|call|"
+    r"reach out|schedule|book|visit|seek|don[’']t hesitate|do not hesitate|find out|learn|read|"
+    r"discover|explore|click|sign up|subscribe|join|take the first step|get started|check out|"
+    r"make sure|remember|try|see your|let us|start)\b",
+    r"\bto (?:find out|determine|see|learn|know) (?:if|whether|more)\b.{0,80}\b(?:ask|consult|"
+    r"talk|contact|speak|call)\b",
+    r"\byou (?:should|must|need to|can) (?:always )?(?:ask|consult|talk|speak|discuss|contact|"
+    r"check with|see)\b",
+    r"\bit is (?:crucial|essential|important|vital) (?:to|that you) (?:discuss|consult|talk|speak|"
+    r"appreciate|follow|ask|check)\b",
+    r"\bhere are some (?:tips|troubleshooting tips|ways)\b",
+)
+
+# Article plans and meta-text: the article describing itself.
+ARTICLE_PLAN: tuple[str, ...] = (
+    r"\bin this (?:article|blog|post|guide|piece|page|section|video)\b",
+    r"\bwe (?:will|['’]ll) (?:explore|explain|discuss|look|cover|walk|review|answer|dive|examine)\b",
+    r"\bby the end(?: of this)?\b.{0,40}\byou (?:will|['’]ll)\b",
+    r"\bread on\b",
+    r"\b(?:here[’']s|here is) (?:how|what|a step-by-step|why)\b",
+    r"\bstep-by-step guide\b",
+    r"\bthis article is in the category\b",
+    r"\b(?:below|the following) (?:are|is|lists?)\b",
+    r"\bfor more information\b",
+    r"\byou can visit this resource\b",
+)
+
+# Promotion, calls to action and navigation: the publisher selling or linking.
+PROMOTION: tuple[str, ...] = (
+    r"\bcontact us\b",
+    r"\b(?:we|our (?:team|clinic|practice|experienced team|specialists|doctors)) (?:offer|provide|"
+    r"will guide|can help you|are here|specialize)\b",
+    r"\bour experienced team\b",
+    r"\bfree consultation\b",
+    r"\bschedule (?:a|your) (?:free )?(?:consultation|appointment|visit)\b",
+    r"\b(?:book|order|buy|shop) (?:now|today|online)\b",
+    r"\b(?:use code|discount|% off|free shipping|add to cart|subscribe and save)\b",
+    r"\bshare (?:with friends|this)\b",
+    r"\bback to (?:blog|top|home)\b",
+    r"\bjoin the thousands\b",
+    r"\b(?:sign up|subscribe) (?:for|to) (?:our|the) (?:newsletter|updates)\b",
+    r"\bcreated by\b.{0,40}\bteam\b",
+    r"\b(?:related|recommended) (?:posts?|articles?|reading)\b",
+    r"\blast (?:updated|reviewed)\b",
+    r"\bmedically reviewed by\b",
+    r"\bthis (?:content|article) is for (?:informational|educational) purposes\b",
+)
+
+# Vague evaluation: praise or outlook with nothing an editor could check.
+# Recommendations and norms: what ought to happen, not what is the case.
+NORMATIVE: tuple[str, ...] = (
+    r"\bshould (?:only )?(?:be )?(?:administered|used|taken|given|prescribed|performed|discussed)\b",
+    r"^(?:understanding|knowing|learning about|being aware of)\b",
+)
+
+VAGUE_OUTLOOK: tuple[str, ...] = (
+    r"\b(?:promising|bright|exciting) (?:future|area|field|outlook)\b",
+    r"\bas research continues\b",
+    r"\bmore research (?:will be|is|is being) (?:conducted|needed|done)\b",
+    r"\bsignify a promising\b",
+    r"\bpart of a broader movement\b",
+)
+
+NON_CLAIM_GROUPS: Mapping[str, tuple[str, ...]] = {
+    "reader advice": READER_ADVICE,
+    "article plan": ARTICLE_PLAN,
+    "promotion or navigation": PROMOTION,
+    "vague outlook": VAGUE_OUTLOOK,
+    "recommendation": NORMATIVE,
+}
+
+# --------------------------------------------------------------------------------------------
+# Claim cues, one group per claim type
+# --------------------------------------------------------------------------------------------
+
+# A named, specific source: a dated or published study, named institution, journal or agency.
+CITED_SOURCE: tuple[str, ...] = (
+    r"\b(?:a|an|one|the|this|that) (?:(?:19|20)\d\d |recent |new |large |small |landmark |"
+    r"randomi[sz]ed |clinical |controlled |double-blind |placebo-controlled |observational |"
+    r"cohort |pilot )*(?:study|trial|review|meta-analysis|analysis|survey|report|paper)s? "
+    r"(?:published|conducted|led|funded|from|by|in|of \d|found|showed|shows|reported|suggests|"
+    r"concluded|showcases|demonstrated|involving|with \d)\b",
+    r"\b(?:in|from) (?:19|20)\d\d,? (?:researchers|scientists|a study|a trial)\b",
+    r"\b(?:researchers|scientists|investigators|authors) (?:at|from|in|of)\b",
+    r"\bthe researchers (?:linked|found|reported|showed|observed|concluded|noted|discovered)\b",
+    r"\baccording to (?:the |a |an )?(?:(?-i:[A-Z])[\w.&-]*|(?:19|20)\d\d|recent|new|researchers|"
+    r"data|figures|guidelines|study|survey|report)",
+    r"\b(?:published|reported|appearing) in (?:the )?(?:journal|(?-i:[A-Z]))",
+    r"(?-i:\b(?:National|American|European|British|World|Canadian|Royal)\s+(?:[A-Z][\w-]+\s+)"
+    r"{0,4}(?:Institutes?|Library|Association|Organi[sz]ation|Society|College|Academy|Agency|"
+    r"Foundation|Service|Centers?|Bulletin|Health)\b)",
+    r"\b(?:Medical News Bulletin|Cochrane|Mayo Clinic|Cleveland Clinic|Lancet|JAMA|BMJ|NEJM|"
+    r"New England Journal|Harvard)\b",
+    r"(?-i:\b(?:FDA|EMA|NIH|NICE|CDC|WHO|NHS|MHRA|USPSTF)\b)",
+    r"\b(?:explained|described|reported|stated|noted|wrote|concluded|warned) that\b",
+    r"\b(?:describes|reports|states|explains) (?:how|that)\b",
+)
+
+# Frequency in a population.
+PREVALENCE: tuple[str, ...] = (
+    r"\baffects? (?:an estimated |about |around |roughly |nearly |over |more than |up to )?"
+    r"(?:millions|thousands|\d[\d,.]*(?: million| billion)?|one in|\d+ in|\d+ ?%|"
+    r"(?:one|two|three|a) (?:quarter|third|half|fifth|tenth)|many|most|(?:\w+ )?percent)",
+    r"\b(?:one|two|three|\d+) (?:in|out of) (?:every )?(?:\d+|two|three|four|five|six|seven|eight|"
+    r"nine|ten|twenty|a hundred)\b",
+    r"\b\d[\d.]* ?(?:%|percent) of (?:all |the )?(?:people|adults|children|women|men|patients|"
+    r"americans|the population|users|cases|those|individuals)\b",
+    r"\bmillions of (?:people|individuals|americans|adults|patients|children|women|men)\b",
+    r"\b(?:is|are) (?:the )?(?:most|more|very|fairly|increasingly) common\b",
+    r"\bprevalence\b",
+    r"\bincidence\b",
+)
+
+# Size of an effect.
+MAGNITUDE: tuple[str, ...] = (
+    r"\b(?:by|of|in|to|about|around|over|nearly|up to|than|over) \d[\d.,]* ?(?:%|percent|"
+    r"percentage points?)",
+    r"\b\d[\d.,]* ?(?:%|percent) (?:reduction|decrease|increase|improvement|lower|higher|fewer|"
+    r"more|less|of (?:patients|participants|people|users))",
+    r"\b(?:halve[sd]?|halving|double[sd]?|doubling|triple[sd]?|\d+-fold|\w+fold)\b",
+    r"\b(?:twice|three times|four times|ten times) (?:as|more|less|higher|lower)\b",
+    r"\b(?:reduced|lowered|cut|increased|raised|improved|dropped|fell|rose)\b[^.]{0,40}\bby "
+    r"(?:half|a third|a quarter|\d)",
+    r"\brelative risk\b|\bodds ratio\b|\bhazard ratio\b|\bnumber needed to treat\b",
+    r"\b(?:mg/dl|mmhg|mmol/l|points? on the)\b",
+)
+
+# Time course: onset, how long an effect lasts, how long until it works.
+DURATION: tuple[str, ...] = (
+    r"\bwithin (?:a |an |the first )?(?:few |several |\d+ |one |two |three |24 |48 |hours? |"
+    r"minutes? |days? |weeks? |months? )*(?:minutes?|hours?|days?|weeks?|months?)\b",
+    r"\blasts?(?:ing|ed)? (?:for |over |up to |about |around |more than |at least |beyond )"
+    r"(?:a |an |\d+ |one |two |three |four |six |several |many |a few |few )?(?:\w+ )?"
+    r"(?:minutes?|hours?|days?|weeks?|months?|years?)\b",
+    r"\bthat lasts for more than\b",
+    r"\b(?:for|over|after|up to|at least) (?:\d+|one|two|three|four|five|six|twelve|several|many|"
+    r"a few) (?:minutes?|hours?|days?|weeks?|months?|years?)\b",
+    r"\b(?:rapid|fast-acting|fast|quick|immediate|rapidly|quickly|immediately)\s+(?:pain )?"
+    r"(?:relief|effects?|results?|benefits?|improvements?|reduction|response|acting|relieve)\b",
+    r"\bonset\b",
+    r"\bafter (?:just )?(?:one|a single|the first) (?:session|dose|infusion|treatment)\b",
+)
+
+# Harms, side effects and safety statements.
+SAFETY: tuple[str, ...] = (
+    r"\bside[- ]effects?\b",
+    r"\badverse (?:events?|effects?|reactions?)\b",
+    r"\b(?:risks?|hazards?|dangers?|dangerous|harmful|toxic(?:ity)?|hepato?toxicity|"
+    r"contraindicated|overdose|withdrawal|dependence|addiction|addictive|complications?)\b",
+    r"\b(?:safe|safely|safety|well tolerated|tolerability)\b",
+    r"\b(?:hallucinations?|nausea|vomiting|dizziness|drowsiness|dissociation|bleeding|"
+    r"liver damage|kidney damage|bladder|renal|psychosis|seizures?|insomnia as a|"
+    r"interactions? with)\b",
+    r"\b(?:can|may|might|could) (?:cause|lead to|trigger|increase the risk|damage|harm)\b",
+)
+
+# Biological mechanism: receptors, pathways, signalling, neurotransmitters.
+MECHANISM: tuple[str, ...] = (
+    r"\breceptors?\b",
+    r"\b(?:antagonist|agonist|inhibitor|blocker)s?\b",
+    r"\b(?:glutamate|serotonin|dopamine|gaba|norepinephrine|bdnf|cortisol|insulin|"
+    r"neurotransmitters?|cytokines?|enzymes?|hormones?|prostaglandins?|endorphins?)\b",
+    r"\b(?:neural|nerve|pain|neuronal|signal(?:l)?ing|metabolic|inflammatory) (?:pathways?|signals?|"
+    r"connections?|transmission|pulses?|circuits?|activity)\b",
+    r"\bneuroplasticity\b|\bneurogenesis\b|\bsynap(?:se|ses|tic)\b|\bglia\b|\bmicroglia\b",
+    r"\bworks? (?:primarily |mainly |partly )?by\b",
+    r"\bmechanism\b",
+    r"\b(?:blocks?|blocking|inhibit(?:s|ing)?|modulat(?:es?|ing)|activat(?:es?|ing)|"
+    r"bind(?:s|ing)? to|acts? on|acting on|stimulat(?:es?|ing)|suppress(?:es|ing)?|"
+    r"regulat(?:es?|ing)|reset(?:s|ting)?|rewire|regenerat(?:es?|ion))\b",
+    r"\b(?:gut microbiome|immune system|blood flow|blood-brain barrier|nervous system|"
+    r"absorption|bioavailability)\b",
+)
+
+# Therapeutic effect: an intervention treats, relieves, improves, prevents or cures.
+EFFICACY: tuple[str, ...] = (
+    r"\b(?:treat(?:s|ed|ing|ment of)?|reliev(?:e|es|ed|ing)|alleviat(?:e|es|ed|ing)|"
+    r"ease[sd]?|easing|reduc(?:e|es|ed|ing)|lower(?:s|ed|ing)?|improv(?:e|es|ed|ing|ement)|"
+    r"prevent(?:s|ed|ing)?|cur(?:e|es|ed|ing)|heal(?:s|ed|ing)?|boost(?:s|ed|ing)?|"
+    r"fight(?:s|ing)?|revers(?:e|es|ed|ing)|eliminat(?:e|es|ed|ing)|restor(?:e|es|ed|ing)|"
+    r"manag(?:e|es|ed|ing)|protect(?:s|ed|ing)?|slow(?:s|ed|ing)?|"
+    r"support(?:s|ed|ing)?|promot(?:e|es|ed|ing)|enhanc(?:e|es|ed|ing)|block pain)\b",
+    r"\b(?:effective(?:ness)?|efficacy|efficacious|beneficial|benefits?|relief|remission|"
+    r"success(?:ful)?|useful tool|works?|worked|helps?|helped|helping|response)\b",
+    r"\b(?:mood-enhancing|antidepressant|anti-inflammatory|antihyperalgesic|analgesic|"
+    r"pain-relieving|pain relieving)\b",
+)
+
+CLAIM_TYPE_GROUPS: Mapping[str, tuple[str, ...]] = {
+    "cited_source": CITED_SOURCE,
+    "prevalence": PREVALENCE,
+    "magnitude": MAGNITUDE,
+    "duration": DURATION,
+    "safety": SAFETY,
+    "mechanism": MECHANISM,
+    "efficacy": EFFICACY,
+}
+
+# Unnamed appeals to evidence: not a citation, but they mark the sentence as a claim.
+EVIDENCE_APPEAL: tuple[str, ...] = (
+    r"\b(?:research|studies|evidence|trials|data|science) (?:has |have )?(?:shows?|shown|"
+    r"indicates?|indicated|suggests?|suggested|found|finds|demonstrates?|demonstrated|confirms?|"
+    r"proves?|proven|supports?)\b",
+    r"\b(?:has|have) (?:been )?(?:shown|found|proven|demonstrated|reported) (?:to|that|in)\b",
+    r"\bclinical (?:trials|studies|settings|research)\b",
+    r"\b(?:patients|users|people|participants) (?:have )?(?:reported|report|experience[sd]?)\b",
+)
+
+# Health anchor: without one of these (or a synonym-list entity) a sentence is not about health.
+HEALTH_ANCHOR: tuple[str, ...] = (
+    r"\b(?:therap(?:y|ies|eutic)|treatments?|drugs?|medications?|medicines?|doses?|dosage|"
+    r"supplements?|infusions?|injections?|vaccines?|pills?|remed(?:y|ies))\b",
+    r"\b(?:patients?|symptoms?|clinical|diseases?|disorders?|conditions?|syndromes?|illness|"
+    r"pain|brain|body|nerves?|nervous|receptors?|health|healthy|medical|infections?|immune|"
+    r"inflammat\w+|blood|liver|kidneys?|bladder|heart|gut|sleep|mood|mental)\b",
+)
+
+# Generic intervention phrase when no synonym-list intervention is named ("infusion therapy").
+GENERIC_INTERVENTION = re.compile(
+    r"\b(?:[A-Za-z][\w-]+\s+){0,2}?(?:therapy|treatment|infusions?|supplements?|medications?|"
+    r"drugs?|remedy|remedies|injections?)\b",
+    re.IGNORECASE,
+)
+
+# A number, percentage or time quantity: makes a sentence more checkable.
+QUANTITY = re.compile(
+    r"\b\d[\d,.]*\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|half|twice|"
+    r"millions?|thousands?|hundreds?)\b",
+    re.IGNORECASE,
+)
+
+# --------------------------------------------------------------------------------------------
+# Certainty and polarity
+# --------------------------------------------------------------------------------------------
+
+# Hedged wording: possibility, tentative evidence, partial effect.
+HEDGE: tuple[str, ...] = (
+    r"\b(?:may|might|could)\b",
+    r"\bcan (?:help|be|also|potentially|lead|provide|offer|reduce|improve|relieve|ease|"
+    r"support|assist|make|contribute|aid|work|cause|raise|increase|trigger|minimi[sz]e|affect|"
+    r"influence|become|result|pose|alleviate|benefit|play)\b",
+    r"\b(?:possibly|potential(?:ly)?|perhaps|likely|unlikely|probably|presumably)\b",
+    r"\b(?:shows?|showed|shown|has shown|holds?) (?:significant |great |some |early )?promise\b",
+    r"\b(?:promising|preliminary|early|emerging|limited|mixed) (?:evidence|results|data|research|"
+    r"findings|studies|treatment|option|alternative)\b",
+    r"\b(?:suggests?|suggested|indicates?|indicated|appears? to|seems? to|tends? to|"
+    r"believed?|thought to|is considered|generally considered|are considered)\b",
+    r"\b(?:some|many) (?:patients|people|individuals|studies|users|research)\b",
+    r"\bin some (?:cases|patients|people|studies)\b",
+    r"\bnot always\b|\boften\b|\bsometimes\b|\btypically\b|\bgenerally\b|\bmore often than not\b",
+)
+
+# Absolute wording that overrides hedges: proof, cure, guarantee, universality.
+ABSOLUTE_STRONG: tuple[str, ...] = (
+    r"\b(?:proven|proves|proof|guarantee[sd]?|guaranteed)\b",
+    r"\bcures?\b|\bcured\b",
+    r"\b(?:always|never|every(?:one| patient| time)|all patients|100 ?%|completely|entirely|"
+    r"permanently|permanent|definitely|undoubtedly|certainly|without (?:any )?side effects)\b",
+    r"\b(?:the only|miracle|no side effects|zero side effects|totally safe|perfectly safe|"
+    r"100% safe|risk-free)\b",
+)
+
+# Absolute-leaning wording that yields to a hedge in the same sentence.
+ABSOLUTE_WEAK: tuple[str, ...] = (
+    r"\blasting\b",
+    r"\blong-term (?:pain )?relief\b",
+    r"\b(?:eliminates?|eradicates?|stops?) (?:pain|the pain|symptoms|migraines?)\b",
+    r"\b(?:root cause|rewire|reset)\b",
+)
+
+# Negation of the claim itself (not of a relative clause such as "who have not responded").
+NEGATION: tuple[str, ...] = (
+    r"\b(?:does|do|did|is|are|was|were|has|have|had|can|could|will|would|may|might|should)\s*"
+    r"(?:not|n[’']t)\b(?:\s+\w+){0,2}?\s+(?:help|work|provide|reduce|relieve|improve|treat|"
+    r"cure|prevent|cause|increase|affect|resolve|address|show|lead|offer|benefit|effective|"
+    r"safe|linked|associated|better|superior|lasting|significantly|always)",
+    r"\b(?:no|little|insufficient|not enough|weak) (?:good |strong |convincing |reliable |"
+    r"clinical |scientific )?(?:evidence|proof|benefit|effect|difference|improvement|link|"
+    r"association)\b",
+    r"\b(?:failed|fails|fail) to\b",
+    r"\b(?:ineffective|no better than|not better than|no more effective)\b",
+)
+
+# --------------------------------------------------------------------------------------------
+# Sentence shapes
+# --------------------------------------------------------------------------------------------
+
+# Truncated teaser or excerpt: the sentence ends in an ellipsis.
+TEASER_END = re.compile(r"(?:…|\.\.\.)\s*$")
+
+# Words allowed in lower case inside a Title Case heading.
+HEADING_SMALL_WORDS = frozenset(
+    "a an and as at but by for from in into is of on or the to vs via with & your you our its "
+    "how what why when can does do are".split()
+)
+
+
+def compile_group(name: str, fragments: tuple[str, ...]) -> re.Pattern[str]:
+    """One case-insensitive pattern matching any fragment of a named group.
+
+    Raises ``ValueError`` on an empty group: an empty alternation would match everywhere.
+    """
+    if not fragments:
+        raise ValueError(f"rule group {name!r} is empty: add at least one pattern")
+    return re.compile("|".join(f"(?:{f})" for f in fragments), re.IGNORECASE)
+
+
+@lru_cache(maxsize=None)
+def pattern(name: str) -> re.Pattern[str]:
+    """The compiled pattern of the group called ``name`` (see ``ALL_GROUPS``)."""
+    return compile_group(name, ALL_GROUPS[name])
+
+
+ALL_GROUPS: Mapping[str, tuple[str, ...]] = {
+    **NON_CLAIM_GROUPS,
+    **CLAIM_TYPE_GROUPS,
+    "evidence appeal": EVIDENCE_APPEAL,
+    "health anchor": HEALTH_ANCHOR,
+    "hedge": HEDGE,
+    "absolute strong": ABSOLUTE_STRONG,
+    "absolute weak": ABSOLUTE_WEAK,
+    "negation": NEGATION,
+}

@@ -1,0 +1,77 @@
+"""extract_claims on the four sample articles and on scraped-text shapes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from factcheck.claims import CERTAINTIES, CLAIM_TYPES, POLARITIES, Claim, extract_claims
+
+SEEDS = Path(__file__).resolve().parents[2] / "data" / "seeds"
+
+
+def _seed(prefix: str) -> str:
+    (path,) = SEEDS.glob(f"{prefix}_*.txt")
+    return path.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def seed_claims() -> dict[str, tuple[str, list[Claim]]]:
+    out = {}
+    for prefix in ("000", "001", "002", "003"):
+        text = _seed(prefix)
+        out[prefix] = (text, extract_claims(text))
+    return out
+
+
+def test_offsets_are_exact_and_fields_valid(seed_claims):
+    for text, claims in seed_claims.values():
+        assert claims
+        for c in claims:
+            assert text[c.start:c.end] == c.sentence
+            assert c.claim_type in CLAIM_TYPES
+            assert c.certainty in CERTAINTIES
+            assert c.polarity in POLARITIES
+            assert 0.0 <= c.score <= 1.0
+            assert c.reason
+            assert set(c.to_dict()) >= {"sentence", "start", "end", "claim_type", "certainty",
+                                        "polarity", "score", "reason", "intervention",
+                                        "condition", "outcome", "mesh_terms"}
+
+
+def test_nmda_antagonist_sentence_is_a_mechanism_claim(seed_claims):
+    _, claims = seed_claims["001"]
+    (claim,) = [c for c in claims
+                if c.sentence.startswith("Ketamine works primarily as an NMDA receptor antagonist")]
+    assert claim.claim_type == "mechanism"
+    assert claim.intervention == "Ketamine"
+    assert "Ketamine" in claim.mesh_terms
+    assert "Receptors, N-Methyl-D-Aspartate" in claim.mesh_terms
+    assert "nmda" in claim.query_text()
+
+
+def test_related_post_teasers_and_calls_to_action_are_not_claims(seed_claims):
+    sentences = [c.sentence for _, claims in seed_claims.values() for c in claims]
+    assert not any(s.endswith("…") for s in sentences)
+    assert not any("Discover if ketamine shows up in drug tests" in s for s in sentences)
+    assert not any("Contact us today" in s for s in sentences)
+    assert not any("In this blog, we will explain" in s for s in sentences)
+    assert not any(s.startswith("If you are living with chronic pain, consider") for s in sentences)
+
+
+def test_issue_examples_are_claims(seed_claims):
+    by_text = {c.sentence: c for _, claims in seed_claims.values() for c in claims}
+    duration = by_text["Pain relieving effects of even just one ketamine therapy session have "
+                       "shown to last over three months."]
+    assert duration.claim_type == "duration"
+    regen = [c for s, c in by_text.items()
+             if "promoting the regeneration of damaged nerves" in s]
+    assert regen and regen[0].claim_type == "mechanism"
+    cited = [c for s, c in by_text.items() if s.startswith("A 2009 study published in")]
+    assert cited and cited[0].claim_type == "cited_source"
+
+
+def test_empty_and_blank_bodies_give_no_claims():
+    assert extract_claims("") == []
+    assert extract_claims("   \n\n  ") == []
