@@ -10,7 +10,7 @@ import click
 from .. import __version__
 from .clean_cmd import clean
 from .claims_cmd import claims
-from .pipeline_cmd import demo, run
+from .pipeline_cmd import demo, run, schedule
 from .pubmed_cmd import pubmed
 
 
@@ -25,6 +25,7 @@ def cli(verbose: int) -> None:
 
 cli.add_command(demo)
 cli.add_command(run)
+cli.add_command(schedule)
 cli.add_command(clean)
 cli.add_command(claims)
 cli.add_command(pubmed)

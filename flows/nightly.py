@@ -1,0 +1,148 @@
+"""The nightly factcheck flow: one Prefect task per stage, over ``factcheck.pipeline``.
+
+Run ad hoc (Prefect starts a temporary local server, no setup):
+
+    python -m flows.nightly --sources sources.toml --out out/
+
+Serve it on a schedule (needs a running ``prefect server start``):
+
+    factcheck schedule --cron "0 3 * * *" --sources sources.toml --out out/
+
+Tasks take paths, ids and plain values, never connections; each opens its own. The flow
+holds the database's writer lock, writes a working copy, and publishes it by atomic rename
+only when the data-quality checks pass, so analysts never read a half-written or
+unvalidated database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+from rich.console import Console
+
+from factcheck import pipeline
+from factcheck.store.publish import WriterLock, begin_work, publish
+
+console = Console(stderr=True)
+
+# Every task reads or writes the database, whose state is not in the task's inputs: never cache.
+STAGE = dict(cache_policy=NO_CACHE, persist_result=False)
+
+
+@task(name="ingest", retries=2, retry_delay_seconds=[10, 60], **STAGE)
+def ingest(db: str, inputs: list[str], run_id: str, sources_file: str | None) -> dict:
+    return pipeline.ingest_stage(db, inputs, run_id, sources_file=sources_file)
+
+
+@task(name="load-pubmed", **STAGE)
+def load_pubmed(db: str, files: list[str], run_id: str) -> dict:
+    return pipeline.pubmed_stage(db, files, run_id)
+
+
+@task(name="clean", **STAGE)
+def clean(db: str, run_id: str) -> dict:
+    return pipeline.clean_stage(db, run_id)
+
+
+@task(name="extract-claims", **STAGE)
+def extract_claims(db: str, run_id: str) -> dict:
+    return pipeline.claims_stage(db, run_id)
+
+
+@task(name="evidence", **STAGE)
+def evidence(db: str, run_id: str) -> dict:
+    return pipeline.evidence_stage(db, run_id)
+
+
+@task(name="quality", **STAGE)
+def quality(db: str, run_id: str) -> dict:
+    return pipeline.quality_stage(db, run_id)
+
+
+@task(name="publish", **STAGE)
+def publish_db(work: str, db: str, run_id: str) -> str:
+    pipeline.finish_run(work, run_id, "completed", dq_passed=True)
+    return str(publish(work, db))
+
+
+@task(name="report", **STAGE)
+def report(db: str, out_dir: str, run_id: str) -> dict:
+    return pipeline.report_stage(db, out_dir, run_id)
+
+
+def _say(show: bool, stage: str, counts: dict) -> None:
+    if show:
+        shown = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items()
+                          if not isinstance(v, (list, dict)))
+        console.print(f"[green]✓[/green] {stage}: {shown}")
+
+
+@flow(name="factcheck-nightly")
+def nightly(inputs: list[str] | None = None, db: str = "out/factcheck.duckdb", out_dir: str = "out",
+            sources_file: str | None = None, pubmed_files: list[str] | None = None,
+            flow_label: str = "nightly", show_progress: bool = False) -> dict:
+    """Ingest → clean → claims → evidence → quality → publish → report; returns the run's
+    id, status, per-stage counts and output paths."""
+    logger = get_run_logger()
+    inputs = list(inputs or [])
+    db_path = Path(db)
+    with WriterLock(db_path):
+        work = str(begin_work(db_path))
+        run_id = pipeline.new_run_id(flow_label)
+        pipeline.start_run(work, run_id, flow_label, inputs + ([sources_file] if sources_file else []))
+        stages: dict[str, dict] = {}
+        try:
+            if pubmed_files:
+                stages["pubmed"] = load_pubmed(work, [str(p) for p in pubmed_files], run_id)
+                _say(show_progress, "pubmed", stages["pubmed"])
+            stages["ingest"] = ingest(work, inputs, run_id, sources_file)
+            _say(show_progress, "ingest", stages["ingest"])
+            stages["clean"] = clean(work, run_id)
+            _say(show_progress, "clean", stages["clean"])
+            stages["claims"] = extract_claims(work, run_id)
+            _say(show_progress, "claims", stages["claims"])
+            stages["evidence"] = evidence(work, run_id)
+            _say(show_progress, "evidence", stages["evidence"])
+            stages["quality"] = quality(work, run_id)
+            _say(show_progress, "quality", stages["quality"])
+        except Exception as exc:
+            pipeline.finish_run(work, run_id, "failed", message=f"{type(exc).__name__}: {exc}")
+            Path(work).replace(str(db_path) + ".failed")
+            logger.error("run %s failed; nothing was published (working copy kept as %s.failed)",
+                         run_id, db_path)
+            raise
+        if not stages["quality"]["passed"]:
+            message = "; ".join(stages["quality"]["failures"])[:2000]
+            pipeline.finish_run(work, run_id, "dq_failed", dq_passed=False, message=message)
+            rejected = Path(str(db_path) + ".rejected")
+            Path(work).replace(rejected)
+            logger.error("data-quality checks failed, nothing published; inspect %s: %s",
+                         rejected, message)
+            return {"run_id": run_id, "status": "dq_failed", "stages": stages,
+                    "rejected_db": str(rejected)}
+        publish_db(work, str(db_path), run_id)
+        paths = report(str(db_path), out_dir, run_id)
+    logger.info("run %s published %s", run_id, db_path)
+    return {"run_id": run_id, "status": "completed", "stages": stages, "db": str(db_path), **paths}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Run the factcheck nightly flow once.")
+    parser.add_argument("inputs", nargs="*", help="files, folders or URLs")
+    parser.add_argument("--sources", help="sources file (TOML)")
+    parser.add_argument("--out", default="out")
+    parser.add_argument("--db")
+    parser.add_argument("--pubmed", action="append", default=[])
+    args = parser.parse_args(argv)
+    db = args.db or os.path.join(args.out, "factcheck.duckdb")
+    result = nightly(inputs=args.inputs, db=db, out_dir=args.out, sources_file=args.sources,
+                     pubmed_files=args.pubmed, show_progress=True)
+    console.print(result)
+
+
+if __name__ == "__main__":
+    main()

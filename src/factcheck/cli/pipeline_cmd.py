@@ -1,0 +1,134 @@
+"""``factcheck demo``, ``factcheck run`` and ``factcheck schedule``: the nightly flow."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+console = Console()
+
+
+def _quiet_prefect(verbose: bool) -> None:
+    """Prefect's per-task INFO lines drown the summary; keep warnings unless -v was given."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    if not verbose:
+        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+        os.environ.setdefault("PREFECT_LOGGING_LOGGERS_PREFECT_FLOW_RUNS_LEVEL", "WARNING")
+        os.environ.setdefault("PREFECT_LOGGING_LOGGERS_PREFECT_TASK_RUNS_LEVEL", "WARNING")
+
+
+def _run_flow(*, inputs, db, out_dir, sources_file, pubmed_files, flow_label) -> dict:
+    ctx = click.get_current_context()
+    _quiet_prefect(bool(ctx.find_root().params.get("verbose")))
+    from flows.nightly import nightly
+    from ..store.publish import WriterBusy
+
+    try:
+        return nightly(inputs=list(inputs), db=str(db), out_dir=str(out_dir), sources_file=sources_file,
+                       pubmed_files=[str(p) for p in pubmed_files], flow_label=flow_label,
+                       show_progress=True)
+    except WriterBusy as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        sys.exit(2)
+
+
+def _print_summary(result: dict) -> None:
+    from ..pipeline import summary
+
+    if result["status"] != "completed":
+        console.print(f"[red]run {result['run_id']} {result['status']}[/red]: nothing was published.")
+        for failure in result["stages"].get("quality", {}).get("failures", []):
+            console.print(f"  - {failure}")
+        if result.get("rejected_db"):
+            console.print(f"  working copy kept for inspection: {result['rejected_db']}")
+        return
+    info = summary(result["db"], result["run_id"])
+    run = info["run"]
+    table = Table(title=f"run {result['run_id']}", show_lines=False)
+    for col in ("article", "claims", "flagged", "boilerplate removed"):
+        table.add_column(col, justify="left" if col == "article" else "right")
+    for a in info["articles"]:
+        table.add_row((a["title"] or Path(a["source"]).name)[:60], str(a["n_claims"]),
+                      str(a["n_flagged"]), str(a["n_removed"]))
+    console.print(table)
+    labels = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted(info["labels"].items()))
+    console.print(f"documents {run['n_documents']} · new versions {run['n_new_versions']} · "
+                  f"claims {run['n_claims']} new · flagged {run['n_flagged']} · input errors "
+                  f"{run['n_errors']} · PubMed records {info['pubmed_records']:,}")
+    console.print(f"verdicts: {labels or 'none'}")
+    console.print(f"data-quality checks: {'passed' if run['dq_passed'] else 'FAILED'}")
+    console.print(f"\n[bold]database[/bold]  {result['db']}")
+    console.print(f"[bold]report[/bold]    {result['html']}")
+    console.print(f"[bold]claims[/bold]    {result['jsonl']}")
+
+
+@click.command()
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="out", show_default=True,
+              help="Folder for factcheck.duckdb, report/index.html and claims.jsonl.")
+def demo(out_dir: str) -> None:
+    """Run the nightly flow on the bundled sample articles and PubMed sample."""
+    from ..pipeline import sample_articles, sample_pubmed
+
+    articles, pubmed = sample_articles(), sample_pubmed()
+    if not articles or not pubmed:
+        raise click.ClickException("bundled sample data not found under data/; set FACTCHECK_DATA_DIR")
+    out = Path(out_dir)
+    result = _run_flow(inputs=[str(p) for p in articles], db=out / "factcheck.duckdb", out_dir=out,
+                       sources_file=None, pubmed_files=pubmed, flow_label="demo")
+    _print_summary(result)
+    if result["status"] != "completed":
+        sys.exit(1)
+
+
+@click.command()
+@click.option("--input", "-i", "inputs", multiple=True, metavar="PATH_OR_URL",
+              help="A file, a folder (walked for .txt/.md/.html) or a URL. Repeatable.")
+@click.option("--sources", "sources_file", type=click.Path(exists=True, dir_okay=False),
+              help="A sources file (TOML) listing feeds, sitemaps, URL lists and folders.")
+@click.option("--pubmed", "pubmed_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="PubMed XML file(s) to load before matching (already-loaded files are skipped).")
+@click.option("--db", type=click.Path(dir_okay=False), help="Database path [default: OUT/factcheck.duckdb].")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="out", show_default=True,
+              help="Folder for report/index.html and claims.jsonl.")
+def run(inputs: tuple[str, ...], sources_file: str | None, pubmed_files: tuple[str, ...],
+        db: str | None, out_dir: str) -> None:
+    """Run the nightly flow on given files, folders, URLs or a sources file."""
+    if not inputs and not sources_file:
+        raise click.UsageError("give at least one --input or a --sources file")
+    db_path = Path(db) if db else Path(out_dir) / "factcheck.duckdb"
+    result = _run_flow(inputs=inputs, db=db_path, out_dir=out_dir, sources_file=sources_file,
+                       pubmed_files=pubmed_files, flow_label="run")
+    _print_summary(result)
+    if result["status"] != "completed":
+        sys.exit(1)
+
+
+@click.command()
+@click.option("--cron", default="0 3 * * *", show_default=True, help="When to run (cron, server time zone).")
+@click.option("--sources", "sources_file", type=click.Path(exists=True, dir_okay=False),
+              help="A sources file (TOML).")
+@click.option("--input", "-i", "inputs", multiple=True, metavar="PATH_OR_URL")
+@click.option("--db", type=click.Path(dir_okay=False))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="out", show_default=True)
+@click.option("--name", default="nightly", show_default=True, help="Deployment name.")
+def schedule(cron: str, sources_file: str | None, inputs: tuple[str, ...], db: str | None,
+             out_dir: str, name: str) -> None:
+    """Serve the nightly flow on a cron schedule (needs `prefect server start` running and
+    PREFECT_API_URL pointing at it). Runs until interrupted."""
+    if not inputs and not sources_file:
+        raise click.UsageError("give at least one --input or a --sources file")
+    from flows.nightly import nightly
+
+    db_path = db or str(Path(out_dir) / "factcheck.duckdb")
+    params = {"inputs": [str(Path(i).resolve()) if Path(i).exists() else i for i in inputs],
+              "db": str(Path(db_path).resolve()), "out_dir": str(Path(out_dir).resolve()),
+              "sources_file": str(Path(sources_file).resolve()) if sources_file else None}
+    console.print(f"serving flow factcheck-nightly/{name} on cron '{cron}'; Ctrl-C stops")
+    nightly.serve(name=name, cron=cron, parameters=params)

@@ -1,0 +1,283 @@
+"""The pipeline's stages as plain functions: each takes a database path and ids, opens its
+own connection, does one stage's work, and returns a dict of counts.
+
+Prefect tasks in ``flows/`` wrap these one to one; tests and notebooks call them directly.
+Every stage works on what is *pending* in the database, not on what an earlier stage handed
+over in memory, so a run that died halfway is completed by the next one.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import uuid
+from collections.abc import Iterable, Sequence
+from contextlib import closing
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .ingest.local import read_local
+from .settings import Settings, get_settings
+from .store import articles as store_articles
+from .store.db import connect
+
+log = logging.getLogger(__name__)
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def data_dir() -> Path:
+    """Where the bundled sample data lives (``FACTCHECK_DATA_DIR`` overrides)."""
+    return Path(os.environ.get("FACTCHECK_DATA_DIR", REPO_ROOT / "data"))
+
+
+def sample_articles() -> list[Path]:
+    return sorted((data_dir() / "seeds").glob("*.txt"))
+
+
+def sample_pubmed() -> list[Path]:
+    return sorted((data_dir() / "pubmed").glob("*.xml.gz"))
+
+
+def new_run_id(flow: str = "run") -> str:
+    return f"{flow}-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
+
+
+def _is_url(item: str) -> bool:
+    return item.startswith(("http://", "https://"))
+
+
+def start_run(db: str | Path, run_id: str, flow: str, inputs: Sequence[str]) -> str:
+    with closing(connect(db)) as con:
+        store_articles.start_run(con, run_id, flow, [str(i) for i in inputs])
+    return run_id
+
+
+def ingest_stage(db: str | Path, inputs: Sequence[str], run_id: str, *,
+                 sources_file: str | None = None, settings: Settings | None = None,
+                 progress=None) -> dict:
+    """Read local files/folders and crawl URLs or a sources file into article versions."""
+    settings = settings or get_settings()
+    local = [i for i in inputs if not _is_url(str(i))]
+    urls = [str(i) for i in inputs if _is_url(str(i))]
+    counts = {"documents": 0, "new_versions": 0, "unchanged": 0, "duplicates": 0, "errors": 0}
+    with closing(connect(db)) as con:
+        for doc in read_local(local):
+            counts["documents"] += 1
+            con.execute("BEGIN TRANSACTION")
+            saved = store_articles.save_document(con, doc, run_id)
+            con.execute("COMMIT")
+            if saved is None:
+                counts["errors"] += 1
+                log.warning("skipped %s: %s", doc.source, doc.error)
+            elif saved.duplicate_of:
+                counts["duplicates"] += 1
+            elif saved.is_new:
+                counts["new_versions"] += 1
+            else:
+                counts["unchanged"] += 1
+        if urls or sources_file:
+            from .ingest.web import crawl, load_sources
+
+            targets: list = list(urls)
+            if sources_file:
+                targets.append(load_sources(sources_file))
+            summary = crawl(con, targets, run_id, settings=settings, progress=progress)
+            counts["documents"] += summary.fetched + summary.not_modified
+            counts["new_versions"] += summary.new_versions
+            counts["errors"] += summary.errors
+    return counts
+
+
+def clean_stage(db: str | Path, run_id: str) -> dict:
+    """Clean every article version still pending (new in this run or left by a crashed one)."""
+    from .clean import clean_document
+
+    counts = {"cleaned": 0, "empty": 0, "errors": 0, "removed_blocks": 0}
+    with closing(connect(db)) as con:
+        pending = con.execute(
+            "SELECT v.article_id, v.version, v.raw_text, v.content_type, a.source, a.source_kind"
+            " FROM article_versions v JOIN articles a USING (article_id)"
+            " WHERE v.clean_status = 'pending' ORDER BY a.source, v.version").fetchall()
+        for article_id, version, raw, content_type, source, kind in pending:
+            try:
+                result = clean_document(raw, content_type, url=source if kind == "url" else None)
+            except Exception as exc:  # a cleaner bug must not stop the run
+                log.exception("cleaning %s failed", source)
+                con.execute("BEGIN TRANSACTION")
+                store_articles.record_error(con, run_id, source, "clean", "exception",
+                                            f"{type(exc).__name__}: {exc}")
+                con.execute("UPDATE article_versions SET clean_status = 'error', clean_message = ?"
+                            " WHERE article_id = ? AND version = ?", [str(exc), article_id, version])
+                con.execute("COMMIT")
+                counts["errors"] += 1
+                continue
+            con.execute("BEGIN TRANSACTION")
+            store_articles.save_cleaned(con, article_id, version, result)
+            if not result.body_text:
+                store_articles.record_error(con, run_id, source, "clean", "empty_body",
+                                            result.error or "no article text left after cleaning",
+                                            severity="warning")
+                counts["empty"] += 1
+            else:
+                counts["cleaned"] += 1
+            con.execute("COMMIT")
+            counts["removed_blocks"] += len(result.removed)
+    return counts
+
+
+def mesh_vocabulary(con) -> list[str]:
+    return [r[0] for r in con.execute(
+        "SELECT DISTINCT t FROM (SELECT unnest(mesh_terms) AS t FROM pubmed) WHERE t IS NOT NULL"
+    ).fetchall()]
+
+
+def claims_stage(db: str | Path, run_id: str) -> dict:
+    """Extract claims from every cleaned version whose claims are still pending."""
+    from .claims import extract_claims
+
+    counts = {"versions": 0, "claims": 0, "errors": 0}
+    with closing(connect(db)) as con:
+        pending = con.execute(
+            "SELECT v.article_id, v.version, v.body_text, a.source FROM article_versions v"
+            " JOIN articles a USING (article_id)"
+            " WHERE v.clean_status = 'ok' AND v.claims_status = 'pending'"
+            " ORDER BY a.source, v.version").fetchall()
+        vocabulary = mesh_vocabulary(con) if pending else []
+        for article_id, version, body, source in pending:
+            try:
+                found = extract_claims(body, mesh_vocabulary=vocabulary or None)
+            except Exception as exc:
+                log.exception("claim extraction for %s failed", source)
+                con.execute("BEGIN TRANSACTION")
+                store_articles.record_error(con, run_id, source, "claims", "exception",
+                                            f"{type(exc).__name__}: {exc}")
+                con.execute("UPDATE article_versions SET claims_status = 'error'"
+                            " WHERE article_id = ? AND version = ?", [article_id, version])
+                con.execute("COMMIT")
+                counts["errors"] += 1
+                continue
+            con.execute("BEGIN TRANSACTION")
+            counts["claims"] += store_articles.save_claims(con, article_id, version, found, run_id)
+            con.execute("COMMIT")
+            counts["versions"] += 1
+    return counts
+
+
+def pubmed_stage(db: str | Path, files: Iterable[str | Path], run_id: str, progress=None) -> dict:
+    """Load PubMed XML files (a file already loaded is skipped) and refresh the index."""
+    from .pubmed.load import load_files
+
+    files = [Path(f) for f in files]
+    if not files:
+        return {"files": 0}
+    with closing(connect(db)) as con:
+        summary = load_files(con, files, progress=progress)
+        if summary.errors:
+            for detail in getattr(summary, "files", []) or []:
+                if getattr(detail, "error", None):
+                    store_articles.record_error(con, run_id, str(getattr(detail, "path", detail)),
+                                                "pubmed", "load", str(detail.error))
+    return {"files": len(files), "inserted": summary.inserted, "updated": summary.updated,
+            "deleted": summary.deleted, "retracted": summary.retracted, "errors": summary.errors}
+
+
+def evidence_stage(db: str | Path, run_id: str, top_k: int | None = None) -> dict:
+    """Retrieve evidence and decide a verdict for every current claim.
+
+    All current claims are assessed on every run, not only new ones: the reference table
+    changes (new records, retractions), and a verdict must reflect the table it was made on.
+    """
+    from .evidence import ClaimRow, assess_claim
+    from .evidence.assess import CLAIM_ROW_SQL
+    from .evidence.retrieve import fts_ready
+    from .store.evidence import replace_claim_evidence
+
+    top_k = top_k or get_settings().evidence_top_k
+    counts: dict[str, int] = {"claims": 0, "flagged": 0}
+    with closing(connect(db)) as con:
+        if not fts_ready(con):
+            from .store.pubmed import rebuild_fts_index
+
+            if con.execute("SELECT count(*) FROM pubmed").fetchone()[0]:
+                rebuild_fts_index(con)
+            else:
+                log.warning("the PubMed table is empty: every claim will get 'no_evidence';"
+                            " load records with `factcheck pubmed load`")
+        ready = fts_ready(con)
+        rows = [ClaimRow(*r[:7], list(r[7])) for r in con.execute(CLAIM_ROW_SQL).fetchall()]
+        for claim in rows:
+            if ready:
+                judged, verdict = assess_claim(con, claim, k=top_k)
+            else:
+                from .evidence.verdict import decide
+                judged, verdict = [], decide([], claim_type=claim.claim_type, certainty=claim.certainty)
+            con.execute("BEGIN TRANSACTION")
+            replace_claim_evidence(con, claim.claim_id, judged, verdict, run_id)
+            con.execute("COMMIT")
+            counts["claims"] += 1
+            counts["flagged"] += bool(verdict.flags)
+            counts[verdict.label] = counts.get(verdict.label, 0) + 1
+    return counts
+
+
+def quality_stage(db: str | Path, run_id: str) -> dict:
+    """Run the data-quality suites and record every result in ``dq_results``."""
+    from .quality.checks import run_checks
+    from .store.quality import save_dq_results
+
+    with closing(connect(db)) as con:
+        report = run_checks(con)
+        con.execute("BEGIN TRANSACTION")
+        save_dq_results(con, run_id, report.results)
+        con.execute("COMMIT")
+    failures = [f"{r.table}.{r.column or ''} {r.expectation}: {r.observed}" for r in report.failures
+                if r.severity == "error"]
+    return {"passed": report.passed, "checks": len(report.results),
+            "failed_errors": len(failures), "failed_warnings": sum(
+                1 for r in report.failures if r.severity == "warning"), "failures": failures}
+
+
+def finish_run(db: str | Path, run_id: str, status: str, *, dq_passed: bool | None = None,
+               message: str | None = None) -> dict:
+    """Close the run's row with its final counts, computed from the database."""
+    with closing(connect(db)) as con:
+        n_documents = con.execute("SELECT count(*) FROM articles WHERE last_seen_run = ?", [run_id]).fetchone()[0]
+        counts = {
+            "n_documents": n_documents + con.execute(
+                "SELECT count(*) FROM pipeline_errors WHERE run_id = ? AND stage = 'ingest'"
+                " AND severity = 'error'", [run_id]).fetchone()[0],
+            "n_new_versions": con.execute("SELECT count(*) FROM article_versions WHERE run_id = ?",
+                                          [run_id]).fetchone()[0],
+            "n_claims": con.execute("SELECT count(*) FROM claims WHERE run_id = ?", [run_id]).fetchone()[0],
+            "n_flagged": con.execute("SELECT count(*) FROM flagged_claims").fetchone()[0],
+            "n_errors": con.execute("SELECT count(*) FROM pipeline_errors WHERE run_id = ?"
+                                    " AND severity = 'error'", [run_id]).fetchone()[0],
+        }
+        store_articles.finish_run(con, run_id, status, counts=counts, dq_passed=dq_passed, message=message)
+    return counts
+
+
+def report_stage(db: str | Path, out_dir: str | Path, run_id: str) -> dict:
+    """Write the editors' HTML report and claims.jsonl from the (published) database."""
+    from .report.build import build_report
+
+    with closing(connect(db, read_only=True)) as con:
+        paths = build_report(con, out_dir, run_id)
+    return {"html": str(paths.html), "jsonl": str(paths.jsonl)}
+
+
+def summary(db: str | Path, run_id: str) -> dict:
+    """A one-screen summary of a run, read from the published database."""
+    with closing(connect(db, read_only=True)) as con:
+        run = con.execute("SELECT status, n_documents, n_new_versions, n_claims, n_flagged, n_errors,"
+                          " dq_passed FROM runs WHERE run_id = ?", [run_id]).fetchone()
+        labels = dict(con.execute("SELECT label, count(*) FROM current_claims JOIN verdicts USING"
+                                  " (claim_id) GROUP BY label").fetchall())
+        articles = con.execute("SELECT source, title, n_claims, n_flagged, n_removed FROM article_summary"
+                               " ORDER BY source").fetchall()
+        pubmed = con.execute("SELECT count(*) FROM pubmed").fetchone()[0]
+    keys = ["status", "n_documents", "n_new_versions", "n_claims", "n_flagged", "n_errors", "dq_passed"]
+    return {"run": dict(zip(keys, run)) if run else {}, "labels": labels, "pubmed_records": pubmed,
+            "articles": [dict(zip(["source", "title", "n_claims", "n_flagged", "n_removed"], a))
+                         for a in articles]}

@@ -1,0 +1,80 @@
+"""One writer at a time, and readers never locked out: work on a copy, publish by rename.
+
+DuckDB lets one process hold a read-write connection, and while it does no other process can
+even read the file. So a run never writes the published database: it takes the writer lock,
+copies the published file to ``<db>.work``, writes there, and when the data-quality checks pass
+it replaces the published file with ``os.replace`` (atomic on POSIX). Analysts reading the
+published file see the old data until the instant the new file is in place.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+
+
+class WriterBusy(RuntimeError):
+    """Another process holds the writer lock of this database."""
+
+
+class WriterLock:
+    """An exclusive, non-blocking lock on ``<db>.lock``; released when the process ends."""
+
+    def __init__(self, db_path: str | os.PathLike[str]):
+        self.path = Path(str(db_path) + ".lock")
+        self._fh = None
+
+    def __enter__(self) -> WriterLock:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._fh = open(self.path, "a+")
+        try:
+            fcntl.flock(self._fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            self._fh.close()
+            raise WriterBusy(f"another factcheck run is writing {self.path.with_suffix('')};"
+                             " wait for it to finish") from exc
+        self._fh.seek(0)
+        self._fh.truncate()
+        self._fh.write(str(os.getpid()))
+        self._fh.flush()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._fh is not None:
+            fcntl.flock(self._fh, fcntl.LOCK_UN)
+            self._fh.close()
+            self._fh = None
+
+
+def work_path(db_path: str | os.PathLike[str]) -> Path:
+    return Path(str(db_path) + ".work")
+
+
+def begin_work(db_path: str | os.PathLike[str]) -> Path:
+    """Start a working copy of ``db_path`` (a fresh file if none is published yet).
+
+    A leftover working copy from a crashed run is discarded: the published file is the truth.
+    """
+    db_path = Path(db_path)
+    work = work_path(db_path)
+    for leftover in (work, Path(str(work) + ".wal")):
+        leftover.unlink(missing_ok=True)
+    if db_path.exists():
+        shutil.copy2(db_path, work)
+    return work
+
+
+def publish(work: str | os.PathLike[str], db_path: str | os.PathLike[str]) -> Path:
+    """Checkpoint the working copy and atomically put it in place of ``db_path``."""
+    work, db_path = Path(work), Path(db_path)
+    con = duckdb.connect(str(work))
+    try:
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    os.replace(work, db_path)
+    return db_path
