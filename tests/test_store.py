@@ -1,0 +1,95 @@
+from datetime import datetime, timezone
+from types import SimpleNamespace
+
+import duckdb
+import pytest
+
+from factcheck.ingest.document import Document, sha256_hex
+from factcheck.store import articles as sa
+from factcheck.store.db import apply_migrations, connect, migration_files, schema_version
+from factcheck.store.publish import WriterBusy, WriterLock, begin_work, publish
+
+
+def doc(source: str, text: str, kind: str = "file") -> Document:
+    data = text.encode()
+    return Document(source=source, source_kind=kind, text=text, raw_bytes=len(data),
+                    content_hash=sha256_hex(data), fetched_at=datetime.now(timezone.utc))
+
+
+def test_migrations_apply_once_and_in_order(con):
+    numbers = [n for n, _, _ in migration_files()]
+    assert numbers == sorted(numbers) and numbers[0] == 1
+    assert schema_version(con) == numbers[-1]
+    assert apply_migrations(con) == []  # second application is a no-op
+    assert con.execute("SELECT count(*) FROM schema_migrations").fetchone()[0] == len(numbers)
+
+
+def test_fts_extension_loads_without_network(con):
+    assert con.execute("SELECT current_setting('autoinstall_known_extensions')").fetchone()[0] is False
+    loaded = con.execute("SELECT loaded FROM duckdb_extensions() WHERE extension_name = 'fts'").fetchone()
+    assert loaded == (True,)
+
+
+def test_same_content_is_one_version_and_changes_are_new_versions(con):
+    sa.start_run(con, "r1", "test", [])
+    first = sa.save_document(con, doc("/a/one.txt", "Ketamine blocks NMDA receptors."), "r1")
+    again = sa.save_document(con, doc("/a/one.txt", "Ketamine blocks NMDA receptors."), "r2")
+    changed = sa.save_document(con, doc("/a/one.txt", "Ketamine blocks NMDA receptors in rats."), "r2")
+    assert first.is_new and first.version == 1
+    assert not again.is_new and again.version == 1
+    assert changed.is_new and changed.version == 2
+    assert con.execute("SELECT latest_version, last_seen_run FROM articles").fetchone() == (2, "r2")
+    assert con.execute("SELECT count(*) FROM article_versions").fetchone()[0] == 2
+
+
+def test_copies_under_another_source_are_not_stored_twice(con):
+    a = sa.save_document(con, doc("https://a.example/post", "Same text.", "url"), "r1")
+    b = sa.save_document(con, doc("https://mirror.example/post", "Same text.", "url"), "r1")
+    assert b.duplicate_of == a.article_id and not b.is_new
+    assert con.execute("SELECT count(*) FROM articles").fetchone()[0] == 1
+
+
+def test_unusable_documents_are_recorded_not_stored(con):
+    bad = Document(source="/x/empty.txt", source_kind="file", error_kind="empty", error="empty.txt: empty")
+    assert sa.save_document(con, bad, "r1") is None
+    assert con.execute("SELECT stage, error_kind, severity FROM pipeline_errors").fetchall() == [
+        ("ingest", "empty", "error")]
+    assert con.execute("SELECT count(*) FROM articles").fetchone()[0] == 0
+
+
+def test_claims_are_replaced_not_duplicated(con):
+    saved = sa.save_document(con, doc("/a/x.txt", "Ketamine relieves pain. It is cheap."), "r1")
+    claim = SimpleNamespace(sentence="Ketamine relieves pain.", start=0, end=23, claim_type="efficacy",
+                            certainty="assertive", polarity="positive", score=0.9, reason="efficacy verb",
+                            intervention="ketamine", condition="pain", outcome="relief", mesh_terms=["Ketamine"])
+    for _ in range(2):
+        sa.save_claims(con, saved.article_id, saved.version, [claim], "r1")
+    assert con.execute("SELECT count(*) FROM claims").fetchone()[0] == 1
+    assert con.execute("SELECT claims_status FROM article_versions").fetchone()[0] == "done"
+
+
+def test_writer_lock_is_exclusive(tmp_path):
+    db = tmp_path / "f.duckdb"
+    with WriterLock(db):
+        with pytest.raises(WriterBusy):
+            with WriterLock(db):
+                pass
+    with WriterLock(db):  # released
+        pass
+
+
+def test_publish_replaces_atomically_and_readers_keep_reading(tmp_path):
+    db = tmp_path / "f.duckdb"
+    with connect(db) as c:
+        sa.start_run(c, "old", "test", [])
+    reader = duckdb.connect(str(db), read_only=True)
+    work = begin_work(db)
+    with connect(work) as c:
+        sa.start_run(c, "new", "test", [])
+    # the published file is untouched while the working copy is written
+    assert reader.execute("SELECT list(run_id) FROM runs").fetchone()[0] == ["old"]
+    reader.close()
+    publish(work, db)
+    assert not work.exists()
+    with duckdb.connect(str(db), read_only=True) as c:
+        assert sorted(c.execute("SELECT list(run_id) FROM runs").fetchone()[0]) == ["new", "old"]
