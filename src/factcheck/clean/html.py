@@ -22,96 +22,138 @@ from lxml import etree
 from . import rules
 from .engine import Block, apply_rules, normalise
 from .language import detect_language
+from .metadata import read_metadata
 from .limits import MAX_ELEMENTS, MAX_HTML_CHARS, binary_reason
 from .result import CleanResult, RemovedBlock
 
 LOGGER = logging.getLogger(__name__)
 
 _SPLIT_CLASS = re.compile(r"[-_]")
-_CLASS_NAMES: dict[str, str] = {}
-_CLASS_WORDS: dict[str, str] = {}
+_CLASS_NAMES: dict[str, str] = {}   # compound tokens ('related-posts'): match whole or as a run of parts
+_CLASS_WORDS: dict[str, str] = {}   # single words ('share'): match one part of a class name
 for _kind, _tokens in rules.BOILERPLATE_CLASS_TOKENS.items():
     for _token in _tokens:
-        (_CLASS_WORDS if not _SPLIT_CLASS.search(_token) else _CLASS_NAMES)[_token] = _kind
-        _CLASS_NAMES.setdefault(_token, _kind)
+        (_CLASS_NAMES if _SPLIT_CLASS.search(_token) else _CLASS_WORDS).setdefault(_token, _kind)
 
-# Containers of the article itself: never pruned, whatever their class says.
-_CONTENT_MARKERS = re.compile(r"(?:^|[-_\s])(?:entry-content|post-content|article-body|"
-                              r"articlebody|post-body|blog-post|main-content|content)(?:$|[-_\s])", re.I)
+# Containers of the article itself: never pruned, whatever else their class says.
+_CONTENT_MARKERS = re.compile(r"(?:^|[-_])(?:entry-content|post-content|article-body|articlebody|"
+                              r"post-body|blog-post|main-content|story-body|article-content)(?:$|[-_])")
 _MAX_PRUNE_SHARE = 0.4
+_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
-_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=False,
-                               no_network=True)
+
+_TOKEN_HINT = re.compile("|".join(sorted(
+    {re.escape(t) for tokens in rules.BOILERPLATE_CLASS_TOKENS.values() for t in tokens},
+    key=len, reverse=True)))
+_CANDIDATES = etree.XPath(
+    "//*[@class or @id or @role or @hidden or @aria-hidden or @style] | "
+    + " | ".join(f"//{tag}" for tag in rules.BOILERPLATE_TAGS))
+
+
+def _maybe_furniture(element: etree._Element) -> bool:
+    """Cheap pre-test before :func:`_classify_element`: a tag, role, hiding style or a
+    class/id containing one of the tokens."""
+    if element.tag in rules.BOILERPLATE_TAGS:
+        return True
+    get = element.get
+    if get("role") or get("hidden") is not None or get("aria-hidden"):
+        return True
+    style = get("style")
+    if style and ("none" in style or "hidden" in style):
+        return True
+    attrs = f"{get('class', '')} {get('id', '')}"
+    return _TOKEN_HINT.search(attrs.lower()) is not None
+
+
+_CONTAINS_CONTENT = etree.XPath(".//article | .//main | .//h1")
+
+
+def _visible_text(element: etree._Element) -> str:
+    """Text of an element (scripts and styles are stripped from the tree beforehand)."""
+    return normalise(etree.tostring(element, method="text", encoding=str, with_tail=False))
 
 
 def _classify_element(element: etree._Element) -> tuple[str, str] | None:
-    """(kind, reason) when the element is page furniture by its tag, class or id."""
+    """(kind, reason) when the element is page furniture by its tag, role, class, id or
+    because the page hides it."""
     tag = element.tag if isinstance(element.tag, str) else ""
     if tag in rules.BOILERPLATE_TAGS:
         return rules.BOILERPLATE_TAGS[tag], f"<{tag}> element"
-    attrs = f"{element.get('class', '')} {element.get('id', '')}".lower()
-    if not attrs.strip():
+    role = element.get("role")
+    if role in ("navigation", "complementary", "contentinfo"):
+        return ("navigation" if role == "navigation" else "sidebar"), f"role={role}"
+    style = (element.get("style") or "").replace(" ", "").lower()
+    if element.get("hidden") is not None or element.get("aria-hidden") == "true" \
+            or "display:none" in style or "visibility:hidden" in style:
+        return "hidden", "hidden from readers (display:none, hidden or aria-hidden)"
+    names = f"{element.get('class', '')} {element.get('id', '')}".lower().split()
+    if any(_CONTENT_MARKERS.search(name) for name in names):
         return None
-    if element.get("role") in ("navigation", "complementary", "banner", "contentinfo"):
-        return "navigation", f"role={element.get('role')}"
-    for name in attrs.split():
-        if _CONTENT_MARKERS.search(name):
-            return None
-    for name in attrs.split():
-        kind = _CLASS_NAMES.get(name)
-        if kind:
+    for name in names:
+        if name in _CLASS_NAMES or name in _CLASS_WORDS:
+            kind = _CLASS_NAMES.get(name) or _CLASS_WORDS[name]
             return kind, f"class/id '{name}' ({kind} widget)"
-        for word in _SPLIT_CLASS.split(name):
-            kind = _CLASS_WORDS.get(word)
-            if kind:
+        parts = _SPLIT_CLASS.split(name)
+        for i, word in enumerate(parts):
+            if word in _CLASS_WORDS:
+                kind = _CLASS_WORDS[word]
                 return kind, f"class/id '{name}' contains '{word}' ({kind} widget)"
+            for j in (i + 2, i + 3):
+                run = "-".join(parts[i:j])
+                if j <= len(parts) and run in _CLASS_NAMES:
+                    kind = _CLASS_NAMES[run]
+                    return kind, f"class/id '{name}' contains '{run}' ({kind} widget)"
     return None
 
 
 def prune_furniture(tree: etree._Element) -> list[RemovedBlock]:
     """Remove recognisable page furniture from ``tree`` in place; return what was removed.
 
-    An element that holds a large share of the page's text, or the ``<article>``/``<main>``,
-    is never removed: themes put tokens such as 'content-sidebar' on the main wrapper.
+    Guards against removing the article: an element holding the ``<article>``, ``<main>`` or
+    ``<h1>``, or more than 40 % of the page's text, stays (themes put tokens such as
+    'content-sidebar' on the main wrapper, and ASP.NET wraps whole pages in a ``<form>``).
     """
     body = tree.find(".//body")
     root = body if body is not None else tree
-    total = len(normalise(root.text_content())) or 1
+    total = len(_visible_text(root)) or 1
     removed: list[RemovedBlock] = []
-    candidates: list[tuple[etree._Element, str, str]] = []
-    for element in root.iter():
-        if not isinstance(element.tag, str):
+    chosen: list[etree._Element] = []
+    chosen_set: set[etree._Element] = set()
+    for element in _CANDIDATES(root):
+        if element.tag in ("html", "body", "article", "main") or not _maybe_furniture(element):
             continue
         verdict = _classify_element(element)
-        if verdict is not None:
-            candidates.append((element, *verdict))
-    seen: set[etree._Element] = set()
-    for element, kind, reason in candidates:
-        if any(ancestor in seen for ancestor in element.iterancestors()):
+        if verdict is None:
             continue
-        if element.find(".//article") is not None or element.find(".//main") is not None \
-                or element.tag in ("html", "body", "article", "main"):
+        if any(ancestor in chosen_set for ancestor in element.iterancestors()):
             continue
-        if element.find(".//h1") is not None:
+        if _CONTAINS_CONTENT(element):
             continue
-        text = normalise(element.text_content())
+        text = _visible_text(element)
         if len(text) / total > _MAX_PRUNE_SHARE:
             continue
-        seen.add(element)
+        chosen.append(element)
+        chosen_set.add(element)
         if text:
+            kind, reason = verdict
             removed.append(RemovedBlock(kind, text[:2000], f"html: {reason}"))
-    for element in seen:
+    for element in chosen:
         parent = element.getparent()
-        if parent is not None:
-            tail = element.tail
-            parent.remove(element)
-            if tail and tail.strip():
-                previous = parent[-1] if len(parent) else None
-                if previous is not None:
-                    previous.tail = (previous.tail or "") + tail
-                else:
-                    parent.text = (parent.text or "") + tail
+        if parent is None:
+            continue
+        tail = element.tail
+        previous = element.getprevious()
+        parent.remove(element)
+        if tail and tail.strip():
+            if previous is not None:
+                previous.tail = (previous.tail or "") + tail
+            else:
+                parent.text = (parent.text or "") + tail
     return removed
+
+
+_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=False,
+                               no_network=True)
 
 
 def _parse(html: str) -> etree._Element | None:
@@ -147,8 +189,41 @@ def _body_to_blocks(body: etree._Element) -> list[Block]:
     return blocks
 
 
+def _drop_title(blocks: list[Block], title: str | None) -> tuple[list[Block], list[RemovedBlock]]:
+    """Take the headline out of the body when it repeats the page title (it is kept in
+    ``CleanResult.title``); only the first few blocks are looked at."""
+    if not title:
+        return blocks, []
+    wanted = {_key(title)}
+    for separator in (" | ", " - ", " – ", " — ", " :: "):
+        if separator in title:
+            wanted.add(_key(title.split(separator)[0]))
+    for i, block in enumerate(blocks[:4]):
+        if _key(block.text) in wanted:
+            return blocks[:i] + blocks[i + 1:], [
+                RemovedBlock("title", block.text, "title: the headline repeats the page title, "
+                                                  "which is kept in the title field")]
+    return blocks, []
+
+
+def _key(text: str) -> str:
+    return re.sub(r"\W+", " ", text).strip().casefold()
+
+
+def _extract(tree: etree._Element, url: str | None, precision: bool):
+    import trafilatura
+
+    return trafilatura.bare_extraction(tree, url=url, fast=True, favor_precision=precision,
+                                       include_comments=False, include_tables=True)
+
+
 def clean_html(html: str, url: str | None = None, remove_cta: bool = True) -> CleanResult:
     """Clean one HTML page: main content, metadata and the audit trail of removed blocks.
+
+    trafilatura runs in its precision mode without its fallback extractors: on the
+    benchmark that is both faster and more precise than its defaults, and our own pruning
+    makes up for the fallbacks. When the precise pass finds little text (less than a
+    quarter of what a recall pass finds), the recall pass is used instead.
 
     Never raises: empty, binary, unparseable and script-only pages return an empty body with
     ``error`` saying why. Pages over :data:`MAX_HTML_CHARS` are cut there (recorded).
@@ -170,29 +245,37 @@ def clean_html(html: str, url: str | None = None, remove_cta: bool = True) -> Cl
         return CleanResult(error=f"the page has {n_elements} elements (more than {MAX_ELEMENTS}); "
                                  "refused as pathological", removed=removed)
     lang_hint = tree.get("lang") or tree.get("xml:lang")
+
+    meta = read_metadata(tree, url)
+    etree.strip_elements(tree, "script", "style", "noscript", "template", with_tail=False)
     removed.extend(prune_furniture(tree))
-
     try:
-        import trafilatura
-
-        document = trafilatura.bare_extraction(tree, url=url, with_metadata=True,
-                                               include_comments=False, include_tables=True)
+        document = _extract(tree, url, precision=True)
+        if document is None or len(document.text or "") < 200:
+            fallback = _extract(tree, url, precision=False)
+            if fallback is not None and (document is None or
+                                         len(fallback.text or "") > 4 * len(document.text or "")):
+                document = fallback
     except Exception as exc:  # trafilatura raises assorted errors on broken trees
         LOGGER.warning("main-content extraction failed for %s: %s", url or "page", exc)
         document = None
     if document is None or document.body is None:
-        text = normalise(tree.text_content()) if tree is not None else ""
+        text = _visible_text(tree)
         why = ("the page has no visible text (script-only or empty body)" if not text
                else "no main content found on the page")
         return CleanResult(error=why, removed=removed)
 
-    outcome = apply_rules(_body_to_blocks(document.body), remove_cta=remove_cta)
+    title = normalise(meta.title) if meta.title else None
+    blocks, dropped = _drop_title(_body_to_blocks(document.body), title)
+    removed.extend(dropped)
+    outcome = apply_rules(blocks, remove_cta=remove_cta)
     removed.extend(outcome.removed)
     body = "\n\n".join(block.text for block in outcome.blocks)
-    published = document.date[:10] if document.date else outcome.published
+    published = meta.published or outcome.published
+    author = meta.author or outcome.author
     result = CleanResult(
-        title=normalise(document.title) if document.title else None,
-        author=document.author or outcome.author,
+        title=title,
+        author=author,
         published=published,
         language=detect_language(body, hint=lang_hint),
         body_text=body,

@@ -16,5 +16,5 @@ def detect_language(text: str, hint: str | None = None) -> str | None:
         import py3langid
     except ImportError:  # optional at run time; the declared dependency normally has it
         return hint
-    code, _score = py3langid.classify(text[:5000])
+    code, _score = py3langid.classify(text[:1500])
     return code or hint

@@ -40,7 +40,9 @@ KINDS: dict[str, str] = {
     "disclaimer": "medical and legal disclaimers repeated on every page",
     "sidebar": "sidebars, widgets, advertisements",
     "header_footer": "site header and footer",
-    "boilerplate": "other page furniture dropped by the main-content extractor",
+    "boilerplate": "markup debris and other page furniture (bare URLs, timestamps, ads)",
+    "hidden": "elements the page hides from readers (display:none, hidden, aria-hidden)",
+    "title": "the headline, moved to the title field instead of repeated in the body",
 }
 
 
@@ -313,7 +315,18 @@ CLINIC_PROMO = _group(
     ),
 )
 
-LINE_RULES: tuple[Rule, ...] = (NAVIGATION, SHARE, CTA_LINE, DATE_LINE, BYLINE, COMMENTS,
+DEBRIS = _group(
+    "debris", "boilerplate", "line",
+    "markup debris that is not prose: a bare URL, a machine timestamp, a lone symbol",
+    (
+        r"(?:https?://|www\.)\S+",
+        r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?",
+        r"[^\w\s]{0,5}",
+        r"(?:advertisement|anzeige|publicité|publicidad|sponsored(?:\s+content)?|ad)",
+    ),
+)
+
+LINE_RULES: tuple[Rule, ...] = (DEBRIS, NAVIGATION, SHARE, CTA_LINE, DATE_LINE, BYLINE, COMMENTS,
                                 RELATED_HEADING, RELATED_TEASER)
 PARAGRAPH_RULES: tuple[Rule, ...] = (CATEGORY_FOOTER, NEWSLETTER, COOKIE_BANNER, DISCLAIMER,
                                      AUTHOR_BOX, CLINIC_PROMO)
