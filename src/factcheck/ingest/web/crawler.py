@@ -1,0 +1,572 @@
+"""One crawl: discover article URLs from feeds and sitemaps, fetch the pages that changed,
+store new article versions, and log what happened to every URL.
+
+Storage rule (crash safety): each page's article version, its ``crawl_state`` row (ETag,
+Last-Modified, content hash) and its ``fetch_log`` row are written in ONE transaction. A run
+killed at any point therefore never leaves an ETag without its article, and the next run
+re-fetches exactly the pages whose transaction did not commit. All database writes happen
+on the event-loop thread, between awaits, so the single DuckDB connection is never used
+from two threads or two transactions at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import duckdb
+
+from ...settings import Settings, get_settings
+from ...store import fetch as fetch_store
+from ...store.articles import article_id_for, now, record_error, save_document
+from ...store.fetch import CrawlState, FetchLogRow
+from ..decode import decode_bytes, looks_like_html
+from ..document import Document, sha256_hex
+from ..local import read_local
+from .discover import Discovered, DiscoveryError, parse_feed, parse_sitemap, sniff_kind
+from .fetcher import (ANY_TYPE, FEED_TYPES, PAGE_TYPES, SITEMAP_TYPES, Fetcher, FetchResult)
+from .sources import SiteConfig, SourcesConfig, load_sources
+from .urls import canonical_link, normalize_url
+
+log = logging.getLogger(__name__)
+
+MAX_SITEMAP_DEPTH = 3          # index → index → urlset is the deepest seen in practice
+MAX_SITEMAPS_PER_SITE = 200    # child sitemaps fetched per site per run
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+# Fetch errors that mean "this URL is not an article", not "something went wrong".
+SKIP_KINDS = frozenset({"content_type", "too_large"})
+
+Target = str | Path | SourcesConfig | SiteConfig
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class CrawlSummary:
+    """What one crawl did. ``new`` lists the (article_id, version) pairs stored by this run,
+    which the pipeline cleans and extracts claims from."""
+
+    fetched: int = 0            # pages downloaded in full (HTTP 200), and local files read
+    not_modified: int = 0       # pages answered 304 Not Modified: nothing downloaded
+    new_versions: int = 0       # new articles and changed articles
+    unchanged: int = 0          # downloaded, but the content was already stored
+    duplicates: int = 0         # same canonical URL or same content as another page
+    skipped: int = 0            # not an article (content type) or over the size limit
+    errors: int = 0             # network, HTTP, parse and decode errors
+    robots_disallowed: int = 0
+    excluded: int = 0           # discovered URLs dropped by include/exclude patterns
+    deferred: int = 0           # over a site's max_pages: left for the next run
+    feeds: int = 0              # feeds and sitemaps read
+    bytes: int = 0              # body bytes received
+    elapsed_s: float = 0.0
+    new: list[tuple[str, int]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class _Job:
+    url: str
+    site: SiteConfig
+    kind: str                   # page | feed | sitemap | auto
+    depth: int = 0
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def sites_from_targets(targets: Target | Iterable[Target], settings: Settings) -> list[SiteConfig]:
+    """Turn ``crawl``'s targets into sites: sources configs as they are, a ``.toml`` path
+    loaded as a sources file, bare URLs grouped by host (kind found by fetching them), and
+    local files or folders gathered into one local site."""
+    if isinstance(targets, (str, Path, SourcesConfig, SiteConfig)):
+        targets = [targets]
+    sites: list[SiteConfig] = []
+    loose_urls: dict[str, list[str]] = defaultdict(list)
+    loose_paths: list[Path] = []
+    for target in targets:
+        if isinstance(target, SourcesConfig):
+            sites.extend(target.sites)
+        elif isinstance(target, SiteConfig):
+            sites.append(target)
+        elif isinstance(target, str) and urlsplit(target).scheme in ("http", "https"):
+            loose_urls[urlsplit(target).hostname or target].append(target)
+        elif str(target).endswith(".toml"):
+            sites.extend(load_sources(target, settings).sites)
+        else:
+            loose_paths.append(Path(target))
+    for host, urls in loose_urls.items():
+        sites.append(SiteConfig(name=host, auto=urls, rate_limit=settings.crawl_rate_limit,
+                                concurrency=settings.crawl_concurrency,
+                                max_pages=settings.crawl_max_pages))
+    if loose_paths:
+        sites.append(SiteConfig(name="local", folders=loose_paths))
+    return sites
+
+
+class _ProgressReporter:
+    """Adapts ``progress``: a ``rich.progress.Progress`` or a callable(done, total, url)."""
+
+    def __init__(self, progress: Any) -> None:
+        self.progress = progress
+        self.task = None
+        self.done = 0
+        self.total = 0
+
+    def start(self, total: int) -> None:
+        self.total = total
+        if self.progress is not None and hasattr(self.progress, "add_task"):
+            self.task = self.progress.add_task("crawling", total=total)
+
+    def step(self, url: str) -> None:
+        self.done += 1
+        if self.progress is None:
+            return
+        if self.task is not None:
+            self.progress.update(self.task, advance=1, description=f"crawling {url[-60:]}")
+        else:
+            self.progress(self.done, self.total, url)
+
+
+class _Crawl:
+    def __init__(self, con: duckdb.DuckDBPyConnection, run_id: str, settings: Settings,
+                 progress: Any) -> None:
+        self.con, self.run_id, self.settings = con, run_id, settings
+        self.summary = CrawlSummary()
+        self.progress = _ProgressReporter(progress)
+        self.fetcher: Fetcher | None = None
+        self.seen_urls: set[str] = set()        # every normalised URL queued in this run
+        self.claimed_sources: set[str] = set()  # canonical URLs stored by this run
+        self.pages: dict[str, list[str]] = defaultdict(list)   # site name → page URLs
+        self.pages_done: dict[str, int] = defaultdict(int)     # site name → pages requested
+        self.sitemaps_read: dict[str, int] = defaultdict(int)
+
+    # -- writing -------------------------------------------------------------------------
+
+    def _write(self, url: str, work: Callable[[], None]) -> None:
+        """Run ``work`` in one transaction; a database failure is recorded, not raised."""
+        try:
+            with transaction(self.con):
+                work()
+        except duckdb.Error as exc:
+            log.error("store failed for %s: %s", url, exc)
+            self.summary.errors += 1
+            with transaction(self.con):
+                record_error(self.con, self.run_id, url, "ingest", "store",
+                             f"{url}: could not store the result ({exc}); it will be "
+                             "fetched again next run")
+
+    def _row(self, job: _Job, result: FetchResult | None, outcome: str, **extra: Any
+             ) -> FetchLogRow:
+        row = FetchLogRow(url=job.url, kind=job.kind, outcome=outcome, site=job.site.name)
+        if result is not None:
+            row.status, row.final_url = result.status, result.final_url
+            row.elapsed_ms = int(result.elapsed * 1000)
+            row.attempts, row.bytes = result.attempts, result.bytes
+            row.error_kind, row.error = result.error_kind, result.error
+        for key, value in extra.items():
+            setattr(row, key, value)
+        return row
+
+    def _state(self, job: _Job, previous: CrawlState | None, result: FetchResult | None,
+               outcome: str) -> CrawlState:
+        state = previous or CrawlState(url=job.url, kind="page" if job.kind == "auto"
+                                       else job.kind)
+        state.site = job.site.name
+        state.last_outcome = outcome
+        state.last_checked_at = now()
+        if result is not None:
+            state.last_status = result.status
+            state.last_error = result.error
+        if outcome == "error":
+            state.consecutive_errors += 1
+        elif outcome != "robots_disallowed":
+            state.consecutive_errors = 0
+        return state
+
+    def _record_failure(self, job: _Job, result: FetchResult, previous: CrawlState | None) -> None:
+        """A URL that could not be used: error (or skipped) in all three tables."""
+        if result.error_kind == "robots":
+            outcome = "robots_disallowed"
+            self.summary.robots_disallowed += 1
+        elif result.error_kind in SKIP_KINDS:
+            outcome = "skipped"
+            self.summary.skipped += 1
+        else:
+            outcome = "error"
+            self.summary.errors += 1
+        message = result.error or f"{job.url}: failed"
+        if job.kind in ("feed", "sitemap"):
+            message = f"{job.kind} of site {job.site.name}: {message}"
+
+        def work() -> None:
+            if outcome != "robots_disallowed":
+                record_error(self.con, self.run_id, job.url, "ingest",
+                             result.error_kind or "fetch", message)
+            fetch_store.save_state(self.con, self._state(job, previous, result, outcome))
+            fetch_store.log_fetch(self.con, self.run_id,
+                                  self._row(job, result, outcome, error=message))
+        self._write(job.url, work)
+
+    def log_robots(self, result: FetchResult) -> None:
+        if result.ok:
+            outcome = "fetched"
+        elif result.status is not None and 400 <= result.status < 500:
+            outcome = "skipped"
+        else:
+            outcome = "error"
+        self.summary.bytes += result.bytes
+        job = _Job(result.url, SiteConfig(name=urlsplit(result.url).netloc), "robots")
+        self._write(result.url, lambda: fetch_store.log_fetch(
+            self.con, self.run_id, self._row(job, result, outcome)))
+
+    # -- local folders ---------------------------------------------------------------------
+
+    def read_folders(self, site: SiteConfig) -> None:
+        if not site.folders:
+            return
+        for doc in read_local(site.folders):
+            self.summary.fetched += 1
+            self.summary.bytes += doc.raw_bytes
+
+            def work(doc: Document = doc) -> None:
+                saved = save_document(self.con, doc, self.run_id)
+                self._count_saved(saved)
+            self._write(doc.source, work)
+
+    def _count_saved(self, saved) -> str:
+        if saved is None:
+            self.summary.errors += 1
+            return "error"
+        if saved.is_new:
+            self.summary.new_versions += 1
+            self.summary.new.append((saved.article_id, saved.version))
+            return "fetched"
+        if saved.duplicate_of:
+            self.summary.duplicates += 1
+            return "duplicate"
+        self.summary.unchanged += 1
+        return "unchanged"
+
+    # -- discovery -------------------------------------------------------------------------
+
+    async def discover(self, job: _Job) -> None:
+        """Fetch a feed, a sitemap or a URL of unknown kind and queue the pages it lists."""
+        assert self.fetcher is not None
+        previous = fetch_store.get_state(self.con, job.url)
+        conditional = previous is not None and (previous.links is not None
+                                                or previous.article_id is not None)
+        accept = {"feed": FEED_TYPES, "sitemap": SITEMAP_TYPES}.get(job.kind, ANY_TYPE)
+        result = await self.fetcher.fetch(
+            job.url, accept=accept,
+            etag=previous.etag if conditional and previous else None,
+            last_modified=previous.last_modified if conditional and previous else None)
+        kind = job.kind
+        if job.kind == "auto":
+            if result.not_modified and previous is not None:
+                kind = previous.kind
+            elif result.ok and result.body is not None:
+                kind = sniff_kind(result.body, result.content_type)
+            else:
+                kind = "page"
+            if kind == "page":
+                self.pages_done[job.site.name] += 1
+                page = _Job(job.url, job.site, "page")
+                self.store_page(page, result, previous)
+                return
+            job = _Job(job.url, job.site, kind, job.depth)
+        if result.not_modified and previous is not None and previous.links is not None:
+            found = Discovered(kind="sitemapindex" if previous.kind == "sitemapindex"
+                               else "listed", urls=list(previous.links))
+            self.summary.feeds += 1
+            state = self._state(job, previous, result, "not_modified")
+            self._write(job.url, lambda: (
+                fetch_store.save_state(self.con, state),
+                fetch_store.log_fetch(self.con, self.run_id,
+                                      self._row(job, result, "not_modified"))))
+        elif result.ok and result.body is not None:
+            try:
+                if kind == "feed":
+                    found = parse_feed(result.body, result.final_url, result.content_type)
+                else:
+                    found = parse_sitemap(result.body, result.final_url)
+            except DiscoveryError as exc:
+                result.error_kind, result.error = exc.kind, str(exc)
+                self._record_failure(job, result, previous)
+                return
+            self.summary.feeds += 1
+            self.summary.bytes += result.bytes
+            state = self._state(job, previous, result, "fetched")
+            state.kind = "sitemapindex" if found.kind == "sitemapindex" else kind
+            state.etag, state.last_modified = result.etag, result.last_modified
+            state.content_hash = sha256_hex(result.body)
+            state.links = found.urls
+            state.last_changed_at = now() if (previous is None or previous.content_hash
+                                              != state.content_hash) else previous.last_changed_at
+
+            def work() -> None:
+                if found.warning:
+                    record_error(self.con, self.run_id, job.url, "ingest", "parse",
+                                 found.warning, severity="warning")
+                fetch_store.save_state(self.con, state)
+                fetch_store.log_fetch(self.con, self.run_id,
+                                      self._row(job, result, "fetched"))
+            self._write(job.url, work)
+        else:
+            if result.not_modified:
+                result.error_kind = "http"
+                result.error = f"{job.url}: 304 Not Modified to an unconditional request"
+            self._record_failure(job, result, previous)
+            return
+        if found.kind == "sitemapindex":
+            children = []
+            for child in found.urls:
+                child_url = normalize_url(child)
+                if child_url in self.seen_urls or job.depth + 1 > MAX_SITEMAP_DEPTH:
+                    continue
+                if self.sitemaps_read[job.site.name] >= MAX_SITEMAPS_PER_SITE:
+                    break
+                self.sitemaps_read[job.site.name] += 1
+                self.seen_urls.add(child_url)
+                self.fetcher.set_policy(child_url, job.site.rate_limit, job.site.concurrency)
+                children.append(self.discover(_Job(child_url, job.site, "sitemap",
+                                                   job.depth + 1)))
+            await asyncio.gather(*children)
+            return
+        for url in found.urls:
+            self.queue_page(job.site, url, discovered=True)
+
+    def queue_page(self, site: SiteConfig, url: str, *, discovered: bool) -> None:
+        try:
+            url = normalize_url(url)
+        except ValueError:
+            return
+        if url in self.seen_urls:
+            return
+        if discovered and not site.wants(url):
+            self.summary.excluded += 1
+            return
+        self.seen_urls.add(url)
+        self.pages[site.name].append(url)
+
+    # -- pages -----------------------------------------------------------------------------
+
+    def select_pages(self, sites: list[SiteConfig]) -> list[tuple[_Job, CrawlState | None]]:
+        """Each site's pages for this run, new ones first, then those that failed last time,
+        then the longest unchecked; at most ``max_pages`` per site. Sites are interleaved so
+        one big site does not hold every worker while the others wait."""
+        per_site: list[list[tuple[_Job, CrawlState | None]]] = []
+        assert self.fetcher is not None
+        for site in sites:
+            urls = []
+            for url in self.pages.get(site.name, []):
+                rules = self.fetcher.known_robots(url)
+                if rules is not None and not rules.allows(url, self.fetcher.agent_token):
+                    # Refused without a request, so it does not use up the site's max_pages.
+                    refused = FetchResult(url, url, error_kind="robots", error=(
+                        f"{url}: disallowed by {rules.origin}/robots.txt"))
+                    self._record_failure(_Job(url, site, "page"), refused,
+                                         fetch_store.get_state(self.con, url))
+                else:
+                    urls.append(url)
+            states = fetch_store.load_states(self.con, urls)
+
+            def priority(item: tuple[int, str]) -> tuple:
+                index, url = item
+                state = states.get(url)
+                if state is None or state.article_id is None and state.last_outcome is None:
+                    return (0, datetime.min, index)
+                tier = 1 if state.consecutive_errors else 2
+                return (tier, state.last_checked_at or datetime.min, index)
+
+            ordered = [url for _, url in sorted(enumerate(urls), key=priority)]
+            room = max(0, site.max_pages - self.pages_done[site.name])
+            self.summary.deferred += max(0, len(ordered) - room)
+            per_site.append([(_Job(url, site, "page"), states.get(url)) for url in ordered[:room]])
+        jobs: list[tuple[_Job, CrawlState | None]] = []
+        for round_ in range(max((len(p) for p in per_site), default=0)):
+            jobs.extend(p[round_] for p in per_site if round_ < len(p))
+        return jobs
+
+    async def fetch_page(self, job: _Job, previous: CrawlState | None) -> None:
+        assert self.fetcher is not None
+        stored = previous is not None and previous.article_id is not None
+        result = await self.fetcher.fetch(
+            job.url, accept=PAGE_TYPES,
+            etag=previous.etag if stored and previous else None,
+            last_modified=previous.last_modified if stored and previous else None)
+        self.store_page(job, result, previous)
+
+    def store_page(self, job: _Job, result: FetchResult, previous: CrawlState | None) -> None:
+        """Store one page's result: article version + crawl state + log, one transaction."""
+        self.progress.step(job.url)
+        stored = previous is not None and previous.article_id is not None
+        if result.not_modified and stored and previous is not None:
+            self.summary.not_modified += 1
+            state = self._state(job, previous, result, "not_modified")
+            article_id = previous.article_id
+
+            def seen() -> None:
+                fetch_store.mark_article_seen(self.con, article_id, self.run_id)
+                fetch_store.save_state(self.con, state)
+                fetch_store.log_fetch(self.con, self.run_id, self._row(
+                    job, result, "not_modified", article_id=article_id))
+            self._write(job.url, seen)
+            return
+        if result.not_modified:
+            result.error_kind = "http"
+            result.error = f"{job.url}: 304 Not Modified to an unconditional request"
+        if not result.ok or result.body is None:
+            self._record_failure(job, result, previous)
+            return
+        self.summary.fetched += 1
+        self.summary.bytes += result.bytes
+        body = result.body
+        final_url = normalize_url(result.final_url)
+        is_html = result.content_type in HTML_TYPES or looks_like_html(body)
+        source = (canonical_link(body, final_url) if is_html else None) or final_url
+        state = self._state(job, previous, result, "fetched")
+        state.canonical_url = source
+        state.etag, state.last_modified = result.etag, result.last_modified
+        state.content_hash = sha256_hex(body)
+        duplicate = None
+        if source in self.claimed_sources:
+            duplicate = f"{job.url}: same canonical URL as a page already stored in this run " \
+                        f"({source})"
+        elif source != final_url and source != job.url and (
+                source in self.seen_urls or fetch_store.get_state(self.con, source)):
+            # An alias (print view, tracking URL) of a page that is crawled in its own right:
+            # storing it would add a spurious version to the canonical article every run.
+            duplicate = f"{job.url}: its canonical URL {source} is crawled itself; not stored"
+        if duplicate:
+            self.summary.duplicates += 1
+            state.article_id = article_id_for(source)
+            state.last_outcome = "duplicate"
+            self._write(job.url, lambda: (
+                fetch_store.save_state(self.con, state),
+                fetch_store.log_fetch(self.con, self.run_id, self._row(
+                    job, result, "duplicate", article_id=state.article_id, error=duplicate))))
+            return
+        self.claimed_sources.add(source)
+        doc = self._document(source, result, is_html)
+
+        def work() -> None:
+            saved = save_document(self.con, doc, self.run_id)
+            outcome = self._count_saved(saved)
+            state.last_outcome = outcome
+            if saved is None:
+                # Not stored: keep no validators, so the next run downloads it again.
+                state.etag = state.last_modified = None
+                state.last_error = doc.error
+                state.consecutive_errors += 1
+            else:
+                state.article_id = saved.article_id
+                if saved.is_new:
+                    state.last_changed_at = now()
+            fetch_store.save_state(self.con, state)
+            fetch_store.log_fetch(self.con, self.run_id, self._row(
+                job, result, outcome,
+                article_id=saved.article_id if saved else None,
+                version=saved.version if saved else None,
+                error_kind=doc.error_kind, error=doc.error))
+        self._write(job.url, work)
+
+    def _document(self, source: str, result: FetchResult, is_html: bool) -> Document:
+        body = result.body or b""
+        decoded = decode_bytes(body, declared=result.charset)
+        doc = Document(source=source, source_kind="url", text=decoded.text,
+                       content_type="text/html" if is_html else "text/plain",
+                       encoding=decoded.encoding, raw_bytes=len(body),
+                       content_hash=sha256_hex(body), final_url=result.final_url,
+                       http_status=result.status, etag=result.etag,
+                       last_modified=result.last_modified)
+        if decoded.text is None:
+            doc.error_kind = decoded.error_kind
+            doc.error = f"{result.url}: {decoded.error}; skipped"
+        if decoded.warning:
+            doc.warnings.append(("encoding", f"{result.url}: {decoded.warning}"))
+        return doc
+
+    # -- the whole crawl -------------------------------------------------------------------
+
+    async def run(self, sites: list[SiteConfig]) -> CrawlSummary:
+        started = time.monotonic()
+        for site in sites:
+            self.read_folders(site)
+        async with Fetcher(self.settings, on_robots=self.log_robots) as fetcher:
+            self.fetcher = fetcher
+            discovery = []
+            for site in sites:
+                for url in site.start_urls():
+                    fetcher.set_policy(url, site.rate_limit, site.concurrency)
+                for kind, urls in (("auto", site.auto), ("feed", site.feeds),
+                                   ("sitemap", site.sitemaps)):
+                    for raw in urls:
+                        url = normalize_url(raw)
+                        if url not in self.seen_urls:
+                            self.seen_urls.add(url)
+                            discovery.append(self.discover(_Job(url, site, kind)))
+            await asyncio.gather(*discovery)
+            for site in sites:
+                for url in site.urls:
+                    self.queue_page(site, url, discovered=False)
+                for url in self.pages.get(site.name, []):
+                    fetcher.set_policy(url, site.rate_limit, site.concurrency)
+            jobs = self.select_pages(sites)
+            self.progress.start(len(jobs))
+            queue: asyncio.Queue[tuple[_Job, CrawlState | None]] = asyncio.Queue()
+            for item in jobs:
+                queue.put_nowait(item)
+
+            async def worker() -> None:
+                while True:
+                    try:
+                        job, previous = queue.get_nowait()
+                    except asyncio.QueueEmpty:
+                        return
+                    await self.fetch_page(job, previous)
+
+            n_workers = min(self.settings.crawl_max_connections, len(jobs))
+            await asyncio.gather(*(worker() for _ in range(n_workers)))
+        self.summary.elapsed_s = round(time.monotonic() - started, 3)
+        return self.summary
+
+
+async def acrawl(con: duckdb.DuckDBPyConnection, targets: Target | Iterable[Target],
+                 run_id: str, settings: Settings | None = None,
+                 progress: Any = None) -> CrawlSummary:
+    """The coroutine behind :func:`crawl`, for callers that already run an event loop."""
+    settings = settings or get_settings()
+    sites = sites_from_targets(targets, settings)
+    return await _Crawl(con, run_id, settings, progress).run(sites)
+
+
+def crawl(con: duckdb.DuckDBPyConnection, targets: Target | Iterable[Target], run_id: str,
+          settings: Settings | None = None, progress: Any = None) -> CrawlSummary:
+    """Crawl ``targets`` into the database behind ``con`` for run ``run_id``.
+
+    ``targets``: URLs (feed, sitemap or page: found out by fetching), a :class:`SourcesConfig`
+    from :func:`load_sources`, a path to a ``.toml`` sources file, or local files/folders, in
+    any mix. ``con`` must be in auto-commit mode: the crawl writes each page in its own
+    transaction. ``progress`` is a ``rich.progress.Progress`` or a callable(done, total, url).
+    Returns a :class:`CrawlSummary`; failures of single URLs never raise, they are recorded
+    in ``pipeline_errors`` and ``fetch_log``.
+    """
+    return asyncio.run(acrawl(con, targets, run_id, settings, progress))

@@ -1,0 +1,137 @@
+"""SSRF guard: refuse to connect to addresses that are not on the public internet.
+
+A sources file, a feed or a redirect can point the crawler at ``http://127.0.0.1:8080/admin``
+or at a cloud metadata service (``169.254.169.254``). The check runs where the socket is
+opened (a wrapper around httpcore's network backend), after DNS resolution, for every
+connection: the first request, each redirect hop, robots.txt. Checking the URL before the
+request would not be enough: a host name can resolve to a private address (or be re-bound
+to one between the check and the connection).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+import typing
+
+import httpcore
+import httpx
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+# Address families refused unless ``allow_private_networks`` is set, in the order they are
+# reported: (predicate name on ipaddress objects, what it catches in words).
+BLOCKED_CATEGORIES: tuple[tuple[str, str], ...] = (
+    ("is_loopback", "loopback"),            # 127.0.0.0/8, ::1: this machine
+    ("is_link_local", "link-local"),        # 169.254.0.0/16 (cloud metadata), fe80::/10
+    ("is_multicast", "multicast"),          # 224.0.0.0/4, ff00::/8
+    ("is_unspecified", "unspecified"),      # 0.0.0.0, ::
+    ("is_private", "private"),              # 10/8, 172.16/12, 192.168/16, fc00::/7, ...
+    ("is_reserved", "reserved"),            # 240.0.0.0/4 and IETF-reserved ranges
+)
+
+
+class BlockedAddressError(Exception):
+    """A connection to a non-public address was refused by the SSRF guard."""
+
+    def __init__(self, host: str, address: str, category: str) -> None:
+        super().__init__(
+            f"{host} resolves to {address} ({category} address); refused by the SSRF guard. "
+            "Set allow_private_networks (FACTCHECK_ALLOW_PRIVATE_NETWORKS=1) to crawl "
+            "intranet or local sites")
+        self.host, self.address, self.category = host, address, category
+
+
+def blocked_category(address: str | IPAddress) -> str | None:
+    """The reason ``address`` is not a public internet address, or ``None`` when it is.
+
+    IPv4 addresses embedded in IPv6 ones (mapped, 6to4, Teredo) are judged by the IPv4
+    address they carry, so ``::ffff:127.0.0.1`` is loopback.
+    """
+    ip = ipaddress.ip_address(address) if isinstance(address, str) else address
+    candidates: list[IPAddress] = [ip]
+    if isinstance(ip, ipaddress.IPv6Address):
+        for embedded in (ip.ipv4_mapped, ip.sixtofour, ip.teredo[1] if ip.teredo else None):
+            if embedded is not None:
+                candidates.append(embedded)
+    for candidate in candidates:
+        for predicate, label in BLOCKED_CATEGORIES:
+            if getattr(candidate, predicate):
+                return label
+        if not candidate.is_global:
+            return "not globally routable"
+    return None
+
+
+class GuardedBackend(httpcore.AsyncNetworkBackend):
+    """An httpcore network backend that resolves the host itself, refuses non-public
+    addresses, and connects to the address it checked (so DNS cannot change in between)."""
+
+    def __init__(self, allow_private_networks: bool = False,
+                 inner: httpcore.AsyncNetworkBackend | None = None) -> None:
+        self.allow_private_networks = allow_private_networks
+        self._inner = inner or httpcore.AnyIOBackend()
+
+    async def resolve(self, host: str, port: int, timeout: float | None) -> list[str]:
+        try:
+            ipaddress.ip_address(host)
+            addresses = [host]
+        except ValueError:
+            loop = asyncio.get_running_loop()
+            try:
+                infos = await asyncio.wait_for(
+                    loop.getaddrinfo(host, port, type=socket.SOCK_STREAM), timeout)
+            except (socket.gaierror, asyncio.TimeoutError) as exc:
+                raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
+            addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
+        if not self.allow_private_networks:
+            for address in addresses:
+                category = blocked_category(address.split("%", 1)[0])
+                if category:
+                    raise BlockedAddressError(host, address, category)
+        return addresses
+
+    async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
+                          local_address: str | None = None,
+                          socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
+                          ) -> httpcore.AsyncNetworkStream:
+        addresses = await self.resolve(host, port, timeout)
+        last: Exception | None = None
+        for address in addresses:
+            try:
+                return await self._inner.connect_tcp(address, port, timeout=timeout,
+                                                     local_address=local_address,
+                                                     socket_options=socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                last = exc
+        assert last is not None
+        raise last
+
+    async def connect_unix_socket(self, path: str, timeout: float | None = None,
+                                  socket_options: typing.Iterable[httpcore.SOCKET_OPTION]
+                                  | None = None) -> httpcore.AsyncNetworkStream:
+        raise httpcore.ConnectError("unix sockets are not crawled")
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
+class GuardedTransport(httpx.AsyncHTTPTransport):
+    """httpx's transport with the connection pool built on :class:`GuardedBackend`.
+
+    httpx does not take a network backend as an argument, so the pool is rebuilt here with
+    the same options; ``tests/ingest/web`` checks that the guard is really in the path.
+    """
+
+    def __init__(self, *, allow_private_networks: bool, limits: httpx.Limits,
+                 verify: bool = True) -> None:
+        super().__init__(verify=verify, limits=limits, trust_env=False)
+        ssl_context = httpx.create_ssl_context(verify=verify, trust_env=False)
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=ssl_context,
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=GuardedBackend(allow_private_networks),
+        )
