@@ -56,8 +56,12 @@ def test_case_reports_only_is_limited_and_absolute_wording_is_overstated():
 def test_animal_only_is_flagged_preclinical():
     judged = judge([RAT], sentence="Ketamine regenerates damaged nerves", intervention="ketamine",
                    condition="nerve injury")
-    v = decide(judged, claim_type="mechanism", certainty="assertive")
+    v = decide(judged, claim_type="efficacy", certainty="assertive")
     assert v.label == "limited_evidence" and "preclinical_only" in v.flags
+    # a mechanism may well be shown in animals: firm wording is what gets flagged then
+    v = decide(judged, claim_type="mechanism", certainty="assertive")
+    assert v.flags == ["weak_evidence_only"]
+    assert decide(judged, claim_type="mechanism", certainty="hedged").flags == []
 
 
 def test_no_hits_and_retractions():

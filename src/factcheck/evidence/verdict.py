@@ -21,14 +21,17 @@ from .retrieve import QUERY_STOPWORDS, Hit
 # Editor flags, each with what it tells the editor. Only these strings are ever emitted.
 FLAGS: dict[str, str] = {
     "no_evidence_found": "no PubMed record in the reference table is on this claim's topic",
-    "weak_evidence_only": "on-topic records are only observational, case, narrative or lab work",
-    "preclinical_only": "on-topic records are only animal or in-vitro studies",
+    "weak_evidence_only": "worded firmly, but on-topic records are only observational, case, narrative or lab work",
+    "preclinical_only": "a claim about people backed only by animal or in-vitro studies",
     "absolute_language": "the claim uses absolute wording (proven, cures, always, lasting)",
     "overstated_certainty": "the claim is worded more strongly than its evidence",
     "retracted_evidence": "a retracted publication is among the records retrieved",
     "specific_figure_unverified": "a duration, magnitude or rate is stated without strong evidence",
     "cited_source_not_found": "the claim cites a study or body that was not found",
 }
+
+# Claims about what happens to people: animal or lab work alone cannot back them.
+HUMAN_OUTCOME_TYPES = frozenset({"efficacy", "safety", "duration", "magnitude", "prevalence"})
 
 _SUFFIXES = ("ations", "ation", "ities", "ness", "ings", "ing", "ies", "ied", "ed", "es", "s", "al", "ic", "y")
 _WORD = re.compile(r"[a-z][a-z0-9]+")
@@ -120,8 +123,12 @@ def decide(judged: Sequence[ClaimEvidence], *, claim_type: str, certainty: str) 
         confidence = min(0.9, 0.55 + 0.1 * len(strong))
     else:
         label = "limited_evidence"
-        flags.append("weak_evidence_only" if clinical else "preclinical_only")
         confidence = min(0.8, 0.5 + 0.05 * len(relevant))
+        if not clinical and claim_type in HUMAN_OUTCOME_TYPES:
+            flags.append("preclinical_only")
+        elif certainty != "hedged":
+            # a hedged claim ("may help") on weak evidence is worded as it should be
+            flags.append("weak_evidence_only")
 
     if certainty == "absolute":
         flags.append("absolute_language")

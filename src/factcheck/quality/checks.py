@@ -140,6 +140,19 @@ class QualityReport:
         return [r for r in self.results if not r.success]
 
 
+def _snake(name: str) -> str:
+    return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
+
+
+def _check_for(checks: list[Check], gx_type: str, kwargs: dict) -> Check:
+    """The check a Great Expectations result belongs to (results are not in suite order)."""
+    for check in checks:
+        if _snake(check.expectation) == gx_type and all(
+                kwargs.get(k) == v for k, v in check.kwargs.items()):
+            return check
+    raise LookupError(f"no check for {gx_type} {kwargs}")
+
+
 def _observed(result: dict) -> str:
     keep = {k: result[k] for k in ("observed_value", "element_count", "unexpected_count",
                                    "partial_unexpected_list") if k in result}
@@ -169,13 +182,11 @@ def run_checks(con: duckdb.DuckDBPyConnection, only: list[str] | None = None) ->
                  .add_batch_definition_whole_dataframe("all")
                  .get_batch(batch_parameters={"dataframe": frame}))
         gx_suite = gx.ExpectationSuite(name=f"factcheck_{suite.table}")
-        by_id = {}
         for check in suite.checks:
-            expectation = gx_suite.add_expectation(getattr(gxe, check.expectation)(**check.kwargs))
-            by_id[expectation.id] = check
+            gx_suite.add_expectation(getattr(gxe, check.expectation)(**check.kwargs))
         outcome = batch.validate(gx_suite)
         for res in outcome.results:
-            check = by_id[res.expectation_config.id]
+            check = _check_for(suite.checks, res.expectation_config.type, res.expectation_config.kwargs)
             kwargs = check.kwargs
             column = kwargs.get("column") or ",".join(kwargs.get("column_list") or []) or (
                 f"{kwargs.get('column_A')}>{kwargs.get('column_B')}" if "column_A" in kwargs else None)

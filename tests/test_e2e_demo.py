@@ -1,0 +1,114 @@
+"""The demo flow end to end: real Prefect flow, real samples, real PubMed sample, real DuckDB."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+from click.testing import CliRunner
+
+from factcheck.cli import cli
+
+pytestmark = pytest.mark.slow
+
+REPO = Path(__file__).resolve().parents[1]
+TEASER = "Discover if ketamine shows up in drug tests"
+CTA = "Contact us today to schedule a consultation"
+NMDA_CLAIM = "Ketamine works primarily as an NMDA receptor antagonist"
+
+
+def counts(db: Path) -> dict[str, int]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                for t in ("articles", "article_versions", "claims", "evidence", "verdicts",
+                          "removed_blocks")}
+
+
+@pytest.fixture(scope="module")
+def demo_out(prefect_harness, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("demo")
+    result = CliRunner().invoke(cli, ["demo", "--out", str(out)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert str(out / "report" / "index.html") in result.output.replace("\n", "")
+    return out
+
+
+def test_demo_writes_database_report_and_jsonl(demo_out: Path):
+    assert (demo_out / "factcheck.duckdb").stat().st_size > 0
+    assert not (demo_out / "factcheck.duckdb.work").exists()
+    html = (demo_out / "report" / "index.html").read_text()
+    assert "https://pubmed.ncbi.nlm.nih.gov/" in html and "<script" not in html
+    claims = [json.loads(line) for line in (demo_out / "claims.jsonl").read_text().splitlines()]
+    assert claims
+    for claim in claims:
+        assert {"article", "sentence", "claim_type", "certainty", "verdict", "flags", "evidence"} <= set(claim)
+        assert claim["verdict"] in {"evidence_found", "limited_evidence", "no_evidence", "overstated"}
+        assert isinstance(claim["flags"], list) and isinstance(claim["evidence"], list)
+    assert {c["article"] for c in claims} == {p.name for p in (REPO / "data" / "seeds").glob("*.txt")}
+
+
+def test_boilerplate_never_reaches_body_or_claims(demo_out: Path):
+    with duckdb.connect(str(demo_out / "factcheck.duckdb"), read_only=True) as con:
+        bodies = " ".join(r[0] for r in con.execute("SELECT body_text FROM current_articles").fetchall())
+        sentences = [r[0] for r in con.execute("SELECT sentence FROM current_claims").fetchall()]
+        removed = con.execute("SELECT kind, text FROM removed_blocks").fetchall()
+        runs = con.execute("SELECT status, dq_passed, n_documents, n_claims FROM runs").fetchall()
+    assert TEASER not in bodies and not any(TEASER in s for s in sentences)
+    assert CTA not in bodies and not any(CTA in s for s in sentences)
+    assert any(kind == "related_posts" and TEASER in text for kind, text in removed)
+    assert any(CTA in text for _, text in removed)
+    assert runs[0][:2] == ("completed", True) and runs[0][2] == 4 and runs[0][3] > 0
+
+
+def test_nmda_claim_is_matched_to_pubmed_records_about_nmda(demo_out: Path):
+    with duckdb.connect(str(demo_out / "factcheck.duckdb"), read_only=True) as con:
+        rows = con.execute(
+            """SELECT c.claim_type, p.pmid, concat_ws(' ', p.title, p.abstract, array_to_string(p.mesh_terms, ' '))
+               FROM current_claims c JOIN evidence e USING (claim_id) JOIN pubmed p USING (pmid)
+               WHERE c.sentence LIKE ? AND e.on_topic""", [NMDA_CLAIM + "%"]).fetchall()
+        missing = con.execute("SELECT count(*) FROM current_claims LEFT JOIN verdicts USING (claim_id)"
+                              " WHERE verdicts.claim_id IS NULL").fetchone()[0]
+    assert rows, "the NMDA claim was not extracted or got no on-topic evidence"
+    assert any("nmda" in text.lower() or "n-methyl-d-aspartate" in text.lower() for _, _, text in rows)
+    assert missing == 0  # every claim has a verdict
+
+
+def test_second_run_adds_no_duplicates(demo_out: Path, tmp_path: Path):
+    out = tmp_path / "again"
+    shutil.copytree(demo_out, out)
+    before = counts(out / "factcheck.duckdb")
+    result = CliRunner().invoke(cli, ["demo", "--out", str(out)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    after = counts(out / "factcheck.duckdb")
+    assert after == before
+    with duckdb.connect(str(out / "factcheck.duckdb"), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM runs WHERE status = 'completed'").fetchone()[0] == 2
+        assert con.execute("SELECT count(*) FROM pubmed_files WHERE status = 'loaded'").fetchone()[0] == 1
+
+
+def test_bad_inputs_are_recorded_and_the_run_goes_on(prefect_harness, tmp_path: Path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(REPO / "data" / "seeds" / "003_a7e04748c8724603.txt", inbox / "good.txt")
+    (inbox / "empty.txt").write_bytes(b"")
+    (inbox / "image.html").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
+    (inbox / "latin1.txt").write_bytes(
+        "Ketamin lindert chronische Schmerzen bei Patienten mit CRPS innerhalb weniger Stunden.\n"
+        "Die Wirkung hält über drei Monate an, berichten Ärzte.".encode("cp1252"))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["run", "--input", str(inbox), "--out", str(out)],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    with duckdb.connect(str(out / "factcheck.duckdb"), read_only=True) as con:
+        errors = {(Path(s).name, k, sev) for s, k, sev in con.execute(
+            "SELECT source, error_kind, severity FROM pipeline_errors").fetchall()}
+        stored = {Path(r[0]).name for r in con.execute("SELECT source FROM articles").fetchall()}
+        status = con.execute("SELECT status, n_errors FROM runs").fetchone()
+    assert ("empty.txt", "empty", "error") in errors
+    assert ("image.html", "binary", "error") in errors
+    assert ("latin1.txt", "encoding", "warning") in errors
+    assert stored == {"good.txt", "latin1.txt"}
+    assert status == ("completed", 2)

@@ -1,0 +1,83 @@
+"""Data-quality suites catch broken rows; the report escapes what it shows."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from types import SimpleNamespace
+
+from factcheck.clean.result import CleanResult
+from factcheck.evidence.retrieve import Hit
+from factcheck.evidence.verdict import ClaimEvidence, decide
+from factcheck.ingest.document import Document, sha256_hex
+from factcheck.quality.checks import run_checks
+from factcheck.report.build import build_report
+from factcheck.store import articles as sa
+from factcheck.store.evidence import replace_claim_evidence
+
+BODY = "Ketamine <b>cures</b> pain forever.\n\nSubscribe <script>alert('x')</script> now."
+
+
+def claim(start: int, end: int, sentence: str):
+    return SimpleNamespace(sentence=sentence, start=start, end=end, claim_type="efficacy",
+                           certainty="absolute", polarity="positive", score=0.9, reason="efficacy verb",
+                           intervention="ketamine", condition="pain", outcome=None, mesh_terms=[])
+
+
+def populate(con, claims):
+    sa.start_run(con, "r1", "test", [])
+    data = BODY.encode()
+    saved = sa.save_document(con, Document(
+        source="https://clinic.example/<post>?a=1&b=2", source_kind="url", text=BODY,
+        content_type="text/plain", raw_bytes=len(data), content_hash=sha256_hex(data),
+        fetched_at=datetime.now(timezone.utc)), "r1")
+    sa.save_cleaned(con, saved.article_id, saved.version, CleanResult(
+        title="Ketamine & <i>you</i>", body_text=BODY))
+    sa.save_claims(con, saved.article_id, saved.version, claims, "r1")
+    con.execute("INSERT INTO pubmed (pmid, title, study_design) VALUES "
+                "(101, 'Ketamine for chronic pain <RCT>', 'case_report')")
+    for (claim_id,) in con.execute("SELECT claim_id FROM claims").fetchall():
+        hit = Hit(pmid=101, score=2.0, title="Ketamine for chronic pain <RCT>", abstract=None,
+                  study_design="case_report")
+        judged = [ClaimEvidence(hit, 1, True, ["ketamine", "pain"])]
+        replace_claim_evidence(con, claim_id, judged,
+                               decide(judged, claim_type="efficacy", certainty="absolute"), "r1")
+
+
+def test_clean_database_passes(con):
+    sentence = "Ketamine <b>cures</b> pain forever."
+    populate(con, [claim(0, len(sentence), sentence)])
+    report = run_checks(con)
+    assert report.passed, report.failures
+    tables = {r.table for r in report.results}
+    assert {"articles", "article_versions", "claims", "evidence", "verdicts", "pubmed"} <= tables
+
+
+def test_claim_offsets_that_do_not_point_at_the_sentence_fail(con):
+    populate(con, [claim(3, 20, "Ketamine <b>cures</b> pain forever.")])
+    report = run_checks(con, only=["claims"])
+    assert not report.passed
+    failed = {(r.table, r.column) for r in report.failures}
+    assert ("claims", "offset_ok") in failed
+
+
+def test_verdict_with_unknown_label_fails(con):
+    sentence = "Ketamine <b>cures</b> pain forever."
+    populate(con, [claim(0, len(sentence), sentence)])
+    con.execute("UPDATE verdicts SET label = 'true'")
+    report = run_checks(con, only=["verdicts"])
+    assert ("verdicts", "label") in {(r.table, r.column) for r in report.failures}
+
+
+def test_report_escapes_article_text_and_links_pmids(con, tmp_path):
+    sentence = "Ketamine <b>cures</b> pain forever."
+    populate(con, [claim(0, len(sentence), sentence)])
+    paths = build_report(con, tmp_path, "r1")
+    html = paths.html.read_text()
+    assert "<b>cures</b>" not in html and "&lt;b&gt;cures&lt;/b&gt;" in html
+    assert "<script>alert" not in html
+    assert "Ketamine &amp; &lt;i&gt;you&lt;/i&gt;" in html
+    assert "https://clinic.example/&lt;post&gt;?a=1&amp;b=2" in html
+    assert 'href="https://pubmed.ncbi.nlm.nih.gov/101/"' in html
+    assert "overstated" in html
+    jsonl = paths.jsonl.read_text().splitlines()
+    assert len(jsonl) == 1 and '"evidence": [101]' in jsonl[0]
