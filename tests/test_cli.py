@@ -1,0 +1,58 @@
+"""Every command answers --help; the single-file commands work on the bundled samples."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from factcheck.cli import cli
+
+SEED = Path(__file__).resolve().parents[1] / "data" / "seeds" / "001_b93a18ff41c11d19.txt"
+
+
+def all_commands(group, prefix=()):
+    for name, command in group.commands.items():
+        yield (*prefix, name)
+        if hasattr(command, "commands"):
+            yield from all_commands(command, (*prefix, name))
+
+
+@pytest.mark.parametrize("args", [(), *all_commands(cli)], ids=lambda a: " ".join(a) or "factcheck")
+def test_every_command_has_help(args):
+    result = CliRunner().invoke(cli, [*args, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Usage:" in result.output
+
+
+def test_public_commands_exist():
+    names = set(all_commands(cli))
+    assert {("demo",), ("run",), ("clean",), ("claims",), ("pubmed",), ("pubmed", "load")} <= names
+
+
+def test_clean_json_lists_removed_blocks_with_kinds():
+    result = CliRunner().invoke(cli, ["clean", str(SEED), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert "Discover if ketamine shows up" not in data["body_text"]
+    assert "related_posts" in {block["kind"] for block in data["removed"]}
+
+
+def test_claims_prints_the_nmda_claim():
+    result = CliRunner().invoke(cli, ["claims", str(SEED)])
+    assert result.exit_code == 0, result.output
+    assert "Ketamine works primarily as an NMDA receptor antagonist" in result.output
+
+
+def test_run_requires_an_input():
+    result = CliRunner().invoke(cli, ["run"])
+    assert result.exit_code == 2 and "--input" in result.output
+
+
+def test_clean_refuses_binary_file(tmp_path):
+    binary = tmp_path / "x.html"
+    binary.write_bytes(b"%PDF-1.7\n" + bytes(range(256)))
+    result = CliRunner().invoke(cli, ["clean", str(binary)])
+    assert result.exit_code == 1 and "binary" in result.output
