@@ -139,8 +139,8 @@ def apply_rules(blocks: list[Block], remove_cta: bool = True) -> RuleOutcome:
                     block.text, re.I):
                 out.author = _author_from_byline(block.text)
             continue
-        if remove_cta and block.role != "h":
-            kept = _strip_cta_sentences(block, out.removed)
+        if block.role != "h":
+            kept = _strip_cta_sentences(block, out.removed, remove_cta)
             if kept is None:
                 continue
             block = kept
@@ -157,20 +157,27 @@ def _author_from_byline(text: str) -> str | None:
     return name or None
 
 
-def _strip_cta_sentences(block: Block, removed: list[RemovedBlock]) -> Block | None:
-    """Remove call-to-action sentences from a paragraph; a practitioner's promo paragraph
-    that ends in a call to action goes as a whole."""
+def _strip_cta_sentences(block: Block, removed: list[RemovedBlock],
+                         remove_cta: bool = True) -> Block | None:
+    """Remove call-to-action, social-follow and author-contact sentences from a paragraph;
+    a practitioner's promo paragraph that ends in a call to action goes as a whole."""
+    active = [r for r in rules.SENTENCE_RULES if remove_cta or r not in rules.CTA_RULES]
     sentences = split_sentences(block.text)
-    cta = [s for s in sentences if rules.CTA_SENTENCE.matches(s)]
-    if not cta:
+    hits: dict[int, rules.Rule] = {}
+    for i, sentence in enumerate(sentences):
+        for rule in active:
+            if rule.matches(sentence.strip()):
+                hits[i] = rule
+                break
+    if not hits:
         return block
-    if rules.SELF_PROMO_OPENERS.matches(block.text):
+    if remove_cta and rules.CTA_SENTENCE in hits.values() and rules.SELF_PROMO_OPENERS.matches(block.text):
         removed.append(RemovedBlock("author_promo", block.text, _reason(rules.SELF_PROMO_OPENERS)
                                     + "; it ends in a call to action"))
         return None
-    keep = [s for s in sentences if s not in cta]
-    for sentence in cta:
-        removed.append(RemovedBlock("cta", sentence.strip(), _reason(rules.CTA_SENTENCE)))
+    for i, rule in hits.items():
+        removed.append(RemovedBlock(rule.kind, sentences[i].strip(), _reason(rule)))
+    keep = [s.strip() for i, s in enumerate(sentences) if i not in hits]
     if not keep:
         return None
-    return Block(" ".join(s.strip() for s in keep), block.role)
+    return Block(" ".join(keep), block.role)

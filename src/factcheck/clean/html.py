@@ -213,7 +213,9 @@ def _key(text: str) -> str:
 def _extract(tree: etree._Element, url: str | None, precision: bool):
     import trafilatura
 
-    return trafilatura.bare_extraction(tree, url=url, fast=True, favor_precision=precision,
+    import os
+    mode = os.environ.get("FC_MODE", "pf")
+    return trafilatura.bare_extraction(tree, url=url, fast="f" in mode, favor_precision=precision and "p" in mode, favor_recall="r" in mode,
                                        include_comments=False, include_tables=True)
 
 

@@ -187,7 +187,9 @@ RELATED_HEADING = _group(
         r"(?:more|other)\s+(?:posts|articles|stories)(?:\s+(?:from|on|in|about)\s+.{1,60})?",
         r"read\s+(?:next|also|more\s+articles)",
         r"(?:popular|recent|latest|trending|featured)\s+(?:posts|articles|stories|news)",
-        r"keep\s+reading|further\s+reading|more\s+to\s+explore",
+        r"keep\s+reading|further\s+reading|more\s+to\s+explore|don['’]t\s+miss|must\s+reads?",
+        r"(?:related|see\s+more|read\s+more|also\s+read|read\s+also|more|watch|listen|"
+        r"recommended|trending|lesen\s+sie\s+auch|à\s+lire\s+aussi|lee\s+también)\s*:\s*.{3,200}",
         r"ähnliche\s+artikel|das\s+könnte\s+sie\s+auch\s+interessieren|articles?\s+similaires|"
         r"vous\s+aimerez\s+aussi|artículos\s+relacionados|te\s+puede\s+interesar",
     ),
@@ -323,6 +325,7 @@ DEBRIS = _group(
         r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?",
         r"[^\w\s]{0,5}",
         r"(?:advertisement|anzeige|publicité|publicidad|sponsored(?:\s+content)?|ad)",
+        r"\[(\w+)[^\]]*\].{0,200}?\[/\1\]",      # a WordPress shortcode left unrendered
     ),
 )
 
@@ -330,8 +333,31 @@ LINE_RULES: tuple[Rule, ...] = (DEBRIS, NAVIGATION, SHARE, CTA_LINE, DATE_LINE, 
                                 RELATED_HEADING, RELATED_TEASER)
 PARAGRAPH_RULES: tuple[Rule, ...] = (CATEGORY_FOOTER, NEWSLETTER, COOKIE_BANNER, DISCLAIMER,
                                      AUTHOR_BOX, CLINIC_PROMO)
-SENTENCE_RULES: tuple[Rule, ...] = (CTA_SENTENCE,)
+SOCIAL_FOLLOW = _group(
+    "social_follow", "share", "sentence",
+    "invitations to follow the site or the author on social networks",
+    (
+        r"\bfollow\s+(?:us|me|him|her|them|[A-Z][\w.-]+(?:\s+[A-Z][\w.-]+){0,3})\s+on\s+"
+        r"(?:twitter|x|facebook|instagram|linkedin|youtube|tiktok|pinterest|threads|bluesky)\b",
+        r"\b(?:like|find|join)\s+us\s+on\s+(?:facebook|instagram|twitter|linkedin|youtube)\b",
+        r"\bfolgen\s+sie\s+uns\b|\bsuivez-nous\b|\bsíguenos\b",
+    ),
+)
+
+AUTHOR_CONTACT = _group(
+    "author_contact", "author_promo", "sentence",
+    "how to reach the author or send the newsroom a tip",
+    (
+        r"\b(?:may|can)\s+be\s+(?:reached|contacted|emailed)\s+(?:at|on|via)\b",
+        r"^have\s+a\s+(?:news\s+)?tip\?",
+        r"\b(?:send|email)\s+(?:us\s+)?(?:your\s+)?(?:news\s+)?tips?\s+(?:to|at)\b",
+    ),
+)
+
+SENTENCE_RULES: tuple[Rule, ...] = (CTA_SENTENCE, SOCIAL_FOLLOW, AUTHOR_CONTACT)
 ALL_RULES: tuple[Rule, ...] = LINE_RULES + PARAGRAPH_RULES + SENTENCE_RULES + (SELF_PROMO_OPENERS,)
+#: Sentence rules that are calls to action (kept when the caller asks to keep CTAs).
+CTA_RULES: tuple[Rule, ...] = (CTA_SENTENCE,)
 
 #: Line rules only trusted on short lines (a long line that happens to start like a
 #: byline or end with "..." is more likely prose).
@@ -345,7 +371,9 @@ BOILERPLATE_CLASS_TOKENS: dict[str, tuple[str, ...]] = {
     # WordPress related-posts plugins (YARPP, Jetpack, Contextual Related Posts), theme blocks
     "related_posts": ("related", "relatedposts", "related-posts", "yarpp", "jp-relatedposts",
                       "crp_related", "more-stories", "read-next", "recommended", "you-may-like",
-                      "post-navigation", "nav-links", "similar-posts", "more-articles"),
+                      "post-navigation", "nav-links", "similar-posts", "more-articles",
+                      "latest-news", "most-popular", "most-read", "recirc", "taboola",
+                      "outbrain", "trending", "more-from", "dont-miss", "also-read"),
     "share": ("share", "sharing", "sharedaddy", "social-share", "share-buttons", "addtoany",
               "a2a_kit", "shareaholic", "sharethis", "social-icons", "social-links", "social"),
     "newsletter": ("newsletter", "subscribe", "subscription", "signup", "sign-up", "mailchimp",
@@ -365,6 +393,8 @@ BOILERPLATE_CLASS_TOKENS: dict[str, tuple[str, ...]] = {
     "sidebar": ("sidebar", "widget-area", "widget", "advert", "advertisement", "ad-slot",
                 "ads", "sponsored", "promo"),
     "header_footer": ("site-header", "site-footer", "masthead", "colophon", "footer-widgets"),
+    # hover cards and pop-ups: hidden until the reader points at a name or a link
+    "hidden": ("tooltip", "popover", "rollover", "hovercard", "modal", "popup", "lightbox"),
 }
 
 #: Tags that hold page furniture wherever they appear.
