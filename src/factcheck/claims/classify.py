@@ -68,21 +68,32 @@ def shape_exclusion(sentence: str, whole_line: bool) -> str | None:
     """Why the sentence's shape rules it out (teaser, question, heading, fragment), or None."""
     if rules.TEASER_END.search(sentence):
         return "truncated teaser ending in an ellipsis"
+    if rules.NAVIGATION_LINE.search(sentence):
+        return "a breadcrumb or menu line"
     stripped = sentence.rstrip("\"”’' )")
     if stripped.endswith("?"):
         return "a question, not an assertion"
     if looks_like_heading(sentence, whole_line):
         return "a heading or navigation line"
-    if len(_WORDS.findall(sentence)) < 4:
+    words = len(_WORDS.findall(sentence))
+    if words < 4:
         return "too short to assert anything"
+    if sentence.rstrip().endswith(":") and words <= 8:
+        return "a lead-in to a list that is not there"
     return None
 
 
+_NEGATED_BEFORE = re.compile(r"(?:\bnot|n[’']t|\bnever|\bno)\b[^,.;:]{0,40}$", re.IGNORECASE)
+
+
 def certainty_of(sentence: str) -> tuple[str, str | None]:
-    """(certainty, the cue that decided it). Strong absolute > hedge > weak absolute > assertive."""
-    cue = _first("absolute strong", sentence)
-    if cue:
-        return "absolute", cue
+    """(certainty, the cue that decided it). Strong absolute > hedge > weak absolute > assertive.
+
+    A negated absolute ("not always", "not for everyone") is a hedge, not an absolute.
+    """
+    for m in rules.pattern("absolute strong").finditer(sentence):
+        if not _NEGATED_BEFORE.search(sentence[max(0, m.start() - 45):m.start()]):
+            return "absolute", m.group(0)
     cue = _first("hedge", sentence)
     if cue:
         return "hedged", cue
@@ -102,8 +113,15 @@ def polarity_of(sentence: str) -> tuple[str, str | None]:
     return "positive", None
 
 
-def judge(sentence: str, mentions: list[Mention], whole_line: bool = False) -> Judgement:
-    """Classify one sentence; see the module docstring."""
+def judge(sentence: str, mentions: list[Mention], whole_line: bool = False,
+          carried: list[Mention] | None = None) -> Judgement:
+    """Classify one sentence; see the module docstring.
+
+    ``carried`` are the mentions of the previous sentence of the same paragraph; they stand in
+    for the subject when the sentence opens with a pronoun or "the drug" ("They reduce the risk
+    of heart attacks…" after a sentence about statins).
+    """
+    anaphoric = bool(carried) and rules.ANAPHORIC_OPENER.search(sentence) is not None
     certainty, certainty_cue = certainty_of(sentence)
     polarity, polarity_cue = polarity_of(sentence)
 
@@ -126,13 +144,28 @@ def judge(sentence: str, mentions: list[Mention], whole_line: bool = False) -> J
     interventions = [m for m in mentions if m.role == "intervention"]
     targets = [m for m in mentions if m.role in ("condition", "outcome", "vocabulary")]
     generic = None if interventions else rules.GENERIC_INTERVENTION.search(sentence)
+    if anaphoric and not interventions and not generic and carried:
+        interventions = [m for m in carried if m.role == "intervention"]
+    if anaphoric and not targets and carried:
+        targets = [m for m in carried if m.role in ("condition", "outcome", "vocabulary")]
     appeal = _first("evidence appeal", sentence)
-    anchor = bool(mentions) or _first("health anchor", sentence) is not None
+    anchor = (bool(mentions) or _first("health anchor", sentence) is not None
+              or (anaphoric and bool(carried)))
+    has_intervention = bool(interventions or generic)
+
+    description = _first("condition description", sentence)
+    if description and not has_intervention:
+        return Judgement(False, 0.1, None, certainty, polarity,
+                         f"not a claim: describes a condition ({description!r}) without naming "
+                         "an intervention")
+    if not has_intervention:
+        # an efficacy claim needs something that is effective
+        types = [(t, c) for t, c in types if t != "efficacy"]
 
     score = 0.0
     if types:
         score += W_TYPE_CUE + W_EXTRA_TYPE * min(2, len(types) - 1)
-    if interventions or generic:
+    if has_intervention:
         score += W_INTERVENTION
     if targets:
         score += W_TARGET

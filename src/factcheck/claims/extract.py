@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from . import rules
 from .classify import Judgement, judge
@@ -44,18 +44,34 @@ def _structure(sentence: str, mentions: list[Mention]) -> tuple[str | None, str 
             outcome.text if outcome else None, mesh_terms)
 
 
-def judge_sentences(body_text: str, mesh_vocabulary: Iterable[str] | None = None,
-                    matcher: EntityMatcher | None = None) -> list[tuple[Span, Judgement]]:
+def _judged(body_text: str, matcher: EntityMatcher
+            ) -> Iterator[tuple[Span, list[Mention], list[Mention], Judgement]]:
+    """(span, mentions, mentions carried from the previous sentence, judgement) per sentence.
+
+    Mentions carry over from one sentence to the next (across a paragraph break too, since
+    "He also said…" may open a paragraph) but not past a heading.
+    """
+    previous: Span | None = None
+    previous_mentions: list[Mention] = []
+    for span in segment_sentences(body_text):
+        mentions = matcher.mentions(span.text)
+        carried = previous_mentions if previous is not None else []
+        verdict = judge(span.text, mentions, _whole_line(body_text, span), carried)
+        yield span, mentions, carried, verdict
+        if verdict.reason.startswith("not a claim: a heading"):
+            previous, previous_mentions = None, []  # a heading starts a new subject
+        else:
+            previous, previous_mentions = span, mentions or carried
+
+
+def judge_sentences(body_text: str, mesh_vocabulary: Iterable[str] | None = None
+                    ) -> list[tuple[Span, Judgement]]:
     """Every sentence of ``body_text`` with its judgement (check-worthy or not).
 
     For evaluation and debugging; ``extract_claims`` keeps the check-worthy ones.
     """
-    matcher = matcher or EntityMatcher(mesh_vocabulary)
-    out = []
-    for span in segment_sentences(body_text):
-        mentions = matcher.mentions(span.text)
-        out.append((span, judge(span.text, mentions, _whole_line(body_text, span))))
-    return out
+    matcher = EntityMatcher(mesh_vocabulary)
+    return [(span, verdict) for span, _, _, verdict in _judged(body_text, matcher)]
 
 
 def extract_claims(body_text: str, mesh_vocabulary: Iterable[str] | None = None) -> list[Claim]:
@@ -69,11 +85,12 @@ def extract_claims(body_text: str, mesh_vocabulary: Iterable[str] | None = None)
         return []
     matcher = EntityMatcher(mesh_vocabulary)
     claims: list[Claim] = []
-    for span in segment_sentences(body_text):
-        mentions = matcher.mentions(span.text)
-        verdict = judge(span.text, mentions, _whole_line(body_text, span))
+    for span, mentions, carried, verdict in _judged(body_text, matcher):
         if not verdict.worthy or verdict.claim_type is None:
             continue
+        if carried and not any(m.role == "intervention" for m in mentions) and \
+                rules.ANAPHORIC_OPENER.search(span.text):
+            mentions = [m for m in carried if m.role == "intervention"][:1] + mentions
         intervention, condition, outcome, mesh_terms = _structure(span.text, mentions)
         claims.append(Claim(
             sentence=span.text, start=span.start, end=span.end,

@@ -27,7 +27,8 @@ READER_ADVICE: tuple[str, ...] = (
     r"^(?:if you[^,]{0,120},\s*)?(?:please\s+)?(?:consider|ask|talk|speak|consult|contact|call|"
     r"reach out|schedule|book|visit|seek|don[’']t hesitate|do not hesitate|find out|learn|read|"
     r"discover|explore|click|sign up|subscribe|join|take the first step|get started|check out|"
-    r"make sure|remember|try|see your|let us|start)\b",
+    r"make sure|remember|try|see your|let us|start|choose|take|stop|use|keep|avoid|follow|drink|"
+    r"eat|apply|wait|leave|store|tell|drop|ready to)\b",
     r"\bto (?:find out|determine|see|learn|know) (?:if|whether|more)\b.{0,80}\b(?:ask|consult|"
     r"talk|contact|speak|call)\b",
     r"\byou (?:should|must|need to|can) (?:always )?(?:ask|consult|talk|speak|discuss|contact|"
@@ -69,10 +70,27 @@ PROMOTION: tuple[str, ...] = (
     r"\b(?:related|recommended) (?:posts?|articles?|reading)\b",
     r"\blast (?:updated|reviewed)\b",
     r"\bmedically reviewed by\b",
+    r"(?-i:^(?:Dr|Prof|Professor)\.?\s+[A-Z][\w.]*(?:\s+[A-Z][\w.]*){0,3}\s+(?:works|specializes|"
+    r"specialises|practices|practises|is a board|has been practicing|founded|leads our))",
     r"\bthis (?:content|article) is for (?:informational|educational) purposes\b",
 )
 
 # Vague evaluation: praise or outlook with nothing an editor could check.
+# First-person anecdote: the writer's own experience, not a general claim.
+FIRST_PERSON: tuple[str, ...] = (
+    r"^(?:honestly,?\s*|so,?\s*|and\s+|but\s+)?(?:i|i['’](?:ve|m|d|ll))\b",
+    r"^(?:honestly,?\s*)?my\b(?! (?:\w+ )?(?:doctor|gp|physician|neurologist|rheumatologist|"
+    r"rheumy|consultant|pharmacist|specialist|nurse|therapist) (?:explained|said|told|says|thinks))",
+)
+
+# What a clinician or clinic will do during care: procedure, not a claim about effects.
+PROCEDURE: tuple[str, ...] = (
+    r"\byour (?:healthcare provider|health care provider|doctor|provider|physician|nurse|"
+    r"clinician|specialist|care team|team) will\b",
+    r"\b(?:during|after) (?:this|the|your) (?:evaluation|consultation|process|session|visit|"
+    r"appointment)\b",
+)
+
 # Recommendations and norms: what ought to happen, not what is the case.
 NORMATIVE: tuple[str, ...] = (
     r"\bshould (?:only )?(?:be )?(?:administered|used|taken|given|prescribed|performed|discussed)\b",
@@ -85,6 +103,10 @@ VAGUE_OUTLOOK: tuple[str, ...] = (
     r"\bmore research (?:will be|is|is being) (?:conducted|needed|done)\b",
     r"\bsignify a promising\b",
     r"\bpart of a broader movement\b",
+    r"\bholistic approach\b",
+    r"\b(?:led to its|its) exploration\b|\bbeing (?:explored|studied|investigated)\b",
+    r"\b(?:more|increasingly|widely) (?:accessible|available|popular)\b",
+    r"\b(?:benefits and risks|risks and benefits|pros and cons)\b",
 )
 
 NON_CLAIM_GROUPS: Mapping[str, tuple[str, ...]] = {
@@ -93,7 +115,20 @@ NON_CLAIM_GROUPS: Mapping[str, tuple[str, ...]] = {
     "promotion or navigation": PROMOTION,
     "vague outlook": VAGUE_OUTLOOK,
     "recommendation": NORMATIVE,
+    "first-person anecdote": FIRST_PERSON,
+    "care procedure": PROCEDURE,
 }
+
+# Descriptions of a condition (definition, classification, causes): not a claim unless the
+# sentence also names an intervention (checked in classify.py).
+CONDITION_DESCRIPTION: tuple[str, ...] = (
+    r"\b(?:is|are) (?:defined as|characteri[sz]ed by|classified as)\b",
+    r"\b(?:also )?known as\b",
+    r"\b(?:is|are|isn[’']t|aren[’']t|not) (?:easy|hard|difficult|challenging) to (?:treat|diagnose)\b",
+    r"\b(?:can be|is|are|often) caused by\b",
+    r"\bcan result from\b",
+    r"\bcan (?:significantly )?impact\b",
+)
 
 # --------------------------------------------------------------------------------------------
 # Claim cues, one group per claim type
@@ -103,7 +138,8 @@ NON_CLAIM_GROUPS: Mapping[str, tuple[str, ...]] = {
 CITED_SOURCE: tuple[str, ...] = (
     r"\b(?:a|an|one|the|this|that) (?:(?:19|20)\d\d |recent |new |large |small |landmark |"
     r"randomi[sz]ed |clinical |controlled |double-blind |placebo-controlled |observational |"
-    r"cohort |pilot )*(?:study|trial|review|meta-analysis|analysis|survey|report|paper)s? "
+    r"cohort |pilot |systematic |major |national |(?-i:[A-Z][\w-]+ ))*"
+    r"(?:study|trial|review|meta-analysis|analysis|survey|report|paper)s? "
     r"(?:published|conducted|led|funded|from|by|in|of \d|found|showed|shows|reported|suggests|"
     r"concluded|showcases|demonstrated|involving|with \d)\b",
     r"\b(?:in|from) (?:19|20)\d\d,? (?:researchers|scientists|a study|a trial)\b",
@@ -114,12 +150,18 @@ CITED_SOURCE: tuple[str, ...] = (
     r"\b(?:published|reported|appearing) in (?:the )?(?:journal|(?-i:[A-Z]))",
     r"(?-i:\b(?:National|American|European|British|World|Canadian|Royal)\s+(?:[A-Z][\w-]+\s+)"
     r"{0,4}(?:Institutes?|Library|Association|Organi[sz]ation|Society|College|Academy|Agency|"
-    r"Foundation|Service|Centers?|Bulletin|Health)\b)",
+    r"Foundation|Service|Centers?|Bulletin|Health|Journal)\b)",
+    r"(?-i:\bJournal of [A-Z])",
     r"\b(?:Medical News Bulletin|Cochrane|Mayo Clinic|Cleveland Clinic|Lancet|JAMA|BMJ|NEJM|"
     r"New England Journal|Harvard)\b",
     r"(?-i:\b(?:FDA|EMA|NIH|NICE|CDC|WHO|NHS|MHRA|USPSTF)\b)",
-    r"\b(?:explained|described|reported|stated|noted|wrote|concluded|warned) that\b",
-    r"\b(?:describes|reports|states|explains) (?:how|that)\b",
+    r"(?-i:\b[A-Z][\w.]+(?:\s+(?:of\s+)?[A-Z][\w.]+)*\s+(?:explained|described|reported|stated|"
+    r"noted|wrote|concluded|warned|describes|reports|states|explains|found|recommends|advises|"
+    r"advised|says|said) (?:that|how)\b)",
+    r"^(?:it|they|the (?:study|trial|review|analysis|authors|researchers|team)) (?:also )?"
+    r"(?:found|showed|reported|concluded|observed|linked)\b",
+    r"(?-i:\b(?:University|Institute|Hospital|College) of [A-Z])",
+    r"(?-i:\b[A-Z][\w-]+ (?:University|Hospital|Medical School|Clinic)\b)",
 )
 
 # Frequency in a population.
@@ -133,6 +175,8 @@ PREVALENCE: tuple[str, ...] = (
     r"americans|the population|users|cases|those|individuals)\b",
     r"\bmillions of (?:people|individuals|americans|adults|patients|children|women|men)\b",
     r"\b(?:is|are) (?:the )?(?:most|more|very|fairly|increasingly) common\b",
+    r"\b(?:is|are) (?:a |an )?(?:very |extremely |fairly )?common (?:issue|problem|condition|"
+    r"cause|complaint|disorder|disease)\b",
     r"\bprevalence\b",
     r"\bincidence\b",
 )
@@ -145,6 +189,8 @@ MAGNITUDE: tuple[str, ...] = (
     r"more|less|of (?:patients|participants|people|users))",
     r"\b(?:halve[sd]?|halving|double[sd]?|doubling|triple[sd]?|\d+-fold|\w+fold)\b",
     r"\b(?:twice|three times|four times|ten times) (?:as|more|less|higher|lower)\b",
+    r"\b(?:around|about|nearly|roughly|over|almost|more than) (?:half|a third|a quarter|two thirds|"
+    r"three quarters) of\b",
     r"\b(?:reduced|lowered|cut|increased|raised|improved|dropped|fell|rose)\b[^.]{0,40}\bby "
     r"(?:half|a third|a quarter|\d)",
     r"\brelative risk\b|\bodds ratio\b|\bhazard ratio\b|\bnumber needed to treat\b",
@@ -153,8 +199,9 @@ MAGNITUDE: tuple[str, ...] = (
 
 # Time course: onset, how long an effect lasts, how long until it works.
 DURATION: tuple[str, ...] = (
-    r"\bwithin (?:a |an |the first )?(?:few |several |\d+ |one |two |three |24 |48 |hours? |"
-    r"minutes? |days? |weeks? |months? )*(?:minutes?|hours?|days?|weeks?|months?)\b",
+    r"\bwithin (?:a |an |the first )?(?:few |several |\d+(?:\s*(?:to|-|–)\s*\d+)? |one |two |"
+    r"three |hours? |minutes? |days? |weeks? |months? )*(?:minutes?|hours?|days?|weeks?|months?)\b",
+    r"\bwears? off\b",
     r"\blasts?(?:ing|ed)? (?:for |over |up to |about |around |more than |at least |beyond )"
     r"(?:a |an |\d+ |one |two |three |four |six |several |many |a few |few )?(?:\w+ )?"
     r"(?:minutes?|hours?|days?|weeks?|months?|years?)\b",
@@ -163,7 +210,7 @@ DURATION: tuple[str, ...] = (
     r"a few) (?:minutes?|hours?|days?|weeks?|months?|years?)\b",
     r"\b(?:rapid|fast-acting|fast|quick|immediate|rapidly|quickly|immediately)\s+(?:pain )?"
     r"(?:relief|effects?|results?|benefits?|improvements?|reduction|response|acting|relieve)\b",
-    r"\bonset\b",
+    r"\b(?:rapid|fast|quick|delayed|slow) onset\b|\bonset of (?:action|effect|relief)\b",
     r"\bafter (?:just )?(?:one|a single|the first) (?:session|dose|infusion|treatment)\b",
 )
 
@@ -171,9 +218,16 @@ DURATION: tuple[str, ...] = (
 SAFETY: tuple[str, ...] = (
     r"\bside[- ]effects?\b",
     r"\badverse (?:events?|effects?|reactions?)\b",
-    r"\b(?:risks?|hazards?|dangers?|dangerous|harmful|toxic(?:ity)?|hepato?toxicity|"
+    r"\b(?<!reduces the )(?<!reduce the )(?<!reduced the )(?<!lowers the )(?<!lower the )"
+    r"(?<!lowered the )(?:risks?|hazards?|dangers?|dangerous|harmful|toxic(?:ity)?|hepato?toxicity|"
     r"contraindicated|overdose|withdrawal|dependence|addiction|addictive|complications?)\b",
-    r"\b(?:safe|safely|safety|well tolerated|tolerability)\b",
+    r"\b(?:is|are|be|considered|generally|remarkably|very|perfectly|totally|completely|not) safe\b",
+    r"\bsafe (?:for|to|when|in|option|alternative|treatment|dose)\b",
+    r"\b(?:safely|safety|well tolerated|tolerability|(?:not |un)suitable)\b",
+    r"\b(?:threats?|pose[sd]? (?:a )?(?:risk|threat|danger))\b",
+    r"\b(?:serious|severe|rare) (?:infections?|cases|reactions?|complications?)\b",
+    r"\b(?:correct|resolve|reverse|disappear|subside|improve)s? (?:\w+ )?(?:with|after|on|when) "
+    r"(?:stopping|discontinu\w+|cessation)",
     r"\b(?:hallucinations?|nausea|vomiting|dizziness|drowsiness|dissociation|bleeding|"
     r"liver damage|kidney damage|bladder|renal|psychosis|seizures?|insomnia as a|"
     r"interactions? with)\b",
@@ -210,14 +264,22 @@ EFFICACY: tuple[str, ...] = (
     r"success(?:ful)?|useful tool|works?|worked|helps?|helped|helping|response)\b",
     r"\b(?:mood-enhancing|antidepressant|anti-inflammatory|antihyperalgesic|analgesic|"
     r"pain-relieving|pain relieving)\b",
+    r"\b(?:shows?|showed|shown|holds?|has shown) (?:significant |great |some |early )?promise\b",
+    r"\bpromising (?:treatment|option|alternative|solution|therapy|results?)\b",
+    r"\brevolutioni[sz]\w+\b|\bamenable to\b|\brespond(?:s|ed)? (?:well )?to\b",
+    r"\b(?:lasting|positive|beneficial|therapeutic|significant|strong) effects? on\b",
+    r"\b(?:placebo|sham)\b|\bno (?:significant )?difference\b",
+    r"\b(?:feel|notice|see) (?:a|the) difference\b",
+    r"\bbreakthroughs? in\b",
 )
 
+# Order is priority: when several fire, the first names the claim (docs/claims.md).
 CLAIM_TYPE_GROUPS: Mapping[str, tuple[str, ...]] = {
     "cited_source": CITED_SOURCE,
+    "safety": SAFETY,
     "prevalence": PREVALENCE,
     "magnitude": MAGNITUDE,
     "duration": DURATION,
-    "safety": SAFETY,
     "mechanism": MECHANISM,
     "efficacy": EFFICACY,
 }
@@ -238,13 +300,14 @@ HEALTH_ANCHOR: tuple[str, ...] = (
     r"supplements?|infusions?|injections?|vaccines?|pills?|remed(?:y|ies))\b",
     r"\b(?:patients?|symptoms?|clinical|diseases?|disorders?|conditions?|syndromes?|illness|"
     r"pain|brain|body|nerves?|nervous|receptors?|health|healthy|medical|infections?|immune|"
-    r"inflammat\w+|blood|liver|kidneys?|bladder|heart|gut|sleep|mood|mental)\b",
+    r"inflammat\w+|blood|liver|kidneys?|bladder|heart|gut|sleep|mood|mental|pregnancy|"
+    r"randomi[sz]ed|trials?|placebo|side effects?)\b",
 )
 
 # Generic intervention phrase when no synonym-list intervention is named ("infusion therapy").
 GENERIC_INTERVENTION = re.compile(
     r"\b(?:[A-Za-z][\w-]+\s+){0,2}?(?:therapy|treatment|infusions?|supplements?|medications?|"
-    r"drugs?|remedy|remedies|injections?)\b",
+    r"drugs?|remedy|remedies|injections?|(?:treatment|management|therapy) options?)\b",
     re.IGNORECASE,
 )
 
@@ -262,16 +325,16 @@ QUANTITY = re.compile(
 # Hedged wording: possibility, tentative evidence, partial effect.
 HEDGE: tuple[str, ...] = (
     r"\b(?:may|might|could)\b",
-    r"\bcan (?:help|be|also|potentially|lead|provide|offer|reduce|improve|relieve|ease|"
-    r"support|assist|make|contribute|aid|work|cause|raise|increase|trigger|minimi[sz]e|affect|"
-    r"influence|become|result|pose|alleviate|benefit|play)\b",
+    r"\bcan\b(?! be (?:administered|given|taken|bought|found|injected))",
+    r"\b(?:said|supposed|claimed|reported) to\b|\bpossible\b|\busually\b|\bfrom what i['’]ve read\b",
     r"\b(?:possibly|potential(?:ly)?|perhaps|likely|unlikely|probably|presumably)\b",
     r"\b(?:shows?|showed|shown|has shown|holds?) (?:significant |great |some |early )?promise\b",
     r"\b(?:promising|preliminary|early|emerging|limited|mixed) (?:evidence|results|data|research|"
     r"findings|studies|treatment|option|alternative)\b",
     r"\b(?:suggests?|suggested|indicates?|indicated|appears? to|seems? to|tends? to|"
     r"believed?|thought to|is considered|generally considered|are considered)\b",
-    r"\b(?:some|many) (?:patients|people|individuals|studies|users|research)\b",
+    r"\b(?:some|many|most) (?:patients|people|individuals|studies|users|research|customers|"
+    r"participants|cases|episodes)\b",
     r"\bin some (?:cases|patients|people|studies)\b",
     r"\bnot always\b|\boften\b|\bsometimes\b|\btypically\b|\bgenerally\b|\bmore often than not\b",
 )
@@ -291,7 +354,7 @@ ABSOLUTE_WEAK: tuple[str, ...] = (
     r"\blasting\b",
     r"\blong-term (?:pain )?relief\b",
     r"\b(?:eliminates?|eradicates?|stops?) (?:pain|the pain|symptoms|migraines?)\b",
-    r"\b(?:root cause|rewire|reset)\b",
+    r"\broot causes?\b",
 )
 
 # Negation of the claim itself (not of a relative clause such as "who have not responded").
@@ -310,6 +373,18 @@ NEGATION: tuple[str, ...] = (
 # --------------------------------------------------------------------------------------------
 # Sentence shapes
 # --------------------------------------------------------------------------------------------
+
+# Breadcrumbs and menus: "Home / Supplements / Sleep", "Forum › Treatments › …".
+NAVIGATION_LINE = re.compile(r"\s(?:›|»|>|/|\|)\s.*\s(?:›|»|>|/|\|)\s|^[^.!?]{0,80}\s›\s")
+
+# Words that refer back to the previous sentence's subject ("It", "These", "The drug").
+ANAPHORIC_OPENER = re.compile(
+    r"^(?:[^,]{0,30},\s*)?(?:also,?\s+|but\s+|and\s+)?(?:it|its|they|their|this|these|such|he|"
+    r"she|"
+    r"the (?:drug|medicine|medication|treatment|therapy|supplement|product|effect|effects|"
+    r"spray|injection|infusion|study|trial|review))\b",
+    re.IGNORECASE,
+)
 
 # Truncated teaser or excerpt: the sentence ends in an ellipsis.
 TEASER_END = re.compile(r"(?:…|\.\.\.)\s*$")
@@ -341,6 +416,7 @@ ALL_GROUPS: Mapping[str, tuple[str, ...]] = {
     **NON_CLAIM_GROUPS,
     **CLAIM_TYPE_GROUPS,
     "evidence appeal": EVIDENCE_APPEAL,
+    "condition description": CONDITION_DESCRIPTION,
     "health anchor": HEALTH_ANCHOR,
     "hedge": HEDGE,
     "absolute strong": ABSOLUTE_STRONG,

@@ -154,7 +154,8 @@ CONDITIONS: Mapping[str, tuple[str, ...]] = {
     "Cystitis": ("cystitis", "bladder inflammation", "inflammation in the bladder",
                  "ulcerative cystitis"),
     "Chemical and Drug Induced Liver Injury": ("hepatotoxicity", "hepatoxicity", "liver damage",
-                                               "liver injury", "liver toxicity"),
+                                               "liver injury", "liver toxicity",
+                                               "liver problems"),
     "Kidney Diseases": ("renal complications", "kidney damage", "kidney disease"),
     "Hallucinations": ("hallucinations",),
     "Nausea": ("nausea",),
@@ -168,6 +169,7 @@ CONDITIONS: Mapping[str, tuple[str, ...]] = {
     "Dissociative Disorders": ("dissociation",),
     "Menopause": ("menopause", "hot flashes", "hot flushes"),
     "Osteoporosis": ("osteoporosis",),
+    "Pregnancy": ("pregnancy", "pregnant"),
     "Peripheral Nerve Injuries": ("nerve damage", "damaged nerves", "nerve injury"),
 }
 
