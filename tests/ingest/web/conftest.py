@@ -83,6 +83,8 @@ class FakeSite:
         self.articles["alias"] = article_html(
             title + " (print view)", body, f"{self.base}/articles/ketamine-depression")
         self.many_delay = 0.05
+        self.in_flight = 0          # /many/ requests being answered right now
+        self.max_in_flight = 0
 
     def url(self, path: str) -> str:
         return f"{self.base}{path}"
@@ -241,7 +243,12 @@ def build_app(site: FakeSite):
                         media_type="application/xml")
 
     async def many(request: Request) -> Response:
-        await asyncio.sleep(site.many_delay)
+        site.in_flight += 1
+        site.max_in_flight = max(site.max_in_flight, site.in_flight)
+        try:
+            await asyncio.sleep(site.many_delay)
+        finally:
+            site.in_flight -= 1
         i = request.path_params["i"]
         return _conditional(request, article_html(f"Page {i}", f"Fact number {i} about sleep."),
                             "text/html")
@@ -322,3 +329,9 @@ def local_settings(**overrides) -> Settings:
 @pytest.fixture
 def settings() -> Settings:
     return local_settings()
+
+
+@pytest.fixture
+def make_settings():
+    """``make_settings(**overrides)``: :func:`local_settings` with some values changed."""
+    return local_settings

@@ -160,6 +160,8 @@ class RobotsRules:
     parser: Protego | None          # None: allow everything
     disallow_all: bool = False
     note: str | None = None
+    blocked: str | None = None      # the SSRF guard refused the origin: why
+
 
     def allows(self, url: str, agent: str) -> bool:
         if self.disallow_all:
@@ -254,6 +256,9 @@ class Fetcher:
             return rules
         if result.status is not None and 400 <= result.status < 500:
             return RobotsRules(base, None, note=f"robots.txt answered {result.status}: no rules")
+        if result.error_kind == "blocked_address":
+            reason = (result.error or "").split(": ", 1)[-1]
+            return RobotsRules(base, None, disallow_all=True, blocked=reason)
         if result.error_kind == "too_large":
             return RobotsRules(base, None, note="robots.txt too large: ignored")
         return RobotsRules(base, None, disallow_all=True,
@@ -282,6 +287,8 @@ class Fetcher:
             for _hop in range(self.settings.crawl_max_redirects + 1):
                 if check_robots:
                     rules = await self.robots(current)
+                    if rules.blocked:
+                        raise _Final("blocked_address", rules.blocked)
                     if not rules.allows(current, self.agent_token):
                         result.error_kind = "robots"
                         result.error = (f"{current}: disallowed by {rules.origin}/robots.txt"

@@ -50,11 +50,12 @@ def blocked_category(address: str | IPAddress) -> str | None:
     address they carry, so ``::ffff:127.0.0.1`` is loopback.
     """
     ip = ipaddress.ip_address(address) if isinstance(address, str) else address
-    candidates: list[IPAddress] = [ip]
+    candidates: list[IPAddress] = []
     if isinstance(ip, ipaddress.IPv6Address):
         for embedded in (ip.ipv4_mapped, ip.sixtofour, ip.teredo[1] if ip.teredo else None):
             if embedded is not None:
                 candidates.append(embedded)
+    candidates.append(ip)
     for candidate in candidates:
         for predicate, label in BLOCKED_CATEGORIES:
             if getattr(candidate, predicate):
