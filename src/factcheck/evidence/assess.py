@@ -10,6 +10,10 @@ from .retrieve import query_terms, search_pubmed
 from .verdict import ClaimEvidence, Verdict, decide, judge_hits
 
 
+# How many BM25 candidates to judge for each evidence row kept.
+CANDIDATES_PER_RESULT = 6
+
+
 @dataclass
 class ClaimRow:
     claim_id: str
@@ -30,7 +34,12 @@ def assess_claim(con: duckdb.DuckDBPyConnection, claim: ClaimRow, k: int = 5
                  ) -> tuple[list[ClaimEvidence], Verdict]:
     terms = query_terms(claim.sentence, intervention=claim.intervention, condition=claim.condition,
                         outcome=claim.outcome, mesh_terms=claim.mesh_terms)
-    hits = search_pubmed(con, terms, k=k)
+    hits = search_pubmed(con, terms, k=k * CANDIDATES_PER_RESULT)
     judged = judge_hits(hits, intervention=claim.intervention, condition=claim.condition,
                         outcome=claim.outcome, terms=terms)
-    return judged, decide(judged, claim_type=claim.claim_type, certainty=claim.certainty)
+    # BM25 alone ranks a record that repeats one query word above one that names both the
+    # intervention and the condition: keep the on-topic records first, each group by score.
+    kept = sorted(judged, key=lambda e: (not e.on_topic, e.rank))[:k]
+    for rank, item in enumerate(kept, start=1):
+        item.rank = rank
+    return kept, decide(kept, claim_type=claim.claim_type, certainty=claim.certainty)
