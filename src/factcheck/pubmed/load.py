@@ -1,0 +1,398 @@
+"""Load NLM PubMed XML files (baseline, daily updates, efetch output) into the ``pubmed`` table.
+
+:func:`load_files` is the entry point for the CLI, the nightly flow and the demo. For each
+file, in the order given:
+
+1. its sha256 is compared with the ``pubmed_files`` log: a file already loaded is skipped,
+   so loading the same file twice changes nothing;
+2. it is parsed completely (:func:`parse_file`) into Arrow record batches, in a worker
+   process when there are several files, so parsing the next file overlaps loading this one;
+3. in ONE transaction, its records are staged and merged (newer ``pmid_version`` wins, an
+   unchanged record is left alone), its ``DeleteCitation`` PMIDs deleted, retraction notices
+   applied, and a ``pubmed_files`` row written. Any failure rolls the whole file back and a
+   ``pubmed_files`` row with ``status='failed'`` and the error is written instead.
+
+At the end the BM25 full-text index is rebuilt when anything changed (or is missing).
+
+Why parse the whole file before touching the database: a truncated gzip or a malformed
+record at the very end of a file then never leaves half a file in the table, and the
+transaction stays short (one bulk insert and one merge).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from ..store import pubmed as store
+from .design import study_design
+from .parse import DeletedCitation, PubmedParseError, PubmedRecord, SkippedRecord, iter_records
+
+log = logging.getLogger(__name__)
+
+#: Records per Arrow record batch built by the parser.
+BATCH_SIZE = 10_000
+#: At most this many worker processes parse files in parallel.
+MAX_WORKERS = 4
+
+
+@dataclass
+class ParsedFile:
+    """One file, fully parsed: its records as Arrow batches, its deletions, what was skipped."""
+
+    batches: list[pa.RecordBatch] = field(default_factory=list)
+    deletions: list[int] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    n_records: int = 0
+    seconds: float = 0.0
+
+
+@dataclass
+class FileResult:
+    """What loading one file did. ``status`` is loaded, skipped (already loaded) or failed."""
+
+    path: str
+    file_name: str
+    status: str
+    sha256: str | None = None
+    n_records: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    retracted: int = 0
+    skipped_records: int = 0
+    seconds: float = 0.0
+    error: str | None = None
+    skipped_messages: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> int:
+        return (1 if self.status == "failed" else 0) + self.skipped_records
+
+
+@dataclass
+class LoadSummary:
+    """Totals over all files of one :func:`load_files` call, and per-file details."""
+
+    files: list[FileResult] = field(default_factory=list)
+    fts_rebuilt: bool = False
+    fts_seconds: float = 0.0
+
+    def _sum(self, name: str) -> int:
+        return sum(getattr(f, name) for f in self.files)
+
+    @property
+    def inserted(self) -> int:
+        return self._sum("inserted")
+
+    @property
+    def updated(self) -> int:
+        return self._sum("updated")
+
+    @property
+    def unchanged(self) -> int:
+        return self._sum("unchanged")
+
+    @property
+    def deleted(self) -> int:
+        return self._sum("deleted")
+
+    @property
+    def retracted(self) -> int:
+        return self._sum("retracted")
+
+    @property
+    def errors(self) -> int:
+        return self._sum("errors")
+
+    @property
+    def n_records(self) -> int:
+        return self._sum("n_records")
+
+    @property
+    def n_failed(self) -> int:
+        return sum(1 for f in self.files if f.status == "failed")
+
+    @property
+    def n_skipped_files(self) -> int:
+        return sum(1 for f in self.files if f.status == "skipped")
+
+    def as_dict(self) -> dict[str, int]:
+        return {"files": len(self.files), "records": self.n_records, "inserted": self.inserted,
+                "updated": self.updated, "unchanged": self.unchanged, "deleted": self.deleted,
+                "retracted": self.retracted, "errors": self.errors,
+                "failed_files": self.n_failed, "skipped_files": self.n_skipped_files}
+
+
+# --------------------------------------------------------------------------- parsing
+
+def _records_to_batch(records: list[PubmedRecord], start_seq: int) -> pa.RecordBatch:
+    columns = {
+        "pmid": [r.pmid for r in records],
+        "pmid_version": [r.pmid_version for r in records],
+        "title": [r.title for r in records],
+        "abstract": [r.abstract for r in records],
+        "journal": [r.journal for r in records],
+        "pub_year": [r.pub_year for r in records],
+        "pub_date": [r.pub_date for r in records],
+        "languages": [r.languages for r in records],
+        "publication_types": [r.publication_types for r in records],
+        "publication_type_ids": [r.publication_type_ids for r in records],
+        "mesh_terms": [r.mesh_terms for r in records],
+        "mesh_ids": [r.mesh_ids for r in records],
+        "mesh_major": [r.mesh_major for r in records],
+        "mesh_text": [r.mesh_text or None for r in records],
+        "chemicals": [r.chemicals for r in records],
+        "keywords": [r.keywords for r in records],
+        "doi": [r.doi for r in records],
+        "pmc_id": [r.pmc_id for r in records],
+        "study_design": [study_design(r.publication_types, r.mesh_terms, r.title) for r in records],
+        "is_retracted": [r.is_retracted for r in records],
+        "retraction_in": [r.retraction_in for r in records],
+        "retraction_of": [r.retraction_of for r in records],
+        "expression_of_concern_in": [r.expression_of_concern_in for r in records],
+        "erratum_in": [r.erratum_in for r in records],
+        "citation_status": [r.citation_status for r in records],
+        "record_kind": [r.kind for r in records],
+        "seq": list(range(start_seq, start_seq + len(records))),
+    }
+    return pa.RecordBatch.from_pydict(columns, schema=store.STAGE_SCHEMA)
+
+
+def parse_file(path: str | os.PathLike[str]) -> ParsedFile:
+    """Parse one PubMed XML file (plain or gzip) into Arrow batches ready for staging.
+
+    Raises :class:`~factcheck.pubmed.parse.PubmedParseError` when the file cannot be read
+    as a whole; unusable articles are listed in ``skipped`` instead.
+    """
+    started = time.perf_counter()
+    out = ParsedFile()
+    pending: list[PubmedRecord] = []
+
+    def skip(item: SkippedRecord) -> None:
+        out.skipped.append(item.message)
+
+    for item in iter_records(path, on_skip=skip):
+        if isinstance(item, PubmedRecord):
+            pending.append(item)
+            if len(pending) >= BATCH_SIZE:
+                out.batches.append(_records_to_batch(pending, out.n_records))
+                out.n_records += len(pending)
+                pending = []
+        elif isinstance(item, DeletedCitation):
+            out.deletions.append(item.pmid)
+    if pending:
+        out.batches.append(_records_to_batch(pending, out.n_records))
+        out.n_records += len(pending)
+    out.seconds = time.perf_counter() - started
+    return out
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class _WorkerError(RuntimeError):
+    """A parsing worker process died or produced no result."""
+
+
+def _start_worker(path: Path, out_dir: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "factcheck.pubmed.worker", os.fspath(path), os.fspath(out_dir)],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def _collect_worker(proc: subprocess.Popen, path: Path, out_dir: Path) -> ParsedFile:
+    _, stderr = proc.communicate()
+    meta_path = out_dir / "meta.json"
+    if proc.returncode != 0 or not meta_path.exists():
+        tail = (stderr or b"").decode("utf-8", "replace").strip().splitlines()[-3:]
+        raise _WorkerError(f"{path}: the parsing process exited with code {proc.returncode}"
+                           + (f" ({' / '.join(tail)})" if tail else ""))
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    if meta.get("error"):
+        raise PubmedParseError(meta["error"])
+    with pa.memory_map(os.fspath(out_dir / "records.arrow")) as source:
+        table = pa.ipc.open_file(source).read_all()
+    return ParsedFile(batches=table.to_batches(), deletions=meta["deletions"],
+                      skipped=meta["skipped"], n_records=meta["n_records"],
+                      seconds=meta["seconds"])
+
+
+def _parse_in_order(paths: list[Path], workers: int) -> Iterator[tuple[Path, ParsedFile | BaseException]]:
+    """Parse ``paths`` and yield (path, result or exception) in the given order.
+
+    With ``workers > 1`` each file is parsed by a ``python -m factcheck.pubmed.worker``
+    process, at most ``workers`` at a time and ahead of the consumer, that writes its
+    records as an Arrow IPC file. Separate processes (not ``multiprocessing``) because
+    forking a process that holds a DuckDB connection is unsafe and ``spawn`` re-imports the
+    caller's main module (a Prefect flow file, a notebook); a worker that crashes or runs
+    out of memory fails its file only.
+    """
+    if workers <= 1 or len(paths) <= 1:
+        for path in paths:
+            try:
+                yield path, parse_file(path)
+            except Exception as exc:  # noqa: BLE001 (recorded per file by the caller)
+                yield path, exc
+        return
+    with tempfile.TemporaryDirectory(prefix="factcheck-pubmed-") as tmp:
+        running: deque[tuple[Path, Path, subprocess.Popen]] = deque()
+        todo = iter(enumerate(paths))
+
+        def start_next() -> None:
+            item = next(todo, None)
+            if item is not None:
+                index, path = item
+                out_dir = Path(tmp) / str(index)
+                out_dir.mkdir()
+                running.append((path, out_dir, _start_worker(path, out_dir)))
+
+        try:
+            for _ in range(workers):
+                start_next()
+            while running:
+                path, out_dir, proc = running.popleft()
+                try:
+                    result: ParsedFile | BaseException = _collect_worker(proc, path, out_dir)
+                except Exception as exc:  # noqa: BLE001
+                    result = exc
+                shutil.rmtree(out_dir, ignore_errors=True)
+                start_next()
+                yield path, result
+        finally:
+            for _, _, proc in running:
+                proc.kill()
+                proc.wait()
+
+
+# --------------------------------------------------------------------------- loading
+
+def _describe(exc: BaseException, path: Path) -> str:
+    if isinstance(exc, PubmedParseError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        return f"{path}: cannot read ({exc})"
+    return f"{path}: {type(exc).__name__}: {exc}"
+
+
+def _load_parsed(con: duckdb.DuckDBPyConnection, path: Path, sha256: str,
+                 parsed: ParsedFile) -> FileResult:
+    """Apply one parsed file in one transaction; on failure roll back and log it failed."""
+    started = time.perf_counter()
+    result = FileResult(path=str(path), file_name=path.name, status="loaded", sha256=sha256,
+                        n_records=parsed.n_records, skipped_records=len(parsed.skipped),
+                        skipped_messages=parsed.skipped)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        counts = store.merge_records(con, parsed.batches, path.name)
+        result.inserted, result.updated = counts.inserted, counts.updated
+        result.unchanged, result.retracted = counts.unchanged, counts.retracted
+        result.deleted = store.delete_citations(con, parsed.deletions)
+        result.seconds = parsed.seconds + time.perf_counter() - started
+        store.record_file(
+            con, file_name=path.name, path=str(path), sha256=sha256, status="loaded",
+            n_records=result.n_records, inserted=result.inserted, updated=result.updated,
+            unchanged=result.unchanged, deleted=result.deleted, retracted=result.retracted,
+            skipped_records=result.skipped_records, seconds=round(result.seconds, 3),
+            error="; ".join(parsed.skipped[:5]) or None)
+        con.execute("COMMIT")
+    except Exception as exc:  # noqa: BLE001 (the file is recorded as failed, the run goes on)
+        con.execute("ROLLBACK")
+        return _failed(con, path, sha256, f"{path.name}: loading into the database failed "
+                       f"({type(exc).__name__}: {exc}); nothing of this file was stored")
+    return result
+
+
+def _failed(con: duckdb.DuckDBPyConnection, path: Path, sha256: str | None, message: str) -> FileResult:
+    log.error(message)
+    store.record_file(con, file_name=path.name, path=str(path), sha256=sha256 or "",
+                      status="failed", error=message)
+    return FileResult(path=str(path), file_name=path.name, status="failed", sha256=sha256,
+                      error=message)
+
+
+def fts_index_exists(con: duckdb.DuckDBPyConnection) -> bool:
+    row = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'fts_main_pubmed'").fetchone()
+    return bool(row and row[0])
+
+
+def default_workers(n_files: int) -> int:
+    return max(1, min(n_files, os.cpu_count() or 1, MAX_WORKERS))
+
+
+def load_files(con: duckdb.DuckDBPyConnection, paths: Iterable[str | os.PathLike[str]],
+               progress: Callable[[FileResult], None] | None = None, *, rebuild: bool = True,
+               workers: int | None = None, force: bool = False) -> LoadSummary:
+    """Load PubMed XML files into ``pubmed``, in order, one transaction per file.
+
+    ``con`` comes from :func:`factcheck.store.db.connect`. ``progress`` is called with each
+    file's :class:`FileResult` as soon as that file is done. ``rebuild`` rebuilds the BM25
+    index at the end when something changed or the index is missing. ``workers`` parsing
+    processes (default: one per file up to the CPU count, at most 4; 1 parses in this
+    process). ``force`` reloads files whose sha256 is already in the log (the merge keeps
+    that idempotent). Returns a :class:`LoadSummary`; failures are in it and in
+    ``pubmed_files``, never raised.
+    """
+    summary = LoadSummary()
+    todo: list[tuple[Path, str]] = []
+    seen: set[str] = set()
+    for raw in paths:
+        path = Path(raw)
+        try:
+            sha = sha256_of(path)
+        except OSError as exc:
+            result = _failed(con, path, None, f"{path}: cannot read ({exc.strerror or exc})")
+            summary.files.append(result)
+            if progress:
+                progress(result)
+            continue
+        known = None if force else store.file_already_loaded(con, sha)
+        if known is not None or sha in seen:
+            result = FileResult(path=str(path), file_name=path.name, status="skipped", sha256=sha,
+                                error=f"already loaded as {known or 'an earlier file of this call'}")
+            summary.files.append(result)
+            if progress:
+                progress(result)
+            continue
+        seen.add(sha)
+        todo.append((path, sha))
+
+    shas = dict(todo)
+    n_workers = default_workers(len(todo)) if workers is None else workers
+    for path, parsed in _parse_in_order([p for p, _ in todo], n_workers):
+        if isinstance(parsed, BaseException):
+            result = _failed(con, path, shas[path], _describe(parsed, path))
+        else:
+            result = _load_parsed(con, path, shas[path], parsed)
+        summary.files.append(result)
+        if progress:
+            progress(result)
+
+    changed = summary.inserted + summary.updated + summary.deleted + summary.retracted
+    if rebuild and (changed or not fts_index_exists(con)):
+        started = time.perf_counter()
+        store.rebuild_fts_index(con)
+        summary.fts_rebuilt = True
+        summary.fts_seconds = time.perf_counter() - started
+    return summary

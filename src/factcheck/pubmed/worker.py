@@ -1,0 +1,45 @@
+"""Parse one PubMed XML file in a separate process: ``python -m factcheck.pubmed.worker
+FILE OUT_DIR`` writes ``OUT_DIR/records.arrow`` (Arrow IPC file, the ``pubmed`` staging
+schema) and ``OUT_DIR/meta.json`` (deletions, skipped articles, counts, or the parse error).
+
+:func:`factcheck.pubmed.load.load_files` runs several of these at once so that parsing,
+the slow part of a load, uses every core while the main process writes to DuckDB.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pyarrow as pa
+
+from ..store.pubmed import STAGE_SCHEMA
+from .load import parse_file
+from .parse import PubmedParseError
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 2:
+        print("usage: python -m factcheck.pubmed.worker FILE OUT_DIR", file=sys.stderr)
+        return 2
+    source, out_dir = Path(args[0]), Path(args[1])
+    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        parsed = parse_file(source)
+    except (PubmedParseError, OSError) as exc:
+        meta = {"error": str(exc)}
+    else:
+        with pa.OSFile(str(out_dir / "records.arrow"), "wb") as sink:
+            with pa.ipc.new_file(sink, STAGE_SCHEMA) as writer:
+                for batch in parsed.batches:
+                    writer.write_batch(batch)
+        meta = {"deletions": parsed.deletions, "skipped": parsed.skipped,
+                "n_records": parsed.n_records, "seconds": parsed.seconds}
+    (out_dir / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,218 @@
+"""SQL writes for the PubMed reference table (``pubmed``), its load log (``pubmed_files``)
+and its full-text index.
+
+A file's records arrive as Arrow record batches (see :data:`STAGE_SCHEMA`), are reduced to
+one row per PMID (highest version, then the last one in the file) and merged into ``pubmed``
+with a few set-based statements (:func:`merge_records`): far faster than row-by-row upserts,
+and all inside the caller's transaction, which rolls the whole file back on failure.
+
+Functions here never begin or commit a transaction themselves; :mod:`factcheck.pubmed.load`
+wraps each file in one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import duckdb
+import pyarrow as pa
+
+#: Columns of ``pubmed`` filled from the parsed records, with their Arrow types. The
+#: remaining columns (source_file, loaded_at) are set by :func:`merge_records`.
+STAGE_SCHEMA = pa.schema([
+    ("pmid", pa.int64()),
+    ("pmid_version", pa.int32()),
+    ("title", pa.string()),
+    ("abstract", pa.string()),
+    ("journal", pa.string()),
+    ("pub_year", pa.int32()),
+    ("pub_date", pa.string()),
+    ("languages", pa.list_(pa.string())),
+    ("publication_types", pa.list_(pa.string())),
+    ("publication_type_ids", pa.list_(pa.string())),
+    ("mesh_terms", pa.list_(pa.string())),
+    ("mesh_ids", pa.list_(pa.string())),
+    ("mesh_major", pa.list_(pa.string())),
+    ("mesh_text", pa.string()),
+    ("chemicals", pa.list_(pa.string())),
+    ("keywords", pa.list_(pa.string())),
+    ("doi", pa.string()),
+    ("pmc_id", pa.string()),
+    ("study_design", pa.string()),
+    ("is_retracted", pa.bool_()),
+    ("retraction_in", pa.list_(pa.int64())),
+    ("retraction_of", pa.list_(pa.int64())),
+    ("expression_of_concern_in", pa.list_(pa.int64())),
+    ("erratum_in", pa.list_(pa.int64())),
+    ("citation_status", pa.string()),
+    ("record_kind", pa.string()),
+    ("seq", pa.int32()),          # position in the file: the last of duplicates wins
+])
+
+RECORD_COLUMNS = [name for name in STAGE_SCHEMA.names if name != "seq"]
+#: Columns compared to decide whether a stored record really changed.
+CONTENT_COLUMNS = [c for c in RECORD_COLUMNS if c != "pmid"]
+
+#: Settings of the full-text index. Porter stemming and English stop words suit abstracts
+#: that are overwhelmingly English; the default ``ignore`` pattern drops digits and
+#: punctuation, accents are stripped so "Guillain-Barré" matches "barre".
+FTS_COLUMNS = ("title", "abstract", "mesh_text")
+FTS_SETTINGS = "stemmer = 'porter', stopwords = 'english', strip_accents = 1, lower = 1"
+
+_INCOMING = "pubmed_incoming"   # the file's records, an Arrow table registered as a view
+_NEW = "pubmed_new"             # view: one row per PMID of the file
+_DEDUPED = "pubmed_deduped"     # the file's records without duplicate PMIDs, when it has some
+_CHANGED = "pubmed_changed"     # stored PMIDs whose record the file changes
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class MergeCounts:
+    inserted: int
+    updated: int
+    unchanged: int     # same version and same content as stored, or an older version
+    retracted: int     # retracted records in the file, plus articles newly marked by notices
+
+
+def file_already_loaded(con: duckdb.DuckDBPyConnection, sha256: str) -> str | None:
+    """The name under which a file with this sha256 was loaded, or ``None``."""
+    row = con.execute(
+        "SELECT file_name FROM pubmed_files WHERE sha256 = ? AND status = 'loaded' LIMIT 1",
+        [sha256]).fetchone()
+    return row[0] if row else None
+
+
+def merge_records(con: duckdb.DuckDBPyConnection, batches: list[pa.RecordBatch],
+                  source_file: str, loaded_at: datetime | None = None) -> MergeCounts:
+    """Merge one file's parsed records into ``pubmed``; the caller holds the transaction.
+
+    Within the file the highest ``pmid_version`` of a PMID wins, then its last occurrence.
+    Against the table, a record replaces the stored one when its version is at least the
+    stored version and its content differs; an identical record is left alone (so
+    ``source_file`` and ``loaded_at`` keep saying where it was first loaded in that form).
+
+    New PMIDs go in with one anti-joined ``INSERT``; changed ones are deleted and inserted
+    again. Both are much faster in DuckDB than ``INSERT … ON CONFLICT DO UPDATE``, which
+    checks every row against the primary key one at a time.
+    """
+    loaded_at = loaded_at or now()
+    cols = ", ".join(RECORD_COLUMNS)
+    table = pa.Table.from_batches(batches, schema=STAGE_SCHEMA)
+    con.register(_INCOMING, table)
+    try:
+        n_dupes = con.execute(
+            f"SELECT count(*) - count(DISTINCT pmid) FROM {_INCOMING}").fetchone()[0]
+        _drop_temp(con)
+        if n_dupes:
+            con.execute(
+                f"CREATE TEMP TABLE {_DEDUPED} AS SELECT {cols} FROM {_INCOMING} QUALIFY "
+                "row_number() OVER (PARTITION BY pmid ORDER BY pmid_version DESC, seq DESC) = 1")
+            con.execute(f"CREATE TEMP VIEW {_NEW} AS SELECT * FROM {_DEDUPED}")
+        else:
+            con.execute(f"CREATE TEMP VIEW {_NEW} AS SELECT {cols} FROM {_INCOMING}")
+        changed = " OR ".join(f"p.{c} IS DISTINCT FROM n.{c}" for c in CONTENT_COLUMNS)
+        con.execute(
+            f"CREATE TEMP TABLE {_CHANGED} AS SELECT n.* FROM {_NEW} n JOIN pubmed p USING (pmid) "
+            f"WHERE n.pmid_version >= p.pmid_version AND ({changed})")
+        retracted = con.execute(
+            f"""SELECT count(*) FROM {_NEW} n LEFT JOIN pubmed p USING (pmid)
+                WHERE n.is_retracted AND (p.pmid IS NULL
+                      OR (NOT p.is_retracted AND n.pmid_version >= p.pmid_version))""").fetchone()[0]
+        inserted = con.execute(
+            f"""INSERT INTO pubmed ({cols}, source_file, loaded_at)
+                SELECT {cols}, ?, ? FROM {_NEW} n
+                WHERE NOT EXISTS (SELECT 1 FROM pubmed p WHERE p.pmid = n.pmid)""",
+            [source_file, loaded_at]).fetchone()[0]
+        updated = con.execute(f"SELECT count(*) FROM {_CHANGED}").fetchone()[0]
+        if updated:
+            con.execute(f"DELETE FROM pubmed WHERE pmid IN (SELECT pmid FROM {_CHANGED})")
+            con.execute(f"INSERT INTO pubmed ({cols}, source_file, loaded_at) "
+                        f"SELECT {cols}, ?, ? FROM {_CHANGED}", [source_file, loaded_at])
+        n_distinct = table.num_rows - n_dupes
+        marked = mark_retracted_by_notices(con)
+    finally:
+        _drop_temp(con)
+        con.unregister(_INCOMING)
+    return MergeCounts(int(inserted), int(updated), int(n_distinct - inserted - updated),
+                       int(retracted + marked))
+
+
+def _drop_temp(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"DROP VIEW IF EXISTS {_NEW}")
+    con.execute(f"DROP TABLE IF EXISTS {_DEDUPED}")
+    con.execute(f"DROP TABLE IF EXISTS {_CHANGED}")
+
+
+def mark_retracted_by_notices(con: duckdb.DuckDBPyConnection) -> int:
+    """Mark as retracted the stored articles that a retraction notice points to.
+
+    A notice (``RetractionOf`` link) and the article it retracts may arrive in different
+    files, in either order; only pairs touching the file being loaded (``pubmed_new``) are
+    looked at, so the cost stays proportional to the file. Returns the rows changed.
+    """
+    row = con.execute(
+        f"""WITH links AS (
+                SELECT p.pmid AS notice, unnest(p.retraction_of) AS target
+                FROM pubmed p WHERE len(p.retraction_of) > 0),
+            wanted AS (
+                SELECT target, list(DISTINCT notice ORDER BY notice) AS notices FROM links
+                WHERE target IN (SELECT pmid FROM {_NEW}) OR notice IN (SELECT pmid FROM {_NEW})
+                GROUP BY target)
+            UPDATE pubmed SET is_retracted = true,
+                retraction_in = list_sort(list_distinct(list_concat(coalesce(pubmed.retraction_in, []),
+                                                                    wanted.notices)))
+            FROM wanted
+            WHERE pubmed.pmid = wanted.target
+              AND (NOT pubmed.is_retracted
+                   OR NOT list_has_all(coalesce(pubmed.retraction_in, []), wanted.notices))""",
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def delete_citations(con: duckdb.DuckDBPyConnection, pmids: list[int]) -> int:
+    """Delete the rows of these PMIDs (``DeleteCitation``); return how many existed."""
+    if not pmids:
+        return 0
+    con.register("pubmed_delete_arrow", pa.table({"pmid": pa.array(pmids, pa.int64())}))
+    try:
+        row = con.execute(
+            "DELETE FROM pubmed WHERE pmid IN (SELECT pmid FROM pubmed_delete_arrow)").fetchone()
+    finally:
+        con.unregister("pubmed_delete_arrow")
+    return int(row[0]) if row else 0
+
+
+def record_file(con: duckdb.DuckDBPyConnection, *, file_name: str, path: str, sha256: str,
+                status: str, n_records: int = 0, inserted: int = 0, updated: int = 0,
+                unchanged: int = 0, deleted: int = 0, retracted: int = 0,
+                skipped_records: int = 0, seconds: float | None = None,
+                error: str | None = None) -> None:
+    """Append one row to the ``pubmed_files`` log."""
+    con.execute(
+        """INSERT INTO pubmed_files (file_name, path, sha256, loaded_at, status, n_records,
+               inserted, updated, unchanged, deleted, retracted, skipped_records, seconds, error)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [file_name, path, sha256, now(), status, n_records, inserted, updated, unchanged,
+         deleted, retracted, skipped_records, seconds, error])
+
+
+def rebuild_fts_index(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re)build the BM25 index over ``pubmed`` title, abstract and mesh_text.
+
+    DuckDB's FTS index is a snapshot, not maintained on writes, so it is rebuilt after each
+    load. Query it with ``fts_main_pubmed.match_bm25(pmid, :query)``.
+    """
+    cols = ", ".join(f"'{c}'" for c in FTS_COLUMNS)
+    con.execute(f"PRAGMA create_fts_index('pubmed', 'pmid', {cols}, {FTS_SETTINGS}, overwrite = 1)")
+
+
+def pubmed_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Row counts an operator wants after a load: records, retracted, with abstract, by design."""
+    total, retracted, with_abstract = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE is_retracted), count(abstract) FROM pubmed"
+    ).fetchone()
+    return {"records": total, "retracted": retracted, "with_abstract": with_abstract}
