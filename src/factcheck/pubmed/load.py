@@ -77,7 +77,8 @@ class FileResult:
     retracted: int = 0
     skipped_records: int = 0
     seconds: float = 0.0
-    error: str | None = None
+    error: str | None = None          # why the file failed, or which of its articles were skipped
+    note: str | None = None           # why a file was skipped (already loaded)
     skipped_messages: list[str] = field(default_factory=list)
 
     @property
@@ -302,6 +303,9 @@ def _load_parsed(con: duckdb.DuckDBPyConnection, path: Path, sha256: str,
     result = FileResult(path=str(path), file_name=path.name, status="loaded", sha256=sha256,
                         n_records=parsed.n_records, skipped_records=len(parsed.skipped),
                         skipped_messages=parsed.skipped)
+    if parsed.skipped:
+        result.error = (f"{path.name}: {len(parsed.skipped)} article(s) skipped, the rest loaded: "
+                        + "; ".join(parsed.skipped[:3]))
     con.execute("BEGIN TRANSACTION")
     try:
         counts = store.merge_records(con, parsed.batches, path.name)
@@ -314,7 +318,7 @@ def _load_parsed(con: duckdb.DuckDBPyConnection, path: Path, sha256: str,
             n_records=result.n_records, inserted=result.inserted, updated=result.updated,
             unchanged=result.unchanged, deleted=result.deleted, retracted=result.retracted,
             skipped_records=result.skipped_records, seconds=round(result.seconds, 3),
-            error="; ".join(parsed.skipped[:5]) or None)
+            error=result.error)
         con.execute("COMMIT")
     except Exception as exc:  # noqa: BLE001 (the file is recorded as failed, the run goes on)
         con.execute("ROLLBACK")
@@ -370,7 +374,7 @@ def load_files(con: duckdb.DuckDBPyConnection, paths: Iterable[str | os.PathLike
         known = None if force else store.file_already_loaded(con, sha)
         if known is not None or sha in seen:
             result = FileResult(path=str(path), file_name=path.name, status="skipped", sha256=sha,
-                                error=f"already loaded as {known or 'an earlier file of this call'}")
+                                note=f"already loaded as {known or 'an earlier file of this call'}")
             summary.files.append(result)
             if progress:
                 progress(result)

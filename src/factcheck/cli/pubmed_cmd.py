@@ -1,0 +1,113 @@
+"""``factcheck pubmed load|fetch``: fill the PubMed reference table from NLM files or from
+an E-utilities query. A thin layer over :mod:`factcheck.pubmed`."""
+
+from __future__ import annotations
+
+import sys
+from contextlib import closing
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+console = Console(stderr=True)
+
+DEFAULT_DB = "out/factcheck.duckdb"
+
+
+@click.group()
+def pubmed() -> None:
+    """Load and refresh the PubMed reference table."""
+
+
+def _load(db: str, files: list[Path], force: bool, workers: int | None) -> int:
+    from ..pubmed.load import FileResult, load_files
+    from ..store.db import connect
+    from ..store.publish import WriterLock, begin_work, publish
+
+    with WriterLock(db):
+        work = begin_work(db)
+        with closing(connect(work)) as con, Progress(
+                TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                TimeElapsedColumn(), console=console, transient=False) as bar:
+            task = bar.add_task("PubMed files", total=len(files))
+
+            def progress(result: FileResult) -> None:
+                style = {"loaded": "green", "skipped": "yellow", "failed": "red"}[result.status]
+                detail = (f"{result.n_records:,} records, +{result.inserted:,} new, "
+                          f"{result.updated:,} updated, {result.deleted:,} deleted"
+                          if result.status == "loaded" else (result.error or result.note or ""))
+                bar.console.print(f"[{style}]{result.status:>7}[/{style}] {result.file_name}: {detail}")
+                bar.advance(task)
+
+            summary = load_files(con, files, progress=progress, force=force, workers=workers)
+            if summary.fts_rebuilt:
+                bar.console.print(f"full-text index rebuilt in {summary.fts_seconds:.1f} s")
+            total = con.execute("SELECT count(*) FROM pubmed").fetchone()[0]
+        publish(work, db)
+    table = Table(title=f"PubMed load into {db}")
+    for column in ("files", "records", "inserted", "updated", "unchanged", "deleted", "retracted",
+                   "errors"):
+        table.add_column(column, justify="right")
+    counts = summary.as_dict()
+    table.add_row(*(f"{counts[c]:,}" for c in ("files", "records", "inserted", "updated",
+                                                "unchanged", "deleted", "retracted", "errors")))
+    console.print(table)
+    console.print(f"the table now holds {total:,} records")
+    for result in summary.files:
+        if result.status == "failed":
+            console.print(f"[red]failed[/red] {result.error}")
+    return 1 if summary.n_failed else 0
+
+
+@pubmed.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--db", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False),
+              help="Database to load into (created if missing).")
+@click.option("--force", is_flag=True, help="Reload files already loaded (same sha256); still idempotent.")
+@click.option("--workers", type=click.IntRange(1, 16), default=None,
+              help="Parsing processes [default: one per file up to the CPU count, at most 4].")
+def load(files: tuple[Path, ...], db: str, force: bool, workers: int | None) -> None:
+    """Load NLM PubMed XML files (baseline or update, .xml or .xml.gz), in the order given.
+
+    Each file loads in one transaction; a file already loaded is skipped; DeleteCitation and
+    retractions are applied; the full-text index is rebuilt at the end. Exits 1 when a file
+    failed (the others are loaded).
+    """
+    sys.exit(_load(db, list(files), force, workers))
+
+
+@pubmed.command()
+@click.option("--query", "-q", required=True, help='PubMed query, e.g. "ketamine AND depression[mh]".')
+@click.option("--db", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False),
+              help="Database to load into (created if missing).")
+@click.option("--api-key", envvar="NCBI_API_KEY", default=None,
+              help="NCBI API key (10 requests/s instead of 3) [env: NCBI_API_KEY].")
+@click.option("--email", envvar="NCBI_EMAIL", default=None, help="Contact e-mail sent to NCBI [env: NCBI_EMAIL].")
+@click.option("--max", "max_records", type=click.IntRange(min=1), default=None,
+              help="Fetch at most this many records (newest first as NCBI sorts them).")
+@click.option("--batch-size", type=click.IntRange(1, 10_000), default=500, show_default=True,
+              help="Records per efetch request.")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where NCBI's answers are kept as XML files [default: next to the database, pubmed_fetch/].")
+@click.option("--base-url", default=None, hidden=True, help="E-utilities base URL (tests, mirrors).")
+def fetch(query: str, db: str, api_key: str | None, email: str | None, max_records: int | None,
+          batch_size: int, cache_dir: Path | None, base_url: str | None) -> None:
+    """Fetch the records matching a PubMed query through E-utilities and load them."""
+    from ..pubmed.eutils import EUTILS_BASE, EutilsClient, EutilsError, fetch_to_files
+
+    cache = cache_dir or Path(db).resolve().parent / "pubmed_fetch"
+    try:
+        with EutilsClient(api_key=api_key, email=email, base_url=base_url or EUTILS_BASE) as client:
+            with console.status(f"fetching {query!r} from PubMed"):
+                paths = fetch_to_files(client, query, cache, max_records=max_records,
+                                       batch_size=batch_size)
+    except EutilsError as exc:
+        raise click.ClickException(str(exc)) from exc
+    console.print(f"{len(paths)} batch file(s) under {cache}")
+    if not paths:
+        console.print("no records matched; nothing to load")
+        return
+    sys.exit(_load(db, paths, force=False, workers=1))
