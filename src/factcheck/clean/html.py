@@ -74,19 +74,11 @@ def _visible_text(element: etree._Element) -> str:
 
 
 def _classify_element(element: etree._Element) -> tuple[str, str] | None:
-    """(kind, reason) when the element is page furniture by its tag, role, class, id or
-    because the page hides it."""
-    tag = element.tag if isinstance(element.tag, str) else ""
-    if tag in rules.BOILERPLATE_TAGS:
-        return rules.BOILERPLATE_TAGS[tag], f"<{tag}> element"
-    role = element.get("role")
-    if role in ("navigation", "complementary", "contentinfo"):
-        return ("navigation" if role == "navigation" else "sidebar"), f"role={role}"
-    style = (element.get("style") or "").replace(" ", "").lower()
-    if element.get("hidden") is not None or element.get("aria-hidden") == "true" \
-            or "display:none" in style or "visibility:hidden" in style:
-        return "hidden", "hidden from readers (display:none, hidden or aria-hidden)"
-    names = f"{element.get('class', '')} {element.get('id', '')}".lower().split()
+    """(kind, reason) when the element is page furniture by its class or id, its tag, its
+    ARIA role, or because the page hides it. Class and id come first: they say more
+    ('entry-footer' is a category footer, not the site footer)."""
+    get = element.get
+    names = f"{get('class', '')} {get('id', '')}".lower().split()
     if any(_CONTENT_MARKERS.search(name) for name in names):
         return None
     for name in names:
@@ -103,7 +95,22 @@ def _classify_element(element: etree._Element) -> tuple[str, str] | None:
                 if j <= len(parts) and run in _CLASS_NAMES:
                     kind = _CLASS_NAMES[run]
                     return kind, f"class/id '{name}' contains '{run}' ({kind} widget)"
+    tag = element.tag if isinstance(element.tag, str) else ""
+    if tag in rules.BOILERPLATE_TAGS:
+        return rules.BOILERPLATE_TAGS[tag], f"<{tag}> element"
+    role = get("role")
+    if role in ("navigation", "complementary", "contentinfo"):
+        return ("navigation" if role == "navigation" else "sidebar"), f"role={role}"
+    style = (get("style") or "").replace(" ", "").lower()
+    if get("hidden") is not None or get("aria-hidden") == "true" \
+            or "display:none" in style or "visibility:hidden" in style:
+        return "hidden", "hidden from readers (display:none, hidden or aria-hidden)"
     return None
+
+
+def _audit_text(element: etree._Element) -> str:
+    """The removed element's text for the audit trail, words kept apart."""
+    return normalise(" ".join(element.itertext()))[:2000]
 
 
 def prune_furniture(tree: etree._Element) -> list[RemovedBlock]:
@@ -136,7 +143,7 @@ def prune_furniture(tree: etree._Element) -> list[RemovedBlock]:
         chosen_set.add(element)
         if text:
             kind, reason = verdict
-            removed.append(RemovedBlock(kind, text[:2000], f"html: {reason}"))
+            removed.append(RemovedBlock(kind, _audit_text(element), f"html: {reason}"))
     for element in chosen:
         parent = element.getparent()
         if parent is None:
@@ -213,10 +220,40 @@ def _key(text: str) -> str:
 def _extract(tree: etree._Element, url: str | None, precision: bool):
     import trafilatura
 
-    import os
-    mode = os.environ.get("FC_MODE", "pf")
-    return trafilatura.bare_extraction(tree, url=url, fast="f" in mode, favor_precision=precision and "p" in mode, favor_recall="r" in mode,
+    return trafilatura.bare_extraction(tree, url=url, fast=True, favor_precision=precision,
                                        include_comments=False, include_tables=True)
+
+
+_STRUCTURE_TAGS = ("h2", "h3", "h4", "h5", "h6", "ul", "ol")
+
+
+def _densest_paragraph_container(tree: etree._Element) -> etree._Element | None:
+    """The element whose child ``<p>`` elements hold the most text, when it also has headings
+    or lists as children: the article body of a page whose markup trafilatura does not
+    recognise (trafilatura then recovers bare paragraphs only, dropping headings and lists)."""
+    weights: dict[etree._Element, int] = {}
+    for paragraph in tree.iter("p"):
+        parent = paragraph.getparent()
+        if parent is not None:
+            weights[parent] = weights.get(parent, 0) + len(paragraph.text_content())
+    if not weights:
+        return None
+    best = max(weights, key=weights.__getitem__)
+    if weights[best] < 400 or not any(child.tag in _STRUCTURE_TAGS for child in best):
+        return None
+    return best
+
+
+def _lost_structure(document, tree: etree._Element) -> etree._Element | None:
+    """When the extraction holds no heading and no list but the page's main paragraph block
+    has them, return that block (to be marked as the article body and extracted again)."""
+    if document is None or document.body is None:
+        return None
+    if document.body.find(".//head") is not None or document.body.find(".//list") is not None:
+        return None
+    if tree.find(".//*[@itemprop='articleBody']") is not None:
+        return None
+    return _densest_paragraph_container(tree)
 
 
 def clean_html(html: str, url: str | None = None, remove_cta: bool = True) -> CleanResult:
@@ -258,6 +295,10 @@ def clean_html(html: str, url: str | None = None, remove_cta: bool = True) -> Cl
             if fallback is not None and (document is None or
                                          len(fallback.text or "") > 4 * len(document.text or "")):
                 document = fallback
+        container = _lost_structure(document, tree)
+        if container is not None:
+            container.set("itemprop", "articleBody")
+            document = _extract(tree, url, precision=True) or document
     except Exception as exc:  # trafilatura raises assorted errors on broken trees
         LOGGER.warning("main-content extraction failed for %s: %s", url or "page", exc)
         document = None

@@ -290,6 +290,8 @@ CTA_SENTENCE = _group(
         r"\b(?:visit|stop\s+by)\s+(?:us|our\s+(?:clinic|office|center|centre|practice))\b",
         r"\bcall\s+(?:us\s+)?(?:now|today)?\s*(?:at|on)\s+\+?[\d(][\d ().-]{6,}",
         r"\b(?:kontaktieren\s+sie\s+uns|contactez-nous|contáctenos|contáctanos)\b",
+        r"^(?:ready|want|looking)\s+to\s+[^.?!]{3,80}\?$",          # the lead-in question of a CTA
+        r"^(?:are\s+you\s+)?interested\s+in\s+[^.?!]{3,80}\?$",
     ),
 )
 
@@ -379,7 +381,13 @@ BOILERPLATE_CLASS_TOKENS: dict[str, tuple[str, ...]] = {
     "newsletter": ("newsletter", "subscribe", "subscription", "signup", "sign-up", "mailchimp",
                    "mc4wp", "optin", "opt-in", "email-capture", "convertkit"),
     "cta": ("cta", "call-to-action", "booking", "book-now", "appointment", "schedule-widget",
-            "consultation", "promo-banner", "banner-cta", "contact-form", "wpcf7"),
+            "consultation", "promo-banner", "banner-cta", "contact-form", "wpcf7",
+            "wp-block-buttons", "button-block", "sqs-block-button", "book-online"),
+    # bylines, reviewer credits and dates above or below the article (metadata is read first)
+    "byline": ("byline", "entry-meta", "post-meta", "article-meta", "author-meta",
+               "medically-reviewed", "reviewed-by", "medical-reviewer", "fact-checked",
+               "post-author", "author-name", "meta-author", "blogitem-meta"),
+    "date": ("posted-on", "entry-date", "post-date", "publish-date", "article-date", "dateline"),
     "author_promo": ("author-box", "author-bio", "about-author", "authorbox", "author-info",
                      "author-card", "post-author-bio", "bio-box"),
     "comments": ("comments", "comment-respond", "comment-list", "commentlist", "disqus_thread",
