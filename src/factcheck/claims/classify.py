@@ -16,12 +16,13 @@ from . import rules
 from .mesh import Mention
 
 # Score threshold for "check-worthy".
-THRESHOLD = 0.5
+THRESHOLD = 0.45
 
 # Weights of the evidence that a sentence is a testable health claim.
 W_TYPE_CUE = 0.35         # at least one claim-type vocabulary fires
 W_EXTRA_TYPE = 0.05       # each further claim type that fires (max two)
 W_INTERVENTION = 0.2      # names an intervention (synonym list or "… therapy")
+W_CONTEXT = 0.1           # names none, but its section (heading or earlier sentence) does
 W_TARGET = 0.15           # names a condition or an outcome/biological target
 W_EVIDENCE = 0.1          # appeals to research or cites a source
 W_QUANTITY = 0.05         # contains a number or time quantity
@@ -114,12 +115,16 @@ def polarity_of(sentence: str) -> tuple[str, str | None]:
 
 
 def judge(sentence: str, mentions: list[Mention], whole_line: bool = False,
-          carried: list[Mention] | None = None) -> Judgement:
+          carried: list[Mention] | None = None,
+          context: list[Mention] | None = None) -> Judgement:
     """Classify one sentence; see the module docstring.
 
     ``carried`` are the mentions of the previous sentence of the same paragraph; they stand in
     for the subject when the sentence opens with a pronoun or "the drug" ("They reduce the risk
-    of heart attacks…" after a sentence about statins).
+    of heart attacks…" after a sentence about statins). ``context`` are the intervention mentions
+    of the current section (its heading and the sentences before this one): a sentence that names
+    no intervention but sits in a section about one ("Side effects are usually mild." under "Is
+    Botox safe?") gets a smaller weight and counts as being about health.
     """
     anaphoric = bool(carried) and rules.ANAPHORIC_OPENER.search(sentence) is not None
     certainty, certainty_cue = certainty_of(sentence)
@@ -149,15 +154,19 @@ def judge(sentence: str, mentions: list[Mention], whole_line: bool = False,
     if anaphoric and not targets and carried:
         targets = [m for m in carried if m.role in ("condition", "outcome", "vocabulary")]
     appeal = _first("evidence appeal", sentence)
-    anchor = (bool(mentions) or _first("health anchor", sentence) is not None
-              or (anaphoric and bool(carried)))
     has_intervention = bool(interventions or generic)
+    in_context = not has_intervention and bool(context)
+    anchor = (bool(mentions) or _first("health anchor", sentence) is not None
+              or (anaphoric and bool(carried)) or in_context)
 
     description = _first("condition description", sentence)
     if description and not has_intervention:
         return Judgement(False, 0.1, None, certainty, polarity,
                          f"not a claim: describes a condition ({description!r}) without naming "
                          "an intervention")
+    if in_context and rules.SUBJECTLESS_CLAIM.search(sentence):
+        has_intervention, in_context = True, False
+        interventions = [m for m in (context or []) if m.role == "intervention"][-1:]
     if not has_intervention:
         # an efficacy claim needs something that is effective
         types = [(t, c) for t, c in types if t != "efficacy"]
@@ -167,6 +176,8 @@ def judge(sentence: str, mentions: list[Mention], whole_line: bool = False,
         score += W_TYPE_CUE + W_EXTRA_TYPE * min(2, len(types) - 1)
     if has_intervention:
         score += W_INTERVENTION
+    elif in_context:
+        score += W_CONTEXT
     if targets:
         score += W_TARGET
     if appeal or any(t == "cited_source" for t, _ in types):

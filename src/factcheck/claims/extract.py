@@ -18,6 +18,14 @@ def _whole_line(body: str, span: Span) -> bool:
     return body[line_start:span.start].strip() == "" and body[span.end:line_end].strip() == ""
 
 
+def _is_heading(body: str, span: Span, verdict: Judgement) -> bool:
+    """A heading line, including a question standing alone as a section title."""
+    if verdict.reason.startswith("not a claim: a heading"):
+        return True
+    return (not verdict.worthy and span.text.rstrip().endswith("?")
+            and len(span.text.split()) <= 14 and _whole_line(body, span))
+
+
 def _structure(sentence: str, mentions: list[Mention]) -> tuple[str | None, str | None,
                                                                  str | None, list[str]]:
     """(intervention, condition, outcome, mesh_terms) of a sentence from its mentions."""
@@ -49,19 +57,24 @@ def _judged(body_text: str, matcher: EntityMatcher
     """(span, mentions, mentions carried from the previous sentence, judgement) per sentence.
 
     Mentions carry over from one sentence to the next (across a paragraph break too, since
-    "He also said…" may open a paragraph) but not past a heading.
+    "He also said…" may open a paragraph) but not past a heading. The section context is the
+    interventions named since the last heading, the heading's own included.
     """
     previous: Span | None = None
     previous_mentions: list[Mention] = []
+    section: list[Mention] = []
     for span in segment_sentences(body_text):
         mentions = matcher.mentions(span.text)
         carried = previous_mentions if previous is not None else []
-        verdict = judge(span.text, mentions, _whole_line(body_text, span), carried)
+        verdict = judge(span.text, mentions, _whole_line(body_text, span), carried, section)
         yield span, mentions, carried, verdict
-        if verdict.reason.startswith("not a claim: a heading"):
-            previous, previous_mentions = None, []  # a heading starts a new subject
+        found = [m for m in mentions if m.role == "intervention"]
+        if _is_heading(body_text, span, verdict):
+            # a heading starts a new subject: its own interventions become the section's
+            previous, previous_mentions, section = None, [], found
         else:
             previous, previous_mentions = span, mentions or carried
+            section = section + found
 
 
 def judge_sentences(body_text: str, mesh_vocabulary: Iterable[str] | None = None

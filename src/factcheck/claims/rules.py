@@ -24,7 +24,7 @@ from typing import Mapping
 
 # Reader address and advice: the sentence tells the reader what to do.
 READER_ADVICE: tuple[str, ...] = (
-    r"^(?:if you[^,]{0,120},\s*)?(?:please\s+)?(?:consider|ask|talk|speak|consult|contact|call|"
+    r"^[\"“‘']?(?:if you[^,]{0,120},\s*)?(?:please\s+)?(?:consider|ask|talk|speak|consult|contact|call|"
     r"reach out|schedule|book|visit|seek|don[’']t hesitate|do not hesitate|find out|learn|read|"
     r"discover|explore|click|sign up|subscribe|join|take the first step|get started|check out|"
     r"make sure|remember|try|see your|let us|start|choose|take|stop|use|keep|avoid|follow|drink|"
@@ -33,6 +33,11 @@ READER_ADVICE: tuple[str, ...] = (
     r"talk|contact|speak|call)\b",
     r"\byou (?:should|must|need to|can) (?:always )?(?:ask|consult|talk|speak|discuss|contact|"
     r"check with|see)\b",
+    r"^(?:please\s+)?(?:do not|don[’']t|never) (?:take|use|give|drink|exceed|stop|drive|mix|crush|"
+    r"chew|share|store|apply)\b",
+    r"(?:^|:\s*)(?:take|use|apply|give|swallow|chew|dissolve)\s+(?:\d|one|two|three|a |an |half)",
+    r"\b(?:take|use) \d+(?: (?:or|to) \d+)? (?:tablets?|capsules?|gummies|drops|puffs|sprays?|"
+    r"scoops?|ml)\b",
     r"\bit is (?:crucial|essential|important|vital) (?:to|that you) (?:discuss|consult|talk|speak|"
     r"appreciate|follow|ask|check)\b",
     r"\bhere are some (?:tips|troubleshooting tips|ways)\b",
@@ -59,6 +64,7 @@ PROMOTION: tuple[str, ...] = (
     r"will guide|can help you|are here|specialize)\b",
     r"\bour experienced team\b",
     r"\bfree consultation\b",
+    r"\b(?:free returns|money-back|returns within|free delivery|members save)\b",
     r"\bschedule (?:a|your) (?:free )?(?:consultation|appointment|visit)\b",
     r"\b(?:book|order|buy|shop) (?:now|today|online)\b",
     r"\b(?:use code|discount|% off|free shipping|add to cart|subscribe and save)\b",
@@ -73,6 +79,9 @@ PROMOTION: tuple[str, ...] = (
     r"(?-i:^(?:Dr|Prof|Professor)\.?\s+[A-Z][\w.]*(?:\s+[A-Z][\w.]*){0,3}\s+(?:works|specializes|"
     r"specialises|practices|practises|is a board|has been practicing|founded|leads our))",
     r"\bthis (?:content|article) is for (?:informational|educational) purposes\b",
+    r"\bnot intended to (?:diagnose|treat|cure|prevent)\b",
+    r"\b(?:have|has) not been evaluated by the (?:FDA|Food and Drug Administration)\b",
+    r"\bnot medical advice\b",
 )
 
 # Vague evaluation: praise or outlook with nothing an editor could check.
@@ -91,8 +100,20 @@ PROCEDURE: tuple[str, ...] = (
     r"appointment)\b",
 )
 
+# Classifications and study logistics: true or false, but not a health claim to check.
+BACKGROUND_FACT: tuple[str, ...] = (
+    r"\bbelongs? to a (?:group|class|family) of\b",
+    r"\b(?:is|are) a (?:type|class|group|form|kind) of (?:medicine|drug|medication)s?\b",
+    r"\b(?:was|were|is|are) (?:funded|sponsored|paid for) by\b",
+    r"\bconflicts? of interest\b",
+    r"\b(?:affiliate|affiliated with|founded in|headquartered)\b",
+    r"^(?:half|one group|the other group|the control group|participants|volunteers) (?:of them )?"
+    r"(?:took|received|were given|were randomi[sz]ed|were assigned)\b",
+)
+
 # Recommendations and norms: what ought to happen, not what is the case.
 NORMATIVE: tuple[str, ...] = (
+    r"\bshould not (?:stop|start|take|use|be stopped)\b",
     r"\bshould (?:only )?(?:be )?(?:administered|used|taken|given|prescribed|performed|discussed)\b",
     r"^(?:understanding|knowing|learning about|being aware of)\b",
 )
@@ -117,6 +138,7 @@ NON_CLAIM_GROUPS: Mapping[str, tuple[str, ...]] = {
     "recommendation": NORMATIVE,
     "first-person anecdote": FIRST_PERSON,
     "care procedure": PROCEDURE,
+    "background fact": BACKGROUND_FACT,
 }
 
 # Descriptions of a condition (definition, classification, causes): not a claim unless the
@@ -141,7 +163,13 @@ CITED_SOURCE: tuple[str, ...] = (
     r"cohort |pilot |systematic |major |national |(?-i:[A-Z][\w-]+ ))*"
     r"(?:study|trial|review|meta-analysis|analysis|survey|report|paper)s? "
     r"(?:published|conducted|led|funded|from|by|in|of \d|found|showed|shows|reported|suggests|"
-    r"concluded|showcases|demonstrated|involving|with \d)\b",
+    r"concluded|showcases|demonstrated|involving|with \d|where|which found|that found|at)\b",
+    r"\baccording to (?:\w+ ){0,5}(?:study|studies|trials?|review|research|survey|report|data|"
+    r"analysis|guidelines?)\b",
+    r"(?-i:\bsaid (?:Dr|Prof|Professor)\.? [A-Z])",
+    r"(?-i:\b(?:Dr|Prof|Professor)\.? [A-Z][\w-]+(?: [A-Z][\w-]+)?,? (?:said|says|explained|added|"
+    r"told|warned|noted))",
+    r"(?-i:\b[A-Z][A-Z0-9-]{2,} (?:study|studies|trials?)\b)",
     r"\b(?:in|from) (?:19|20)\d\d,? (?:researchers|scientists|a study|a trial)\b",
     r"\b(?:researchers|scientists|investigators|authors) (?:at|from|in|of)\b",
     r"\bthe researchers (?:linked|found|reported|showed|observed|concluded|noted|discovered)\b",
@@ -187,7 +215,10 @@ MAGNITUDE: tuple[str, ...] = (
     r"percentage points?)",
     r"\b\d[\d.,]* ?(?:%|percent) (?:reduction|decrease|increase|improvement|lower|higher|fewer|"
     r"more|less|of (?:patients|participants|people|users))",
-    r"\b(?:halve[sd]?|halving|double[sd]?|doubling|triple[sd]?|\d+-fold|\w+fold)\b",
+    r"\b(?:halve[sd]?|halving|double[sd]?|doubling|triple[sd]?|\d+-fold|\w+fold|\d+x)\b",
+    r"\bby (?:about |around |roughly |up to |nearly |an average of )?\d[\d.,]* (?:points?|kg|"
+    r"pounds|lbs|mmhg)\b",
+    r"\b\d[\d.,]* (?:times|x) (?:better|more|faster|higher|lower|less)\b",
     r"\b(?:twice|three times|four times|ten times) (?:as|more|less|higher|lower)\b",
     r"\b(?:around|about|nearly|roughly|over|almost|more than) (?:half|a third|a quarter|two thirds|"
     r"three quarters) of\b",
@@ -199,9 +230,14 @@ MAGNITUDE: tuple[str, ...] = (
 
 # Time course: onset, how long an effect lasts, how long until it works.
 DURATION: tuple[str, ...] = (
-    r"\bwithin (?:a |an |the first )?(?:few |several |\d+(?:\s*(?:to|-|–)\s*\d+)? |one |two |"
-    r"three |hours? |minutes? |days? |weeks? |months? )*(?:minutes?|hours?|days?|weeks?|months?)\b",
-    r"\bwears? off\b",
+    r"\bwithin (?:a |an |the first |about |around |just )?(?:few |several |couple of |"
+    r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve)"
+    r"(?:\s*(?:to|-|–|or)\s*(?:\d+|two|three|four|five|six|eight|ten|twelve))? |hours? |minutes? |"
+    r"days? |weeks? |months? )*(?:minutes?|hours?|days?|weeks?|months?)\b",
+    r"\bwears? off\b|\bno longer differed\b",
+    r"\bby (?:day|week|month|year) \d+\b",
+    r"\btakes? (?:\w+ ){0,3}(?:minutes|hours|days|weeks|months) (?:\w+ ){0,4}?to (?:start |begin )?"
+    r"(?:work|take effect|kick in|build up)",
     r"\blasts?(?:ing|ed)? (?:for |over |up to |about |around |more than |at least |beyond )"
     r"(?:a |an |\d+ |one |two |three |four |six |several |many |a few |few )?(?:\w+ )?"
     r"(?:minutes?|hours?|days?|weeks?|months?|years?)\b",
@@ -224,7 +260,10 @@ SAFETY: tuple[str, ...] = (
     r"\b(?:is|are|be|considered|generally|remarkably|very|perfectly|totally|completely|not) safe\b",
     r"\bsafe (?:for|to|when|in|option|alternative|treatment|dose)\b",
     r"\b(?:safely|safety|well tolerated|tolerability|(?:not |un)suitable)\b",
-    r"\b(?:threats?|pose[sd]? (?:a )?(?:risk|threat|danger))\b",
+    r"\b(?:threats?|pose[sd]? (?:a )?(?:risk|threat|danger)|harm|gentle on)\b",
+    r"\b(?:won['’]t|will not|does not|doesn['’]t|did not|didn['’]t|cannot|can['’]t) cause\b",
+    r"\b(?:bruising|soreness|light-headedness|rash|itching|constipation|diarrh(?:o)?ea|headaches? "
+    r"and|laxative effect|grogginess)\b",
     r"\b(?:serious|severe|rare) (?:infections?|cases|reactions?|complications?)\b",
     r"\b(?:correct|resolve|reverse|disappear|subside|improve)s? (?:\w+ )?(?:with|after|on|when) "
     r"(?:stopping|discontinu\w+|cessation)",
@@ -249,7 +288,7 @@ MECHANISM: tuple[str, ...] = (
     r"bind(?:s|ing)? to|acts? on|acting on|stimulat(?:es?|ing)|suppress(?:es|ing)?|"
     r"regulat(?:es?|ing)|reset(?:s|ting)?|rewire|regenerat(?:es?|ion))\b",
     r"\b(?:gut microbiome|immune system|blood flow|blood-brain barrier|nervous system|"
-    r"absorption|bioavailability)\b",
+    r"absorption|bioavailability|metabolism|metabolic rate|brown fat|burns? (?:calories|fat))\b",
 )
 
 # Therapeutic effect: an intervention treats, relieves, improves, prevents or cures.
@@ -271,6 +310,7 @@ EFFICACY: tuple[str, ...] = (
     r"\b(?:placebo|sham)\b|\bno (?:significant )?difference\b",
     r"\b(?:feel|notice|see) (?:a|the) difference\b",
     r"\bbreakthroughs? in\b",
+    r"\b(?:the )?evidence (?:for|is|was|remains)\b",
 )
 
 # Order is priority: when several fire, the first names the claim (docs/claims.md).
@@ -301,13 +341,15 @@ HEALTH_ANCHOR: tuple[str, ...] = (
     r"\b(?:patients?|symptoms?|clinical|diseases?|disorders?|conditions?|syndromes?|illness|"
     r"pain|brain|body|nerves?|nervous|receptors?|health|healthy|medical|infections?|immune|"
     r"inflammat\w+|blood|liver|kidneys?|bladder|heart|gut|sleep|mood|mental|pregnancy|"
-    r"randomi[sz]ed|trials?|placebo|side effects?)\b",
+    r"randomi[sz]ed|trials?|placebo|side effects?|sick|asleep|study|studies|research|"
+    r"researchers)\b",
 )
 
 # Generic intervention phrase when no synonym-list intervention is named ("infusion therapy").
 GENERIC_INTERVENTION = re.compile(
     r"\b(?:[A-Za-z][\w-]+\s+){0,2}?(?:therapy|treatment|infusions?|supplements?|medications?|"
-    r"drugs?|remedy|remedies|injections?|(?:treatment|management|therapy) options?)\b",
+    r"drugs?|remedy|remedies|injections?|treatments|medicines?|vaccines?|(?:treatment|management|"
+    r"therapy) options?)\b",
     re.IGNORECASE,
 )
 
@@ -336,6 +378,8 @@ HEDGE: tuple[str, ...] = (
     r"\b(?:some|many|most) (?:patients|people|individuals|studies|users|research|customers|"
     r"participants|cases|episodes)\b",
     r"\bin some (?:cases|patients|people|studies)\b",
+    r"\b(?:many|some|most) of (?:our|the|my|these|those) (?:patients|clients|customers|people|"
+    r"users)\b|\ba small number of\b",
     r"\bnot always\b|\boften\b|\bsometimes\b|\btypically\b|\bgenerally\b|\bmore often than not\b",
 )
 
@@ -376,6 +420,13 @@ NEGATION: tuple[str, ...] = (
 
 # Breadcrumbs and menus: "Home / Supplements / Sleep", "Forum › Treatments › …".
 NAVIGATION_LINE = re.compile(r"\s(?:›|»|>|/|\|)\s.*\s(?:›|»|>|/|\|)\s|^[^.!?]{0,80}\s›\s")
+
+# A claim with no subject of its own ("Clinically proven to reduce cramps."): the section's
+# intervention is its subject.
+SUBJECTLESS_CLAIM = re.compile(
+    r"^(?:clinically |scientifically |medically )?(?:proven|shown|tested|designed|formulated) to\b",
+    re.IGNORECASE,
+)
 
 # Words that refer back to the previous sentence's subject ("It", "These", "The drug").
 ANAPHORIC_OPENER = re.compile(
