@@ -126,7 +126,10 @@ def judge(sentence: str, mentions: list[Mention], whole_line: bool = False,
     no intervention but sits in a section about one ("Side effects are usually mild." under "Is
     Botox safe?") gets a smaller weight and counts as being about health.
     """
-    anaphoric = bool(carried) and rules.ANAPHORIC_OPENER.search(sentence) is not None
+    label = rules.SPEAKER_LABEL.match(sentence)
+    if label and len(sentence) - label.end() > 15:
+        sentence = sentence[label.end():]
+    anaphoric = bool(carried or context) and rules.ANAPHORIC_OPENER.search(sentence) is not None
     certainty, certainty_cue = certainty_of(sentence)
     polarity, polarity_cue = polarity_of(sentence)
 
@@ -149,15 +152,16 @@ def judge(sentence: str, mentions: list[Mention], whole_line: bool = False,
     interventions = [m for m in mentions if m.role == "intervention"]
     targets = [m for m in mentions if m.role in ("condition", "outcome", "vocabulary")]
     generic = None if interventions else rules.GENERIC_INTERVENTION.search(sentence)
-    if anaphoric and not interventions and not generic and carried:
-        interventions = [m for m in carried if m.role == "intervention"]
+    if anaphoric and not interventions and not generic:
+        interventions = ([m for m in carried or [] if m.role == "intervention"]
+                         or [m for m in context or [] if m.role == "intervention"][-1:])
     if anaphoric and not targets and carried:
         targets = [m for m in carried if m.role in ("condition", "outcome", "vocabulary")]
     appeal = _first("evidence appeal", sentence)
     has_intervention = bool(interventions or generic)
     in_context = not has_intervention and bool(context)
     anchor = (bool(mentions) or _first("health anchor", sentence) is not None
-              or (anaphoric and bool(carried)) or in_context)
+              or (anaphoric and bool(carried or interventions)) or in_context)
 
     description = _first("condition description", sentence)
     if description and not has_intervention:

@@ -90,6 +90,7 @@ FIRST_PERSON: tuple[str, ...] = (
     r"^(?:honestly,?\s*|so,?\s*|and\s+|but\s+)?(?:i|i['’](?:ve|m|d|ll))\b",
     r"^(?:honestly,?\s*)?my\b(?! (?:\w+ )?(?:doctor|gp|physician|neurologist|rheumatologist|"
     r"rheumy|consultant|pharmacist|specialist|nurse|therapist) (?:explained|said|told|says|thinks))",
+    r"\b(?:cured|fixed|helped|changed|saved|ruined) my\b",
 )
 
 # What a clinician or clinic will do during care: procedure, not a claim about effects.
@@ -98,6 +99,7 @@ PROCEDURE: tuple[str, ...] = (
     r"clinician|specialist|care team|team) will\b",
     r"\b(?:during|after) (?:this|the|your) (?:evaluation|consultation|process|session|visit|"
     r"appointment)\b",
+    r"\b(?:is|are|it['’]s|they['’]re) (?:offered|available) (?:every|each|to|for|free|on)\b",
 )
 
 # Classifications and study logistics: true or false, but not a health claim to check.
@@ -202,6 +204,10 @@ PREVALENCE: tuple[str, ...] = (
     r"\b\d[\d.]* ?(?:%|percent) of (?:all |the )?(?:people|adults|children|women|men|patients|"
     r"americans|the population|users|cases|those|individuals)\b",
     r"\bmillions of (?:people|individuals|americans|adults|patients|children|women|men)\b",
+    r"\bkill(?:s|ed)? (?:an estimated |about |around |over |more than )?(?:thousands|millions|"
+    r"hundreds|\d[\d,.]*)",
+    r"\b(?:thousands|millions|\d[\d,.]* (?:million|thousand)) (?:of )?(?:people|deaths|cases|"
+    r"hospital admissions) (?:a|each|every|per) (?:year|winter|day)\b",
     r"\b(?:is|are) (?:the )?(?:most|more|very|fairly|increasingly) common\b",
     r"\b(?:is|are) (?:a |an )?(?:very |extremely |fairly )?common (?:issue|problem|condition|"
     r"cause|complaint|disorder|disease)\b",
@@ -220,6 +226,8 @@ MAGNITUDE: tuple[str, ...] = (
     r"pounds|lbs|mmhg)\b",
     r"\b\d[\d.,]* (?:times|x) (?:better|more|faster|higher|lower|less)\b",
     r"\b(?:twice|three times|four times|ten times) (?:as|more|less|higher|lower)\b",
+    r"\b\d[\d.,]* (?:minutes|hours|days|points|kg|pounds|lbs) (?:faster|longer|shorter|sooner|"
+    r"earlier|more|less|fewer)\b",
     r"\b(?:around|about|nearly|roughly|over|almost|more than) (?:half|a third|a quarter|two thirds|"
     r"three quarters) of\b",
     r"\b(?:reduced|lowered|cut|increased|raised|improved|dropped|fell|rose)\b[^.]{0,40}\bby "
@@ -234,9 +242,13 @@ DURATION: tuple[str, ...] = (
     r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve)"
     r"(?:\s*(?:to|-|–|or)\s*(?:\d+|two|three|four|five|six|eight|ten|twelve))? |hours? |minutes? |"
     r"days? |weeks? |months? )*(?:minutes?|hours?|days?|weeks?|months?)\b",
-    r"\bwears? off\b|\bno longer differed\b",
+    r"\bwears? off\b|\bno longer differed\b|\bfades?\b|\bwan(?:es|ing)\b",
+    r"\b(?:goes|go|wears|declines?|drops?) (?:down |off )?over time\b",
+    r"\b(?:starts?|begins?) to work\b|\b(?:immediately|instantly|right away)\b",
+    r"\bfor (?:days|weeks|months|years) (?:afterwards|after|later)\b",
+    r"\btakes? (?:days|weeks|months|hours) to (?:work|take effect|kick in)\b",
     r"\bby (?:day|week|month|year) \d+\b",
-    r"\btakes? (?:\w+ ){0,3}(?:minutes|hours|days|weeks|months) (?:\w+ ){0,4}?to (?:start |begin )?"
+    r"\btakes? (?:\w+ ){0,3}(?:minutes|hours|days|weeks|months) (?:\w+ ){0,7}?to (?:start |begin )?"
     r"(?:work|take effect|kick in|build up)",
     r"\blasts?(?:ing|ed)? (?:for |over |up to |about |around |more than |at least |beyond )"
     r"(?:a |an |\d+ |one |two |three |four |six |several |many |a few |few )?(?:\w+ )?"
@@ -258,10 +270,15 @@ SAFETY: tuple[str, ...] = (
     r"(?<!lowered the )(?:risks?|hazards?|dangers?|dangerous|harmful|toxic(?:ity)?|hepato?toxicity|"
     r"contraindicated|overdose|withdrawal|dependence|addiction|addictive|complications?)\b",
     r"\b(?:is|are|be|considered|generally|remarkably|very|perfectly|totally|completely|not) safe\b",
-    r"\bsafe (?:for|to|when|in|option|alternative|treatment|dose)\b",
+    r"\bsafe (?:for|to|when|in|option|alternative|treatment|dose)\b|\ba safe\b",
     r"\b(?:safely|safety|well tolerated|tolerability|(?:not |un)suitable)\b",
     r"\b(?:threats?|pose[sd]? (?:a )?(?:risk|threat|danger)|harm|gentle on)\b",
     r"\b(?:won['’]t|will not|does not|doesn['’]t|did not|didn['’]t|cannot|can['’]t) cause\b",
+    r"\binteract(?:s|ions?)? with\b|\bdrug interactions?\b",
+    r"\b(?:cannot|can['’]t|won['’]t|will not) (?:catch|get|give you)\b",
+    r"\b(?:isn['’]t|is not|are not|aren['’]t|not) recommended (?:if|for|during|in|with)\b",
+    r"\b(?:nauseous|dissociated|dizzy|drowsy|sleepy|jittery|lightheaded)\b",
+    r"\b(?:make|makes|made) you (?:sleepy|drowsy|dizzy|sick)\b",
     r"\b(?:bruising|soreness|light-headedness|rash|itching|constipation|diarrh(?:o)?ea|headaches? "
     r"and|laxative effect|grogginess)\b",
     r"\b(?:serious|severe|rare) (?:infections?|cases|reactions?|complications?)\b",
@@ -288,7 +305,10 @@ MECHANISM: tuple[str, ...] = (
     r"bind(?:s|ing)? to|acts? on|acting on|stimulat(?:es?|ing)|suppress(?:es|ing)?|"
     r"regulat(?:es?|ing)|reset(?:s|ting)?|rewire|regenerat(?:es?|ion))\b",
     r"\b(?:gut microbiome|immune system|blood flow|blood-brain barrier|nervous system|"
-    r"absorption|bioavailability|metabolism|metabolic rate|brown fat|burns? (?:calories|fat))\b",
+    r"absorption|bioavailability|metabolism|metabolic rate|brown fat|burns? (?:calories|fat)|"
+    r"autophagy|antioxidants?|insulin sensitivity|bloodstream|digestive system|histamine|"
+    r"liver enzymes|free radicals|oxidative stress|cells? (?:clean|repair|grow))\b",
+    r"\b(?:triggers?|works? through|acts? through|broken down by)\b",
 )
 
 # Therapeutic effect: an intervention treats, relieves, improves, prevents or cures.
@@ -310,7 +330,11 @@ EFFICACY: tuple[str, ...] = (
     r"\b(?:placebo|sham)\b|\bno (?:significant )?difference\b",
     r"\b(?:feel|notice|see) (?:a|the) difference\b",
     r"\bbreakthroughs? in\b",
-    r"\b(?:the )?evidence (?:for|is|was|remains)\b",
+    r"\b(?:the )?evidence (?:for|is|was|remains|comes)\b",
+    r"\b(?:more|less|as|not more|no more) effective\b|\bworks? (?:better|best|well|as well)\b",
+    r"\bthe best (?:way|treatment|option) to\b|\b(?:first-line|recommended first) treatment\b",
+    r"\b(?:linked|associated|tied) (?:to|with)\b",
+    r"\b(?:shrinks?|extends? survival|survival|milder|less severe)\b",
 )
 
 # Order is priority: when several fire, the first names the claim (docs/claims.md).
@@ -342,14 +366,24 @@ HEALTH_ANCHOR: tuple[str, ...] = (
     r"pain|brain|body|nerves?|nervous|receptors?|health|healthy|medical|infections?|immune|"
     r"inflammat\w+|blood|liver|kidneys?|bladder|heart|gut|sleep|mood|mental|pregnancy|"
     r"randomi[sz]ed|trials?|placebo|side effects?|sick|asleep|study|studies|research|"
-    r"researchers)\b",
+    r"researchers|tablets?|capsules?|pills?|doses?|nasal|allerg\w*|vaccin\w*|virus\w*|viral|"
+    r"bacteria\w*|cells?|tumou?rs?|hormones?|enzymes?|immun\w*|diet\w*|calories|weight|"
+    r"pregnan\w*|hospital\w*|survival|deaths?|die|symptoms?|fever|flu|nutrients?|vitamins?|"
+    r"fatigue|energi[sz]ed|hangover)\b",
+    r"\b\w+(?:itis|osis|emia|aemia|algia|pathy|plasia|oma)\b",
 )
 
 # Generic intervention phrase when no synonym-list intervention is named ("infusion therapy").
 GENERIC_INTERVENTION = re.compile(
     r"\b(?:[A-Za-z][\w-]+\s+){0,2}?(?:therapy|treatment|infusions?|supplements?|medications?|"
     r"drugs?|remedy|remedies|injections?|treatments|medicines?|vaccines?|(?:treatment|management|"
-    r"therapy) options?)\b",
+    r"therapy) options?|tablets|pills|capsules|sprays?|drips?|antibiotics|antihistamines|"
+    r"steroids|painkillers|surgery|vaccinated|vaccination|fasting|diet|"
+    r"(?:higher|lower|high|low|large|small|single) doses?)\b"
+    # drug-name endings (INN stems): -mab, -pril, -sartan, -statin, -olol, -azole, -cillin, …
+    r"|\b[a-z]{3,}(?:mab|pril|sartan|statin|olol|azole|cillin|mycin|cycline|floxacin|tadine|"
+    r"tidine|oxetine|triptan|zepam|zolam|afil|parin|gliptin|gliflozin|glutide|tinib|semide|"
+    r"thiazide|dronate|setron|profen|coxib|caine|codone|barbital|ectin)\b",
     re.IGNORECASE,
 )
 
@@ -369,6 +403,7 @@ HEDGE: tuple[str, ...] = (
     r"\b(?:may|might|could)\b",
     r"\bcan\b(?! be (?:administered|given|taken|bought|found|injected))",
     r"\b(?:said|supposed|claimed|reported) to\b|\bpossible\b|\busually\b|\bfrom what i['’]ve read\b",
+    r"\b(?:we|i|experts|doctors|scientists|researchers) (?:think|believe|suspect)\b",
     r"\b(?:possibly|potential(?:ly)?|perhaps|likely|unlikely|probably|presumably)\b",
     r"\b(?:shows?|showed|shown|has shown|holds?) (?:significant |great |some |early )?promise\b",
     r"\b(?:promising|preliminary|early|emerging|limited|mixed) (?:evidence|results|data|research|"
@@ -380,6 +415,9 @@ HEDGE: tuple[str, ...] = (
     r"\bin some (?:cases|patients|people|studies)\b",
     r"\b(?:many|some|most) of (?:our|the|my|these|those) (?:patients|clients|customers|people|"
     r"users)\b|\ba small number of\b",
+    r"\bmost\b(?! (?:common|effective|important|likely|powerful|abundant|frequent\w*|popular|"
+    r"unique|appropriate|significant|severe|serious)\b)",
+    r"\b(?:some|many) (?:clients|customers)\b",
     r"\bnot always\b|\boften\b|\bsometimes\b|\btypically\b|\bgenerally\b|\bmore often than not\b",
 )
 
@@ -387,7 +425,7 @@ HEDGE: tuple[str, ...] = (
 ABSOLUTE_STRONG: tuple[str, ...] = (
     r"\b(?:proven|proves|proof|guarantee[sd]?|guaranteed)\b",
     r"\bcures?\b|\bcured\b",
-    r"\b(?:always|never|every(?:one| patient| time)|all patients|100 ?%|completely|entirely|"
+    r"\b100 ?%|\b(?:always|never|every(?:one| patient| time)|all patients|completely|entirely|"
     r"permanently|permanent|definitely|undoubtedly|certainly|without (?:any )?side effects)\b",
     r"\b(?:the only|miracle|no side effects|zero side effects|totally safe|perfectly safe|"
     r"100% safe|risk-free)\b",
@@ -397,7 +435,7 @@ ABSOLUTE_STRONG: tuple[str, ...] = (
 ABSOLUTE_WEAK: tuple[str, ...] = (
     r"\blasting\b",
     r"\blong-term (?:pain )?relief\b",
-    r"\b(?:eliminates?|eradicates?|stops?) (?:pain|the pain|symptoms|migraines?)\b",
+    r"\b(?:eliminates?|eradicates?)\b|\bstops? (?:pain|the pain|symptoms|migraines?)\b",
     r"\broot causes?\b",
 )
 
@@ -426,6 +464,11 @@ NAVIGATION_LINE = re.compile(r"\s(?:›|»|>|/|\|)\s.*\s(?:›|»|>|/|\|)\s|^[^.
 SUBJECTLESS_CLAIM = re.compile(
     r"^(?:clinically |scientifically |medically )?(?:proven|shown|tested|designed|formulated) to\b",
     re.IGNORECASE,
+)
+
+# A speaker or field label before the sentence proper ("Q:", "DR. PATEL:", "Bottom line:").
+SPEAKER_LABEL = re.compile(
+    r"^(?:Q|A|[A-Z][A-Za-z.]*(?: [A-Z][A-Za-z.]*){0,2}|[A-Z][a-z]+(?: [a-z]+){0,2}):\s+(?=\S)"
 )
 
 # Words that refer back to the previous sentence's subject ("It", "These", "The drug").

@@ -20,16 +20,14 @@ from typing import Iterator
 import pysbd
 
 # A heading glued to the paragraph after it ("Modulation of NMDA Receptors NMDA receptors are…"):
-# a Title Case run of 2-10 words, no verb-like lower-case word, then a capitalised word that
-# repeats a word of the heading or starts a typical sentence opener.
-_RUN_IN_HEADING = re.compile(
-    r"^(?P<head>(?:[A-Z0-9][\w’'&/-]*|of|and|for|the|to|in|on|with|a|an|vs\.?|&)"
-    r"(?:\s+(?:[A-Z0-9][\w’'&/-]*|of|and|for|the|to|in|on|with|a|an|vs\.?|&)){1,9})"
-    r"\s+(?P<next>(?:[A-Z][a-z]+|[A-Z]{2,})\b)"
-)
+# a Title Case run of 2-10 words followed by a capitalised word that repeats a word of the
+# heading or is a usual sentence opener.
+_HEADING_WORD = re.compile(r"[A-Z0-9][\w’'&/-]*|of|and|for|the|to|in|on|with|a|an|vs\.?|&|at")
+_TOKEN = re.compile(r"\S+")
 _SENTENCE_OPENERS = frozenset(
-    "the a an this these it in for while when many some most one by although ketamine "
-    "however research studies patients people if as unlike".split()
+    "the a an this these those that it in for while when many some most one by although "
+    "however research studies patients people if as unlike our your we you they there what "
+    "how with after before during walk-ins".split()
 )
 
 
@@ -67,23 +65,28 @@ def _trimmed(body: str, start: int, end: int) -> Span | None:
 def split_run_in_heading(text: str) -> int | None:
     """Length of a Title Case heading glued to the start of ``text``, or None.
 
-    Only splits when the heading has no sentence punctuation and is followed by a capitalised
-    word that either repeats a heading word or is a usual sentence opener, so Title Case
-    drug or organisation names inside a sentence are left alone.
+    Tries the longest Title Case run first, then shorter ones; splits only when the heading has at
+    least two capitalised words and no sentence punctuation, and the word after it is capitalised
+    and either repeats a heading word or is a usual sentence opener ("Our", "The", "Ketamine"
+    after "… Ketamine"), so Title Case names inside a sentence are left alone.
     """
-    m = _RUN_IN_HEADING.match(text)
-    if not m:
-        return None
-    head, nxt = m.group("head"), m.group("next")
-    head_words = head.split()
-    capitalised = sum(1 for w in head_words if w[:1].isupper() or w[:1].isdigit())
-    if capitalised < 2 or len(head_words) < 2:
-        return None
-    rest = text[m.end("head"):].lstrip()
-    if not re.match(r"[A-Z][^.!?]{15,}[.!?…]", rest):
-        return None
-    if nxt.lower() in {w.lower() for w in head_words} or nxt.lower() in _SENTENCE_OPENERS:
-        return m.end("head")
+    tokens = list(_TOKEN.finditer(text[:200]))
+    run = 0
+    while run < min(len(tokens), 11) and _HEADING_WORD.fullmatch(tokens[run].group(0)):
+        run += 1
+    for cut in range(min(run, 10), 1, -1):
+        if cut >= len(tokens):
+            continue
+        head = [t.group(0) for t in tokens[:cut]]
+        capitalised = sum(1 for w in head if w[:1].isupper() or w[:1].isdigit())
+        nxt = tokens[cut].group(0)
+        if capitalised < 2 or not re.fullmatch(r"(?:[A-Z][a-z’'-]+|[A-Z]{2,})", nxt):
+            continue
+        rest = text[tokens[cut].start():]
+        if not re.match(r"[A-Z][^.!?]{15,}[.!?…]", rest):
+            continue
+        if nxt.lower() in {w.lower() for w in head} or nxt.lower() in _SENTENCE_OPENERS:
+            return tokens[cut - 1].end()
     return None
 
 
