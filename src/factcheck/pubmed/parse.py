@@ -378,14 +378,19 @@ def _medline_citation(mc, rec: PubmedRecord) -> None:
 
 
 def _article_ids(id_list, rec: PubmedRecord) -> None:
+    """DOI and PMC id from ``PubmedData/ArticleIdList`` (the record's own ids, not those of
+    its references). NLM's DOI here wins over the publisher's ``ELocationID``."""
+    doi = pmc = None
     for aid in id_list:
         if aid.tag != "ArticleId":
             continue
         kind = aid.get("IdType")
-        if kind == "doi" and rec.doi is None:
-            rec.doi = _text(aid) or None
-        elif kind == "pmc" and rec.pmc_id is None:
-            rec.pmc_id = _text(aid) or None
+        if kind == "doi" and doi is None:
+            doi = _text(aid) or None
+        elif kind == "pmc" and pmc is None:
+            pmc = _text(aid) or None
+    rec.doi = doi or rec.doi
+    rec.pmc_id = pmc or rec.pmc_id
 
 
 def _pmid(el) -> tuple[int | None, int]:

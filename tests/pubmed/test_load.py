@@ -1,0 +1,190 @@
+"""Loading PubMed files into a real DuckDB database: upserts, versions, deletions,
+retractions, per-file transactions, idempotency and the BM25 index."""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+from pathlib import Path
+
+import pytest
+
+from factcheck.pubmed.load import load_files
+from factcheck.store import pubmed as store
+from factcheck.store.db import connect
+
+
+@pytest.fixture
+def con(tmp_path: Path):
+    con = connect(tmp_path / "f.duckdb")
+    yield con
+    con.close()
+
+
+def snapshot(con) -> list[tuple]:
+    """Every stored record, all columns but loaded_at, in PMID order."""
+    return con.execute(
+        "SELECT * EXCLUDE (loaded_at) FROM pubmed ORDER BY pmid").fetchall()
+
+
+def row(con, pmid: int) -> dict:
+    cur = con.execute("SELECT * FROM pubmed WHERE pmid = ?", [pmid])
+    names = [d[0] for d in cur.description]
+    found = cur.fetchone()
+    return dict(zip(names, found)) if found else {}
+
+
+def search(con, query: str) -> list[int]:
+    return [r[0] for r in con.execute(
+        "SELECT pmid FROM (SELECT pmid, fts_main_pubmed.match_bm25(pmid, ?) AS s FROM pubmed) "
+        "WHERE s IS NOT NULL ORDER BY s DESC", [query]).fetchall()]
+
+
+def test_real_nlm_files_load_with_counts_and_log(con, nlm_baseline: Path, nlm_update: Path):
+    summary = load_files(con, [nlm_baseline, nlm_update], workers=1)
+    assert summary.n_records == 26 + 22
+    # 30271887 appears in versions 1 to 4: one row, the highest version
+    assert summary.inserted == 26 + 19
+    assert summary.errors == 0 and summary.n_failed == 0
+    assert row(con, 30271887)["pmid_version"] == 4
+    assert con.execute("SELECT count(*) FROM pubmed").fetchone()[0] == 45
+    retracted = {r[0] for r in con.execute("SELECT pmid FROM pubmed WHERE is_retracted").fetchall()}
+    assert {27602157, 31031480, 32743968, 33104149} <= retracted
+    assert row(con, 27602157)["retraction_in"] == [34093767]
+    nejm = row(con, 34097368)
+    assert nejm["source_file"] == "nlm_update_cut.xml.gz"
+    assert nejm["doi"] == "10.1056/NEJMoa2028564"
+    assert row(con, 399319)["pub_date"] == "1979 Jul-Sep"
+    assert row(con, 409837)["study_design"] == "animal"
+    log = con.execute("SELECT file_name, status, n_records, inserted, error FROM pubmed_files "
+                      "ORDER BY loaded_at").fetchall()
+    assert log == [("nlm_baseline_cut.xml.gz", "loaded", 26, 26, None),
+                   ("nlm_update_cut.xml.gz", "loaded", 22, 19, None)]
+    assert summary.fts_rebuilt
+    assert 409837 in search(con, "ketamine self-administration monkey")[:1]
+
+
+def test_loading_the_same_file_twice_changes_nothing(con, nlm_update: Path, tmp_path: Path):
+    load_files(con, [nlm_update], workers=1)
+    before = snapshot(con)
+    again = load_files(con, [nlm_update], workers=1)
+    assert [f.status for f in again.files] == ["skipped"]
+    assert again.files[0].error is None and "already loaded" in again.files[0].note
+    # a renamed copy has the same sha256 and is skipped too
+    copy = tmp_path / "renamed.xml.gz"
+    shutil.copy(nlm_update, copy)
+    assert load_files(con, [copy]).files[0].status == "skipped"
+    # forcing the reload goes through the merge, which finds nothing to change
+    forced = load_files(con, [nlm_update], force=True, workers=1)
+    assert (forced.inserted, forced.updated, forced.unchanged) == (0, 0, 19)
+    assert snapshot(con) == before
+    assert con.execute("SELECT count(*) FROM pubmed_files").fetchone()[0] == 2
+
+
+def test_update_file_revises_versions_deletes_and_retracts(con, articles_xml: Path, update_xml: Path):
+    first = load_files(con, [articles_xml], workers=1)
+    assert (first.inserted, first.errors, first.retracted) == (6, 1, 1)  # 1 skipped article
+    assert "PMID is not a number" in first.files[0].error
+    assert row(con, 900003)["is_retracted"]
+    assert row(con, 900003)["retraction_in"] == [900009]
+
+    summary = load_files(con, [update_xml], workers=1)
+    # new: 900020 (notice) and 900021; updated: 900001 (same version, new content), 900002 (v2)
+    assert (summary.inserted, summary.updated, summary.deleted) == (2, 2, 1)
+    assert row(con, 900001)["title"].endswith("(corrected).")
+    assert row(con, 900001)["source_file"] == "update.xml"
+    assert row(con, 900002)["pmid_version"] == 2
+    assert row(con, 900004) == {}, "DeleteCitation removes the row"
+    # the notice in the update marks the article it retracts
+    assert row(con, 900005)["is_retracted"] and row(con, 900005)["retraction_in"] == [900020]
+    assert summary.retracted == 1
+    assert row(con, 900021)["study_design"] == "observational"
+    # the index follows the table: the deleted meta-analysis is no longer found
+    assert 900004 not in search(con, "depression meta-analysis")
+    assert search(con, "recreational urinary")[:1] == [900021]
+
+
+def test_an_older_version_never_replaces_a_newer_one(con, update_xml: Path, articles_xml: Path):
+    load_files(con, [update_xml], workers=1)  # 900002 version 2 first
+    summary = load_files(con, [articles_xml], workers=1)  # then version 1
+    assert row(con, 900002)["pmid_version"] == 2
+    assert row(con, 900002)["title"].endswith("Version 2.")
+    assert summary.files[0].unchanged >= 1
+
+
+def test_retraction_notice_loaded_before_the_article(con, tmp_path: Path, update_xml: Path,
+                                                     articles_xml: Path):
+    load_files(con, [update_xml], workers=1)
+    assert row(con, 900005) == {}
+    load_files(con, [articles_xml], workers=1)
+    assert row(con, 900005)["is_retracted"]
+    assert row(con, 900005)["retraction_in"] == [900020]
+
+
+def test_failing_file_leaves_the_table_as_it_was(con, articles_xml: Path, nlm_update: Path,
+                                                tmp_path: Path):
+    load_files(con, [articles_xml], workers=1)
+    before = snapshot(con)
+    data = nlm_update.read_bytes()
+    truncated = tmp_path / "pubmed21n9999.xml.gz"
+    truncated.write_bytes(data[: len(data) * 2 // 3])
+    malformed = tmp_path / "malformed.xml"
+    malformed.write_bytes(gzip.decompress(data).replace(b"</ArticleTitle>", b"</Title>", 7))
+    summary = load_files(con, [truncated, malformed], workers=1)
+    assert [f.status for f in summary.files] == ["failed", "failed"]
+    assert "truncated" in summary.files[0].error and "malformed XML" in summary.files[1].error
+    assert summary.errors == 2
+    assert snapshot(con) == before
+    failed = con.execute("SELECT file_name, error FROM pubmed_files WHERE status = 'failed' "
+                         "ORDER BY file_name").fetchall()
+    assert [f[0] for f in failed] == ["malformed.xml", "pubmed21n9999.xml.gz"]
+    assert all(f[1] for f in failed)
+
+
+def test_database_error_halfway_rolls_the_file_back(con, articles_xml: Path, update_xml: Path,
+                                                   monkeypatch):
+    load_files(con, [articles_xml], workers=1)
+    before = snapshot(con)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    # records are merged, then applying the DeleteCitation fails: nothing of the file stays
+    monkeypatch.setattr(store, "delete_citations", broken)
+    summary = load_files(con, [update_xml], workers=1)
+    assert summary.files[0].status == "failed"
+    assert "disk full" in summary.files[0].error
+    assert snapshot(con) == before
+    monkeypatch.undo()
+    assert load_files(con, [update_xml], workers=1).files[0].status == "loaded"
+
+
+def test_missing_file_is_recorded_and_the_others_load(con, tmp_path: Path, articles_xml: Path):
+    summary = load_files(con, [tmp_path / "absent.xml.gz", articles_xml], workers=1)
+    assert [f.status for f in summary.files] == ["failed", "loaded"]
+    assert "absent.xml.gz: cannot read" in summary.files[0].error
+
+
+def test_parallel_workers_give_the_same_table(tmp_path: Path, nlm_baseline: Path,
+                                              nlm_update: Path, articles_xml: Path):
+    results = []
+    for workers in (1, 2):
+        with connect(tmp_path / f"w{workers}.duckdb") as con:
+            bad = tmp_path / "bad.xml"
+            bad.write_text("<PubmedArticleSet><PubmedArticle>", encoding="utf-8")
+            summary = load_files(con, [nlm_baseline, bad, nlm_update, articles_xml],
+                                 workers=workers)
+            results.append(([f.status for f in summary.files], summary.as_dict(), snapshot(con)))
+    assert results[0] == results[1]
+    assert results[1][0] == ["loaded", "failed", "loaded", "loaded"]
+
+
+def test_rebuild_fts_index_directly(con, articles_xml: Path):
+    load_files(con, [articles_xml], rebuild=False, workers=1)
+    with pytest.raises(Exception):
+        search(con, "ketamine")
+    store.rebuild_fts_index(con)
+    hits = search(con, "NMDA receptor antagonist")
+    assert hits[0] == 900001
+    # MeSH qualifiers and chemicals are searchable through mesh_text
+    assert 900005 in search(con, "chemically induced cystitis")
