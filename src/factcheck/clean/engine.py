@@ -171,11 +171,16 @@ def _strip_cta_sentences(block: Block, removed: list[RemovedBlock],
                 break
     if not hits:
         return block
+    for i in sorted(hits):
+        previous = sentences[i - 1].strip() if i > 0 else ""
+        if (hits[i] in rules.CTA_RULES and i - 1 not in hits and previous.endswith("?")
+                and len(previous) <= 160):
+            hits[i - 1] = hits[i]  # the question that leads into a call to action
     if remove_cta and rules.CTA_SENTENCE in hits.values() and rules.SELF_PROMO_OPENERS.matches(block.text):
         removed.append(RemovedBlock("author_promo", block.text, _reason(rules.SELF_PROMO_OPENERS)
                                     + "; it ends in a call to action"))
         return None
-    for i, rule in hits.items():
+    for i, rule in sorted(hits.items()):
         removed.append(RemovedBlock(rule.kind, sentences[i].strip(), _reason(rule)))
     keep = [s.strip() for i, s in enumerate(sentences) if i not in hits]
     if not keep:

@@ -65,7 +65,8 @@ def _maybe_furniture(element: etree._Element) -> bool:
     return _TOKEN_HINT.search(attrs.lower()) is not None
 
 
-_CONTAINS_CONTENT = etree.XPath(".//article | .//main | .//h1")
+_CONTAINS_CONTENT = etree.XPath(".//main | .//h1")
+_COUNT_ARTICLES = etree.XPath("count(.//article)")
 
 
 def _visible_text(element: etree._Element) -> str:
@@ -81,20 +82,24 @@ def _classify_element(element: etree._Element) -> tuple[str, str] | None:
     names = f"{get('class', '')} {get('id', '')}".lower().split()
     if any(_CONTENT_MARKERS.search(name) for name in names):
         return None
+    best: tuple[int, str, str] | None = None   # (rank, kind, reason); lower rank wins
     for name in names:
         if name in _CLASS_NAMES or name in _CLASS_WORDS:
             kind = _CLASS_NAMES.get(name) or _CLASS_WORDS[name]
             return kind, f"class/id '{name}' ({kind} widget)"
         parts = _SPLIT_CLASS.split(name)
         for i, word in enumerate(parts):
-            if word in _CLASS_WORDS:
-                kind = _CLASS_WORDS[word]
-                return kind, f"class/id '{name}' contains '{word}' ({kind} widget)"
-            for j in (i + 2, i + 3):
+            for j in (i + 3, i + 2):
                 run = "-".join(parts[i:j])
                 if j <= len(parts) and run in _CLASS_NAMES:
-                    kind = _CLASS_NAMES[run]
-                    return kind, f"class/id '{name}' contains '{run}' ({kind} widget)"
+                    candidate = (0, _CLASS_NAMES[run], f"class/id '{name}' contains '{run}'")
+                    best = min(best or candidate, candidate)
+            if word in _CLASS_WORDS:
+                rank = 2 if word in rules.GENERIC_CLASS_WORDS else 1
+                candidate = (rank, _CLASS_WORDS[word], f"class/id '{name}' contains '{word}'")
+                best = min(best or candidate, candidate)
+    if best is not None:
+        return best[1], f"{best[2]} ({best[1]} widget)"
     tag = element.tag if isinstance(element.tag, str) else ""
     if tag in rules.BOILERPLATE_TAGS:
         return rules.BOILERPLATE_TAGS[tag], f"<{tag}> element"
@@ -134,14 +139,14 @@ def prune_furniture(tree: etree._Element) -> list[RemovedBlock]:
             continue
         if any(ancestor in chosen_set for ancestor in element.iterancestors()):
             continue
-        if _CONTAINS_CONTENT(element):
-            continue
+        if _CONTAINS_CONTENT(element) or _COUNT_ARTICLES(element) == 1:
+            continue  # wraps the article (a list of several <article> cards is a teaser list)
         text = _visible_text(element)
         if len(text) / total > _MAX_PRUNE_SHARE:
             continue
         chosen.append(element)
         chosen_set.add(element)
-        if text:
+        if _WORD.search(text):
             kind, reason = verdict
             removed.append(RemovedBlock(kind, _audit_text(element), f"html: {reason}"))
     for element in chosen:
@@ -224,6 +229,7 @@ def _extract(tree: etree._Element, url: str | None, precision: bool):
                                        include_comments=False, include_tables=True)
 
 
+_WORD = re.compile(r"\w")
 _STRUCTURE_TAGS = ("h2", "h3", "h4", "h5", "h6", "ul", "ol")
 
 

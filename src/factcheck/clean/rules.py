@@ -290,6 +290,9 @@ CTA_SENTENCE = _group(
         r"\b(?:visit|stop\s+by)\s+(?:us|our\s+(?:clinic|office|center|centre|practice))\b",
         r"\bcall\s+(?:us\s+)?(?:now|today)?\s*(?:at|on)\s+\+?[\d(][\d ().-]{6,}",
         r"\b(?:kontaktieren\s+sie\s+uns|contactez-nous|contáctenos|contáctanos)\b",
+        r"\bvereinbaren\s+sie\s+(?:\w+\s+){0,2}(?:einen|ihren)\s+(?:\w+)?termin",
+        r"\b(?:prenez|prendre|réservez|réserver)\s+(?:un\s+|votre\s+)?rendez-vous\b",
+        r"\b(?:pide|pida|solicita|solicite|reserva|reserve)\s+(?:ya\s+|hoy\s+)?(?:tu|su|una)\s+cita\b",
         r"^(?:ready|want|looking)\s+to\s+[^.?!]{3,80}\?$",          # the lead-in question of a CTA
         r"^(?:are\s+you\s+)?interested\s+in\s+[^.?!]{3,80}\?$",
     ),
@@ -339,8 +342,9 @@ SOCIAL_FOLLOW = _group(
     "social_follow", "share", "sentence",
     "invitations to follow the site or the author on social networks",
     (
-        r"\bfollow\s+(?:us|me|him|her|them|[A-Z][\w.-]+(?:\s+[A-Z][\w.-]+){0,3})\s+on\s+"
-        r"(?:twitter|x|facebook|instagram|linkedin|youtube|tiktok|pinterest|threads|bluesky)\b",
+        r"\bfollow\s+(?:us|me|him|her|them|[A-Z][\w.-]+(?:\s+[A-Z][\w.-]+){0,3})\s+(?:on|at)\s+"
+        r"(?:twitter|x|facebook|instagram|linkedin|youtube|tiktok|pinterest|threads|bluesky|"
+        r"medium|substack|mastodon)\b",
         r"\b(?:like|find|join)\s+us\s+on\s+(?:facebook|instagram|twitter|linkedin|youtube)\b",
         r"\bfolgen\s+sie\s+uns\b|\bsuivez-nous\b|\bsíguenos\b",
     ),
@@ -356,7 +360,18 @@ AUTHOR_CONTACT = _group(
     ),
 )
 
-SENTENCE_RULES: tuple[Rule, ...] = (CTA_SENTENCE, SOCIAL_FOLLOW, AUTHOR_CONTACT)
+ENGAGEMENT = _group(
+    "engagement", "comments", "sentence",
+    "sign-offs that ask readers to comment or thank them for reading",
+    (
+        r"^thanks?\s+(?:you\s+)?for\s+reading\b",
+        r"\bleave\s+(?:me\s+|us\s+)?a\s+comment\b",
+        r"\blet\s+(?:me|us)\s+know\s+(?:what\s+you\s+think|your\s+thoughts|in\s+the\s+comments)\b",
+        r"\b(?:share|tell\s+us)\s+your\s+(?:thoughts|experiences?|story)\s+in\s+the\s+comments\b",
+    ),
+)
+
+SENTENCE_RULES: tuple[Rule, ...] = (CTA_SENTENCE, SOCIAL_FOLLOW, AUTHOR_CONTACT, ENGAGEMENT)
 ALL_RULES: tuple[Rule, ...] = LINE_RULES + PARAGRAPH_RULES + SENTENCE_RULES + (SELF_PROMO_OPENERS,)
 #: Sentence rules that are calls to action (kept when the caller asks to keep CTAs).
 CTA_RULES: tuple[Rule, ...] = (CTA_SENTENCE,)
@@ -375,7 +390,8 @@ BOILERPLATE_CLASS_TOKENS: dict[str, tuple[str, ...]] = {
                       "crp_related", "more-stories", "read-next", "recommended", "you-may-like",
                       "post-navigation", "nav-links", "similar-posts", "more-articles",
                       "latest-news", "most-popular", "most-read", "recirc", "taboola",
-                      "outbrain", "trending", "more-from", "dont-miss", "also-read"),
+                      "outbrain", "trending", "more-from", "dont-miss", "also-read", "read-more",
+                      "widget-posts", "post-grid"),
     "share": ("share", "sharing", "sharedaddy", "social-share", "share-buttons", "addtoany",
               "a2a_kit", "shareaholic", "sharethis", "social-icons", "social-links", "social"),
     "newsletter": ("newsletter", "subscribe", "subscription", "signup", "sign-up", "mailchimp",
@@ -386,7 +402,7 @@ BOILERPLATE_CLASS_TOKENS: dict[str, tuple[str, ...]] = {
     # bylines, reviewer credits and dates above or below the article (metadata is read first)
     "byline": ("byline", "entry-meta", "post-meta", "article-meta", "author-meta",
                "medically-reviewed", "reviewed-by", "medical-reviewer", "fact-checked",
-               "post-author", "author-name", "meta-author", "blogitem-meta"),
+               "post-author", "author-name", "meta-author", "blogitem-meta", "post-info"),
     "date": ("posted-on", "entry-date", "post-date", "publish-date", "article-date", "dateline"),
     "author_promo": ("author-box", "author-bio", "about-author", "authorbox", "author-info",
                      "author-card", "post-author-bio", "bio-box"),
@@ -405,9 +421,16 @@ BOILERPLATE_CLASS_TOKENS: dict[str, tuple[str, ...]] = {
     "hidden": ("tooltip", "popover", "rollover", "hovercard", "modal", "popup", "lightbox"),
 }
 
+#: Class words so general that a more specific token on the same element says more
+#: ('elementor-widget elementor-widget-share-buttons' is a share bar, not a sidebar widget).
+GENERIC_CLASS_WORDS: frozenset[str] = frozenset({"widget", "social", "promo", "ads", "menu"})
+
 #: Tags that hold page furniture wherever they appear.
 BOILERPLATE_TAGS: dict[str, str] = {
     "nav": "navigation",
+    "amp-sidebar": "navigation",
+    "amp-user-notification": "cookie_banner",
+    "amp-consent": "cookie_banner",
     "aside": "sidebar",
     "form": "cta",
     "footer": "header_footer",
