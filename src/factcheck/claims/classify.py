@@ -77,7 +77,7 @@ def shape_exclusion(sentence: str, whole_line: bool) -> str | None:
     if looks_like_heading(sentence, whole_line):
         return "a heading or navigation line"
     words = len(_WORDS.findall(sentence))
-    if words < 4:
+    if words < 3:
         return "too short to assert anything"
     if sentence.rstrip().endswith(":") and words <= 8:
         return "a lead-in to a list that is not there"
@@ -151,8 +151,8 @@ def judge(sentence: str, mentions: list[Mention], whole_line: bool = False,
 
     interventions = [m for m in mentions if m.role == "intervention"]
     targets = [m for m in mentions if m.role in ("condition", "outcome", "vocabulary")]
-    generic = None if interventions else rules.GENERIC_INTERVENTION.search(sentence)
-    if anaphoric and not interventions and not generic:
+    generic = None  # shape-only interventions arrive as mentions with an empty descriptor
+    if anaphoric and not interventions:
         interventions = ([m for m in carried or [] if m.role == "intervention"]
                          or [m for m in context or [] if m.role == "intervention"][-1:])
     if anaphoric and not targets and carried:
@@ -161,14 +161,18 @@ def judge(sentence: str, mentions: list[Mention], whole_line: bool = False,
     has_intervention = bool(interventions or generic)
     in_context = not has_intervention and bool(context)
     anchor = (bool(mentions) or _first("health anchor", sentence) is not None
-              or (anaphoric and bool(carried or interventions)) or in_context)
+              or (anaphoric and bool(carried or interventions)) or in_context
+              or any(t in ("safety", "mechanism") for t, _ in types))
 
     description = _first("condition description", sentence)
     if description and not has_intervention:
         return Judgement(False, 0.1, None, certainty, polarity,
                          f"not a claim: describes a condition ({description!r}) without naming "
                          "an intervention")
-    if in_context and rules.SUBJECTLESS_CLAIM.search(sentence):
+    status = _first("evidence status", sentence)
+    if status:
+        types.append(("efficacy", status.strip()))
+    if in_context and (rules.SUBJECTLESS_CLAIM.search(sentence) or status):
         has_intervention, in_context = True, False
         interventions = [m for m in (context or []) if m.role == "intervention"][-1:]
     if not has_intervention:

@@ -46,7 +46,7 @@ def _structure(sentence: str, mentions: list[Mention]) -> tuple[str | None, str 
     ordered += [m for m in mentions if m not in ordered]
     mesh_terms: list[str] = []
     for m in ordered:
-        if m.descriptor not in mesh_terms:
+        if m.descriptor and m.descriptor not in mesh_terms:
             mesh_terms.append(m.descriptor)
     return (intervention_text, condition.text if condition else None,
             outcome.text if outcome else None, mesh_terms)

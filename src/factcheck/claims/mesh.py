@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable, Mapping
 
+from .rules import GENERIC_INTERVENTION
 from .synonyms import BROADER, ROLES
 
 # Vocabulary headings too generic to be worth a concept when written verbatim in a sentence.
@@ -28,8 +29,9 @@ _GENERIC_HEADINGS = frozenset(
 
 @dataclass(frozen=True, slots=True)
 class Mention:
-    """One entity mention: role (intervention/condition/outcome), surface text, char offsets
-    within the sentence, and the MeSH descriptor it normalises to."""
+    """One entity mention: role (intervention/condition/outcome/vocabulary), surface text, char
+    offsets within the sentence, and the MeSH descriptor it normalises to ("" for an intervention
+    recognised only by its shape, such as "steroid injections" or "lecanemab")."""
 
     role: str
     text: str
@@ -117,6 +119,11 @@ class EntityMatcher:
             if free(cand.start, cand.end):
                 found.append(cand)
                 taken.append((cand.start, cand.end))
+        if not any(m.role == "intervention" for m in found):
+            for m in GENERIC_INTERVENTION.finditer(sentence):
+                if free(m.start(), m.end()):
+                    found.append(Mention("intervention", m.group(0), m.start(), m.end(), ""))
+                    break
         return sorted(found, key=lambda c: c.start)
 
 

@@ -172,6 +172,14 @@ CITED_SOURCE: tuple[str, ...] = (
     r"(?-i:\b(?:Dr|Prof|Professor)\.? [A-Z][\w-]+(?: [A-Z][\w-]+)?,? (?:said|says|explained|added|"
     r"told|warned|noted))",
     r"(?-i:\b[A-Z][A-Z0-9-]{2,} (?:study|studies|trials?)\b)",
+    r"^(?:in|from) (?:a|an|one|the) (?:[\w-]+ ){0,4}(?:study|trial|review|meta-analysis|analysis|"
+    r"survey)\b",
+    r"\bin a (?:[\w-]+ ){0,3}(?:review|meta-analysis|analysis) of \d+",
+    r"(?-i:\b(?:Dr|Prof|Professor)\.? [A-Z][\w-]+ [A-Z][\w-]+,[^,]{3,90},? (?:said|says|explained|"
+    r"added|told|warned|noted)\b)",
+    r"(?-i:\b(?:Food and Drug Administration|European Medicines Agency|National Institutes? of "
+    r"Health|Centers for Disease Control|World Health Organi[sz]ation|Medicines and Healthcare)\b)",
+    r"\b(?:granted|gave|received) (?:\w+ )?approval\b|\bapproved by the\b",
     r"\b(?:in|from) (?:19|20)\d\d,? (?:researchers|scientists|a study|a trial)\b",
     r"\b(?:researchers|scientists|investigators|authors) (?:at|from|in|of)\b",
     r"\bthe researchers (?:linked|found|reported|showed|observed|concluded|noted|discovered)\b",
@@ -209,6 +217,8 @@ PREVALENCE: tuple[str, ...] = (
     r"\b(?:thousands|millions|\d[\d,.]* (?:million|thousand)) (?:of )?(?:people|deaths|cases|"
     r"hospital admissions) (?:a|each|every|per) (?:year|winter|day)\b",
     r"\b(?:is|are) (?:the )?(?:most|more|very|fairly|increasingly) common\b",
+    r"\bamong the most (?:common|popular|widely used|prescribed)\b|\bmost (?:widely )?used\b",
+    r"\b(?:a |the )?leading cause of\b",
     r"\b(?:is|are) (?:a |an )?(?:very |extremely |fairly )?common (?:issue|problem|condition|"
     r"cause|complaint|disorder|disease)\b",
     r"\bprevalence\b",
@@ -222,8 +232,10 @@ MAGNITUDE: tuple[str, ...] = (
     r"\b\d[\d.,]* ?(?:%|percent) (?:reduction|decrease|increase|improvement|lower|higher|fewer|"
     r"more|less|of (?:patients|participants|people|users))",
     r"\b(?:halve[sd]?|halving|double[sd]?|doubling|triple[sd]?|\d+-fold|\w+fold|\d+x)\b",
-    r"\bby (?:about |around |roughly |up to |nearly |an average of )?\d[\d.,]* (?:points?|kg|"
-    r"pounds|lbs|mmhg)\b",
+    r"\bby (?:about |around |roughly |up to |nearly |an average of )?(?:\d[\d.,]*|one|two|three|"
+    r"four|five|six|ten|half a) (?:to \d+ )?(?:points?|kg|kilograms?|pounds|lbs|mmhg)\b",
+    r"\b(?:half|a third|a quarter|twice|\d+ times) as (?:many|much|likely|often)\b",
+    r"\b(?:less|more) than (?:half|a third|a quarter|one|two) (?:a )?points?\b|\b\d+-point scale\b",
     r"\b\d[\d.,]* (?:times|x) (?:better|more|faster|higher|lower|less)\b",
     r"\b(?:twice|three times|four times|ten times) (?:as|more|less|higher|lower)\b",
     r"\b\d[\d.,]* (?:minutes|hours|days|points|kg|pounds|lbs) (?:faster|longer|shorter|sooner|"
@@ -274,7 +286,9 @@ SAFETY: tuple[str, ...] = (
     r"\b(?:safely|safety|well tolerated|tolerability|(?:not |un)suitable)\b",
     r"\b(?:threats?|pose[sd]? (?:a )?(?:risk|threat|danger)|harm|gentle on)\b",
     r"\b(?:won['’]t|will not|does not|doesn['’]t|did not|didn['’]t|cannot|can['’]t) cause\b",
-    r"\binteract(?:s|ions?)? with\b|\bdrug interactions?\b",
+    r"\binteract(?:s|ions?)? with\b|\bdrug interactions?\b|\bharms\b|\bharmless\b|\bbleeds?\b",
+    r"\b(?:increase|decrease|reduce|boost|block)s? the effects? of\b|\bless effective if\b",
+    r"\bat (?:greater|higher|increased) risk\b",
     r"\b(?:cannot|can['’]t|won['’]t|will not) (?:catch|get|give you)\b",
     r"\b(?:isn['’]t|is not|are not|aren['’]t|not) recommended (?:if|for|during|in|with)\b",
     r"\b(?:nauseous|dissociated|dizzy|drowsy|sleepy|jittery|lightheaded)\b",
@@ -309,6 +323,13 @@ MECHANISM: tuple[str, ...] = (
     r"autophagy|antioxidants?|insulin sensitivity|bloodstream|digestive system|histamine|"
     r"liver enzymes|free radicals|oxidative stress|cells? (?:clean|repair|grow))\b",
     r"\b(?:triggers?|works? through|acts? through|broken down by)\b",
+    r"\b(?:blood vessels?|nitric oxide|clot(?:s|ting)?|mitochondria\w*|energy production|"
+    r"brain cells|laxative|diuretic|hormone levels|toxins)\b",
+    r"\b(?:liver|kidneys?|body|gut) (?:already |naturally )?(?:removes?|filters?|clears?|"
+    r"breaks? down|turns?|converts?|absorbs?|makes?)\b",
+    r"\bhelps? (?:your |the )?(?:body|kidneys?|liver|heart|brain|immune system|cells?|gut|blood) "
+    r"(?:to )?\w+",
+    r"\btakes? (?:the )?load off\b",
 )
 
 # Therapeutic effect: an intervention treats, relieves, improves, prevents or cures.
@@ -335,6 +356,8 @@ EFFICACY: tuple[str, ...] = (
     r"\bthe best (?:way|treatment|option) to\b|\b(?:first-line|recommended first) treatment\b",
     r"\b(?:linked|associated|tied) (?:to|with)\b",
     r"\b(?:shrinks?|extends? survival|survival|milder|less severe)\b",
+    r"\b(?:fewer|lower rates? of|more likely to|less likely to)\b",
+    r"\b(?:flush(?:es)? out|detox\w*|clears? (?:your |the )?skin|(?:more|boosts?) energy)\b",
 )
 
 # Order is priority: when several fire, the first names the claim (docs/claims.md).
@@ -347,6 +370,16 @@ CLAIM_TYPE_GROUPS: Mapping[str, tuple[str, ...]] = {
     "mechanism": MECHANISM,
     "efficacy": EFFICACY,
 }
+
+# The state of the evidence for an effect ("The evidence is modest", "trials have been mixed"):
+# an efficacy claim about the section's intervention even when the sentence names none.
+EVIDENCE_STATUS: tuple[str, ...] = (
+    r"\b(?:evidence|trials?|studies|results|research|data)(?: for [\w\s-]{1,40}?)? (?:is|are|was|"
+    r"were|has|have|remains?)\s+(?:\w+ly\s+)?(?:been\s+)?(?:\w+ ){0,2}(?:modest|weak(?:er)?|"
+    r"strong(?:er)?|limited|mixed|disappointing|inconclusive|positive|negative|small|promising|"
+    r"encouraging|robust|conflicting|thin|poor|lacking)\b",
+    r"\b(?:little|no|some|good|strong|weak|limited|insufficient) evidence (?:that|for)\b",
+)
 
 # Unnamed appeals to evidence: not a citation, but they mark the sentence as a claim.
 EVIDENCE_APPEAL: tuple[str, ...] = (
@@ -369,7 +402,8 @@ HEALTH_ANCHOR: tuple[str, ...] = (
     r"researchers|tablets?|capsules?|pills?|doses?|nasal|allerg\w*|vaccin\w*|virus\w*|viral|"
     r"bacteria\w*|cells?|tumou?rs?|hormones?|enzymes?|immun\w*|diet\w*|calories|weight|"
     r"pregnan\w*|hospital\w*|survival|deaths?|die|symptoms?|fever|flu|nutrients?|vitamins?|"
-    r"fatigue|energi[sz]ed|hangover)\b",
+    r"fatigue|energi[sz]ed|hangover|skin|uv|sunscreen|spf|muscles?|joints?|knees?|bones?|"
+    r"cartilage|toxins|urine|stools?)\b",
     r"\b\w+(?:itis|osis|emia|aemia|algia|pathy|plasia|oma)\b",
 )
 
@@ -380,6 +414,10 @@ GENERIC_INTERVENTION = re.compile(
     r"therapy) options?|tablets|pills|capsules|sprays?|drips?|antibiotics|antihistamines|"
     r"steroids|painkillers|surgery|vaccinated|vaccination|fasting|diet|"
     r"(?:higher|lower|high|low|large|small|single) doses?)\b"
+    r"|\b(?:eating|drinking|taking|using|losing|stopping|applying|strengthening|detoxing|"
+    r"exercising|walking|smoking|quitting)(?:\s+[a-z][\w-]+){1,2}"
+    r"|\b(?:eat|drink|take|use) (?:more|less|a lot of) [a-z][\w-]+"
+    r"|\b[a-z][\w-]+ (?:juice|tea|extract|oil|capsules|powder|peptides|use|gummies|cleanse)\b"
     # drug-name endings (INN stems): -mab, -pril, -sartan, -statin, -olol, -azole, -cillin, …
     r"|\b[a-z]{3,}(?:mab|pril|sartan|statin|olol|azole|cillin|mycin|cycline|floxacin|tadine|"
     r"tidine|oxetine|triptan|zepam|zolam|afil|parin|gliptin|gliflozin|glutide|tinib|semide|"
@@ -468,12 +506,13 @@ SUBJECTLESS_CLAIM = re.compile(
 
 # A speaker or field label before the sentence proper ("Q:", "DR. PATEL:", "Bottom line:").
 SPEAKER_LABEL = re.compile(
-    r"^(?:Q|A|[A-Z][A-Za-z.]*(?: [A-Z][A-Za-z.]*){0,2}|[A-Z][a-z]+(?: [a-z]+){0,2}):\s+(?=\S)"
+    r"^(?:Q|A|[A-Z][A-Za-z.]*(?: [A-Z][A-Za-z.]*){0,2}|[A-Z][a-z]+(?: [a-z]+){0,2}|"
+    r"[\w.@-]{2,30}):\s+(?=\S)"
 )
 
 # Words that refer back to the previous sentence's subject ("It", "These", "The drug").
 ANAPHORIC_OPENER = re.compile(
-    r"^(?:[^,]{0,30},\s*)?(?:also,?\s+|but\s+|and\s+)?(?:it|its|they|their|this|these|such|he|"
+    r"^(?:[^,]{0,30},\s*|\w+ly\s+)?(?:also,?\s+|but\s+|and\s+)?(?:it|its|they|their|this|these|such|he|"
     r"she|"
     r"the (?:drug|medicine|medication|treatment|therapy|supplement|product|effect|effects|"
     r"spray|injection|infusion|study|trial|review))\b",
@@ -510,6 +549,7 @@ ALL_GROUPS: Mapping[str, tuple[str, ...]] = {
     **NON_CLAIM_GROUPS,
     **CLAIM_TYPE_GROUPS,
     "evidence appeal": EVIDENCE_APPEAL,
+    "evidence status": EVIDENCE_STATUS,
     "condition description": CONDITION_DESCRIPTION,
     "health anchor": HEALTH_ANCHOR,
     "hedge": HEDGE,
