@@ -47,6 +47,9 @@ _STATE_COLUMNS = ("url", "kind", "site", "canonical_url", "article_id", "etag", 
                   "consecutive_errors", "first_seen_at", "last_checked_at", "last_changed_at")
 
 
+_CHUNK = 200  # rows per multi-row statement
+
+
 @dataclass
 class FetchLogRow:
     """One line of ``fetch_log``: what happened to one URL in one run."""
@@ -67,6 +70,11 @@ class FetchLogRow:
     fetched_at: datetime = field(default_factory=now)
 
 
+_LOG_COLUMNS = ("run_id", "url", "kind", "site", "outcome", "status", "error_kind", "error",
+                "final_url", "elapsed_ms", "attempts", "bytes", "article_id", "version",
+                "fetched_at")
+
+
 def load_states(con: duckdb.DuckDBPyConnection, urls: Iterable[str]) -> dict[str, CrawlState]:
     """The stored state of each of ``urls`` that has one, keyed by URL."""
     wanted = list(dict.fromkeys(urls))
@@ -84,31 +92,60 @@ def get_state(con: duckdb.DuckDBPyConnection, url: str) -> CrawlState | None:
 
 def save_state(con: duckdb.DuckDBPyConnection, state: CrawlState) -> None:
     """Insert or replace the row of ``state.url``; ``first_seen_at`` of a known URL is kept."""
+    save_states(con, [state])
+
+
+def save_states(con: duckdb.DuckDBPyConnection, states: Iterable[CrawlState]) -> None:
+    """Insert or replace many ``crawl_state`` rows with a few multi-row statements (one
+    statement per row costs ~3 ms in DuckDB, a multi-row upsert ~0.2 ms a row). When a URL
+    appears twice, the last state wins."""
+    by_url = {s.url: s for s in states}
+    if not by_url:
+        return
     stamp = now()
-    if state.first_seen_at is None:
-        state.first_seen_at = stamp
-    values = [getattr(state, c) for c in _STATE_COLUMNS]
     updates = ", ".join(f"{c} = excluded.{c}" for c in _STATE_COLUMNS
                         if c not in ("url", "first_seen_at"))
-    con.execute(
-        f"INSERT INTO crawl_state ({', '.join(_STATE_COLUMNS)}) "
-        f"VALUES ({', '.join('?' for _ in _STATE_COLUMNS)}) "
-        f"ON CONFLICT (url) DO UPDATE SET {updates}",
-        values)
+    one_row = "(" + ", ".join("?" for _ in _STATE_COLUMNS) + ")"
+    items = list(by_url.values())
+    for start in range(0, len(items), _CHUNK):
+        chunk = items[start:start + _CHUNK]
+        params: list[object] = []
+        for state in chunk:
+            if state.first_seen_at is None:
+                state.first_seen_at = stamp
+            params.extend(getattr(state, c) for c in _STATE_COLUMNS)
+        con.execute(
+            f"INSERT INTO crawl_state ({', '.join(_STATE_COLUMNS)}) VALUES "
+            f"{', '.join([one_row] * len(chunk))} ON CONFLICT (url) DO UPDATE SET {updates}",
+            params)
 
 
 def log_fetch(con: duckdb.DuckDBPyConnection, run_id: str, row: FetchLogRow) -> None:
-    if row.outcome not in OUTCOMES:
-        raise ValueError(f"unknown fetch outcome {row.outcome!r}; expected one of {OUTCOMES}")
-    con.execute(
-        "INSERT INTO fetch_log (run_id, url, kind, site, outcome, status, error_kind, error,"
-        " final_url, elapsed_ms, attempts, bytes, article_id, version, fetched_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [run_id, row.url, row.kind, row.site, row.outcome, row.status, row.error_kind, row.error,
-         row.final_url, row.elapsed_ms, row.attempts, row.bytes, row.article_id, row.version,
-         row.fetched_at])
+    log_fetches(con, run_id, [row])
+
+
+def log_fetches(con: duckdb.DuckDBPyConnection, run_id: str, rows: Iterable[FetchLogRow]) -> None:
+    """Append rows to ``fetch_log`` (multi-row inserts, like :func:`save_states`)."""
+    rows = list(rows)
+    for row in rows:
+        if row.outcome not in OUTCOMES:
+            raise ValueError(f"unknown fetch outcome {row.outcome!r}; expected one of {OUTCOMES}")
+    one_row = "(" + ", ".join("?" for _ in _LOG_COLUMNS) + ")"
+    for start in range(0, len(rows), _CHUNK):
+        chunk = rows[start:start + _CHUNK]
+        params = [run_id if c == "run_id" else getattr(r, c) for r in chunk for c in _LOG_COLUMNS]
+        con.execute(f"INSERT INTO fetch_log ({', '.join(_LOG_COLUMNS)}) VALUES "
+                    f"{', '.join([one_row] * len(chunk))}", params)
+
+
+def mark_articles_seen(con: duckdb.DuckDBPyConnection, article_ids: Iterable[str],
+                       run_id: str) -> None:
+    """Pages answered 304 Not Modified: their articles were seen by this run, unchanged."""
+    ids = list(dict.fromkeys(article_ids))
+    if ids:
+        con.execute("UPDATE articles SET last_seen_run = ? WHERE article_id IN (SELECT unnest(?))",
+                    [run_id, ids])
 
 
 def mark_article_seen(con: duckdb.DuckDBPyConnection, article_id: str, run_id: str) -> None:
-    """A page answered 304 Not Modified: its article was seen by this run, unchanged."""
-    con.execute("UPDATE articles SET last_seen_run = ? WHERE article_id = ?", [run_id, article_id])
+    mark_articles_seen(con, [article_id], run_id)

@@ -289,7 +289,8 @@ def build_app(site: FakeSite):
 @pytest.fixture(scope="module")
 def _server():
     site = FakeSite()
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # IPPROTO_TCP so that asyncio sets TCP_NODELAY (no 40 ms delayed-ACK stalls).
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     site.base = f"http://127.0.0.1:{sock.getsockname()[1]}"

@@ -2,11 +2,13 @@
 store new article versions, and log what happened to every URL.
 
 Storage rule (crash safety): each page's article version, its ``crawl_state`` row (ETag,
-Last-Modified, content hash) and its ``fetch_log`` row are written in ONE transaction. A run
-killed at any point therefore never leaves an ETag without its article, and the next run
-re-fetches exactly the pages whose transaction did not commit. All database writes happen
-on the event-loop thread, between awaits, so the single DuckDB connection is never used
-from two threads or two transactions at once.
+Last-Modified, content hash) and its ``fetch_log`` row are written in the SAME transaction.
+A run killed at any point therefore never leaves an ETag without its article, and the next
+run re-fetches exactly the pages whose transaction did not commit. For speed, the results
+of pages that completed close together share a transaction (at most ``WRITE_BATCH`` pages
+or ``FLUSH_INTERVAL`` seconds): a kill loses at most that much finished work, which the
+next run fetches again. All database writes happen on the event-loop thread, between
+awaits, so the single DuckDB connection is never used from two threads at once.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -27,7 +30,8 @@ import duckdb
 
 from ...settings import Settings, get_settings
 from ...store import fetch as fetch_store
-from ...store.articles import article_id_for, now, record_error, save_document
+from ...store.articles import (SavedVersion, article_id_for, now, record_error,
+                               save_document)
 from ...store.fetch import CrawlState, FetchLogRow
 from ..decode import decode_bytes, looks_like_html
 from ..document import Document, sha256_hex
@@ -39,6 +43,8 @@ from .urls import canonical_link, normalize_url
 
 log = logging.getLogger(__name__)
 
+WRITE_BATCH = 64              # page results per transaction, at most
+FLUSH_INTERVAL = 0.25         # seconds a finished page may wait for its transaction
 MAX_SITEMAP_DEPTH = 3          # index → index → urlset is the deepest seen in practice
 MAX_SITEMAPS_PER_SITE = 200    # child sitemaps fetched per site per run
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
@@ -79,6 +85,19 @@ class _Job:
     site: SiteConfig
     kind: str                   # page | feed | sitemap | auto
     depth: int = 0
+
+
+@dataclass
+class _Rows:
+    """What the page results of one transaction add besides their articles."""
+
+    states: list[CrawlState] = field(default_factory=list)
+    logs: list[FetchLogRow] = field(default_factory=list)
+    seen: list[str] = field(default_factory=list)           # article ids answered 304
+    on_commit: list[Callable[[], None]] = field(default_factory=list)
+
+
+Prepare = Callable[[_Rows], None]
 
 
 @contextmanager
@@ -157,21 +176,55 @@ class _Crawl:
         self.pages: dict[str, list[str]] = defaultdict(list)   # site name → page URLs
         self.pages_done: dict[str, int] = defaultdict(int)     # site name → pages requested
         self.sitemaps_read: dict[str, int] = defaultdict(int)
+        self._pending: list[tuple[str, Prepare]] = []
 
     # -- writing -------------------------------------------------------------------------
 
-    def _write(self, url: str, work: Callable[[], None]) -> None:
-        """Run ``work`` in one transaction; a database failure is recorded, not raised."""
+    def _enqueue(self, url: str, prepare: Prepare) -> None:
+        """Queue the writes of one URL; ``prepare`` runs inside the transaction, writes the
+        article (if any) and adds the URL's crawl state and log rows to ``_Rows``."""
+        self._pending.append((url, prepare))
+        if len(self._pending) >= WRITE_BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        """Commit the queued writes in one transaction. If it fails, each URL is retried in
+        a transaction of its own, so one bad write cannot take the others with it."""
+        items, self._pending = self._pending, []
+        if not items:
+            return
         try:
-            with transaction(self.con):
-                work()
+            self._commit(items)
+            return
         except duckdb.Error as exc:
-            log.error("store failed for %s: %s", url, exc)
-            self.summary.errors += 1
-            with transaction(self.con):
-                record_error(self.con, self.run_id, url, "ingest", "store",
-                             f"{url}: could not store the result ({exc}); it will be "
-                             "fetched again next run")
+            if len(items) == 1:
+                self._store_failed(items[0][0], exc)
+                return
+            log.warning("a batch of %d writes failed (%s); retrying one by one", len(items), exc)
+        for item in items:
+            try:
+                self._commit([item])
+            except duckdb.Error as exc:
+                self._store_failed(item[0], exc)
+
+    def _commit(self, items: list[tuple[str, Prepare]]) -> None:
+        rows = _Rows()
+        with transaction(self.con):
+            for _url, prepare in items:
+                prepare(rows)
+            fetch_store.mark_articles_seen(self.con, rows.seen, self.run_id)
+            fetch_store.save_states(self.con, rows.states)
+            fetch_store.log_fetches(self.con, self.run_id, rows.logs)
+        for callback in rows.on_commit:
+            callback()
+
+    def _store_failed(self, url: str, exc: Exception) -> None:
+        log.error("store failed for %s: %s", url, exc)
+        self.summary.errors += 1
+        with transaction(self.con):
+            record_error(self.con, self.run_id, url, "ingest", "store",
+                         f"{url}: could not store the result ({exc}); it will be fetched "
+                         "again next run")
 
     def _row(self, job: _Job, result: FetchResult | None, outcome: str, **extra: Any
              ) -> FetchLogRow:
@@ -216,14 +269,16 @@ class _Crawl:
         if job.kind in ("feed", "sitemap"):
             message = f"{job.kind} of site {job.site.name}: {message}"
 
-        def work() -> None:
+        state = self._state(job, previous, result, outcome)
+        row = self._row(job, result, outcome, error=message)
+
+        def prepare(rows: _Rows) -> None:
             if outcome != "robots_disallowed":
                 record_error(self.con, self.run_id, job.url, "ingest",
                              result.error_kind or "fetch", message)
-            fetch_store.save_state(self.con, self._state(job, previous, result, outcome))
-            fetch_store.log_fetch(self.con, self.run_id,
-                                  self._row(job, result, outcome, error=message))
-        self._write(job.url, work)
+            rows.states.append(state)
+            rows.logs.append(row)
+        self._enqueue(job.url, prepare)
 
     def log_robots(self, result: FetchResult) -> None:
         if result.ok:
@@ -234,8 +289,8 @@ class _Crawl:
             outcome = "error"
         self.summary.bytes += result.bytes
         job = _Job(result.url, SiteConfig(name=urlsplit(result.url).netloc), "robots")
-        self._write(result.url, lambda: fetch_store.log_fetch(
-            self.con, self.run_id, self._row(job, result, outcome)))
+        row = self._row(job, result, outcome)
+        self._enqueue(result.url, lambda rows: rows.logs.append(row))
 
     # -- local folders ---------------------------------------------------------------------
 
@@ -246,24 +301,31 @@ class _Crawl:
             self.summary.fetched += 1
             self.summary.bytes += doc.raw_bytes
 
-            def work(doc: Document = doc) -> None:
+            def prepare(rows: _Rows, doc: Document = doc) -> None:
                 saved = save_document(self.con, doc, self.run_id)
-                self._count_saved(saved)
-            self._write(doc.source, work)
+                rows.on_commit.append(lambda: self._count_saved(saved))
+            self._enqueue(doc.source, prepare)
+        self.flush()
 
-    def _count_saved(self, saved) -> str:
+    @staticmethod
+    def _saved_outcome(saved: SavedVersion | None) -> str:
         if saved is None:
-            self.summary.errors += 1
             return "error"
         if saved.is_new:
+            return "fetched"
+        return "duplicate" if saved.duplicate_of else "unchanged"
+
+    def _count_saved(self, saved: SavedVersion | None) -> None:
+        outcome = self._saved_outcome(saved)
+        if outcome == "error":
+            self.summary.errors += 1
+        elif outcome == "fetched" and saved is not None:
             self.summary.new_versions += 1
             self.summary.new.append((saved.article_id, saved.version))
-            return "fetched"
-        if saved.duplicate_of:
+        elif outcome == "duplicate":
             self.summary.duplicates += 1
-            return "duplicate"
-        self.summary.unchanged += 1
-        return "unchanged"
+        else:
+            self.summary.unchanged += 1
 
     # -- discovery -------------------------------------------------------------------------
 
@@ -297,10 +359,12 @@ class _Crawl:
                                else "listed", urls=list(previous.links))
             self.summary.feeds += 1
             state = self._state(job, previous, result, "not_modified")
-            self._write(job.url, lambda: (
-                fetch_store.save_state(self.con, state),
-                fetch_store.log_fetch(self.con, self.run_id,
-                                      self._row(job, result, "not_modified"))))
+            row = self._row(job, result, "not_modified")
+
+            def prepare_listed(rows: _Rows) -> None:
+                rows.states.append(state)
+                rows.logs.append(row)
+            self._enqueue(job.url, prepare_listed)
         elif result.ok and result.body is not None:
             try:
                 if kind == "feed":
@@ -321,14 +385,16 @@ class _Crawl:
             state.last_changed_at = now() if (previous is None or previous.content_hash
                                               != state.content_hash) else previous.last_changed_at
 
-            def work() -> None:
-                if found.warning:
-                    record_error(self.con, self.run_id, job.url, "ingest", "parse",
-                                 found.warning, severity="warning")
-                fetch_store.save_state(self.con, state)
-                fetch_store.log_fetch(self.con, self.run_id,
-                                      self._row(job, result, "fetched"))
-            self._write(job.url, work)
+            row = self._row(job, result, "fetched")
+            warning = found.warning
+
+            def prepare_read(rows: _Rows) -> None:
+                if warning:
+                    record_error(self.con, self.run_id, job.url, "ingest", "parse", warning,
+                                 severity="warning")
+                rows.states.append(state)
+                rows.logs.append(row)
+            self._enqueue(job.url, prepare_read)
         else:
             if result.not_modified:
                 result.error_kind = "http"
@@ -422,13 +488,13 @@ class _Crawl:
             self.summary.not_modified += 1
             state = self._state(job, previous, result, "not_modified")
             article_id = previous.article_id
+            row = self._row(job, result, "not_modified", article_id=article_id)
 
-            def seen() -> None:
-                fetch_store.mark_article_seen(self.con, article_id, self.run_id)
-                fetch_store.save_state(self.con, state)
-                fetch_store.log_fetch(self.con, self.run_id, self._row(
-                    job, result, "not_modified", article_id=article_id))
-            self._write(job.url, seen)
+            def prepare_seen(rows: _Rows) -> None:
+                rows.seen.append(article_id)
+                rows.states.append(state)
+                rows.logs.append(row)
+            self._enqueue(job.url, prepare_seen)
             return
         if result.not_modified:
             result.error_kind = "http"
@@ -459,34 +525,41 @@ class _Crawl:
             self.summary.duplicates += 1
             state.article_id = article_id_for(source)
             state.last_outcome = "duplicate"
-            self._write(job.url, lambda: (
-                fetch_store.save_state(self.con, state),
-                fetch_store.log_fetch(self.con, self.run_id, self._row(
-                    job, result, "duplicate", article_id=state.article_id, error=duplicate))))
+            row = self._row(job, result, "duplicate", article_id=state.article_id,
+                            error=duplicate)
+
+            def prepare_duplicate(rows: _Rows) -> None:
+                rows.states.append(state)
+                rows.logs.append(row)
+            self._enqueue(job.url, prepare_duplicate)
             return
         self.claimed_sources.add(source)
         doc = self._document(source, result, is_html)
+        errors_before = state.consecutive_errors
+        validators = (state.etag, state.last_modified)
 
-        def work() -> None:
+        def prepare_page(rows: _Rows) -> None:
             saved = save_document(self.con, doc, self.run_id)
-            outcome = self._count_saved(saved)
-            state.last_outcome = outcome
+            outcome = self._saved_outcome(saved)
+            page_state = replace(state, last_outcome=outcome)
             if saved is None:
                 # Not stored: keep no validators, so the next run downloads it again.
-                state.etag = state.last_modified = None
-                state.last_error = doc.error
-                state.consecutive_errors += 1
+                page_state.etag = page_state.last_modified = None
+                page_state.last_error = doc.error
+                page_state.consecutive_errors = errors_before + 1
             else:
-                state.article_id = saved.article_id
+                page_state.etag, page_state.last_modified = validators
+                page_state.article_id = saved.article_id
                 if saved.is_new:
-                    state.last_changed_at = now()
-            fetch_store.save_state(self.con, state)
-            fetch_store.log_fetch(self.con, self.run_id, self._row(
+                    page_state.last_changed_at = now()
+            rows.states.append(page_state)
+            rows.logs.append(self._row(
                 job, result, outcome,
                 article_id=saved.article_id if saved else None,
                 version=saved.version if saved else None,
                 error_kind=doc.error_kind, error=doc.error))
-        self._write(job.url, work)
+            rows.on_commit.append(lambda: self._count_saved(saved))
+        self._enqueue(job.url, prepare_page)
 
     def _document(self, source: str, result: FetchResult, is_html: bool) -> Document:
         body = result.body or b""
@@ -510,43 +583,63 @@ class _Crawl:
         started = time.monotonic()
         for site in sites:
             self.read_folders(site)
-        async with Fetcher(self.settings, on_robots=self.log_robots) as fetcher:
-            self.fetcher = fetcher
-            discovery = []
-            for site in sites:
-                for url in site.start_urls():
-                    fetcher.set_policy(url, site.rate_limit, site.concurrency)
-                for kind, urls in (("auto", site.auto), ("feed", site.feeds),
-                                   ("sitemap", site.sitemaps)):
-                    for raw in urls:
-                        url = normalize_url(raw)
-                        if url not in self.seen_urls:
-                            self.seen_urls.add(url)
-                            discovery.append(self.discover(_Job(url, site, kind)))
-            await asyncio.gather(*discovery)
-            for site in sites:
-                for url in site.urls:
-                    self.queue_page(site, url, discovered=False)
-                for url in self.pages.get(site.name, []):
-                    fetcher.set_policy(url, site.rate_limit, site.concurrency)
-            jobs = self.select_pages(sites)
-            self.progress.start(len(jobs))
-            queue: asyncio.Queue[tuple[_Job, CrawlState | None]] = asyncio.Queue()
-            for item in jobs:
-                queue.put_nowait(item)
-
-            async def worker() -> None:
-                while True:
-                    try:
-                        job, previous = queue.get_nowait()
-                    except asyncio.QueueEmpty:
-                        return
-                    await self.fetch_page(job, previous)
-
-            n_workers = min(self.settings.crawl_max_connections, len(jobs))
-            await asyncio.gather(*(worker() for _ in range(n_workers)))
+        flusher = asyncio.create_task(self._flush_periodically())
+        try:
+            async with Fetcher(self.settings, on_robots=self.log_robots) as fetcher:
+                self.fetcher = fetcher
+                await self._discover_all(sites)
+                jobs = self.select_pages(sites)
+                self.progress.start(len(jobs))
+                await self._fetch_all(jobs)
+        finally:
+            flusher.cancel()
+            # Whatever finished is stored, even when the crawl itself was interrupted.
+            self.flush()
         self.summary.elapsed_s = round(time.monotonic() - started, 3)
         return self.summary
+
+    async def _flush_periodically(self) -> None:
+        while True:
+            await asyncio.sleep(FLUSH_INTERVAL)
+            self.flush()
+
+    async def _discover_all(self, sites: list[SiteConfig]) -> None:
+        assert self.fetcher is not None
+        discovery = []
+        for site in sites:
+            for url in site.start_urls():
+                self.fetcher.set_policy(url, site.rate_limit, site.concurrency)
+            for kind, urls in (("auto", site.auto), ("feed", site.feeds),
+                               ("sitemap", site.sitemaps)):
+                for raw in urls:
+                    url = normalize_url(raw)
+                    if url not in self.seen_urls:
+                        self.seen_urls.add(url)
+                        discovery.append(self.discover(_Job(url, site, kind)))
+        await asyncio.gather(*discovery)
+        for site in sites:
+            for url in site.urls:
+                self.queue_page(site, url, discovered=False)
+            for url in self.pages.get(site.name, []):
+                self.fetcher.set_policy(url, site.rate_limit, site.concurrency)
+
+    async def _fetch_all(self, jobs: list[tuple[_Job, CrawlState | None]]) -> None:
+        """Fetch the pages with a bounded pool of workers (``crawl_max_connections``); the
+        per-host gates inside the fetcher keep each host within its own limits."""
+        queue: asyncio.Queue[tuple[_Job, CrawlState | None]] = asyncio.Queue()
+        for item in jobs:
+            queue.put_nowait(item)
+
+        async def worker() -> None:
+            while True:
+                try:
+                    job, previous = queue.get_nowait()
+                except asyncio.QueueEmpty:
+                    return
+                await self.fetch_page(job, previous)
+
+        n_workers = min(self.settings.crawl_max_connections, len(jobs))
+        await asyncio.gather(*(worker() for _ in range(n_workers)))
 
 
 async def acrawl(con: duckdb.DuckDBPyConnection, targets: Target | Iterable[Target],
@@ -569,4 +662,13 @@ def crawl(con: duckdb.DuckDBPyConnection, targets: Target | Iterable[Target], ru
     Returns a :class:`CrawlSummary`; failures of single URLs never raise, they are recorded
     in ``pipeline_errors`` and ``fetch_log``.
     """
-    return asyncio.run(acrawl(con, targets, run_id, settings, progress))
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(acrawl(con, targets, run_id, settings, progress))
+    # Called from inside a running event loop (a notebook, an async task): run the crawl on
+    # a helper thread with its own loop; this thread waits, so ``con`` is still used by one
+    # thread at a time.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="factcheck-crawl") as pool:
+        return pool.submit(asyncio.run, acrawl(con, targets, run_id, settings, progress)
+                           ).result()
