@@ -188,3 +188,14 @@ def test_rebuild_fts_index_directly(con, articles_xml: Path):
     assert hits[0] == 900001
     # MeSH qualifiers and chemicals are searchable through mesh_text
     assert 900005 in search(con, "chemically induced cystitis")
+
+
+def test_memory_cap_applies_during_the_load_only(con, articles_xml: Path, monkeypatch):
+    con.execute("SET memory_limit = '1GiB'")
+    before = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    seen = []
+    load_files(con, [articles_xml], workers=1, memory_limit="128MB",
+               progress=lambda r: seen.append(
+                   con.execute("SELECT current_setting('memory_limit')").fetchone()[0]))
+    assert seen == ["122.0 MiB"]  # DuckDB prints 128 MB in MiB
+    assert con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == before

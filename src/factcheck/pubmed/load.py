@@ -32,6 +32,7 @@ import tempfile
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,10 +45,16 @@ from .parse import DeletedCitation, PubmedParseError, PubmedRecord, SkippedRecor
 
 log = logging.getLogger(__name__)
 
-#: Records per Arrow record batch built by the parser.
-BATCH_SIZE = 10_000
+#: Records per Arrow record batch built by the parser: small enough that the Python objects
+#: of one batch stay a few tens of MB, large enough that Arrow conversion is efficient.
+BATCH_SIZE = 5_000
 #: At most this many worker processes parse files in parallel.
 MAX_WORKERS = 4
+#: DuckDB memory limit while loading and indexing. DuckDB's default (80% of RAM) lets the
+#: index build grow the process to gigabytes on a shared machine; with a cap it spills to
+#: its temp directory instead, at no measured cost in speed on one NLM file (see
+#: docs/pubmed.md). Raise it for a full-baseline load on a dedicated server.
+DEFAULT_MEMORY_LIMIT = os.environ.get("FACTCHECK_PUBMED_MEMORY_LIMIT", "256MB")
 
 
 @dataclass
@@ -175,15 +182,19 @@ def _records_to_batch(records: list[PubmedRecord], start_seq: int) -> pa.RecordB
     return pa.RecordBatch.from_pydict(columns, schema=store.STAGE_SCHEMA)
 
 
-def parse_file(path: str | os.PathLike[str]) -> ParsedFile:
-    """Parse one PubMed XML file (plain or gzip) into Arrow batches ready for staging.
+def parse_file(path: str | os.PathLike[str],
+               on_batch: Callable[[pa.RecordBatch], None] | None = None) -> ParsedFile:
+    """Parse one PubMed XML file (plain or gzip) into Arrow batches ready for merging.
 
-    Raises :class:`~factcheck.pubmed.parse.PubmedParseError` when the file cannot be read
-    as a whole; unusable articles are listed in ``skipped`` instead.
+    Batches are kept in the result, or handed to ``on_batch`` as soon as they are built
+    (the worker process streams them to disk that way, so its memory stays flat). Raises
+    :class:`~factcheck.pubmed.parse.PubmedParseError` when the file cannot be read as a
+    whole; unusable articles are listed in ``skipped`` instead.
     """
     started = time.perf_counter()
     out = ParsedFile()
     pending: list[PubmedRecord] = []
+    emit = on_batch or out.batches.append
 
     def skip(item: SkippedRecord) -> None:
         out.skipped.append(item.message)
@@ -192,13 +203,13 @@ def parse_file(path: str | os.PathLike[str]) -> ParsedFile:
         if isinstance(item, PubmedRecord):
             pending.append(item)
             if len(pending) >= BATCH_SIZE:
-                out.batches.append(_records_to_batch(pending, out.n_records))
+                emit(_records_to_batch(pending, out.n_records))
                 out.n_records += len(pending)
                 pending = []
         elif isinstance(item, DeletedCitation):
             out.deletions.append(item.pmid)
     if pending:
-        out.batches.append(_records_to_batch(pending, out.n_records))
+        emit(_records_to_batch(pending, out.n_records))
         out.n_records += len(pending)
     out.seconds = time.perf_counter() - started
     return out
@@ -345,9 +356,24 @@ def default_workers(n_files: int) -> int:
     return max(1, min(n_files, os.cpu_count() or 1, MAX_WORKERS))
 
 
+@contextmanager
+def _memory_limit(con: duckdb.DuckDBPyConnection, limit: str | None) -> Iterator[None]:
+    """Cap DuckDB's memory for the duration of a load, then restore the caller's setting."""
+    if not limit:
+        yield
+        return
+    previous = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    con.execute("SET memory_limit = ?", [limit])
+    try:
+        yield
+    finally:
+        con.execute("SET memory_limit = ?", [previous])
+
+
 def load_files(con: duckdb.DuckDBPyConnection, paths: Iterable[str | os.PathLike[str]],
                progress: Callable[[FileResult], None] | None = None, *, rebuild: bool = True,
-               workers: int | None = None, force: bool = False) -> LoadSummary:
+               workers: int | None = None, force: bool = False,
+               memory_limit: str | None = DEFAULT_MEMORY_LIMIT) -> LoadSummary:
     """Load PubMed XML files into ``pubmed``, in order, one transaction per file.
 
     ``con`` comes from :func:`factcheck.store.db.connect`. ``progress`` is called with each
@@ -358,6 +384,13 @@ def load_files(con: duckdb.DuckDBPyConnection, paths: Iterable[str | os.PathLike
     that idempotent). Returns a :class:`LoadSummary`; failures are in it and in
     ``pubmed_files``, never raised.
     """
+    with _memory_limit(con, memory_limit):
+        return _load_files(con, paths, progress, rebuild=rebuild, workers=workers, force=force)
+
+
+def _load_files(con: duckdb.DuckDBPyConnection, paths: Iterable[str | os.PathLike[str]],
+                progress: Callable[[FileResult], None] | None, *, rebuild: bool,
+                workers: int | None, force: bool) -> LoadSummary:
     summary = LoadSummary()
     todo: list[tuple[Path, str]] = []
     seen: set[str] = set()

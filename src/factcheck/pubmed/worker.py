@@ -27,14 +27,12 @@ def main(argv: list[str] | None = None) -> int:
     source, out_dir = Path(args[0]), Path(args[1])
     out_dir.mkdir(parents=True, exist_ok=True)
     try:
-        parsed = parse_file(source)
+        with pa.OSFile(str(out_dir / "records.arrow"), "wb") as sink:
+            with pa.ipc.new_file(sink, STAGE_SCHEMA) as writer:
+                parsed = parse_file(source, on_batch=writer.write_batch)
     except (PubmedParseError, OSError) as exc:
         meta = {"error": str(exc)}
     else:
-        with pa.OSFile(str(out_dir / "records.arrow"), "wb") as sink:
-            with pa.ipc.new_file(sink, STAGE_SCHEMA) as writer:
-                for batch in parsed.batches:
-                    writer.write_batch(batch)
         meta = {"deletions": parsed.deletions, "skipped": parsed.skipped,
                 "n_records": parsed.n_records, "seconds": parsed.seconds}
     (out_dir / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
