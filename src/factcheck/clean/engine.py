@@ -75,8 +75,9 @@ def _line_rule(text: str) -> rules.Rule | None:
 
 
 def _paragraph_rule(text: str) -> rules.Rule | None:
+    lowered = text.lower()
     for rule in rules.PARAGRAPH_RULES:
-        if rule.matches(text):
+        if rule.matches(text, lowered):
             return rule
     return None
 
@@ -161,7 +162,11 @@ def _strip_cta_sentences(block: Block, removed: list[RemovedBlock],
                          remove_cta: bool = True) -> Block | None:
     """Remove call-to-action, social-follow and author-contact sentences from a paragraph;
     a practitioner's promo paragraph that ends in a call to action goes as a whole."""
-    active = [r for r in rules.SENTENCE_RULES if remove_cta or r not in rules.CTA_RULES]
+    lowered = block.text.lower()
+    active = [r for r in rules.SENTENCE_RULES
+              if (remove_cta or r not in rules.CTA_RULES) and r.may_match(lowered)]
+    if not active:
+        return block
     sentences = split_sentences(block.text)
     hits: dict[int, rules.Rule] = {}
     for i, sentence in enumerate(sentences):
@@ -176,7 +181,7 @@ def _strip_cta_sentences(block: Block, removed: list[RemovedBlock],
         if (hits[i] in rules.CTA_RULES and i - 1 not in hits and previous.endswith("?")
                 and len(previous) <= 160):
             hits[i - 1] = hits[i]  # the question that leads into a call to action
-    if remove_cta and rules.CTA_SENTENCE in hits.values() and rules.SELF_PROMO_OPENERS.matches(block.text):
+    if remove_cta and rules.CTA_SENTENCE in hits.values() and rules.SELF_PROMO_OPENERS.matches(block.text, lowered):
         removed.append(RemovedBlock("author_promo", block.text, _reason(rules.SELF_PROMO_OPENERS)
                                     + "; it ends in a call to action"))
         return None

@@ -69,8 +69,14 @@ _CONTAINS_CONTENT = etree.XPath(".//main | .//h1")
 _COUNT_ARTICLES = etree.XPath("count(.//article)")
 
 
+def _text_length(element: etree._Element) -> int:
+    """Characters of text in an element, white space excluded (scripts and styles are
+    stripped from the tree beforehand)."""
+    text = etree.tostring(element, method="text", encoding=str, with_tail=False)
+    return len(text) - text.count(" ") - text.count("\n") - text.count("\t") - text.count("\r")
+
+
 def _visible_text(element: etree._Element) -> str:
-    """Text of an element (scripts and styles are stripped from the tree beforehand)."""
     return normalise(etree.tostring(element, method="text", encoding=str, with_tail=False))
 
 
@@ -118,21 +124,39 @@ def _audit_text(element: etree._Element) -> str:
     return normalise(" ".join(element.itertext()))[:2000]
 
 
+def _main_paragraph_block(root: etree._Element) -> etree._Element | None:
+    """The element whose child paragraphs hold the most text: the article body on almost
+    every page, and so never pruned, nor any of its ancestors."""
+    weights: dict[etree._Element, int] = {}
+    for paragraph in root.iter("p"):
+        parent = paragraph.getparent()
+        if parent is not None:
+            weights[parent] = weights.get(parent, 0) + len(paragraph.text or "")
+    if not weights:
+        return None
+    best = max(weights, key=weights.__getitem__)
+    return best if weights[best] >= 200 else None
+
+
 def prune_furniture(tree: etree._Element) -> list[RemovedBlock]:
     """Remove recognisable page furniture from ``tree`` in place; return what was removed.
 
-    Guards against removing the article: an element holding the ``<article>``, ``<main>`` or
-    ``<h1>``, or more than 40 % of the page's text, stays (themes put tokens such as
+    Guards against removing the article: the block holding most of the page's paragraph
+    text and its ancestors stay, and so does an element holding the ``<main>``, the ``<h1>``,
+    a single ``<article>``, or more than 40 % of the page's text (themes put tokens such as
     'content-sidebar' on the main wrapper, and ASP.NET wraps whole pages in a ``<form>``).
     """
     body = tree.find(".//body")
     root = body if body is not None else tree
-    total = len(_visible_text(root)) or 1
+    total = _text_length(root) or 1
+    main_block = _main_paragraph_block(root)
+    protected = set(main_block.iterancestors()) | {main_block} if main_block is not None else set()
     removed: list[RemovedBlock] = []
     chosen: list[etree._Element] = []
     chosen_set: set[etree._Element] = set()
     for element in _CANDIDATES(root):
-        if element.tag in ("html", "body", "article", "main") or not _maybe_furniture(element):
+        if element.tag in ("html", "body", "article", "main") or element in protected \
+                or not _maybe_furniture(element):
             continue
         verdict = _classify_element(element)
         if verdict is None:
@@ -141,14 +165,15 @@ def prune_furniture(tree: etree._Element) -> list[RemovedBlock]:
             continue
         if _CONTAINS_CONTENT(element) or _COUNT_ARTICLES(element) == 1:
             continue  # wraps the article (a list of several <article> cards is a teaser list)
-        text = _visible_text(element)
-        if len(text) / total > _MAX_PRUNE_SHARE:
+        length = _text_length(element)
+        if length / total > _MAX_PRUNE_SHARE:
             continue
         chosen.append(element)
         chosen_set.add(element)
+        text = _audit_text(element) if length else ""
         if _WORD.search(text):
             kind, reason = verdict
-            removed.append(RemovedBlock(kind, _audit_text(element), f"html: {reason}"))
+            removed.append(RemovedBlock(kind, text, f"html: {reason}"))
     for element in chosen:
         parent = element.getparent()
         if parent is None:

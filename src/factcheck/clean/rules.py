@@ -55,15 +55,28 @@ class Rule:
     scope: str           # 'line' | 'paragraph' | 'sentence'
     description: str
     pattern: re.Pattern
+    hints: tuple[str, ...] = ()   # lower-case substrings one of which any match contains
 
-    def matches(self, text: str) -> bool:
+    def may_match(self, lowered: str) -> bool:
+        """Cheap pre-test on the lower-cased text: False when no match is possible."""
+        return not self.hints or any(hint in lowered for hint in self.hints)
+
+    def matches(self, text: str, lowered: str | None = None) -> bool:
+        """Whether ``text`` matches (wholly, for line rules); pass ``lowered`` when the
+        caller already has the lower-cased text."""
+        if not self.may_match(text.lower() if lowered is None else lowered):
+            return False
         if self.scope == "line":
             return self.pattern.fullmatch(text) is not None
         return self.pattern.search(text) is not None
 
 
-def _group(name: str, kind: str, scope: str, description: str, patterns: tuple[str, ...]) -> Rule:
-    """Compose a group's patterns into one case-insensitive regex; refuse an empty group."""
+def _group(name: str, kind: str, scope: str, description: str, patterns: tuple[str, ...],
+           hints: tuple[str, ...] = ()) -> Rule:
+    """Compose a group's patterns into one case-insensitive regex; refuse an empty group.
+
+    ``hints`` (optional) are lower-case substrings of which every match contains at least
+    one: the regex runs only on text that has one (a large saving on long paragraphs)."""
     if not patterns:
         raise ValueError(f"rule group {name} has no patterns")
     if kind not in KINDS:
@@ -74,7 +87,7 @@ def _group(name: str, kind: str, scope: str, description: str, patterns: tuple[s
     if scope == "line":
         # trailing punctuation, arrows and icon glyphs around short widgets do not matter
         body = rf"[\s\W_]*(?:{body})[\s\W_]*"
-    return Rule(name, kind, scope, description, re.compile(body, re.I | re.U))
+    return Rule(name, kind, scope, description, re.compile(body, re.I | re.U), tuple(hints))
 
 
 _MONTHS = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
@@ -215,6 +228,7 @@ CATEGORY_FOOTER = _group(
         r"^(?:categor(?:y|ies)|tags?|tagged(?:\s+with)?|topics?|schlagwörter|kategorie)\s*:\s*.{1,200}$",
         r"^this\s+(?:entry|post)\s+was\s+posted\s+in\b",
     ),
+    hints=("categor", "filed", "posted", "published", "tag", "topic", "schlagw", "kategorie"),
 )
 
 NEWSLETTER = _group(
@@ -232,6 +246,7 @@ NEWSLETTER = _group(
         r"newsletter\s+(?:abonnieren|anmelden)|abonnez-vous\s+à\s+(?:notre|la)\s+newsletter|"
         r"suscríbete\s+a\s+(?:nuestro|nuestra)",
     ),
+    hints=("subscri", "sign up", "join", "inbox", "mail", "newsletter", "abonn", "suscr", "get ", "receive "),
 )
 
 COOKIE_BANNER = _group(
@@ -246,6 +261,7 @@ COOKIE_BANNER = _group(
         r"\bwir\s+verwenden\s+cookies\b|\bnous\s+utilisons\s+des\s+cookies\b|"
         r"\butilizamos\s+cookies\b|\bthis\s+website\s+stores\s+cookies\b",
     ),
+    hints=("cookie", "accept", "allow", "reject", "decline"),
 )
 
 DISCLAIMER = _group(
@@ -262,6 +278,7 @@ DISCLAIMER = _group(
         r"\bersetzt\s+keine\s+(?:ärztliche|medizinische)\b|\bne\s+remplace\s+pas\s+(?:un|une|l[ea']?)\s*"
         r"(?:avis|consultation)\b|\bno\s+sustituye\s+(?:el|la)\s+(?:consejo|consulta)\b",
     ),
+    hints=("purposes", "medical", "substitute", "disclaimer", "ärztlich", "medizinisch", "remplace", "sustituye"),
 )
 
 AUTHOR_BOX = _group(
@@ -271,6 +288,7 @@ AUTHOR_BOX = _group(
         r"^about\s+the\s+(?:author|writer|doctor|reviewer)\b",
         r"^(?:über\s+den\s+autor|à\s+propos\s+de\s+l'auteur|sobre\s+el\s+autor)\b",
     ),
+    hints=("about", "über", "propos", "sobre"),
 )
 
 # --- sentence rules: only the sentence goes -----------------------------------------------
@@ -296,6 +314,7 @@ CTA_SENTENCE = _group(
         r"^(?:ready|want|looking)\s+to\s+[^.?!]{3,80}\?$",          # the lead-in question of a CTA
         r"^(?:are\s+you\s+)?interested\s+in\s+[^.?!]{3,80}\?$",
     ),
+    hints=("contact", "call", "text", "mail", "message", "phone", "reach", "consult", "appointment", "evaluation", "assessment", "visit", "click", "tap ", "hesitate", "touch", "stop by", "kontakt", "termin", "rendez", "cita", "ready", "want", "looking", "interested", "contá"),
 )
 
 #: A paragraph that opens like this and carries a call to action is a promo as a whole.
@@ -307,6 +326,7 @@ SELF_PROMO_OPENERS = _group(
         r"(?:\w+\s+){0,3}(?:works|is|specializes|specialises|practices|has|offers|treats|provides|leads)\b",
         r"^(?:I\s+am|I['’]m)\s+(?:dr\.?|a\s+(?:board|licensed|certified|registered))",
     ),
+    hints=("dr", "doctor", "i am", "i'm", "i’m"),
 )
 
 CLINIC_PROMO = _group(
@@ -320,6 +340,7 @@ CLINIC_PROMO = _group(
         r"providers|doctors|specialists|staff)\s+(?:\w+\s+){0,2}(?:will|can|is|are|offers?|provides?)\b"
         r".{0,300}\b(?:consultation|appointment|contact|call|book|schedule)",
     ),
+    hints=("at ", "our "),
 )
 
 DEBRIS = _group(
@@ -348,6 +369,7 @@ SOCIAL_FOLLOW = _group(
         r"\b(?:like|find|join)\s+us\s+on\s+(?:facebook|instagram|twitter|linkedin|youtube)\b",
         r"\bfolgen\s+sie\s+uns\b|\bsuivez-nous\b|\bsíguenos\b",
     ),
+    hints=("follow", " us on", "folgen", "suivez", "síguenos"),
 )
 
 AUTHOR_CONTACT = _group(
@@ -358,6 +380,7 @@ AUTHOR_CONTACT = _group(
         r"^have\s+a\s+(?:news\s+)?tip\?",
         r"\b(?:send|email)\s+(?:us\s+)?(?:your\s+)?(?:news\s+)?tips?\s+(?:to|at)\b",
     ),
+    hints=("reached", "contacted", "emailed", "tip"),
 )
 
 ENGAGEMENT = _group(
@@ -369,6 +392,7 @@ ENGAGEMENT = _group(
         r"\blet\s+(?:me|us)\s+know\s+(?:what\s+you\s+think|your\s+thoughts|in\s+the\s+comments)\b",
         r"\b(?:share|tell\s+us)\s+your\s+(?:thoughts|experiences?|story)\s+in\s+the\s+comments\b",
     ),
+    hints=("reading", "comment", "let me know", "let us know", "thoughts", "experience", "story"),
 )
 
 SENTENCE_RULES: tuple[Rule, ...] = (CTA_SENTENCE, SOCIAL_FOLLOW, AUTHOR_CONTACT, ENGAGEMENT)
