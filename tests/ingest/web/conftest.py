@@ -83,6 +83,8 @@ class FakeSite:
         self.articles["alias"] = article_html(
             title + " (print view)", body, f"{self.base}/articles/ketamine-depression")
         self.many_delay = 0.05
+        self.robots_txt = "User-agent: *\nDisallow: /private/\n"
+        self.robots_status = 200
         self.in_flight = 0          # /many/ requests being answered right now
         self.max_in_flight = 0
 
@@ -146,7 +148,7 @@ BILLION_LAUGHS = """<?xml version="1.0"?>
 
 def build_app(site: FakeSite):
     async def robots(request: Request) -> Response:
-        return PlainTextResponse("User-agent: *\nDisallow: /private/\n")
+        return PlainTextResponse(site.robots_txt, status_code=site.robots_status)
 
     async def feed(request: Request) -> Response:
         return _conditional(request, _rss(site), "application/rss+xml")

@@ -218,3 +218,78 @@ def test_sniff_kind():
     assert sniff_kind(b"<feed xmlns='http://www.w3.org/2005/Atom'/>", None) == "feed"
     assert sniff_kind(b"<!doctype html><html></html>", "text/html") == "page"
     assert sniff_kind(gzip.compress(b"<urlset/>"), "application/octet-stream") == "sitemap"
+
+
+# -- robots.txt ----------------------------------------------------------------------------
+
+def test_robots_crawl_delay_spaces_requests(site, settings, con, tmp_path):
+    site.robots_txt = "User-agent: *\nCrawl-delay: 0.3\n"
+    sources = parse_sources({"sites": [{"name": "s", "rate_limit": 0, "urls": [
+        site.url("/articles/vitamin-d"), site.url("/articles/cystitis")]}]}, base_dir=tmp_path)
+    crawl(con, sources, "run-1", settings=settings)
+
+    first, second = site.hits("/articles/")
+    assert second.at - first.at >= 0.28
+
+
+def test_robots_for_another_agent_does_not_apply(site, settings, con):
+    site.robots_txt = "User-agent: otherbot\nDisallow: /\n\nUser-agent: factcheck\nDisallow: /articles/cystitis\n"
+    summary = crawl(con, [site.url("/articles/vitamin-d"), site.url("/articles/cystitis")],
+                    "run-1", settings=settings)
+
+    assert site.paths("/articles/") == ["/articles/vitamin-d"]
+    assert summary.robots_disallowed == 1
+
+
+def test_robots_server_error_means_nothing_is_fetched(site, settings, con):
+    site.robots_status = 503
+    summary = crawl(con, [site.url("/articles/vitamin-d")], "run-1",
+                    settings=settings.__class__(**{**settings.__dict__, "crawl_max_retries": 0}))
+
+    assert site.paths("/articles/") == []
+    assert summary.robots_disallowed == 1
+    error = con.execute("SELECT error FROM fetch_log WHERE kind = 'page'").fetchone()[0]
+    assert "robots.txt unavailable" in error
+    assert con.execute("SELECT outcome, status FROM fetch_log WHERE kind = 'robots'"
+                       ).fetchone() == ("error", 503)
+
+
+def test_robots_not_found_means_no_rules(site, settings, con):
+    site.robots_status = 404
+    summary = crawl(con, [site.url("/private/members-only")], "run-1", settings=settings)
+
+    assert site.paths("/private/") == ["/private/members-only"]
+    assert summary.new_versions == 1
+
+
+# -- calling conventions -------------------------------------------------------------------
+
+def test_progress_callable_sees_every_page(site, settings, con):
+    calls = []
+    crawl(con, [site.url("/feed.xml")], "run-1", settings=settings,
+          progress=lambda done, total, url: calls.append((done, total, url)))
+
+    # The feed's three articles; the robots-refused page costs no request and no step.
+    assert [c[0] for c in calls] == [1, 2, 3]
+    assert {c[1] for c in calls} == {3}
+    assert {c[2] for c in calls} == {site.url(f"/articles/{s}") for s in
+                                     ("ketamine-depression", "migraine-triptans", "vitamin-d")}
+
+
+def test_rich_progress_is_advanced(site, settings, con):
+    from rich.progress import Progress
+
+    with Progress(disable=True) as progress:
+        crawl(con, [site.url("/feed.xml")], "run-1", settings=settings, progress=progress)
+        task = progress.tasks[0]
+    assert (task.completed, task.total) == (3, 3)
+
+
+def test_crawl_works_inside_a_running_event_loop(site, settings, con):
+    import asyncio
+
+    async def notebook_cell():
+        return crawl(con, [site.url("/articles/vitamin-d")], "run-1", settings=settings)
+
+    summary = asyncio.run(notebook_cell())
+    assert summary.new_versions == 1

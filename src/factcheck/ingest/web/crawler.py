@@ -150,12 +150,16 @@ class _ProgressReporter:
         self.total = 0
 
     def start(self, total: int) -> None:
-        self.total = total
+        """``total`` pages are about to be fetched (pages met during discovery, such as a
+        bare URL that turned out to be an article, are already counted in ``done``)."""
+        self.total = self.done + total
         if self.progress is not None and hasattr(self.progress, "add_task"):
-            self.task = self.progress.add_task("crawling", total=total)
+            self.task = self.progress.add_task("crawling", total=self.total,
+                                               completed=self.done)
 
     def step(self, url: str) -> None:
         self.done += 1
+        self.total = max(self.total, self.done)
         if self.progress is None:
             return
         if self.task is not None:
