@@ -7,6 +7,8 @@ on the correctly found claims. Runs in about a second; no data outside the repos
     python benchmarks/eval_claims.py                 # table for dev and test
     python benchmarks/eval_claims.py --errors test   # also list each false positive / negative
     python benchmarks/eval_claims.py --json          # metrics as JSON (used by gate_claims.py)
+    python benchmarks/eval_claims.py --mesh data/pubmed/pubmed_sample.xml.gz
+                                 # as in the pipeline: with the MeSH vocabulary of a PubMed file
 
 Matching: labels are sentences (see data/labelled/README.md) located in the text in order; a
 predicted claim counts for the labelled sentence it overlaps most. A claim is a true positive when
@@ -25,6 +27,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 LABELLED = ROOT / "data" / "labelled"
+BUNDLED_PUBMED = ROOT / "data" / "pubmed" / "pubmed_sample.xml.gz"
 
 try:
     from factcheck.claims import extract_claims
@@ -80,12 +83,33 @@ def load_rows(labels_path: Path, text: str) -> list[Row]:
     return rows
 
 
-def evaluate_text(entry: dict) -> tuple[TextResult, float]:
+def mesh_vocabulary(path: Path) -> set[str]:
+    """MeSH descriptor names of a PubMed XML file (.xml or .xml.gz), or of a text file with one
+    name per line: the vocabulary the pipeline passes to ``extract_claims``."""
+    if path.suffix == ".txt":
+        return {line.strip() for line in path.read_text(encoding="utf-8").splitlines()
+                if line.strip()}
+    import gzip
+
+    from lxml import etree
+
+    opener = gzip.open if path.suffix == ".gz" else open
+    names: set[str] = set()
+    with opener(path, "rb") as fh:
+        for _, el in etree.iterparse(fh, tag="DescriptorName", resolve_entities=False,
+                                     no_network=True):
+            if el.text:
+                names.add(el.text.strip())
+            el.clear()
+    return names
+
+
+def evaluate_text(entry: dict, vocabulary: set[str] | None = None) -> tuple[TextResult, float]:
     text = (LABELLED / entry["text"]).read_text(encoding="utf-8")
     rows = load_rows(LABELLED / entry["labels"], text)
     result = TextResult(entry["id"], entry["split"], entry["style"], rows)
     t0 = time.perf_counter()
-    claims = extract_claims(text)
+    claims = extract_claims(text, vocabulary)
     elapsed = time.perf_counter() - t0
 
     def overlap(a0: int, a1: int, b0: int, b1: int) -> int:
@@ -149,7 +173,7 @@ def summarise(results: list[TextResult]) -> dict:
     }
 
 
-def evaluate(splits: tuple[str, ...] = ("dev", "test")
+def evaluate(splits: tuple[str, ...] = ("dev", "test"), vocabulary: set[str] | None = None
              ) -> tuple[dict[str, dict], dict[str, list[TextResult]], float]:
     """Metrics per split, per-text results per split, and total extraction seconds."""
     manifest = json.loads((LABELLED / "manifest.json").read_text(encoding="utf-8"))
@@ -158,7 +182,7 @@ def evaluate(splits: tuple[str, ...] = ("dev", "test")
     for entry in manifest["texts"]:
         if entry["split"] not in splits:
             continue
-        result, elapsed = evaluate_text(entry)
+        result, elapsed = evaluate_text(entry, vocabulary)
         total += elapsed
         per_split.setdefault(entry["split"], []).append(result)
     metrics = {split: summarise(results) for split, results in per_split.items()}
@@ -173,10 +197,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-text", action="store_true", help="one line per labelled text")
     parser.add_argument("--split", choices=("dev", "test", "all"), default="all",
                         help="evaluate only these texts (default: all)")
+    parser.add_argument("--mesh", type=Path, metavar="FILE",
+                        help="PubMed XML(.gz) or text file of MeSH names to pass as the "
+                             f"vocabulary (the pipeline uses {BUNDLED_PUBMED.relative_to(ROOT)})")
     args = parser.parse_args(argv)
 
+    vocabulary = None
+    if args.mesh is not None:
+        if not args.mesh.exists():
+            parser.error(f"--mesh {args.mesh}: no such file")
+        vocabulary = mesh_vocabulary(args.mesh)
+        print(f"MeSH vocabulary: {len(vocabulary)} descriptors from {args.mesh}")
     splits = ("dev", "test") if args.split == "all" else (args.split,)
-    metrics, per_split, seconds = evaluate(splits)
+    metrics, per_split, seconds = evaluate(splits, vocabulary)
     if args.json:
         print(json.dumps(metrics, indent=2))
         return 0

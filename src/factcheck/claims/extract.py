@@ -6,7 +6,7 @@ from typing import Iterable, Iterator
 
 from . import rules
 from .classify import Judgement, judge
-from .mesh import EntityMatcher, Mention
+from .mesh import EntityMatcher, Mention, matcher_for
 from .model import Claim
 from .segment import Span, segment_sentences
 
@@ -83,7 +83,7 @@ def judge_sentences(body_text: str, mesh_vocabulary: Iterable[str] | None = None
 
     For evaluation and debugging; ``extract_claims`` keeps the check-worthy ones.
     """
-    matcher = EntityMatcher(mesh_vocabulary)
+    matcher = matcher_for(mesh_vocabulary)
     return [(span, verdict) for span, _, _, verdict in _judged(body_text, matcher)]
 
 
@@ -96,7 +96,7 @@ def extract_claims(body_text: str, mesh_vocabulary: Iterable[str] | None = None)
     """
     if not body_text or not body_text.strip():
         return []
-    matcher = EntityMatcher(mesh_vocabulary)
+    matcher = matcher_for(mesh_vocabulary)
     claims: list[Claim] = []
     for span, mentions, carried, verdict in _judged(body_text, matcher):
         if not verdict.worthy or verdict.claim_type is None:

@@ -58,6 +58,9 @@ def _role_tables() -> tuple[tuple[str, re.Pattern[str], dict[str, str]], ...]:
     return tuple(tables)
 
 
+_VOCAB_WORD = re.compile(r"[\w']+")
+
+
 def _norm(text: str) -> str:
     return re.sub(r"[\s-]+", " ", text.lower()).strip()
 
@@ -67,19 +70,20 @@ class EntityMatcher:
 
     def __init__(self, mesh_vocabulary: Iterable[str] | None = None) -> None:
         self.vocabulary: dict[str, str] | None = None
-        self._verbatim: re.Pattern[str] | None = None
+        # headings that may stand verbatim in prose ("Nausea", "Spinal Cord Stimulation"),
+        # keyed by their normalised words; looked up by word n-grams, not one huge regex
+        self._verbatim: dict[str, str] = {}
+        self._longest = 0
         if mesh_vocabulary is not None:
             self.vocabulary = {}
             for term in mesh_vocabulary:
                 if term and isinstance(term, str):
                     self.vocabulary.setdefault(_norm(term), term)
-            verbatim = [
-                t for key, t in self.vocabulary.items()
-                if len(key) >= 4 and key not in _GENERIC_HEADINGS and "," not in key
-                and re.fullmatch(r"[\w' -]+", key)
-            ]
-            if verbatim:
-                self._verbatim = _surface_pattern(verbatim)
+            for key, term in self.vocabulary.items():
+                if (len(key) >= 4 and key not in _GENERIC_HEADINGS and "," not in key
+                        and re.fullmatch(r"[\w' -]+", key)):
+                    self._verbatim[key] = term
+                    self._longest = max(self._longest, len(key.split()))
 
     def normalise(self, descriptor: str) -> str:
         """The descriptor as the PubMed table spells it, or its broader relative it holds."""
@@ -102,6 +106,12 @@ class EntityMatcher:
         def free(a: int, b: int) -> bool:
             return all(b <= s or a >= e for s, e in taken)
 
+        def take(cands: list[Mention]) -> None:
+            for cand in sorted(cands, key=lambda c: (-(c.end - c.start), c.start)):
+                if free(cand.start, cand.end):
+                    found.append(cand)
+                    taken.append((cand.start, cand.end))
+
         candidates: list[Mention] = []
         for role, pattern, lookup in _role_tables():
             for m in pattern.finditer(sentence):
@@ -109,22 +119,42 @@ class EntityMatcher:
                 if descriptor:
                     candidates.append(Mention(role, m.group(0), m.start(), m.end(),
                                               self.normalise(descriptor)))
-        if self._verbatim is not None:
-            assert self.vocabulary is not None
-            for m in self._verbatim.finditer(sentence):
-                term = self.vocabulary.get(_norm(m.group(0)))
-                if term:
-                    candidates.append(Mention("vocabulary", m.group(0), m.start(), m.end(), term))
-        for cand in sorted(candidates, key=lambda c: (-(c.end - c.start), c.start)):
-            if free(cand.start, cand.end):
-                found.append(cand)
-                taken.append((cand.start, cand.end))
+        take(candidates)
         if not any(m.role == "intervention" for m in found):
             for m in GENERIC_INTERVENTION.finditer(sentence):
                 if free(m.start(), m.end()):
-                    found.append(Mention("intervention", m.group(0), m.start(), m.end(), ""))
+                    take([Mention("intervention", m.group(0), m.start(), m.end(), "")])
                     break
+        if self._verbatim:
+            words = list(_VOCAB_WORD.finditer(sentence))
+            extra = []
+            for i in range(len(words)):
+                for n in range(1, min(self._longest, len(words) - i) + 1):
+                    start, end = words[i].start(), words[i + n - 1].end()
+                    term = self._verbatim.get(_norm(sentence[start:end]))
+                    if term:
+                        text = sentence[start:end]
+                        role = ("intervention" if GENERIC_INTERVENTION.fullmatch(text)
+                                else "vocabulary")
+                        extra.append(Mention(role, text, start, end, term))
+            take(extra)
         return sorted(found, key=lambda c: c.start)
+
+
+_MATCHERS: dict[frozenset[str] | None, EntityMatcher] = {}
+
+
+def matcher_for(mesh_vocabulary: Iterable[str] | None) -> EntityMatcher:
+    """A cached ``EntityMatcher`` for this vocabulary (building one compiles a large pattern,
+    and the pipeline calls ``extract_claims`` once per article with the same vocabulary)."""
+    key = None if mesh_vocabulary is None else frozenset(
+        t for t in mesh_vocabulary if isinstance(t, str))
+    matcher = _MATCHERS.get(key)
+    if matcher is None:
+        if len(_MATCHERS) >= 4:
+            _MATCHERS.clear()
+        matcher = _MATCHERS[key] = EntityMatcher(key)
+    return matcher
 
 
 def synonyms_of(descriptor: str) -> tuple[str, ...]:
