@@ -34,7 +34,7 @@ def stored_versions(con) -> dict[str, int]:
 
 
 def test_killed_crawl_then_normal_run_stores_every_article_once(site, settings, db_path):
-    site.many_delay = 0.1  # 24 pages, two at a time: about 1.2 s of crawling to interrupt
+    site.many_delay = 0.15  # 24 pages, two at a time: about 1.8 s of crawling to interrupt
     process = subprocess.Popen([sys.executable, "-c", CRAWL_SCRIPT, str(db_path),
                                 site.url("/many.xml")])
     deadline = time.monotonic() + 60
@@ -42,6 +42,8 @@ def test_killed_crawl_then_normal_run_stores_every_article_once(site, settings, 
         assert process.poll() is None, "the crawl ended before it could be killed"
         assert time.monotonic() < deadline, "the crawl did not start within 60 s"
         time.sleep(0.005)
+    time.sleep(0.3)  # let the crawler commit a batch or two (it flushes every 0.25 s)
+    assert process.poll() is None, "the crawl ended before it could be killed"
     os.kill(process.pid, signal.SIGKILL)
     process.wait(timeout=10)
     assert process.returncode == -signal.SIGKILL

@@ -173,3 +173,11 @@ def test_one_bad_url_does_not_stop_the_others(site, settings, con):
 def site_dir():
     from pathlib import Path
     return Path(__file__).parent
+
+
+def test_bare_url_of_an_image_is_skipped(site, settings, con):
+    summary = crawl(con, [site.url("/image.jpg")], "run-1", settings=settings)
+
+    assert summary.skipped == 1 and n_articles(con) == 0
+    outcome, _, kind, message, _ = log_row(con, site.url("/image.jpg"))
+    assert (outcome, kind) == ("skipped", "content_type") and "image/jpeg" in message

@@ -353,6 +353,10 @@ class _Crawl:
             else:
                 kind = "page"
             if kind == "page":
+                if result.ok and result.content_type not in PAGE_TYPES | {None}:
+                    result.error_kind = "content_type"
+                    result.error = (f"{job.url}: content type {result.content_type} is not "
+                                    "an article, a feed or a sitemap; skipped")
                 self.pages_done[job.site.name] += 1
                 page = _Job(job.url, job.site, "page")
                 self.store_page(page, result, previous)

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timezone
+from urllib.parse import urlsplit
 
 import httpx
 from protego import Protego
@@ -285,6 +286,8 @@ class Fetcher:
         seen = [url]
         try:
             for _hop in range(self.settings.crawl_max_redirects + 1):
+                if urlsplit(current).scheme not in ("http", "https"):
+                    raise _Final("url", f"not an http(s) URL: {current}", result.status)
                 if check_robots:
                     rules = await self.robots(current)
                     if rules.blocked:
