@@ -20,7 +20,7 @@ _WS = re.compile(r"\s+")
 # that only makes the removed CTA sentence shorter, never removes body text.
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9ÄÖÜÉÈÀ])")
 _ABBREVIATION = re.compile(r"\b(?:Dr|Mr|Mrs|Ms|Prof|St|vs|e\.g|i\.e|etc|approx|No|Fig)\.$", re.I)
-_TERMINAL = re.compile(r"[.!?:;]['\"”’)]*$")
+_TERMINAL = re.compile(r"[.!:;]['\"”’)]*$")   # a question mark ends many teaser titles
 
 
 @dataclass
@@ -61,15 +61,16 @@ def split_sentences(text: str) -> list[str]:
 
 
 def _is_title_like(text: str) -> bool:
-    """A teaser title: short, no sentence punctuation at the end."""
+    """A teaser title: short, no full stop, colon or exclamation mark at the end."""
     return len(text) <= 160 and not _TERMINAL.search(text) and len(text.split()) <= 22
 
 
 def _line_rule(text: str) -> rules.Rule | None:
     if len(text) > rules.MAX_LINE_RULE_CHARS:
         return None
+    lowered = text.lower()
     for rule in rules.LINE_RULES:
-        if rule.matches(text):
+        if rule.matches(text, lowered):
             return rule
     return None
 

@@ -23,7 +23,7 @@ from . import rules
 from .engine import Block, apply_rules, normalise
 from .language import detect_language
 from .metadata import read_metadata
-from .limits import MAX_ELEMENTS, MAX_HTML_CHARS, binary_reason
+from .limits import MAX_BLOCKS, MAX_ELEMENTS, MAX_HTML_CHARS, binary_reason, drop_scripts
 from .result import CleanResult, RemovedBlock
 
 LOGGER = logging.getLogger(__name__)
@@ -189,18 +189,24 @@ def prune_furniture(tree: etree._Element) -> list[RemovedBlock]:
     return removed
 
 
-_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=False,
-                               no_network=True)
-
-
-def _parse(html: str) -> etree._Element | None:
-    try:
-        return lxml.html.document_fromstring(html, parser=_PARSER)
-    except (etree.ParserError, ValueError):
+def _parse(html: str) -> tuple[etree._Element | None, str | None]:
+    """Parse with libxml2's HTML parser (forgiving, and bounded: it stops descending at 256
+    levels of nesting). Returns the tree and a note when libxml2 gave up on part of the page."""
+    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=False,
+                                  no_network=True)
+    tree = None
+    for data in (html, html.encode("utf-8", "replace")):
         try:
-            return lxml.html.document_fromstring(html.encode("utf-8", "replace"), parser=_PARSER)
-        except (etree.ParserError, ValueError):
-            return None
+            tree = lxml.html.document_fromstring(data, parser=parser)
+            break
+        except (etree.ParserError, ValueError) as exc:
+            note = str(exc) or type(exc).__name__
+    else:
+        return None, note
+    depth = [e for e in parser.error_log if "depth" in e.message.lower()]
+    note = (f"elements nested deeper than libxml2's limit; the parser stopped at line "
+            f"{depth[0].line}") if depth else None
+    return tree, note
 
 
 def _body_to_blocks(body: etree._Element) -> list[Block]:
@@ -304,16 +310,22 @@ def clean_html(html: str, url: str | None = None, remove_cta: bool = True) -> Cl
         return CleanResult(error=f"the page looks binary ({reason}), not HTML")
     removed: list[RemovedBlock] = []
     if len(html) > MAX_HTML_CHARS:
+        html = drop_scripts(html)
+    if len(html) > MAX_HTML_CHARS:
         removed.append(RemovedBlock("boilerplate", f"[{len(html) - MAX_HTML_CHARS} characters]",
-                                    f"page longer than {MAX_HTML_CHARS} characters cut there"))
+                                    f"limit: page longer than {MAX_HTML_CHARS} characters "
+                                    "(without scripts) cut there"))
         html = html[:MAX_HTML_CHARS]
-    tree = _parse(html)
+    tree, parse_warning = _parse(html)
     if tree is None:
-        return CleanResult(error="the page could not be parsed as HTML", removed=removed)
+        return CleanResult(error=f"the page could not be parsed as HTML ({parse_warning})",
+                           removed=removed)
     n_elements = sum(1 for _ in tree.iter())
     if n_elements > MAX_ELEMENTS:
         return CleanResult(error=f"the page has {n_elements} elements (more than {MAX_ELEMENTS}); "
                                  "refused as pathological", removed=removed)
+    if parse_warning:
+        removed.append(RemovedBlock("boilerplate", "[deeply nested markup]", f"limit: {parse_warning}"))
     lang_hint = tree.get("lang") or tree.get("xml:lang")
 
     meta = read_metadata(tree, url)
@@ -335,12 +347,21 @@ def clean_html(html: str, url: str | None = None, remove_cta: bool = True) -> Cl
         document = None
     if document is None or document.body is None:
         text = _visible_text(tree)
-        why = ("the page has no visible text (script-only or empty body)" if not text
-               else "no main content found on the page")
+        if parse_warning and not text:
+            why = f"no text could be read from the page: {parse_warning}"
+        elif not text:
+            why = "the page has no visible text (script-only or empty body)"
+        else:
+            why = "no main content found on the page"
         return CleanResult(error=why, removed=removed)
 
     title = normalise(meta.title) if meta.title else None
-    blocks, dropped = _drop_title(_body_to_blocks(document.body), title)
+    blocks = _body_to_blocks(document.body)
+    if len(blocks) > MAX_BLOCKS:
+        removed.append(RemovedBlock("boilerplate", f"[{len(blocks) - MAX_BLOCKS} paragraphs]",
+                                    f"limit: more than {MAX_BLOCKS} paragraphs; the rest is cut"))
+        blocks = blocks[:MAX_BLOCKS]
+    blocks, dropped = _drop_title(blocks, title)
     removed.extend(dropped)
     outcome = apply_rules(blocks, remove_cta=remove_cta)
     removed.extend(outcome.removed)

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import re
 
-#: Longest HTML document parsed; longer ones are cut here (a 20 MB page is never an article
-#: body; the cut keeps parse time and memory bounded).
-MAX_HTML_CHARS = 3_000_000
+#: Longest HTML document parsed, after inline scripts and styles are dropped from pages
+#: longer than this; longer ones are cut here. The largest page of the extraction benchmark
+#: is 263,000 characters without its scripts: an article never needs more, and the cut
+#: keeps parse time and memory bounded on 20 MB pages.
+MAX_HTML_CHARS = 1_000_000
+#: Most paragraphs (blocks) of one article that the rules look at; the rest is cut.
+MAX_BLOCKS = 4_000
 #: Longest plain text cleaned.
 MAX_TEXT_CHARS = 1_000_000
-#: Deepest element nesting kept; deeper subtrees are flattened before extraction.
-MAX_DEPTH = 200
 #: Most elements in one document before the page is refused as pathological.
 MAX_ELEMENTS = 200_000
 
+_SCRIPT_STYLE = re.compile(r"<script(?![^>]*ld\+json)[^>]*>.*?</script\s*>|<style[^>]*>.*?</style\s*>",
+                           re.S | re.I)
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
 
 
@@ -29,3 +33,9 @@ def binary_reason(text: str) -> str | None:
     if sample and replacement / len(sample) > 0.2:
         return f"{replacement} undecodable characters in the first {len(sample)}"
     return None
+
+
+def drop_scripts(html: str) -> str:
+    """``html`` without inline scripts and styles (JSON-LD metadata kept): the bulk of most
+    oversized pages."""
+    return _SCRIPT_STYLE.sub("", html)

@@ -6,7 +6,7 @@ import re
 
 from .engine import Block, apply_rules
 from .language import detect_language
-from .limits import MAX_TEXT_CHARS, binary_reason
+from .limits import MAX_BLOCKS, MAX_TEXT_CHARS, binary_reason
 from .result import CleanResult, RemovedBlock
 
 _BLANK_LINES = re.compile(r"\n\s*\n")
@@ -50,13 +50,19 @@ def clean_text(text: str, remove_cta: bool = True) -> CleanResult:
         return CleanResult(error="the document is empty")
     if reason := binary_reason(text):
         return CleanResult(error=f"the document looks binary ({reason}), not text")
-    truncated = len(text) > MAX_TEXT_CHARS
-    if truncated:
+    limits: list[RemovedBlock] = []
+    if len(text) > MAX_TEXT_CHARS:
+        limits.append(RemovedBlock("boilerplate", f"[{len(text) - MAX_TEXT_CHARS} characters]",
+                                   f"limit: text longer than {MAX_TEXT_CHARS} characters cut there"))
         text = text[:MAX_TEXT_CHARS]
     blocks = text_to_blocks(text)
+    if len(blocks) > MAX_BLOCKS:
+        limits.append(RemovedBlock("boilerplate", f"[{len(blocks) - MAX_BLOCKS} lines]",
+                                   f"limit: more than {MAX_BLOCKS} lines; the rest is cut"))
+        blocks = blocks[:MAX_BLOCKS]
     outcome = apply_rules(blocks, remove_cta=remove_cta)
     body = "\n\n".join(block.text for block in outcome.blocks)
-    removed: list[RemovedBlock] = outcome.removed
+    removed: list[RemovedBlock] = outcome.removed + limits
     result = CleanResult(
         title=_guess_title(outcome.blocks),
         author=outcome.author,
@@ -67,7 +73,4 @@ def clean_text(text: str, remove_cta: bool = True) -> CleanResult:
     )
     if not body:
         result.error = "every line of the document is boilerplate; nothing left to check"
-    elif truncated:
-        removed.append(RemovedBlock("boilerplate", f"[{len(text)}+ characters]",
-                                    f"text longer than {MAX_TEXT_CHARS} characters truncated"))
     return result
