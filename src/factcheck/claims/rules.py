@@ -242,6 +242,8 @@ MAGNITUDE: tuple[str, ...] = (
     r"earlier|more|less|fewer)\b",
     r"\b(?:around|about|nearly|roughly|over|almost|more than) (?:half|a third|a quarter|two thirds|"
     r"three quarters) of\b",
+    r"\bby (?:about |around |roughly |nearly |almost |over |more than )?(?:half|a third|a quarter|"
+    r"two thirds|three quarters)\b",
     r"\b(?:reduced|lowered|cut|increased|raised|improved|dropped|fell|rose)\b[^.]{0,40}\bby "
     r"(?:half|a third|a quarter|\d)",
     r"\brelative risk\b|\bodds ratio\b|\bhazard ratio\b|\bnumber needed to treat\b",

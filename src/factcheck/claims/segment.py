@@ -45,10 +45,36 @@ def _segmenter() -> pysbd.Segmenter:
     return pysbd.Segmenter(language="en", clean=False, char_span=True)
 
 
+# pysbd's run time grows faster than linearly with the length of its input, and scraped text
+# sometimes arrives as one enormous line; such lines are cut at a sentence end first.
+MAX_CHUNK = 1500
+_SENTENCE_END = re.compile(r"[.!?][\"”’)\]]*\s+(?=[\"“‘(]?[A-Z0-9])")
+_NOT_AN_END = re.compile(r"(?:\b(?:Dr|Mr|Mrs|Ms|Prof|St|Sr|Jr|vs|No|Fig|e\.g|i\.e|etc|approx)|"
+                         r"\b[A-Z])\.$")
+
+
+def _chunks(line: str) -> Iterator[tuple[int, str]]:
+    """``line`` in pieces of at most about MAX_CHUNK characters, cut after a sentence end."""
+    start = 0
+    while len(line) - start > MAX_CHUNK:
+        window = line[start:start + MAX_CHUNK]
+        cut = None
+        for m in _SENTENCE_END.finditer(window):
+            if m.start() > MAX_CHUNK // 3 and not _NOT_AN_END.search(window[:m.start() + 1]):
+                cut = m.end()
+        if cut is None:
+            space = window.rfind(" ", MAX_CHUNK // 2)
+            cut = space + 1 if space > 0 else MAX_CHUNK
+        yield start, line[start:start + cut]
+        start += cut
+    yield start, line[start:]
+
+
 def _lines(body: str) -> Iterator[tuple[int, str]]:
     offset = 0
     for line in body.splitlines(keepends=True):
-        yield offset, line
+        for chunk_offset, chunk in _chunks(line):
+            yield offset + chunk_offset, chunk
         offset += len(line)
 
 

@@ -274,7 +274,7 @@ OUTCOMES: Mapping[str, tuple[str, ...]] = {
     "Cholesterol": ("cholesterol", "ldl"),
     "Blood Glucose": ("blood sugar", "blood glucose"),
     "Mortality": ("mortality", "death", "deaths"),
-    "Cognition": ("cognition", "memory", "focus"),
+    "Cognition": ("cognition", "memory", "concentration"),
     "Recurrence": ("recurrence", "relapse"),
     "Autophagy": ("autophagy",),
     "Insulin Resistance": ("insulin sensitivity", "insulin resistance"),

@@ -4,27 +4,57 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import closing
 
 import click
 
-from ..claims import extract_claims
+from ..claims import extract_claims, judge_sentences
 from ..clean import clean_document
 from ..ingest import read_file
 
 
+def _vocabulary(db: str | None) -> list[str] | None:
+    """MeSH descriptor names of the pubmed table of ``db`` (None without a database)."""
+    if db is None:
+        return None
+    from ..store.db import connect
+
+    with closing(connect(db, read_only=True)) as con:
+        rows = con.execute("SELECT DISTINCT t FROM (SELECT unnest(mesh_terms) AS t FROM pubmed)"
+                           " WHERE t IS NOT NULL").fetchall()
+    return [r[0] for r in rows]
+
+
 @click.command()
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
-@click.option("--json", "as_json", is_flag=True, help="Print the claims as JSON lines.")
-def claims(path: str, as_json: bool) -> None:
-    """Print the check-worthy health claims found in one HTML or text file."""
+@click.option("--json", "as_json", is_flag=True,
+              help="Print one JSON object per claim (sentence, offsets, type, certainty, "
+                   "polarity, score, reason, intervention, condition, outcome, mesh_terms).")
+@click.option("--db", type=click.Path(exists=True, dir_okay=False),
+              help="Normalise concepts with the MeSH vocabulary of this database's pubmed table.")
+@click.option("--explain", is_flag=True,
+              help="Print every sentence with its decision and the reason for it.")
+def claims(path: str, as_json: bool, db: str | None, explain: bool) -> None:
+    """Print the check-worthy health claims found in one HTML or text file.
+
+    The file is cleaned first (as `factcheck clean` does); offsets refer to the cleaned body.
+    """
     doc = read_file(path)
     if not doc.ok:
         click.echo(f"error: {doc.error}", err=True)
         sys.exit(1)
     cleaned = clean_document(doc.text, doc.content_type, url=None)
-    found = extract_claims(cleaned.body_text)
-    for claim in found:
+    vocabulary = _vocabulary(db)
+    if explain:
+        for span, verdict in judge_sentences(cleaned.body_text, vocabulary):
+            mark = "CLAIM" if verdict.worthy else "-    "
+            click.echo(f"{mark} {verdict.score:.2f} {span.text}\n      {verdict.reason}")
+        return
+    for claim in extract_claims(cleaned.body_text, vocabulary):
         if as_json:
             click.echo(json.dumps(claim.to_dict(), ensure_ascii=False))
         else:
-            click.echo(f"[{claim.claim_type}/{claim.certainty}] {claim.sentence}")
+            parts = [p for p in (claim.intervention, claim.condition, claim.outcome) if p]
+            structure = f"  ({' / '.join(parts)})" if parts else ""
+            click.echo(f"[{claim.claim_type}/{claim.certainty}/{claim.polarity} "
+                       f"{claim.score:.2f}] {claim.sentence}{structure}")

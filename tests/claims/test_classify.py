@@ -1,0 +1,101 @@
+"""Check-worthiness, type, certainty and polarity of single sentences."""
+
+from __future__ import annotations
+
+import pytest
+
+from factcheck.claims import extract_claims, judge
+from factcheck.claims.classify import certainty_of, polarity_of, shape_exclusion
+from factcheck.claims.mesh import matcher_for
+
+
+def _judge(sentence: str, whole_line: bool = False):
+    return judge(sentence, matcher_for(None).mentions(sentence), whole_line)
+
+
+@pytest.mark.parametrize("sentence,claim_type", [
+    ("Ketamine works primarily as an NMDA receptor antagonist, which means it blocks a receptor "
+     "involved in pain transmission and perception.", "mechanism"),
+    ("Pain relieving effects of even just one ketamine therapy session have shown to last over "
+     "three months.", "duration"),
+    ("A 2009 study published in the National Institute of Health showcases ketamine’s ability "
+     "to block pain.", "cited_source"),
+    ("Patients have reported experiencing hallucinations, drowsiness, dizziness, dissociation, "
+     "and a “spaced out” feeling.", "safety"),
+    ("Chronic pain affects millions of individuals worldwide.", "prevalence"),
+    ("Curcumin increases absorption by up to 2,000%.", "magnitude"),
+    ("Research shows that ketamine is effective in mental health treatment as well as pain "
+     "management.", "efficacy"),
+])
+def test_claims_and_their_types(sentence, claim_type):
+    verdict = _judge(sentence)
+    assert verdict.worthy, verdict.reason
+    assert verdict.claim_type == claim_type
+    assert 0.45 <= verdict.score <= 1.0
+
+
+@pytest.mark.parametrize("sentence", [
+    "If you are living with chronic pain, consider discussing ketamine therapy with your "
+    "healthcare provider.",
+    "In this blog, we will explain how ketamine therapy works, its potential benefits, and "
+    "whether it can truly help individuals manage chronic pain.",
+    "Contact us today to schedule a consultation and take the first step toward lasting pain "
+    "relief.",
+    "Discover if ketamine shows up in drug tests and what that means for mental health…",
+    "How Does Ketamine Therapy Work for Chronic Pain?",
+    "Fibromyalgia is a widespread chronic pain disorder that causes muscle pain, joint "
+    "stiffness, fatigue, and tender points throughout the body.",
+    "Ketamine is a medication traditionally used as an anesthetic.",
+    "I felt really floaty and had some nausea, but the nurses adjusted the dose.",
+])
+def test_non_claims(sentence):
+    verdict = _judge(sentence)
+    assert not verdict.worthy, verdict.reason
+    assert verdict.reason.startswith("not a claim") or verdict.reason.startswith("weak")
+
+
+def test_shapes_that_are_never_claims():
+    assert "teaser" in shape_exclusion("Explore the health effects and risks associated with…",
+                                       False)
+    assert "question" in shape_exclusion("Can ketamine be used as a treatment option?", False)
+    assert "heading" in shape_exclusion("Modulation of NMDA Receptors", True)
+    assert "list" in shape_exclusion("This unique action can lead to:", False)
+    assert "breadcrumb" in shape_exclusion("Home / Supplements / Sleep & Relaxation", True)
+    assert shape_exclusion("Ketamine blocks NMDA receptors in the brain.", True) is None
+
+
+@pytest.mark.parametrize("sentence,certainty", [
+    ("Ketamine has been proven to show breakthroughs in therapy-resistant chronic pain.",
+     "absolute"),
+    ("It may be worth trying, and it has been proven to work.", "absolute"),
+    ("Ketamine therapy can help by addressing the abnormal pain signals.", "hedged"),
+    ("Ketamine therapy offers a potential solution and lasting pain relief.", "hedged"),
+    ("It provides a way forward and lasting relief from chronic pain.", "absolute"),
+    ("Traditional treatments may not always provide lasting relief.", "hedged"),
+    ("Ketamine works by blocking these receptors.", "assertive"),
+])
+def test_certainty_precedence(sentence, certainty):
+    assert certainty_of(sentence)[0] == certainty
+
+
+def test_polarity_negates_the_claim_not_a_relative_clause():
+    assert polarity_of("Vitamin D supplements do not prevent depression.")[0] == "negative"
+    assert polarity_of("There is no evidence that ivermectin shrinks tumours.")[0] == "negative"
+    assert polarity_of("It is an option for patients who have not found relief elsewhere."
+                       )[0] == "positive"
+
+
+def test_pronoun_subject_borrows_the_previous_sentence_entities():
+    body = ("Statins lower LDL cholesterol by blocking an enzyme in the liver.\n\n"
+            "They reduce the risk of heart attacks and strokes by about a quarter.")
+    claims = extract_claims(body)
+    assert [c.claim_type for c in claims] == ["mechanism", "magnitude"]
+    assert claims[1].intervention == "Statins"
+    assert "Hydroxymethylglutaryl-CoA Reductase Inhibitors" in claims[1].mesh_terms
+
+
+def test_section_heading_supplies_the_subject():
+    body = "Is Botox safe?\nSide effects are usually mild and short-lived."
+    claims = extract_claims(body)
+    assert len(claims) == 1 and claims[0].claim_type == "safety"
+    assert claims[0].certainty == "hedged"

@@ -1,0 +1,81 @@
+"""Entity mentions, the synonym list and MeSH normalisation."""
+
+from __future__ import annotations
+
+import re
+
+from factcheck.claims import EntityMatcher, extract_claims
+from factcheck.claims.mesh import matcher_for, synonyms_of
+from factcheck.claims.synonyms import BROADER, ROLES
+
+
+def test_synonym_list_is_well_formed():
+    for role, mapping in ROLES.items():
+        seen: dict[str, str] = {}
+        for descriptor, forms in mapping.items():
+            assert forms, f"{role} {descriptor}: no surface forms"
+            assert re.fullmatch(r"(?:[A-Z0-9]|gamma-)[\w ,'().-]*", descriptor), descriptor
+            for form in forms:
+                assert form == form.lower(), f"{descriptor}: surface form {form!r} not lower case"
+                assert seen.setdefault(form, descriptor) == descriptor, (
+                    f"{role}: {form!r} maps to both {seen[form]!r} and {descriptor!r}")
+    every = {d for mapping in ROLES.values() for d in mapping}
+    for child, parents in BROADER.items():
+        assert child in every and all(p in every for p in parents)
+
+
+def test_crps_and_its_synonyms_normalise_to_one_concept():
+    matcher = EntityMatcher()
+    for text in ("Ketamine helps with CRPS.", "Ketamine helps complex regional pain syndrome.",
+                 "Ketamine helps Complex Regional Pain Syndromes."):
+        descriptors = [m.descriptor for m in matcher.mentions(text)]
+        assert descriptors == ["Ketamine", "Complex Regional Pain Syndromes"], text
+    rsd = [m.descriptor for m in matcher.mentions("also known as Reflex Sympathetic Dystrophy")]
+    assert rsd == ["Reflex Sympathetic Dystrophy"]
+
+
+def test_nmda_forms_normalise_to_the_receptor_heading():
+    matcher = EntityMatcher()
+    for text in ("an NMDA receptor antagonist", "the brain’s NMDA (N-Methyl-D-Aspartate) receptors",
+                 "a receptor called N-methyl-D-aspartate"):
+        assert "Receptors, N-Methyl-D-Aspartate" in [m.descriptor for m in matcher.mentions(text)]
+
+
+def test_vocabulary_spelling_and_broader_fallback():
+    # the table spells the heading in its own case and lacks CRPS but holds its sibling
+    matcher = EntityMatcher(["KETAMINE", "Reflex Sympathetic Dystrophy", "Nausea"])
+    mentions = matcher.mentions("Ketamine eases CRPS but may cause nausea.")
+    assert [m.descriptor for m in mentions] == ["KETAMINE", "Reflex Sympathetic Dystrophy",
+                                                "Nausea"]
+
+
+def test_vocabulary_headings_written_verbatim_are_found():
+    matcher = EntityMatcher(["Snoring", "Spinal Cord Stimulation", "Humans"])
+    mentions = matcher.mentions("Spinal cord stimulation stops snoring in humans.")
+    found = {(m.role, m.descriptor) for m in mentions}
+    assert ("vocabulary", "Snoring") in found
+    assert any(d == "Spinal Cord Stimulation" for _, d in found)
+    assert not any(d == "Humans" for _, d in found)  # too generic to count
+
+
+def test_shape_only_intervention_has_no_descriptor_and_no_mesh_term():
+    claims = extract_claims("Lecanemab slowed cognitive decline by 27% in a large trial.")
+    assert claims and claims[0].intervention == "Lecanemab"
+    assert "" not in claims[0].mesh_terms
+
+
+def test_matcher_is_cached_per_vocabulary():
+    assert matcher_for(None) is matcher_for(None)
+    assert matcher_for(["Ketamine"]) is matcher_for({"Ketamine"})
+    assert matcher_for(["Ketamine"]) is not matcher_for(None)
+
+
+def test_search_terms_expand_synonyms():
+    (claim,) = extract_claims("Ketamine therapy has been found to be particularly effective for "
+                              "managing CRPS.")
+    terms = [t.lower() for t in claim.search_terms()]
+    assert "ketamine" in terms
+    assert "complex regional pain syndromes" in terms
+    assert "complex regional pain syndrome" in terms
+    assert "crps" in claim.query_text().split()
+    assert "crps" in synonyms_of("Complex Regional Pain Syndromes")

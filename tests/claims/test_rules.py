@@ -1,0 +1,189 @@
+"""Each named rule group fires on a sentence of the kind it is meant to catch.
+
+Adding a group to ``rules.ALL_GROUPS`` without an example here fails
+``test_every_group_has_an_example``: one place to add a pattern, one place to show it works.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from factcheck.claims import rules
+
+# group -> (sentences it must match, sentences it must not match)
+EXAMPLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "reader advice": (
+        ("If you are living with chronic pain, consider discussing ketamine therapy.",
+         "To find out if ketamine therapy is for you, ask your local physician.",
+         "Do not take ibuprofen if you have ever had a stomach ulcer.",
+         "Adults and children over 12 years: take 1 or 2 tablets with water."),
+        ("Ketamine blocks NMDA receptors.",),
+    ),
+    "article plan": (
+        ("In this blog, we will explain how ketamine therapy works.",
+         "Read on to find out more about this breakthrough discovery.",
+         "Below are some of the most common conditions that can benefit."),
+        ("Ketamine therapy can help by addressing abnormal pain signals.",),
+    ),
+    "promotion or navigation": (
+        ("Contact us today to schedule a consultation.",
+         "Reach out and schedule your free consultation to find out more!",
+         "This product is not intended to diagnose, treat, cure, or prevent any disease.",
+         "Dr. Stephanie Lyn Coleman works with ketamine, predominantly to treat mental health."),
+        ("Dr. Smith said the drug reduced pain.",),
+    ),
+    "vague outlook": (
+        ("These advancements signify a promising future for chronic pain patients.",
+         "There are many benefits and risks to ketamine therapy."),
+        ("Ketamine relieves pain within hours.",),
+    ),
+    "recommendation": (
+        ("Ketamine therapy should only be administered under medical supervision.",
+         "Understanding the treatment process can help patients make informed decisions."),
+        ("Ketamine is generally considered safe.",),
+    ),
+    "first-person anecdote": (
+        ("I was diagnosed with CRPS in my left foot after a fracture.",
+         "My migraines went from about 12 a month to 5.",
+         "It totally cured my anxiety lol."),
+        ("My pain doctor explained that ketamine blocks NMDA receptors.",),
+    ),
+    "care procedure": (
+        ("Post-treatment, your healthcare provider will assess the effectiveness of the therapy.",
+         "It's offered every year to help protect people at risk."),
+        ("Ketamine is given by infusion and relieves pain.",),
+    ),
+    "background fact": (
+        ("Ibuprofen belongs to a group of medicines called NSAIDs.",
+         "The study was funded by the National Institute of Mental Health.",
+         "Half took 2,000 IU of vitamin D3 a day and half took a placebo."),
+        ("Vitamin D did not prevent depression.",),
+    ),
+    "cited_source": (
+        ("A 2009 study published in the National Institute of Health showcases its ability.",
+         "The National Library of Medicine described that some side effects can occur.",
+         "According to one of the largest trials of its kind, it does not work.",
+         "In the PREEMPT trials, patients had fewer headache days.",
+         '"It works," said Dr. Olivia Okereke, the lead author.',
+         "The US Food and Drug Administration has granted accelerated approval to lecanemab."),
+        ("Research shows that ketamine is effective.",
+         "My pain doctor explained that ketamine blocks NMDA receptors."),
+    ),
+    "safety": (
+        ("Patients have reported hallucinations, drowsiness and dizziness.",
+         "Melatonin can interact with blood thinners.",
+         "Probiotics are generally safe for healthy people.",
+         "These symptoms appear to correct with stopping the ketamine use."),
+        ("Statins reduce the risk of heart attacks.",),
+    ),
+    "prevalence": (
+        ("Chronic pain affects millions of individuals worldwide.",
+         "It affects about 1 in 10 people.",
+         "In England, flu kills thousands of people in an average winter."),
+        ("Ketamine blocks NMDA receptors.",),
+    ),
+    "magnitude": (
+        ("Acupuncture reduced pain by about 10 points on a 100-point scale.",
+         "Piperine increases absorption by up to 2,000%.",
+         "Vitamin C halved the risk of catching a cold."),
+        ("Ketamine relieves pain.",),
+    ),
+    "duration": (
+        ("Relief often comes within a few hours of administration.",
+         "Pain relieving effects have shown to last over three months.",
+         "It takes about 2 weeks after having the vaccine for your body to build up protection."),
+        ("Ketamine blocks NMDA receptors.",),
+    ),
+    "mechanism": (
+        ("Ketamine works primarily as an NMDA receptor antagonist.",
+         "These medicines work by blocking the production of prostaglandins.",
+         "Fasting triggers autophagy."),
+        ("Take two capsules daily.",),
+    ),
+    "efficacy": (
+        ("Ketamine therapy can help alleviate chronic pain.",
+         "Ketamine therapy has shown significant promise in treating chronic pain.",
+         "Higher doses are not more effective."),
+        ("Ketamine was developed in the 1960s.",),
+    ),
+    "evidence appeal": (
+        ("Research indicates that ketamine can help reset pain pathways.",
+         "Ketamine has been shown to interrupt neural pathways."),
+        ("Ketamine is an anesthetic.",),
+    ),
+    "evidence status": (
+        ("The evidence is modest.", "Large randomised trials have mostly been disappointing.",
+         "There is little evidence that the combination works better."),
+        ("Ketamine relieves pain.",),
+    ),
+    "condition description": (
+        ("Chronic pain is defined as pain that lasts for more than three months.",
+         "This condition can be caused by nerve damage or improper healing."),
+        ("Ketamine relieves pain.",),
+    ),
+    "health anchor": (
+        ("The treatment relieved symptoms in most patients.", "Tendonitis is common."),
+        ("Free returns within 30 days.",),
+    ),
+    "hedge": (
+        ("Ketamine may help.", "It shows promise.", "It appears to work.",
+         "Most side effects are mild."),
+        ("Ketamine blocks NMDA receptors.", "It is the most common method."),
+    ),
+    "absolute strong": (
+        ("It has been proven to work.", "This tea cures cancer.", "Zero side effects: 100% safe."),
+        ("It may help.",),
+    ),
+    "absolute weak": (
+        ("It provides lasting relief from chronic pain.", "It eliminates hangover symptoms."),
+        ("It may help a little.",),
+    ),
+    "negation": (
+        ("Vitamin D does not prevent depression.", "There is no evidence that it works.",
+         "Traditional treatments may not always provide lasting relief."),
+        ("Ketamine relieves pain.",),
+    ),
+}
+
+
+def test_every_group_has_an_example():
+    assert set(EXAMPLES) == set(rules.ALL_GROUPS)
+
+
+@pytest.mark.parametrize("group", sorted(EXAMPLES))
+def test_group_matches_its_examples(group):
+    positives, negatives = EXAMPLES[group]
+    pattern = rules.pattern(group)
+    for sentence in positives:
+        assert pattern.search(sentence), f"{group} should match: {sentence}"
+    for sentence in negatives:
+        assert not pattern.search(sentence), f"{group} should not match: {sentence}"
+
+
+def test_an_empty_group_is_refused():
+    with pytest.raises(ValueError, match="empty"):
+        rules.compile_group("nothing", ())
+
+
+def test_sentence_shapes():
+    assert rules.TEASER_END.search("Discover how weed affects breast milk and their…")
+    assert rules.TEASER_END.search("Read more about this...")
+    assert not rules.TEASER_END.search("Ketamine works.")
+    assert rules.NAVIGATION_LINE.search("CRPS Support Forum › Treatments › Ketamine infusions")
+    assert rules.NAVIGATION_LINE.search("Home / Supplements / Sleep & Relaxation")
+    assert not rules.NAVIGATION_LINE.search("Take 1 or 2 tablets, up to three times a day.")
+    assert rules.SPEAKER_LABEL.match("DR. PATEL: We think it works through glutamate.")
+    assert rules.SPEAKER_LABEL.match("nutrition_nerd_amy: Senna is a laxative.")
+    assert rules.ANAPHORIC_OPENER.search("They reduce the risk of heart attacks.")
+    assert rules.ANAPHORIC_OPENER.search("Occasionally it causes diarrhoea.")
+    assert rules.SUBJECTLESS_CLAIM.search("Clinically proven to reduce muscle cramps.")
+
+
+def test_generic_interventions_by_shape():
+    for text, found in (("Steroid injections may ease a flare-up.", "Steroid injections"),
+                        ("Patients on lecanemab declined more slowly.", "lecanemab"),
+                        ("Eating oats every day lowers cholesterol.", "Eating oats every"),
+                        ("Regular sunscreen use reduces melanoma.", "sunscreen use")):
+        m = rules.GENERIC_INTERVENTION.search(text)
+        assert m and m.group(0) == found, text
+    assert not rules.GENERIC_INTERVENTION.search("The weather is nice today.")
