@@ -109,6 +109,8 @@ BACKGROUND_FACT: tuple[str, ...] = (
     r"\b(?:was|were|is|are) (?:funded|sponsored|paid for) by\b",
     r"\bconflicts? of interest\b",
     r"\b(?:affiliate|affiliated with|founded in|headquartered)\b",
+    r"\b(?:plans?|intends?|expects?) to (?:begin|start|launch|file|submit|seek)\b",
+    r"\bforward-looking statements\b",
     r"^(?:half|one group|the other group|the control group|participants|volunteers) (?:of them )?"
     r"(?:took|received|were given|were randomi[sz]ed|were assigned)\b",
 )
@@ -129,6 +131,7 @@ VAGUE_OUTLOOK: tuple[str, ...] = (
     r"\bholistic approach\b",
     r"\b(?:led to its|its) exploration\b|\bbeing (?:explored|studied|investigated)\b",
     r"\b(?:more|increasingly|widely) (?:accessible|available|popular)\b",
+    r"\b(?:concerns|worries|questions) (?:are|is) (?:growing|mounting)\b",
     r"\b(?:benefits and risks|risks and benefits|pros and cons)\b",
 )
 
@@ -152,6 +155,8 @@ CONDITION_DESCRIPTION: tuple[str, ...] = (
     r"\b(?:can be|is|are|often) caused by\b",
     r"\bcan result from\b",
     r"\bcan (?:significantly )?impact\b",
+    r"\b(?:can )?lead to serious (?:problems|complications|illness)\b",
+    r"^complications (?:are|is) (?:more )?(?:likely|common)\b",
 )
 
 # --------------------------------------------------------------------------------------------
@@ -180,6 +185,8 @@ CITED_SOURCE: tuple[str, ...] = (
     r"(?-i:\b(?:Food and Drug Administration|European Medicines Agency|National Institutes? of "
     r"Health|Centers for Disease Control|World Health Organi[sz]ation|Medicines and Healthcare)\b)",
     r"\b(?:granted|gave|received) (?:\w+ )?approval\b|\bapproved by the\b",
+    r"\bphase (?:[1-4]|i{1,3}|iv)[ab]? (?:trial|study|studies|trials)\b",
+    r"\bannounced (?:\w+ ){0,2}(?:results|findings|data)\b",
     r"\b(?:in|from) (?:19|20)\d\d,? (?:researchers|scientists|a study|a trial)\b",
     r"\b(?:researchers|scientists|investigators|authors) (?:at|from|in|of)\b",
     r"\bthe researchers (?:linked|found|reported|showed|observed|concluded|noted|discovered)\b",
@@ -260,6 +267,7 @@ DURATION: tuple[str, ...] = (
     r"\b(?:goes|go|wears|declines?|drops?) (?:down |off )?over time\b",
     r"\b(?:starts?|begins?) to work\b|\b(?:immediately|instantly|right away)\b",
     r"\bfor (?:days|weeks|months|years) (?:afterwards|after|later)\b",
+    r"\b(?:a few |several |\d+ |two |three )?(?:hours|days|weeks|months) later\b",
     r"\btakes? (?:days|weeks|months|hours) to (?:work|take effect|kick in)\b",
     r"\bby (?:day|week|month|year) \d+\b",
     r"\btakes? (?:\w+ ){0,3}(?:minutes|hours|days|weeks|months) (?:\w+ ){0,7}?to (?:start |begin )?"
@@ -291,6 +299,7 @@ SAFETY: tuple[str, ...] = (
     r"\binteract(?:s|ions?)? with\b|\bdrug interactions?\b|\bharms\b|\bharmless\b|\bbleeds?\b",
     r"\b(?:increase|decrease|reduce|boost|block)s? the effects? of\b|\bless effective if\b",
     r"\bat (?:greater|higher|increased) risk\b",
+    r"\b(?:minimally invasive|non-invasive|reversible|suicidal (?:thoughts|ideation))\b",
     r"\b(?:cannot|can['’]t|won['’]t|will not) (?:catch|get|give you)\b",
     r"\b(?:isn['’]t|is not|are not|aren['’]t|not) recommended (?:if|for|during|in|with)\b",
     r"\b(?:nauseous|dissociated|dizzy|drowsy|sleepy|jittery|lightheaded)\b",
@@ -327,8 +336,10 @@ MECHANISM: tuple[str, ...] = (
     r"\b(?:triggers?|works? through|acts? through|broken down by)\b",
     r"\b(?:blood vessels?|nitric oxide|clot(?:s|ting)?|mitochondria\w*|energy production|"
     r"brain cells|laxative|diuretic|hormone levels|toxins)\b",
-    r"\b(?:liver|kidneys?|body|gut) (?:already |naturally )?(?:removes?|filters?|clears?|"
-    r"breaks? down|turns?|converts?|absorbs?|makes?)\b",
+    r"\b(?:liver|kidneys?|body|gut|brain) (?:already |naturally )?(?:removes?|filters?|clears?|"
+    r"breaks? down|turns?|converts?|absorbs?|makes?|excretes?|stores?|produces?|releases?)\b",
+    r"\b(?:put|puts|putting) pressure on\b|\b(?:restrict|restricts|improves?|increases?) "
+    r"blood flow\b",
     r"\bhelps? (?:your |the )?(?:body|kidneys?|liver|heart|brain|immune system|cells?|gut|blood) "
     r"(?:to )?\w+",
     r"\btakes? (?:the )?load off\b",
@@ -359,6 +370,11 @@ EFFICACY: tuple[str, ...] = (
     r"\b(?:linked|associated|tied) (?:to|with)\b",
     r"\b(?:shrinks?|extends? survival|survival|milder|less severe)\b",
     r"\b(?:fewer|lower rates? of|more likely to|less likely to)\b",
+    r"\b(?:shorten(?:s|ed)?|shorter|fix(?:es|ed)?|reductions?|improvements?|decreases?)\b",
+    r"\bmake[s]? (?:no|a|any|little)? ?(?:\w+ )?difference\b",
+    r"\b(?:no )?link(?:ed)? between\b",
+    r"\b(?:cut down|reduce|stop|come off|taper) (?:on )?(?:their |your )?(?:\w+ )?(?:medications?|"
+    r"opioids|painkillers|drugs)\b",
     r"\b(?:flush(?:es)? out|detox\w*|clears? (?:your |the )?skin|(?:more|boosts?) energy)\b",
 )
 
@@ -376,7 +392,8 @@ CLAIM_TYPE_GROUPS: Mapping[str, tuple[str, ...]] = {
 # The state of the evidence for an effect ("The evidence is modest", "trials have been mixed"):
 # an efficacy claim about the section's intervention even when the sentence names none.
 EVIDENCE_STATUS: tuple[str, ...] = (
-    r"\b(?:evidence|trials?|studies|results|research|data)(?: for [\w\s-]{1,40}?)? (?:is|are|was|"
+    r"\b(?:evidence|trials?|studies|results|research|data)(?: (?:for|on|about|into) [\w\s-]{1,40}?)?"
+    r" (?:is|are|was|"
     r"were|has|have|remains?)\s+(?:\w+ly\s+)?(?:been\s+)?(?:\w+ ){0,2}(?:modest|weak(?:er)?|"
     r"strong(?:er)?|limited|mixed|disappointing|inconclusive|positive|negative|small|promising|"
     r"encouraging|robust|conflicting|thin|poor|lacking)\b",
@@ -405,7 +422,8 @@ HEALTH_ANCHOR: tuple[str, ...] = (
     r"bacteria\w*|cells?|tumou?rs?|hormones?|enzymes?|immun\w*|diet\w*|calories|weight|"
     r"pregnan\w*|hospital\w*|survival|deaths?|die|symptoms?|fever|flu|nutrients?|vitamins?|"
     r"fatigue|energi[sz]ed|hangover|skin|uv|sunscreen|spf|muscles?|joints?|knees?|bones?|"
-    r"cartilage|toxins|urine|stools?)\b",
+    r"cartilage|toxins|urine|stools?|snoring|apn(?:o)?ea|breath\w*|airways?|nerves?|spine|"
+    r"rash|infection)\b",
     r"\b\w+(?:itis|osis|emia|aemia|algia|pathy|plasia|oma)\b",
 )
 
@@ -415,7 +433,7 @@ GENERIC_INTERVENTION = re.compile(
     r"drugs?|remedy|remedies|injections?|treatments|medicines?|vaccines?|(?:treatment|management|"
     r"therapy) options?|tablets|pills|capsules|sprays?|drips?|antibiotics|antihistamines|"
     r"steroids|painkillers|surgery|vaccinated|vaccination|fasting|diet|"
-    r"(?:higher|lower|high|low|large|small|single) doses?)\b"
+    r"(?:higher|lower|high|low|large|small|single|daily)(?: \d+\s?mg)? doses?)\b"
     r"|\b(?:eating|drinking|taking|using|losing|stopping|applying|strengthening|detoxing|"
     r"exercising|walking|smoking|quitting)(?:\s+[a-z][\w-]+){1,2}"
     r"|\b(?:eat|drink|take|use) (?:more|less|a lot of) [a-z][\w-]+"
