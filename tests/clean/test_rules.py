@@ -15,6 +15,9 @@ CASES = [
      ["Back to Blog", "← Back to all articles", "Next post", "SageBrains arrow right button",
       "Home › Health › Heart health", "Zurück zum Blog", "Skip to content"],
      ["Back pain is common in adults over 40.", "Read the label before taking any supplement."]),
+    (rules.MENU_ITEM,
+     ["Home", "About Us", "Contact", "Our Team", "Patient Portal", "Startseite"],
+     ["Home remedies for colds rarely shorten them.", "Contact dermatitis is an itchy rash."]),
     (rules.SHARE,
      ["Share with friends!", "Share this:", "Facebook Twitter Email", "Partager", "Share this article"],
      ["Sharing needles spreads hepatitis C.", "The share of adults with obesity rose to 42%."]),
@@ -133,6 +136,15 @@ def test_lone_ellipsis_sentence_in_the_body_is_kept():
               Block("More trials are needed before it becomes routine care.")]
     outcome = apply_rules(blocks)
     assert [b.text for b in outcome.blocks] == [b.text for b in blocks]
+
+
+def test_menu_lines_go_only_at_the_start_or_in_a_run():
+    blocks = [Block("Home"), Block("About Us"), Block("CBD for Anxiety"),
+              Block("Cannabidiol is one of more than 100 compounds found in the cannabis plant."),
+              Block("Services"),
+              Block("It can interact with blood thinners, so check with a pharmacist first.")]
+    outcome = apply_rules(blocks)
+    assert [b.text for b in outcome.blocks] == [b.text for b in blocks[2:]]
 
 
 def test_titles_after_a_related_heading_go_with_it():

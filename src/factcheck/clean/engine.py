@@ -117,24 +117,27 @@ def apply_rules(blocks: list[Block], remove_cta: bool = True) -> RuleOutcome:
                                                        and rule.kind == "related_posts")
         decisions.append((rule, block))
 
-    # teasers: keep a lone one in the middle of the body
+    # teasers and menu entries: keep a lone one in the middle of the body
     n = len(decisions)
     for i, (rule, block) in enumerate(decisions):
-        if rule is not rules.RELATED_TEASER:
+        if rule not in rules.CONTEXT_RULES:
             continue
-        prev_rule = decisions[i - 1][0] if i > 0 else None
-        next_rule = decisions[i + 1][0] if i + 1 < n else None
-        neighbours = {r.kind for r in (prev_rule, next_rule) if r is not None}
+        neighbours = [decisions[j][0] for j in (i - 1, i + 1) if 0 <= j < n]
+        in_company = any(r is not None and r.kind == rule.kind for r in neighbours)
+        at_start = all(r is not None for r, _ in decisions[:i])
         at_end = all(r is not None for r, _ in decisions[i + 1:])
-        if "related_posts" not in neighbours and not at_end:
+        if not (in_company or (at_end if rule is rules.RELATED_TEASER else at_start)):
             decisions[i] = (None, block)
 
     for rule, block in decisions:
         if rule is not None and not remove_cta and rule.kind in ("cta", "clinic_promo"):
             rule = None
+        if rule is rules.CLINIC_PROMO:
+            out.removed.extend(_split_promo(block, rule))
+            continue
         if rule is not None:
             out.removed.append(RemovedBlock(rule.kind, block.text, _reason(rule)))
-            if rule is rules.DATE_LINE and out.published is None:
+            if rule in (rules.DATE_LINE, rules.BYLINE) and out.published is None:
                 out.published = parse_date(block.text)
             elif rule is rules.BYLINE and out.author is None and re.match(
                     r"^\s*(?:written\s+|posted\s+)?by\b|^\s*(?:author|autor|auteur)\s*:",
@@ -148,6 +151,16 @@ def apply_rules(blocks: list[Block], remove_cta: bool = True) -> RuleOutcome:
             block = kept
         out.blocks.append(block)
     return out
+
+
+def _split_promo(block: Block, rule: rules.Rule) -> list[RemovedBlock]:
+    """A promo paragraph as removed blocks: its call-to-action sentences as ``cta``, the rest
+    under the promo's own kind (analysts count calls to action separately)."""
+    sentences = [s.strip() for s in split_sentences(block.text)]
+    cta = [s for s in sentences if rules.CTA_SENTENCE.matches(s)]
+    rest = " ".join(s for s in sentences if s not in cta)
+    blocks = [RemovedBlock(rule.kind, rest, _reason(rule))] if rest else []
+    return blocks + [RemovedBlock("cta", s, _reason(rules.CTA_SENTENCE)) for s in cta]
 
 
 def _author_from_byline(text: str) -> str | None:

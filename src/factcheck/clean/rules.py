@@ -171,6 +171,7 @@ BYLINE = _group(
         r"(?:written\s+|posted\s+|words\s+)?by\s*:?\s+[\w.'’-]+(?:\s+[\w.'’,-]+){0,7}"
         rf"(?:\s*(?:[|·•,-]|on)?\s*{DATE_PATTERN})?",
         r"(?:author|autor|auteur)\s*:\s*.{2,80}",
+        rf"(?:posted|published|written|updated)\s+(?:on\s+)?{DATE_PATTERN}\s+(?:by|in)\s+.{{1,80}}",
         r"(?:medically|clinically|expertly)?\s*(?:reviewed|fact[\s-]checked)\s+by\s*:?\s+.{2,150}",
         r"\d+\s+min(?:ute)?s?\s+(?:read|reading\s+time)",
         r"(?:reading\s+time|lesezeit|temps\s+de\s+lecture)\s*:?\s*\d+\s*min.*",
@@ -187,6 +188,7 @@ COMMENTS = _group(
         r"(?:comments?|responses?|replies|discussion)(?:\s*\(\d+\))?",
         r"(?:reply|cancel\s+reply|log\s+in\s+to\s+(?:reply|comment))",
         r"(?:name|email|website|comment)\s*\*",
+        r"your\s+e-?mail\s+address\s+will\s+not\s+be\s+published\b.{0,120}",
     ),
 )
 
@@ -306,7 +308,7 @@ CTA_SENTENCE = _group(
         r"\bdon['’]t\s+hesitate\s+to\s+(?:contact|call|reach|get\s+in\s+touch|book)",
         r"\bget\s+in\s+touch\s+with\s+(?:us|our)\b",
         r"\b(?:visit|stop\s+by)\s+(?:us|our\s+(?:clinic|office|center|centre|practice))\b",
-        r"\bcall\s+(?:us\s+)?(?:now|today)?\s*(?:at|on)\s+\+?[\d(][\d ().-]{6,}",
+        r"\bcall\s+(?:us\s+)?(?:now\s+|today\s+)?(?:at\s+|on\s+)?\+?[\d(][\d ().-]{6,}\d",
         r"\b(?:kontaktieren\s+sie\s+uns|contactez-nous|contáctenos|contáctanos)\b",
         r"\bvereinbaren\s+sie\s+(?:\w+\s+){0,2}(?:einen|ihren)\s+(?:\w+)?termin",
         r"\b(?:prenez|prendre|réservez|réserver)\s+(?:un\s+|votre\s+)?rendez-vous\b",
@@ -336,9 +338,10 @@ CLINIC_PROMO = _group(
         r"^(?:at|here\s+at)\s+[A-Z][^,.]{2,80},\s+(?:we|our\s+(?:team|clinic|providers|doctors|"
         r"specialists|staff))\s+(?:\w+\s+){0,2}(?:offer|provide|specialize|specialise|are\s+"
         r"(?:proud|committed|dedicated|here)|help|can\s+help|treat|have)\b",
-        r"^our\s+(?:experienced\s+|expert\s+|dedicated\s+|caring\s+)?(?:team|clinic|practice|"
-        r"providers|doctors|specialists|staff)\s+(?:\w+\s+){0,2}(?:will|can|is|are|offers?|provides?)\b"
-        r".{0,300}\b(?:consultation|appointment|contact|call|book|schedule)",
+        r"^our\s+(?:\w+\s+){0,2}(?:team|clinic|practice|providers|doctors|specialists|staff|"
+        r"therapists|physiotherapists|chiropractors|nurses|clinicians|practitioners|experts|dentists)"
+        r"\s+(?:\w+\s+){0,2}(?:will|can|is|are|offers?|provides?)\b"
+        r".{0,300}\b(?:consultation|appointment|assessment|evaluation|visit|contact|call|book|schedule)",
     ),
     hints=("at ", "our "),
 )
@@ -355,7 +358,19 @@ DEBRIS = _group(
     ),
 )
 
-LINE_RULES: tuple[Rule, ...] = (DEBRIS, NAVIGATION, SHARE, CTA_LINE, DATE_LINE, BYLINE, COMMENTS,
+MENU_ITEM = _group(
+    "menu_item", "navigation", "line",
+    "a site-menu entry left in scraped text ('Home', 'About Us', 'Contact'); removed only "
+    "in a run of menu lines or at the start of the text",
+    (
+        r"home|homepage|about(?:\s+us)?|contact(?:\s+us)?|blog|news|services|our\s+services|team|"
+        r"our\s+team|faqs?|shop|store|locations?|resources|careers|log\s*in|sign\s+in|"
+        r"patient\s+portal|book\s+online|conditions(?:\s+we\s+treat)?|treatments|pricing|"
+        r"startseite|kontakt|accueil|inicio|contacto",
+    ),
+)
+
+LINE_RULES: tuple[Rule, ...] = (DEBRIS, NAVIGATION, MENU_ITEM, SHARE, CTA_LINE, DATE_LINE, BYLINE, COMMENTS,
                                 RELATED_HEADING, RELATED_TEASER)
 PARAGRAPH_RULES: tuple[Rule, ...] = (CATEGORY_FOOTER, NEWSLETTER, COOKIE_BANNER, DISCLAIMER,
                                      AUTHOR_BOX, CLINIC_PROMO)
@@ -400,6 +415,10 @@ ALL_RULES: tuple[Rule, ...] = LINE_RULES + PARAGRAPH_RULES + SENTENCE_RULES + (S
 #: Sentence rules that are calls to action (kept when the caller asks to keep CTAs).
 CTA_RULES: tuple[Rule, ...] = (CTA_SENTENCE,)
 
+#: Line rules whose match is removed only in company: next to other removed blocks, or where
+#: no body text stands before (menu) or after (teasers) it. Alone in the body they stay.
+CONTEXT_RULES: tuple[Rule, ...] = (RELATED_TEASER, MENU_ITEM)
+
 #: Line rules only trusted on short lines (a long line that happens to start like a
 #: byline or end with "..." is more likely prose).
 MAX_LINE_RULE_CHARS = 320
@@ -426,7 +445,8 @@ BOILERPLATE_CLASS_TOKENS: dict[str, tuple[str, ...]] = {
     # bylines, reviewer credits and dates above or below the article (metadata is read first)
     "byline": ("byline", "entry-meta", "post-meta", "article-meta", "author-meta",
                "medically-reviewed", "reviewed-by", "medical-reviewer", "fact-checked",
-               "post-author", "author-name", "meta-author", "blogitem-meta", "post-info"),
+               "post-author", "author-name", "meta-author", "blogitem-meta", "post-info",
+               "article-info", "createdby"),
     "date": ("posted-on", "entry-date", "post-date", "publish-date", "article-date", "dateline"),
     "author_promo": ("author-box", "author-bio", "about-author", "authorbox", "author-info",
                      "author-card", "post-author-bio", "bio-box"),
@@ -435,7 +455,8 @@ BOILERPLATE_CLASS_TOKENS: dict[str, tuple[str, ...]] = {
     "cookie_banner": ("cookie", "cookies", "cookie-banner", "cookie-notice", "consent", "gdpr",
                       "cc-window", "onetrust-banner-sdk", "cmplz"),
     "navigation": ("breadcrumb", "breadcrumbs", "pagination", "pager", "skip-link", "menu",
-                   "navbar", "nav-menu", "site-nav", "back-to-blog", "toc-toggle"),
+                   "navbar", "nav-menu", "site-nav", "back-to-blog", "toc-toggle", "pagenav",
+                   "post-nav", "prev-next"),
     "category_footer": ("post-categories", "cat-links", "tags-links", "entry-footer",
                         "post-tags", "tag-list", "entry-meta-footer"),
     "sidebar": ("sidebar", "widget-area", "widget", "advert", "advertisement", "ad-slot",
