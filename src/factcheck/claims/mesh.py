@@ -137,6 +137,13 @@ class EntityMatcher:
                         role = ("intervention" if GENERIC_INTERVENTION.fullmatch(text)
                                 else "vocabulary")
                         extra.append(Mention(role, text, start, end, term))
+            # a shape-only intervention that is itself a heading gets that heading
+            for i, m in enumerate(found):
+                if m.role == "intervention" and not m.descriptor:
+                    same = [e for e in extra if (e.start, e.end) == (m.start, m.end)]
+                    if same:
+                        found[i] = Mention("intervention", m.text, m.start, m.end,
+                                           same[0].descriptor)
             take(extra)
         return sorted(found, key=lambda c: c.start)
 

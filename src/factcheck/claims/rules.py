@@ -429,7 +429,9 @@ HEALTH_ANCHOR: tuple[str, ...] = (
 
 # Generic intervention phrase when no synonym-list intervention is named ("infusion therapy").
 GENERIC_INTERVENTION = re.compile(
-    r"\b(?:[A-Za-z][\w-]+\s+){0,2}?(?:therapy|treatment|infusions?|supplements?|medications?|"
+    r"\b(?:(?!(?:and|or|the|a|an|of|with|to|for|in|on|by|as|is|are|was|were|that|this|these|"
+    r"those|your|our|their|its|his|her|my|any|some|other|such|than|from|after|before)\b)"
+    r"[A-Za-z][\w-]+\s+){0,2}?(?:therapy|treatment|infusions?|supplements?|medications?|"
     r"drugs?|remedy|remedies|injections?|treatments|medicines?|vaccines?|(?:treatment|management|"
     r"therapy) options?|tablets|pills|capsules|sprays?|drips?|antibiotics|antihistamines|"
     r"steroids|painkillers|surgery|vaccinated|vaccination|fasting|diet|"
