@@ -28,23 +28,24 @@ from .result import CleanResult, RemovedBlock
 
 LOGGER = logging.getLogger(__name__)
 
-_SPLIT_CLASS = re.compile(r"[-_]")
+_SPLIT_CLASS = re.compile(r"[-_]+")
 _CLASS_NAMES: dict[str, str] = {}   # compound tokens ('related-posts'): match whole or as a run of parts
 _CLASS_WORDS: dict[str, str] = {}   # single words ('share'): match one part of a class name
 for _kind, _tokens in rules.BOILERPLATE_CLASS_TOKENS.items():
     for _token in _tokens:
-        (_CLASS_NAMES if _SPLIT_CLASS.search(_token) else _CLASS_WORDS).setdefault(_token, _kind)
+        _token = _SPLIT_CLASS.sub("-", _token)   # 'crp_related' and 'crp-related' alike
+        (_CLASS_NAMES if "-" in _token else _CLASS_WORDS).setdefault(_token, _kind)
 
-# Containers of the article itself: never pruned, whatever else their class says.
-_CONTENT_MARKERS = re.compile(r"(?:^|[-_])(?:entry-content|post-content|article-body|articlebody|"
-                              r"post-body|blog-post|main-content|story-body|article-content)(?:$|[-_])")
+# Containers of the article itself (a class name ending in one of these): never pruned,
+# whatever else their class says. 'blog-post__tags' is a part of the post, not the post.
+_CONTENT_MARKERS = re.compile(r"(?:^|-)(?:entry-content|post-content|article-body|articlebody|"
+                              r"post-body|blog-post|main-content|story-body|article-content)$")
 _MAX_PRUNE_SHARE = 0.4
 _UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
-_TOKEN_HINT = re.compile("|".join(sorted(
-    {re.escape(t) for tokens in rules.BOILERPLATE_CLASS_TOKENS.values() for t in tokens},
-    key=len, reverse=True)))
+_TOKEN_HINT = re.compile("|".join(sorted(map(re.escape, set(_CLASS_NAMES) | set(_CLASS_WORDS)),
+                                         key=len, reverse=True)))
 _CANDIDATES = etree.XPath(
     "//*[@class or @id or @role or @hidden or @aria-hidden or @style] | "
     + " | ".join(f"//{tag}" for tag in rules.BOILERPLATE_TAGS))
@@ -62,7 +63,7 @@ def _maybe_furniture(element: etree._Element) -> bool:
     if style and ("none" in style or "hidden" in style):
         return True
     attrs = f"{get('class', '')} {get('id', '')}"
-    return _TOKEN_HINT.search(attrs.lower()) is not None
+    return _TOKEN_HINT.search(_SPLIT_CLASS.sub("-", attrs.lower())) is not None
 
 
 _CONTAINS_CONTENT = etree.XPath(".//main | .//h1")
@@ -85,7 +86,7 @@ def _classify_element(element: etree._Element) -> tuple[str, str] | None:
     ARIA role, or because the page hides it. Class and id come first: they say more
     ('entry-footer' is a category footer, not the site footer)."""
     get = element.get
-    names = f"{get('class', '')} {get('id', '')}".lower().split()
+    names = _SPLIT_CLASS.sub("-", f"{get('class', '')} {get('id', '')}".lower()).split()
     if any(_CONTENT_MARKERS.search(name) for name in names):
         return None
     best: tuple[int, str, str] | None = None   # (rank, kind, reason); lower rank wins
