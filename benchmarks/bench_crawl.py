@@ -27,7 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
-PAGE_PARAGRAPHS = 12  # ~6 KB of HTML per page, a typical health article
+PAGE_PARAGRAPHS = 12  # ~2.7 KB of HTML per page
 
 
 def serve(n_pages: int) -> None:
@@ -142,6 +142,8 @@ def main() -> int:
                     print(f"{label}: {summary}", file=sys.stderr)
                     return 1
                 rows.append((label, done, elapsed, peak_rss_mb()))
+                if run_id == "cold":
+                    page_kb = summary.bytes / max(1, summary.fetched) / 1024
             stored = con.execute("SELECT count(*) FROM article_versions").fetchone()[0]
         crawl_rss = peak_rss_mb()
         elapsed = asyncio.run(bare_httpx(base, args.pages, args.concurrency))
@@ -150,8 +152,8 @@ def main() -> int:
         server.terminate()
         server.wait(timeout=10)
 
-    print(f"\nlocal site of {args.pages:,} pages (~{PAGE_PARAGRAPHS * 190 // 1000 + 1} KB each),"
-          f" per-host concurrency {args.concurrency}, loopback; {stored:,} versions stored\n")
+    print(f"\nlocal site of {args.pages:,} pages ({page_kb:.1f} KB each), per-host concurrency "
+          f"{args.concurrency}, loopback; {stored:,} versions stored\n")
     print(f"{'run':<38}{'pages':>7}{'seconds':>9}{'pages/s':>9}{'peak RSS MB':>13}")
     for label, n, seconds, rss in rows:
         rss_text = f"{rss:.0f}" if rss is not None else "-"

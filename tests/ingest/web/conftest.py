@@ -192,6 +192,9 @@ def build_app(site: FakeSite):
         return Response(text.replace("<meta charset='utf-8'>", "").encode("iso-8859-1"),
                         headers={"Content-Type": "text/html; charset=iso-8859-1"})
 
+    async def no_validators(request: Request) -> Response:
+        return Response(site.articles["cystitis"], media_type="text/html")
+
     async def flaky(request: Request) -> Response:
         site.counters["flaky"] += 1
         if site.counters["flaky"] == 1:
@@ -262,7 +265,7 @@ def build_app(site: FakeSite):
         Route("/sitemaps/pages.xml", sitemap_pages),
         Route("/articles/{slug}", article), Route("/tag/health", tag),
         Route("/private/{rest:path}", private), Route("/latin1", latin1),
-        Route("/flaky", flaky), Route("/always-500", always_500), Route("/limited", limited),
+        Route("/no-etag", no_validators), Route("/flaky", flaky), Route("/always-500", always_500), Route("/limited", limited),
         Route("/slow", slow), Route("/loop/a", loop_a), Route("/loop/b", loop_b),
         Route("/moved", moved), Route("/huge", huge), Route("/huge-declared", huge_declared),
         Route("/image.jpg", image), Route("/binary.html", binary_html),

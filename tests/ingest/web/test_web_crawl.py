@@ -146,3 +146,19 @@ def test_max_pages_defers_the_rest_to_the_next_run(site, settings, db_path):
     assert second.new_versions == 2 and second.not_modified == 0
     assert third.new_versions == 1 and third.duplicates == 1 and third.deferred == 4
     assert len(stored) == 5
+
+
+def test_server_without_validators_same_bytes_are_not_stored_again(site, settings, con):
+    crawl(con, [site.url("/no-etag")], "run-1", settings=settings)
+    summary = crawl(con, [site.url("/no-etag")], "run-2", settings=settings)
+
+    assert [h.if_none_match for h in site.hits("/no-etag")] == [None, None]
+    assert summary.unchanged == 1 and summary.new_versions == 0
+    assert con.execute("SELECT count(*) FROM article_versions").fetchone()[0] == 1
+    assert con.execute("SELECT outcome FROM fetch_log WHERE run_id = 'run-2' AND kind = 'page'"
+                       ).fetchone()[0] == "unchanged"
+    assert con.execute("SELECT last_seen_run FROM articles").fetchone()[0] == "run-2"
+
+    site.articles["cystitis"] = site.articles["cystitis"].replace("can cause", "may cause")
+    third = crawl(con, [site.url("/no-etag")], "run-3", settings=settings)
+    assert third.new_versions == 1 and third.new[0][1] == 2
