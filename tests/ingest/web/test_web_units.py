@@ -293,3 +293,20 @@ def test_crawl_works_inside_a_running_event_loop(site, settings, con):
 
     summary = asyncio.run(notebook_cell())
     assert summary.new_versions == 1
+
+
+def test_utf16_entity_declarations_are_refused():
+    laughs = ('<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE r [<!ENTITY a "aaaa">'
+              '<!ENTITY b "&a;&a;&a;&a;">]><rss version="2.0"><channel><title>&b;</title>'
+              '</channel></rss>').encode("utf-16")
+    with pytest.raises(DiscoveryError) as info:
+        parse_feed(laughs, "https://x.example/feed")
+    assert info.value.kind == "hostile_xml"
+
+
+def test_malformed_feed_is_read_leniently():
+    broken = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>Fish & chips</title>'
+              b'<item><link>https://x.example/a</link></item></channel></rss>')
+    found = parse_feed(broken, "https://x.example/feed")
+    assert found.urls == ["https://x.example/a"]
+    assert found.warning and "malformed" in found.warning

@@ -52,7 +52,10 @@ class Discovered:
 
 def refuse_entities(data: bytes, what: str) -> None:
     """Raise ``DiscoveryError('hostile_xml')`` when ``data`` declares XML entities."""
-    if _ENTITY_DECLARATION.search(data[:1_000_000]):
+    head = data[:1_000_000]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        head = head.decode("utf-16", "replace").encode("utf-8")
+    if _ENTITY_DECLARATION.search(head):
         raise DiscoveryError("hostile_xml", f"{what}: declares XML entities (an entity-"
                              "expansion attack or a malformed feed); refused, not parsed")
 
@@ -118,9 +121,18 @@ def _http_urls(candidates, base: str) -> list[str]:
 
 
 def parse_feed(data: bytes, url: str, content_type: str | None = None) -> Discovered:
-    """The article links of an RSS or Atom feed, in feed order (newest first, usually)."""
+    """The article links of an RSS or Atom feed, in feed order (newest first, usually).
+
+    The feed is first parsed by the hardened lxml parser, which refuses entity declarations
+    in any encoding; a feed that is not well-formed is still handed to feedparser, whose
+    lenient mode reads the malformed feeds that are common in the wild.
+    """
     what = f"feed {url}"
-    refuse_entities(data, what)
+    try:
+        safe_xml_root(data, what)
+    except DiscoveryError as exc:
+        if exc.kind != "parse":
+            raise
     if root_name(data) in SITEMAP_ROOTS:
         raise DiscoveryError("parse", f"{what}: is a sitemap, not a feed; list it under "
                              "'sitemaps'")
