@@ -99,7 +99,9 @@ class _Rows:
     on_commit: list[Callable[[], None]] = field(default_factory=list)
 
 
-Prepare = Callable[[_Rows], None]
+# Runs inside the transaction with the SavedVersion of the item's document (None when the
+# item has no document) and adds the item's crawl state and log rows.
+Prepare = Callable[[_Rows, SavedVersion | None], None]
 
 
 @contextmanager
@@ -182,14 +184,14 @@ class _Crawl:
         self.pages: dict[str, list[str]] = defaultdict(list)   # site name → page URLs
         self.pages_done: dict[str, int] = defaultdict(int)     # site name → pages requested
         self.sitemaps_read: dict[str, int] = defaultdict(int)
-        self._pending: list[tuple[str, Prepare]] = []
+        self._pending: list[tuple[str, Prepare, Document | None]] = []
 
     # -- writing -------------------------------------------------------------------------
 
-    def _enqueue(self, url: str, prepare: Prepare) -> None:
-        """Queue the writes of one URL; ``prepare`` runs inside the transaction, writes the
-        article (if any) and adds the URL's crawl state and log rows to ``_Rows``."""
-        self._pending.append((url, prepare))
+    def _enqueue(self, url: str, prepare: Prepare, doc: Document | None = None) -> None:
+        """Queue the writes of one URL: its document (stored with ``save_document``), then
+        ``prepare``, which adds the URL's crawl state and log rows, in the same transaction."""
+        self._pending.append((url, prepare, doc))
         if len(self._pending) >= WRITE_BATCH:
             self.flush()
 
@@ -213,11 +215,16 @@ class _Crawl:
             except duckdb.Error as exc:
                 self._store_failed(item[0], exc)
 
-    def _commit(self, items: list[tuple[str, Prepare]]) -> None:
+    def save_documents(self, docs: list[Document]) -> list[SavedVersion | None]:
+        """Store the documents of one transaction (one ``save_document`` call each)."""
+        return [save_document(self.con, doc, self.run_id) for doc in docs]
+
+    def _commit(self, items: list[tuple[str, Prepare, Document | None]]) -> None:
         rows = _Rows()
         with transaction(self.con):
-            for _url, prepare in items:
-                prepare(rows)
+            saved = iter(self.save_documents([doc for _, _, doc in items if doc is not None]))
+            for _url, prepare, doc in items:
+                prepare(rows, next(saved) if doc is not None else None)
             fetch_store.mark_articles_seen(self.con, rows.seen, self.run_id)
             fetch_store.save_states(self.con, rows.states)
             fetch_store.log_fetches(self.con, self.run_id, rows.logs)
@@ -278,13 +285,13 @@ class _Crawl:
         state = self._state(job, previous, result, outcome)
         row = self._row(job, result, outcome, error=message)
 
-        def prepare(rows: _Rows) -> None:
+        def prepare_failure(rows: _Rows, _saved: SavedVersion | None) -> None:
             if outcome != "robots_disallowed":
                 record_error(self.con, self.run_id, job.url, "ingest",
                              result.error_kind or "fetch", message)
             rows.states.append(state)
             rows.logs.append(row)
-        self._enqueue(job.url, prepare)
+        self._enqueue(job.url, prepare_failure)
 
     def log_robots(self, result: FetchResult) -> None:
         if result.ok:
@@ -296,7 +303,7 @@ class _Crawl:
         self.summary.bytes += result.bytes
         job = _Job(result.url, SiteConfig(name=urlsplit(result.url).netloc), "robots")
         row = self._row(job, result, outcome)
-        self._enqueue(result.url, lambda rows: rows.logs.append(row))
+        self._enqueue(result.url, lambda rows, _saved: rows.logs.append(row))
 
     # -- local folders ---------------------------------------------------------------------
 
@@ -307,10 +314,9 @@ class _Crawl:
             self.summary.fetched += 1
             self.summary.bytes += doc.raw_bytes
 
-            def prepare(rows: _Rows, doc: Document = doc) -> None:
-                saved = save_document(self.con, doc, self.run_id)
+            def prepare_file(rows: _Rows, saved: SavedVersion | None) -> None:
                 rows.on_commit.append(lambda: self._count_saved(saved))
-            self._enqueue(doc.source, prepare)
+            self._enqueue(doc.source, prepare_file, doc)
         self.flush()
 
     @staticmethod
@@ -371,7 +377,7 @@ class _Crawl:
             state = self._state(job, previous, result, "not_modified")
             row = self._row(job, result, "not_modified")
 
-            def prepare_listed(rows: _Rows) -> None:
+            def prepare_listed(rows: _Rows, _saved: SavedVersion | None) -> None:
                 rows.states.append(state)
                 rows.logs.append(row)
             self._enqueue(job.url, prepare_listed)
@@ -398,7 +404,7 @@ class _Crawl:
             row = self._row(job, result, "fetched")
             warning = found.warning
 
-            def prepare_read(rows: _Rows) -> None:
+            def prepare_read(rows: _Rows, _saved: SavedVersion | None) -> None:
                 if warning:
                     record_error(self.con, self.run_id, job.url, "ingest", "parse", warning,
                                  severity="warning")
@@ -504,7 +510,7 @@ class _Crawl:
             article_id = previous.article_id
             row = self._row(job, result, "not_modified", article_id=article_id)
 
-            def prepare_seen(rows: _Rows) -> None:
+            def prepare_seen(rows: _Rows, _saved: SavedVersion | None) -> None:
                 rows.seen.append(article_id)
                 rows.states.append(state)
                 rows.logs.append(row)
@@ -542,7 +548,7 @@ class _Crawl:
             row = self._row(job, result, "duplicate", article_id=state.article_id,
                             error=duplicate)
 
-            def prepare_duplicate(rows: _Rows) -> None:
+            def prepare_duplicate(rows: _Rows, _saved: SavedVersion | None) -> None:
                 rows.states.append(state)
                 rows.logs.append(row)
             self._enqueue(job.url, prepare_duplicate)
@@ -556,7 +562,7 @@ class _Crawl:
             article_id = known[2]
             row = self._row(job, result, "unchanged", article_id=article_id)
 
-            def prepare_unchanged(rows: _Rows) -> None:
+            def prepare_unchanged(rows: _Rows, _saved: SavedVersion | None) -> None:
                 rows.seen.append(article_id)
                 rows.states.append(state)
                 rows.logs.append(row)
@@ -566,8 +572,7 @@ class _Crawl:
         errors_before = state.consecutive_errors
         validators = (state.etag, state.last_modified)
 
-        def prepare_page(rows: _Rows) -> None:
-            saved = save_document(self.con, doc, self.run_id)
+        def prepare_page(rows: _Rows, saved: SavedVersion | None) -> None:
             outcome = self._saved_outcome(saved)
             page_state = replace(state, last_outcome=outcome)
             if saved is None:
@@ -587,7 +592,7 @@ class _Crawl:
                 version=saved.version if saved else None,
                 error_kind=doc.error_kind, error=doc.error))
             rows.on_commit.append(lambda: self._count_saved(saved))
-        self._enqueue(job.url, prepare_page)
+        self._enqueue(job.url, prepare_page, doc)
 
     def _document(self, source: str, result: FetchResult, is_html: bool) -> Document:
         body = result.body or b""
