@@ -41,6 +41,8 @@ READER_ADVICE: tuple[str, ...] = (
     r"\bit is (?:crucial|essential|important|vital) (?:to|that you) (?:discuss|consult|talk|speak|"
     r"appreciate|follow|ask|check)\b",
     r"\bhere are some (?:tips|troubleshooting tips|ways)\b",
+    r"^you (?:may|might|could) (?:have|be|suffer|need)\b",
+    r"^(?:give|grab|get|boost|fuel|nourish|protect|treat yourself)\b(?! (?:rid|better|worse)\b)",
 )
 
 # Article plans and meta-text: the article describing itself.
@@ -100,6 +102,8 @@ PROCEDURE: tuple[str, ...] = (
     r"\b(?:during|after) (?:this|the|your) (?:evaluation|consultation|process|session|visit|"
     r"appointment)\b",
     r"\b(?:is|are|it['’]s|they['’]re) (?:offered|available) (?:every|each|to|for|free|on)\b",
+    r"\byou will be (?:monitored|seen|asked|given|sedated|observed)\b",
+    r"\beach (?:infusion|session|treatment|appointment|visit) (?:lasts|takes)\b",
 )
 
 # Classifications and study logistics: true or false, but not a health claim to check.
@@ -111,6 +115,7 @@ BACKGROUND_FACT: tuple[str, ...] = (
     r"\b(?:affiliate|affiliated with|founded in|headquartered)\b",
     r"\b(?:plans?|intends?|expects?) to (?:begin|start|launch|file|submit|seek)\b",
     r"\bforward-looking statements\b",
+    r"^the (?:trial|study) (?:enrolled|recruited|included|involved)\b",
     r"^(?:half|one group|the other group|the control group|participants|volunteers) (?:of them )?"
     r"(?:took|received|were given|were randomi[sz]ed|were assigned)\b",
 )
@@ -165,12 +170,11 @@ CONDITION_DESCRIPTION: tuple[str, ...] = (
 
 # A named, specific source: a dated or published study, named institution, journal or agency.
 CITED_SOURCE: tuple[str, ...] = (
-    r"\b(?:a|an|one|the|this|that) (?:(?:19|20)\d\d |recent |new |large |small |landmark |"
-    r"randomi[sz]ed |clinical |controlled |double-blind |placebo-controlled |observational |"
-    r"cohort |pilot |systematic |major |national |(?-i:[A-Z][\w-]+ ))*"
+    r"\b(?:a|an|one|the|this|that) (?:[\w-]+ ){0,3}?"
     r"(?:study|trial|review|meta-analysis|analysis|survey|report|paper)s? "
     r"(?:published|conducted|led|funded|from|by|in|of \d|found|showed|shows|reported|suggests|"
-    r"concluded|showcases|demonstrated|involving|with \d|where|which found|that found|at)\b",
+    r"concluded|showcases|demonstrated|involving|with \d|where|which found|that found|at|"
+    r"followed|tracked|enrolled|recruited|looked at|examined|compared|pooled)\b",
     r"\baccording to (?:\w+ ){0,5}(?:study|studies|trials?|review|research|survey|report|data|"
     r"analysis|guidelines?)\b",
     r"(?-i:\bsaid (?:Dr|Prof|Professor)\.? [A-Z])",
@@ -262,7 +266,7 @@ DURATION: tuple[str, ...] = (
     r"\bwithin (?:a |an |the first |about |around |just )?(?:few |several |couple of |"
     r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve)"
     r"(?:\s*(?:to|-|–|or)\s*(?:\d+|two|three|four|five|six|eight|ten|twelve))? |hours? |minutes? |"
-    r"days? |weeks? |months? )*(?:minutes?|hours?|days?|weeks?|months?)\b",
+    r"days? |weeks? |months? |years? )*(?:minutes?|hours?|days?|weeks?|months?|years?)\b",
     r"\bwears? off\b|\bno longer differed\b|\bfades?\b|\bwan(?:es|ing)\b",
     r"\b(?:goes|go|wears|declines?|drops?) (?:down |off )?over time\b",
     r"\b(?:starts?|begins?) to work\b|\b(?:immediately|instantly|right away)\b",
@@ -299,7 +303,10 @@ SAFETY: tuple[str, ...] = (
     r"\binteract(?:s|ions?)? with\b|\bdrug interactions?\b|\bharms\b|\bharmless\b|\bbleeds?\b",
     r"\b(?:increase|decrease|reduce|boost|block)s? the effects? of\b|\bless effective if\b",
     r"\bat (?:greater|higher|increased) risk\b",
-    r"\b(?:minimally invasive|non-invasive|reversible|suicidal (?:thoughts|ideation))\b",
+    r"\b(?:minimally invasive|non-invasive|reversible)\b",
+    r"\bsuicidal (?:thoughts|ideation|behaviou?r) (?:were|was|have been) (?:reported|seen|observed)",
+    r"\ballergic reactions?\b|\banaphyla\w+|\bdifficulty breathing\b|\bswelling of\b",
+    r"^not (?:for|suitable for|recommended for)\b",
     r"\b(?:cannot|can['’]t|won['’]t|will not) (?:catch|get|give you)\b",
     r"\b(?:isn['’]t|is not|are not|aren['’]t|not) recommended (?:if|for|during|in|with)\b",
     r"\b(?:nauseous|dissociated|dizzy|drowsy|sleepy|jittery|lightheaded)\b",
@@ -343,6 +350,9 @@ MECHANISM: tuple[str, ...] = (
     r"\bhelps? (?:your |the )?(?:body|kidneys?|liver|heart|brain|immune system|cells?|gut|blood) "
     r"(?:to )?\w+",
     r"\btakes? (?:the )?load off\b",
+    r"\b(?:blood cells|circulation|circadian rhythm|thins? (?:your |the )?blood)\b",
+    r"\b(?:balance of|gut) (?:bacteria|flora|microbes)\b",
+    r"\b(?:stops?|prevents?|blocks?) (?:\w+ ){0,2}(?:viruses|bacteria|cells) from\b|\bmultiplying\b",
 )
 
 # Therapeutic effect: an intervention treats, relieves, improves, prevents or cures.
@@ -373,6 +383,9 @@ EFFICACY: tuple[str, ...] = (
     r"\b(?:shorten(?:s|ed)?|shorter|fix(?:es|ed)?|reductions?|improvements?|decreases?)\b",
     r"\bmake[s]? (?:no|a|any|little)? ?(?:\w+ )?difference\b",
     r"\b(?:no )?link(?:ed)? between\b",
+    r"\bfeel(?:s)? (?:much )?(?:better|like (?:themselves|myself|yourself|himself|herself) again)\b",
+    r"\b(?:increases?|builds?|raises?|boosts?) (?:\w+ ){0,2}(?:strength|muscle|performance|"
+    r"endurance|bone density|lean (?:body )?mass|fertility|libido|testosterone)\b",
     r"\b(?:cut down|reduce|stop|come off|taper) (?:on )?(?:their |your )?(?:\w+ )?(?:medications?|"
     r"opioids|painkillers|drugs)\b",
     r"\b(?:flush(?:es)? out|detox\w*|clears? (?:your |the )?skin|(?:more|boosts?) energy)\b",
@@ -398,6 +411,10 @@ EVIDENCE_STATUS: tuple[str, ...] = (
     r"strong(?:er)?|limited|mixed|disappointing|inconclusive|positive|negative|small|promising|"
     r"encouraging|robust|conflicting|thin|poor|lacking)\b",
     r"\b(?:little|no|some|good|strong|weak|limited|insufficient) evidence (?:that|for)\b",
+    r"\b(?:only|no|few|too few) (?:small,? |uncontrolled,? |proper |good-quality |randomi[sz]ed |"
+    r"large )*(?:case series|case reports|trials|studies)\b",
+    r"\b(?:done|tested|carried out|conducted|studied) (?:only )?in (?:animals|mice|rats|cells|"
+    r"test tubes|the lab)\b",
 )
 
 # Unnamed appeals to evidence: not a citation, but they mark the sentence as a claim.
@@ -439,6 +456,10 @@ GENERIC_INTERVENTION = re.compile(
     r"|\b(?:eating|drinking|taking|using|losing|stopping|applying|strengthening|detoxing|"
     r"exercising|walking|smoking|quitting)(?:\s+[a-z][\w-]+){1,2}"
     r"|\b(?:eat|drink|take|use) (?:more|less|a lot of) [a-z][\w-]+"
+    r"|^(?!(?:having|being|living|nothing|something|everything|morning|evening|during|"
+    r"according|following|including)\b)[A-Z][a-z]{3,}ing\b(?= (?:\w+ ){0,2}(?:reduces|improves|"
+    r"thins|lowers|raises|boosts|helps|cures|prevents|treats|increases|decreases|causes|makes|"
+    r"triggers|relieves|resets|strengthens|stops|fixes|works))"
     r"|\b[a-z][\w-]+ (?:juice|tea|extract|oil|capsules|powder|peptides|use|gummies|cleanse)\b"
     # drug-name endings (INN stems): -mab, -pril, -sartan, -statin, -olol, -azole, -cillin, …
     r"|\b[a-z]{3,}(?:mab|pril|sartan|statin|olol|azole|cillin|mycin|cycline|floxacin|tadine|"

@@ -82,6 +82,8 @@ INTERVENTIONS: Mapping[str, tuple[str, ...]] = {
     "Injections, Intramuscular": ("intramuscular injection", "intramuscular injections"),
     "Administration, Sublingual": ("sublingual",),
     "Hallucinogens": ("psychedelics", "psychedelic therapy", "psychedelic"),
+    "Steam Bath": ("sauna", "saunas", "sauna bathing"),
+    "Hot Temperature": ("heat exposure", "heat therapy"),
     "Cold Temperature": ("cold plunge", "cold plunges", "cold plunging", "ice baths",
                          "cold exposure", "cold water immersion", "cold showers", "cold water"),
     "Ivermectin": ("ivermectin",),
