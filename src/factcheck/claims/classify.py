@@ -162,7 +162,7 @@ def judge(sentence: str, mentions: list[Mention], whole_line: bool = False,
     in_context = not has_intervention and bool(context)
     anchor = (bool(mentions) or _first("health anchor", sentence) is not None
               or (anaphoric and bool(carried or interventions)) or in_context
-              or any(t in ("safety", "mechanism") for t, _ in types))
+              or any(t in ("safety", "mechanism", "cited_source") for t, _ in types))
 
     description = _first("condition description", sentence)
     if description and not has_intervention:

@@ -58,17 +58,22 @@ def _judged(body_text: str, matcher: EntityMatcher
 
     Mentions carry over from one sentence to the next (across a paragraph break too, since
     "He also said…" may open a paragraph) but not past a heading. The section context is the
-    interventions named since the last heading, the heading's own included.
+    interventions named since the last heading, the heading's own included; when a section has
+    named none yet, those named earlier in the document stand in (a leaflet about sertraline
+    keeps being about sertraline under "When will I feel better?").
     """
     previous: Span | None = None
     previous_mentions: list[Mention] = []
     section: list[Mention] = []
+    document: list[Mention] = []
     for span in segment_sentences(body_text):
         mentions = matcher.mentions(span.text)
         carried = previous_mentions if previous is not None else []
-        verdict = judge(span.text, mentions, _whole_line(body_text, span), carried, section)
+        verdict = judge(span.text, mentions, _whole_line(body_text, span), carried,
+                        section or document)
         yield span, mentions, carried, verdict
         found = [m for m in mentions if m.role == "intervention"]
+        document = document + found
         if _is_heading(body_text, span, verdict):
             # a heading starts a new subject: its own interventions become the section's
             previous, previous_mentions, section = None, [], found

@@ -42,6 +42,8 @@ READER_ADVICE: tuple[str, ...] = (
     r"appreciate|follow|ask|check)\b",
     r"\bhere are some (?:tips|troubleshooting tips|ways)\b",
     r"^you (?:may|might|could) (?:have|be|suffer|need)\b",
+    r"^if you[^,]{0,120},\s*you(?:['’]ve| have| may| might)? (?:probably )?(?:heard|seen|know|"
+    r"wondered|tried|been)\b",
     r"^(?:give|grab|get|boost|fuel|nourish|protect|treat yourself)\b(?! (?:rid|better|worse)\b)",
 )
 
@@ -63,7 +65,8 @@ ARTICLE_PLAN: tuple[str, ...] = (
 PROMOTION: tuple[str, ...] = (
     r"\bcontact us\b",
     r"\b(?:we|our (?:team|clinic|practice|experienced team|specialists|doctors)) (?:offer|provide|"
-    r"will guide|can help you|are here|specialize)\b",
+    r"will guide|can help you|are here|specialize|specialise|combine|tailor|create)\b",
+    r"\b(?:fda-registered|gmp-certified|made in (?:an?|the) )",
     r"\bour experienced team\b",
     r"\bfree consultation\b",
     r"\b(?:free returns|money-back|returns within|free delivery|members save)\b",
@@ -93,6 +96,7 @@ FIRST_PERSON: tuple[str, ...] = (
     r"^(?:honestly,?\s*)?my\b(?! (?:\w+ )?(?:doctor|gp|physician|neurologist|rheumatologist|"
     r"rheumy|consultant|pharmacist|specialist|nurse|therapist) (?:explained|said|told|says|thinks))",
     r"\b(?:cured|fixed|helped|changed|saved|ruined) my\b",
+    r"^(?:\w+ ){0,4}(?:ago|now|today|yesterday|recently),? (?:i|my)\b",
 )
 
 # What a clinician or clinic will do during care: procedure, not a claim about effects.
@@ -104,6 +108,8 @@ PROCEDURE: tuple[str, ...] = (
     r"\b(?:is|are|it['’]s|they['’]re) (?:offered|available) (?:every|each|to|for|free|on)\b",
     r"\byou will be (?:monitored|seen|asked|given|sedated|observed)\b",
     r"\beach (?:infusion|session|treatment|appointment|visit) (?:lasts|takes)\b",
+    r"\b(?:is|are) given as a (?:slow |single |short )?(?:infusion|injection|drip)\b|"
+    r"\b(?:is|are) given (?:into|under) (?:a |the )?(?:vein|skin|muscle)\b",
 )
 
 # Classifications and study logistics: true or false, but not a health claim to check.
@@ -122,6 +128,8 @@ BACKGROUND_FACT: tuple[str, ...] = (
 
 # Recommendations and norms: what ought to happen, not what is the case.
 NORMATIVE: tuple[str, ...] = (
+    r"\bwe (?:recommend|advise|suggest)\b",
+    r"\bmust be (?:monitored|given|taken|administered|supervised|prescribed)\b",
     r"\bshould not (?:stop|start|take|use|be stopped)\b",
     r"\bshould (?:only )?(?:be )?(?:administered|used|taken|given|prescribed|performed|discussed)\b",
     r"^(?:understanding|knowing|learning about|being aware of)\b",
@@ -229,6 +237,8 @@ PREVALENCE: tuple[str, ...] = (
     r"hospital admissions) (?:a|each|every|per) (?:year|winter|day)\b",
     r"\b(?:is|are) (?:the )?(?:most|more|very|fairly|increasingly) common\b",
     r"\bamong the most (?:common|popular|widely used|prescribed)\b|\bmost (?:widely )?used\b",
+    r"\bone of the most (?:common|frequent|popular|widely)\b|\bthe (?:biggest|largest|main) "
+    r"(?:single )?source of\b",
     r"\b(?:a |the )?leading cause of\b",
     r"\b(?:is|are) (?:a |an )?(?:very |extremely |fairly )?common (?:issue|problem|condition|"
     r"cause|complaint|disorder|disease)\b",
@@ -280,8 +290,9 @@ DURATION: tuple[str, ...] = (
     r"(?:a |an |\d+ |one |two |three |four |six |several |many |a few |few )?(?:\w+ )?"
     r"(?:minutes?|hours?|days?|weeks?|months?|years?)\b",
     r"\bthat lasts for more than\b",
-    r"\b(?:for|over|after|up to|at least) (?:\d+|one|two|three|four|five|six|twelve|several|many|"
-    r"a few) (?:minutes?|hours?|days?|weeks?|months?|years?)\b",
+    r"\b(?:for|over|after|up to|at least) (?:the first )?(?:\d+|one|two|three|four|five|six|twelve|"
+    r"several|many|a few|few) (?:minutes?|hours?|days?|weeks?|months?|years?)\b",
+    r"\b(?:minutes|hours|days|weeks|months) before you (?:feel|notice|see)\b",
     r"\b(?:rapid|fast-acting|fast|quick|immediate|rapidly|quickly|immediately)\s+(?:pain )?"
     r"(?:relief|effects?|results?|benefits?|improvements?|reduction|response|acting|relieve)\b",
     r"\b(?:rapid|fast|quick|delayed|slow) onset\b|\bonset of (?:action|effect|relief)\b",
@@ -307,6 +318,8 @@ SAFETY: tuple[str, ...] = (
     r"\bsuicidal (?:thoughts|ideation|behaviou?r) (?:were|was|have been) (?:reported|seen|observed)",
     r"\ballergic reactions?\b|\banaphyla\w+|\bdifficulty breathing\b|\bswelling of\b",
     r"^not (?:for|suitable for|recommended for)\b",
+    r"\bfeel(?:s)? (?:more )?(?:anxious|sick|dizzy|drowsy|tired|nauseous|agitated)\b",
+    r"\bnon-habit forming\b|\bhabit-forming\b",
     r"\b(?:cannot|can['’]t|won['’]t|will not) (?:catch|get|give you)\b",
     r"\b(?:isn['’]t|is not|are not|aren['’]t|not) recommended (?:if|for|during|in|with)\b",
     r"\b(?:nauseous|dissociated|dizzy|drowsy|sleepy|jittery|lightheaded)\b",
@@ -319,7 +332,9 @@ SAFETY: tuple[str, ...] = (
     r"\b(?:hallucinations?|nausea|vomiting|dizziness|drowsiness|dissociation|bleeding|"
     r"liver damage|kidney damage|bladder|renal|psychosis|seizures?|insomnia as a|"
     r"interactions? with)\b",
-    r"\b(?:can|may|might|could) (?:cause|lead to|trigger|increase the risk|damage|harm)\b",
+    r"\b(?:can|may|might|could) (?:also )?(?:cause|lead to|trigger|increase the risk|damage|harm)\b",
+    r"\b(?:raises?|increases?|worsens?) (?:\w+ ){0,2}(?:cholesterol|blood pressure|blood sugar|"
+    r"heart rate|liver enzymes)\b",
 )
 
 # Biological mechanism: receptors, pathways, signalling, neurotransmitters.
@@ -411,6 +426,7 @@ EVIDENCE_STATUS: tuple[str, ...] = (
     r"strong(?:er)?|limited|mixed|disappointing|inconclusive|positive|negative|small|promising|"
     r"encouraging|robust|conflicting|thin|poor|lacking)\b",
     r"\b(?:little|no|some|good|strong|weak|limited|insufficient) evidence (?:that|for)\b",
+    r"\b(?:have|has) not (?:yet )?(?:been )?(?:confirmed|shown|replicated|proven)\b",
     r"\b(?:only|no|few|too few) (?:small,? |uncontrolled,? |proper |good-quality |randomi[sz]ed |"
     r"large )*(?:case series|case reports|trials|studies)\b",
     r"\b(?:done|tested|carried out|conducted|studied) (?:only )?in (?:animals|mice|rats|cells|"
@@ -451,7 +467,7 @@ GENERIC_INTERVENTION = re.compile(
     r"[A-Za-z][\w-]+\s+){0,2}?(?:therapy|treatment|infusions?|supplements?|medications?|"
     r"drugs?|remedy|remedies|injections?|treatments|medicines?|vaccines?|(?:treatment|management|"
     r"therapy) options?|tablets|pills|capsules|sprays?|drips?|antibiotics|antihistamines|"
-    r"steroids|painkillers|surgery|vaccinated|vaccination|fasting|diet|"
+    r"steroids|painkillers|surgery|vaccinated|vaccination|fasting|diets?|"
     r"(?:higher|lower|high|low|large|small|single|daily)(?: \d+\s?mg)? doses?)\b"
     r"|\b(?:eating|drinking|taking|using|losing|stopping|applying|strengthening|detoxing|"
     r"exercising|walking|smoking|quitting)(?:\s+[a-z][\w-]+){1,2}"
