@@ -133,7 +133,7 @@ def test_history_search_then_batched_fetch(ncbi, tmp_path: Path):
                                                                     ("20", "3")]
     assert {f[2]["WebEnv"] for f in fetches} == {"MCID_" + "0" * 23 + "1"}
     with connect(tmp_path / "t.duckdb") as con:
-        summary = load_files(con, paths, workers=1)
+        summary = load_files(con, paths, workers=0)
         assert summary.inserted == 23
         hit = con.execute("SELECT pmid FROM (SELECT pmid, fts_main_pubmed.match_bm25(pmid, "
                           "'ketamine migraine 800017') s FROM pubmed) WHERE s IS NOT NULL "

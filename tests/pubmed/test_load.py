@@ -41,7 +41,7 @@ def search(con, query: str) -> list[int]:
 
 
 def test_real_nlm_files_load_with_counts_and_log(con, nlm_baseline: Path, nlm_update: Path):
-    summary = load_files(con, [nlm_baseline, nlm_update], workers=1)
+    summary = load_files(con, [nlm_baseline, nlm_update], workers=0)
     assert summary.n_records == 26 + 22
     # 30271887 appears in versions 1 to 4: one row, the highest version
     assert summary.inserted == 26 + 19
@@ -65,9 +65,9 @@ def test_real_nlm_files_load_with_counts_and_log(con, nlm_baseline: Path, nlm_up
 
 
 def test_loading_the_same_file_twice_changes_nothing(con, nlm_update: Path, tmp_path: Path):
-    load_files(con, [nlm_update], workers=1)
+    load_files(con, [nlm_update], workers=0)
     before = snapshot(con)
-    again = load_files(con, [nlm_update], workers=1)
+    again = load_files(con, [nlm_update], workers=0)
     assert [f.status for f in again.files] == ["skipped"]
     assert again.files[0].error is None and "already loaded" in again.files[0].note
     # a renamed copy has the same sha256 and is skipped too
@@ -75,20 +75,20 @@ def test_loading_the_same_file_twice_changes_nothing(con, nlm_update: Path, tmp_
     shutil.copy(nlm_update, copy)
     assert load_files(con, [copy]).files[0].status == "skipped"
     # forcing the reload goes through the merge, which finds nothing to change
-    forced = load_files(con, [nlm_update], force=True, workers=1)
+    forced = load_files(con, [nlm_update], force=True, workers=0)
     assert (forced.inserted, forced.updated, forced.unchanged) == (0, 0, 19)
     assert snapshot(con) == before
     assert con.execute("SELECT count(*) FROM pubmed_files").fetchone()[0] == 2
 
 
 def test_update_file_revises_versions_deletes_and_retracts(con, articles_xml: Path, update_xml: Path):
-    first = load_files(con, [articles_xml], workers=1)
+    first = load_files(con, [articles_xml], workers=0)
     assert (first.inserted, first.errors, first.retracted) == (6, 1, 1)  # 1 skipped article
     assert "PMID is not a number" in first.files[0].error
     assert row(con, 900003)["is_retracted"]
     assert row(con, 900003)["retraction_in"] == [900009]
 
-    summary = load_files(con, [update_xml], workers=1)
+    summary = load_files(con, [update_xml], workers=0)
     # new: 900020 (notice) and 900021; updated: 900001 (same version, new content), 900002 (v2)
     assert (summary.inserted, summary.updated, summary.deleted) == (2, 2, 1)
     assert row(con, 900001)["title"].endswith("(corrected).")
@@ -105,8 +105,8 @@ def test_update_file_revises_versions_deletes_and_retracts(con, articles_xml: Pa
 
 
 def test_an_older_version_never_replaces_a_newer_one(con, update_xml: Path, articles_xml: Path):
-    load_files(con, [update_xml], workers=1)  # 900002 version 2 first
-    summary = load_files(con, [articles_xml], workers=1)  # then version 1
+    load_files(con, [update_xml], workers=0)  # 900002 version 2 first
+    summary = load_files(con, [articles_xml], workers=0)  # then version 1
     assert row(con, 900002)["pmid_version"] == 2
     assert row(con, 900002)["title"].endswith("Version 2.")
     assert summary.files[0].unchanged >= 1
@@ -114,23 +114,23 @@ def test_an_older_version_never_replaces_a_newer_one(con, update_xml: Path, arti
 
 def test_retraction_notice_loaded_before_the_article(con, tmp_path: Path, update_xml: Path,
                                                      articles_xml: Path):
-    load_files(con, [update_xml], workers=1)
+    load_files(con, [update_xml], workers=0)
     assert row(con, 900005) == {}
-    load_files(con, [articles_xml], workers=1)
+    load_files(con, [articles_xml], workers=0)
     assert row(con, 900005)["is_retracted"]
     assert row(con, 900005)["retraction_in"] == [900020]
 
 
 def test_failing_file_leaves_the_table_as_it_was(con, articles_xml: Path, nlm_update: Path,
                                                 tmp_path: Path):
-    load_files(con, [articles_xml], workers=1)
+    load_files(con, [articles_xml], workers=0)
     before = snapshot(con)
     data = nlm_update.read_bytes()
     truncated = tmp_path / "pubmed21n9999.xml.gz"
     truncated.write_bytes(data[: len(data) * 2 // 3])
     malformed = tmp_path / "malformed.xml"
     malformed.write_bytes(gzip.decompress(data).replace(b"</ArticleTitle>", b"</Title>", 7))
-    summary = load_files(con, [truncated, malformed], workers=1)
+    summary = load_files(con, [truncated, malformed], workers=0)
     assert [f.status for f in summary.files] == ["failed", "failed"]
     assert "truncated" in summary.files[0].error and "malformed XML" in summary.files[1].error
     assert summary.errors == 2
@@ -143,7 +143,7 @@ def test_failing_file_leaves_the_table_as_it_was(con, articles_xml: Path, nlm_up
 
 def test_database_error_halfway_rolls_the_file_back(con, articles_xml: Path, update_xml: Path,
                                                    monkeypatch):
-    load_files(con, [articles_xml], workers=1)
+    load_files(con, [articles_xml], workers=0)
     before = snapshot(con)
 
     def broken(*args, **kwargs):
@@ -151,16 +151,16 @@ def test_database_error_halfway_rolls_the_file_back(con, articles_xml: Path, upd
 
     # records are merged, then applying the DeleteCitation fails: nothing of the file stays
     monkeypatch.setattr(store, "delete_citations", broken)
-    summary = load_files(con, [update_xml], workers=1)
+    summary = load_files(con, [update_xml], workers=0)
     assert summary.files[0].status == "failed"
     assert "disk full" in summary.files[0].error
     assert snapshot(con) == before
     monkeypatch.undo()
-    assert load_files(con, [update_xml], workers=1).files[0].status == "loaded"
+    assert load_files(con, [update_xml], workers=0).files[0].status == "loaded"
 
 
 def test_missing_file_is_recorded_and_the_others_load(con, tmp_path: Path, articles_xml: Path):
-    summary = load_files(con, [tmp_path / "absent.xml.gz", articles_xml], workers=1)
+    summary = load_files(con, [tmp_path / "absent.xml.gz", articles_xml], workers=0)
     assert [f.status for f in summary.files] == ["failed", "loaded"]
     assert "absent.xml.gz: cannot read" in summary.files[0].error
 
@@ -168,7 +168,7 @@ def test_missing_file_is_recorded_and_the_others_load(con, tmp_path: Path, artic
 def test_parallel_workers_give_the_same_table(tmp_path: Path, nlm_baseline: Path,
                                               nlm_update: Path, articles_xml: Path):
     results = []
-    for workers in (1, 2):
+    for workers in (0, 2):
         with connect(tmp_path / f"w{workers}.duckdb") as con:
             bad = tmp_path / "bad.xml"
             bad.write_text("<PubmedArticleSet><PubmedArticle>", encoding="utf-8")
@@ -180,7 +180,7 @@ def test_parallel_workers_give_the_same_table(tmp_path: Path, nlm_baseline: Path
 
 
 def test_rebuild_fts_index_directly(con, articles_xml: Path):
-    load_files(con, [articles_xml], rebuild=False, workers=1)
+    load_files(con, [articles_xml], rebuild=False, workers=0)
     with pytest.raises(Exception):
         search(con, "ketamine")
     store.rebuild_fts_index(con)
@@ -194,7 +194,7 @@ def test_memory_cap_applies_during_the_load_only(con, articles_xml: Path, monkey
     con.execute("SET memory_limit = '1GiB'")
     before = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
     seen = []
-    load_files(con, [articles_xml], workers=1, memory_limit="128MB",
+    load_files(con, [articles_xml], workers=0, memory_limit="128MB",
                progress=lambda r: seen.append(
                    con.execute("SELECT current_setting('memory_limit')").fetchone()[0]))
     assert seen == ["122.0 MiB"]  # DuckDB prints 128 MB in MiB

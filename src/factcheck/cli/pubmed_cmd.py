@@ -22,8 +22,9 @@ def pubmed() -> None:
     """Load and refresh the PubMed reference table."""
 
 
-def _load(db: str, files: list[Path], force: bool, workers: int | None) -> int:
-    from ..pubmed.load import FileResult, load_files
+def _load(db: str, files: list[Path], force: bool, workers: int | None,
+          memory_limit: str | None = None) -> int:
+    from ..pubmed.load import DEFAULT_MEMORY_LIMIT, FileResult, load_files
     from ..store.db import connect
     from ..store.publish import WriterLock, begin_work, publish
 
@@ -42,7 +43,8 @@ def _load(db: str, files: list[Path], force: bool, workers: int | None) -> int:
                 bar.console.print(f"[{style}]{result.status:>7}[/{style}] {result.file_name}: {detail}")
                 bar.advance(task)
 
-            summary = load_files(con, files, progress=progress, force=force, workers=workers)
+            summary = load_files(con, files, progress=progress, force=force, workers=workers,
+                                 memory_limit=memory_limit or DEFAULT_MEMORY_LIMIT)
             if summary.fts_rebuilt:
                 bar.console.print(f"full-text index rebuilt in {summary.fts_seconds:.1f} s")
             total = con.execute("SELECT count(*) FROM pubmed").fetchone()[0]
@@ -67,16 +69,21 @@ def _load(db: str, files: list[Path], force: bool, workers: int | None) -> int:
 @click.option("--db", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False),
               help="Database to load into (created if missing).")
 @click.option("--force", is_flag=True, help="Reload files already loaded (same sha256); still idempotent.")
-@click.option("--workers", type=click.IntRange(1, 16), default=None,
-              help="Parsing processes [default: one per file up to the CPU count, at most 4].")
-def load(files: tuple[Path, ...], db: str, force: bool, workers: int | None) -> None:
+@click.option("--workers", type=click.IntRange(0, 16), default=None,
+              help="Parsing processes [default: one per file up to the CPU count, at most 4;"
+                   " 0 parses in the main process].")
+@click.option("--memory-limit", default=None, metavar="SIZE",
+              help="DuckDB memory limit while loading, e.g. 8GB for a full baseline "
+                   "[default: $FACTCHECK_PUBMED_MEMORY_LIMIT or 160MB].")
+def load(files: tuple[Path, ...], db: str, force: bool, workers: int | None,
+         memory_limit: str | None) -> None:
     """Load NLM PubMed XML files (baseline or update, .xml or .xml.gz), in the order given.
 
     Each file loads in one transaction; a file already loaded is skipped; DeleteCitation and
     retractions are applied; the full-text index is rebuilt at the end. Exits 1 when a file
     failed (the others are loaded).
     """
-    sys.exit(_load(db, list(files), force, workers))
+    sys.exit(_load(db, list(files), force, workers, memory_limit))
 
 
 @pubmed.command()
@@ -110,4 +117,4 @@ def fetch(query: str, db: str, api_key: str | None, email: str | None, max_recor
     if not paths:
         console.print("no records matched; nothing to load")
         return
-    sys.exit(_load(db, paths, force=False, workers=1))
+    sys.exit(_load(db, paths, force=False, workers=0))

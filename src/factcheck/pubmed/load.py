@@ -54,7 +54,7 @@ MAX_WORKERS = 4
 #: index build grow the process to gigabytes on a shared machine; with a cap it spills to
 #: its temp directory instead, at no measured cost in speed on one NLM file (see
 #: docs/pubmed.md). Raise it for a full-baseline load on a dedicated server.
-DEFAULT_MEMORY_LIMIT = os.environ.get("FACTCHECK_PUBMED_MEMORY_LIMIT", "256MB")
+DEFAULT_MEMORY_LIMIT = os.environ.get("FACTCHECK_PUBMED_MEMORY_LIMIT", "160MB")
 
 
 @dataclass
@@ -253,14 +253,14 @@ def _collect_worker(proc: subprocess.Popen, path: Path, out_dir: Path) -> Parsed
 def _parse_in_order(paths: list[Path], workers: int) -> Iterator[tuple[Path, ParsedFile | BaseException]]:
     """Parse ``paths`` and yield (path, result or exception) in the given order.
 
-    With ``workers > 1`` each file is parsed by a ``python -m factcheck.pubmed.worker``
+    With ``workers >= 1`` each file is parsed by a ``python -m factcheck.pubmed.worker``
     process, at most ``workers`` at a time and ahead of the consumer, that writes its
-    records as an Arrow IPC file. Separate processes (not ``multiprocessing``) because
+    records as an Arrow IPC file; ``workers=0`` parses in this process. Separate processes (not ``multiprocessing``) because
     forking a process that holds a DuckDB connection is unsafe and ``spawn`` re-imports the
     caller's main module (a Prefect flow file, a notebook); a worker that crashes or runs
     out of memory fails its file only.
     """
-    if workers <= 1 or len(paths) <= 1:
+    if workers <= 0:
         for path in paths:
             try:
                 yield path, parse_file(path)
@@ -353,21 +353,22 @@ def fts_index_exists(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def default_workers(n_files: int) -> int:
+    """One parsing process per file, up to the CPU count and :data:`MAX_WORKERS`."""
     return max(1, min(n_files, os.cpu_count() or 1, MAX_WORKERS))
 
 
 @contextmanager
-def _memory_limit(con: duckdb.DuckDBPyConnection, limit: str | None) -> Iterator[None]:
-    """Cap DuckDB's memory for the duration of a load, then restore the caller's setting."""
-    if not limit:
-        yield
-        return
-    previous = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
-    con.execute("SET memory_limit = ?", [limit])
+def _duckdb_settings(con: duckdb.DuckDBPyConnection, **settings: object) -> Iterator[None]:
+    """Apply DuckDB settings (None values are skipped) for a block, then restore them."""
+    wanted = {k: v for k, v in settings.items() if v is not None}
+    previous = {k: con.execute("SELECT current_setting(?)", [k]).fetchone()[0] for k in wanted}
+    for name, value in wanted.items():
+        con.execute(f"SET {name} = ?", [value])
     try:
         yield
     finally:
-        con.execute("SET memory_limit = ?", [previous])
+        for name, value in previous.items():
+            con.execute(f"SET {name} = ?", [value])
 
 
 def load_files(con: duckdb.DuckDBPyConnection, paths: Iterable[str | os.PathLike[str]],
@@ -379,18 +380,25 @@ def load_files(con: duckdb.DuckDBPyConnection, paths: Iterable[str | os.PathLike
     ``con`` comes from :func:`factcheck.store.db.connect`. ``progress`` is called with each
     file's :class:`FileResult` as soon as that file is done. ``rebuild`` rebuilds the BM25
     index at the end when something changed or the index is missing. ``workers`` parsing
-    processes (default: one per file up to the CPU count, at most 4; 1 parses in this
-    process). ``force`` reloads files whose sha256 is already in the log (the merge keeps
+    processes (default: one per file up to the CPU count, at most 4; 0 parses in this
+    process, which is slower and leaves the parser's garbage in this process's memory). ``force`` reloads files whose sha256 is already in the log (the merge keeps
     that idempotent). Returns a :class:`LoadSummary`; failures are in it and in
     ``pubmed_files``, never raised.
     """
-    with _memory_limit(con, memory_limit):
-        return _load_files(con, paths, progress, rebuild=rebuild, workers=workers, force=force)
+    with _duckdb_settings(con, memory_limit=memory_limit):
+        summary = _load_files(con, paths, progress, workers=workers, force=force)
+        changed = summary.inserted + summary.updated + summary.deleted + summary.retracted
+        if rebuild and (changed or not fts_index_exists(con)):
+            started = time.perf_counter()
+            store.rebuild_fts_index(con)
+            summary.fts_rebuilt = True
+            summary.fts_seconds = time.perf_counter() - started
+    return summary
 
 
 def _load_files(con: duckdb.DuckDBPyConnection, paths: Iterable[str | os.PathLike[str]],
-                progress: Callable[[FileResult], None] | None, *, rebuild: bool,
-                workers: int | None, force: bool) -> LoadSummary:
+                progress: Callable[[FileResult], None] | None, *, workers: int | None,
+                force: bool) -> LoadSummary:
     summary = LoadSummary()
     todo: list[tuple[Path, str]] = []
     seen: set[str] = set()
@@ -417,19 +425,17 @@ def _load_files(con: duckdb.DuckDBPyConnection, paths: Iterable[str | os.PathLik
 
     shas = dict(todo)
     n_workers = default_workers(len(todo)) if workers is None else workers
-    for path, parsed in _parse_in_order([p for p, _ in todo], n_workers):
-        if isinstance(parsed, BaseException):
-            result = _failed(con, path, shas[path], _describe(parsed, path))
-        else:
-            result = _load_parsed(con, path, shas[path], parsed)
-        summary.files.append(result)
-        if progress:
-            progress(result)
-
-    changed = summary.inserted + summary.updated + summary.deleted + summary.retracted
-    if rebuild and (changed or not fts_index_exists(con)):
-        started = time.perf_counter()
-        store.rebuild_fts_index(con)
-        summary.fts_rebuilt = True
-        summary.fts_seconds = time.perf_counter() - started
+    # While worker processes parse, DuckDB gets the cores they leave: oversubscribed cores
+    # slowed the merges and grew memory (one allocator arena per DuckDB thread).
+    cores = os.cpu_count() or 1
+    threads = max(1, cores - n_workers) if n_workers and len(todo) > 1 else None
+    with _duckdb_settings(con, threads=threads):
+        for path, parsed in _parse_in_order([p for p, _ in todo], n_workers):
+            if isinstance(parsed, BaseException):
+                result = _failed(con, path, shas[path], _describe(parsed, path))
+            else:
+                result = _load_parsed(con, path, shas[path], parsed)
+            summary.files.append(result)
+            if progress:
+                progress(result)
     return summary

@@ -134,8 +134,10 @@ def merge_records(con: duckdb.DuckDBPyConnection, batches: list[pa.RecordBatch],
                         f"SELECT {cols}, ?, ? FROM {_CHANGED}", [source_file, loaded_at])
         n_distinct = table.num_rows - n_dupes
         marked = mark_retracted_by_notices(con)
-    finally:
         _drop_temp(con)
+    finally:
+        # On failure the caller's ROLLBACK discards the temporary tables; only the Arrow
+        # view (not transactional) must go, whatever happened.
         con.unregister(_INCOMING)
     return MergeCounts(int(inserted), int(updated), int(n_distinct - inserted - updated),
                        int(retracted + marked))
