@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
+from functools import lru_cache
 
 import lxml.html
 from lxml import etree
@@ -62,8 +63,7 @@ def _maybe_furniture(element: etree._Element) -> bool:
     style = get("style")
     if style and ("none" in style or "hidden" in style):
         return True
-    attrs = f"{get('class', '')} {get('id', '')}"
-    return _TOKEN_HINT.search(_SPLIT_CLASS.sub("-", attrs.lower())) is not None
+    return _classify_names(f"{get('class', '')} {get('id', '')}") is not None
 
 
 _CONTAINS_CONTENT = etree.XPath(".//main | .//h1")
@@ -81,14 +81,16 @@ def _visible_text(element: etree._Element) -> str:
     return normalise(etree.tostring(element, method="text", encoding=str, with_tail=False))
 
 
-def _classify_element(element: etree._Element) -> tuple[str, str] | None:
-    """(kind, reason) when the element is page furniture by its class or id, its tag, its
-    ARIA role, or because the page hides it. Class and id come first: they say more
-    ('entry-footer' is a category footer, not the site footer)."""
-    get = element.get
-    names = _SPLIT_CLASS.sub("-", f"{get('class', '')} {get('id', '')}".lower()).split()
-    if any(_CONTENT_MARKERS.search(name) for name in names):
+@lru_cache(maxsize=8192)
+def _classify_names(attrs: str) -> tuple[str, str] | None:
+    """(kind, reason) for a class-and-id string, ('content', ...) for the article's own
+    container, None when no token matches. Cached: templates repeat the same class strings."""
+    lowered = _SPLIT_CLASS.sub("-", attrs.lower())
+    if not _TOKEN_HINT.search(lowered):
         return None
+    names = lowered.split()
+    if any(_CONTENT_MARKERS.search(name) for name in names):
+        return "content", "article container"
     best: tuple[int, str, str] | None = None   # (rank, kind, reason); lower rank wins
     for name in names:
         if name in _CLASS_NAMES or name in _CLASS_WORDS:
@@ -105,8 +107,19 @@ def _classify_element(element: etree._Element) -> tuple[str, str] | None:
                 rank = 2 if word in rules.GENERIC_CLASS_WORDS else 1
                 candidate = (rank, _CLASS_WORDS[word], f"class/id '{name}' contains '{word}'")
                 best = min(best or candidate, candidate)
-    if best is not None:
-        return best[1], f"{best[2]} ({best[1]} widget)"
+    if best is None:
+        return None
+    return best[1], f"{best[2]} ({best[1]} widget)"
+
+
+def _classify_element(element: etree._Element) -> tuple[str, str] | None:
+    """(kind, reason) when the element is page furniture by its class or id, its tag, its
+    ARIA role, or because the page hides it. Class and id come first: they say more
+    ('entry-footer' is a category footer, not the site footer)."""
+    get = element.get
+    verdict = _classify_names(f"{get('class', '')} {get('id', '')}")
+    if verdict is not None:
+        return None if verdict[0] == "content" else verdict
     tag = element.tag if isinstance(element.tag, str) else ""
     if tag in rules.BOILERPLATE_TAGS:
         return rules.BOILERPLATE_TAGS[tag], f"<{tag}> element"
@@ -254,6 +267,21 @@ def _key(text: str) -> str:
     return re.sub(r"\W+", " ", text).strip().casefold()
 
 
+_DECLARED_BODY = etree.XPath("//*[@itemprop='articleBody']")
+
+
+def _chars(text: str | None) -> int:
+    """Characters other than white space."""
+    return len("".join((text or "").split()))
+
+
+def _declared_body_chars(tree: etree._Element) -> int:
+    """Text size of the page's schema.org ``articleBody``, when it declares one: a cue that
+    the precise pass missed part of the article when it extracted much less than that."""
+    bodies = _DECLARED_BODY(tree)
+    return max((_text_length(body) for body in bodies), default=0)
+
+
 def _extract(tree: etree._Element, url: str | None, precision: bool):
     import trafilatura
 
@@ -299,8 +327,9 @@ def clean_html(html: str, url: str | None = None, remove_cta: bool = True) -> Cl
 
     trafilatura runs in its precision mode without its fallback extractors: on the
     benchmark that is both faster and more precise than its defaults, and our own pruning
-    makes up for the fallbacks. When the precise pass finds little text (less than a
-    quarter of what a recall pass finds), the recall pass is used instead.
+    makes up for the fallbacks. Its balanced mode is used instead when the precise pass finds
+    almost nothing, or much less than the page's schema.org ``articleBody`` holds (it drops
+    text that trails an inline block) and the balanced pass finds more.
 
     Never raises: empty, binary, unparseable and script-only pages return an empty body with
     ``error`` saying why. Pages over :data:`MAX_HTML_CHARS` are cut there (recorded).
@@ -338,6 +367,11 @@ def clean_html(html: str, url: str | None = None, remove_cta: bool = True) -> Cl
             fallback = _extract(tree, url, precision=False)
             if fallback is not None and (document is None or
                                          len(fallback.text or "") > 4 * len(document.text or "")):
+                document = fallback
+        declared = _declared_body_chars(tree)
+        if document is not None and declared and _chars(document.text) < 0.6 * declared:
+            fallback = _extract(tree, url, precision=False)
+            if fallback is not None and _chars(fallback.text) > 1.2 * _chars(document.text):
                 document = fallback
         container = _lost_structure(document, tree)
         if container is not None:

@@ -40,7 +40,7 @@ KINDS: dict[str, str] = {
     "disclaimer": "medical and legal disclaimers repeated on every page",
     "sidebar": "sidebars, widgets, advertisements",
     "header_footer": "site header and footer",
-    "boilerplate": "markup debris and other page furniture (bare URLs, timestamps, ads)",
+    "boilerplate": "markup debris (timestamps, lone symbols, ad labels) and cuts at size limits",
     "hidden": "elements the page hides from readers (display:none, hidden, aria-hidden)",
     "title": "the headline, moved to the title field instead of repeated in the body",
 }
@@ -348,9 +348,9 @@ CLINIC_PROMO = _group(
 
 DEBRIS = _group(
     "debris", "boilerplate", "line",
-    "markup debris that is not prose: a bare URL, a machine timestamp, a lone symbol",
+    "markup debris that is not prose: a machine timestamp, a lone symbol, 'Advertisement' "
+    "(a bare URL stays: in a health article it is usually a cited source)",
     (
-        r"(?:https?://|www\.)\S+",
         r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?",
         r"[^\w\s]{0,5}",
         r"(?:advertisement|anzeige|publicité|publicidad|sponsored(?:\s+content)?|ad)",
