@@ -10,7 +10,6 @@ from pathlib import Path
 import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 console = Console(stderr=True)
 
@@ -37,10 +36,15 @@ def _load(db: str, files: list[Path], force: bool, workers: int | None,
 
             def progress(result: FileResult) -> None:
                 style = {"loaded": "green", "skipped": "yellow", "failed": "red"}[result.status]
-                detail = (f"{result.n_records:,} records, +{result.inserted:,} new, "
-                          f"{result.updated:,} updated, {result.deleted:,} deleted"
-                          if result.status == "loaded" else (result.error or result.note or ""))
-                bar.console.print(f"[{style}]{result.status:>7}[/{style}] {result.file_name}: {detail}")
+                if result.status == "loaded":
+                    line = (f"{result.file_name}: {result.n_records:,} records, +{result.inserted:,}"
+                            f" new, {result.updated:,} updated, {result.deleted:,} deleted")
+                elif result.status == "skipped":
+                    line = f"{result.file_name}: {result.note}"
+                else:
+                    line = result.error or result.file_name
+                bar.console.print(f"[{style}]{result.status:>7}[/{style}] {line}", soft_wrap=True,
+                                  highlight=False)
                 bar.advance(task)
 
             summary = load_files(con, files, progress=progress, force=force, workers=workers,
@@ -49,18 +53,14 @@ def _load(db: str, files: list[Path], force: bool, workers: int | None,
                 bar.console.print(f"full-text index rebuilt in {summary.fts_seconds:.1f} s")
             total = con.execute("SELECT count(*) FROM pubmed").fetchone()[0]
         publish(work, db)
-    table = Table(title=f"PubMed load into {db}")
-    for column in ("files", "records", "inserted", "updated", "unchanged", "deleted", "retracted",
-                   "errors"):
-        table.add_column(column, justify="right")
     counts = summary.as_dict()
-    table.add_row(*(f"{counts[c]:,}" for c in ("files", "records", "inserted", "updated",
-                                                "unchanged", "deleted", "retracted", "errors")))
-    console.print(table)
-    console.print(f"the table now holds {total:,} records")
+    console.print(" · ".join(f"{name} {counts[name]:,}" for name in (
+        "files", "records", "inserted", "updated", "unchanged", "deleted", "retracted", "errors")),
+        soft_wrap=True)
+    console.print(f"the table now holds {total:,} records ({db})", soft_wrap=True)
     for result in summary.files:
         if result.status == "failed":
-            console.print(f"[red]failed[/red] {result.error}")
+            console.print(f"[red]failed[/red] {result.error}", soft_wrap=True, highlight=False)
     return 1 if summary.n_failed else 0
 
 

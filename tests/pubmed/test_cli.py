@@ -1,0 +1,41 @@
+"""`factcheck pubmed load` on real files: progress lines, final counts, exit status."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from factcheck.cli import cli
+from factcheck.store.db import connect
+
+
+def test_load_command_reports_counts_and_skips_a_second_time(tmp_path: Path, nlm_update: Path,
+                                                             articles_xml: Path):
+    db = tmp_path / "pm.duckdb"
+    runner = CliRunner()
+    result = runner.invoke(cli, ["pubmed", "load", str(nlm_update), str(articles_xml),
+                                 "--db", str(db), "--workers", "0"])
+    assert result.exit_code == 0, result.output
+    assert "loaded nlm_update_cut.xml.gz: 22 records, +19 new" in result.output
+    assert ("files 2 · records 28 · inserted 25 · updated 0 · unchanged 0 · deleted 0 · "
+            "retracted 5 · errors 1") in result.output  # articles.xml has one unusable article
+    assert "the table now holds 25 records" in result.output
+    again = runner.invoke(cli, ["pubmed", "load", str(nlm_update), "--db", str(db)])
+    assert again.exit_code == 0
+    assert "skipped nlm_update_cut.xml.gz: already loaded" in again.output
+    with connect(db, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM pubmed").fetchone()[0] == 25
+
+
+def test_load_command_exits_1_when_a_file_fails(tmp_path: Path, articles_xml: Path):
+    bad = tmp_path / "broken.xml.gz"
+    bad.write_bytes(b"\x1f\x8b\x08\x00 not really gzip")
+    db = tmp_path / "pm.duckdb"
+    result = CliRunner().invoke(cli, ["pubmed", "load", str(bad), str(articles_xml), "--db", str(db)])
+    assert result.exit_code == 1
+    assert f"failed {bad}: compressed data is truncated or corrupt" in result.output
+    with connect(db, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM pubmed").fetchone()[0] == 6
+        status = con.execute("SELECT status FROM pubmed_files WHERE file_name = 'broken.xml.gz'").fetchone()
+        assert status == ("failed",)
