@@ -80,3 +80,17 @@ def test_search_terms_expand_synonyms():
     assert "complex regional pain syndrome" in terms
     assert "crps" in claim.query_text().split()
     assert "crps" in synonyms_of("Complex Regional Pain Syndromes")
+
+
+def test_no_descriptor_is_listed_twice_in_a_role():
+    # a repeated key in a dict literal silently drops the first entry's surface forms
+    import ast
+    from pathlib import Path
+
+    import factcheck.claims.synonyms as module
+
+    tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Dict):
+            keys = [k.value for k in node.keys if isinstance(k, ast.Constant)]
+            assert len(keys) == len(set(keys)), sorted({k for k in keys if keys.count(k) > 1})

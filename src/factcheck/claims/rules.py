@@ -97,6 +97,7 @@ FIRST_PERSON: tuple[str, ...] = (
     r"rheumy|consultant|pharmacist|specialist|nurse|therapist) (?:explained|said|told|says|thinks))",
     r"\b(?:cured|fixed|helped|changed|saved|ruined) my\b",
     r"^(?:\w+ ){0,4}(?:ago|now|today|yesterday|recently),? (?:i|my)\b",
+    r",\s*i (?:can|could|feel|felt|have|had|was|am|['’]ve|['’]m)\b",
 )
 
 # What a clinician or clinic will do during care: procedure, not a claim about effects.
@@ -107,6 +108,7 @@ PROCEDURE: tuple[str, ...] = (
     r"appointment)\b",
     r"\b(?:is|are|it['’]s|they['’]re) (?:offered|available) (?:every|each|to|for|free|on)\b",
     r"\byou will be (?:monitored|seen|asked|given|sedated|observed)\b",
+    r"\b(?:you are|you['’]re|are|is) eligible\b",
     r"\beach (?:infusion|session|treatment|appointment|visit) (?:lasts|takes)\b",
     r"\b(?:is|are) given as a (?:slow |single |short )?(?:infusion|injection|drip)\b|"
     r"\b(?:is|are) given (?:into|under) (?:a |the )?(?:vein|skin|muscle)\b",
@@ -122,6 +124,11 @@ BACKGROUND_FACT: tuple[str, ...] = (
     r"\b(?:plans?|intends?|expects?) to (?:begin|start|launch|file|submit|seek)\b",
     r"\bforward-looking statements\b",
     r"^the (?:trial|study) (?:enrolled|recruited|included|involved)\b",
+    r"^(?:\w+ ){0,5}(?:participants|patients|veterans|adults|people|volunteers|women|men|children)"
+    r"(?: with [\w\s-]+?)? (?:received|were given|were randomi[sz]ed|were assigned)\b",
+    r"\btoo small to (?:draw|show|prove)\b|\b(?:larger|more|further) (?:studies|trials|research) "
+    r"(?:are|is) needed\b",
+    r"^contains? (?:less|more) than\b",
     r"^(?:half|one group|the other group|the control group|participants|volunteers) (?:of them )?"
     r"(?:took|received|were given|were randomi[sz]ed|were assigned)\b",
 )
@@ -165,7 +172,7 @@ CONDITION_DESCRIPTION: tuple[str, ...] = (
     r"\b(?:is|are) (?:defined as|characteri[sz]ed by|classified as)\b",
     r"\b(?:also )?known as\b",
     r"\b(?:is|are|isn[’']t|aren[’']t|not) (?:easy|hard|difficult|challenging) to (?:treat|diagnose)\b",
-    r"\b(?:can be|is|are|often) caused by\b",
+    r"\b(?:can be|is|are|often) caused by\b|\bcaused by (?:the|a|an)\b",
     r"\bcan result from\b",
     r"\bcan (?:significantly )?impact\b",
     r"\b(?:can )?lead to serious (?:problems|complications|illness)\b",
@@ -189,6 +196,7 @@ CITED_SOURCE: tuple[str, ...] = (
     r"(?-i:\b(?:Dr|Prof|Professor)\.? [A-Z][\w-]+(?: [A-Z][\w-]+)?,? (?:said|says|explained|added|"
     r"told|warned|noted))",
     r"(?-i:\b[A-Z][A-Z0-9-]{2,} (?:study|studies|trials?)\b)",
+    r"(?-i:\b[A-Z][a-z]+ (?:researchers|scientists|doctors) (?:found|showed|reported|discovered))",
     r"^(?:in|from) (?:a|an|one|the) (?:[\w-]+ ){0,4}(?:study|trial|review|meta-analysis|analysis|"
     r"survey)\b",
     r"\bin a (?:[\w-]+ ){0,3}(?:review|meta-analysis|analysis) of \d+",
@@ -240,6 +248,7 @@ PREVALENCE: tuple[str, ...] = (
     r"\bone of the most (?:common|frequent|popular|widely)\b|\bthe (?:biggest|largest|main) "
     r"(?:single )?source of\b",
     r"\b(?:a |the )?leading cause of\b",
+    r"\b(?:best-selling|most popular|most prescribed|most widely used)\b",
     r"\b(?:is|are) (?:a |an )?(?:very |extremely |fairly )?common (?:issue|problem|condition|"
     r"cause|complaint|disorder|disease)\b",
     r"\bprevalence\b",
@@ -333,8 +342,9 @@ SAFETY: tuple[str, ...] = (
     r"liver damage|kidney damage|bladder|renal|psychosis|seizures?|insomnia as a|"
     r"interactions? with)\b",
     r"\b(?:can|may|might|could) (?:also )?(?:cause|lead to|trigger|increase the risk|damage|harm)\b",
-    r"\b(?:raises?|increases?|worsens?) (?:\w+ ){0,2}(?:cholesterol|blood pressure|blood sugar|"
-    r"heart rate|liver enzymes)\b",
+    r"\b(?:raises?|increases?|worsens?|affects?) (?:\w+ ){0,2}(?:cholesterol|blood pressure|"
+    r"blood sugar|heart rate|liver enzymes)\b",
+    r"\bshould be avoided (?:by|in|during|if)\b",
 )
 
 # Biological mechanism: receptors, pathways, signalling, neurotransmitters.
@@ -367,6 +377,11 @@ MECHANISM: tuple[str, ...] = (
     r"\btakes? (?:the )?load off\b",
     r"\b(?:blood cells|circulation|circadian rhythm|thins? (?:your |the )?blood)\b",
     r"\b(?:balance of|gut) (?:bacteria|flora|microbes)\b",
+    r"\b(?:the |a )?(?:root |main |major |big |underlying )?causes? of\b",
+    r"\babsorbed (?:faster|better|more quickly|more easily)\b|\bhydrates? you\b|\bph balance\b|"
+    r"\bblood ph\b",
+    r"\b(?:kidneys|lungs|liver)(?: and \w+)? (?:keep|regulate|control|maintain)\b",
+    r"\b(?:protein|chemical|molecule|hormone|enzyme|peptide)s? (?:released|produced|made) by\b",
     r"\b(?:stops?|prevents?|blocks?) (?:\w+ ){0,2}(?:viruses|bacteria|cells) from\b|\bmultiplying\b",
 )
 
@@ -398,6 +413,9 @@ EFFICACY: tuple[str, ...] = (
     r"\b(?:shorten(?:s|ed)?|shorter|fix(?:es|ed)?|reductions?|improvements?|decreases?)\b",
     r"\bmake[s]? (?:no|a|any|little)? ?(?:\w+ )?difference\b",
     r"\b(?:no )?link(?:ed)? between\b",
+    r"\b(?:is|are) (?:used|approved|prescribed|licensed) (?:for|to treat|to prevent|in the "
+    r"treatment of)\b",
+    r"\b(?:no |not )?better than (?:a )?(?:placebo|sham)\b",
     r"\bfeel(?:s)? (?:much )?(?:better|like (?:themselves|myself|yourself|himself|herself) again)\b",
     r"\b(?:increases?|builds?|raises?|boosts?) (?:\w+ ){0,2}(?:strength|muscle|performance|"
     r"endurance|bone density|lean (?:body )?mass|fertility|libido|testosterone)\b",
@@ -427,6 +445,8 @@ EVIDENCE_STATUS: tuple[str, ...] = (
     r"encouraging|robust|conflicting|thin|poor|lacking)\b",
     r"\b(?:little|no|some|good|strong|weak|limited|insufficient) evidence (?:that|for)\b",
     r"\b(?:have|has) not (?:yet )?(?:been )?(?:confirmed|shown|replicated|proven)\b",
+    r"\b(?:some|earlier|several|many|other|later) (?:\w+ )?(?:trials|studies) (?:have )?(?:found|"
+    r"showed|shown|reported)\b",
     r"\b(?:only|no|few|too few) (?:small,? |uncontrolled,? |proper |good-quality |randomi[sz]ed |"
     r"large )*(?:case series|case reports|trials|studies)\b",
     r"\b(?:done|tested|carried out|conducted|studied) (?:only )?in (?:animals|mice|rats|cells|"
@@ -571,8 +591,11 @@ SPEAKER_LABEL = re.compile(
 
 # Words that refer back to the previous sentence's subject ("It", "These", "The drug").
 ANAPHORIC_OPENER = re.compile(
-    r"^(?:[^,]{0,30},\s*|\w+ly\s+)?(?:also,?\s+|but\s+|and\s+)?(?:it|its|they|their|this|these|such|he|"
-    r"she|"
+    # "This condition …" refers to a condition, not to the intervention
+    r"^(?!(?:this|these|that|such) (?:condition|disease|disorder|syndrome|illness|pain|"
+    r"symptoms?)\b)"
+    r"(?:[^,]{0,30},\s*|\w+ly\s+)?(?:also,?\s+|but\s+|and\s+)?"
+    r"(?:it|its|they|their|this|these|such|he|she|"
     r"the (?:drug|medicine|medication|treatment|therapy|supplement|product|effect|effects|"
     r"spray|injection|infusion|study|trial|review))\b",
     re.IGNORECASE,
