@@ -84,3 +84,18 @@ def test_a_rule_without_cues_or_with_an_unknown_design_is_refused():
         DesignRule("rct")
     with pytest.raises(ValueError):
         DesignRule("anecdote", publication_types=frozenset({"Letter"}))
+
+
+def test_methods_section_of_an_unindexed_record():
+    methods = "In a randomized, controlled trial, we assigned patients in a 1:1 ratio."
+    assert study_design(["Journal Article"], [], "Rituximab versus Mycophenolate", methods) == "rct"
+    cohort = "We conducted a retrospective cohort study of 2,000 users."
+    assert study_design(["Journal Article"], [], "Ketamine and the bladder", cohort) == "observational"
+    # once indexed, NLM's types decide
+    assert study_design(["Journal Article"], HUMAN, "Rituximab versus Mycophenolate", methods) == "other"
+
+
+def test_a_new_meta_analysis_typed_only_review_is_a_meta_analysis():
+    title = "Music interventions for cancer survivors: a meta-analysis."
+    assert study_design(["Journal Article", "Review"], [], title) == "meta_analysis"
+    assert study_design(["Journal Article", "Review"], [], "Ketamine in pain medicine.") == "narrative_review"

@@ -68,6 +68,9 @@ def test_real_structured_abstract_keeps_labels(nlm_update: Path):
     assert "\nMETHODS: In a randomized, controlled trial" in nejm.abstract
     assert nejm.doi == "10.1056/NEJMoa2028564"
     assert nejm.citation_status == "Publisher"
+    # not indexed yet (publication type "Journal Article" only): its METHODS section decides
+    assert nejm.methods_text.startswith("In a randomized, controlled trial")
+    assert nejm.study_design == "rct"
 
 
 # ---------------------------------------------------------------- hand-written records

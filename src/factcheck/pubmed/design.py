@@ -11,9 +11,12 @@ Two guards sit between the rules:
 - A record indexed with the MeSH check tag "Animals" but not "Humans" (or typed as a
   veterinary trial) is an animal study whatever trial type it carries, unless it is a
   pooled analysis (meta-analysis, systematic review) or a guideline.
-- Title phrases are used only for records that NLM has not indexed yet (no MeSH and no
-  publication type beyond the generic ones): daily update files are mostly such records,
-  and their titles ("…: a randomized controlled trial") are then the best cue there is.
+- Title phrases (and the same phrases in the METHODS section of a structured abstract) are
+  used only for records that NLM has not indexed yet (no MeSH and no publication type
+  beyond the generic ones): daily update files are mostly such records, and their titles
+  ("…: a randomized controlled trial") and methods ("In a randomized, controlled trial, we
+  assigned…") are then the best cue there is. Other abstract sections are not used: their
+  background sentences cite other designs ("previous meta-analyses showed…").
 """
 
 from __future__ import annotations
@@ -66,6 +69,10 @@ GENERIC_TYPES = _set(
     "Research Support, American Recovery and Reinvestment Act", "Comparative Study",
     "Multicenter Study", "Evaluation Study", "Validation Study", "Preprint",
 )
+
+#: Publication types that still let title and methods phrases decide: NLM's indexers often
+#: type a new meta-analysis or systematic review just "Review" before refining it.
+TITLE_CUE_TYPES = GENERIC_TYPES | {"Review"}
 
 #: MeSH check tags: who or what was studied.
 HUMANS = "Humans"
@@ -159,19 +166,21 @@ def _animal_only(publication_types: set[str], mesh_terms: set[str]) -> bool:
 
 
 def study_design(publication_types: Iterable[str] | None, mesh_terms: Iterable[str] | None,
-                 title: str | None = None) -> str:
-    """One of :data:`DESIGNS` for a record with these publication types, MeSH descriptors
-    and title; ``"other"`` when no rule matches."""
+                 title: str | None = None, methods: str | None = None) -> str:
+    """One of :data:`DESIGNS` for a record with these publication types, MeSH descriptors,
+    title and (optionally) the METHODS part of its structured abstract; ``"other"`` when no
+    rule matches. Title and methods phrases count only for records NLM has not indexed."""
     types = set(publication_types or ())
     mesh = set(mesh_terms or ())
-    unindexed = not mesh and types <= GENERIC_TYPES
+    unindexed = not mesh and types <= TITLE_CUE_TYPES
     animal_only = _animal_only(types, mesh)
+    texts = [t for t in (title, methods) if t] if unindexed else []
     for rule in RULES:
         if rule.needs_humans and animal_only:
             continue
         if rule.publication_types & types or rule.mesh & mesh:
             return rule.design
-        if unindexed and title and rule.title is not None and rule.title.search(title):
+        if rule.title is not None and any(rule.title.search(t) for t in texts):
             return rule.design
     # Animal-only records that no rule above claimed (the usual case: MeSH "Animals" and
     # no trial type) are animal studies.

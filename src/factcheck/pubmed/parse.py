@@ -117,9 +117,15 @@ class PubmedRecord:
         return "; ".join(parts)
 
     @property
+    def methods_text(self) -> str | None:
+        """The METHODS part(s) of a structured abstract (NLM category), or None."""
+        parts = [text for _, category, text in self.abstract_sections if category == "METHODS"]
+        return " ".join(parts) or None
+
+    @property
     def study_design(self) -> str:
         from .design import study_design
-        return study_design(self.publication_types, self.mesh_terms, self.title)
+        return study_design(self.publication_types, self.mesh_terms, self.title, self.methods_text)
 
 
 @dataclass(frozen=True, slots=True)
