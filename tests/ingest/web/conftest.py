@@ -222,6 +222,12 @@ def build_app(site: FakeSite):
     async def loop_b(request: Request) -> Response:
         return RedirectResponse(site.url("/loop/a"), status_code=302)
 
+    async def bad_redirect(request: Request) -> Response:
+        return Response(status_code=302, headers={"Location": "http://[zz]/nowhere"})
+
+    async def bad_port(request: Request) -> Response:
+        return Response(status_code=302, headers={"Location": "http://127.0.0.1:99999999/x"})
+
     async def moved(request: Request) -> Response:
         return RedirectResponse(site.url("/articles/cystitis"), status_code=301)
 
@@ -267,7 +273,8 @@ def build_app(site: FakeSite):
         Route("/private/{rest:path}", private), Route("/latin1", latin1),
         Route("/no-etag", no_validators), Route("/flaky", flaky), Route("/always-500", always_500), Route("/limited", limited),
         Route("/slow", slow), Route("/loop/a", loop_a), Route("/loop/b", loop_b),
-        Route("/moved", moved), Route("/huge", huge), Route("/huge-declared", huge_declared),
+        Route("/moved", moved), Route("/bad-redirect", bad_redirect),
+        Route("/bad-port", bad_port), Route("/huge", huge), Route("/huge-declared", huge_declared),
         Route("/image.jpg", image), Route("/binary.html", binary_html),
         Route("/bomb.xml", bomb), Route("/many.xml", many_sitemap), Route("/many/{i}", many),
     ])

@@ -181,3 +181,14 @@ def test_bare_url_of_an_image_is_skipped(site, settings, con):
     assert summary.skipped == 1 and n_articles(con) == 0
     outcome, _, kind, message, _ = log_row(con, site.url("/image.jpg"))
     assert (outcome, kind) == ("skipped", "content_type") and "image/jpeg" in message
+
+
+def test_malformed_urls_and_redirects_are_recorded_not_raised(site, settings, con):
+    summary = crawl(con, ["http://[::1", site.url("/bad-redirect"), site.url("/bad-port"),
+                          site.url("/articles/vitamin-d")], "run-1", settings=settings)
+
+    assert summary.new_versions == 1
+    kinds = dict(con.execute("SELECT url, error_kind FROM fetch_log WHERE outcome = 'error'"
+                             ).fetchall())
+    assert kinds == {"http://[::1": "url", site.url("/bad-redirect"): "redirect",
+                     site.url("/bad-port"): "url"}

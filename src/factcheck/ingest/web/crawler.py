@@ -129,8 +129,12 @@ def sites_from_targets(targets: Target | Iterable[Target], settings: Settings) -
             sites.extend(target.sites)
         elif isinstance(target, SiteConfig):
             sites.append(target)
-        elif isinstance(target, str) and urlsplit(target).scheme in ("http", "https"):
-            loose_urls[urlsplit(target).hostname or target].append(target)
+        elif isinstance(target, str) and target.lower().startswith(("http://", "https://")):
+            try:
+                host = urlsplit(target).hostname or target
+            except ValueError:  # malformed: recorded as an error when the crawl reaches it
+                host = target
+            loose_urls[host].append(target)
         elif str(target).endswith(".toml"):
             sites.extend(load_sources(target, settings).sites)
         else:
@@ -420,7 +424,10 @@ class _Crawl:
         if found.kind == "sitemapindex":
             children = []
             for child in found.urls:
-                child_url = normalize_url(child)
+                try:
+                    child_url = normalize_url(child)
+                except ValueError:
+                    continue
                 if child_url in self.seen_urls or job.depth + 1 > MAX_SITEMAP_DEPTH:
                     continue
                 if self.sitemaps_read[job.site.name] >= MAX_SITEMAPS_PER_SITE:
@@ -428,8 +435,8 @@ class _Crawl:
                 self.sitemaps_read[job.site.name] += 1
                 self.seen_urls.add(child_url)
                 self.fetcher.set_policy(child_url, job.site.rate_limit, job.site.concurrency)
-                children.append(self.discover(_Job(child_url, job.site, "sitemap",
-                                                   job.depth + 1)))
+                children.append(self.guarded(self.discover, _Job(
+                    child_url, job.site, "sitemap", job.depth + 1)))
             await asyncio.gather(*children)
             return
         for url in found.urls:
@@ -439,8 +446,10 @@ class _Crawl:
         try:
             url = normalize_url(url)
         except ValueError:
+            log.debug("site %s: ignoring malformed URL %r", site.name, url)
             return
-        if url in self.seen_urls:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname or url in self.seen_urls:
             return
         if discovered and not site.wants(url):
             self.summary.excluded += 1
@@ -612,6 +621,18 @@ class _Crawl:
 
     # -- the whole crawl -------------------------------------------------------------------
 
+    async def guarded(self, step: Callable[..., Any], job: _Job, *args: Any) -> None:
+        """Run one URL's ``step``; an unexpected exception (a bug, or a library failing on
+        hostile input) is recorded against that URL and the crawl goes on."""
+        try:
+            await step(job, *args)
+        except Exception as exc:  # noqa: BLE001 - one URL must not stop the crawl
+            log.exception("crawling %s failed", job.url)
+            failed = FetchResult(job.url, job.url, error_kind="internal", error=(
+                f"{job.url}: unexpected {type(exc).__name__} while crawling: {exc}; "
+                "please report it"))
+            self._record_failure(job, failed, None)
+
     async def run(self, sites: list[SiteConfig]) -> CrawlSummary:
         started = time.monotonic()
         for site in sites:
@@ -645,10 +666,16 @@ class _Crawl:
             for kind, urls in (("auto", site.auto), ("feed", site.feeds),
                                ("sitemap", site.sitemaps)):
                 for raw in urls:
-                    url = normalize_url(raw)
+                    try:
+                        url = normalize_url(raw)
+                    except ValueError as exc:
+                        bad = FetchResult(raw, raw, error_kind="url",
+                                          error=f"{raw!r} is not a valid URL ({exc})")
+                        self._record_failure(_Job(raw, site, kind), bad, None)
+                        continue
                     if url not in self.seen_urls:
                         self.seen_urls.add(url)
-                        discovery.append(self.discover(_Job(url, site, kind)))
+                        discovery.append(self.guarded(self.discover, _Job(url, site, kind)))
         await asyncio.gather(*discovery)
         for site in sites:
             for url in site.urls:
@@ -669,7 +696,7 @@ class _Crawl:
                     job, previous = queue.get_nowait()
                 except asyncio.QueueEmpty:
                     return
-                await self.fetch_page(job, previous)
+                await self.guarded(self.fetch_page, job, previous)
 
         n_workers = min(self.settings.crawl_max_connections, len(jobs))
         await asyncio.gather(*(worker() for _ in range(n_workers)))

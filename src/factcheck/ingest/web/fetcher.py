@@ -286,8 +286,14 @@ class Fetcher:
         seen = [url]
         try:
             for _hop in range(self.settings.crawl_max_redirects + 1):
-                if urlsplit(current).scheme not in ("http", "https"):
-                    raise _Final("url", f"not an http(s) URL: {current}", result.status)
+                try:
+                    parts = urlsplit(current)
+                    valid = parts.scheme in ("http", "https") and bool(parts.hostname) \
+                        and (parts.port is None or parts.port > 0)
+                except ValueError:  # a port out of range, a malformed IPv6 address
+                    valid = False
+                if not valid:
+                    raise _Final("url", f"not a valid http(s) URL: {current}", result.status)
                 if check_robots:
                     rules = await self.robots(current)
                     if rules.blocked:
@@ -302,7 +308,11 @@ class Fetcher:
                 status, response_headers, body = response
                 result.status, result.final_url = status, current
                 if status in REDIRECT_STATUSES and response_headers.get("location"):
-                    target = normalize_url(response_headers["location"], base=current)
+                    try:
+                        target = normalize_url(response_headers["location"], base=current)
+                    except ValueError as exc:
+                        raise _Final("redirect", f"invalid redirect target "
+                                     f"{response_headers['location']!r} ({exc})", status) from exc
                     if target in seen:
                         raise _Final("redirect", "redirect loop: " + " → ".join([*seen, target]),
                                      status)
@@ -410,12 +420,15 @@ class Fetcher:
             raise _Transient("timeout", f"{what} timeout ({type(exc).__name__})") from exc
         except httpx.DecodingError as exc:
             raise _Final("decoding", f"cannot decode the response body ({exc})") from exc
-        except (httpx.ConnectError, httpx.ReadError, httpx.WriteError,
-                httpx.RemoteProtocolError) as exc:
+        except httpx.RemoteProtocolError as exc:
+            if "location header" in str(exc).lower():  # httpx refuses a malformed redirect
+                raise _Final("redirect", f"invalid redirect ({exc})") from exc
+            raise _Transient("connect", f"{type(exc).__name__}: {exc}") from exc
+        except (httpx.ConnectError, httpx.ReadError, httpx.WriteError) as exc:
             raise _Transient("connect", f"{type(exc).__name__}: {exc or 'connection failed'}") \
                 from exc
-        except httpx.UnsupportedProtocol as exc:
-            raise _Final("url", f"unsupported URL ({exc})") from exc
+        except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
+            raise _Final("url", f"invalid URL ({exc})") from exc
         except httpx.HTTPError as exc:
             raise _Transient("network", f"{type(exc).__name__}: {exc}") from exc
 

@@ -106,6 +106,8 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
                                                      socket_options=socket_options)
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
                 last = exc
+            except (OSError, OverflowError) as exc:
+                last = httpcore.ConnectError(f"cannot connect to {address}:{port}: {exc}")
         assert last is not None
         raise last
 

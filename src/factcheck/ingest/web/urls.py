@@ -33,9 +33,12 @@ def normalize_url(url: str, base: str | None = None) -> str:
 
 def host_key(url: str) -> str:
     """The per-host politeness key: host and port (``example.org``, ``127.0.0.1:8000``)."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    return f"{host}:{parts.port}" if parts.port else host
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        return f"{host}:{parts.port}" if parts.port else host
+    except ValueError:  # malformed (bad port, bad IPv6): its own key; fetching it fails anyway
+        return url
 
 
 def origin(url: str) -> str:
