@@ -149,8 +149,10 @@ def test_billion_laughs_feed_is_refused_without_expansion(site, settings, con):
     assert kind == "hostile_xml" and "declares XML entities" in message
 
 
-def test_ssrf_guard_refuses_loopback_by_default(site, con):
-    settings = Settings(allow_private_networks=False)
+def test_ssrf_guard_refuses_loopback_by_default(site, con, monkeypatch):
+    monkeypatch.delenv("FACTCHECK_ALLOW_PRIVATE_NETWORKS", raising=False)
+    settings = Settings()
+    assert settings.allow_private_networks is False
     summary = crawl(con, [site.url("/articles/vitamin-d")], "run-1", settings=settings)
 
     assert site.log == []  # not even robots.txt was requested
