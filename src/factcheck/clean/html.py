@@ -152,6 +152,45 @@ def _main_paragraph_block(root: etree._Element) -> etree._Element | None:
     return best if weights[best] >= 200 else None
 
 
+_CONTENT_BOX = re.compile(r"(?:^|[\s-])(?:" + "|".join(map(re.escape, rules.CONTENT_BOX_TOKENS))
+                          + r")(?:$|[\s-])")
+_NOT_A_BOX = frozenset({"html", "body", "header", "footer", "nav", "aside", "main", "article", "form"})
+_MAX_BOX_CHARS = 2000
+_BOX_PARTS = etree.XPath(".//h1|.//h2|.//h3|.//h4|.//h5|.//h6|.//li|.//p[not(ancestor::li)]")
+
+
+def lift_content_boxes(tree: etree._Element) -> tuple[list[Block], list[Block]]:
+    """Take 'key takeaways' style summary boxes (:data:`rules.CONTENT_BOX_TOKENS`) out of the
+    tree and return their blocks, split into those that stand before and after the article's
+    main paragraph block. Extractors often drop these boxes because they sit beside the body
+    container, yet they carry the article's main claims."""
+    boxes = [el for el in tree.iter() if isinstance(el.tag, str) and el.get("class")
+             and el.tag not in _NOT_A_BOX
+             and _CONTENT_BOX.search(_SPLIT_CLASS.sub("-", el.get("class").lower()))]
+    if not boxes:
+        return [], []
+    boxes = [box for box in boxes if not any(a in boxes for a in box.iterancestors())]
+    main = _main_paragraph_block(tree)
+    order = {el: i for i, el in enumerate(tree.iter())}
+    main_at = order.get(main, 0) if main is not None else 0
+    before: list[Block] = []
+    after: list[Block] = []
+    for box in boxes:
+        if main is not None and (box in main.iterancestors() or main in box.iterancestors()):
+            continue
+        if _text_length(box) > _MAX_BOX_CHARS:
+            continue  # a summary box is short; a long one is a layout wrapper with a stray name
+        parts = _BOX_PARTS(box)
+        blocks = [Block(normalise(part.text_content()),
+                        "h" if part.tag.startswith("h") else "li" if part.tag == "li" else "p")
+                  for part in parts] or [Block(normalise(box.text_content()))]
+        (before if order[box] < main_at else after).extend(b for b in blocks if b.text)
+        parent = box.getparent()
+        if parent is not None:
+            parent.remove(box)
+    return before, after
+
+
 def prune_furniture(tree: etree._Element) -> list[RemovedBlock]:
     """Remove recognisable page furniture from ``tree`` in place; return what was removed.
 
@@ -360,6 +399,7 @@ def clean_html(html: str, url: str | None = None, remove_cta: bool = True) -> Cl
 
     meta = read_metadata(tree, url)
     etree.strip_elements(tree, "script", "style", "noscript", "template", with_tail=False)
+    boxes_before, boxes_after = lift_content_boxes(tree)
     removed.extend(prune_furniture(tree))
     try:
         document = _extract(tree, url, precision=True)
@@ -392,6 +432,10 @@ def clean_html(html: str, url: str | None = None, remove_cta: bool = True) -> Cl
 
     title = normalise(meta.title) if meta.title else None
     blocks = _body_to_blocks(document.body)
+    if boxes_before or boxes_after:
+        extracted = {block.text for block in blocks}
+        blocks = ([b for b in boxes_before if b.text not in extracted] + blocks
+                  + [b for b in boxes_after if b.text not in extracted])
     if len(blocks) > MAX_BLOCKS:
         removed.append(RemovedBlock("boilerplate", f"[{len(blocks) - MAX_BLOCKS} paragraphs]",
                                     f"limit: more than {MAX_BLOCKS} paragraphs; the rest is cut"))

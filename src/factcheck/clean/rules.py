@@ -37,7 +37,7 @@ KINDS: dict[str, str] = {
     "cookie_banner": "cookie and consent banners",
     "date": "a publication or update date line",
     "byline": "author bylines, reviewer credits and reading-time labels",
-    "disclaimer": "medical and legal disclaimers repeated on every page",
+    "disclaimer": "medical, legal, affiliate and editorial-policy notes repeated on every page",
     "sidebar": "sidebars, widgets, advertisements",
     "header_footer": "site header and footer",
     "boilerplate": "markup debris (timestamps, lone symbols, ad labels) and cuts at size limits",
@@ -277,10 +277,17 @@ DISCLAIMER = _group(
         r"medical\s+(?:advice|diagnosis|treatment)",
         r"\bnot\s+(?:be\s+)?(?:a\s+)?substitute\s+for\s+professional\s+medical\b",
         r"^(?:medical\s+)?disclaimer\s*:",
+        # affiliate disclosures of supplement and product articles
+        r"\bwe\s+(?:may|might)\s+(?:earn|receive|get)\s+(?:a\s+)?(?:small\s+)?(?:commission|compensation)\b",
+        r"\b(?:contains|includes|uses)\s+affiliate\s+links\b",
+        # editorial-policy boxes
+        r"^how\s+we\s+(?:reviewed|vetted|tested|chose|selected|researched)\s+this\b",
+        r"\bour\s+experts\s+continually\s+monitor\b|\bwe\s+update\s+our\s+articles\s+when\s+new\b",
         r"\bersetzt\s+keine\s+(?:ärztliche|medizinische)\b|\bne\s+remplace\s+pas\s+(?:un|une|l[ea']?)\s*"
         r"(?:avis|consultation)\b|\bno\s+sustituye\s+(?:el|la)\s+(?:consejo|consulta)\b",
     ),
-    hints=("purposes", "medical", "substitute", "disclaimer", "ärztlich", "medizinisch", "remplace", "sustituye"),
+    hints=("purposes", "medical", "substitute", "disclaimer", "ärztlich", "medizinisch", "remplace",
+           "sustituye", "commission", "compensation", "affiliate", "how we", "our experts", "update our"),
 )
 
 AUTHOR_BOX = _group(
@@ -456,15 +463,23 @@ BOILERPLATE_CLASS_TOKENS: dict[str, tuple[str, ...]] = {
                       "cc-window", "onetrust-banner-sdk", "cmplz"),
     "navigation": ("breadcrumb", "breadcrumbs", "pagination", "pager", "skip-link", "menu",
                    "navbar", "nav-menu", "site-nav", "back-to-blog", "toc-toggle", "pagenav",
+                   "toc", "ez-toc", "table-of-contents", "lwptoc", "rank-math-toc",
                    "post-nav", "prev-next"),
     "category_footer": ("post-categories", "cat-links", "tags-links", "entry-footer",
                         "post-tags", "tag-list", "entry-meta-footer"),
     "sidebar": ("sidebar", "widget-area", "widget", "advert", "advertisement", "ad-slot",
-                "ads", "sponsored", "promo"),
+                "ads", "sponsored", "promo", "product-card", "shop-widget"),
+    "disclaimer": ("affiliate-disclosure", "disclosure", "disclaimer", "medical-disclaimer"),
     "header_footer": ("site-header", "site-footer", "masthead", "colophon", "footer-widgets"),
     # hover cards and pop-ups: hidden until the reader points at a name or a link
     "hidden": ("tooltip", "popover", "rollover", "hovercard", "modal", "popup", "lightbox"),
 }
+
+#: Class tokens of boxes that belong to the article although main-content extractors often
+#: leave them out (they sit beside the body container): summaries a reader sees first.
+#: (Styling-prone names such as 'bottom-line' are left out: themes use 'has-bottom-line'.)
+CONTENT_BOX_TOKENS: tuple[str, ...] = ("key-takeaways", "takeaways", "key-points", "tldr",
+                                       "article-summary", "summary-box")
 
 #: Class words so general that a more specific token on the same element says more
 #: ('elementor-widget elementor-widget-share-buttons' is a share bar, not a sidebar widget).
