@@ -265,6 +265,10 @@ class _Crawl:
         if result is not None:
             state.last_status = result.status
             state.last_error = result.error
+            if outcome == "not_modified":
+                # A 304 may carry updated validators (RFC 9110 §15.4.5): keep the newest.
+                state.etag = result.etag or state.etag
+                state.last_modified = result.last_modified or state.last_modified
         if outcome == "error":
             state.consecutive_errors += 1
         elif outcome != "robots_disallowed":

@@ -249,7 +249,11 @@ class Fetcher:
             self.on_robots(result)
         if result.ok and result.body is not None:
             rules = RobotsRules(base, Protego.parse(result.body.decode("utf-8", "replace")))
-            delay = rules.parser.crawl_delay(self.agent_token) if rules.parser else None
+            assert rules.parser is not None
+            delay = rules.parser.crawl_delay(self.agent_token)
+            rate = rules.parser.request_rate(self.agent_token)
+            if rate is not None and rate.requests:
+                delay = max(float(delay or 0), rate.seconds / rate.requests)
             if delay:
                 capped = min(float(delay), self.settings.crawl_max_crawl_delay)
                 gate = self.gate(base)
