@@ -99,3 +99,15 @@ def test_section_heading_supplies_the_subject():
     claims = extract_claims(body)
     assert len(claims) == 1 and claims[0].claim_type == "safety"
     assert claims[0].certainty == "hedged"
+
+
+def test_intervention_and_target_without_claim_wording_fall_back_to_efficacy():
+    verdict = _judge("Ketamine therapy addresses the root of fibromyalgia.")
+    assert verdict.worthy and verdict.claim_type == "efficacy"
+    assert "…" in verdict.reason
+    # first-person experience is not a claim even when it names both
+    assert not _judge("I take ketamine for my fibromyalgia.").worthy
+
+
+def test_reported_beliefs_are_not_asserted():
+    assert not _judge("Some people worry that sunscreen causes vitamin D deficiency.").worthy

@@ -28,6 +28,9 @@ W_EVIDENCE = 0.1          # appeals to research or cites a source
 W_QUANTITY = 0.05         # contains a number or time quantity
 W_ABSOLUTE = 0.05         # absolute wording: editors want these checked first
 W_NO_ANCHOR = -0.3        # no health word at all
+W_FALLBACK = 0.2          # no claim wording, but names an intervention and what it acts on
+
+_PERSONAL = re.compile(r"\b(?:i|my|me|i['’](?:ve|m|d|ll))\b", re.IGNORECASE)
 
 _TERMINAL = re.compile(r"[.!?…:;\"”’)\]]\s*$")
 _WORDS = re.compile(r"[A-Za-z0-9][\w’'-]*")
@@ -148,6 +151,7 @@ def judge(sentence: str, mentions: list[Mention], whole_line: bool = False,
         cue = _first(claim_type, sentence)
         if cue:
             types.append((claim_type, cue.strip()))
+    fallback = False
 
     interventions = [m for m in mentions if m.role == "intervention"]
     targets = [m for m in mentions if m.role in ("condition", "outcome", "vocabulary")]
@@ -179,8 +183,19 @@ def judge(sentence: str, mentions: list[Mention], whole_line: bool = False,
         # an efficacy claim needs something that is effective
         types = [(t, c) for t, c in types if t != "efficacy"]
 
+    named = interventions  # named in the sentence, or borrowed by a pronoun subject
+    own_targets = [m for m in mentions if m.role in ("condition", "outcome", "vocabulary")]
+    if not types and named and own_targets and not _PERSONAL.search(sentence):
+        # Claim wording varies without end ("Grounding thins your blood"); a sentence that names
+        # an intervention and what it acts on, and that no non-claim rule caught, is most often
+        # an efficacy claim. Weighted below a recognised cue.
+        types = [("efficacy", f"{named[0].text} … {own_targets[0].text}")]
+        fallback = True
+
     score = 0.0
-    if types:
+    if fallback:
+        score += W_FALLBACK
+    elif types:
         score += W_TYPE_CUE + W_EXTRA_TYPE * min(2, len(types) - 1)
     if has_intervention:
         score += W_INTERVENTION

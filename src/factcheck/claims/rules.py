@@ -110,6 +110,9 @@ PROCEDURE: tuple[str, ...] = (
     r"\byou will be (?:monitored|seen|asked|given|sedated|observed)\b",
     r"\b(?:you are|you['’]re|are|is) eligible\b",
     r"\beach (?:infusion|session|treatment|appointment|visit) (?:lasts|takes)\b",
+    r"\b(?:injected|administered) (?:into|as|through|every|once|twice|via)\b|"
+    r"\bgiven as (?:\d+|two|three) doses\b|\bcan be administered in (?:various|several|"
+    r"different|a variety of) ways\b|"
     r"\b(?:is|are) given as a (?:slow |single |short )?(?:infusion|injection|drip)\b|"
     r"\b(?:is|are) given (?:into|under) (?:a |the )?(?:vein|skin|muscle)\b",
 )
@@ -129,6 +132,9 @@ BACKGROUND_FACT: tuple[str, ...] = (
     r"\btoo small to (?:draw|show|prove)\b|\b(?:larger|more|further) (?:studies|trials|research) "
     r"(?:are|is) needed\b",
     r"^contains? (?:less|more) than\b",
+    r"\b(?:sold|available|supplied) as\b|\b(?:is|are) (?:a |an )?(?:biotechnology|pharmaceutical|"
+    r"medical device|drug) company\b",
+    r"\b(?:was|were|has been|have been) (?:updated|viewed|shared|downloaded)\b",
     r"^(?:half|one group|the other group|the control group|participants|volunteers) (?:of them )?"
     r"(?:took|received|were given|were randomi[sz]ed|were assigned)\b",
 )
@@ -143,6 +149,9 @@ NORMATIVE: tuple[str, ...] = (
 )
 
 VAGUE_OUTLOOK: tuple[str, ...] = (
+    # reported beliefs and ideas, not asserted by the writer
+    r"\b(?:some|many|most) people (?:worry|believe|think|assume|fear)\b|\bthe idea that\b|"
+    r"\b(?:questioned|question|wonder|wondered) whether\b",
     r"\b(?:promising|bright|exciting) (?:future|area|field|outlook)\b",
     r"\bas research continues\b",
     r"\bmore research (?:will be|is|is being) (?:conducted|needed|done)\b",
