@@ -19,7 +19,7 @@ from pathlib import Path
 from .ingest.local import read_local
 from .settings import Settings, get_settings
 from .store import articles as store_articles
-from .store.db import connect
+from .store.db import connect, transaction
 
 log = logging.getLogger(__name__)
 
@@ -64,9 +64,8 @@ def ingest_stage(db: str | Path, inputs: Sequence[str], run_id: str, *,
     with closing(connect(db)) as con:
         for doc in read_local(local):
             counts["documents"] += 1
-            con.execute("BEGIN TRANSACTION")
-            saved = store_articles.save_document(con, doc, run_id)
-            con.execute("COMMIT")
+            with transaction(con):
+                saved = store_articles.save_document(con, doc, run_id)
             if saved is None:
                 counts["errors"] += 1
                 log.warning("skipped %s: %s", doc.source, doc.error)
@@ -89,6 +88,15 @@ def ingest_stage(db: str | Path, inputs: Sequence[str], run_id: str, *,
     return counts
 
 
+def _version_failed(con, run_id: str, source: str, article_id: str, version: int, stage: str,
+                    exc: Exception) -> None:
+    """Record that ``stage`` raised on one article version, and mark the version failed."""
+    log.exception("%s of %s failed", stage, source)
+    with transaction(con):
+        store_articles.record_error(con, run_id, source, stage, "exception", f"{type(exc).__name__}: {exc}")
+        store_articles.mark_version_failed(con, article_id, version, stage, str(exc))
+
+
 def clean_stage(db: str | Path, run_id: str) -> dict:
     """Clean every article version still pending (new in this run or left by a crashed one)."""
     from .clean import clean_document
@@ -103,25 +111,18 @@ def clean_stage(db: str | Path, run_id: str) -> dict:
             try:
                 result = clean_document(raw, content_type, url=source if kind == "url" else None)
             except Exception as exc:  # a cleaner bug must not stop the run
-                log.exception("cleaning %s failed", source)
-                con.execute("BEGIN TRANSACTION")
-                store_articles.record_error(con, run_id, source, "clean", "exception",
-                                            f"{type(exc).__name__}: {exc}")
-                con.execute("UPDATE article_versions SET clean_status = 'error', clean_message = ?"
-                            " WHERE article_id = ? AND version = ?", [str(exc), article_id, version])
-                con.execute("COMMIT")
+                _version_failed(con, run_id, source, article_id, version, "clean", exc)
                 counts["errors"] += 1
                 continue
-            con.execute("BEGIN TRANSACTION")
-            store_articles.save_cleaned(con, article_id, version, result)
-            if not result.body_text:
-                store_articles.record_error(con, run_id, source, "clean", "empty_body",
-                                            result.error or "no article text left after cleaning",
-                                            severity="warning")
-                counts["empty"] += 1
-            else:
-                counts["cleaned"] += 1
-            con.execute("COMMIT")
+            with transaction(con):
+                store_articles.save_cleaned(con, article_id, version, result)
+                if not result.body_text:
+                    store_articles.record_error(con, run_id, source, "clean", "empty_body",
+                                                result.error or "no article text left after cleaning",
+                                                severity="warning")
+                    counts["empty"] += 1
+                else:
+                    counts["cleaned"] += 1
             counts["removed_blocks"] += len(result.removed)
     return counts
 
@@ -147,19 +148,12 @@ def claims_stage(db: str | Path, run_id: str) -> dict:
         for article_id, version, body, source in pending:
             try:
                 found = extract_claims(body, mesh_vocabulary=vocabulary or None)
-            except Exception as exc:
-                log.exception("claim extraction for %s failed", source)
-                con.execute("BEGIN TRANSACTION")
-                store_articles.record_error(con, run_id, source, "claims", "exception",
-                                            f"{type(exc).__name__}: {exc}")
-                con.execute("UPDATE article_versions SET claims_status = 'error'"
-                            " WHERE article_id = ? AND version = ?", [article_id, version])
-                con.execute("COMMIT")
+            except Exception as exc:  # an extractor bug must not stop the run
+                _version_failed(con, run_id, source, article_id, version, "claims", exc)
                 counts["errors"] += 1
                 continue
-            con.execute("BEGIN TRANSACTION")
-            counts["claims"] += store_articles.save_claims(con, article_id, version, found, run_id)
-            con.execute("COMMIT")
+            with transaction(con):
+                counts["claims"] += store_articles.save_claims(con, article_id, version, found, run_id)
             counts["versions"] += 1
     return counts
 
@@ -212,9 +206,8 @@ def evidence_stage(db: str | Path, run_id: str, top_k: int | None = None) -> dic
             else:
                 from .evidence.verdict import decide
                 judged, verdict = [], decide([], claim_type=claim.claim_type, certainty=claim.certainty)
-            con.execute("BEGIN TRANSACTION")
-            replace_claim_evidence(con, claim.claim_id, judged, verdict, run_id)
-            con.execute("COMMIT")
+            with transaction(con):
+                replace_claim_evidence(con, claim.claim_id, judged, verdict, run_id)
             counts["claims"] += 1
             counts["flagged"] += bool(verdict.flags)
             counts[verdict.label] = counts.get(verdict.label, 0) + 1
@@ -228,9 +221,8 @@ def quality_stage(db: str | Path, run_id: str) -> dict:
 
     with closing(connect(db)) as con:
         report = run_checks(con)
-        con.execute("BEGIN TRANSACTION")
-        save_dq_results(con, run_id, report.results)
-        con.execute("COMMIT")
+        with transaction(con):
+            save_dq_results(con, run_id, report.results)
     failures = [f"{r.table}.{r.column or ''} {r.expectation}: {r.observed}" for r in report.failures
                 if r.severity == "error"]
     return {"passed": report.passed, "checks": len(report.results),

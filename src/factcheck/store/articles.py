@@ -134,6 +134,19 @@ def save_cleaned(con: duckdb.DuckDBPyConnection, article_id: str, version: int, 
          len(result.removed), status, result.error, article_id, version])
 
 
+def mark_version_failed(con: duckdb.DuckDBPyConnection, article_id: str, version: int, stage: str,
+                        message: str) -> None:
+    """Set a version's ``clean_status`` or ``claims_status`` to ``error`` (it is not retried)."""
+    if stage == "clean":
+        con.execute("UPDATE article_versions SET clean_status = 'error', clean_message = ?"
+                    " WHERE article_id = ? AND version = ?", [message, article_id, version])
+    elif stage == "claims":
+        con.execute("UPDATE article_versions SET claims_status = 'error'"
+                    " WHERE article_id = ? AND version = ?", [article_id, version])
+    else:
+        raise ValueError(f"no status column for stage {stage!r}")
+
+
 def claim_id_for(article_id: str, version: int, start: int, end: int) -> str:
     return hashlib.sha1(f"{article_id}:{version}:{start}:{end}".encode()).hexdigest()[:20]
 

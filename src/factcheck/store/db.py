@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import importlib.resources
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -119,3 +121,15 @@ def apply_migrations(con: duckdb.DuckDBPyConnection) -> list[str]:
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     row = con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()
     return int(row[0])
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """``with transaction(con):`` commits the block's writes together, or none of them."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")

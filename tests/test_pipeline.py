@@ -1,0 +1,39 @@
+"""Pipeline stages called directly (no Prefect): a run that died halfway is completed later."""
+
+from pathlib import Path
+
+import duckdb
+
+from factcheck import pipeline
+
+SEEDS = Path(__file__).resolve().parents[1] / "data" / "seeds"
+
+
+def test_versions_left_pending_by_a_dead_run_are_finished_by_the_next(tmp_path):
+    db = tmp_path / "f.duckdb"
+    first = pipeline.start_run(db, pipeline.new_run_id("test"), "test", [str(SEEDS)])
+    counts = pipeline.ingest_stage(db, [str(SEEDS)], first)
+    assert counts["new_versions"] == 4
+    # ... the process dies here; the next run ingests the same files and goes on
+    second = pipeline.start_run(db, pipeline.new_run_id("test"), "test", [str(SEEDS)])
+    again = pipeline.ingest_stage(db, [str(SEEDS)], second)
+    assert again["new_versions"] == 0 and again["unchanged"] == 4
+    assert pipeline.clean_stage(db, second)["cleaned"] == 4
+    extracted = pipeline.claims_stage(db, second)
+    assert extracted["versions"] == 4 and extracted["claims"] > 20
+    assert pipeline.clean_stage(db, second) == {"cleaned": 0, "empty": 0, "errors": 0, "removed_blocks": 0}
+    assert pipeline.claims_stage(db, second)["versions"] == 0
+
+
+def test_evidence_without_pubmed_records_gives_no_evidence_verdicts(tmp_path):
+    db = tmp_path / "f.duckdb"
+    run = pipeline.start_run(db, pipeline.new_run_id("test"), "test", [])
+    pipeline.ingest_stage(db, [str(SEEDS / "001_b93a18ff41c11d19.txt")], run)
+    pipeline.clean_stage(db, run)
+    pipeline.claims_stage(db, run)
+    counts = pipeline.evidence_stage(db, run)
+    assert counts["claims"] > 0 and counts.get("no_evidence", 0) + counts.get("overstated", 0) == counts["claims"]
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM evidence").fetchone()[0] == 0
+        flags = con.execute("SELECT list_distinct(flatten(list(flags))) FROM verdicts").fetchone()[0]
+    assert "no_evidence_found" in flags
