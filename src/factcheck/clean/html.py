@@ -192,7 +192,13 @@ def lift_content_boxes(tree: etree._Element) -> tuple[list[Block], list[Block]]:
 
 
 def prune_furniture(tree: etree._Element) -> list[RemovedBlock]:
-    """Remove recognisable page furniture from ``tree`` in place; return what was removed.
+    """Remove recognisable page furniture from ``tree`` in place; return what was removed
+    (see :func:`_prune`)."""
+    return [block for _line, block in _prune(tree)]
+
+
+def _prune(tree: etree._Element) -> list[tuple[int, RemovedBlock]]:
+    """Remove page furniture from ``tree`` in place; return (source line, block) pairs.
 
     Guards against removing the article: the block holding most of the page's paragraph
     text and its ancestors stay, and so does an element holding the ``<main>``, the ``<h1>``,
@@ -204,7 +210,7 @@ def prune_furniture(tree: etree._Element) -> list[RemovedBlock]:
     total = _text_length(root) or 1
     main_block = _main_paragraph_block(root)
     protected = set(main_block.iterancestors()) | {main_block} if main_block is not None else set()
-    removed: list[RemovedBlock] = []
+    removed: list[tuple[int, RemovedBlock]] = []
     chosen: list[etree._Element] = []
     chosen_set: set[etree._Element] = set()
     for element in _CANDIDATES(root):
@@ -226,7 +232,7 @@ def prune_furniture(tree: etree._Element) -> list[RemovedBlock]:
         text = _audit_text(element) if length else ""
         if _WORD.search(text):
             kind, reason = verdict
-            removed.append(RemovedBlock(kind, text, f"html: {reason}"))
+            removed.append((element.sourceline or 0, RemovedBlock(kind, text, f"html: {reason}")))
     for element in chosen:
         parent = element.getparent()
         if parent is None:
@@ -300,6 +306,25 @@ def _drop_title(blocks: list[Block], title: str | None) -> tuple[list[Block], li
                 RemovedBlock("title", block.text, "title: the headline repeats the page title, "
                                                   "which is kept in the title field")]
     return blocks, []
+
+
+def _in_page_order(html: str, pruned: list[tuple[int, RemovedBlock]],
+                   from_text: list[RemovedBlock]) -> list[RemovedBlock]:
+    """Merge the pruned elements (with their source lines) and the blocks the text rules
+    removed into the order they stand in the page: each text block is placed at the line
+    where its opening words occur in the HTML (or after the previous one when not found)."""
+    located: list[tuple[int, int, RemovedBlock]] = [(line, i, b) for i, (line, b) in enumerate(pruned)]
+    line, start = 0, 0
+    for i, block in enumerate(from_text, start=len(pruned)):
+        for probe in (block.text[:40], block.text[:15]):
+            at = html.find(probe, start) if probe else -1
+            if at < 0:
+                at = html.find(probe) if probe else -1
+            if at >= 0:
+                line, start = html.count("\n", 0, at) + 1, at
+                break
+        located.append((line, i, block))
+    return [block for _line, _i, block in sorted(located, key=lambda t: (t[0], t[1]))]
 
 
 def _key(text: str) -> str:
@@ -400,7 +425,7 @@ def clean_html(html: str, url: str | None = None, remove_cta: bool = True) -> Cl
     meta = read_metadata(tree, url)
     etree.strip_elements(tree, "script", "style", "noscript", "template", with_tail=False)
     boxes_before, boxes_after = lift_content_boxes(tree)
-    removed.extend(prune_furniture(tree))
+    pruned = _prune(tree)
     try:
         document = _extract(tree, url, precision=True)
         if document is None or len(document.text or "") < 200:
@@ -428,7 +453,7 @@ def clean_html(html: str, url: str | None = None, remove_cta: bool = True) -> Cl
             why = "the page has no visible text (script-only or empty body)"
         else:
             why = "no main content found on the page"
-        return CleanResult(error=why, removed=removed)
+        return CleanResult(error=why, removed=[b for _line, b in pruned] + removed)
 
     title = normalise(meta.title) if meta.title else None
     blocks = _body_to_blocks(document.body)
@@ -441,9 +466,8 @@ def clean_html(html: str, url: str | None = None, remove_cta: bool = True) -> Cl
                                     f"limit: more than {MAX_BLOCKS} paragraphs; the rest is cut"))
         blocks = blocks[:MAX_BLOCKS]
     blocks, dropped = _drop_title(blocks, title)
-    removed.extend(dropped)
     outcome = apply_rules(blocks, remove_cta=remove_cta)
-    removed.extend(outcome.removed)
+    removed = _in_page_order(html, pruned, dropped + outcome.removed) + removed
     body = "\n\n".join(block.text for block in outcome.blocks)
     published = meta.published or outcome.published
     author = meta.author or outcome.author
