@@ -16,8 +16,8 @@ import duckdb
 
 from .articles import now
 
-OUTCOMES = ("fetched", "unchanged", "not_modified", "duplicate", "robots_disallowed",
-            "skipped", "error")
+OUTCOMES = ("fetched", "unchanged", "not_modified", "lastmod_unchanged", "duplicate",
+            "robots_disallowed", "skipped", "error")
 
 
 @dataclass

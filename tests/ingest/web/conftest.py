@@ -85,6 +85,7 @@ class FakeSite:
         self.many_delay = 0.05
         self.robots_txt = "User-agent: *\nDisallow: /private/\n"
         self.robots_status = 200
+        self.lastmod = "2021-06-01"  # <lastmod> of the gzipped article sitemap
         self.in_flight = 0          # /many/ requests being answered right now
         self.max_in_flight = 0
 
@@ -122,8 +123,8 @@ def _rss(site: FakeSite) -> str:
             f"<title>Fake Health News</title><link>{site.base}/</link>{items}</channel></rss>")
 
 
-def _urlset(urls: list[str]) -> str:
-    entries = "".join(f"<url><loc>{u}</loc><lastmod>2026-11-01</lastmod></url>" for u in urls)
+def _urlset(urls: list[str], lastmod: str = "2021-06-01") -> str:
+    entries = "".join(f"<url><loc>{u}</loc><lastmod>{lastmod}</lastmod></url>" for u in urls)
     return ('<?xml version="1.0" encoding="UTF-8"?>'
             f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</urlset>')
 
@@ -162,7 +163,7 @@ def build_app(site: FakeSite):
         return _conditional(request, body, "application/xml")
 
     async def sitemap_articles(request: Request) -> Response:
-        xml = _urlset([site.url(f"/articles/{s}") for s in SITEMAP_SLUGS])
+        xml = _urlset([site.url(f"/articles/{s}") for s in SITEMAP_SLUGS], site.lastmod)
         etag = _etag(xml)
         if request.headers.get("if-none-match") == etag:
             return Response(status_code=304, headers={"ETag": etag})

@@ -162,3 +162,44 @@ def test_server_without_validators_same_bytes_are_not_stored_again(site, setting
     site.articles["cystitis"] = site.articles["cystitis"].replace("can cause", "may cause")
     third = crawl(con, [site.url("/no-etag")], "run-3", settings=settings)
     assert third.new_versions == 1 and third.new[0][1] == 2
+
+
+def test_trusted_sitemap_lastmod_skips_unchanged_pages_without_a_request(site, settings, con):
+    from datetime import datetime, timezone
+
+    sources = parse_sources({"sites": [{
+        "name": "lastmod", "sitemaps": [site.url("/sitemaps/articles.xml.gz")],
+        "trust_lastmod": True, "rate_limit": 0}]}, base_dir=site_dir())
+    first = crawl(con, sources, "run-1", settings=settings)
+    # vitamin-d, fibromyalgia-exercise, and the alias stored under its canonical URL
+    # (the ketamine article, which this site does not list itself)
+    assert first.new_versions == 3
+    site.log.clear()
+
+    second = crawl(con, sources, "run-2", settings=settings)
+
+    assert site.paths("/articles/") == []  # lastmod 2021 is before the last check
+    assert site.hits("/sitemaps/articles.xml.gz")[0].if_none_match is None
+    assert second.not_modified == 3
+    assert con.execute("SELECT count(*) FROM fetch_log WHERE run_id = 'run-2' AND "
+                       "outcome = 'lastmod_unchanged'").fetchone()[0] == 3
+
+    # Changed today: a date-only lastmod counts as the end of the day, so it is re-checked.
+    site.lastmod = datetime.now(timezone.utc).strftime("%Y-%m-%d")
+    site.articles["vitamin-d"] = site.articles["vitamin-d"].replace("older", "elderly")
+    site.log.clear()
+    third = crawl(con, sources, "run-3", settings=settings)
+
+    assert sorted(site.paths("/articles/")) == ["/articles/alias", "/articles/fibromyalgia-exercise",
+                                                "/articles/vitamin-d"]
+    assert third.new_versions == 1 and third.not_modified == 2
+
+
+def test_parse_lastmod():
+    from datetime import datetime
+
+    from factcheck.ingest.web.crawler import parse_lastmod
+    assert parse_lastmod("2026-03-04") == datetime(2026, 3, 4, 23, 59, 59)
+    assert parse_lastmod("2026-03-04T10:00:00+02:00") == datetime(2026, 3, 4, 8, 0, 0)
+    assert parse_lastmod("2026-03-04T10:00:00Z") == datetime(2026, 3, 4, 10, 0, 0)
+    assert parse_lastmod("yesterday") is None

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -51,7 +51,7 @@ HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 # Fetch errors that mean "this URL is not an article", not "something went wrong".
 SKIP_KINDS = frozenset({"content_type", "too_large"})
 # Last outcomes after which crawl_state.article_id holds this URL's stored content.
-STORED_OUTCOMES = frozenset({"fetched", "unchanged", "not_modified"})
+STORED_OUTCOMES = frozenset({"fetched", "unchanged", "not_modified", "lastmod_unchanged"})
 
 Target = str | Path | SourcesConfig | SiteConfig
 Progress = Callable[[int, int, str], None]
@@ -113,6 +113,26 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         con.execute("ROLLBACK")
         raise
     con.execute("COMMIT")
+
+
+def parse_lastmod(text: str) -> datetime | None:
+    """A sitemap ``<lastmod>`` (W3C datetime) as naive UTC, or ``None`` when unreadable.
+
+    A date without a time means "some time that day", so it is read as the END of the day:
+    a page changed this afternoon with ``<lastmod>`` today must not look older than a check
+    made this morning.
+    """
+    text = text.strip()
+    try:
+        if len(text) == 10:
+            moment = datetime.fromisoformat(text) + timedelta(days=1) - timedelta(seconds=1)
+            return moment
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return moment
 
 
 def sites_from_targets(targets: Target | Iterable[Target], settings: Settings) -> list[SiteConfig]:
@@ -189,6 +209,7 @@ class _Crawl:
         self.pages_done: dict[str, int] = defaultdict(int)     # site name → pages requested
         self.sitemaps_read: dict[str, int] = defaultdict(int)
         self._pending: list[tuple[str, Prepare, Document | None]] = []
+        self.lastmod: dict[str, datetime] = {}  # page URL → its sitemap <lastmod> (UTC)
 
     # -- writing -------------------------------------------------------------------------
 
@@ -355,6 +376,8 @@ class _Crawl:
         previous = fetch_store.get_state(self.con, job.url)
         conditional = previous is not None and (previous.links is not None
                                                 or previous.article_id is not None)
+        if job.kind == "sitemap" and job.site.trust_lastmod:
+            conditional = False  # the <lastmod> dates are needed, so read the sitemap
         accept = {"feed": FEED_TYPES, "sitemap": SITEMAP_TYPES}.get(job.kind, ANY_TYPE)
         result = await self.fetcher.fetch(
             job.url, accept=accept,
@@ -445,6 +468,14 @@ class _Crawl:
             return
         for url in found.urls:
             self.queue_page(job.site, url, discovered=True)
+        if job.site.trust_lastmod:
+            for url, text in found.lastmod.items():
+                when = parse_lastmod(text)
+                if when is not None:
+                    try:
+                        self.lastmod[normalize_url(url)] = when
+                    except ValueError:
+                        continue
 
     def queue_page(self, site: SiteConfig, url: str, *, discovered: bool) -> None:
         try:
@@ -482,6 +513,8 @@ class _Crawl:
                 else:
                     urls.append(url)
             states = fetch_store.load_states(self.con, urls)
+            if site.trust_lastmod:
+                urls = [u for u in urls if not self._skip_on_lastmod(site, u, states.get(u))]
 
             def priority(item: tuple[int, str]) -> tuple:
                 index, url = item
@@ -499,6 +532,28 @@ class _Crawl:
         for round_ in range(max((len(p) for p in per_site), default=0)):
             jobs.extend(p[round_] for p in per_site if round_ < len(p))
         return jobs
+
+    def _skip_on_lastmod(self, site: SiteConfig, url: str, state: CrawlState | None) -> bool:
+        """True (and recorded) when the sitemap says the page has not changed since the last
+        time its stored version was checked: no request is made."""
+        when = self.lastmod.get(url)
+        if (when is None or state is None or state.article_id is None
+                or state.last_outcome not in STORED_OUTCOMES
+                or state.last_checked_at is None or when > state.last_checked_at):
+            return False
+        self.summary.not_modified += 1
+        job = _Job(url, site, "page")
+        article_id = state.article_id
+        state = self._state(job, state, None, "lastmod_unchanged")
+        row = self._row(job, None, "lastmod_unchanged", article_id=article_id,
+                        error=f"sitemap lastmod {when:%Y-%m-%d %H:%M} is before the last check")
+
+        def prepare_lastmod(rows: _Rows, _saved: SavedVersion | None) -> None:
+            rows.seen.append(article_id)
+            rows.states.append(state)
+            rows.logs.append(row)
+        self._enqueue(url, prepare_lastmod)
+        return True
 
     async def fetch_page(self, job: _Job, previous: CrawlState | None) -> None:
         assert self.fetcher is not None

@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 from ...settings import Settings
 
 SITE_LIST_KEYS = ("feeds", "sitemaps", "urls", "folders", "include", "exclude")
-POLICY_KEYS = ("rate_limit", "concurrency", "max_pages")
+POLICY_KEYS = ("rate_limit", "concurrency", "max_pages", "trust_lastmod")
 SITE_KEYS = ("name", *SITE_LIST_KEYS, *POLICY_KEYS)
 DEFAULT_KEYS = ("include", "exclude", *POLICY_KEYS)
 
@@ -56,6 +56,8 @@ class SiteConfig:
     rate_limit: float = 1.0
     concurrency: int = 2
     max_pages: int = 500
+    # Skip pages whose sitemap <lastmod> is older than the last check, without a request.
+    trust_lastmod: bool = False
     auto: list[str] = field(default_factory=list)
 
     @cached_property
@@ -87,7 +89,8 @@ class SourcesConfig:
 
 def _policy_defaults(settings: Settings) -> dict[str, object]:
     return {"rate_limit": settings.crawl_rate_limit, "concurrency": settings.crawl_concurrency,
-            "max_pages": settings.crawl_max_pages, "include": [], "exclude": []}
+            "max_pages": settings.crawl_max_pages, "trust_lastmod": False,
+            "include": [], "exclude": []}
 
 
 def _check_url(url: object, where: str) -> str:
@@ -117,6 +120,10 @@ def _check_value(key: str, value: object, where: str) -> object:
             raise SourcesError(f"{where}: 'rate_limit' must be a number of requests per second "
                                "(0 for no limit)")
         return float(value)
+    if key == "trust_lastmod":
+        if not isinstance(value, bool):
+            raise SourcesError(f"{where}: 'trust_lastmod' must be true or false")
+        return value
     if key in ("concurrency", "max_pages"):
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise SourcesError(f"{where}: '{key}' must be a whole number of at least 1")
