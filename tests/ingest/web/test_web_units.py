@@ -310,3 +310,11 @@ def test_malformed_feed_is_read_leniently():
     found = parse_feed(broken, "https://x.example/feed")
     assert found.urls == ["https://x.example/a"]
     assert found.warning and "malformed" in found.warning
+
+
+def test_crawl_refuses_a_connection_inside_a_transaction(site, settings, con):
+    con.execute("BEGIN TRANSACTION")
+    with pytest.raises(RuntimeError, match="open transaction"):
+        crawl(con, [site.url("/articles/vitamin-d")], "run-1", settings=settings)
+    con.execute("ROLLBACK")
+    assert site.log == []

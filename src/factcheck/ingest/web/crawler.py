@@ -767,6 +767,13 @@ async def acrawl(con: duckdb.DuckDBPyConnection, targets: Target | Iterable[Targ
     """The coroutine behind :func:`crawl`, for callers that already run an event loop."""
     settings = settings or get_settings()
     sites = sites_from_targets(targets, settings)
+    try:
+        con.execute("BEGIN TRANSACTION")
+        con.execute("ROLLBACK")
+    except duckdb.TransactionException as exc:
+        raise RuntimeError("crawl() writes each batch of pages in its own transaction: "
+                           "commit or roll back the connection's open transaction first"
+                           ) from exc
     return await _Crawl(con, run_id, settings, progress).run(sites)
 
 
