@@ -42,6 +42,7 @@ READER_ADVICE: tuple[str, ...] = (
     r"appreciate|follow|ask|check)\b",
     r"\bhere are some (?:tips|troubleshooting tips|ways)\b",
     r"^you (?:may|might|could) (?:have|be|suffer|need)\b",
+    r"^if you(?:['’]ve| have)? been (?:living|struggling|suffering|dealing|coping)\b",
     r"^if you[^,]{0,120},\s*you(?:['’]ve| have| may| might)? (?:probably )?(?:heard|seen|know|"
     r"wondered|tried|been)\b",
     r"^(?:give|grab|get|boost|fuel|nourish|protect|treat yourself)\b(?! (?:rid|better|worse)\b)",
@@ -108,6 +109,8 @@ PROCEDURE: tuple[str, ...] = (
     r"appointment)\b",
     r"\b(?:is|are|it['’]s|they['’]re) (?:offered|available) (?:every|each|to|for|free|on)\b",
     r"\byou will be (?:monitored|seen|asked|given|sedated|observed)\b",
+    r"\bin our (?:[\w-]+ ){0,3}(?:suites?|clinics?|centres?|centers?|offices?|rooms?|practice)\b",
+    r"^we (?:give|use|monitor|prescribe|start|check|administer)\b",
     r"\b(?:you are|you['’]re|are|is) eligible\b",
     r"\beach (?:infusion|session|treatment|appointment|visit) (?:lasts|takes)\b",
     r"\b(?:injected|administered) (?:into|as|through|every|once|twice|via)\b|"
@@ -132,6 +135,8 @@ BACKGROUND_FACT: tuple[str, ...] = (
     r"\btoo small to (?:draw|show|prove)\b|\b(?:larger|more|further) (?:studies|trials|research) "
     r"(?:are|is) needed\b",
     r"^contains? (?:less|more) than\b",
+    r"^[\w-]+ is an? (?:[\w-]+ ){0,3}(?:inhibitor|antagonist|agonist|blocker|antibiotic|"
+    r"antidepressant|anticoagulant|analgesic|steroid|antihistamine)s?\.$",
     r"\b(?:sold|available|supplied) as\b|\b(?:is|are) (?:a |an )?(?:biotechnology|pharmaceutical|"
     r"medical device|drug) company\b",
     r"\b(?:was|were|has been|have been) (?:updated|viewed|shared|downloaded)\b",
@@ -183,6 +188,8 @@ CONDITION_DESCRIPTION: tuple[str, ...] = (
     r"\b(?:is|are|isn[’']t|aren[’']t|not) (?:easy|hard|difficult|challenging) to (?:treat|diagnose)\b",
     r"\b(?:can be|is|are|often) caused by\b|\bcaused by (?:the|a|an)\b",
     r"\bcan result from\b",
+    r"\bat (?:the )?(?:highest|higher|greatest|increased|high) risk of (?:becoming|getting|"
+    r"developing|serious)\b",
     r"\bcan (?:significantly )?impact\b",
     r"\b(?:can )?lead to serious (?:problems|complications|illness)\b",
     r"^complications (?:are|is) (?:more )?(?:likely|common)\b",
@@ -336,6 +343,9 @@ SAFETY: tuple[str, ...] = (
     r"\bsuicidal (?:thoughts|ideation|behaviou?r) (?:were|was|have been) (?:reported|seen|observed)",
     r"\ballergic reactions?\b|\banaphyla\w+|\bdifficulty breathing\b|\bswelling of\b",
     r"^not (?:for|suitable for|recommended for)\b",
+    r"\b(?:level|levels|amount) of [\w ]{2,30}? (?:in your blood )?(?:may |can |could )?"
+    r"(?:fall|drop|rise|increase|decrease)\b",
+    r"\bblood in (?:their|your|the) (?:urine|stools?)\b|\bpass blood\b",
     r"\bfeel(?:s)? (?:more )?(?:anxious|sick|dizzy|drowsy|tired|nauseous|agitated)\b",
     r"\bnon-habit forming\b|\bhabit-forming\b",
     r"\b(?:cannot|can['’]t|won['’]t|will not) (?:catch|get|give you)\b",
@@ -386,6 +396,8 @@ MECHANISM: tuple[str, ...] = (
     r"\btakes? (?:the )?load off\b",
     r"\b(?:blood cells|circulation|circadian rhythm|thins? (?:your |the )?blood)\b",
     r"\b(?:balance of|gut) (?:bacteria|flora|microbes)\b",
+    r"\bkills? (?:the |off )?(?:bacteria|viruses|germs|fungi|parasites|cancer cells)\b",
+    r"\b(?:damage|protect|repair|regenerate)s? (?:the |your )?(?:cells|tissue|dna|nerves)\b",
     r"\b(?:the |a )?(?:root |main |major |big |underlying )?causes? of\b",
     r"\babsorbed (?:faster|better|more quickly|more easily)\b|\bhydrates? you\b|\bph balance\b|"
     r"\bblood ph\b",
@@ -425,6 +437,7 @@ EFFICACY: tuple[str, ...] = (
     r"\b(?:is|are) (?:used|approved|prescribed|licensed) (?:for|to treat|to prevent|in the "
     r"treatment of)\b",
     r"\b(?:no |not )?better than (?:a )?(?:placebo|sham)\b",
+    r"\b(?:is|are|be) (?:good|bad|great|beneficial) for (?:your |the )?\w+",
     r"\bfeel(?:s)? (?:much )?(?:better|like (?:themselves|myself|yourself|himself|herself) again)\b",
     r"\b(?:increases?|builds?|raises?|boosts?) (?:\w+ ){0,2}(?:strength|muscle|performance|"
     r"endurance|bone density|lean (?:body )?mass|fertility|libido|testosterone)\b",
@@ -494,10 +507,11 @@ GENERIC_INTERVENTION = re.compile(
     r"\b(?:(?!(?:and|or|the|a|an|of|with|to|for|in|on|by|as|is|are|was|were|that|this|these|"
     r"those|your|our|their|its|his|her|my|any|some|other|such|than|from|after|before)\b)"
     r"[A-Za-z][\w-]+\s+){0,2}?(?:therapy|treatment|infusions?|supplements?|medications?|"
-    r"drugs?|remedy|remedies|injections?|treatments|medicines?|vaccines?|(?:treatment|management|"
+    r"drugs?|remedy|remedies|injections?|treatments|(?<!known to )(?<!in )medicines?|vaccines?|"
+    r"(?:treatment|management|"
     r"therapy) options?|tablets|pills|capsules|sprays?|drips?|antibiotics|antihistamines|"
     r"steroids|painkillers|surgery|vaccinated|vaccination|fasting|diets?|"
-    r"(?:higher|lower|high|low|large|small|single|daily)(?: \d+\s?mg)? doses?)\b"
+    r"(?:higher|lower|high|low|large|small|single|daily|booster)(?: \d+\s?mg)? doses?|boosters?)\b"
     r"|\b(?:eating|drinking|taking|using|losing|stopping|applying|strengthening|detoxing|"
     r"exercising|walking|smoking|quitting)(?:\s+[a-z][\w-]+){1,2}"
     r"|\b(?:eat|drink|take|use) (?:more|less|a lot of) [a-z][\w-]+"
