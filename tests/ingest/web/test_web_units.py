@@ -91,6 +91,9 @@ def test_canonical_link_same_host_only():
     assert canonical_link(same, page) == "https://www.example.org/articles/42"
     assert canonical_link(other, page) is None
     assert canonical_link(b"<html><head></head></html>", page) is None
+    home = b'<html><head><link rel="canonical" href="https://www.example.org/"></head></html>'
+    assert canonical_link(home, page) is None
+    assert canonical_link(home, "https://example.org/?ref=x") == "https://www.example.org/"
 
 
 # -- headers -------------------------------------------------------------------------------
@@ -318,3 +321,23 @@ def test_crawl_refuses_a_connection_inside_a_transaction(site, settings, con):
         crawl(con, [site.url("/articles/vitamin-d")], "run-1", settings=settings)
     con.execute("ROLLBACK")
     assert site.log == []
+
+
+def test_guarded_backend_checks_the_resolved_address(site):
+    import asyncio
+
+    import httpcore
+
+    from factcheck.ingest.web.guard import BlockedAddressError, GuardedBackend
+
+    port = int(site.base.rsplit(":", 1)[1])
+
+    async def connect(allow: bool):
+        stream = await GuardedBackend(allow).connect_tcp("localhost", port, timeout=2)
+        await stream.aclose()
+
+    with pytest.raises(BlockedAddressError, match="localhost resolves to"):
+        asyncio.run(connect(False))
+    asyncio.run(connect(True))
+    with pytest.raises(httpcore.ConnectError):
+        asyncio.run(GuardedBackend(False).connect_tcp("no-such-host.invalid", 80, timeout=2))

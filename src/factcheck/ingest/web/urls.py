@@ -56,7 +56,9 @@ def canonical_link(html_bytes: bytes, page_url: str) -> str | None:
 
     Only a canonical URL on the page's own host (``www.`` ignored) is trusted: a page that
     names another site's URL as its canonical would otherwise be stored as that site's
-    article (and could overwrite it).
+    article (and could overwrite it). A canonical pointing at the home page from a deeper
+    page is ignored too: misconfigured sites put it on every article, which would fold all
+    their articles into one.
     """
     head = html_bytes[:262_144]
     if not _CANONICAL_HINT.search(head):
@@ -73,8 +75,10 @@ def canonical_link(html_bytes: bytes, page_url: str) -> str | None:
                 candidate = normalize_url(href, base=page_url)
             except ValueError:
                 return None
-            if urlsplit(candidate).scheme in ("http", "https") and \
-                    _bare_host(candidate) == _bare_host(page_url):
-                return candidate
-            return None
+            if urlsplit(candidate).scheme not in ("http", "https") or \
+                    _bare_host(candidate) != _bare_host(page_url):
+                return None
+            if urlsplit(candidate).path in ("", "/") and urlsplit(page_url).path not in ("", "/"):
+                return None
+            return candidate
     return None
