@@ -157,12 +157,13 @@ class HostGate:
 
 @dataclass
 class RobotsRules:
+    """What robots.txt of one origin allows, for this crawl."""
+
     origin: str
     parser: Protego | None          # None: allow everything
     disallow_all: bool = False
     note: str | None = None
     blocked: str | None = None      # the SSRF guard refused the origin: why
-
 
     def allows(self, url: str, agent: str) -> bool:
         if self.disallow_all:
@@ -239,7 +240,9 @@ class Fetcher:
     def known_robots(self, url: str) -> RobotsRules | None:
         """The robots.txt rules of ``url``'s origin if already fetched in this crawl."""
         task = self._robots.get(origin(url))
-        return task.result() if task is not None and task.done() else None
+        if task is None or not task.done() or task.cancelled() or task.exception():
+            return None
+        return task.result()
 
     async def _fetch_robots(self, base: str) -> RobotsRules:
         robots_url = f"{base}/robots.txt"
