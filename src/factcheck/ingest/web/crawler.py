@@ -545,8 +545,7 @@ class _Crawl:
         job = _Job(url, site, "page")
         article_id = state.article_id
         state = self._state(job, state, None, "lastmod_unchanged")
-        row = self._row(job, None, "lastmod_unchanged", article_id=article_id,
-                        error=f"sitemap lastmod {when:%Y-%m-%d %H:%M} is before the last check")
+        row = self._row(job, None, "lastmod_unchanged", article_id=article_id)
 
         def prepare_lastmod(rows: _Rows, _saved: SavedVersion | None) -> None:
             rows.seen.append(article_id)
