@@ -47,7 +47,8 @@ def check(current: dict[str, dict], floors: dict) -> list[str]:
     return failures
 
 
-def updated(current: dict[str, dict], floors: dict, allow_regression: bool) -> tuple[dict, list[str]]:
+def updated(current: dict[str, dict], floors: dict,
+            allow_regression: bool) -> tuple[dict, list[str]]:
     """Floors raised to the current figures (lowered too only with allow_regression)."""
     new = json.loads(json.dumps(floors))
     refused = []

@@ -104,7 +104,7 @@ def test_section_heading_supplies_the_subject():
 def test_intervention_and_target_without_claim_wording_fall_back_to_efficacy():
     verdict = _judge("Ketamine therapy addresses the root of fibromyalgia.")
     assert verdict.worthy and verdict.claim_type == "efficacy"
-    assert "…" in verdict.reason
+    assert "no claim wording recognised" in verdict.reason
     # first-person experience is not a claim even when it names both
     assert not _judge("I take ketamine for my fibromyalgia.").worthy
 

@@ -155,14 +155,13 @@ def judge(sentence: str, mentions: list[Mention], whole_line: bool = False,
 
     interventions = [m for m in mentions if m.role == "intervention"]
     targets = [m for m in mentions if m.role in ("condition", "outcome", "vocabulary")]
-    generic = None  # shape-only interventions arrive as mentions with an empty descriptor
     if anaphoric and not interventions:
         interventions = ([m for m in carried or [] if m.role == "intervention"]
                          or [m for m in context or [] if m.role == "intervention"][-1:])
     if anaphoric and not targets and carried:
         targets = [m for m in carried if m.role in ("condition", "outcome", "vocabulary")]
     appeal = _first("evidence appeal", sentence)
-    has_intervention = bool(interventions or generic)
+    has_intervention = bool(interventions)
     in_context = not has_intervention and bool(context)
     anchor = (bool(mentions) or _first("health anchor", sentence) is not None
               or (anaphoric and bool(carried or interventions)) or in_context
@@ -183,13 +182,12 @@ def judge(sentence: str, mentions: list[Mention], whole_line: bool = False,
         # an efficacy claim needs something that is effective
         types = [(t, c) for t, c in types if t != "efficacy"]
 
-    named = interventions  # named in the sentence, or borrowed by a pronoun subject
     own_targets = [m for m in mentions if m.role in ("condition", "outcome", "vocabulary")]
-    if not types and named and own_targets and not _PERSONAL.search(sentence):
+    if not types and interventions and own_targets and not _PERSONAL.search(sentence):
         # Claim wording varies without end ("Grounding thins your blood"); a sentence that names
-        # an intervention and what it acts on, and that no non-claim rule caught, is most often
-        # an efficacy claim. Weighted below a recognised cue.
-        types = [("efficacy", f"{named[0].text} … {own_targets[0].text}")]
+        # an intervention (or borrows one through a pronoun) and what it acts on, and that no
+        # non-claim rule caught, is most often an efficacy claim. Weighted below a cue.
+        types = [("efficacy", f"{interventions[0].text} … {own_targets[0].text}")]
         fallback = True
 
     score = 0.0
@@ -215,14 +213,14 @@ def judge(sentence: str, mentions: list[Mention], whole_line: bool = False,
 
     worthy = bool(types) and anchor and score >= THRESHOLD
     claim_type = types[0][0] if types else None
-    reason = _reason(worthy, types, interventions, generic, targets, appeal, certainty,
+    reason = _reason(worthy, types, fallback, interventions, targets, appeal, certainty,
                      certainty_cue, polarity, polarity_cue, anchor)
-    return Judgement(worthy, score, claim_type if worthy else claim_type, certainty, polarity,
-                     reason, [t for t, _ in types])
+    return Judgement(worthy, score, claim_type, certainty, polarity, reason,
+                     [t for t, _ in types])
 
 
-def _reason(worthy: bool, types: list[tuple[str, str]], interventions: list[Mention],
-            generic: re.Match[str] | None, targets: list[Mention], appeal: str | None,
+def _reason(worthy: bool, types: list[tuple[str, str]], fallback: bool,
+            interventions: list[Mention], targets: list[Mention], appeal: str | None,
             certainty: str, certainty_cue: str | None, polarity: str,
             polarity_cue: str | None, anchor: bool) -> str:
     if not anchor:
@@ -231,11 +229,15 @@ def _reason(worthy: bool, types: list[tuple[str, str]], interventions: list[Ment
         return "not a claim: no effect, mechanism, risk, time course, size, frequency or source"
     parts: list[str] = []
     main, cue = types[0]
-    subject = interventions[0].text if interventions else (generic.group(0) if generic else None)
+    subject = interventions[0].text if interventions else None
     about = f" about {subject}" if subject else ""
     if targets:
         about += f" and {targets[0].text}"
-    parts.append(f"{main.replace('_', ' ')} claim{about} ({cue!r})")
+    if fallback:
+        parts.append(f"efficacy claim{about} (names an intervention and what it acts on; "
+                     "no claim wording recognised)")
+    else:
+        parts.append(f"{main.replace('_', ' ')} claim{about} ({cue!r})")
     for other, other_cue in types[1:3]:
         parts.append(f"also {other.replace('_', ' ')} ({other_cue!r})")
     if appeal and main != "cited_source":

@@ -24,7 +24,8 @@ from typing import Mapping
 
 # Reader address and advice: the sentence tells the reader what to do.
 READER_ADVICE: tuple[str, ...] = (
-    r"^[\"“‘']?(?:if you[^,]{0,120},\s*)?(?:please\s+)?(?:consider|ask|talk|speak|consult|contact|call|"
+    r"^[\"“‘']?(?:if you[^,]{0,120},\s*)?(?:please\s+)?(?:consider|ask|talk|speak|consult|contact"
+    r"|call|"
     r"reach out|schedule|book|visit|seek|don[’']t hesitate|do not hesitate|find out|learn|read|"
     r"discover|explore|click|sign up|subscribe|join|take the first step|get started|check out|"
     r"make sure|remember|try|see your|let us|start|choose|take|stop|use|keep|avoid|follow|drink|"
@@ -51,7 +52,8 @@ READER_ADVICE: tuple[str, ...] = (
 # Article plans and meta-text: the article describing itself.
 ARTICLE_PLAN: tuple[str, ...] = (
     r"\bin this (?:article|blog|post|guide|piece|page|section|video)\b",
-    r"\bwe (?:will|['’]ll) (?:explore|explain|discuss|look|cover|walk|review|answer|dive|examine)\b",
+    r"\bwe (?:will|['’]ll) (?:explore|explain|discuss|look|cover|walk|review|answer|dive|examine)"
+    r"\b",
     r"\bby the end(?: of this)?\b.{0,40}\byou (?:will|['’]ll)\b",
     r"\bread on\b",
     r"\b(?:here[’']s|here is) (?:how|what|a step-by-step|why)\b",
@@ -95,7 +97,8 @@ PROMOTION: tuple[str, ...] = (
 FIRST_PERSON: tuple[str, ...] = (
     r"^(?:honestly,?\s*|so,?\s*|and\s+|but\s+)?(?:i|i['’](?:ve|m|d|ll))\b",
     r"^(?:honestly,?\s*)?my\b(?! (?:\w+ )?(?:doctor|gp|physician|neurologist|rheumatologist|"
-    r"rheumy|consultant|pharmacist|specialist|nurse|therapist) (?:explained|said|told|says|thinks))",
+    r"rheumy|consultant|pharmacist|specialist|nurse|therapist) (?:explained|said|told|says|thinks"
+    r"))",
     r"\b(?:cured|fixed|helped|changed|saved|ruined) my\b",
     r"^(?:\w+ ){0,4}(?:ago|now|today|yesterday|recently),? (?:i|my)\b",
     r",\s*i (?:can|could|feel|felt|have|had|was|am|['’]ve|['’]m)\b",
@@ -149,7 +152,8 @@ NORMATIVE: tuple[str, ...] = (
     r"\bwe (?:recommend|advise|suggest)\b",
     r"\bmust be (?:monitored|given|taken|administered|supervised|prescribed)\b",
     r"\bshould not (?:stop|start|take|use|be stopped)\b",
-    r"\bshould (?:only )?(?:be )?(?:administered|used|taken|given|prescribed|performed|discussed)\b",
+    r"\bshould (?:only )?(?:be )?(?:administered|used|taken|given|prescribed|performed|discussed)"
+    r"\b",
     r"^(?:understanding|knowing|learning about|being aware of)\b",
 )
 
@@ -185,7 +189,8 @@ NON_CLAIM_GROUPS: Mapping[str, tuple[str, ...]] = {
 CONDITION_DESCRIPTION: tuple[str, ...] = (
     r"\b(?:is|are) (?:defined as|characteri[sz]ed by|classified as)\b",
     r"\b(?:also )?known as\b",
-    r"\b(?:is|are|isn[’']t|aren[’']t|not) (?:easy|hard|difficult|challenging) to (?:treat|diagnose)\b",
+    r"\b(?:is|are|isn[’']t|aren[’']t|not) (?:easy|hard|difficult|challenging) to (?:treat|diagnos"
+    r"e)\b",
     r"\b(?:can be|is|are|often) caused by\b|\bcaused by (?:the|a|an)\b",
     r"\bcan result from\b",
     r"\bat (?:the )?(?:highest|higher|greatest|increased|high) risk of (?:becoming|getting|"
@@ -219,7 +224,8 @@ CITED_SOURCE: tuple[str, ...] = (
     r"(?-i:\b(?:Dr|Prof|Professor)\.? [A-Z][\w-]+ [A-Z][\w-]+,[^,]{3,90},? (?:said|says|explained|"
     r"added|told|warned|noted)\b)",
     r"(?-i:\b(?:Food and Drug Administration|European Medicines Agency|National Institutes? of "
-    r"Health|Centers for Disease Control|World Health Organi[sz]ation|Medicines and Healthcare)\b)",
+    r"Health|Centers for Disease Control|World Health Organi[sz]ation|Medicines and Healthcare)\b"
+    r")",
     r"\b(?:granted|gave|received) (?:\w+ )?approval\b|\bapproved by the\b",
     r"\bphase (?:[1-4]|i{1,3}|iv)[ab]? (?:trial|study|studies|trials)\b",
     r"\bannounced (?:\w+ ){0,2}(?:results|findings|data)\b",
@@ -281,12 +287,14 @@ MAGNITUDE: tuple[str, ...] = (
     r"\bby (?:about |around |roughly |up to |nearly |an average of )?(?:\d[\d.,]*|one|two|three|"
     r"four|five|six|ten|half a) (?:to \d+ )?(?:points?|kg|kilograms?|pounds|lbs|mmhg)\b",
     r"\b(?:half|a third|a quarter|twice|\d+ times) as (?:many|much|likely|often)\b",
-    r"\b(?:less|more) than (?:half|a third|a quarter|one|two) (?:a )?points?\b|\b\d+-point scale\b",
+    r"\b(?:less|more) than (?:half|a third|a quarter|one|two) (?:a )?points?\b|\b\d+-point scale"
+    r"\b",
     r"\b\d[\d.,]* (?:times|x) (?:better|more|faster|higher|lower|less)\b",
     r"\b(?:twice|three times|four times|ten times) (?:as|more|less|higher|lower)\b",
     r"\b\d[\d.,]* (?:minutes|hours|days|points|kg|pounds|lbs) (?:faster|longer|shorter|sooner|"
     r"earlier|more|less|fewer)\b",
-    r"\b(?:around|about|nearly|roughly|over|almost|more than) (?:half|a third|a quarter|two thirds|"
+    r"\b(?:around|about|nearly|roughly|over|almost|more than) (?:half|a third|a quarter|two third"
+    r"s|"
     r"three quarters) of\b",
     r"\bby (?:about |around |roughly |nearly |almost |over |more than )?(?:half|a third|a quarter|"
     r"two thirds|three quarters)\b",
@@ -309,13 +317,15 @@ DURATION: tuple[str, ...] = (
     r"\b(?:a few |several |\d+ |two |three )?(?:hours|days|weeks|months) later\b",
     r"\btakes? (?:days|weeks|months|hours) to (?:work|take effect|kick in)\b",
     r"\bby (?:day|week|month|year) \d+\b",
-    r"\btakes? (?:\w+ ){0,3}(?:minutes|hours|days|weeks|months) (?:\w+ ){0,7}?to (?:start |begin )?"
+    r"\btakes? (?:\w+ ){0,3}(?:minutes|hours|days|weeks|months) (?:\w+ ){0,7}?to (?:start |begin "
+    r")?"
     r"(?:work|take effect|kick in|build up)",
     r"\blasts?(?:ing|ed)? (?:for |over |up to |about |around |more than |at least |beyond )"
     r"(?:a |an |\d+ |one |two |three |four |six |several |many |a few |few )?(?:\w+ )?"
     r"(?:minutes?|hours?|days?|weeks?|months?|years?)\b",
     r"\bthat lasts for more than\b",
-    r"\b(?:for|over|after|up to|at least) (?:the first )?(?:\d+|one|two|three|four|five|six|twelve|"
+    r"\b(?:for|over|after|up to|at least) (?:the first )?(?:\d+|one|two|three|four|five|six|twelv"
+    r"e|"
     r"several|many|a few|few) (?:minutes?|hours?|days?|weeks?|months?|years?)\b",
     r"\b(?:minutes|hours|days|weeks|months) before you (?:feel|notice|see)\b",
     r"\b(?:rapid|fast-acting|fast|quick|immediate|rapidly|quickly|immediately)\s+(?:pain )?"
@@ -329,9 +339,11 @@ SAFETY: tuple[str, ...] = (
     r"\bside[- ]effects?\b",
     r"\badverse (?:events?|effects?|reactions?)\b",
     r"\b(?<!reduces the )(?<!reduce the )(?<!reduced the )(?<!lowers the )(?<!lower the )"
-    r"(?<!lowered the )(?:risks?|hazards?|dangers?|dangerous|harmful|toxic(?:ity)?|hepato?toxicity|"
+    r"(?<!lowered the )(?:risks?|hazards?|dangers?|dangerous|harmful|toxic(?:ity)?|hepato?toxicit"
+    r"y|"
     r"contraindicated|overdose|withdrawal|dependence|addiction|addictive|complications?)\b",
-    r"\b(?:is|are|be|considered|generally|remarkably|very|perfectly|totally|completely|not) safe\b",
+    r"\b(?:is|are|be|considered|generally|remarkably|very|perfectly|totally|completely|not) safe"
+    r"\b",
     r"\bsafe (?:for|to|when|in|option|alternative|treatment|dose)\b|\ba safe\b",
     r"\b(?:safely|safety|well tolerated|tolerability|(?:not |un)suitable)\b",
     r"\b(?:threats?|pose[sd]? (?:a )?(?:risk|threat|danger)|harm|gentle on)\b",
@@ -340,7 +352,8 @@ SAFETY: tuple[str, ...] = (
     r"\b(?:increase|decrease|reduce|boost|block)s? the effects? of\b|\bless effective if\b",
     r"\bat (?:greater|higher|increased) risk\b",
     r"\b(?:minimally invasive|non-invasive|reversible)\b",
-    r"\bsuicidal (?:thoughts|ideation|behaviou?r) (?:were|was|have been) (?:reported|seen|observed)",
+    r"\bsuicidal (?:thoughts|ideation|behaviou?r) (?:were|was|have been) (?:reported|seen|observe"
+    r"d)",
     r"\ballergic reactions?\b|\banaphyla\w+|\bdifficulty breathing\b|\bswelling of\b",
     r"^not (?:for|suitable for|recommended for)\b",
     r"\b(?:level|levels|amount) of [\w ]{2,30}? (?:in your blood )?(?:may |can |could )?"
@@ -360,7 +373,8 @@ SAFETY: tuple[str, ...] = (
     r"\b(?:hallucinations?|nausea|vomiting|dizziness|drowsiness|dissociation|bleeding|"
     r"liver damage|kidney damage|bladder|renal|psychosis|seizures?|insomnia as a|"
     r"interactions? with)\b",
-    r"\b(?:can|may|might|could) (?:also )?(?:cause|lead to|trigger|increase the risk|damage|harm)\b",
+    r"\b(?:can|may|might|could) (?:also )?(?:cause|lead to|trigger|increase the risk|damage|harm)"
+    r"\b",
     r"\b(?:raises?|increases?|worsens?|affects?) (?:\w+ ){0,2}(?:cholesterol|blood pressure|"
     r"blood sugar|heart rate|liver enzymes)\b",
     r"\bshould be avoided (?:by|in|during|if)\b",
@@ -372,7 +386,8 @@ MECHANISM: tuple[str, ...] = (
     r"\b(?:antagonist|agonist|inhibitor|blocker)s?\b",
     r"\b(?:glutamate|serotonin|dopamine|gaba|norepinephrine|bdnf|cortisol|insulin|"
     r"neurotransmitters?|cytokines?|enzymes?|hormones?|prostaglandins?|endorphins?)\b",
-    r"\b(?:neural|nerve|pain|neuronal|signal(?:l)?ing|metabolic|inflammatory) (?:pathways?|signals?|"
+    r"\b(?:neural|nerve|pain|neuronal|signal(?:l)?ing|metabolic|inflammatory) (?:pathways?|signal"
+    r"s?|"
     r"connections?|transmission|pulses?|circuits?|activity)\b",
     r"\bneuroplasticity\b|\bneurogenesis\b|\bsynap(?:se|ses|tic)\b|\bglia\b|\bmicroglia\b",
     r"\bworks? (?:primarily |mainly |partly )?by\b",
@@ -403,7 +418,8 @@ MECHANISM: tuple[str, ...] = (
     r"\bblood ph\b",
     r"\b(?:kidneys|lungs|liver)(?: and \w+)? (?:keep|regulate|control|maintain)\b",
     r"\b(?:protein|chemical|molecule|hormone|enzyme|peptide)s? (?:released|produced|made) by\b",
-    r"\b(?:stops?|prevents?|blocks?) (?:\w+ ){0,2}(?:viruses|bacteria|cells) from\b|\bmultiplying\b",
+    r"\b(?:stops?|prevents?|blocks?) (?:\w+ ){0,2}(?:viruses|bacteria|cells) from\b|\bmultiplying"
+    r"\b",
 )
 
 # Therapeutic effect: an intervention treats, relieves, improves, prevents or cures.
@@ -438,7 +454,8 @@ EFFICACY: tuple[str, ...] = (
     r"treatment of)\b",
     r"\b(?:no |not )?better than (?:a )?(?:placebo|sham)\b",
     r"\b(?:is|are|be) (?:good|bad|great|beneficial) for (?:your |the )?\w+",
-    r"\bfeel(?:s)? (?:much )?(?:better|like (?:themselves|myself|yourself|himself|herself) again)\b",
+    r"\bfeel(?:s)? (?:much )?(?:better|like (?:themselves|myself|yourself|himself|herself) again)"
+    r"\b",
     r"\b(?:increases?|builds?|raises?|boosts?) (?:\w+ ){0,2}(?:strength|muscle|performance|"
     r"endurance|bone density|lean (?:body )?mass|fertility|libido|testosterone)\b",
     r"\b(?:cut down|reduce|stop|come off|taper) (?:on )?(?:their |your )?(?:\w+ )?(?:medications?|"
@@ -460,7 +477,8 @@ CLAIM_TYPE_GROUPS: Mapping[str, tuple[str, ...]] = {
 # The state of the evidence for an effect ("The evidence is modest", "trials have been mixed"):
 # an efficacy claim about the section's intervention even when the sentence names none.
 EVIDENCE_STATUS: tuple[str, ...] = (
-    r"\b(?:evidence|trials?|studies|results|research|data)(?: (?:for|on|about|into) [\w\s-]{1,40}?)?"
+    r"\b(?:evidence|trials?|studies|results|research|data)(?: (?:for|on|about|into) [\w\s-]{1,40}"
+    r"?)?"
     r" (?:is|are|was|"
     r"were|has|have|remains?)\s+(?:\w+ly\s+)?(?:been\s+)?(?:\w+ ){0,2}(?:modest|weak(?:er)?|"
     r"strong(?:er)?|limited|mixed|disappointing|inconclusive|positive|negative|small|promising|"
@@ -542,7 +560,8 @@ QUANTITY = re.compile(
 HEDGE: tuple[str, ...] = (
     r"\b(?:may|might|could)\b",
     r"\bcan\b(?! be (?:administered|given|taken|bought|found|injected))",
-    r"\b(?:said|supposed|claimed|reported) to\b|\bpossible\b|\busually\b|\bfrom what i['’]ve read\b",
+    r"\b(?:said|supposed|claimed|reported) to\b|\bpossible\b|\busually\b|\bfrom what i['’]ve read"
+    r"\b",
     r"\b(?:we|i|experts|doctors|scientists|researchers) (?:think|believe|suspect)\b",
     r"\b(?:possibly|potential(?:ly)?|perhaps|likely|unlikely|probably|presumably)\b",
     r"\b(?:shows?|showed|shown|has shown|holds?) (?:significant |great |some |early )?promise\b",
@@ -602,7 +621,8 @@ NAVIGATION_LINE = re.compile(r"\s(?:›|»|>|/|\|)\s.*\s(?:›|»|>|/|\|)\s|^[^.
 # A claim with no subject of its own ("Clinically proven to reduce cramps."): the section's
 # intervention is its subject.
 SUBJECTLESS_CLAIM = re.compile(
-    r"^(?:clinically |scientifically |medically )?(?:proven|shown|tested|designed|formulated) to\b",
+    r"^(?:clinically |scientifically |medically )?(?:proven|shown|tested|designed|formulated) to"
+    r"\b",
     re.IGNORECASE,
 )
 
