@@ -17,9 +17,8 @@ import asyncio
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -32,6 +31,7 @@ from ...settings import Settings, get_settings
 from ...store import fetch as fetch_store
 from ...store.articles import (SavedVersion, article_id_for, now, record_error,
                                save_document)
+from ...store.db import transaction
 from ...store.fetch import CrawlState, FetchLogRow
 from ..decode import decode_bytes, looks_like_html
 from ..document import Document, sha256_hex
@@ -102,17 +102,6 @@ class _Rows:
 # Runs inside the transaction with the SavedVersion of the item's document (None when the
 # item has no document) and adds the item's crawl state and log rows.
 Prepare = Callable[[_Rows, SavedVersion | None], None]
-
-
-@contextmanager
-def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    con.execute("BEGIN TRANSACTION")
-    try:
-        yield
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    con.execute("COMMIT")
 
 
 def parse_lastmod(text: str) -> datetime | None:
