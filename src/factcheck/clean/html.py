@@ -1,14 +1,14 @@
 """HTML pages → :class:`CleanResult`.
 
-Three stages:
-
-1. *Prune* page furniture that health-site templates mark up recognisably (related-posts
-   plugins, share bars, newsletter boxes, booking widgets, author boxes, cookie banners;
-   :data:`factcheck.clean.rules.BOILERPLATE_CLASS_TOKENS`), recording each removed block.
-2. *Extract* the main content with trafilatura (a proven generic extractor) from the pruned
-   tree, with its metadata (title, author, date via htmldate).
-3. *Apply the text rules* of :mod:`factcheck.clean.engine` to the extracted paragraphs:
-   calls to action, teasers, date and byline lines, disclaimers that sit inside the content.
+1. *Metadata* (title, author, date) is read from the untouched page (:mod:`.metadata`).
+2. *Summary boxes* ("Key takeaways") are lifted out, to be put back around the body.
+3. *Page furniture* that health-site templates mark up recognisably (related-posts plugins,
+   share bars, newsletter boxes, booking widgets, author boxes, cookie banners, hidden
+   elements; :data:`factcheck.clean.rules.BOILERPLATE_CLASS_TOKENS`) is pruned and recorded.
+4. The *main content* is extracted by trafilatura (a proven generic extractor), with two
+   rescues for what its precise mode loses.
+5. The *text rules* of :mod:`factcheck.clean.engine` run on the extracted paragraphs: calls
+   to action, teasers, date and byline lines, disclaimers that sit inside the content.
 """
 
 from __future__ import annotations
@@ -42,10 +42,9 @@ for _kind, _tokens in rules.BOILERPLATE_CLASS_TOKENS.items():
 _CONTENT_MARKERS = re.compile(r"(?:^|-)(?:entry-content|post-content|article-body|articlebody|"
                               r"post-body|blog-post|main-content|story-body|article-content)$")
 _MAX_PRUNE_SHARE = 0.4
-_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
-
-_TOKEN_HINT = re.compile("|".join(sorted(map(re.escape, set(_CLASS_NAMES) | set(_CLASS_WORDS)),
+_BOX_TOKENS = frozenset(rules.CONTENT_BOX_TOKENS)
+_TOKEN_HINT = re.compile("|".join(sorted(map(re.escape, set(_CLASS_NAMES) | set(_CLASS_WORDS) | _BOX_TOKENS),
                                          key=len, reverse=True)))
 _CANDIDATES = etree.XPath(
     "//*[@class or @id or @role or @hidden or @aria-hidden or @style] | "
@@ -83,12 +82,18 @@ def _visible_text(element: etree._Element) -> str:
 
 @lru_cache(maxsize=8192)
 def _classify_names(attrs: str) -> tuple[str, str] | None:
-    """(kind, reason) for a class-and-id string, ('content', ...) for the article's own
-    container, None when no token matches. Cached: templates repeat the same class strings."""
+    """(kind, reason) for a class-and-id string; ('content', ...) for the article's own
+    container and ('content_box', ...) for a summary box that belongs to it; None when no
+    token matches. Cached: templates repeat the same class strings."""
     lowered = _SPLIT_CLASS.sub("-", attrs.lower())
     if not _TOKEN_HINT.search(lowered):
         return None
     names = lowered.split()
+    for name in names:
+        parts = name.split("-")
+        if any("-".join(parts[i:j]) in _BOX_TOKENS
+               for i in range(len(parts)) for j in range(i + 1, min(i + 3, len(parts)) + 1)):
+            return "content_box", f"class '{name}' marks a summary box of the article"
     if any(_CONTENT_MARKERS.search(name) for name in names):
         return "content", "article container"
     best: tuple[int, str, str] | None = None   # (rank, kind, reason); lower rank wins
@@ -152,53 +157,60 @@ def _main_paragraph_block(root: etree._Element) -> etree._Element | None:
     return best if weights[best] >= 200 else None
 
 
-_CONTENT_BOX = re.compile(r"(?:^|[\s-])(?:" + "|".join(map(re.escape, rules.CONTENT_BOX_TOKENS))
-                          + r")(?:$|[\s-])")
 _NOT_A_BOX = frozenset({"html", "body", "header", "footer", "nav", "aside", "main", "article", "form"})
 _MAX_BOX_CHARS = 2000
 _BOX_PARTS = etree.XPath(".//h1|.//h2|.//h3|.//h4|.//h5|.//h6|.//li|.//p[not(ancestor::li)]")
 
 
-def lift_content_boxes(tree: etree._Element) -> tuple[list[Block], list[Block]]:
+def _lift_boxes(boxes: list[etree._Element], main: etree._Element | None,
+                tree: etree._Element) -> tuple[list[Block], list[Block]]:
     """Take 'key takeaways' style summary boxes (:data:`rules.CONTENT_BOX_TOKENS`) out of the
     tree and return their blocks, split into those that stand before and after the article's
     main paragraph block. Extractors often drop these boxes because they sit beside the body
     container, yet they carry the article's main claims."""
-    boxes = [el for el in tree.iter() if isinstance(el.tag, str) and el.get("class")
-             and el.tag not in _NOT_A_BOX
-             and _CONTENT_BOX.search(_SPLIT_CLASS.sub("-", el.get("class").lower()))]
-    if not boxes:
-        return [], []
-    boxes = [box for box in boxes if not any(a in boxes for a in box.iterancestors())]
-    main = _main_paragraph_block(tree)
-    order = {el: i for i, el in enumerate(tree.iter())}
-    main_at = order.get(main, 0) if main is not None else 0
     before: list[Block] = []
     after: list[Block] = []
     for box in boxes:
+        if box.tag in _NOT_A_BOX or _text_length(box) > _MAX_BOX_CHARS:
+            continue  # a summary box is short; a long one is a layout wrapper with a stray name
         if main is not None and (box in main.iterancestors() or main in box.iterancestors()):
             continue
-        if _text_length(box) > _MAX_BOX_CHARS:
-            continue  # a summary box is short; a long one is a layout wrapper with a stray name
         parts = _BOX_PARTS(box)
         blocks = [Block(normalise(part.text_content()),
                         "h" if part.tag.startswith("h") else "li" if part.tag == "li" else "p")
                   for part in parts] or [Block(normalise(box.text_content()))]
-        (before if order[box] < main_at else after).extend(b for b in blocks if b.text)
+        (before if main is not None and _precedes(box, main, tree) else after).extend(
+            b for b in blocks if b.text)
         parent = box.getparent()
         if parent is not None:
             parent.remove(box)
     return before, after
 
 
+def _precedes(first: etree._Element, second: etree._Element, tree: etree._Element) -> bool:
+    """Whether ``first`` comes before ``second`` in document order (source lines first; a walk
+    of the tree only when both stand on one line)."""
+    a, b = first.sourceline or 0, second.sourceline or 0
+    if a != b:
+        return a < b
+    for element in tree.iter():
+        if element is first:
+            return True
+        if element is second:
+            return False
+    return False
+
+
 def prune_furniture(tree: etree._Element) -> list[RemovedBlock]:
     """Remove recognisable page furniture from ``tree`` in place; return what was removed
     (see :func:`_prune`)."""
-    return [block for _line, block in _prune(tree)]
+    return [block for _line, block in _prune(tree)[0]]
 
 
-def _prune(tree: etree._Element) -> list[tuple[int, RemovedBlock]]:
-    """Remove page furniture from ``tree`` in place; return (source line, block) pairs.
+def _prune(tree: etree._Element) -> tuple[list[tuple[int, RemovedBlock]],
+                                          tuple[list[Block], list[Block]]]:
+    """Remove page furniture from ``tree`` in place and lift its summary boxes out; return
+    the (source line, removed block) pairs and the boxes' blocks before and after the body.
 
     Guards against removing the article: the block holding most of the page's paragraph
     text and its ancestors stay, and so does an element holding the ``<main>``, the ``<h1>``,
@@ -211,6 +223,7 @@ def _prune(tree: etree._Element) -> list[tuple[int, RemovedBlock]]:
     main_block = _main_paragraph_block(root)
     protected = set(main_block.iterancestors()) | {main_block} if main_block is not None else set()
     removed: list[tuple[int, RemovedBlock]] = []
+    boxes: list[etree._Element] = []
     chosen: list[etree._Element] = []
     chosen_set: set[etree._Element] = set()
     for element in _CANDIDATES(root):
@@ -221,6 +234,9 @@ def _prune(tree: etree._Element) -> list[tuple[int, RemovedBlock]]:
         if verdict is None:
             continue
         if any(ancestor in chosen_set for ancestor in element.iterancestors()):
+            continue
+        if verdict[0] == "content_box":
+            boxes.append(element)
             continue
         if _CONTAINS_CONTENT(element) or _COUNT_ARTICLES(element) == 1:
             continue  # wraps the article (a list of several <article> cards is a teaser list)
@@ -233,6 +249,8 @@ def _prune(tree: etree._Element) -> list[tuple[int, RemovedBlock]]:
         if _WORD.search(text):
             kind, reason = verdict
             removed.append((element.sourceline or 0, RemovedBlock(kind, text, f"html: {reason}")))
+    lifted = _lift_boxes([b for b in boxes if not any(a in chosen_set for a in b.iterancestors())],
+                         main_block, root)
     for element in chosen:
         parent = element.getparent()
         if parent is None:
@@ -245,7 +263,7 @@ def _prune(tree: etree._Element) -> list[tuple[int, RemovedBlock]]:
                 previous.tail = (previous.tail or "") + tail
             else:
                 parent.text = (parent.text or "") + tail
-    return removed
+    return removed, lifted
 
 
 def _parse(html: str) -> tuple[etree._Element | None, str | None]:
@@ -357,33 +375,46 @@ _WORD = re.compile(r"\w")
 _STRUCTURE_TAGS = ("h2", "h3", "h4", "h5", "h6", "ul", "ol")
 
 
-def _densest_paragraph_container(tree: etree._Element) -> etree._Element | None:
-    """The element whose child ``<p>`` elements hold the most text, when it also has headings
-    or lists as children: the article body of a page whose markup trafilatura does not
-    recognise (trafilatura then recovers bare paragraphs only, dropping headings and lists)."""
-    weights: dict[etree._Element, int] = {}
-    for paragraph in tree.iter("p"):
-        parent = paragraph.getparent()
-        if parent is not None:
-            weights[parent] = weights.get(parent, 0) + len(paragraph.text_content())
-    if not weights:
-        return None
-    best = max(weights, key=weights.__getitem__)
-    if weights[best] < 400 or not any(child.tag in _STRUCTURE_TAGS for child in best):
-        return None
-    return best
-
-
 def _lost_structure(document, tree: etree._Element) -> etree._Element | None:
     """When the extraction holds no heading and no list but the page's main paragraph block
-    has them, return that block (to be marked as the article body and extracted again)."""
+    has them as children, return that block, to be marked as the article body and extracted
+    again: on markup it does not recognise (Webflow rich text, for one) trafilatura recovers
+    bare paragraphs only."""
     if document is None or document.body is None:
         return None
     if document.body.find(".//head") is not None or document.body.find(".//list") is not None:
         return None
     if tree.find(".//*[@itemprop='articleBody']") is not None:
         return None
-    return _densest_paragraph_container(tree)
+    main = _main_paragraph_block(tree)
+    if main is None or not any(child.tag in _STRUCTURE_TAGS for child in main):
+        return None
+    return main
+
+
+def _extract_main(tree: etree._Element, url: str | None):
+    """trafilatura's precise pass, and its balanced pass where the precise one finds almost
+    nothing or much less than the page's declared ``articleBody``; None when both fail."""
+    try:
+        document = _extract(tree, url, precision=True)
+        if document is None or len(document.text or "") < 200:
+            fallback = _extract(tree, url, precision=False)
+            if fallback is not None and (document is None or
+                                         len(fallback.text or "") > 4 * len(document.text or "")):
+                document = fallback
+        declared = _declared_body_chars(tree)
+        if document is not None and declared and _chars(document.text) < 0.6 * declared:
+            fallback = _extract(tree, url, precision=False)
+            if fallback is not None and _chars(fallback.text) > 1.2 * _chars(document.text):
+                document = fallback
+        container = _lost_structure(document, tree)
+        if container is not None:
+            container.set("itemprop", "articleBody")
+            document = _extract(tree, url, precision=True) or document
+        return document
+    except Exception as exc:  # trafilatura raises assorted errors on broken trees
+        LOGGER.warning("main-content extraction failed for %s: %s", url or "page", exc)
+        return None
 
 
 def clean_html(html: str, url: str | None = None, remove_cta: bool = True) -> CleanResult:
@@ -424,27 +455,8 @@ def clean_html(html: str, url: str | None = None, remove_cta: bool = True) -> Cl
 
     meta = read_metadata(tree, url)
     etree.strip_elements(tree, "script", "style", "noscript", "template", with_tail=False)
-    boxes_before, boxes_after = lift_content_boxes(tree)
-    pruned = _prune(tree)
-    try:
-        document = _extract(tree, url, precision=True)
-        if document is None or len(document.text or "") < 200:
-            fallback = _extract(tree, url, precision=False)
-            if fallback is not None and (document is None or
-                                         len(fallback.text or "") > 4 * len(document.text or "")):
-                document = fallback
-        declared = _declared_body_chars(tree)
-        if document is not None and declared and _chars(document.text) < 0.6 * declared:
-            fallback = _extract(tree, url, precision=False)
-            if fallback is not None and _chars(fallback.text) > 1.2 * _chars(document.text):
-                document = fallback
-        container = _lost_structure(document, tree)
-        if container is not None:
-            container.set("itemprop", "articleBody")
-            document = _extract(tree, url, precision=True) or document
-    except Exception as exc:  # trafilatura raises assorted errors on broken trees
-        LOGGER.warning("main-content extraction failed for %s: %s", url or "page", exc)
-        document = None
+    pruned, (boxes_before, boxes_after) = _prune(tree)
+    document = _extract_main(tree, url)
     if document is None or document.body is None:
         text = _visible_text(tree)
         if parse_warning and not text:
