@@ -38,15 +38,16 @@ def read_metadata(tree: etree._Element, url: str | None = None) -> PageMetadata:
             LOGGER.debug("JSON-LD metadata unreadable: %s", exc)
         if not meta.title:
             meta.title = extract_title(tree)
-        if not meta.author:
-            meta.author = extract_author(tree)
+        declared_author = jsonld_author(tree)
+        if not meta.author and not declared_author:
+            meta.author = extract_author(tree)  # a search of the page's bylines: slow, so last
         meta.date = find_date(tree, url=url or meta.url, extensive_search=False,
                               original_date=True, outputformat="%Y-%m-%d")
         meta.clean_and_trim()
     except Exception as exc:  # metadata is a bonus: a page with broken metadata keeps its body
         LOGGER.warning("metadata of %s unreadable: %s", url or "page", exc)
         return PageMetadata()
-    author = jsonld_author(tree) or meta.author or None
+    author = declared_author or meta.author or None
     if author and "reviewed by" in author.lower():
         author = None  # a reviewer credit is not the author
     return PageMetadata(title=meta.title or None, author=author,
