@@ -49,10 +49,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--allow-regression", action="store_true",
                         help="with --update: also lower floors that the current figures are below")
     parser.add_argument("-v", "--verbose", action="store_true", help="print every page")
+    parser.add_argument("--floors", type=Path, default=FLOORS, help="the pinned floors (JSON)")
     args = parser.parse_args(argv)
+    floors_path: Path = args.floors
 
     current, scores = measure()
-    pinned = json.loads(FLOORS.read_text()) if FLOORS.exists() else {"epsilon": 0.002, "floors": {}}
+    pinned = (json.loads(floors_path.read_text()) if floors_path.exists()
+              else {"epsilon": 0.002, "floors": {}})
     floors: dict[str, float] = pinned["floors"]
     epsilon = float(pinned.get("epsilon", 0.002))
 
@@ -85,9 +88,9 @@ def main(argv: list[str] | None = None) -> int:
                                   f"{value:.4f}; pass --allow-regression to accept the regression[/red]")
                     return 1
                 new[metric] = value
-        FLOORS.parent.mkdir(parents=True, exist_ok=True)
-        FLOORS.write_text(json.dumps({"epsilon": epsilon, "floors": new}, indent=2) + "\n")
-        console.print(f"floors written to {FLOORS.relative_to(ROOT)}")
+        floors_path.parent.mkdir(parents=True, exist_ok=True)
+        floors_path.write_text(json.dumps({"epsilon": epsilon, "floors": new}, indent=2) + "\n")
+        console.print(f"floors written to {floors_path}")
         return 0
     if failed:
         console.print(f"[red]gate failed: {', '.join(failed)} below the pinned floor[/red]")
