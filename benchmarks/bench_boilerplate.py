@@ -24,7 +24,6 @@ import json
 import statistics
 import sys
 from pathlib import Path
-from typing import Callable
 
 from rich.console import Console
 from rich.progress import Progress
