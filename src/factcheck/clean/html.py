@@ -332,12 +332,13 @@ def _in_page_order(html: str, pruned: list[tuple[int, RemovedBlock]],
     removed into the order they stand in the page: each text block is placed at the line
     where its opening words occur in the HTML (or after the previous one when not found)."""
     located: list[tuple[int, int, RemovedBlock]] = [(line, i, b) for i, (line, b) in enumerate(pruned)]
-    line, start = 0, 0
+    body_at = max(html.find("<body"), html.find("<BODY"), 0)
+    line, start = html.count("\n", 0, body_at) + 1, body_at
     for i, block in enumerate(from_text, start=len(pruned)):
         for probe in (block.text[:40], block.text[:15]):
             at = html.find(probe, start) if probe else -1
             if at < 0:
-                at = html.find(probe) if probe else -1
+                at = html.find(probe, body_at) if probe else -1
             if at >= 0:
                 line, start = html.count("\n", 0, at) + 1, at
                 break
