@@ -93,3 +93,18 @@ def test_publish_replaces_atomically_and_readers_keep_reading(tmp_path):
     assert not work.exists()
     with duckdb.connect(str(db), read_only=True) as c:
         assert sorted(c.execute("SELECT list(run_id) FROM runs").fetchone()[0]) == ["new", "old"]
+
+
+def test_a_batch_makes_the_same_decisions_as_one_by_one(con):
+    sa.save_document(con, doc("https://a.example/old", "Old text."), "r1")
+    bad = Document(source="https://a.example/bin", source_kind="url", error_kind="binary", error="binary")
+    batch = [doc("https://a.example/new", "New text."), doc("https://a.example/new", "New text."),
+             doc("https://b.example/copy", "New text."), doc("https://a.example/old", "Old text, edited."),
+             doc("https://a.example/old", "Old text, edited twice."), bad, doc("https://a.example/old", "Old text.")]
+    results = sa.save_documents(con, batch, "r2")
+    assert [r and (r.version, r.is_new, bool(r.duplicate_of)) for r in results] == [
+        (1, True, False), (1, False, False), (1, False, True), (2, True, False), (3, True, False),
+        None, (1, False, False)]
+    assert con.execute("SELECT source, latest_version, last_seen_run FROM articles ORDER BY source").fetchall() == [
+        ("https://a.example/new", 1, "r2"), ("https://a.example/old", 3, "r2")]
+    assert con.execute("SELECT count(*) FROM pipeline_errors WHERE error_kind = 'binary'").fetchone()[0] == 1

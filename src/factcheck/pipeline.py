@@ -84,7 +84,10 @@ def ingest_stage(db: str | Path, inputs: Sequence[str], run_id: str, *,
             summary = crawl(con, targets, run_id, settings=settings, progress=progress)
             counts["documents"] += summary.fetched + summary.not_modified
             counts["new_versions"] += summary.new_versions
-            counts["errors"] += summary.errors
+            counts["unchanged"] += summary.unchanged + summary.not_modified
+            counts["duplicates"] += summary.duplicates
+            counts["errors"] += summary.errors + summary.skipped  # both are in pipeline_errors
+            counts["robots_disallowed"] = summary.robots_disallowed
     return counts
 
 

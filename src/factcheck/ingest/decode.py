@@ -22,6 +22,8 @@ BINARY_SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"\x00\x00\x01\x00", "icon"),
 )
 
+# C0 control bytes other than tab, newline, vertical tab, form feed and carriage return.
+_CONTROL_BYTES = bytes(range(9)) + bytes(range(14, 32))
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _HTML_HINT = re.compile(rb"<\s*(!doctype\s+html|html|head|body|article|div|p)\b", re.I)
 
@@ -48,7 +50,7 @@ def _binary_reason(data: bytes) -> str | None:
     if b"\x00" in sample and not (sample.startswith(codecs.BOM_UTF16_LE)
                                   or sample.startswith(codecs.BOM_UTF16_BE)):
         return "NUL bytes"
-    control = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    control = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
     if sample and control / len(sample) > 0.05:
         return f"{control} control bytes in the first {len(sample)}"
     return None

@@ -30,7 +30,7 @@ import duckdb
 from ...settings import Settings, get_settings
 from ...store import fetch as fetch_store
 from ...store.articles import (SavedVersion, article_id_for, now, record_error,
-                               save_document)
+                               save_documents)
 from ...store.db import transaction
 from ...store.fetch import CrawlState, FetchLogRow
 from ..decode import decode_bytes, looks_like_html
@@ -203,7 +203,7 @@ class _Crawl:
     # -- writing -------------------------------------------------------------------------
 
     def _enqueue(self, url: str, prepare: Prepare, doc: Document | None = None) -> None:
-        """Queue the writes of one URL: its document (stored with ``save_document``), then
+        """Queue the writes of one URL: its document (stored with ``save_documents``), then
         ``prepare``, which adds the URL's crawl state and log rows, in the same transaction."""
         self._pending.append((url, prepare, doc))
         if len(self._pending) >= WRITE_BATCH:
@@ -230,8 +230,8 @@ class _Crawl:
                 self._store_failed(item[0], exc)
 
     def save_documents(self, docs: list[Document]) -> list[SavedVersion | None]:
-        """Store the documents of one transaction (one ``save_document`` call each)."""
-        return [save_document(self.con, doc, self.run_id) for doc in docs]
+        """Store the documents of one transaction in a few batched statements."""
+        return save_documents(self.con, docs, self.run_id)
 
     def _commit(self, items: list[tuple[str, Prepare, Document | None]]) -> None:
         rows = _Rows()
