@@ -170,3 +170,10 @@ def test_keep_cta_mode_keeps_calls_to_action_only():
 ])
 def test_parse_date(text, iso):
     assert parse_date(text) == iso
+
+
+def test_byline_and_date_lines_fill_author_and_date():
+    outcome = apply_rules([Block("By Jane Roe | March 12, 2024"),
+                           Block("Statins rarely cause muscle pain, a pooled analysis of trials found.")])
+    assert outcome.author == "Jane Roe"
+    assert outcome.published == "2024-03-12"

@@ -87,10 +87,6 @@ def _reason(rule: rules.Rule) -> str:
     return f"{rule.name}: {rule.description}"
 
 
-def _strip_label(text: str, pattern: str) -> str:
-    return re.sub(pattern, "", text, flags=re.I).strip(" :|-·•,")
-
-
 def apply_rules(blocks: list[Block], remove_cta: bool = True) -> RuleOutcome:
     """Drop boilerplate blocks and call-to-action sentences; keep everything else in order.
 
@@ -119,13 +115,14 @@ def apply_rules(blocks: list[Block], remove_cta: bool = True) -> RuleOutcome:
 
     # teasers and menu entries: keep a lone one in the middle of the body
     n = len(decisions)
+    kept = [i for i, (rule, _) in enumerate(decisions) if rule is None]
+    first_kept, last_kept = (kept[0], kept[-1]) if kept else (n, -1)
     for i, (rule, block) in enumerate(decisions):
         if rule not in rules.CONTEXT_RULES:
             continue
         neighbours = [decisions[j][0] for j in (i - 1, i + 1) if 0 <= j < n]
         in_company = any(r is not None and r.kind == rule.kind for r in neighbours)
-        at_start = all(r is not None for r, _ in decisions[:i])
-        at_end = all(r is not None for r, _ in decisions[i + 1:])
+        at_start, at_end = i < first_kept, i > last_kept
         if not (in_company or (at_end if rule is rules.RELATED_TEASER else at_start)):
             decisions[i] = (None, block)
 
@@ -139,7 +136,7 @@ def apply_rules(blocks: list[Block], remove_cta: bool = True) -> RuleOutcome:
             out.removed.append(RemovedBlock(rule.kind, block.text, _reason(rule)))
             if rule in (rules.DATE_LINE, rules.BYLINE) and out.published is None:
                 out.published = parse_date(block.text)
-            elif rule is rules.BYLINE and out.author is None and re.match(
+            if rule is rules.BYLINE and out.author is None and re.match(
                     r"^\s*(?:written\s+|posted\s+)?by\b|^\s*(?:author|autor|auteur)\s*:",
                     block.text, re.I):
                 out.author = _author_from_byline(block.text)
@@ -195,7 +192,8 @@ def _strip_cta_sentences(block: Block, removed: list[RemovedBlock],
         if (hits[i] in rules.CTA_RULES and i - 1 not in hits and previous.endswith("?")
                 and len(previous) <= 160):
             hits[i - 1] = hits[i]  # the question that leads into a call to action
-    if remove_cta and rules.CTA_SENTENCE in hits.values() and rules.SELF_PROMO_OPENERS.matches(block.text, lowered):
+    if (remove_cta and rules.CTA_SENTENCE in hits.values()
+            and rules.SELF_PROMO_OPENERS.matches(block.text, lowered)):
         removed.append(RemovedBlock("author_promo", block.text, _reason(rules.SELF_PROMO_OPENERS)
                                     + "; it ends in a call to action"))
         return None
