@@ -199,3 +199,12 @@ def test_memory_cap_applies_during_the_load_only(con, articles_xml: Path, monkey
                    con.execute("SELECT current_setting('memory_limit')").fetchone()[0]))
     assert seen == ["122.0 MiB"]  # DuckDB prints 128 MB in MiB
     assert con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == before
+
+
+def test_out_of_memory_fails_the_file_with_a_hint(con, nlm_update: Path):
+    summary = load_files(con, [nlm_update], workers=0, memory_limit="4MB")
+    assert summary.files[0].status == "failed"
+    assert "raise DuckDB's memory limit" in summary.files[0].error
+    assert summary.fts_error and not summary.fts_rebuilt  # the index build failed too: reported
+    assert summary.errors == 2
+    assert con.execute("SELECT count(*) FROM pubmed").fetchone()[0] == 0

@@ -51,6 +51,8 @@ def _load(db: str, files: list[Path], force: bool, workers: int | None,
                                  memory_limit=memory_limit or DEFAULT_MEMORY_LIMIT)
             if summary.fts_rebuilt:
                 bar.console.print(f"full-text index rebuilt in {summary.fts_seconds:.1f} s")
+            elif summary.fts_error:
+                bar.console.print(f"[red]{summary.fts_error}[/red]", soft_wrap=True, highlight=False)
             total = con.execute("SELECT count(*) FROM pubmed").fetchone()[0]
         publish(work, db)
     counts = summary.as_dict()
@@ -61,7 +63,7 @@ def _load(db: str, files: list[Path], force: bool, workers: int | None,
     for result in summary.files:
         if result.status == "failed":
             console.print(f"[red]failed[/red] {result.error}", soft_wrap=True, highlight=False)
-    return 1 if summary.n_failed else 0
+    return 1 if summary.n_failed or summary.fts_error else 0
 
 
 @pubmed.command()
@@ -74,7 +76,7 @@ def _load(db: str, files: list[Path], force: bool, workers: int | None,
                    " 0 parses in the main process].")
 @click.option("--memory-limit", default=None, metavar="SIZE",
               help="DuckDB memory limit while loading, e.g. 8GB for a full baseline "
-                   "[default: $FACTCHECK_PUBMED_MEMORY_LIMIT or 160MB].")
+                   "[default: $FACTCHECK_PUBMED_MEMORY_LIMIT or 128MB].")
 def load(files: tuple[Path, ...], db: str, force: bool, workers: int | None,
          memory_limit: str | None) -> None:
     """Load NLM PubMed XML files (baseline or update, .xml or .xml.gz), in the order given.

@@ -5,9 +5,9 @@ file, in the order given:
 
 1. its sha256 is compared with the ``pubmed_files`` log: a file already loaded is skipped,
    so loading the same file twice changes nothing;
-2. it is parsed completely (:func:`parse_file`) into Arrow record batches, in a worker
-   process when there are several files, so parsing the next file overlaps loading this one;
-3. in ONE transaction, its records are staged and merged (newer ``pmid_version`` wins, an
+2. it is parsed completely (:func:`parse_file`) into Arrow record batches, by default in
+   worker processes, so parsing the next files overlaps loading this one;
+3. in ONE transaction, its records are merged (newer ``pmid_version`` wins, an
    unchanged record is left alone), its ``DeleteCitation`` PMIDs deleted, retraction notices
    applied, and a ``pubmed_files`` row written. Any failure rolls the whole file back and a
    ``pubmed_files`` row with ``status='failed'`` and the error is written instead.
@@ -50,11 +50,12 @@ log = logging.getLogger(__name__)
 BATCH_SIZE = 5_000
 #: At most this many worker processes parse files in parallel.
 MAX_WORKERS = 4
-#: DuckDB memory limit while loading and indexing. DuckDB's default (80% of RAM) lets the
-#: index build grow the process to gigabytes on a shared machine; with a cap it spills to
-#: its temp directory instead, at no measured cost in speed on one NLM file (see
-#: docs/pubmed.md). Raise it for a full-baseline load on a dedicated server.
-DEFAULT_MEMORY_LIMIT = os.environ.get("FACTCHECK_PUBMED_MEMORY_LIMIT", "160MB")
+#: DuckDB memory limit while loading and indexing. DuckDB's default (80% of RAM) lets a load
+#: grow the process well past what the data needs on a shared machine; with a cap DuckDB
+#: spills to its temp directory instead. 128MB keeps the loading process under 400 MB on
+#: NLM's files (docs/pubmed.md). A table of millions of rows needs more (its primary-key
+#: index alone outgrows it): raise it for a full-baseline load.
+DEFAULT_MEMORY_LIMIT = os.environ.get("FACTCHECK_PUBMED_MEMORY_LIMIT", "128MB")
 
 
 @dataclass
@@ -100,6 +101,7 @@ class LoadSummary:
     files: list[FileResult] = field(default_factory=list)
     fts_rebuilt: bool = False
     fts_seconds: float = 0.0
+    fts_error: str | None = None
 
     def _sum(self, name: str) -> int:
         return sum(getattr(f, name) for f in self.files)
@@ -126,7 +128,7 @@ class LoadSummary:
 
     @property
     def errors(self) -> int:
-        return self._sum("errors")
+        return self._sum("errors") + (1 if self.fts_error else 0)
 
     @property
     def n_records(self) -> int:
@@ -229,16 +231,20 @@ class _WorkerError(RuntimeError):
 
 
 def _start_worker(path: Path, out_dir: Path) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "factcheck.pubmed.worker", os.fspath(path), os.fspath(out_dir)],
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # stderr goes to a file: a pipe nobody reads yet (workers are collected in order) could
+    # fill up and stall the worker.
+    with open(out_dir / "stderr.txt", "wb") as err:
+        return subprocess.Popen(
+            [sys.executable, "-m", "factcheck.pubmed.worker", os.fspath(path), os.fspath(out_dir)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err)
 
 
 def _collect_worker(proc: subprocess.Popen, path: Path, out_dir: Path) -> ParsedFile:
-    _, stderr = proc.communicate()
+    proc.wait()
     meta_path = out_dir / "meta.json"
     if proc.returncode != 0 or not meta_path.exists():
-        tail = (stderr or b"").decode("utf-8", "replace").strip().splitlines()[-3:]
+        stderr = (out_dir / "stderr.txt").read_bytes()
+        tail = stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
         raise _WorkerError(f"{path}: the parsing process exited with code {proc.returncode}"
                            + (f" ({' / '.join(tail)})" if tail else ""))
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
@@ -256,10 +262,10 @@ def _parse_in_order(paths: list[Path], workers: int) -> Iterator[tuple[Path, Par
 
     With ``workers >= 1`` each file is parsed by a ``python -m factcheck.pubmed.worker``
     process, at most ``workers`` at a time and ahead of the consumer, that writes its
-    records as an Arrow IPC file; ``workers=0`` parses in this process. Separate processes (not ``multiprocessing``) because
-    forking a process that holds a DuckDB connection is unsafe and ``spawn`` re-imports the
-    caller's main module (a Prefect flow file, a notebook); a worker that crashes or runs
-    out of memory fails its file only.
+    records as an Arrow IPC file; ``workers=0`` parses in this process. Separate processes,
+    not ``multiprocessing``: forking a process that holds a DuckDB connection is unsafe and
+    ``spawn`` re-imports the caller's main module (a Prefect flow file, a notebook); and a
+    worker that crashes or runs out of memory fails its own file only.
     """
     if workers <= 0:
         for path in paths:
@@ -334,15 +340,23 @@ def _load_parsed(con: duckdb.DuckDBPyConnection, path: Path, sha256: str,
         con.execute("COMMIT")
     except Exception as exc:  # noqa: BLE001 (the file is recorded as failed, the run goes on)
         con.execute("ROLLBACK")
+        hint = ""
+        if isinstance(exc, duckdb.OutOfMemoryException):
+            hint = ("; raise DuckDB's memory limit for the load (factcheck pubmed load "
+                    "--memory-limit 4GB, or FACTCHECK_PUBMED_MEMORY_LIMIT) and load it again")
         return _failed(con, path, sha256, f"{path.name}: loading into the database failed "
-                       f"({type(exc).__name__}: {exc}); nothing of this file was stored")
+                       f"({type(exc).__name__}: {exc}); nothing of this file was stored{hint}")
     return result
 
 
 def _failed(con: duckdb.DuckDBPyConnection, path: Path, sha256: str | None, message: str) -> FileResult:
+    """Log a failed file and record it in ``pubmed_files`` (if even that fails, say so)."""
     log.error(message)
-    store.record_file(con, file_name=path.name, path=str(path), sha256=sha256 or "",
-                      status="failed", error=message)
+    try:
+        store.record_file(con, file_name=path.name, path=str(path), sha256=sha256 or "",
+                          status="failed", error=message)
+    except duckdb.Error as exc:
+        log.error("%s: could not record the failure in pubmed_files either (%s)", path.name, exc)
     return FileResult(path=str(path), file_name=path.name, status="failed", sha256=sha256,
                       error=message)
 
@@ -382,8 +396,9 @@ def load_files(con: duckdb.DuckDBPyConnection, paths: Iterable[str | os.PathLike
     file's :class:`FileResult` as soon as that file is done. ``rebuild`` rebuilds the BM25
     index at the end when something changed or the index is missing. ``workers`` parsing
     processes (default: one per file up to the CPU count, at most 4; 0 parses in this
-    process, which is slower and leaves the parser's garbage in this process's memory). ``force`` reloads files whose sha256 is already in the log (the merge keeps
-    that idempotent). Returns a :class:`LoadSummary`; failures are in it and in
+    process, which is slower and leaves the parser's garbage in this process's memory).
+    ``force`` reloads files whose sha256 is already in the log (the merge keeps that
+    idempotent). Returns a :class:`LoadSummary`; failures are in it and in
     ``pubmed_files``, never raised.
     """
     with _duckdb_settings(con, memory_limit=memory_limit):
@@ -391,8 +406,14 @@ def load_files(con: duckdb.DuckDBPyConnection, paths: Iterable[str | os.PathLike
         changed = summary.inserted + summary.updated + summary.deleted + summary.retracted
         if rebuild and (changed or not fts_index_exists(con)):
             started = time.perf_counter()
-            store.rebuild_fts_index(con)
-            summary.fts_rebuilt = True
+            try:
+                store.rebuild_fts_index(con)
+                summary.fts_rebuilt = True
+            except duckdb.Error as exc:
+                summary.fts_error = (f"rebuilding the full-text index failed ({exc}); the "
+                                     "previous index, if any, is unchanged: rebuild it with "
+                                     "factcheck.store.pubmed.rebuild_fts_index")
+                log.error(summary.fts_error)
             summary.fts_seconds = time.perf_counter() - started
     return summary
 
