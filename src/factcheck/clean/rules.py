@@ -164,18 +164,25 @@ DATE_LINE = _group(
     ),
 )
 
+# A person's name as bylines print it: capitalised words (case-sensitive even inside the
+# case-insensitive groups), with particles, and professional credentials after a comma.
+_NAME = r"(?-i:[A-ZÀ-ÝĀ-ŽА-Я])[\w.'’-]*"
+_FULL_NAME = rf"{_NAME}(?:\s+(?:{_NAME}|and|&|de|van|von|da|del|le|la)){{0,6}}"
+_CREDENTIALS = (r"(?:,?\s+(?-i:MD|PhD|RN|RD|MS|DO|PharmD|MPH|NP|PA-C|MSc|BSc|FRCP|MBBS|LCSW|PsyD|"
+                r"DPT|DC|CPT|CSCS)\.?)*")
+
 BYLINE = _group(
     "byline", "byline", "line",
     "author bylines, medical-reviewer credits and reading-time labels",
     (
-        r"(?:written\s+|posted\s+|words\s+)?by\s*:?\s+[\w.'’-]+(?:\s+[\w.'’,-]+){0,7}"
-        rf"(?:\s*(?:[|·•,-]|on)?\s*{DATE_PATTERN})?",
+        rf"(?:written\s+|posted\s+|words\s+)?by\s*:?\s+{_FULL_NAME}{_CREDENTIALS}"
+        rf"(?:\s*(?:[|·•,-]|on)?\s*{DATE_PATTERN})?(?:\s*[|·•,-]\s*\d+\s+min(?:ute)?s?\s+read)?",
         r"(?:author|autor|auteur)\s*:\s*.{2,80}",
         rf"(?:posted|published|written|updated)\s+(?:on\s+)?{DATE_PATTERN}\s+(?:by|in)\s+.{{1,80}}",
-        r"(?:medically|clinically|expertly)?\s*(?:reviewed|fact[\s-]checked)\s+by\s*:?\s+.{2,150}",
+        rf"(?:medically|clinically|expertly)?\s*(?:reviewed|fact[\s-]checked)\s+by\s*:?\s+{_NAME}.{{0,150}}",
         r"\d+\s+min(?:ute)?s?\s+(?:read|reading\s+time)",
         r"(?:reading\s+time|lesezeit|temps\s+de\s+lecture)\s*:?\s*\d+\s*min.*",
-        r"von\s+[A-ZÄÖÜ][\w.-]+(?:\s+[A-ZÄÖÜ][\w.-]+){0,3}|par\s+[A-Z][\w.-]+(?:\s+[A-Z][\w.-]+){0,3}",
+        rf"(?:von|par|por|автор)\s+{_FULL_NAME}",
     ),
 )
 
