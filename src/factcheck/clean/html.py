@@ -337,8 +337,10 @@ def _in_page_order(html: str, pruned: list[tuple[int, RemovedBlock]],
     for i, block in enumerate(from_text, start=len(pruned)):
         for probe in (block.text[:40], block.text[:15]):
             at = html.find(probe, start) if probe else -1
-            if at < 0:
-                at = html.find(probe, body_at) if probe else -1
+            if at >= 0:   # further down: count only the new lines in between
+                line, start = line + html.count("\n", start, at), at
+                break
+            at = html.find(probe, body_at) if probe else -1
             if at >= 0:
                 line, start = html.count("\n", 0, at) + 1, at
                 break
