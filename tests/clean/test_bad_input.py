@@ -92,3 +92,9 @@ def test_text_that_is_only_boilerplate_says_so():
     assert result.body_text == ""
     assert "boilerplate" in result.error
     assert {block.kind for block in result.removed} == {"navigation", "share", "cta"}
+
+
+@pytest.mark.parametrize("cleaner", [clean_html, clean_text])
+def test_undecoded_bytes_are_read_as_utf8(cleaner):
+    result = cleaner(("<p>" + "Vitamin D supplements reduced respiratory infections. " * 5 + "</p>").encode())
+    assert "respiratory infections" in result.body_text

@@ -432,6 +432,8 @@ def clean_html(html: str, url: str | None = None, remove_cta: bool = True) -> Cl
     Never raises: empty, binary, unparseable and script-only pages return an empty body with
     ``error`` saying why. Pages over :data:`MAX_HTML_CHARS` are cut there (recorded).
     """
+    if isinstance(html, bytes):  # callers should decode (factcheck.ingest.decode); be lenient
+        html = html.decode("utf-8", errors="replace")
     if html is None or not html.strip():
         return CleanResult(error="the page is empty")
     if reason := binary_reason(html):

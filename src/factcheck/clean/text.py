@@ -46,6 +46,8 @@ def clean_text(text: str, remove_cta: bool = True) -> CleanResult:
     line was removed, and the audit trail of removed blocks. Empty or binary input gives an
     empty body and ``error``; it never raises.
     """
+    if isinstance(text, bytes):  # callers should decode (factcheck.ingest.decode); be lenient
+        text = text.decode("utf-8", errors="replace")
     if text is None or not text.strip():
         return CleanResult(error="the document is empty")
     if reason := binary_reason(text):
