@@ -40,3 +40,13 @@ def test_fixture_set_scores(results):
     summary = summarise(scores)
     assert summary["f1"] >= 0.97
     assert summary["kinds_recall"] >= 0.95
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=[f.name for f in FIXTURES])
+def test_body_text_layout_contract(fixture, results):
+    """Paragraphs are separated by exactly one blank line and hold no line break of their own;
+    claim offsets rely on this string never being re-normalised downstream."""
+    body = results[fixture.name].body_text
+    paragraphs = body.split("\n\n")
+    assert all(p and p == p.strip() and "\n" not in p for p in paragraphs)
+    assert results[fixture.name].to_dict()["body_text"] == body
