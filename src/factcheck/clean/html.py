@@ -395,6 +395,16 @@ def _lost_structure(document, tree: etree._Element) -> etree._Element | None:
     return main
 
 
+_BLOCKS_IN_HEADINGS = etree.XPath("(//h1|//h2|//h3|//h4|//h5|//h6)[.//div or .//p]")
+
+
+def _unwrap_blocks_in_headings(tree: etree._Element) -> None:
+    """Unwrap ``<div>``/``<p>`` inside headings (invalid HTML that page builders emit, such as
+    spacer divs in ``<h2>``): trafilatura's precise pass drops such headings whole."""
+    for heading in _BLOCKS_IN_HEADINGS(tree):
+        etree.strip_tags(heading, "div", "p")
+
+
 def _extract_main(tree: etree._Element, url: str | None):
     """trafilatura's precise pass, and its balanced pass where the precise one finds almost
     nothing or much less than the page's declared ``articleBody``; None when both fail."""
@@ -461,6 +471,7 @@ def clean_html(html: str, url: str | None = None, remove_cta: bool = True) -> Cl
     meta = read_metadata(tree, url)
     etree.strip_elements(tree, "script", "style", "noscript", "template", with_tail=False)
     pruned, (boxes_before, boxes_after) = _prune(tree)
+    _unwrap_blocks_in_headings(tree)
     document = _extract_main(tree, url)
     if document is None or document.body is None:
         text = _visible_text(tree)
