@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from dataclasses import dataclass, field
@@ -34,16 +35,8 @@ try:
 except ImportError:  # run from a checkout without installing
     sys.path.insert(0, str(ROOT / "src"))
     from factcheck.claims import extract_claims
-
-
-@dataclass
-class Row:
-    worthy: bool
-    claim_type: str | None
-    certainty: str | None
-    sentence: str
-    start: int = -1
-    end: int = -1
+from factcheck.claims import learned
+from factcheck.claims.labelled import Row, load_rows
 
 
 @dataclass
@@ -58,29 +51,6 @@ class TextResult:
     type_ok: int = 0
     certainty_ok: int = 0
     errors: list[str] = field(default_factory=list)
-
-
-def load_rows(labels_path: Path, text: str) -> list[Row]:
-    """Label rows with their offsets in ``text``; raises ValueError naming the row not found."""
-    rows: list[Row] = []
-    cursor = 0
-    for lineno, line in enumerate(labels_path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        parts = line.split("\t")
-        if len(parts) != 4 or parts[0] not in ("Y", "N"):
-            raise ValueError(f"{labels_path}:{lineno}: expected 'Y|N<TAB>type<TAB>certainty"
-                             f"<TAB>sentence', got {line[:60]!r}")
-        worthy = parts[0] == "Y"
-        row = Row(worthy, parts[1] if worthy else None, parts[2] if worthy else None, parts[3])
-        pos = text.find(row.sentence, cursor)
-        if pos < 0:
-            raise ValueError(f"{labels_path}:{lineno}: sentence not found in the text after "
-                             f"offset {cursor}: {row.sentence[:60]!r}")
-        row.start, row.end = pos, pos + len(row.sentence)
-        cursor = row.end
-        rows.append(row)
-    return rows
 
 
 def mesh_vocabulary(path: Path) -> set[str]:
@@ -197,11 +167,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-text", action="store_true", help="one line per labelled text")
     parser.add_argument("--split", choices=("dev", "test", "all"), default="all",
                         help="evaluate only these texts (default: all)")
+    parser.add_argument("--rules-only", action="store_true",
+                        help="decide by the rule score alone (no model), for comparison")
     parser.add_argument("--mesh", type=Path, metavar="FILE",
                         help="PubMed XML(.gz) or text file of MeSH names to pass as the "
                              f"vocabulary (the pipeline uses {BUNDLED_PUBMED.relative_to(ROOT)})")
     args = parser.parse_args(argv)
 
+    if args.rules_only:
+        os.environ[learned.MODEL_ENV] = "off"
     vocabulary = None
     if args.mesh is not None:
         if not args.mesh.exists():

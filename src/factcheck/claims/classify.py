@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from . import rules
+from . import learned, rules
 from .mesh import Mention
 
 # Score threshold for "check-worthy".
@@ -47,6 +47,8 @@ class Judgement:
     polarity: str
     reason: str
     types_matched: list[str] = field(default_factory=list)
+    rule_worthy: bool = False
+    features: dict[str, float] | None = None
 
 
 def _first(group: str, text: str) -> str | None:
@@ -119,7 +121,7 @@ def polarity_of(sentence: str) -> tuple[str, str | None]:
 
 def judge(sentence: str, mentions: list[Mention], whole_line: bool = False,
           carried: list[Mention] | None = None,
-          context: list[Mention] | None = None) -> Judgement:
+          context: list[Mention] | None = None, use_model: bool = True) -> Judgement:
     """Classify one sentence; see the module docstring.
 
     ``carried`` are the mentions of the previous sentence of the same paragraph; they stand in
@@ -128,6 +130,11 @@ def judge(sentence: str, mentions: list[Mention], whole_line: bool = False,
     of the current section (its heading and the sentences before this one): a sentence that names
     no intervention but sits in a section about one ("Side effects are usually mild." under "Is
     Botox safe?") gets a smaller weight and counts as being about health.
+
+    A sentence the rules exclude (shape, non-claim vocabularies, condition descriptions) is never
+    a claim. For the others, the shipped model (``learned.py``) turns the rule signals and the
+    words into the check-worthiness ``score`` and decides; ``use_model=False`` (or a missing
+    model file) leaves the decision to the rule score, as when the model is trained.
     """
     label = rules.SPEAKER_LABEL.match(sentence)
     if label and len(sentence) - label.end() > 15:
@@ -211,12 +218,25 @@ def judge(sentence: str, mentions: list[Mention], whole_line: bool = False,
         score += W_NO_ANCHOR
     score = round(max(0.0, min(1.0, score)), 3)
 
-    worthy = bool(types) and anchor and score >= THRESHOLD
+    rule_worthy = bool(types) and anchor and score >= THRESHOLD
+    worthy = rule_worthy
     claim_type = types[0][0] if types else None
+    feats = learned.features(sentence, [t for t, _ in types],
+                             {m.role for m in mentions}, bool(carried), certainty, polarity,
+                             score, rule_worthy)
+    model = learned.load_model() if use_model else None
+    if model is not None:
+        probability = model.probability(feats)
+        worthy = anchor and probability >= model.threshold
+        score = round(probability, 3)
+        if worthy and claim_type is None:
+            claim_type = "efficacy"
     reason = _reason(worthy, types, fallback, interventions, targets, appeal, certainty,
                      certainty_cue, polarity, polarity_cue, anchor)
+    if model is not None:
+        reason += f"; model probability {score:.2f}"
     return Judgement(worthy, score, claim_type, certainty, polarity, reason,
-                     [t for t, _ in types])
+                     [t for t, _ in types], rule_worthy, feats)
 
 
 def _reason(worthy: bool, types: list[tuple[str, str]], fallback: bool,
@@ -226,6 +246,9 @@ def _reason(worthy: bool, types: list[tuple[str, str]], fallback: bool,
     if not anchor:
         return "not a claim: nothing in it is about health"
     if not types:
+        if worthy:
+            return ("efficacy claim (no claim wording recognised; the model weighs its words as "
+                    "a claim)")
         return "not a claim: no effect, mechanism, risk, time course, size, frequency or source"
     parts: list[str] = []
     main, cue = types[0]

@@ -52,7 +52,7 @@ def _structure(sentence: str, mentions: list[Mention]) -> tuple[str | None, str 
             outcome.text if outcome else None, mesh_terms)
 
 
-def _judged(body_text: str, matcher: EntityMatcher
+def _judged(body_text: str, matcher: EntityMatcher, use_model: bool = True
             ) -> Iterator[tuple[Span, list[Mention], list[Mention], Judgement]]:
     """(span, mentions, mentions carried from the previous sentence, judgement) per sentence.
 
@@ -70,7 +70,7 @@ def _judged(body_text: str, matcher: EntityMatcher
         mentions = matcher.mentions(span.text)
         carried = previous_mentions if previous is not None else []
         verdict = judge(span.text, mentions, _whole_line(body_text, span), carried,
-                        section or document)
+                        section or document, use_model)
         yield span, mentions, carried, verdict
         found = [m for m in mentions if m.role == "intervention"]
         document = document + found
@@ -82,14 +82,15 @@ def _judged(body_text: str, matcher: EntityMatcher
             section = section + found
 
 
-def judge_sentences(body_text: str, mesh_vocabulary: Iterable[str] | None = None
-                    ) -> list[tuple[Span, Judgement]]:
+def judge_sentences(body_text: str, mesh_vocabulary: Iterable[str] | None = None,
+                    use_model: bool = True) -> list[tuple[Span, Judgement]]:
     """Every sentence of ``body_text`` with its judgement (check-worthy or not).
 
-    For evaluation and debugging; ``extract_claims`` keeps the check-worthy ones.
+    For evaluation, training and debugging; ``extract_claims`` keeps the check-worthy ones.
+    ``use_model=False`` decides by the rule score alone.
     """
     matcher = matcher_for(mesh_vocabulary)
-    return [(span, verdict) for span, _, _, verdict in _judged(body_text, matcher)]
+    return [(span, verdict) for span, _, _, verdict in _judged(body_text, matcher, use_model)]
 
 
 def extract_claims(body_text: str, mesh_vocabulary: Iterable[str] | None = None) -> list[Claim]:

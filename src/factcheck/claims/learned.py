@@ -1,0 +1,113 @@
+"""A small logistic-regression model over the rule signals and the words of a sentence.
+
+The rules (``rules.py``) decide what is never a claim (teasers, advice, promotion, headings…) and
+say why; for every other sentence this model turns the rule signals plus word unigrams and
+bigrams into a check-worthiness probability. It was added because the vocabularies alone missed
+claims worded in ways they had not seen (recall 0.52–0.86 over the held-out rounds,
+``docs/claims.md``); weighting the words of 1,500 labelled sentences recovers part of that.
+
+The weights ship as ``model.json`` beside this module (feature hashing into ``dims`` buckets with
+CRC-32, so no vocabulary file is needed); ``python -m factcheck.claims.train`` rebuilds it from
+``data/labelled/``. Pure Python at run time: a sparse dot product per sentence.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import re
+import zlib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Mapping
+
+from . import rules
+
+log = logging.getLogger(__name__)
+
+MODEL_PATH = Path(__file__).with_name("model.json")
+# FACTCHECK_CLAIMS_MODEL=off decides by the rules alone; =PATH uses another model file.
+MODEL_ENV = "FACTCHECK_CLAIMS_MODEL"
+_WORD = re.compile(r"[a-z][a-z'’-]+")
+
+
+def features(sentence: str, types: Iterable[str], roles: Iterable[str], carried: bool,
+             certainty: str, polarity: str, rule_score: float,
+             rule_worthy: bool) -> dict[str, float]:
+    """Named features of one sentence (the same function at training and at run time)."""
+    out: dict[str, float] = {}
+    for group in rules.ALL_GROUPS:
+        if rules.pattern(group).search(sentence):
+            out[f"g:{group}"] = 1.0
+    for claim_type in types:
+        out[f"t:{claim_type}"] = 1.0
+    for role in roles:
+        out[f"r:{role}"] = 1.0
+    if carried:
+        out["carried"] = 1.0
+    out[f"cert:{certainty}"] = 1.0
+    out[f"pol:{polarity}"] = 1.0
+    out["rule_score"] = rule_score
+    out["rule_worthy"] = 1.0 if rule_worthy else 0.0
+    words = _WORD.findall(sentence.lower())
+    for word in words:
+        out[f"w:{word}"] = 1.0
+    for first, second in zip(words, words[1:]):
+        out[f"b:{first} {second}"] = 1.0
+    if words:
+        out[f"first:{words[0]}"] = 1.0
+    out["length"] = min(len(words), 40) / 40
+    return out
+
+
+def bucket(name: str, dims: int) -> int:
+    return zlib.crc32(name.encode("utf-8")) % dims
+
+
+@dataclass(frozen=True)
+class Model:
+    """Hashed logistic regression: ``probability(features)`` in 0..1."""
+
+    dims: int
+    bias: float
+    weights: Mapping[int, float]
+    threshold: float
+
+    def probability(self, feats: Mapping[str, float]) -> float:
+        z = self.bias
+        for name, value in feats.items():
+            z += self.weights.get(bucket(name, self.dims), 0.0) * value
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def to_json(self, **meta: object) -> str:
+        return json.dumps({"dims": self.dims, "bias": round(self.bias, 6),
+                           "threshold": self.threshold, **meta,
+                           "weights": {str(k): round(v, 5) for k, v in sorted(self.weights.items())
+                                       if abs(v) >= 1e-4}}, indent=0)
+
+
+def load_model() -> Model | None:
+    """The model to use: the shipped file, another one named by ``$FACTCHECK_CLAIMS_MODEL``, or
+    None (the rules alone decide) when that variable is ``off`` or the file is unusable."""
+    setting = os.environ.get(MODEL_ENV, "").strip()
+    if setting.lower() in ("off", "none", "0", "false"):
+        return None
+    return _load(Path(setting) if setting else MODEL_PATH)
+
+
+@lru_cache(maxsize=4)
+def _load(path: Path) -> Model | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return Model(int(data["dims"]), float(data["bias"]),
+                     {int(k): float(v) for k, v in data["weights"].items()},
+                     float(data["threshold"]))
+    except FileNotFoundError:
+        log.warning("claims model %s not found: check-worthiness from the rules alone", path)
+    except (ValueError, KeyError, TypeError) as exc:
+        log.warning("claims model %s unreadable (%s): check-worthiness from the rules alone",
+                    path, exc)
+    return None

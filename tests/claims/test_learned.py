@@ -1,0 +1,66 @@
+"""The check-worthiness model: shipped file, features, fallback to rules, training."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from factcheck.claims import extract_claims, judge_sentences, learned
+from factcheck.claims.train import fit
+
+
+def test_shipped_model_loads_and_records_how_it_was_trained():
+    model = learned.load_model()
+    assert model is not None and 0.0 < model.threshold < 1.0 and model.weights
+    meta = json.loads(learned.MODEL_PATH.read_text(encoding="utf-8"))
+    assert meta["trained_on"]["split"] == "dev"
+    assert meta["retrain"] == "python -m factcheck.claims.train"
+
+
+def test_features_are_deterministic_and_named():
+    args = ("Ketamine blocks NMDA receptors.", ["mechanism"], {"intervention", "outcome"},
+            False, "assertive", "positive", 0.75, True)
+    first, second = learned.features(*args), learned.features(*args)
+    assert first == second
+    assert first["t:mechanism"] == 1.0 and first["w:ketamine"] == 1.0
+    assert first["b:blocks nmda"] == 1.0 and first["g:mechanism"] == 1.0
+    assert learned.bucket("w:ketamine", 1024) == learned.bucket("w:ketamine", 1024)
+
+
+def test_model_scores_are_probabilities_and_exclusions_stay_excluded():
+    body = ("Ketamine works primarily as an NMDA receptor antagonist.\n\n"
+            "Contact us today to schedule a consultation.\n")
+    (claim, cta) = judge_sentences(body)
+    assert claim[1].worthy and 0.5 <= claim[1].score <= 1.0
+    assert "model probability" in claim[1].reason
+    assert not cta[1].worthy and cta[1].reason.startswith("not a claim: ")
+
+
+def test_switching_the_model_off_leaves_the_rules(monkeypatch):
+    body = "Ketamine works primarily as an NMDA receptor antagonist."
+    monkeypatch.setenv(learned.MODEL_ENV, "off")
+    assert learned.load_model() is None
+    (only,) = extract_claims(body)
+    assert "model probability" not in only.reason
+
+
+def test_an_unreadable_model_file_falls_back_to_the_rules(tmp_path, monkeypatch, caplog):
+    broken = tmp_path / "model.json"
+    broken.write_text("{not json", encoding="utf-8")
+    monkeypatch.setenv(learned.MODEL_ENV, str(broken))
+    assert learned.load_model() is None
+    assert "unreadable" in caplog.text
+
+
+def test_fit_learns_a_separable_signal():
+    pytest.importorskip("numpy")
+    pos = [learned.features(f"Ketamine relieves pain in trial {i}.", ["efficacy"],
+                            {"intervention"}, False, "assertive", "positive", 0.7, True)
+           for i in range(20)]
+    neg = [learned.features(f"Free shipping on order {i}.", [], set(), False, "assertive",
+                            "positive", 0.0, False) for i in range(20)]
+    weights, bias = fit(pos + neg, [1] * 20 + [0] * 20)
+    model = learned.Model(2 ** 14, bias, weights, 0.5)
+    assert all(model.probability(f) > 0.5 for f in pos)
+    assert all(model.probability(f) < 0.5 for f in neg)
