@@ -208,3 +208,35 @@ def test_out_of_memory_fails_the_file_with_a_hint(con, nlm_update: Path):
     assert summary.fts_error and not summary.fts_rebuilt  # the index build failed too: reported
     assert summary.errors == 2
     assert con.execute("SELECT count(*) FROM pubmed").fetchone()[0] == 0
+
+
+def test_fast_index_build_scores_exactly_like_the_extension(con, nlm_baseline: Path,
+                                                           nlm_update: Path, articles_xml: Path):
+    load_files(con, [nlm_baseline, nlm_update, articles_xml], rebuild=False, workers=0)
+    queries = ["ketamine", "NMDA receptor antagonist", "randomized trial pemphigus rituximab",
+               "Guillain-Barré", "chemically induced cystitis", "lung cancer proliferation"]
+
+    def scores():
+        out = []
+        for q in queries:
+            out.append(con.execute(
+                "SELECT pmid, s FROM (SELECT pmid, fts_main_pubmed.match_bm25(pmid, ?) AS s "
+                "FROM pubmed) WHERE s IS NOT NULL ORDER BY pmid", [q]).fetchall())
+        out.append(con.execute(
+            "SELECT pmid, fts_main_pubmed.match_bm25(pmid, 'ketamine monkey', fields := 'title',"
+            " conjunctive := true) AS s FROM pubmed WHERE s IS NOT NULL ORDER BY pmid").fetchall())
+        return out
+
+    store.rebuild_fts_index(con, method="extension")
+    reference = scores()
+    store.rebuild_fts_index(con)
+    fast = scores()
+    assert sum(len(r) for r in reference) > 30
+    for ref, got in zip(reference, fast):
+        assert [p for p, _ in ref] == [p for p, _ in got]
+        assert [s for _, s in got] == pytest.approx([s for _, s in ref], rel=1e-12)
+    tables = {r[0] for r in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'fts_main_pubmed'").fetchall()}
+    assert tables == {"docs", "terms", "dict", "fields", "stats", "stopwords"}
+    assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE '%probe%'"
+                       ).fetchone()[0] == 0

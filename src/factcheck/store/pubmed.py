@@ -202,14 +202,127 @@ def record_file(con: duckdb.DuckDBPyConnection, *, file_name: str, path: str, sh
          deleted, retracted, skipped_records, seconds, error])
 
 
-def rebuild_fts_index(con: duckdb.DuckDBPyConnection) -> None:
+FTS_SCHEMA = "fts_main_pubmed"
+_PROBE = "pubmed_fts_probe"
+_PROBE_SCHEMA = f"fts_main_{_PROBE}"
+#: Parameters of the extension's ``match_bm25`` macro, with its documented defaults.
+_MATCH_PARAMS = "docname, query_string, fields := NULL, k := 1.2, b := 0.75, conjunctive := false"
+
+
+def rebuild_fts_index(con: duckdb.DuckDBPyConnection, *, method: str = "fast") -> None:
     """(Re)build the BM25 index over ``pubmed`` title, abstract and mesh_text.
 
-    DuckDB's FTS index is a snapshot, not maintained on writes, so it is rebuilt after each
-    load. Query it with ``fts_main_pubmed.match_bm25(pmid, :query)``.
+    Query it with ``fts_main_pubmed.match_bm25(pmid, :query)`` (optional ``fields :=``,
+    ``k :=``, ``b :=``, ``conjunctive :=`` as in DuckDB's FTS extension). DuckDB's index is
+    a snapshot, not maintained on writes, so it is rebuilt after each load.
+
+    ``method="extension"`` runs ``PRAGMA create_fts_index`` as is. The default ``"fast"``
+    builds the very same tables with set-based SQL and gives identical scores (tested) in
+    less than half the time: the extension stems every token occurrence (millions) and
+    fills term ids, lengths and document frequencies with correlated ``UPDATE``s, where
+    this stems each distinct word once and joins. The tokenizer, the stop-word list and
+    the ``match_bm25`` query macro are still the extension's own: they are taken from an
+    index the extension builds over an empty probe table with the same settings. Runs in
+    one transaction (call it outside one): a failure leaves the previous index in place.
     """
+    if method == "extension":
+        cols = ", ".join(f"'{c}'" for c in FTS_COLUMNS)
+        con.execute(f"PRAGMA create_fts_index('pubmed', 'pmid', {cols}, {FTS_SETTINGS}, overwrite = 1)")
+        return
+    if method != "fast":
+        raise ValueError(f"unknown index build method {method!r}")
+    try:
+        template = _extension_template(con)
+        con.execute("BEGIN TRANSACTION")
+        _build_fts_fast(con, template)
+        con.execute("COMMIT")
+    except Exception:
+        _rollback_quietly(con)
+        raise
+
+
+def _rollback_quietly(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back whatever transaction a failed statement left open (there may be none)."""
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.TransactionException:
+        pass
+
+
+@dataclass(frozen=True)
+class _FtsTemplate:
+    tokenize: str            # body of the extension's tokenize macro, for FTS_SCHEMA
+    match_bm25: str          # body of its match_bm25 macro, for FTS_SCHEMA
+    stopwords: list[str]
+    fields: list[tuple[int, str]]
+
+
+def _extension_template(con: duckdb.DuckDBPyConnection) -> _FtsTemplate:
+    """Let the FTS extension index an empty probe table with our settings, and keep its
+    macros, stop words and field ids (the probe is dropped again)."""
+    probe, probe_s = _PROBE, _PROBE_SCHEMA
     cols = ", ".join(f"'{c}'" for c in FTS_COLUMNS)
-    con.execute(f"PRAGMA create_fts_index('pubmed', 'pmid', {cols}, {FTS_SETTINGS}, overwrite = 1)")
+    con.execute(f"CREATE OR REPLACE TABLE {probe} (pmid BIGINT, "
+                + ", ".join(f"{c} VARCHAR" for c in FTS_COLUMNS) + ")")
+    try:
+        con.execute(f"PRAGMA create_fts_index('{probe}', 'pmid', {cols}, {FTS_SETTINGS}, "
+                    "overwrite = 1)")
+        macros = dict(con.execute(
+            "SELECT function_name, macro_definition FROM duckdb_functions() "
+            "WHERE schema_name = ? AND function_name IN ('tokenize', 'match_bm25')",
+            [probe_s]).fetchall())
+        if set(macros) != {"tokenize", "match_bm25"}:
+            raise RuntimeError(f"the FTS extension did not create its macros in {probe_s}")
+        stopwords = [r[0] for r in con.execute(f"SELECT sw FROM {probe_s}.stopwords").fetchall()]
+        fields = con.execute(f"SELECT fieldid, field FROM {probe_s}.fields ORDER BY fieldid").fetchall()
+        con.execute(f"PRAGMA drop_fts_index('{probe}')")
+    except Exception:
+        _rollback_quietly(con)  # a failed PRAGMA leaves its implicit transaction aborted
+        raise
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {probe}")
+    return _FtsTemplate(macros["tokenize"].replace(probe_s, FTS_SCHEMA),
+                        macros["match_bm25"].replace(probe_s, FTS_SCHEMA), stopwords, fields)
+
+
+def _build_fts_fast(con: duckdb.DuckDBPyConnection, template: _FtsTemplate) -> None:
+    s = FTS_SCHEMA
+    con.execute(f"DROP SCHEMA IF EXISTS {s} CASCADE")
+    con.execute(f"CREATE SCHEMA {s}")
+    con.execute(f"CREATE TABLE {s}.stopwords (sw VARCHAR)")
+    con.executemany(f"INSERT INTO {s}.stopwords VALUES (?)", [[w] for w in template.stopwords])
+    con.execute(f"CREATE TABLE {s}.fields (fieldid BIGINT, field VARCHAR)")
+    con.executemany(f"INSERT INTO {s}.fields VALUES (?, ?)", [list(f) for f in template.fields])
+    con.execute(f"CREATE MACRO {s}.tokenize(s) AS {template.tokenize}")
+    stemmer = FTS_SETTINGS.split("stemmer = '", 1)[1].split("'", 1)[0]
+    union = " UNION ALL ".join(
+        f"SELECT unnest({s}.tokenize({c})) AS w, rowid AS docid, "
+        f"(SELECT fieldid FROM {s}.fields WHERE field = '{c}') AS fieldid FROM pubmed"
+        for c in FTS_COLUMNS)
+    con.execute(f"""CREATE TEMP TABLE fts_tokens AS
+                    SELECT w, docid, fieldid FROM ({union})
+                    WHERE w IS NOT NULL AND len(w) > 0
+                      AND w NOT IN (SELECT sw FROM {s}.stopwords)""")
+    con.execute(f"""CREATE TEMP TABLE fts_stems AS
+                    SELECT w, stem(w, '{stemmer}') AS term FROM (SELECT DISTINCT w FROM fts_tokens)""")
+    con.execute(f"""CREATE TABLE {s}.dict AS
+                    SELECT CAST(row_number() OVER (ORDER BY term) - 1 AS BIGINT) AS termid, term, df
+                    FROM (SELECT st.term, count(DISTINCT t.docid) AS df
+                          FROM fts_tokens t JOIN fts_stems st USING (w) GROUP BY st.term)""")
+    con.execute(f"""CREATE TABLE {s}.terms AS
+                    SELECT t.docid, CAST(t.fieldid AS BIGINT) AS fieldid, d.termid
+                    FROM fts_tokens t JOIN fts_stems st USING (w) JOIN {s}.dict d ON d.term = st.term""")
+    con.execute(f"""CREATE TABLE {s}.docs AS
+                    SELECT p.rowid AS docid, p.pmid AS name, coalesce(n.len, 0) AS len
+                    FROM pubmed p
+                    LEFT JOIN (SELECT docid, count(*) AS len FROM {s}.terms GROUP BY docid) n
+                           ON n.docid = p.rowid""")
+    con.execute(f"""CREATE TABLE {s}.stats AS
+                    SELECT count(docs.docid) AS num_docs, sum(docs.len) / count(docs.len) AS avgdl
+                    FROM {s}.docs AS docs""")
+    con.execute(f"CREATE MACRO {s}.match_bm25({_MATCH_PARAMS}) AS {template.match_bm25}")
+    con.execute("DROP TABLE fts_tokens")
+    con.execute("DROP TABLE fts_stems")
 
 
 def pubmed_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
