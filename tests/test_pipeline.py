@@ -37,3 +37,17 @@ def test_evidence_without_pubmed_records_gives_no_evidence_verdicts(tmp_path):
         assert con.execute("SELECT count(*) FROM evidence").fetchone()[0] == 0
         flags = con.execute("SELECT list_distinct(flatten(list(flags))) FROM verdicts").fetchone()[0]
     assert "no_evidence_found" in flags
+
+
+def test_html_headline_is_analysed_with_the_body():
+    from factcheck.clean import clean_html, clean_text
+
+    page = ("<html><head><title>Ketamine Cures Depression | Clinic</title></head><body><article>"
+            "<h1>Ketamine Cures Depression</h1><p>Ketamine is an anaesthetic that doctors have used "
+            "since the 1960s in operating rooms around the world.</p><p>Researchers now study it for "
+            "depression that has not responded to other medicines.</p></article></body></html>")
+    result = clean_html(page)
+    text = pipeline.headline_and_body(result)
+    assert text.startswith("Ketamine Cures Depression\n\n") and text.count("Ketamine Cures Depression") == 1
+    plain = clean_text((SEEDS / "000_8a750946c1d957ae.txt").read_text())
+    assert pipeline.headline_and_body(plain) == plain.body_text
