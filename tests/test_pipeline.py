@@ -47,7 +47,7 @@ def test_html_headline_is_analysed_with_the_body():
             "since the 1960s in operating rooms around the world.</p><p>Researchers now study it for "
             "depression that has not responded to other medicines.</p></article></body></html>")
     result = clean_html(page)
-    text = pipeline.headline_and_body(result)
+    text = result.analysed_text()
     assert text.startswith("Ketamine Cures Depression\n\n") and text.count("Ketamine Cures Depression") == 1
     plain = clean_text((SEEDS / "000_8a750946c1d957ae.txt").read_text())
-    assert pipeline.headline_and_body(plain) == plain.body_text
+    assert plain.analysed_text() == plain.body_text

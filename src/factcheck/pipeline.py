@@ -91,19 +91,6 @@ def ingest_stage(db: str | Path, inputs: Sequence[str], run_id: str, *,
     return counts
 
 
-def headline_and_body(result) -> str:
-    """The text claims are extracted from: the headline, then the cleaned body.
-
-    The HTML cleaner moves a page's headline into ``title``, but a headline is often the
-    article's boldest claim ("Ketamine: An Effective Treatment for Chronic Pain"), so it is
-    put back as the first paragraph. Plain-text articles keep their first line in the body.
-    """
-    title, body = (result.title or "").strip(), result.body_text
-    if not title or not body or body.lstrip().startswith(title):
-        return body
-    return f"{title}\n\n{body}"
-
-
 def _version_failed(con, run_id: str, source: str, article_id: str, version: int, stage: str,
                     exc: Exception) -> None:
     """Record that ``stage`` raised on one article version, and mark the version failed."""
@@ -130,7 +117,7 @@ def clean_stage(db: str | Path, run_id: str) -> dict:
                 _version_failed(con, run_id, source, article_id, version, "clean", exc)
                 counts["errors"] += 1
                 continue
-            result.body_text = headline_and_body(result)
+            result.body_text = result.analysed_text()
             with transaction(con):
                 store_articles.save_cleaned(con, article_id, version, result)
                 if not result.body_text:
@@ -145,6 +132,7 @@ def clean_stage(db: str | Path, run_id: str) -> dict:
 
 
 def mesh_vocabulary(con) -> list[str]:
+    """The MeSH descriptor names present in the PubMed table (claims normalise to them)."""
     return [r[0] for r in con.execute(
         "SELECT DISTINCT t FROM (SELECT unnest(mesh_terms) AS t FROM pubmed) WHERE t IS NOT NULL"
     ).fetchall()]

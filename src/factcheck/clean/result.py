@@ -43,6 +43,18 @@ class CleanResult:
     def ok(self) -> bool:
         return self.error is None and bool(self.body_text)
 
+    def analysed_text(self) -> str:
+        """The text claims are extracted from: the headline, then the cleaned body.
+
+        The HTML cleaner moves a page's headline into ``title``, but a headline is often the
+        article's boldest claim ("Ketamine: An Effective Treatment for Chronic Pain"), so it
+        is put back as the first paragraph. Plain text keeps its first line in the body.
+        """
+        title, body = (self.title or "").strip(), self.body_text
+        if not title or not body or body.lstrip().startswith(title):
+            return body
+        return f"{title}\n\n{body}"
+
     def removed_kinds(self) -> set[str]:
         return {block.kind for block in self.removed}
 

@@ -17,12 +17,11 @@ def _vocabulary(db: str | None) -> list[str] | None:
     """MeSH descriptor names of the pubmed table of ``db`` (None without a database)."""
     if db is None:
         return None
+    from ..pipeline import mesh_vocabulary
     from ..store.db import connect
 
     with closing(connect(db, read_only=True)) as con:
-        rows = con.execute("SELECT DISTINCT t FROM (SELECT unnest(mesh_terms) AS t FROM pubmed)"
-                           " WHERE t IS NOT NULL").fetchall()
-    return [r[0] for r in rows]
+        return mesh_vocabulary(con)
 
 
 @click.command()
@@ -37,20 +36,21 @@ def _vocabulary(db: str | None) -> list[str] | None:
 def claims(path: str, as_json: bool, db: str | None, explain: bool) -> None:
     """Print the check-worthy health claims found in one HTML or text file.
 
-    The file is cleaned first (as `factcheck clean` does); offsets refer to the cleaned body.
+    The file is cleaned first (as `factcheck clean` does); offsets refer to the cleaned body,
+    headline first, as the pipeline stores it.
     """
     doc = read_file(path)
     if not doc.ok:
         click.echo(f"error: {doc.error}", err=True)
         sys.exit(1)
-    cleaned = clean_document(doc.text, doc.content_type, url=None)
+    text = clean_document(doc.text, doc.content_type, url=None).analysed_text()
     vocabulary = _vocabulary(db)
     if explain:
-        for span, verdict in judge_sentences(cleaned.body_text, vocabulary):
+        for span, verdict in judge_sentences(text, vocabulary):
             mark = "CLAIM" if verdict.worthy else "-    "
             click.echo(f"{mark} {verdict.score:.2f} {span.text}\n      {verdict.reason}")
         return
-    for claim in extract_claims(cleaned.body_text, vocabulary):
+    for claim in extract_claims(text, vocabulary):
         if as_json:
             click.echo(json.dumps(claim.to_dict(), ensure_ascii=False))
         else:
