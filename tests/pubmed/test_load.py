@@ -240,3 +240,24 @@ def test_fast_index_build_scores_exactly_like_the_extension(con, nlm_baseline: P
     assert tables == {"docs", "terms", "dict", "fields", "stats", "stopwords"}
     assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE '%probe%'"
                        ).fetchone()[0] == 0
+
+
+def test_a_crashed_parsing_process_fails_its_file_only(con, monkeypatch, articles_xml: Path,
+                                                       update_xml: Path):
+    import subprocess
+    import sys
+
+    from factcheck.pubmed import load as load_module
+
+    real_start = load_module._start_worker
+
+    def start(path, out_dir):
+        if path.name == "update.xml":  # this one dies the way an OOM-killed process would
+            return subprocess.Popen([sys.executable, "-c", "import os; os._exit(137)"])
+        return real_start(path, out_dir)
+
+    monkeypatch.setattr(load_module, "_start_worker", start)
+    summary = load_files(con, [articles_xml, update_xml], workers=2)
+    assert [f.status for f in summary.files] == ["loaded", "failed"]
+    assert "the parsing process exited with code 137" in summary.files[1].error
+    assert con.execute("SELECT count(*) FROM pubmed").fetchone()[0] == 6

@@ -243,7 +243,8 @@ def _collect_worker(proc: subprocess.Popen, path: Path, out_dir: Path) -> Parsed
     proc.wait()
     meta_path = out_dir / "meta.json"
     if proc.returncode != 0 or not meta_path.exists():
-        stderr = (out_dir / "stderr.txt").read_bytes()
+        err_path = out_dir / "stderr.txt"
+        stderr = err_path.read_bytes() if err_path.exists() else b""
         tail = stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
         raise _WorkerError(f"{path}: the parsing process exited with code {proc.returncode}"
                            + (f" ({' / '.join(tail)})" if tail else ""))
