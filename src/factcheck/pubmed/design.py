@@ -160,7 +160,7 @@ RULES: tuple[DesignRule, ...] = (
 
 
 def _animal_only(publication_types: set[str], mesh_terms: set[str]) -> bool:
-    if publication_types & VETERINARY_TYPES:
+    if not VETERINARY_TYPES.isdisjoint(publication_types):
         return True
     return ANIMALS in mesh_terms and HUMANS not in mesh_terms
 
@@ -178,9 +178,9 @@ def study_design(publication_types: Iterable[str] | None, mesh_terms: Iterable[s
     for rule in RULES:
         if rule.needs_humans and animal_only:
             continue
-        if rule.publication_types & types or rule.mesh & mesh:
+        if not rule.publication_types.isdisjoint(types) or not rule.mesh.isdisjoint(mesh):
             return rule.design
-        if rule.title is not None and any(rule.title.search(t) for t in texts):
+        if texts and rule.title is not None and any(rule.title.search(t) for t in texts):
             return rule.design
     # Animal-only records that no rule above claimed (the usual case: MeSH "Animals" and
     # no trial type) are animal studies.

@@ -171,7 +171,8 @@ def _records_to_batch(records: list[PubmedRecord], start_seq: int) -> pa.RecordB
         "keywords": [r.keywords for r in records],
         "doi": [r.doi for r in records],
         "pmc_id": [r.pmc_id for r in records],
-        "study_design": [study_design(r.publication_types, r.mesh_terms, r.title, r.methods_text)
+        "study_design": [study_design(r.publication_types, r.mesh_terms, r.title,
+                                      r.methods_text if not r.mesh_terms else None)
                          for r in records],
         "is_retracted": [r.is_retracted for r in records],
         "retraction_in": [r.retraction_in for r in records],
