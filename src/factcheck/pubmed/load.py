@@ -40,14 +40,13 @@ import duckdb
 import pyarrow as pa
 
 from ..store import pubmed as store
-from .design import study_design
-from .parse import DeletedCitation, PubmedParseError, PubmedRecord, SkippedRecord, iter_records
+from .arrow import ParsedFile, parse_file
+from .parse import PubmedParseError
+
+__all__ = ["FileResult", "LoadSummary", "ParsedFile", "load_files", "parse_file"]
 
 log = logging.getLogger(__name__)
 
-#: Records per Arrow record batch built by the parser: small enough that the Python objects
-#: of one batch stay a few tens of MB, large enough that Arrow conversion is efficient.
-BATCH_SIZE = 5_000
 #: At most this many worker processes parse files in parallel.
 MAX_WORKERS = 4
 #: DuckDB memory limit while loading and indexing. DuckDB's default (80% of RAM) lets a load
@@ -56,17 +55,6 @@ MAX_WORKERS = 4
 #: NLM's files (docs/pubmed.md). A table of millions of rows needs more (its primary-key
 #: index alone outgrows it): raise it for a full-baseline load.
 DEFAULT_MEMORY_LIMIT = os.environ.get("FACTCHECK_PUBMED_MEMORY_LIMIT", "128MB")
-
-
-@dataclass
-class ParsedFile:
-    """One file, fully parsed: its records as Arrow batches, its deletions, what was skipped."""
-
-    batches: list[pa.RecordBatch] = field(default_factory=list)
-    deletions: list[int] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-    n_records: int = 0
-    seconds: float = 0.0
 
 
 @dataclass
@@ -150,74 +138,6 @@ class LoadSummary:
 
 
 # --------------------------------------------------------------------------- parsing
-
-def _records_to_batch(records: list[PubmedRecord], start_seq: int) -> pa.RecordBatch:
-    columns = {
-        "pmid": [r.pmid for r in records],
-        "pmid_version": [r.pmid_version for r in records],
-        "title": [r.title for r in records],
-        "abstract": [r.abstract for r in records],
-        "journal": [r.journal for r in records],
-        "pub_year": [r.pub_year for r in records],
-        "pub_date": [r.pub_date for r in records],
-        "languages": [r.languages for r in records],
-        "publication_types": [r.publication_types for r in records],
-        "publication_type_ids": [r.publication_type_ids for r in records],
-        "mesh_terms": [r.mesh_terms for r in records],
-        "mesh_ids": [r.mesh_ids for r in records],
-        "mesh_major": [r.mesh_major for r in records],
-        "mesh_text": [r.mesh_text or None for r in records],
-        "chemicals": [r.chemicals for r in records],
-        "keywords": [r.keywords for r in records],
-        "doi": [r.doi for r in records],
-        "pmc_id": [r.pmc_id for r in records],
-        "study_design": [study_design(r.publication_types, r.mesh_terms, r.title,
-                                      r.methods_text if not r.mesh_terms else None)
-                         for r in records],
-        "is_retracted": [r.is_retracted for r in records],
-        "retraction_in": [r.retraction_in for r in records],
-        "retraction_of": [r.retraction_of for r in records],
-        "expression_of_concern_in": [r.expression_of_concern_in for r in records],
-        "erratum_in": [r.erratum_in for r in records],
-        "citation_status": [r.citation_status for r in records],
-        "record_kind": [r.kind for r in records],
-        "seq": list(range(start_seq, start_seq + len(records))),
-    }
-    return pa.RecordBatch.from_pydict(columns, schema=store.STAGE_SCHEMA)
-
-
-def parse_file(path: str | os.PathLike[str],
-               on_batch: Callable[[pa.RecordBatch], None] | None = None) -> ParsedFile:
-    """Parse one PubMed XML file (plain or gzip) into Arrow batches ready for merging.
-
-    Batches are kept in the result, or handed to ``on_batch`` as soon as they are built
-    (the worker process streams them to disk that way, so its memory stays flat). Raises
-    :class:`~factcheck.pubmed.parse.PubmedParseError` when the file cannot be read as a
-    whole; unusable articles are listed in ``skipped`` instead.
-    """
-    started = time.perf_counter()
-    out = ParsedFile()
-    pending: list[PubmedRecord] = []
-    emit = on_batch or out.batches.append
-
-    def skip(item: SkippedRecord) -> None:
-        out.skipped.append(item.message)
-
-    for item in iter_records(path, on_skip=skip):
-        if isinstance(item, PubmedRecord):
-            pending.append(item)
-            if len(pending) >= BATCH_SIZE:
-                emit(_records_to_batch(pending, out.n_records))
-                out.n_records += len(pending)
-                pending = []
-        elif isinstance(item, DeletedCitation):
-            out.deletions.append(item.pmid)
-    if pending:
-        emit(_records_to_batch(pending, out.n_records))
-        out.n_records += len(pending)
-    out.seconds = time.perf_counter() - started
-    return out
-
 
 def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()

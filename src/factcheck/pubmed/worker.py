@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from ..store.pubmed import STAGE_SCHEMA
-from .load import parse_file
+from .arrow import STAGE_SCHEMA, parse_file
 from .parse import PubmedParseError
 
 

@@ -18,37 +18,7 @@ from datetime import datetime, timezone
 import duckdb
 import pyarrow as pa
 
-#: Columns of ``pubmed`` filled from the parsed records, with their Arrow types. The
-#: remaining columns (source_file, loaded_at) are set by :func:`merge_records`.
-STAGE_SCHEMA = pa.schema([
-    ("pmid", pa.int64()),
-    ("pmid_version", pa.int32()),
-    ("title", pa.string()),
-    ("abstract", pa.string()),
-    ("journal", pa.string()),
-    ("pub_year", pa.int32()),
-    ("pub_date", pa.string()),
-    ("languages", pa.list_(pa.string())),
-    ("publication_types", pa.list_(pa.string())),
-    ("publication_type_ids", pa.list_(pa.string())),
-    ("mesh_terms", pa.list_(pa.string())),
-    ("mesh_ids", pa.list_(pa.string())),
-    ("mesh_major", pa.list_(pa.string())),
-    ("mesh_text", pa.string()),
-    ("chemicals", pa.list_(pa.string())),
-    ("keywords", pa.list_(pa.string())),
-    ("doi", pa.string()),
-    ("pmc_id", pa.string()),
-    ("study_design", pa.string()),
-    ("is_retracted", pa.bool_()),
-    ("retraction_in", pa.list_(pa.int64())),
-    ("retraction_of", pa.list_(pa.int64())),
-    ("expression_of_concern_in", pa.list_(pa.int64())),
-    ("erratum_in", pa.list_(pa.int64())),
-    ("citation_status", pa.string()),
-    ("record_kind", pa.string()),
-    ("seq", pa.int32()),          # position in the file: the last of duplicates wins
-])
+from ..pubmed.arrow import STAGE_SCHEMA
 
 RECORD_COLUMNS = [name for name in STAGE_SCHEMA.names if name != "seq"]
 #: Columns compared to decide whether a stored record really changed.
