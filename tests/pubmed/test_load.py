@@ -237,7 +237,7 @@ def test_fast_index_build_scores_exactly_like_the_extension(con, nlm_baseline: P
         assert [s for _, s in got] == pytest.approx([s for _, s in ref], rel=1e-12)
     tables = {r[0] for r in con.execute(
         "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'fts_main_pubmed'").fetchall()}
-    assert tables == {"docs", "terms", "dict", "fields", "stats", "stopwords"}
+    assert tables == {"docs", "terms", "dict", "fields", "stats", "stopwords", "build_info"}
     assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE '%probe%'"
                        ).fetchone()[0] == 0
 
@@ -261,3 +261,31 @@ def test_a_crashed_parsing_process_fails_its_file_only(con, monkeypatch, article
     assert [f.status for f in summary.files] == ["loaded", "failed"]
     assert "the parsing process exited with code 137" in summary.files[1].error
     assert con.execute("SELECT count(*) FROM pubmed").fetchone()[0] == 6
+
+
+def test_refreshing_the_index_scores_like_a_full_rebuild(con, nlm_baseline: Path, nlm_update: Path,
+                                                        articles_xml: Path, update_xml: Path):
+    first = load_files(con, [nlm_baseline, articles_xml], workers=0)
+    assert first.fts_mode == "rebuilt"
+    # the update revises 900001/900002, deletes 900004, adds records: only those are re-indexed
+    second = load_files(con, [nlm_update, update_xml], workers=0)
+    assert second.fts_mode == "refreshed"
+    queries = ["ketamine", "NMDA receptor antagonist", "depression meta-analysis",
+               "corrected ketamine infusion", "randomized trial pemphigus rituximab"]
+
+    def scores():
+        return [con.execute("SELECT pmid, s FROM (SELECT pmid, fts_main_pubmed.match_bm25(pmid, ?)"
+                            " AS s FROM pubmed) WHERE s IS NOT NULL ORDER BY pmid", [q]).fetchall()
+                for q in queries]
+
+    refreshed = scores()
+    assert 900004 not in {p for hits in refreshed for p, _ in hits}
+    assert 900001 in {p for p, _ in refreshed[3]}
+    docs = con.execute("SELECT count(*) FROM fts_main_pubmed.docs").fetchone()[0]
+    assert docs == con.execute("SELECT count(*) FROM pubmed").fetchone()[0]
+    store.rebuild_fts_index(con)
+    rebuilt = scores()
+    for got, ref in zip(refreshed, rebuilt):
+        assert [p for p, _ in got] == [p for p, _ in ref]
+        assert [v for _, v in got] == pytest.approx([v for _, v in ref], rel=1e-12)
+    assert store.refresh_fts_index(con) == "unchanged"

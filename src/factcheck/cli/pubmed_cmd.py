@@ -50,7 +50,7 @@ def _load(db: str, files: list[Path], force: bool, workers: int | None,
             summary = load_files(con, files, progress=progress, force=force, workers=workers,
                                  memory_limit=memory_limit or DEFAULT_MEMORY_LIMIT)
             if summary.fts_rebuilt:
-                bar.console.print(f"full-text index rebuilt in {summary.fts_seconds:.1f} s")
+                bar.console.print(f"full-text index {summary.fts_mode} in {summary.fts_seconds:.1f} s")
             elif summary.fts_error:
                 bar.console.print(f"[red]{summary.fts_error}[/red]", soft_wrap=True, highlight=False)
             total = con.execute("SELECT count(*) FROM pubmed").fetchone()[0]

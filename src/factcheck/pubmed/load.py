@@ -12,7 +12,9 @@ file, in the order given:
    applied, and a ``pubmed_files`` row written. Any failure rolls the whole file back and a
    ``pubmed_files`` row with ``status='failed'`` and the error is written instead.
 
-At the end the BM25 full-text index is rebuilt when anything changed (or is missing).
+At the end the BM25 full-text index is brought up to date when anything changed: rebuilt
+when missing, otherwise refreshed for the changed rows only
+(:func:`factcheck.store.pubmed.refresh_fts_index`).
 
 Why parse the whole file before touching the database: a truncated gzip or a malformed
 record at the very end of a file then never leaves half a file in the table, and the
@@ -87,7 +89,8 @@ class LoadSummary:
     """Totals over all files of one :func:`load_files` call, and per-file details."""
 
     files: list[FileResult] = field(default_factory=list)
-    fts_rebuilt: bool = False
+    fts_rebuilt: bool = False         # the index was rebuilt or refreshed
+    fts_mode: str | None = None       # rebuilt | refreshed | unchanged
     fts_seconds: float = 0.0
     fts_error: str | None = None
 
@@ -315,8 +318,8 @@ def load_files(con: duckdb.DuckDBPyConnection, paths: Iterable[str | os.PathLike
     """Load PubMed XML files into ``pubmed``, in order, one transaction per file.
 
     ``con`` comes from :func:`factcheck.store.db.connect`. ``progress`` is called with each
-    file's :class:`FileResult` as soon as that file is done. ``rebuild`` rebuilds the BM25
-    index at the end when something changed or the index is missing. ``workers`` parsing
+    file's :class:`FileResult` as soon as that file is done. ``rebuild`` brings the BM25
+    index up to date at the end when something changed or the index is missing. ``workers`` parsing
     processes (default: one per file up to the CPU count, at most 4; 0 parses in this
     process, which is slower and leaves the parser's garbage in this process's memory).
     ``force`` reloads files whose sha256 is already in the log (the merge keeps that
@@ -329,10 +332,10 @@ def load_files(con: duckdb.DuckDBPyConnection, paths: Iterable[str | os.PathLike
         if rebuild and (changed or not fts_index_exists(con)):
             started = time.perf_counter()
             try:
-                store.rebuild_fts_index(con)
-                summary.fts_rebuilt = True
+                summary.fts_mode = store.refresh_fts_index(con)
+                summary.fts_rebuilt = summary.fts_mode != "unchanged"
             except duckdb.Error as exc:
-                summary.fts_error = (f"rebuilding the full-text index failed ({exc}); the "
+                summary.fts_error = (f"updating the full-text index failed ({exc}); the "
                                      "previous index, if any, is unchanged: rebuild it with "
                                      "factcheck.store.pubmed.rebuild_fts_index")
                 log.error(summary.fts_error)
