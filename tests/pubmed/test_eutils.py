@@ -237,3 +237,14 @@ def test_fetch_command_builds_a_topic_table(ncbi, tmp_path: Path):
         assert con.execute("SELECT count(*) FROM pubmed").fetchone()[0] == 7
         assert con.execute("SELECT count(*) FROM pubmed_files WHERE status = 'loaded'"
                            ).fetchone()[0] == 2
+
+
+def test_an_unbounded_huge_query_is_refused(ncbi, monkeypatch):
+    from factcheck.pubmed import eutils
+
+    monkeypatch.setattr(eutils, "UNBOUNDED_LIMIT", 20)  # the fake PubMed holds 23 records
+    with client_for(ncbi) as client:
+        with pytest.raises(EutilsError, match="matches 23 records; narrow the query"):
+            list(client.iter_query("ketamine"))
+        assert len(list(client.iter_query("ketamine", max_records=3))) == 1
+    assert [r[1] for r in ncbi.requests].count("/efetch.fcgi") == 1

@@ -40,6 +40,10 @@ RATE_WITH_KEY = 10.0
 #: NCBI serves at most 10,000 records per efetch request; 500 keeps responses a few MB.
 DEFAULT_BATCH = 500
 MAX_BATCH = 10_000
+#: A query matching more records than this is refused unless ``max_records`` says how many
+#: to take: at 3 requests/s a careless "cancer" would mean hours of downloads (NLM's bulk
+#: files are the way to get that much).
+UNBOUNDED_LIMIT = 100_000
 #: esearch caps retstart+retmax at 9,999 for PubMed without history; with history we page
 #: efetch instead, so esearch itself only needs the count and the WebEnv.
 
@@ -222,12 +226,20 @@ class EutilsClient:
 
     def iter_query(self, query: str, *, max_records: int | None = None,
                    batch_size: int = DEFAULT_BATCH) -> Iterator[tuple[int, bytes]]:
-        """Search once with history, then yield (retstart, PubMed XML) batch by batch."""
+        """Search once with history, then yield (retstart, PubMed XML) batch by batch.
+
+        Without ``max_records`` a query matching more than :data:`UNBOUNDED_LIMIT` records
+        is refused with :class:`EutilsError`.
+        """
         if not 1 <= batch_size <= MAX_BATCH:
             raise ValueError(f"batch_size must be between 1 and {MAX_BATCH}")
         result = self.esearch(query)
         if result.errors:
             log.warning("esearch %r: %s", query, "; ".join(result.errors))
+        if max_records is None and result.count > UNBOUNDED_LIMIT:
+            raise EutilsError(
+                f"esearch {query!r} matches {result.count:,} records; narrow the query or say "
+                f"how many to fetch (--max); for that many, load NLM's baseline files instead")
         total = result.count if max_records is None else min(result.count, max_records)
         if total and (not result.webenv or not result.query_key):
             raise EutilsError(f"esearch {query!r}: no WebEnv/QueryKey in the answer; "
