@@ -28,7 +28,8 @@ CONTENT_COLUMNS = [c for c in RECORD_COLUMNS if c != "pmid"]
 #: that are overwhelmingly English; the default ``ignore`` pattern drops digits and
 #: punctuation, accents are stripped so "Guillain-Barré" matches "barre".
 FTS_COLUMNS = ("title", "abstract", "mesh_text")
-FTS_SETTINGS = "stemmer = 'porter', stopwords = 'english', strip_accents = 1, lower = 1"
+FTS_STEMMER = "porter"
+FTS_SETTINGS = f"stemmer = '{FTS_STEMMER}', stopwords = 'english', strip_accents = 1, lower = 1"
 
 _INCOMING = "pubmed_incoming"   # the file's records, an Arrow table registered as a view
 _NEW = "pubmed_new"             # view: one row per PMID of the file
@@ -279,7 +280,7 @@ def _refresh_fts(con: duckdb.DuckDBPyConnection, indexed_at: datetime) -> int:
                     "WHERE dict.termid = r.termid")
         con.execute("DROP TABLE fts_removed")
     if n_fresh:
-        stemmer = FTS_SETTINGS.split("stemmer = '", 1)[1].split("'", 1)[0]
+        stemmer = FTS_STEMMER
         union = " UNION ALL ".join(
             f"SELECT unnest({s}.tokenize({c})) AS w, docid, "
             f"(SELECT fieldid FROM {s}.fields WHERE field = '{c}') AS fieldid FROM fts_fresh"
@@ -377,7 +378,7 @@ def _build_fts_fast(con: duckdb.DuckDBPyConnection, template: _FtsTemplate) -> N
     con.execute(f"CREATE TABLE {s}.fields (fieldid BIGINT, field VARCHAR)")
     con.executemany(f"INSERT INTO {s}.fields VALUES (?, ?)", [list(f) for f in template.fields])
     con.execute(f"CREATE MACRO {s}.tokenize(s) AS {template.tokenize}")
-    stemmer = FTS_SETTINGS.split("stemmer = '", 1)[1].split("'", 1)[0]
+    stemmer = FTS_STEMMER
     union = " UNION ALL ".join(
         f"SELECT unnest({s}.tokenize({c})) AS w, rowid AS docid, "
         f"(SELECT fieldid FROM {s}.fields WHERE field = '{c}') AS fieldid FROM pubmed"
