@@ -6,8 +6,10 @@ one row per PMID (highest version, then the last one in the file) and merged int
 with a few set-based statements (:func:`merge_records`): far faster than row-by-row upserts,
 and all inside the caller's transaction, which rolls the whole file back on failure.
 
-Functions here never begin or commit a transaction themselves; :mod:`factcheck.pubmed.load`
-wraps each file in one.
+The record writes never begin or commit a transaction themselves:
+:mod:`factcheck.pubmed.load` wraps each file in one. The index builders
+(:func:`rebuild_fts_index`, :func:`refresh_fts_index`) run their own, so that a failed build
+leaves the previous index in place; call them outside a transaction.
 """
 
 from __future__ import annotations
