@@ -176,20 +176,24 @@ def source_name(source: Source) -> str:
     return str(getattr(source, "name", "<stream>"))
 
 
-def _open(source: Source) -> tuple[BinaryIO, bool]:
-    """Binary stream of the (decompressed) XML and whether we opened it (and must close it)."""
+def _open(source: Source) -> tuple[BinaryIO, list]:
+    """Binary stream of the (decompressed) XML, and what to close after reading it (what
+    this function opened; a caller's file object is left open)."""
+    to_close: list = []
     if isinstance(source, (str, os.PathLike)):
         raw: BinaryIO = open(source, "rb")
-        owned = True
+        to_close.append(raw)
     else:
-        raw, owned = source, False
+        raw = source
     head = raw.peek(2)[:2] if hasattr(raw, "peek") else b""
     if not head:
         head = raw.read(2)
         raw = _PrefixedReader(head, raw)  # type: ignore[assignment]
     if head == b"\x1f\x8b":
-        return gzip.GzipFile(fileobj=raw, mode="rb"), True  # type: ignore[return-value]
-    return raw, owned
+        unzipped = gzip.GzipFile(fileobj=raw, mode="rb")
+        to_close.insert(0, unzipped)
+        return unzipped, to_close  # type: ignore[return-value]
+    return raw, to_close
 
 
 _ROOT_START_RE = re.compile(rb"<[A-Za-z_]")
@@ -509,7 +513,7 @@ def iter_records(source: Source, on_skip: Callable[[SkippedRecord], None] | None
     """
     name = source_name(source)
     try:
-        stream, owned = _open(source)
+        stream, to_close = _open(source)
     except OSError as exc:
         raise PubmedParseError(f"{name}: cannot open ({exc})") from exc
     try:
@@ -521,8 +525,8 @@ def iter_records(source: Source, on_skip: Callable[[SkippedRecord], None] | None
     except etree.XMLSyntaxError as exc:
         raise PubmedParseError(f"{name}: malformed XML ({exc}); the file was not loaded") from exc
     finally:
-        if owned:
-            stream.close()
+        for handle in to_close:
+            handle.close()
 
 
 def _iter_stream(stream: BinaryIO, name: str,
