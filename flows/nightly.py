@@ -111,15 +111,18 @@ def nightly(inputs: list[str] | None = None, db: str = "out/factcheck.duckdb", o
             _say(show_progress, "quality", stages["quality"])
         except Exception as exc:
             pipeline.finish_run(work, run_id, "failed", message=f"{type(exc).__name__}: {exc}")
-            Path(work).replace(str(db_path) + ".failed")
-            logger.error("run %s failed; nothing was published (working copy kept as %s.failed)",
-                         run_id, db_path)
+            failed = Path(str(db_path) + ".failed")
+            Path(work).replace(failed)
+            pipeline.record_unpublished_run(db_path, failed, run_id)
+            logger.error("run %s failed; nothing but its record was published (working copy kept"
+                         " as %s)", run_id, failed)
             raise
         if not stages["quality"]["passed"]:
             message = "; ".join(stages["quality"]["failures"])[:2000]
             pipeline.finish_run(work, run_id, "dq_failed", dq_passed=False, message=message)
             rejected = Path(str(db_path) + ".rejected")
             Path(work).replace(rejected)
+            pipeline.record_unpublished_run(db_path, rejected, run_id)
             logger.error("data-quality checks failed, nothing published; inspect %s: %s",
                          rejected, message)
             return {"run_id": run_id, "status": "dq_failed", "stages": stages,

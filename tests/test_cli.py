@@ -56,3 +56,4 @@ def test_clean_refuses_binary_file(tmp_path):
     binary.write_bytes(b"%PDF-1.7\n" + bytes(range(256)))
     result = CliRunner().invoke(cli, ["clean", str(binary)])
     assert result.exit_code == 1 and "binary" in result.output
+

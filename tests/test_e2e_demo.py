@@ -99,8 +99,10 @@ def test_bad_inputs_are_recorded_and_the_run_goes_on(prefect_harness, tmp_path: 
         "Ketamin lindert chronische Schmerzen bei Patienten mit CRPS innerhalb weniger Stunden.\n"
         "Die Wirkung hält über drei Monate an, berichten Ärzte.".encode("cp1252"))
     out = tmp_path / "out"
-    result = CliRunner().invoke(cli, ["run", "--input", str(inbox), "--out", str(out)],
-                                catch_exceptions=False)
+    # `--input A B C` and `--input A --input B` both work
+    files = [str(inbox / name) for name in ("good.txt", "empty.txt", "image.html")]
+    args = ["run", "--input", *files, "--input", str(inbox / "latin1.txt"), "--out", str(out)]
+    result = CliRunner().invoke(cli, args, catch_exceptions=False)
     assert result.exit_code == 0, result.output
     with duckdb.connect(str(out / "factcheck.duckdb"), read_only=True) as con:
         errors = {(Path(s).name, k, sev) for s, k, sev in con.execute(

@@ -32,6 +32,22 @@ def test_binary_files_are_refused_with_their_type(tmp_path: Path):
     assert read_file(nul).error_kind == "binary"
 
 
+import pytest
+
+
+@pytest.mark.parametrize("text, codepage", [
+    ("Ketamin lindert Schmerzen. Die Wirkung hält über drei Monate an, berichten Ärzte.", "cp1252"),
+    ("La kétamine soulage la douleur à court terme, selon une étude. Coût : 50 €.", "cp1252"),
+    ("Ketamina alivia el dolor crónico en niños; ¿funciona? ¡Sí, según el estudio!", "cp1252"),
+    ("Ketamina łagodzi przewlekły ból u pacjentów. Efekt utrzymuje się ponad trzy miesiące.", "cp1250"),
+    ("Кетамин облегчает хроническую боль у пациентов. Эффект длится более трёх месяцев.", "cp1251"),
+])
+def test_undeclared_legacy_code_pages_are_read_right(text, codepage):
+    decoded = decode_bytes(text.encode(codepage))
+    assert decoded.text == text, decoded.encoding
+    assert "not valid UTF-8" in decoded.warning
+
+
 def test_latin1_file_is_repaired_and_reported():
     raw = "Ketamin lindert Schmerzen bei Patienten mit CRPS – café, naïve, Übelkeit.".encode("cp1252")
     decoded = decode_bytes(raw)
@@ -64,3 +80,8 @@ def test_oversize_and_missing_files(tmp_path: Path):
     big.write_bytes(b"a" * 2048)
     assert read_file(big, max_bytes=1024).error_kind == "too_large"
     assert read_file(tmp_path / "missing.txt").error_kind == "io"
+
+
+def test_device_files_are_refused_without_reading_them():
+    doc = read_file("/dev/zero")
+    assert doc.error_kind == "not_a_file" and doc.text is None

@@ -51,3 +51,54 @@ def test_html_headline_is_analysed_with_the_body():
     assert text.startswith("Ketamine Cures Depression\n\n") and text.count("Ketamine Cures Depression") == 1
     plain = clean_text((SEEDS / "000_8a750946c1d957ae.txt").read_text())
     assert plain.analysed_text() == plain.body_text
+
+
+def test_a_deleted_pubmed_record_leaves_no_dangling_evidence(tmp_path):
+    """Old article versions keep their evidence; a PubMed deletion must not orphan it and
+    make every later run fail its data-quality checks."""
+    import gzip
+
+    db = tmp_path / "f.duckdb"
+    sample = Path(__file__).resolve().parents[1] / "data" / "pubmed" / "pubmed_sample.xml.gz"
+    article = tmp_path / "a.txt"
+    article.write_text((SEEDS / "001_b93a18ff41c11d19.txt").read_text())
+    run = pipeline.start_run(db, pipeline.new_run_id("test"), "test", [])
+    pipeline.pubmed_stage(db, [sample], run)
+    for text in (None, "\nKetamine relieves chronic pain within hours.\n"):
+        if text:
+            article.write_text(article.read_text() + text)
+        pipeline.ingest_stage(db, [str(article)], run)
+        pipeline.clean_stage(db, run)
+        pipeline.claims_stage(db, run)
+        pipeline.evidence_stage(db, run)
+    with duckdb.connect(str(db)) as con:
+        (pmid,) = con.execute("SELECT pmid FROM evidence e JOIN claims c USING (claim_id)"
+                              " WHERE c.version = 1 LIMIT 1").fetchone()
+    update = tmp_path / "update.xml.gz"
+    with gzip.open(update, "wt") as fh:
+        fh.write(f'<?xml version="1.0"?><PubmedArticleSet><DeleteCitation><PMID Version="1">{pmid}'
+                 "</PMID></DeleteCitation></PubmedArticleSet>")
+    assert pipeline.pubmed_stage(db, [update], run)["deleted"] == 1
+    counts = pipeline.evidence_stage(db, run)
+    assert counts["evidence_of_deleted_records"] >= 1
+    assert pipeline.quality_stage(db, run)["passed"]
+
+
+def test_a_rejected_run_is_recorded_in_the_published_database(tmp_path):
+    from factcheck.store.publish import begin_work
+
+    db = tmp_path / "f.duckdb"
+    good = pipeline.start_run(db, pipeline.new_run_id("test"), "test", [])
+    pipeline.finish_run(db, good, "completed", dq_passed=True)
+    work = begin_work(db)
+    bad = pipeline.start_run(work, pipeline.new_run_id("test"), "test", ["x"])
+    pipeline.ingest_stage(work, [str(tmp_path / "missing.txt")], bad)
+    pipeline.finish_run(work, bad, "dq_failed", dq_passed=False, message="claims.offset_ok failed")
+    rejected = tmp_path / "f.duckdb.rejected"
+    work.replace(rejected)
+    pipeline.record_unpublished_run(db, rejected, bad)
+    with duckdb.connect(str(db), read_only=True) as con:
+        runs = con.execute("SELECT run_id, status, message FROM runs ORDER BY started_at").fetchall()
+        errors = con.execute("SELECT run_id, error_kind FROM pipeline_errors").fetchall()
+    assert runs == [(good, "completed", None), (bad, "dq_failed", "claims.offset_ok failed")]
+    assert errors == [(bad, "io")]

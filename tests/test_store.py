@@ -106,5 +106,50 @@ def test_a_batch_makes_the_same_decisions_as_one_by_one(con):
         (1, True, False), (1, False, False), (1, False, True), (2, True, False), (3, True, False),
         None, (1, False, False)]
     assert con.execute("SELECT source, latest_version, last_seen_run FROM articles ORDER BY source").fetchall() == [
-        ("https://a.example/new", 1, "r2"), ("https://a.example/old", 3, "r2")]
+        ("https://a.example/new", 1, "r2"), ("https://a.example/old", 1, "r2")]  # back to v1 last
     assert con.execute("SELECT count(*) FROM pipeline_errors WHERE error_kind = 'binary'").fetchone()[0] == 1
+
+
+def test_a_page_that_goes_back_to_earlier_content_shows_that_content(con):
+    url = "https://clinic.example/ketamine"
+    for text in ("Ketamine cures pain.", "Ketamine may help pain.", "Ketamine cures pain."):
+        sa.save_document(con, doc(url, text, "url"), "r1")
+    assert con.execute("SELECT v.version, v.raw_text FROM current_articles c"
+                       " JOIN article_versions v USING (article_id, version)").fetchone() == (
+        1, "Ketamine cures pain.")
+    changed = sa.save_document(con, doc(url, "Ketamine relieves pain.", "url"), "r2")
+    assert changed.version == 3 and changed.is_new
+    # the same in one batch
+    results = sa.save_documents(con, [doc(url, "Ketamine may help pain.", "url"),
+                                      doc(url, "Ketamine relieves pain.", "url")], "r3")
+    assert [(r.version, r.is_new) for r in results] == [(2, False), (3, False)]
+    assert con.execute("SELECT latest_version FROM articles").fetchone()[0] == 3
+
+
+def test_a_leftover_wal_of_the_published_file_is_folded_in_before_copying(tmp_path):
+    import subprocess
+    import sys
+
+    db = tmp_path / "f.duckdb"
+    with connect(db) as c:
+        sa.start_run(c, "old", "test", [])
+    # a process writes the published file in place and is killed before any checkpoint
+    code = (f"import duckdb, os; c = duckdb.connect({str(db)!r}); c.execute('SET wal_autocheckpoint=\"1GB\"');"
+            "c.execute(\"INSERT INTO runs (run_id, flow, started_at, status) VALUES ('killed', 't', now(), 'x')\");"
+            "os._exit(9)")
+    subprocess.run([sys.executable, "-c", code], check=False)
+    assert (tmp_path / "f.duckdb.wal").exists()
+    work = begin_work(db)
+    with connect(work) as c:
+        sa.start_run(c, "new", "test", [])
+    publish(work, db)
+    assert not (tmp_path / "f.duckdb.wal").exists()
+    with duckdb.connect(str(db), read_only=True) as c:
+        assert sorted(c.execute("SELECT list(run_id) FROM runs").fetchone()[0]) == ["killed", "new", "old"]
+
+
+def test_an_edited_migration_is_reported(con, caplog):
+    con.execute("UPDATE schema_migrations SET checksum = 'edited' WHERE version = 1")
+    with caplog.at_level("WARNING"):
+        assert apply_migrations(con) == []
+    assert "0001_core.sql was edited" in caplog.text

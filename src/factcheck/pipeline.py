@@ -190,11 +190,13 @@ def evidence_stage(db: str | Path, run_id: str, top_k: int | None = None) -> dic
     from .evidence import ClaimRow, assess_claim
     from .evidence.assess import CLAIM_ROW_SQL
     from .evidence.retrieve import fts_ready
-    from .store.evidence import replace_claim_evidence
+    from .store.evidence import drop_evidence_of_missing_records, replace_claim_evidence
 
     top_k = top_k or get_settings().evidence_top_k
     counts: dict[str, int] = {"claims": 0, "flagged": 0}
     with closing(connect(db)) as con:
+        with transaction(con):
+            counts["evidence_of_deleted_records"] = drop_evidence_of_missing_records(con)
         if not fts_ready(con):
             from .store.pubmed import rebuild_fts_index
 
@@ -253,6 +255,17 @@ def finish_run(db: str | Path, run_id: str, status: str, *, dq_passed: bool | No
         }
         store_articles.finish_run(con, run_id, status, counts=counts, dq_passed=dq_passed, message=message)
     return counts
+
+
+def record_unpublished_run(db: str | Path, rejected_db: str | Path, run_id: str) -> None:
+    """Add a failed or rejected run's record (its ``runs`` row, errors and data-quality
+    results) to the published database, itself published by the usual copy and rename."""
+    from .store.publish import begin_work, publish
+
+    work = begin_work(db)
+    with closing(connect(work)) as con:
+        store_articles.copy_run_records(con, str(rejected_db), run_id)
+    publish(work, db)
 
 
 def report_stage(db: str | Path, out_dir: str | Path, run_id: str) -> dict:

@@ -89,7 +89,9 @@ def demo(out_dir: str) -> None:
 
 @click.command()
 @click.option("--input", "-i", "inputs", multiple=True, metavar="PATH_OR_URL",
-              help="A file, a folder (walked for .txt/.md/.html) or a URL. Repeatable.")
+              help="A file, a folder (walked for .txt/.md/.html) or a URL. Repeatable; more "
+                   "paths or URLs may follow it: --input a.html b/ https://x.example/feed")
+@click.argument("more_inputs", nargs=-1, metavar="[PATH_OR_URL]...")
 @click.option("--sources", "sources_file", type=click.Path(exists=True, dir_okay=False),
               help="A sources file (TOML) listing feeds, sitemaps, URL lists and folders.")
 @click.option("--pubmed", "pubmed_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
@@ -97,9 +99,10 @@ def demo(out_dir: str) -> None:
 @click.option("--db", type=click.Path(dir_okay=False), help="Database path [default: OUT/factcheck.duckdb].")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default="out", show_default=True,
               help="Folder for report/index.html and claims.jsonl.")
-def run(inputs: tuple[str, ...], sources_file: str | None, pubmed_files: tuple[str, ...],
-        db: str | None, out_dir: str) -> None:
+def run(inputs: tuple[str, ...], more_inputs: tuple[str, ...], sources_file: str | None,
+        pubmed_files: tuple[str, ...], db: str | None, out_dir: str) -> None:
     """Run the nightly flow on given files, folders, URLs or a sources file."""
+    inputs = inputs + more_inputs
     if not inputs and not sources_file:
         raise click.UsageError("give at least one --input or a --sources file")
     db_path = Path(db) if db else Path(out_dir) / "factcheck.duckdb"

@@ -56,6 +56,38 @@ def _binary_reason(data: bytes) -> str | None:
     return None
 
 
+# Legacy code pages of non-Latin scripts: when detection names one of these, trust it.
+# Otherwise undeclared non-UTF-8 text is read as windows-1252, as browsers do: detection on
+# short Western texts is a coin toss between cp1250/cp1252/cp1257 (or even Big5).
+NON_LATIN_CODEPAGES = frozenset({
+    "cp1251", "koi8_r", "koi8_u", "iso8859_5", "mac_cyrillic", "cp866", "cp855",
+    "cp1253", "iso8859_7", "cp1255", "iso8859_8", "cp1256", "iso8859_6", "cp874", "tis_620",
+})
+
+
+# Latin code pages tried in order; the first that leaves no symbol glued to a letter wins.
+LATIN_CODEPAGES = ("cp1252", "cp1250")
+# A symbol from U+0080–U+00BF next to a letter ("przewlek³y") is the mark of a wrong code page.
+# (Spanish ¿ and ¡ open words legitimately.)
+_MOJIBAKE = re.compile(r"[^\W\d_][\u0080-\u00a0\u00a2-\u00be]|[\u0080-\u00a0\u00a2-\u00be][^\W\d_]")
+
+
+def _guess_single_byte(data: bytes) -> str:
+    best = from_bytes(data[:200_000]).best()
+    if best is not None and best.encoding in NON_LATIN_CODEPAGES:
+        return best.encoding
+    scored = []
+    for order, encoding in enumerate(LATIN_CODEPAGES):
+        try:
+            text = data[:200_000].decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        scored.append((len(_MOJIBAKE.findall(text)), order, encoding))
+    if scored:
+        return min(scored)[2]  # fewest glued symbols; ties keep the earlier code page
+    return best.encoding if best is not None else "latin-1"
+
+
 def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
     """Decode ``data``: BOM, then the declared charset (header or ``<meta>``), then UTF-8,
     then detection. A charset that was declared but wrong is repaired and reported."""
@@ -90,8 +122,7 @@ def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
         return Decoded(text, "utf-8", warning=warning)
     except UnicodeDecodeError:
         pass
-    best = from_bytes(data[:200_000]).best()
-    encoding = best.encoding if best is not None else "cp1252"
+    encoding = _guess_single_byte(data)
     text = data.decode(encoding, errors="replace")
     what = f"declared {declared}" if declared else "no charset declared"
     return Decoded(text, encoding,

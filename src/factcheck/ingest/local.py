@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -34,12 +35,19 @@ def read_file(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> Document:
     path = Path(path).expanduser().resolve()
     doc = Document(source=str(path), source_kind="file", site=path.parent.name)
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            doc.error_kind, doc.error = "too_large", (
-                f"{path.name}: {size:,} bytes is over the {max_bytes:,}-byte limit")
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            doc.error_kind, doc.error = "not_a_file", f"{path.name}: not a regular file, skipped"
             return doc
-        data = path.read_bytes()
+        if info.st_size > max_bytes:
+            doc.error_kind, doc.error = "too_large", (
+                f"{path.name}: {info.st_size:,} bytes is over the {max_bytes:,}-byte limit")
+            return doc
+        with path.open("rb") as fh:
+            data = fh.read(max_bytes + 1)  # the file may have grown since stat
+        if len(data) > max_bytes:
+            doc.error_kind, doc.error = "too_large", f"{path.name}: over the {max_bytes:,}-byte limit"
+            return doc
     except OSError as exc:
         doc.error_kind, doc.error = "io", f"{path.name}: cannot read: {exc.strerror or exc}"
         return doc

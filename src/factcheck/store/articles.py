@@ -81,7 +81,8 @@ def save_documents(con: duckdb.DuckDBPyConnection, docs: list[Document], run_id:
     """Store documents as article versions, idempotently, in a handful of statements.
 
     The same content of the same source is stored once, whatever the number of runs; a new
-    content hash of a known source becomes version n+1. Content already stored under another
+    content hash of a known source becomes version n+1, and a page that goes back to content
+    it had before makes that earlier version the current one again. Content already stored under another
     source (a mirrored or syndicated copy) is not stored again: the known version is returned
     with ``duplicate_of`` set. Unusable documents are recorded in ``pipeline_errors`` and get
     ``None``. Warnings (say a repaired encoding) are recorded and the document kept. Batching
@@ -112,22 +113,34 @@ def save_documents(con: duckdb.DuckDBPyConnection, docs: list[Document], run_id:
                               " WHERE article_id IN (SELECT unnest(?))",
                               [list(set(ids.values()))]).fetchall())
     known = set(latest)
+    # the highest version number of each article (not always the latest: see reversions)
+    top = dict(con.execute("SELECT article_id, max(version) FROM article_versions"
+                           " WHERE article_id IN (SELECT unnest(?)) GROUP BY article_id",
+                           [list(known)]).fetchall()) if known else {}
     seen: list[str] = []
     new_articles: dict[str, list] = {}
-    bumped: dict[str, int] = {}
+    bumped: dict[str, int] = {}       # known articles whose latest version changes
     new_versions: list[list] = []
     for i in usable:
         doc, aid, h = docs[i], ids[i], docs[i].content_hash
         if (aid, h) in same:
             seen.append(aid)
-            results[i] = SavedVersion(aid, same[(aid, h)], False)
+            version = same[(aid, h)]
+            if aid in known and latest.get(aid) != version:
+                # the page went back to content it had before: that version is current again
+                latest[aid] = version
+                bumped[aid] = version
+            elif aid in new_articles:
+                new_articles[aid][6] = version
+                latest[aid] = version
+            results[i] = SavedVersion(aid, version, False)
             continue
         if h in first:
             other = first[h]
             results[i] = SavedVersion(other[0], other[1], False, duplicate_of=other[0])
             continue
-        version = latest.get(aid, 0) + 1
-        latest[aid] = version
+        version = top.get(aid, 0) + 1
+        top[aid] = latest[aid] = version
         if aid in known:
             bumped[aid] = version
         elif aid in new_articles:
@@ -218,3 +231,27 @@ def save_claims(con: duckdb.DuckDBPyConnection, article_id: str, version: int, c
     con.execute("UPDATE article_versions SET claims_status = 'done' WHERE article_id = ? AND version = ?",
                 [article_id, version])
     return len(rows)
+
+
+def copy_run_records(con: duckdb.DuckDBPyConnection, source_db: str, run_id: str) -> None:
+    """Copy one run's ``runs``, ``pipeline_errors`` and ``dq_results`` rows from another
+    database file (a rejected working copy) into ``con``'s, so the published file keeps the
+    history of runs that were not published, and why.
+
+    Unlike the other writers here it holds its own transaction: DuckDB cannot detach the
+    other file while a transaction has read from it."""
+    quoted = str(source_db).replace("'", "''")
+    con.execute(f"ATTACH '{quoted}' AS rejected (READ_ONLY)")
+    try:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            for table in ("runs", "pipeline_errors", "dq_results"):
+                con.execute(f"DELETE FROM {table} WHERE run_id = ?", [run_id])
+                con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM rejected.{table}"
+                            " WHERE run_id = ?", [run_id])
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    finally:
+        con.execute("DETACH rejected")

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import importlib.resources
+import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
+
+log = logging.getLogger(__name__)
 
 MIGRATIONS_PACKAGE = "factcheck.store"
 MIGRATIONS_DIR = "migrations"
@@ -104,6 +107,9 @@ def apply_migrations(con: duckdb.DuckDBPyConnection) -> list[str]:
     for number, name, sql in migration_files():
         checksum = hashlib.sha256(sql.encode()).hexdigest()
         if number in done:
+            if done[number] != checksum:
+                log.warning("migration %s was edited after this database applied it; the edit is"
+                            " not applied (add a new migration instead)", name)
             continue
         con.execute("BEGIN TRANSACTION")
         try:

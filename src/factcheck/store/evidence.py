@@ -23,3 +23,16 @@ def replace_claim_evidence(con: duckdb.DuckDBPyConnection, claim_id: str,
         "INSERT OR REPLACE INTO verdicts (claim_id, label, confidence, flags, explanation, run_id,"
         " decided_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
         [claim_id, verdict.label, verdict.confidence, verdict.flags, verdict.explanation, run_id, now()])
+
+
+def drop_evidence_of_missing_records(con: duckdb.DuckDBPyConnection) -> int:
+    """Delete evidence rows whose PubMed record is gone (a ``DeleteCitation`` was loaded).
+
+    Current claims are re-assessed on every run anyway; this also clears the rows of older
+    article versions, which are no longer re-assessed. Returns the number of rows deleted.
+    """
+    (n,) = con.execute("SELECT count(*) FROM evidence e WHERE NOT EXISTS"
+                       " (SELECT 1 FROM pubmed p WHERE p.pmid = e.pmid)").fetchone()
+    if n:
+        con.execute("DELETE FROM evidence e WHERE NOT EXISTS (SELECT 1 FROM pubmed p WHERE p.pmid = e.pmid)")
+    return int(n)

@@ -61,20 +61,36 @@ def begin_work(db_path: str | os.PathLike[str]) -> Path:
     """
     db_path = Path(db_path)
     work = work_path(db_path)
-    for leftover in (work, Path(str(work) + ".wal")):
+    for leftover in (work, wal_path(work)):
         leftover.unlink(missing_ok=True)
     if db_path.exists():
+        if wal_path(db_path).exists():
+            # Someone wrote the published file in place and died before a checkpoint: fold
+            # the log into the file now, or it would be lost from the copy and replayed
+            # later onto the file that replaces it.
+            checkpoint(db_path)
         shutil.copy2(db_path, work)
     return work
+
+
+def wal_path(db_path: str | os.PathLike[str]) -> Path:
+    return Path(str(db_path) + ".wal")
+
+
+def checkpoint(db_path: str | os.PathLike[str]) -> None:
+    con = duckdb.connect(str(db_path))
+    try:
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
 
 
 def publish(work: str | os.PathLike[str], db_path: str | os.PathLike[str]) -> Path:
     """Checkpoint the working copy and atomically put it in place of ``db_path``."""
     work, db_path = Path(work), Path(db_path)
-    con = duckdb.connect(str(work))
-    try:
-        con.execute("CHECKPOINT")
-    finally:
-        con.close()
+    checkpoint(work)
+    if wal_path(db_path).exists():
+        raise RuntimeError(f"{wal_path(db_path)} appeared while the run worked on a copy: another "
+                           f"process wrote {db_path} in place; nothing was published")
     os.replace(work, db_path)
     return db_path

@@ -152,6 +152,9 @@ class HostGate:
             self._next_start = start + self.interval
             if start > loop_now:
                 await asyncio.sleep(start - loop_now)
+            # The loop may wake late (database commits run on it): space the next request
+            # from when this one really starts, not from when it was booked.
+            self._next_start = max(self._next_start, time.monotonic() + self.interval)
             yield
 
 
