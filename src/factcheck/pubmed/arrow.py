@@ -57,6 +57,7 @@ class ParsedFile:
     """One file, fully parsed: its records as Arrow batches, its deletions, what was skipped."""
 
     batches: list[pa.RecordBatch] = field(default_factory=list)
+    parquet: str | None = None    # or: the batches written to this Parquet file by a worker
     deletions: list[int] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     n_records: int = 0

@@ -39,7 +39,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 
 from ..store import pubmed as store
 from .arrow import ParsedFile, parse_file
@@ -175,11 +174,9 @@ def _collect_worker(proc: subprocess.Popen, path: Path, out_dir: Path) -> Parsed
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     if meta.get("error"):
         raise PubmedParseError(meta["error"])
-    with pa.memory_map(os.fspath(out_dir / "records.arrow")) as source:
-        table = pa.ipc.open_file(source).read_all()
-    return ParsedFile(batches=table.to_batches(), deletions=meta["deletions"],
-                      skipped=meta["skipped"], n_records=meta["n_records"],
-                      seconds=meta["seconds"])
+    return ParsedFile(parquet=os.fspath(out_dir / "records.parquet"),
+                      deletions=meta["deletions"], skipped=meta["skipped"],
+                      n_records=meta["n_records"], seconds=meta["seconds"])
 
 
 def _parse_in_order(paths: list[Path], workers: int) -> Iterator[tuple[Path, ParsedFile | BaseException]]:
@@ -187,7 +184,7 @@ def _parse_in_order(paths: list[Path], workers: int) -> Iterator[tuple[Path, Par
 
     With ``workers >= 1`` each file is parsed by a ``python -m factcheck.pubmed.worker``
     process, at most ``workers`` at a time and ahead of the consumer, that writes its
-    records as an Arrow IPC file; ``workers=0`` parses in this process. Separate processes,
+    records as a Parquet file; ``workers=0`` parses in this process. Separate processes,
     not ``multiprocessing``: forking a process that holds a DuckDB connection is unsafe and
     ``spawn`` re-imports the caller's main module (a Prefect flow file, a notebook); and a
     worker that crashes or runs out of memory fails its own file only.
@@ -220,9 +217,10 @@ def _parse_in_order(paths: list[Path], workers: int) -> Iterator[tuple[Path, Par
                     result: ParsedFile | BaseException = _collect_worker(proc, path, out_dir)
                 except Exception as exc:  # noqa: BLE001
                     result = exc
-                shutil.rmtree(out_dir, ignore_errors=True)
                 start_next()
                 yield path, result
+                # the consumer has merged the file's Parquet by the time it asks for the next
+                shutil.rmtree(out_dir, ignore_errors=True)
         finally:
             for _, _, proc in running:
                 proc.kill()
@@ -251,7 +249,7 @@ def _load_parsed(con: duckdb.DuckDBPyConnection, path: Path, sha256: str,
                         + "; ".join(parsed.skipped[:3]))
     con.execute("BEGIN TRANSACTION")
     try:
-        counts = store.merge_records(con, parsed.batches, path.name)
+        counts = store.merge_records(con, parsed.parquet or parsed.batches, path.name)
         result.inserted, result.updated = counts.inserted, counts.updated
         result.unchanged, result.retracted = counts.unchanged, counts.retracted
         result.deleted = store.delete_citations(con, parsed.deletions)

@@ -1,6 +1,7 @@
 """Parse one PubMed XML file in a separate process: ``python -m factcheck.pubmed.worker
-FILE OUT_DIR`` writes ``OUT_DIR/records.arrow`` (Arrow IPC file, the ``pubmed`` staging
-schema) and ``OUT_DIR/meta.json`` (deletions, skipped articles, counts, or the parse error).
+FILE OUT_DIR`` writes ``OUT_DIR/records.parquet`` (the ``pubmed`` staging schema, batch by
+batch, so the worker's memory stays flat) and ``OUT_DIR/meta.json`` (deletions, skipped
+articles, counts, or the parse error).
 
 :func:`factcheck.pubmed.load.load_files` runs several of these at once so that parsing,
 the slow part of a load, uses every core while the main process writes to DuckDB.
@@ -12,7 +13,7 @@ import json
 import sys
 from pathlib import Path
 
-import pyarrow as pa
+import pyarrow.parquet as pq
 
 from .arrow import STAGE_SCHEMA, parse_file
 from .parse import PubmedParseError
@@ -26,9 +27,9 @@ def main(argv: list[str] | None = None) -> int:
     source, out_dir = Path(args[0]), Path(args[1])
     out_dir.mkdir(parents=True, exist_ok=True)
     try:
-        with pa.OSFile(str(out_dir / "records.arrow"), "wb") as sink:
-            with pa.ipc.new_file(sink, STAGE_SCHEMA) as writer:
-                parsed = parse_file(source, on_batch=writer.write_batch)
+        with pq.ParquetWriter(str(out_dir / "records.parquet"), STAGE_SCHEMA,
+                              compression="snappy") as writer:
+            parsed = parse_file(source, on_batch=writer.write_batch)
     except (PubmedParseError, OSError) as exc:
         meta = {"error": str(exc)}
     else:

@@ -14,6 +14,7 @@ leaves the previous index in place; call them outside a transaction.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -59,9 +60,14 @@ def file_already_loaded(con: duckdb.DuckDBPyConnection, sha256: str) -> str | No
     return row[0] if row else None
 
 
-def merge_records(con: duckdb.DuckDBPyConnection, batches: list[pa.RecordBatch],
+def merge_records(con: duckdb.DuckDBPyConnection,
+                  records: list[pa.RecordBatch] | str | os.PathLike[str],
                   source_file: str, loaded_at: datetime | None = None) -> MergeCounts:
     """Merge one file's parsed records into ``pubmed``; the caller holds the transaction.
+
+    ``records`` are Arrow batches in :data:`STAGE_SCHEMA`, or the path of a Parquet file of
+    them (what parsing workers write: DuckDB then streams it from disk under its memory
+    limit instead of holding the whole file in this process).
 
     Within the file the highest ``pmid_version`` of a PMID wins, then its last occurrence.
     Against the table, a record replaces the stored one when its version is at least the
@@ -74,11 +80,15 @@ def merge_records(con: duckdb.DuckDBPyConnection, batches: list[pa.RecordBatch],
     """
     loaded_at = loaded_at or now()
     cols = ", ".join(RECORD_COLUMNS)
-    table = pa.Table.from_batches(batches, schema=STAGE_SCHEMA)
-    con.register(_INCOMING, table)
+    from_parquet = isinstance(records, (str, os.PathLike))
+    if from_parquet:
+        literal = "'" + os.fspath(records).replace("'", "''") + "'"
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {_INCOMING} AS SELECT * FROM read_parquet({literal})")
+    else:
+        con.register(_INCOMING, pa.Table.from_batches(records, schema=STAGE_SCHEMA))
     try:
-        n_dupes = con.execute(
-            f"SELECT count(*) - count(DISTINCT pmid) FROM {_INCOMING}").fetchone()[0]
+        n_rows, n_dupes = con.execute(
+            f"SELECT count(*), count(*) - count(DISTINCT pmid) FROM {_INCOMING}").fetchone()
         _drop_temp(con)
         if n_dupes:
             con.execute(
@@ -105,13 +115,16 @@ def merge_records(con: duckdb.DuckDBPyConnection, batches: list[pa.RecordBatch],
             con.execute(f"DELETE FROM pubmed WHERE pmid IN (SELECT pmid FROM {_CHANGED})")
             con.execute(f"INSERT INTO pubmed ({cols}, source_file, loaded_at) "
                         f"SELECT {cols}, ?, ? FROM {_CHANGED}", [source_file, loaded_at])
-        n_distinct = table.num_rows - n_dupes
+        n_distinct = n_rows - n_dupes
         marked = mark_retracted_by_notices(con)
         _drop_temp(con)
+        if from_parquet:
+            con.execute(f"DROP VIEW {_INCOMING}")
     finally:
-        # On failure the caller's ROLLBACK discards the temporary tables; only the Arrow
-        # view (not transactional) must go, whatever happened.
-        con.unregister(_INCOMING)
+        # On failure the caller's ROLLBACK discards the temporary tables and views; only an
+        # Arrow view (not transactional) must go, whatever happened.
+        if not from_parquet:
+            con.unregister(_INCOMING)
     return MergeCounts(int(inserted), int(updated), int(n_distinct - inserted - updated),
                        int(retracted + marked))
 
