@@ -194,3 +194,18 @@ def test_malformed_urls_and_redirects_are_recorded_not_raised(site, settings, co
                              ).fetchall())
     assert kinds == {"http://[::1": "url", site.url("/bad-redirect"): "redirect",
                      site.url("/bad-port"): "url"}
+
+
+def test_unreachable_site_is_an_error_editors_see(settings, con):
+    import socket
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/articles/vitamin-d"
+    summary = crawl(con, [url], "run-1", settings=settings)
+
+    assert summary.errors >= 1 and n_articles(con) == 0
+    rows = con.execute("SELECT source, stage, message FROM pipeline_errors").fetchall()
+    assert any(source.endswith("/robots.txt") and stage == "ingest" and "unavailable" in message
+               for source, stage, message in rows), rows

@@ -320,8 +320,22 @@ class _Crawl:
             outcome = "error"
         self.summary.bytes += result.bytes
         job = _Job(result.url, SiteConfig(name=urlsplit(result.url).netloc), "robots")
-        row = self._row(job, result, outcome)
-        self._enqueue(result.url, lambda rows, _saved: rows.logs.append(row))
+        if outcome != "error" or result.error_kind == "blocked_address":
+            # (a blocked address is recorded against each page the guard refuses)
+            row = self._row(job, result, outcome)
+            self._enqueue(result.url, lambda rows, _saved: rows.logs.append(row))
+            return
+        # An unreachable robots.txt stops the whole site for this run: say so where editors
+        # and the run's error count look, not only in fetch_log.
+        self.summary.errors += 1
+        message = (f"robots.txt of {urlsplit(result.url).netloc} unavailable ({result.error}); "
+                   "nothing is fetched from this site in this run")
+        row = self._row(job, result, outcome, error=message)
+
+        def prepare_robots_failure(rows: _Rows, _saved: SavedVersion | None) -> None:
+            record_error(self.con, self.run_id, result.url, "ingest", result.error_kind or "robots", message)
+            rows.logs.append(row)
+        self._enqueue(result.url, prepare_robots_failure)
 
     # -- local folders ---------------------------------------------------------------------
 
