@@ -19,6 +19,7 @@ import duckdb
 
 log = logging.getLogger(__name__)
 
+PUBMED_SAMPLE_ROWS = 100_000
 CERTAINTIES = ["hedged", "assertive", "absolute"]
 POLARITIES = ["positive", "negative"]
 VERDICT_LABELS = ["evidence_found", "limited_evidence", "no_evidence", "overstated"]
@@ -80,7 +81,10 @@ def suites() -> list[Suite]:
             Check("ExpectColumnPairValuesAToBeGreaterThanB", {"column_A": "end_char", "column_B": "start_char"}),
             Check("ExpectColumnValuesToBeInSet", {"column": "offset_ok", "value_set": [True]}),
         ]),
-        Suite("pubmed", "SELECT pmid, title, pub_year, study_design, is_retracted FROM pubmed", [
+        # The reference table can hold tens of millions of rows (pmid is its primary key, so
+        # uniqueness holds by construction): validate a fixed sample, not the whole table.
+        Suite("pubmed", "SELECT pmid, title, pub_year, study_design, is_retracted FROM pubmed"
+              f" USING SAMPLE reservoir({PUBMED_SAMPLE_ROWS} ROWS) REPEATABLE (42)", [
             Check("ExpectColumnValuesToBeUnique", {"column": "pmid"}),
             Check("ExpectColumnValuesToNotBeNull", {"column": "pmid"}),
             Check("ExpectColumnValuesToBeInSet", {"column": "study_design", "value_set": STUDY_DESIGNS}),
