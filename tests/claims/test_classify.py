@@ -111,3 +111,12 @@ def test_intervention_and_target_without_claim_wording_fall_back_to_efficacy():
 
 def test_reported_beliefs_are_not_asserted():
     assert not _judge("Some people worry that sunscreen causes vitamin D deficiency.").worthy
+
+
+def test_advice_is_judged_by_the_claim_its_reason_clause_makes():
+    mixed = _judge("Do not take vitamin A supplements while pregnant, as too much of it could "
+                   "harm your baby.")
+    assert mixed.worthy and mixed.claim_type == "safety", mixed.reason
+    plain = _judge("Do not take vitamin A supplements while pregnant, as your midwife will "
+                   "explain.")
+    assert not plain.worthy and plain.reason.startswith("not a claim: reader advice")

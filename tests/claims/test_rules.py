@@ -73,7 +73,9 @@ EXAMPLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("Patients have reported hallucinations, drowsiness and dizziness.",
          "Melatonin can interact with blood thinners.",
          "Probiotics are generally safe for healthy people.",
-         "These symptoms appear to correct with stopping the ketamine use."),
+         "These symptoms appear to correct with stopping the ketamine use.",
+         "Further noise exposure can make tinnitus worse.",
+         "Anti-inflammatories can irritate the stomach."),
         ("Statins reduce the risk of heart attacks.",),
     ),
     "prevalence": (
@@ -91,13 +93,17 @@ EXAMPLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "duration": (
         ("Relief often comes within a few hours of administration.",
          "Pain relieving effects have shown to last over three months.",
-         "It takes about 2 weeks after having the vaccine for your body to build up protection."),
+         "It takes about 2 weeks after having the vaccine for your body to build up protection.",
+         "It may take a few weeks for amlodipine to have its full effect on your blood pressure.",
+         "Improves skin elasticity in as little as 8 weeks."),
         ("Ketamine blocks NMDA receptors.",),
     ),
     "mechanism": (
         ("Ketamine works primarily as an NMDA receptor antagonist.",
          "These medicines work by blocking the production of prostaglandins.",
-         "Fasting triggers autophagy."),
+         "Fasting triggers autophagy.",
+         "MCT oil is quickly converted into ketones by your liver.",
+         "Linoleic acid drives chronic inflammation in the body."),
         ("Take two capsules daily.",),
     ),
     "efficacy": (
@@ -177,6 +183,14 @@ def test_sentence_shapes():
     assert rules.ANAPHORIC_OPENER.search("They reduce the risk of heart attacks.")
     assert rules.ANAPHORIC_OPENER.search("Occasionally it causes diarrhoea.")
     assert rules.SUBJECTLESS_CLAIM.search("Clinically proven to reduce muscle cramps.")
+
+
+def test_advice_with_a_reason_clause_that_makes_a_claim():
+    m = rules.MIXED_CLAIM_CLAUSE.search(
+        "Do not drink alcohol while taking co-codamol, as it increases drowsiness.")
+    assert m and m.group("a") == "it increases drowsiness."
+    assert rules.MIXED_CLAIM_CLAUSE.search("Ask your GP, but side effects are rare.")
+    assert not rules.MIXED_CLAIM_CLAUSE.search("Take two tablets with water.")
 
 
 def test_generic_interventions_by_shape():

@@ -89,6 +89,19 @@ def shape_exclusion(sentence: str, whole_line: bool) -> str | None:
     return None
 
 
+def claim_clause(sentence: str) -> str | None:
+    """The type cue of a reason clause in an advice sentence ("…, as too much of it could harm
+    your baby"), or None. Efficacy wording alone does not count: advice is full of "helps"."""
+    m = rules.MIXED_CLAIM_CLAUSE.search(sentence)
+    if m is None:
+        return None
+    clause = m.group("a") or m.group("b") or ""
+    for claim_type in rules.CLAIM_TYPE_GROUPS:
+        if claim_type != "efficacy" and rules.pattern(claim_type).search(clause):
+            return claim_type
+    return None
+
+
 _NEGATED_BEFORE = re.compile(r"(?:\bnot|n[’']t|\bnever|\bno)\b[^,.;:]{0,40}$", re.IGNORECASE)
 
 
@@ -147,7 +160,7 @@ def judge(sentence: str, mentions: list[Mention], whole_line: bool = False,
     if excluded is None:
         for group in rules.NON_CLAIM_GROUPS:
             cue = _first(group, sentence)
-            if cue:
+            if cue and not (group in rules.ADVICE_GROUPS and claim_clause(sentence)):
                 excluded = f"{group} ({cue.strip()!r})"
                 break
     if excluded is not None:

@@ -331,6 +331,9 @@ DURATION: tuple[str, ...] = (
     r"\b(?:rapid|fast-acting|fast|quick|immediate|rapidly|quickly|immediately)\s+(?:pain )?"
     r"(?:relief|effects?|results?|benefits?|improvements?|reduction|response|acting|relieve)\b",
     r"\b(?:rapid|fast|quick|delayed|slow) onset\b|\bonset of (?:action|effect|relief)\b",
+    # time to effect worded around the drug ("may take a few weeks for amlodipine to…")
+    r"\btakes? (?:\w+ ){0,3}(?:minutes|hours|days|weeks|months) for \w+",
+    r"\bin as little as\b|\blasts? (?:all (?:day|night|morning)|as long as)\b",
     r"\bafter (?:just )?(?:one|a single|the first) (?:session|dose|infusion|treatment)\b",
 )
 
@@ -378,6 +381,10 @@ SAFETY: tuple[str, ...] = (
     r"\b(?:raises?|increases?|worsens?|affects?) (?:\w+ ){0,2}(?:cholesterol|blood pressure|"
     r"blood sugar|heart rate|liver enzymes)\b",
     r"\bshould be avoided (?:by|in|during|if)\b",
+    # harm worded as worsening, irritation, interference or rarity ("can make tinnitus worse")
+    r"\b(?:can|may|might|could|will|does|do) (?:\w+ ){0,3}?make (?:\w+ ){0,3}?worse\b",
+    r"\b(?:can|may|might|could) (?:also )?irritate\b|\breduce how well\b|\brarely causes?\b",
+    r"\b(?:may|might|could|would) not be suitable\b|\b(?:deaths?|died) (?:\w+ ){0,3}linked\b",
 )
 
 # Biological mechanism: receptors, pathways, signalling, neurotransmitters.
@@ -420,6 +427,11 @@ MECHANISM: tuple[str, ...] = (
     r"\b(?:protein|chemical|molecule|hormone|enzyme|peptide)s? (?:released|produced|made) by\b",
     r"\b(?:stops?|prevents?|blocks?) (?:\w+ ){0,2}(?:viruses|bacteria|cells) from\b|\bmultiplying"
     r"\b",
+    # conversion, production and transport in the body ("converted into ketones by your liver")
+    r"\bconvert(?:s|ed|ing)? (?:\w+ ){0,3}?into\b|\b(?:collagen|mucus|acid|bile|sebum) "
+    r"production\b",
+    r"\breach(?:es)? (?:the )?(?:inside|joints?|brain|eye|bloodstream|cells)\b|\boxygen-rich\b",
+    r"\brelax(?:es)? the (?:smooth )?muscles?\b|\bdrives? (?:\w+ )?inflammation\b",
 )
 
 # Therapeutic effect: an intervention treats, relieves, improves, prevents or cures.
@@ -645,6 +657,15 @@ ANAPHORIC_OPENER = re.compile(
 )
 
 # Truncated teaser or excerpt: the sentence ends in an ellipsis.
+# Advice that gives its reason as a claim ("Do not drink alcohol while taking co-codamol, as it
+# increases drowsiness"): the labelling guidelines label such a sentence by its claim, so the
+# reader-advice and recommendation groups do not exclude it when the clause this opens carries a
+# safety, mechanism, duration, magnitude, prevalence or source cue (classify.py).
+MIXED_CLAIM_CLAUSE = re.compile(
+    r"(?:,\s*|\s)(?:as|because|since|otherwise|or else)\s+(?P<a>.*)"
+    r"|(?:,|;|:|\s-|—)\s*(?:but|and|so|which)\s+(?P<b>.*)", re.IGNORECASE)
+ADVICE_GROUPS: frozenset[str] = frozenset({"reader advice", "recommendation"})
+
 TEASER_END = re.compile(r"(?:…|\.\.\.)\s*$")
 
 # Words allowed in lower case inside a Title Case heading.
