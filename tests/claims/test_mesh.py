@@ -94,3 +94,14 @@ def test_no_descriptor_is_listed_twice_in_a_role():
         if isinstance(node, ast.Dict):
             keys = [k.value for k in node.keys if isinstance(k, ast.Constant)]
             assert len(keys) == len(set(keys)), sorted({k for k in keys if keys.count(k) > 1})
+
+
+def test_figurative_uses_name_no_entity():
+    matcher = matcher_for(None)
+    for idiom in ("When you fly east, your internal clock keeps running on home time.",
+                  "The clinic has been up and running since May.",
+                  "We are running low on appointments this week."):
+        assert not [m for m in matcher.mentions(idiom) if m.role == "intervention"], idiom
+    (running,) = [m for m in matcher.mentions("Running reduces the risk of heart disease.")
+                  if m.role == "intervention"]
+    assert running.descriptor == "Running"

@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Iterable, Mapping
 
 from .rules import GENERIC_INTERVENTION
-from .synonyms import BROADER, ROLES
+from .synonyms import BROADER, IDIOMS, ROLES
 
 # Vocabulary headings too generic to be worth a concept when written verbatim in a sentence.
 _GENERIC_HEADINGS = frozenset(
@@ -112,6 +112,8 @@ class EntityMatcher:
                     found.append(cand)
                     taken.append((cand.start, cand.end))
 
+        for m in IDIOMS.finditer(sentence):
+            taken.append((m.start(), m.end()))
         candidates: list[Mention] = []
         for role, pattern, lookup in _role_tables():
             for m in pattern.finditer(sentence):

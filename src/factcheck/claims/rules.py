@@ -47,6 +47,8 @@ READER_ADVICE: tuple[str, ...] = (
     r"^if you[^,]{0,120},\s*you(?:['’]ve| have| may| might)? (?:probably )?(?:heard|seen|know|"
     r"wondered|tried|been)\b",
     r"^(?:give|grab|get|boost|fuel|nourish|protect|treat yourself)\b(?! (?:rid|better|worse)\b)",
+    r"\b(?:should|must|needs? to) (?:always |first )?(?:talk|speak|check) (?:to|with) (?:their|"
+    r"your|a) (?:gp|doctor|pharmacist|midwife|nurse)\b",
 )
 
 # Article plans and meta-text: the article describing itself.
@@ -90,6 +92,8 @@ PROMOTION: tuple[str, ...] = (
     r"\bnot intended to (?:diagnose|treat|cure|prevent)\b",
     r"\b(?:have|has) not been evaluated by the (?:FDA|Food and Drug Administration)\b",
     r"\bnot medical advice\b",
+    r"\bwith our (?:[\w-]+ ){0,3}(?:gummies|capsules|tablets|drops|formula|blend|supplements?|"
+    r"products?|cream|serum|powder|tea)\b",
 )
 
 # Vague evaluation: praise or outlook with nothing an editor could check.
@@ -121,6 +125,11 @@ PROCEDURE: tuple[str, ...] = (
     r"different|a variety of) ways\b|"
     r"\b(?:is|are) given as a (?:slow |single |short )?(?:infusion|injection|drip)\b|"
     r"\b(?:is|are) given (?:into|under) (?:a |the )?(?:vein|skin|muscle)\b",
+    # what happens to the reader during or after a procedure ("During HBOT you relax in a
+    # chamber…", "you'll be given antibiotics")
+    r"^during (?:the |your |a |an )?(?:[\w()-]+ ){1,6}(?:you|the patient|patients) (?:relax|lie|sit|"
+    r"breathe|wear|will)\b",
+    r"\byou['’]ll be (?:given|offered|prescribed|referred|monitored|seen|asked)\b",
 )
 
 # Classifications and study logistics: true or false, but not a health claim to check.
@@ -145,6 +154,11 @@ BACKGROUND_FACT: tuple[str, ...] = (
     r"\b(?:was|were|has been|have been) (?:updated|viewed|shared|downloaded)\b",
     r"^(?:half|one group|the other group|the control group|participants|volunteers) (?:of them )?"
     r"(?:took|received|were given|were randomi[sz]ed|were assigned)\b",
+    # what a study looked at, with no finding in the sentence
+    r"^(?:the )?(?:researchers|scientists|investigators|authors|team) (?:looked at|analy[sz]ed|"
+    r"used|recruited|enrolled|surveyed|followed|tracked)\b(?!.*\b(?:found|showed|shown|linked|"
+    r"reported|suggest\w*|concluded)\b)",
+    r"\b(?:is|are) (?:currently )?(?:not )?available (?:in|on) the (?:UK|US|NHS)\b",
 )
 
 # Recommendations and norms: what ought to happen, not what is the case.
@@ -198,6 +212,8 @@ CONDITION_DESCRIPTION: tuple[str, ...] = (
     r"\bcan (?:significantly )?impact\b",
     r"\b(?:can )?lead to serious (?:problems|complications|illness)\b",
     r"^complications (?:are|is) (?:more )?(?:likely|common)\b",
+    r"\b(?:people|patients|children|adults) with (?:[\w-]+ ){0,5}(?:develop|get|experience|notice)s?"
+    r"\b",
 )
 
 # --------------------------------------------------------------------------------------------
@@ -274,6 +290,10 @@ PREVALENCE: tuple[str, ...] = (
     r"\b(?:is|are) (?:a |an )?(?:very |extremely |fairly )?common (?:issue|problem|condition|"
     r"cause|complaint|disorder|disease)\b",
     r"\bprevalence\b",
+    r"\b(?:\d[\d,.]* (?:to|-|–) )?\d[\d,.]* (?:confirmed |new |reported |diagnosed )?(?:cases|"
+    r"deaths|infections|diagnoses)\b[^.]{0,40}\b(?:a|each|every|per) year\b",
+    r"\b(?:a small|a large|a tiny|only a|a high|a low) (?:proportion|percentage|fraction|minority|"
+    r"majority) of\b|\b(?:much |far )?(?:rarer|more common|less common) than\b",
     r"\bincidence\b",
 )
 
@@ -311,6 +331,7 @@ DURATION: tuple[str, ...] = (
     r"(?:\s*(?:to|-|–|or)\s*(?:\d+|two|three|four|five|six|eight|ten|twelve))? |hours? |minutes? |"
     r"days? |weeks? |months? |years? )*(?:minutes?|hours?|days?|weeks?|months?|years?)\b",
     r"\bwears? off\b|\bno longer differed\b|\bfades?\b|\bwan(?:es|ing)\b",
+    r"\bfaded\b|\bwore off\b|\b(?:resolves?|settles?|subsides?) (?:once|when|after|within)\b",
     r"\b(?:goes|go|wears|declines?|drops?) (?:down |off )?over time\b",
     r"\b(?:starts?|begins?) to work\b|\b(?:immediately|instantly|right away)\b",
     r"\bfor (?:days|weeks|months|years) (?:afterwards|after|later)\b",
@@ -385,6 +406,13 @@ SAFETY: tuple[str, ...] = (
     r"\b(?:can|may|might|could|will|does|do) (?:\w+ ){0,3}?make (?:\w+ ){0,3}?worse\b",
     r"\b(?:can|may|might|could) (?:also )?irritate\b|\breduce how well\b|\brarely causes?\b",
     r"\b(?:may|might|could|would) not be suitable\b|\b(?:deaths?|died) (?:\w+ ){0,3}linked\b",
+    r"\b(?:cramping|stinging|burning|tingling|aching|pricking) sensation\b|\bpressure in "
+    r"(?:their|your|the) ears\b",
+    r"\b(?:reduce|reduces|block|blocks|stop|stops|interfere with|interferes with) (?:\w+ ){0,3}?"
+    r"absor(?:ption|bing|b)\b",
+    r"\b(?:can|may|might|could) (?:also )?(?:thin|weaken|damage|harm) (?:your |the )?\w+",
+    r"\bmore likely to (?:die|be hospitali[sz]ed)\b|\b(?:risk|chance|odds) of dying\b|"
+    r"\b(?:has|have) caused (?:\w+ ){0,2}(?:disease|damage|deaths?|harm|problems)\b",
 )
 
 # Biological mechanism: receptors, pathways, signalling, neurotransmitters.
@@ -432,6 +460,8 @@ MECHANISM: tuple[str, ...] = (
     r"production\b",
     r"\breach(?:es)? (?:the )?(?:inside|joints?|brain|eye|bloodstream|cells)\b|\boxygen-rich\b",
     r"\brelax(?:es)? the (?:smooth )?muscles?\b|\bdrives? (?:\w+ )?inflammation\b",
+    r"\binvolved in (?:\w+ ){0,4}(?:processes|reactions|functions|pathways)\b|\bskin barrier\b|"
+    r"\bsignals? (?:to )?(?:the |your )?(?:body|brain)\b",
 )
 
 # Therapeutic effect: an intervention treats, relieves, improves, prevents or cures.
@@ -473,6 +503,9 @@ EFFICACY: tuple[str, ...] = (
     r"\b(?:cut down|reduce|stop|come off|taper) (?:on )?(?:their |your )?(?:\w+ )?(?:medications?|"
     r"opioids|painkillers|drugs)\b",
     r"\b(?:flush(?:es)? out|detox\w*|clears? (?:your |the )?skin|(?:more|boosts?) energy)\b",
+    r"\b(?:excellent|great|good|amazing|impressive|remarkable|fantastic) results\b",
+    r"\b(?:a |an )?(?:reasonable|good|sensible|useful|effective) (?:option|choice|alternative)\b",
+    r"\b(?:equally|about as|just as) (?:well|effective)\b|\bmatters? (?:just )?as much\b",
 )
 
 # Order is priority: when several fire, the first names the claim (docs/claims.md).
@@ -530,6 +563,7 @@ HEALTH_ANCHOR: tuple[str, ...] = (
     r"cartilage|toxins|urine|stools?|snoring|apn(?:o)?ea|breath\w*|airways?|nerves?|spine|"
     r"rash|infection)\b",
     r"\b\w+(?:itis|osis|emia|aemia|algia|pathy|plasia|oma)\b",
+    r"\b\d[\d,.]* (?:confirmed |new |reported |diagnosed )?cases\b",
 )
 
 # Generic intervention phrase when no synonym-list intervention is named ("infusion therapy").
@@ -652,7 +686,8 @@ ANAPHORIC_OPENER = re.compile(
     r"(?:[^,]{0,30},\s*|\w+ly\s+)?(?:also,?\s+|but\s+|and\s+)?"
     r"(?:it|its|they|their|this|these|such|he|she|"
     r"the (?:drug|medicine|medication|treatment|therapy|supplement|product|effect|effects|"
-    r"spray|injection|infusion|study|trial|review))\b",
+    r"spray|injection|infusion|study|trial|review|benefits?|results?)|(?:the |higher |lower |"
+    r"larger |smaller |daily )?doses?)\b",
     re.IGNORECASE,
 )
 

@@ -12,7 +12,21 @@ Why hand-written: MeSH entry terms are not shipped with PubMed records, and cons
 
 from __future__ import annotations
 
+import re
 from typing import Mapping
+
+# Figurative uses of a surface form that name no health entity ("your internal clock keeps
+# running on home time", "up and running", "cold feet"): a mention inside a match is dropped.
+# One fragment per idiom family; tests/claims/test_mesh.py has an example for each.
+IDIOMS = re.compile(
+    r"|".join((
+        r"\b(?:keeps?|kept|keeping|still|up and) running\b(?! (?:shoes|injur))",
+        r"\brunning (?:on|out|late|low|behind|a business|the show|errands|costs?)\b",
+        r"\b(?:cold feet|a bitter pill|sugar-?coat\w*|heart of (?:the|a)|by heart|"
+        r"take heart|sweet tooth)\b",
+    )),
+    re.IGNORECASE,
+)
 
 # Drugs, supplements, procedures and therapies: the thing a claim says works or harms.
 INTERVENTIONS: Mapping[str, tuple[str, ...]] = {
