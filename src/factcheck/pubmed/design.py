@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 DESIGNS = (
     "meta_analysis", "systematic_review", "rct", "clinical_trial", "observational",
