@@ -20,7 +20,7 @@ def test_load_command_reports_counts_and_skips_a_second_time(tmp_path: Path, nlm
     assert "loaded nlm_update_cut.xml.gz: 22 records, +19 new" in result.output
     assert ("files 2 · records 28 · inserted 25 · updated 0 · unchanged 0 · deleted 0 · "
             "retracted 5 · errors 1") in result.output  # articles.xml has one unusable article
-    assert "the table now holds 25 records" in result.output
+    assert "the table now holds 25 records, 5 retracted, 21 with an abstract" in result.output
     again = runner.invoke(cli, ["pubmed", "load", str(nlm_update), "--db", str(db)])
     assert again.exit_code == 0
     assert "skipped nlm_update_cut.xml.gz: already loaded" in again.output

@@ -26,6 +26,7 @@ def _load(db: str, files: list[Path], force: bool, workers: int | None,
     from ..pubmed.load import DEFAULT_MEMORY_LIMIT, FileResult, load_files
     from ..store.db import connect
     from ..store.publish import WriterLock, begin_work, publish
+    from ..store.pubmed import pubmed_counts
 
     with WriterLock(db):
         work = begin_work(db)
@@ -53,13 +54,14 @@ def _load(db: str, files: list[Path], force: bool, workers: int | None,
                 bar.console.print(f"full-text index {summary.fts_mode} in {summary.fts_seconds:.1f} s")
             elif summary.fts_error:
                 bar.console.print(f"[red]{summary.fts_error}[/red]", soft_wrap=True, highlight=False)
-            total = con.execute("SELECT count(*) FROM pubmed").fetchone()[0]
+            table = pubmed_counts(con)
         publish(work, db)
     counts = summary.as_dict()
     console.print(" · ".join(f"{name} {counts[name]:,}" for name in (
         "files", "records", "inserted", "updated", "unchanged", "deleted", "retracted", "errors")),
         soft_wrap=True)
-    console.print(f"the table now holds {total:,} records ({db})", soft_wrap=True)
+    console.print(f"the table now holds {table['records']:,} records, {table['retracted']:,} "
+                  f"retracted, {table['with_abstract']:,} with an abstract ({db})", soft_wrap=True)
     for result in summary.files:
         if result.status == "failed":
             console.print(f"[red]failed[/red] {result.error}", soft_wrap=True, highlight=False)

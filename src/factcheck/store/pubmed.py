@@ -425,7 +425,7 @@ def _build_fts_fast(con: duckdb.DuckDBPyConnection, template: _FtsTemplate) -> N
 
 
 def pubmed_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Row counts an operator wants after a load: records, retracted, with abstract, by design."""
+    """Row counts an operator wants after a load: records, retracted, with an abstract."""
     total, retracted, with_abstract = con.execute(
         "SELECT count(*), count(*) FILTER (WHERE is_retracted), count(abstract) FROM pubmed"
     ).fetchone()
