@@ -57,3 +57,14 @@ def test_clean_refuses_binary_file(tmp_path):
     result = CliRunner().invoke(cli, ["clean", str(binary)])
     assert result.exit_code == 1 and "binary" in result.output
 
+
+
+def test_pubmed_load_while_another_run_writes_says_so(tmp_path):
+    from factcheck.store.publish import WriterLock
+
+    db = tmp_path / "f.duckdb"
+    sample = Path(__file__).resolve().parents[1] / "data" / "pubmed" / "pubmed_sample.xml.gz"
+    with WriterLock(db):
+        result = CliRunner().invoke(cli, ["pubmed", "load", str(sample), "--db", str(db)])
+    assert result.exit_code == 2
+    assert "another factcheck run is writing" in result.output and "Traceback" not in result.output

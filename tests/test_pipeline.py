@@ -102,3 +102,26 @@ def test_a_rejected_run_is_recorded_in_the_published_database(tmp_path):
         errors = con.execute("SELECT run_id, error_kind FROM pipeline_errors").fetchall()
     assert runs == [(good, "completed", None), (bad, "dq_failed", "claims.offset_ok failed")]
     assert errors == [(bad, "io")]
+
+
+def test_a_broken_pubmed_file_is_recorded_and_the_table_is_kept(tmp_path):
+    import gzip
+
+    db = tmp_path / "f.duckdb"
+    sample = Path(__file__).resolve().parents[1] / "data" / "pubmed" / "pubmed_sample.xml.gz"
+    truncated = tmp_path / "truncated.xml.gz"
+    truncated.write_bytes(sample.read_bytes()[:200_000])
+    hostile = tmp_path / "laughs.xml.gz"
+    with gzip.open(hostile, "wt") as fh:
+        fh.write('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+                 '<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+                 "<PubmedArticleSet>&lol2;</PubmedArticleSet>")
+    run = pipeline.start_run(db, pipeline.new_run_id("test"), "test", [])
+    first = pipeline.pubmed_stage(db, [sample], run)
+    counts = pipeline.pubmed_stage(db, [truncated, hostile], run)
+    assert counts["errors"] == 2 and counts["inserted"] == 0
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM pubmed").fetchone()[0] == first["inserted"]
+        kinds = {(Path(s).name, k) for s, k in con.execute(
+            "SELECT source, error_kind FROM pipeline_errors WHERE stage = 'pubmed'").fetchall()}
+    assert kinds == {("truncated.xml.gz", "load"), ("laughs.xml.gz", "load")}

@@ -172,11 +172,18 @@ def pubmed_stage(db: str | Path, files: Iterable[str | Path], run_id: str, progr
         return {"files": 0}
     with closing(connect(db)) as con:
         summary = load_files(con, files, progress=progress)
-        if summary.errors:
-            for detail in getattr(summary, "files", []) or []:
-                if getattr(detail, "error", None):
-                    store_articles.record_error(con, run_id, str(getattr(detail, "path", detail)),
-                                                "pubmed", "load", str(detail.error))
+        with transaction(con):
+            for result in summary.files:
+                if result.status == "failed":
+                    store_articles.record_error(con, run_id, result.path, "pubmed", "load",
+                                                result.error or "the file failed to load")
+                elif result.skipped_records:
+                    store_articles.record_error(con, run_id, result.path, "pubmed", "records_skipped",
+                                                result.error or f"{result.skipped_records} records skipped",
+                                                severity="warning")
+            if summary.fts_error:
+                store_articles.record_error(con, run_id, "fts_main_pubmed", "pubmed", "index",
+                                            summary.fts_error)
     return {"files": len(files), "inserted": summary.inserted, "updated": summary.updated,
             "deleted": summary.deleted, "retracted": summary.retracted, "errors": summary.errors}
 

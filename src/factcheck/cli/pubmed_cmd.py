@@ -68,6 +68,18 @@ def _load(db: str, files: list[Path], force: bool, workers: int | None,
     return 1 if summary.n_failed or summary.fts_error else 0
 
 
+def _load_or_busy(db: str, files: list[Path], force: bool, workers: int | None,
+                  memory_limit: str | None = None) -> int:
+    """:func:`_load`, or exit status 2 with one line when another run is writing ``db``."""
+    from ..store.publish import WriterBusy
+
+    try:
+        return _load(db, files, force, workers, memory_limit)
+    except WriterBusy as exc:
+        console.print(f"[red]error:[/red] {exc}", soft_wrap=True, highlight=False)
+        return 2
+
+
 @pubmed.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--db", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False),
@@ -87,7 +99,7 @@ def load(files: tuple[Path, ...], db: str, force: bool, workers: int | None,
     retractions are applied; the full-text index is rebuilt at the end. Exits 1 when a file
     failed (the others are loaded).
     """
-    sys.exit(_load(db, list(files), force, workers, memory_limit))
+    sys.exit(_load_or_busy(db, list(files), force, workers, memory_limit))
 
 
 @pubmed.command()
@@ -121,4 +133,4 @@ def fetch(query: str, db: str, api_key: str | None, email: str | None, max_recor
     if not paths:
         console.print("no records matched; nothing to load")
         return
-    sys.exit(_load(db, paths, force=False, workers=0))
+    sys.exit(_load_or_busy(db, paths, force=False, workers=0))
