@@ -7,7 +7,8 @@ import json
 import pytest
 
 from factcheck.claims import extract_claims, judge_sentences, learned
-from factcheck.claims.train import fit
+from factcheck.claims.model import CLAIM_TYPES
+from factcheck.claims.train import fit, fit_types
 
 
 def test_shipped_model_loads_and_records_how_it_was_trained():
@@ -64,3 +65,39 @@ def test_fit_learns_a_separable_signal():
     model = learned.Model(2 ** 14, bias, weights, 0.5)
     assert all(model.probability(f) > 0.5 for f in pos)
     assert all(model.probability(f) < 0.5 for f in neg)
+
+
+def test_shipped_type_model_gives_one_of_the_claim_types():
+    typer = learned.load_type_model()
+    assert typer is not None and typer.classes == CLAIM_TYPES
+    (claim,) = extract_claims("Common side effects of ibuprofen include headache and nausea.")
+    assert claim.claim_type == "safety"
+    meta = json.loads(learned.MODEL_PATH.read_text(encoding="utf-8"))
+    assert 0.0 < meta["cross_validation"]["type_accuracy_model"] <= 1.0
+
+
+def test_type_model_round_trips_and_rejects_a_malformed_file(tmp_path, monkeypatch):
+    typer = learned.load_type_model()
+    again = learned.TypeModel.from_dict(json.loads(json.dumps(typer.to_dict())))
+    feats = learned.features("Ketamine blocks NMDA receptors.", ["mechanism"],
+                             {"intervention"}, False, "assertive", "positive", 0.7, True)
+    assert again.predict(feats) == typer.predict(feats)
+    bad = tmp_path / "model.json"
+    data = json.loads(learned.MODEL_PATH.read_text(encoding="utf-8"))
+    data["types"]["biases"] = [0.0]
+    bad.write_text(json.dumps(data), encoding="utf-8")
+    monkeypatch.setenv(learned.MODEL_ENV, str(bad))
+    assert learned.load_model() is not None and learned.load_type_model() is None
+
+
+def test_fit_types_learns_separable_types():
+    pytest.importorskip("numpy")
+    safety = [learned.features(f"Ketamine causes nausea in case {i}.", ["safety"],
+                               {"intervention"}, False, "assertive", "positive", 0.7, True)
+              for i in range(15)]
+    mechanism = [learned.features(f"Ketamine blocks NMDA receptors in model {i}.", ["mechanism"],
+                                  {"intervention"}, False, "assertive", "positive", 0.7, True)
+                 for i in range(15)]
+    typer = fit_types(safety + mechanism, ["safety"] * 15 + ["mechanism"] * 15)
+    assert all(typer.predict(f) == "safety" for f in safety)
+    assert all(typer.predict(f) == "mechanism" for f in mechanism)

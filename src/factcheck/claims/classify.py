@@ -32,7 +32,9 @@ W_FALLBACK = 0.2          # no claim wording, but names an intervention and what
 
 _PERSONAL = re.compile(r"\b(?:i|my|me|i['’](?:ve|m|d|ll))\b", re.IGNORECASE)
 
-_TERMINAL = re.compile(r"[.!?…:;\"”’)\]]\s*$")
+# Sentence-final punctuation, possibly inside closing quotes or brackets. A closing bracket alone
+# is not: "Norovirus (vomiting bug)" is a title.
+_TERMINAL = re.compile(r"(?:[.!?…:;][\"”’)\]]*|[\"”’])\s*$")
 _WORDS = re.compile(r"[A-Za-z0-9][\w’'-]*")
 
 
@@ -238,14 +240,21 @@ def judge(sentence: str, mentions: list[Mention], whole_line: bool = False,
                              {m.role for m in mentions}, bool(carried), certainty, polarity,
                              score, rule_worthy)
     model = learned.load_model() if use_model else None
+    typed_by_model = None
     if model is not None:
         probability = model.probability(feats)
         worthy = anchor and probability >= model.threshold
         score = round(probability, 3)
-        if worthy and claim_type is None:
+        typer = learned.load_type_model()
+        if worthy and typer is not None:
+            typed_by_model = typer.predict(feats)
+            claim_type = typed_by_model
+        elif worthy and claim_type is None:
             claim_type = "efficacy"
     reason = _reason(worthy, types, fallback, interventions, targets, appeal, certainty,
                      certainty_cue, polarity, polarity_cue, anchor)
+    if typed_by_model is not None and (not types or typed_by_model != types[0][0]):
+        reason += f"; typed {typed_by_model.replace('_', ' ')} by the type model"
     if model is not None:
         reason += f"; model probability {score:.2f}"
     return Judgement(worthy, score, claim_type, certainty, polarity, reason,

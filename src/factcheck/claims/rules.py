@@ -29,7 +29,7 @@ READER_ADVICE: tuple[str, ...] = (
     r"reach out|schedule|book|visit|seek|don[’']t hesitate|do not hesitate|find out|learn|read|"
     r"discover|explore|click|sign up|subscribe|join|take the first step|get started|check out|"
     r"make sure|remember|try|see your|let us|start|choose|take|stop|use|keep|avoid|follow|drink|"
-    r"eat|apply|wait|leave|store|tell|drop|ready to)\b",
+    r"eat|apply|wait|leave|store|tell|drop|ready to|stay|shake|wash|rinse|pop in)\b",
     r"\bto (?:find out|determine|see|learn|know) (?:if|whether|more)\b.{0,80}\b(?:ask|consult|"
     r"talk|contact|speak|call)\b",
     r"\byou (?:should|must|need to|can) (?:always )?(?:ask|consult|talk|speak|discuss|contact|"
@@ -100,6 +100,7 @@ PROMOTION: tuple[str, ...] = (
 # First-person anecdote: the writer's own experience, not a general claim.
 FIRST_PERSON: tuple[str, ...] = (
     r"^(?:honestly,?\s*|so,?\s*|and\s+|but\s+)?(?:i|i['’](?:ve|m|d|ll))\b",
+    r"^personally,?\s+(?:i|my|me)\b",
     r"^(?:honestly,?\s*)?my\b(?! (?:\w+ )?(?:doctor|gp|physician|neurologist|rheumatologist|"
     r"rheumy|consultant|pharmacist|specialist|nurse|therapist) (?:explained|said|told|says|thinks"
     r"))",
@@ -159,6 +160,8 @@ BACKGROUND_FACT: tuple[str, ...] = (
     r"used|recruited|enrolled|surveyed|followed|tracked)\b(?!.*\b(?:found|showed|shown|linked|"
     r"reported|suggest\w*|concluded)\b)",
     r"\b(?:is|are) (?:currently )?(?:not )?available (?:in|on) the (?:UK|US|NHS)\b",
+    r"\bcosts? (?:about |around |up to |over |from )?[$£€]\s?\d|\b(?:insurers|insurance|"
+    r"the NHS) (?:do not|don['’]t|does not|doesn['’]t|won['’]t|will not)? ?cover\b",
 )
 
 # Recommendations and norms: what ought to happen, not what is the case.
@@ -214,6 +217,9 @@ CONDITION_DESCRIPTION: tuple[str, ...] = (
     r"^complications (?:are|is) (?:more )?(?:likely|common)\b",
     r"\b(?:people|patients|children|adults) with (?:[\w-]+ ){0,5}(?:develop|get|experience|notice)s?"
     r"\b",
+    r"\bis an? (?:[\w-]+ ){0,3}(?:bug|infection|condition|disease|disorder|virus|illness) (?:that|which) "
+    r"causes\b",
+    r"\b(?:are|is) (?:more|less) likely to (?:become|get|develop|catch)\b",
 )
 
 # --------------------------------------------------------------------------------------------
@@ -243,9 +249,10 @@ CITED_SOURCE: tuple[str, ...] = (
     r"Health|Centers for Disease Control|World Health Organi[sz]ation|Medicines and Healthcare)\b"
     r")",
     r"\b(?:granted|gave|received) (?:\w+ )?approval\b|\bapproved by the\b",
+    r"\bregulators? (?:have |has )?(?:approved|cleared|authori[sz]ed)\b",
     r"\bphase (?:[1-4]|i{1,3}|iv)[ab]? (?:trial|study|studies|trials)\b",
     r"\bannounced (?:\w+ ){0,2}(?:results|findings|data)\b",
-    r"\b(?:in|from) (?:19|20)\d\d,? (?:researchers|scientists|a study|a trial)\b",
+    r"\b(?:in|from) (?:19|20)\d\d,? (?:when )?(?:researchers|scientists|a study|a trial)\b",
     r"\b(?:researchers|scientists|investigators|authors) (?:at|from|in|of)\b",
     r"\bthe researchers (?:linked|found|reported|showed|observed|concluded|noted|discovered)\b",
     r"\baccording to (?:the |a |an )?(?:(?-i:[A-Z])[\w.&-]*|(?:19|20)\d\d|recent|new|researchers|"
@@ -290,8 +297,10 @@ PREVALENCE: tuple[str, ...] = (
     r"\b(?:is|are) (?:a |an )?(?:very |extremely |fairly )?common (?:issue|problem|condition|"
     r"cause|complaint|disorder|disease)\b",
     r"\bprevalence\b",
-    r"\b(?:\d[\d,.]* (?:to|-|–) )?\d[\d,.]* (?:confirmed |new |reported |diagnosed )?(?:cases|"
-    r"deaths|infections|diagnoses)\b[^.]{0,40}\b(?:a|each|every|per) year\b",
+    r"\b(?:\d[\d,.]* (?:to|-|–) )?\d[\d,.]*(?: million| thousand| billion)? (?:confirmed |new |"
+    r"reported |diagnosed )?(?:cases|deaths|infections|diagnoses)\b(?=.*\b(?:(?:a|each|every|per) "
+    r"(?:year|winter)|annually)\b)",
+    r"\b(?:each|every|a) year,? there are\b",
     r"\b(?:a small|a large|a tiny|only a|a high|a low) (?:proportion|percentage|fraction|minority|"
     r"majority) of\b|\b(?:much |far )?(?:rarer|more common|less common) than\b",
     r"\bincidence\b",
@@ -321,6 +330,7 @@ MAGNITUDE: tuple[str, ...] = (
     r"\b(?:reduced|lowered|cut|increased|raised|improved|dropped|fell|rose)\b[^.]{0,40}\bby "
     r"(?:half|a third|a quarter|\d)",
     r"\brelative risk\b|\bodds ratio\b|\bhazard ratio\b|\bnumber needed to treat\b",
+    r"\bby as much as \d|\bby (?:up to |about |around )?\d[\d.,]* ?(?:cm|mm|kg|points?)\b",
     r"\b(?:mg/dl|mmhg|mmol/l|points? on the)\b",
 )
 
@@ -355,6 +365,8 @@ DURATION: tuple[str, ...] = (
     # time to effect worded around the drug ("may take a few weeks for amlodipine to…")
     r"\btakes? (?:\w+ ){0,3}(?:minutes|hours|days|weeks|months) for \w+",
     r"\bin as little as\b|\blasts? (?:all (?:day|night|morning)|as long as)\b",
+    r"\b(?:goes|go|went|clears?|cleared) (?:away|up) (?:in|within|after)\b|\binfectious (?:for|from|"
+    r"until)\b|\buntil (?:\d+|two|three|four|five|seven) (?:days|weeks) after\b",
     r"\bafter (?:just )?(?:one|a single|the first) (?:session|dose|infusion|treatment)\b",
 )
 
@@ -413,6 +425,11 @@ SAFETY: tuple[str, ...] = (
     r"\b(?:can|may|might|could) (?:also )?(?:thin|weaken|damage|harm) (?:your |the )?\w+",
     r"\bmore likely to (?:die|be hospitali[sz]ed)\b|\b(?:risk|chance|odds) of dying\b|"
     r"\b(?:has|have) caused (?:\w+ ){0,2}(?:disease|damage|deaths?|harm|problems)\b",
+    # milder harm and interaction wording ("unlikely to cause problems", "work less well")
+    r"\b(?:unlikely|likely|known) to cause\b|\bsafer\b|\b(?:work|works|working) less well\b",
+    r"\b(?:won['’]t|will not|does not|doesn['’]t|cannot|can['’]t) (?:damage|harm|hurt|stain)\b",
+    r"\bpush(?:es)? (?:your |the )?(?:blood pressure|blood sugar|heart rate|cholesterol) up\b|"
+    r"\b(?:can|may|could) (?:lower|raise|reduce|increase) the (?:level|amount) of\b",
 )
 
 # Biological mechanism: receptors, pathways, signalling, neurotransmitters.
@@ -447,7 +464,7 @@ MECHANISM: tuple[str, ...] = (
     r"\b(?:blood cells|circulation|circadian rhythm|thins? (?:your |the )?blood)\b",
     r"\b(?:balance of|gut) (?:bacteria|flora|microbes)\b",
     r"\bkills? (?:the |off )?(?:bacteria|viruses|germs|fungi|parasites|cancer cells)\b",
-    r"\b(?:damage|protect|repair|regenerate)s? (?:the |your )?(?:cells|tissue|dna|nerves)\b",
+    r"\b(?:damage|protect|repair|regenerate)s? (?:the |your )?(?:damaged )?(?:cells|tissue|dna|nerves)\b",
     r"\b(?:the |a )?(?:root |main |major |big |underlying )?causes? of\b",
     r"\babsorbed (?:faster|better|more quickly|more easily)\b|\bhydrates? you\b|\bph balance\b|"
     r"\bblood ph\b",
@@ -462,6 +479,11 @@ MECHANISM: tuple[str, ...] = (
     r"\brelax(?:es)? the (?:smooth )?muscles?\b|\bdrives? (?:\w+ )?inflammation\b",
     r"\binvolved in (?:\w+ ){0,4}(?:processes|reactions|functions|pathways)\b|\bskin barrier\b|"
     r"\bsignals? (?:to )?(?:the |your )?(?:body|brain)\b",
+    r"\bemptying of (?:your |the )?stomach\b|\bgastric emptying\b|\blubricat\w+\b|\bnarrow"
+    r"(?:s|ing)? (?:the )?(?:airways?|arteries|blood vessels)\b",
+    r"\b(?:coenzyme|hormone|enzyme)s? (?:found|made|produced) (?:in|by)\b|"
+    r"\b(?:hormone|progesterone|o?estrogen|testosterone|insulin|melatonin|energy) production\b",
+    r"\b(?:sound|noise|pain|itch|smell) comes from\b|\bkills? (?:the )?\w*(?:virus|bacteri\w*)\b",
 )
 
 # Therapeutic effect: an intervention treats, relieves, improves, prevents or cures.
@@ -532,7 +554,8 @@ EVIDENCE_STATUS: tuple[str, ...] = (
     r"\b(?:have|has) not (?:yet )?(?:been )?(?:confirmed|shown|replicated|proven)\b",
     r"\b(?:some|earlier|several|many|other|later) (?:\w+ )?(?:trials|studies) (?:have )?(?:found|"
     r"showed|shown|reported)\b",
-    r"\b(?:only|no|few|too few) (?:small,? |uncontrolled,? |proper |good-quality |randomi[sz]ed |"
+    r"\b(?:only|no|few|too few) (?:small,? |uncontrolled,? |proper |good-quality |randomi[sz]ed |clinical "
+    r"|"
     r"large )*(?:case series|case reports|trials|studies)\b",
     r"\b(?:done|tested|carried out|conducted|studied) (?:only )?in (?:animals|mice|rats|cells|"
     r"test tubes|the lab)\b",
@@ -563,7 +586,7 @@ HEALTH_ANCHOR: tuple[str, ...] = (
     r"cartilage|toxins|urine|stools?|snoring|apn(?:o)?ea|breath\w*|airways?|nerves?|spine|"
     r"rash|infection)\b",
     r"\b\w+(?:itis|osis|emia|aemia|algia|pathy|plasia|oma)\b",
-    r"\b\d[\d,.]* (?:confirmed |new |reported |diagnosed )?cases\b",
+    r"\b\d[\d,.]*(?: million| thousand)? (?:confirmed |new |reported |diagnosed )?cases\b",
 )
 
 # Generic intervention phrase when no synonym-list intervention is named ("infusion therapy").
