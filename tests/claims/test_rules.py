@@ -16,7 +16,9 @@ EXAMPLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("If you are living with chronic pain, consider discussing ketamine therapy.",
          "To find out if ketamine therapy is for you, ask your local physician.",
          "Do not take ibuprofen if you have ever had a stomach ulcer.",
-         "Adults and children over 12 years: take 1 or 2 tablets with water."),
+         "Adults and children over 12 years: take 1 or 2 tablets with water.",
+         "Your child should avoid hard or crunchy food for four hours after treatment.",
+         "You can help provide more information on the safety of this medicine."),
         ("Ketamine blocks NMDA receptors.",),
     ),
     "article plan": (
@@ -56,7 +58,9 @@ EXAMPLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "background fact": (
         ("Ibuprofen belongs to a group of medicines called NSAIDs.",
          "The study was funded by the National Institute of Mental Health.",
-         "Half took 2,000 IU of vitamin D3 a day and half took a placebo."),
+         "Half took 2,000 IU of vitamin D3 a day and half took a placebo.",
+         "Fluoride varnish is free on the NHS for children from the age of 3.",
+         "The researchers looked at dietary records from about 20,000 adults."),
         ("Vitamin D did not prevent depression.",),
     ),
     "cited_source": (
@@ -75,13 +79,17 @@ EXAMPLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
          "Probiotics are generally safe for healthy people.",
          "These symptoms appear to correct with stopping the ketamine use.",
          "Further noise exposure can make tinnitus worse.",
+         "An occasional dose is unlikely to cause problems for most people.",
+         "Food and calcium supplements can stop your body absorbing levothyroxine properly.",
          "Anti-inflammatories can irritate the stomach."),
         ("Statins reduce the risk of heart attacks.",),
     ),
     "prevalence": (
         ("Chronic pain affects millions of individuals worldwide.",
          "It affects about 1 in 10 people.",
-         "In England, flu kills thousands of people in an average winter."),
+         "In England, flu kills thousands of people in an average winter.",
+         "Each year there are up to 3 million cases of norovirus in the UK.",
+         "Chickenpox mostly affects children."),
         ("Ketamine blocks NMDA receptors.",),
     ),
     "magnitude": (
@@ -95,7 +103,8 @@ EXAMPLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
          "Pain relieving effects have shown to last over three months.",
          "It takes about 2 weeks after having the vaccine for your body to build up protection.",
          "It may take a few weeks for amlodipine to have its full effect on your blood pressure.",
-         "Improves skin elasticity in as little as 8 weeks."),
+         "Improves skin elasticity in as little as 8 weeks.",
+         "It usually gets better by itself after 1 to 2 weeks."),
         ("Ketamine blocks NMDA receptors.",),
     ),
     "mechanism": (
@@ -103,7 +112,8 @@ EXAMPLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
          "These medicines work by blocking the production of prostaglandins.",
          "Fasting triggers autophagy.",
          "MCT oil is quickly converted into ketones by your liver.",
-         "Linoleic acid drives chronic inflammation in the body."),
+         "Linoleic acid drives chronic inflammation in the body.",
+         "Fluoride strengthens tooth enamel."),
         ("Take two capsules daily.",),
     ),
     "efficacy": (
@@ -124,7 +134,9 @@ EXAMPLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "condition description": (
         ("Chronic pain is defined as pain that lasts for more than three months.",
-         "This condition can be caused by nerve damage or improper healing."),
+         "This condition can be caused by nerve damage or improper healing.",
+         "The main symptom of chickenpox is an itchy, spotty rash.",
+         "Chickenpox during pregnancy can cause serious problems for you and your baby."),
         ("Ketamine relieves pain.",),
     ),
     "health anchor": (

@@ -246,7 +246,9 @@ def judge(sentence: str, mentions: list[Mention], whole_line: bool = False,
         worthy = anchor and probability >= model.threshold
         score = round(probability, 3)
         typer = learned.load_type_model()
-        if worthy and typer is not None:
+        if worthy and typer is not None and claim_type != "cited_source":
+            # a named source decides the type whatever else the sentence says (the labelling
+            # guidelines' first rule), and its vocabulary is the most precise one
             typed_by_model = typer.predict(feats)
             claim_type = typed_by_model
         elif worthy and claim_type is None:

@@ -49,6 +49,10 @@ READER_ADVICE: tuple[str, ...] = (
     r"^(?:give|grab|get|boost|fuel|nourish|protect|treat yourself)\b(?! (?:rid|better|worse)\b)",
     r"\b(?:should|must|needs? to) (?:always |first )?(?:talk|speak|check) (?:to|with) (?:their|"
     r"your|a) (?:gp|doctor|pharmacist|midwife|nurse)\b",
+    r"^you can (?:help|report|find|ask|get|order|book|read)\b|\bit['’]s worth (?:talking|discussing|"
+    r"asking|checking|speaking)\b",
+    r"^(?:you|your (?:child|baby|son|daughter|partner)) (?:should|must|need to) (?:avoid|not|wait|"
+    r"keep|stay|try|take|use|drink|eat)\b",
 )
 
 # Article plans and meta-text: the article describing itself.
@@ -99,7 +103,7 @@ PROMOTION: tuple[str, ...] = (
 # Vague evaluation: praise or outlook with nothing an editor could check.
 # First-person anecdote: the writer's own experience, not a general claim.
 FIRST_PERSON: tuple[str, ...] = (
-    r"^(?:honestly,?\s*|so,?\s*|and\s+|but\s+)?(?:i|i['’](?:ve|m|d|ll))\b",
+    r"^(?:(?:honestly|so|okay|ok|well|yeah|and|but),?\s+){0,2}(?:i|i['’](?:ve|m|d|ll))\b",
     r"^personally,?\s+(?:i|my|me)\b",
     r"^(?:honestly,?\s*)?my\b(?! (?:\w+ )?(?:doctor|gp|physician|neurologist|rheumatologist|"
     r"rheumy|consultant|pharmacist|specialist|nurse|therapist) (?:explained|said|told|says|thinks"
@@ -162,6 +166,8 @@ BACKGROUND_FACT: tuple[str, ...] = (
     r"\b(?:is|are) (?:currently )?(?:not )?available (?:in|on) the (?:UK|US|NHS)\b",
     r"\bcosts? (?:about |around |up to |over |from )?[$£€]\s?\d|\b(?:insurers|insurance|"
     r"the NHS) (?:do not|don['’]t|does not|doesn['’]t|won['’]t|will not)? ?cover\b",
+    r"\b(?:is|are) (?:free|available|offered) (?:on|from|through) the NHS\b|\bcalled for (?:more |"
+    r"further |larger |longer )?(?:trials|studies|research)\b",
 )
 
 # Recommendations and norms: what ought to happen, not what is the case.
@@ -220,6 +226,9 @@ CONDITION_DESCRIPTION: tuple[str, ...] = (
     r"\bis an? (?:[\w-]+ ){0,3}(?:bug|infection|condition|disease|disorder|virus|illness) (?:that|which) "
     r"causes\b",
     r"\b(?:are|is) (?:more|less) likely to (?:become|get|develop|catch)\b",
+    r"\bthe (?:main|most common|first|usual|typical|classic) (?:symptoms?|signs?) (?:of [\w\s-]+ )?"
+    r"(?:is|are|include)\b",
+    r"\b(?:can|may) (?:cause|lead to) serious (?:problems|complications|illness)\b",
 )
 
 # --------------------------------------------------------------------------------------------
@@ -231,6 +240,7 @@ CITED_SOURCE: tuple[str, ...] = (
     r"\b(?:a|an|one|the|this|that) (?:[\w-]+ ){0,3}?"
     r"(?:study|trial|review|meta-analysis|analysis|survey|report|paper)s? "
     r"(?:published|conducted|led|funded|from|by|in|of \d|found|showed|shows|reported|suggests|"
+    r"(?:has|have) (?:found|shown|reported)|"
     r"concluded|showcases|demonstrated|involving|with \d|where|which found|that found|at|"
     r"followed|tracked|enrolled|recruited|looked at|examined|compared|pooled)\b",
     r"\baccording to (?:\w+ ){0,5}(?:study|studies|trials?|review|research|survey|report|data|"
@@ -297,6 +307,7 @@ PREVALENCE: tuple[str, ...] = (
     r"\b(?:is|are) (?:a |an )?(?:very |extremely |fairly )?common (?:issue|problem|condition|"
     r"cause|complaint|disorder|disease)\b",
     r"\bprevalence\b",
+    r"\b(?:mostly|mainly|largely|usually|often) affects?\b",
     r"\b(?:\d[\d,.]* (?:to|-|–) )?\d[\d,.]*(?: million| thousand| billion)? (?:confirmed |new |"
     r"reported |diagnosed )?(?:cases|deaths|infections|diagnoses)\b(?=.*\b(?:(?:a|each|every|per) "
     r"(?:year|winter)|annually)\b)",
@@ -331,6 +342,8 @@ MAGNITUDE: tuple[str, ...] = (
     r"(?:half|a third|a quarter|\d)",
     r"\brelative risk\b|\bodds ratio\b|\bhazard ratio\b|\bnumber needed to treat\b",
     r"\bby as much as \d|\bby (?:up to |about |around )?\d[\d.,]* ?(?:cm|mm|kg|points?)\b",
+    r"\b(?:filters?|blocks?|removes?|absorbs?|kills?) (?:out )?(?:up to |over |about )?\d[\d.]* ?"
+    r"(?:%|percent)",
     r"\b(?:mg/dl|mmhg|mmol/l|points? on the)\b",
 )
 
@@ -355,8 +368,8 @@ DURATION: tuple[str, ...] = (
     r"(?:a |an |\d+ |one |two |three |four |six |several |many |a few |few )?(?:\w+ )?"
     r"(?:minutes?|hours?|days?|weeks?|months?|years?)\b",
     r"\bthat lasts for more than\b",
-    r"\b(?:for|over|after|up to|at least) (?:the first )?(?:\d+|one|two|three|four|five|six|twelv"
-    r"e|"
+    r"\b(?:for|over|after|up to|at least) (?:the first )?(?:\d+|one|two|three|"
+    r"four|five|six|twelve|"
     r"several|many|a few|few) (?:minutes?|hours?|days?|weeks?|months?|years?)\b",
     r"\b(?:minutes|hours|days|weeks|months) before you (?:feel|notice|see)\b",
     r"\b(?:rapid|fast-acting|fast|quick|immediate|rapidly|quickly|immediately)\s+(?:pain )?"
@@ -365,6 +378,8 @@ DURATION: tuple[str, ...] = (
     # time to effect worded around the drug ("may take a few weeks for amlodipine to…")
     r"\btakes? (?:\w+ ){0,3}(?:minutes|hours|days|weeks|months) for \w+",
     r"\bin as little as\b|\blasts? (?:all (?:day|night|morning)|as long as)\b",
+    r"\bgets? better (?:by itself |on its own )?(?:after|within|in)\b",
+    r"\b(?:after|within) \d+ ?(?:to|-|–) ?\d+ (?:days|weeks|months|years)\b",
     r"\b(?:goes|go|went|clears?|cleared) (?:away|up) (?:in|within|after)\b|\binfectious (?:for|from|"
     r"until)\b|\buntil (?:\d+|two|three|four|five|seven) (?:days|weeks) after\b",
     r"\bafter (?:just )?(?:one|a single|the first) (?:session|dose|infusion|treatment)\b",
@@ -427,6 +442,7 @@ SAFETY: tuple[str, ...] = (
     r"\b(?:has|have) caused (?:\w+ ){0,2}(?:disease|damage|deaths?|harm|problems)\b",
     # milder harm and interaction wording ("unlikely to cause problems", "work less well")
     r"\b(?:unlikely|likely|known) to cause\b|\bsafer\b|\b(?:work|works|working) less well\b",
+    r"\b(?:unpleasant|bad|bitter|metallic) taste\b|\bfind the taste\b|\bdiscolou?r\w*\b",
     r"\b(?:won['’]t|will not|does not|doesn['’]t|cannot|can['’]t) (?:damage|harm|hurt|stain)\b",
     r"\bpush(?:es)? (?:your |the )?(?:blood pressure|blood sugar|heart rate|cholesterol) up\b|"
     r"\b(?:can|may|could) (?:lower|raise|reduce|increase) the (?:level|amount) of\b",
@@ -481,6 +497,8 @@ MECHANISM: tuple[str, ...] = (
     r"\bsignals? (?:to )?(?:the |your )?(?:body|brain)\b",
     r"\bemptying of (?:your |the )?stomach\b|\bgastric emptying\b|\blubricat\w+\b|\bnarrow"
     r"(?:s|ing)? (?:the )?(?:airways?|arteries|blood vessels)\b",
+    r"\bstrengthens? (?:the |your )?(?:tooth enamel|enamel|bones|immune system|muscles)\b|\bmore "
+    r"resistant to\b",
     r"\b(?:coenzyme|hormone|enzyme)s? (?:found|made|produced) (?:in|by)\b|"
     r"\b(?:hormone|progesterone|o?estrogen|testosterone|insulin|melatonin|energy) production\b",
     r"\b(?:sound|noise|pain|itch|smell) comes from\b|\bkills? (?:the )?\w*(?:virus|bacteri\w*)\b",
