@@ -120,3 +120,6 @@ def test_advice_is_judged_by_the_claim_its_reason_clause_makes():
     plain = _judge("Do not take vitamin A supplements while pregnant, as your midwife will "
                    "explain.")
     assert not plain.worthy and plain.reason.startswith("not a claim: reader advice")
+    procedure = _judge("You'll be screened for tuberculosis before you start, because the drugs "
+                       "can reactivate a dormant TB infection.")
+    assert procedure.worthy and procedure.claim_type == "safety", procedure.reason

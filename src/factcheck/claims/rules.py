@@ -35,7 +35,7 @@ READER_ADVICE: tuple[str, ...] = (
     r"\byou (?:should|must|need to|can) (?:always )?(?:ask|consult|talk|speak|discuss|contact|"
     r"check with|see)\b",
     r"^(?:please\s+)?(?:do not|don[’']t|never) (?:take|use|give|drink|exceed|stop|drive|mix|crush|"
-    r"chew|share|store|apply)\b",
+    r"chew|share|store|apply|have|eat|get)\b",
     r"(?:^|:\s*)(?:take|use|apply|give|swallow|chew|dissolve)\s+(?:\d|one|two|three|a |an |half)",
     r"\b(?:take|use) \d+(?: (?:or|to) \d+)? (?:tablets?|capsules?|gummies|drops|puffs|sprays?|"
     r"scoops?|ml)\b",
@@ -53,6 +53,8 @@ READER_ADVICE: tuple[str, ...] = (
     r"asking|checking|speaking)\b",
     r"^(?:you|your (?:child|baby|son|daughter|partner)) (?:should|must|need to) (?:avoid|not|wait|"
     r"keep|stay|try|take|use|drink|eat)\b",
+    r"^(?:suggested|recommended) (?:use|dose|dosage)\b|^directions\b|^how to (?:use|take)\b|\bcan be "
+    r"taken (?:with or without|with|without|before|after) (?:food|meals|water)\b",
 )
 
 # Article plans and meta-text: the article describing itself.
@@ -68,6 +70,8 @@ ARTICLE_PLAN: tuple[str, ...] = (
     r"\b(?:below|the following) (?:are|is|lists?)\b",
     r"\bfor more information\b",
     r"\byou can visit this resource\b",
+    r"\bour (?:speaker|guest|panel|expert)s? (?:tonight |today |this week )?(?:is|are)\b|^today "
+    r"(?:i['’]m|we['’]re) (?:talking|speaking) (?:to|with)\b",
 )
 
 # Promotion, calls to action and navigation: the publisher selling or linking.
@@ -103,7 +107,7 @@ PROMOTION: tuple[str, ...] = (
 # Vague evaluation: praise or outlook with nothing an editor could check.
 # First-person anecdote: the writer's own experience, not a general claim.
 FIRST_PERSON: tuple[str, ...] = (
-    r"^(?:(?:honestly|so|okay|ok|well|yeah|and|but),?\s+){0,2}(?:i|i['’](?:ve|m|d|ll))\b",
+    r"^[\"“‘']?(?:(?:honestly|so|okay|ok|well|yeah|and|but),?\s+){0,2}(?:i|i['’](?:ve|m|d|ll))\b",
     r"^personally,?\s+(?:i|my|me)\b",
     r"^(?:honestly,?\s*)?my\b(?! (?:\w+ )?(?:doctor|gp|physician|neurologist|rheumatologist|"
     r"rheumy|consultant|pharmacist|specialist|nurse|therapist) (?:explained|said|told|says|thinks"
@@ -111,6 +115,8 @@ FIRST_PERSON: tuple[str, ...] = (
     r"\b(?:cured|fixed|helped|changed|saved|ruined) my\b",
     r"^(?:\w+ ){0,4}(?:ago|now|today|yesterday|recently),? (?:i|my)\b",
     r",\s*i (?:can|could|feel|felt|have|had|was|am|['’]ve|['’]m)\b",
+    r"^(?:a )?bit (?:nervous|worried|scared|anxious)\b|^(?:really |so |very )?(?:nervous|worried|"
+    r"scared|terrified|anxious) (?:about|of)\b",
 )
 
 # What a clinician or clinic will do during care: procedure, not a claim about effects.
@@ -135,6 +141,9 @@ PROCEDURE: tuple[str, ...] = (
     r"^during (?:the |your |a |an )?(?:[\w()-]+ ){1,6}(?:you|the patient|patients) (?:relax|lie|sit|"
     r"breathe|wear|will)\b",
     r"\byou['’]ll be (?:given|offered|prescribed|referred|monitored|seen|asked)\b",
+    r"\beach (?:infusion |session |treatment |appointment |visit )?(?:lasting|taking)\b|\b(?:need|needs|"
+    r"require|requires) (?:a course of )?(?:\d+|two|three|four|five|six)(?: (?:to|-) \w+)? (?:weekly |"
+    r"daily |monthly )?(?:sessions|treatments|infusions|injections|visits)\b",
 )
 
 # Classifications and study logistics: true or false, but not a health claim to check.
@@ -168,6 +177,8 @@ BACKGROUND_FACT: tuple[str, ...] = (
     r"the NHS) (?:do not|don['’]t|does not|doesn['’]t|won['’]t|will not)? ?cover\b",
     r"\b(?:is|are) (?:free|available|offered) (?:on|from|through) the NHS\b|\bcalled for (?:more |"
     r"further |larger |longer )?(?:trials|studies|research)\b",
+    r"\bpart of the (?:NHS |routine |national |childhood )?(?:vaccination|immuni[sz]ation|screening) "
+    r"(?:schedule|programme|program)\b",
 )
 
 # Recommendations and norms: what ought to happen, not what is the case.
@@ -308,6 +319,8 @@ PREVALENCE: tuple[str, ...] = (
     r"cause|complaint|disorder|disease)\b",
     r"\bprevalence\b",
     r"\b(?:mostly|mainly|largely|usually|often) affects?\b",
+    r"\b(?:has|have) become (?:very |extremely |increasingly )?(?:rare|common|uncommon)\b|\bcases "
+    r"(?:now )?(?:occur|happen)\b|\bone of the (?:best[- ]known|most (?:popular|widely used))\b",
     r"\b(?:\d[\d,.]* (?:to|-|–) )?\d[\d,.]*(?: million| thousand| billion)? (?:confirmed |new |"
     r"reported |diagnosed )?(?:cases|deaths|infections|diagnoses)\b(?=.*\b(?:(?:a|each|every|per) "
     r"(?:year|winter)|annually)\b)",
@@ -342,6 +355,8 @@ MAGNITUDE: tuple[str, ...] = (
     r"(?:half|a third|a quarter|\d)",
     r"\brelative risk\b|\bodds ratio\b|\bhazard ratio\b|\bnumber needed to treat\b",
     r"\bby as much as \d|\bby (?:up to |about |around )?\d[\d.,]* ?(?:cm|mm|kg|points?)\b",
+    r"\b(?:lose|lost|gain|gained|losing) (?:an average of |about |around |up to )?\d[\d.,]*(?: ?(?:to|-)"
+    r" ?\d[\d.,]*)? ?(?:kg|kilos?|pounds|lbs|stone|%)",
     r"\b(?:filters?|blocks?|removes?|absorbs?|kills?) (?:out )?(?:up to |over |about )?\d[\d.]* ?"
     r"(?:%|percent)",
     r"\b(?:mg/dl|mmhg|mmol/l|points? on the)\b",
@@ -380,6 +395,7 @@ DURATION: tuple[str, ...] = (
     r"\bin as little as\b|\blasts? (?:all (?:day|night|morning)|as long as)\b",
     r"\bgets? better (?:by itself |on its own )?(?:after|within|in)\b",
     r"\b(?:after|within) \d+ ?(?:to|-|–) ?\d+ (?:days|weeks|months|years)\b",
+    r"\b\d+ ?(?:to|-|–) ?\d+ (?:hours|days|weeks|months) (?:after|before)\b|\bshort-term protection\b",
     r"\b(?:goes|go|went|clears?|cleared) (?:away|up) (?:in|within|after)\b|\binfectious (?:for|from|"
     r"until)\b|\buntil (?:\d+|two|three|four|five|seven) (?:days|weeks) after\b",
     r"\bafter (?:just )?(?:one|a single|the first) (?:session|dose|infusion|treatment)\b",
@@ -443,6 +459,7 @@ SAFETY: tuple[str, ...] = (
     # milder harm and interaction wording ("unlikely to cause problems", "work less well")
     r"\b(?:unlikely|likely|known) to cause\b|\bsafer\b|\b(?:work|works|working) less well\b",
     r"\b(?:unpleasant|bad|bitter|metallic) taste\b|\bfind the taste\b|\bdiscolou?r\w*\b",
+    r"\bthe most common (?:ones|effects) (?:are|include)\b",
     r"\b(?:won['’]t|will not|does not|doesn['’]t|cannot|can['’]t) (?:damage|harm|hurt|stain)\b",
     r"\bpush(?:es)? (?:your |the )?(?:blood pressure|blood sugar|heart rate|cholesterol) up\b|"
     r"\b(?:can|may|could) (?:lower|raise|reduce|increase) the (?:level|amount) of\b",
@@ -494,6 +511,7 @@ MECHANISM: tuple[str, ...] = (
     r"\breach(?:es)? (?:the )?(?:inside|joints?|brain|eye|bloodstream|cells)\b|\boxygen-rich\b",
     r"\brelax(?:es)? the (?:smooth )?muscles?\b|\bdrives? (?:\w+ )?inflammation\b",
     r"\binvolved in (?:\w+ ){0,4}(?:processes|reactions|functions|pathways)\b|\bskin barrier\b|"
+    r"\bneutrali[sz](?:es?|ing)\b|"
     r"\bsignals? (?:to )?(?:the |your )?(?:body|brain)\b",
     r"\bemptying of (?:your |the )?stomach\b|\bgastric emptying\b|\blubricat\w+\b|\bnarrow"
     r"(?:s|ing)? (?:the )?(?:airways?|arteries|blood vessels)\b",
@@ -544,6 +562,8 @@ EFFICACY: tuple[str, ...] = (
     r"opioids|painkillers|drugs)\b",
     r"\b(?:flush(?:es)? out|detox\w*|clears? (?:your |the )?skin|(?:more|boosts?) energy)\b",
     r"\b(?:excellent|great|good|amazing|impressive|remarkable|fantastic) results\b",
+    r"\b(?:saw|had|showed|reported|experienced) (?:significantly )?(?:higher|greater|lower|bigger|"
+    r"larger|smaller|more|less|fewer)\b",
     r"\b(?:a |an )?(?:reasonable|good|sensible|useful|effective) (?:option|choice|alternative)\b",
     r"\b(?:equally|about as|just as) (?:well|effective)\b|\bmatters? (?:just )?as much\b",
 )
@@ -735,12 +755,13 @@ ANAPHORIC_OPENER = re.compile(
 # Truncated teaser or excerpt: the sentence ends in an ellipsis.
 # Advice that gives its reason as a claim ("Do not drink alcohol while taking co-codamol, as it
 # increases drowsiness"): the labelling guidelines label such a sentence by its claim, so the
-# reader-advice and recommendation groups do not exclude it when the clause this opens carries a
+# reader-advice, recommendation and care-procedure groups ("You'll be screened for TB, because the
+# drugs can reactivate it") do not exclude it when the clause this opens carries a
 # safety, mechanism, duration, magnitude, prevalence or source cue (classify.py).
 MIXED_CLAIM_CLAUSE = re.compile(
     r"(?:,\s*|\s)(?:as|because|since|otherwise|or else)\s+(?P<a>.*)"
     r"|(?:,|;|:|\s-|—)\s*(?:but|and|so|which)\s+(?P<b>.*)", re.IGNORECASE)
-ADVICE_GROUPS: frozenset[str] = frozenset({"reader advice", "recommendation"})
+ADVICE_GROUPS: frozenset[str] = frozenset({"reader advice", "recommendation", "care procedure"})
 
 TEASER_END = re.compile(r"(?:…|\.\.\.)\s*$")
 
