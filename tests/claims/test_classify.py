@@ -73,6 +73,8 @@ def test_shapes_that_are_never_claims():
     ("It provides a way forward and lasting relief from chronic pain.", "absolute"),
     ("Traditional treatments may not always provide lasting relief.", "hedged"),
     ("Ketamine works by blocking these receptors.", "assertive"),
+    ("The marks are not bruises and are completely harmless.", "absolute"),
+    ("It is not always safe.", "hedged"),
 ])
 def test_certainty_precedence(sentence, certainty):
     assert certainty_of(sentence)[0] == certainty
@@ -123,3 +125,6 @@ def test_advice_is_judged_by_the_claim_its_reason_clause_makes():
     procedure = _judge("You'll be screened for tuberculosis before you start, because the drugs "
                        "can reactivate a dormant TB infection.")
     assert procedure.worthy and procedure.claim_type == "safety", procedure.reason
+    before = _judge("Too much iodine can upset your thyroid, so people with thyroid conditions "
+                    "should talk to their doctor first.")
+    assert before.worthy and before.claim_type == "safety", before.reason

@@ -81,6 +81,7 @@ EXAMPLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
          "Further noise exposure can make tinnitus worse.",
          "An occasional dose is unlikely to cause problems for most people.",
          "Food and calcium supplements can stop your body absorbing levothyroxine properly.",
+         "Some people notice temporary redness or dryness after treatment.",
          "Anti-inflammatories can irritate the stomach."),
         ("Statins reduce the risk of heart attacks.",),
     ),
@@ -119,7 +120,8 @@ EXAMPLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "efficacy": (
         ("Ketamine therapy can help alleviate chronic pain.",
          "Ketamine therapy has shown significant promise in treating chronic pain.",
-         "Higher doses are not more effective."),
+         "Higher doses are not more effective.",
+         "Many athletes swear by cupping for faster recovery."),
         ("Ketamine was developed in the 1960s.",),
     ),
     "evidence appeal": (

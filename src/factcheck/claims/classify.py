@@ -93,18 +93,26 @@ def shape_exclusion(sentence: str, whole_line: bool) -> str | None:
 
 def claim_clause(sentence: str) -> str | None:
     """The type cue of a reason clause in an advice sentence ("…, as too much of it could harm
-    your baby"), or None. Efficacy wording alone does not count: advice is full of "helps"."""
+    your baby"; "…can upset your thyroid, so talk to your doctor first"), or None. Efficacy
+    wording alone does not count: advice is full of "helps"."""
+    clauses = []
+    before = rules.CLAIM_BEFORE_ADVICE.search(sentence)
+    if before:
+        clauses.append(before.group("claim"))
     m = rules.MIXED_CLAIM_CLAUSE.search(sentence)
-    if m is None:
-        return None
-    clause = m.group("a") or m.group("b") or ""
-    for claim_type in rules.CLAIM_TYPE_GROUPS:
-        if claim_type != "efficacy" and rules.pattern(claim_type).search(clause):
-            return claim_type
+    if m is not None:
+        clauses.append(m.group("a") or m.group("b") or "")
+    for clause in clauses:
+        for claim_type in rules.CLAIM_TYPE_GROUPS:
+            if claim_type != "efficacy" and rules.pattern(claim_type).search(clause):
+                return claim_type
     return None
 
 
-_NEGATED_BEFORE = re.compile(r"(?:\bnot|n[’']t|\bnever|\bno)\b[^,.;:]{0,40}$", re.IGNORECASE)
+# a negation governs the words after it up to a clause break ("are not bruises and are completely
+# harmless" is absolute)
+_NEGATED_BEFORE = re.compile(r"(?:\bnot|n[’']t|\bnever|\bno)\b(?:(?!\b(?:and|but|or)\b)[^,.;:]){0,40}$",
+                             re.IGNORECASE)
 
 
 def certainty_of(sentence: str) -> tuple[str, str | None]:

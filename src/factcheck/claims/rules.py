@@ -144,6 +144,7 @@ PROCEDURE: tuple[str, ...] = (
     r"\beach (?:infusion |session |treatment |appointment |visit )?(?:lasting|taking)\b|\b(?:need|needs|"
     r"require|requires) (?:a course of )?(?:\d+|two|three|four|five|six)(?: (?:to|-) \w+)? (?:weekly |"
     r"daily |monthly )?(?:sessions|treatments|infusions|injections|visits)\b",
+    r"\b(?:may|will|can) be (?:given|offered|prescribed) if\b",
 )
 
 # Classifications and study logistics: true or false, but not a health claim to check.
@@ -179,6 +180,8 @@ BACKGROUND_FACT: tuple[str, ...] = (
     r"further |larger |longer )?(?:trials|studies|research)\b",
     r"\bpart of the (?:NHS |routine |national |childhood )?(?:vaccination|immuni[sz]ation|screening) "
     r"(?:schedule|programme|program)\b",
+    r"\b(?:will|would) need to be (?:confirmed|replicated|repeated)\b|\bthe (?:trial|study|analysis) "
+    r"did not (?:measure|look at|assess|record)\b",
 )
 
 # Recommendations and norms: what ought to happen, not what is the case.
@@ -189,6 +192,8 @@ NORMATIVE: tuple[str, ...] = (
     r"\bshould (?:only )?(?:be )?(?:administered|used|taken|given|prescribed|performed|discussed)"
     r"\b",
     r"^(?:understanding|knowing|learning about|being aware of)\b",
+    r"\bit['’]s (?:important|essential|vital|crucial) (?:for [\w\s]{2,40}? )?to (?:get|be|have|take|"
+    r"see|keep)\b",
 )
 
 VAGUE_OUTLOOK: tuple[str, ...] = (
@@ -460,6 +465,8 @@ SAFETY: tuple[str, ...] = (
     r"\b(?:unlikely|likely|known) to cause\b|\bsafer\b|\b(?:work|works|working) less well\b",
     r"\b(?:unpleasant|bad|bitter|metallic) taste\b|\bfind the taste\b|\bdiscolou?r\w*\b",
     r"\bthe most common (?:ones|effects) (?:are|include)\b",
+    r"\b(?:can|may|could|will) (?:also )?upset\b",
+    r"\b(?:temporary |mild )?(?:redness|dryness|irritation|tenderness|itchiness|stinging)\b",
     r"\b(?:won['’]t|will not|does not|doesn['’]t|cannot|can['’]t) (?:damage|harm|hurt|stain)\b",
     r"\bpush(?:es)? (?:your |the )?(?:blood pressure|blood sugar|heart rate|cholesterol) up\b|"
     r"\b(?:can|may|could) (?:lower|raise|reduce|increase) the (?:level|amount) of\b",
@@ -512,6 +519,7 @@ MECHANISM: tuple[str, ...] = (
     r"\brelax(?:es)? the (?:smooth )?muscles?\b|\bdrives? (?:\w+ )?inflammation\b",
     r"\binvolved in (?:\w+ ){0,4}(?:processes|reactions|functions|pathways)\b|\bskin barrier\b|"
     r"\bneutrali[sz](?:es?|ing)\b|"
+    r"\b(?:dissolves?|thins?|loosens?|breaks? up) (?:the )?mucus\b|"
     r"\bsignals? (?:to )?(?:the |your )?(?:body|brain)\b",
     r"\bemptying of (?:your |the )?stomach\b|\bgastric emptying\b|\blubricat\w+\b|\bnarrow"
     r"(?:s|ing)? (?:the )?(?:airways?|arteries|blood vessels)\b",
@@ -562,6 +570,8 @@ EFFICACY: tuple[str, ...] = (
     r"opioids|painkillers|drugs)\b",
     r"\b(?:flush(?:es)? out|detox\w*|clears? (?:your |the )?skin|(?:more|boosts?) energy)\b",
     r"\b(?:excellent|great|good|amazing|impressive|remarkable|fantastic) results\b",
+    r"\bno (?:significant |overall |meaningful |real |clear )?difference\b|\bmatters? (?:more|less) "
+    r"than\b|\bswear by\b",
     r"\b(?:saw|had|showed|reported|experienced) (?:significantly )?(?:higher|greater|lower|bigger|"
     r"larger|smaller|more|less|fewer)\b",
     r"\b(?:a |an )?(?:reasonable|good|sensible|useful|effective) (?:option|choice|alternative)\b",
@@ -597,6 +607,8 @@ EVIDENCE_STATUS: tuple[str, ...] = (
     r"large )*(?:case series|case reports|trials|studies)\b",
     r"\b(?:done|tested|carried out|conducted|studied) (?:only )?in (?:animals|mice|rats|cells|"
     r"test tubes|the lab)\b",
+    r"\bno (?:significant |overall |meaningful |real |clear )?difference (?:in [\w\s]{2,40}? )?between "
+    r"the (?:two |three )?groups\b",
 )
 
 # Unnamed appeals to evidence: not a citation, but they mark the sentence as a claim.
@@ -761,6 +773,10 @@ ANAPHORIC_OPENER = re.compile(
 MIXED_CLAIM_CLAUSE = re.compile(
     r"(?:,\s*|\s)(?:as|because|since|otherwise|or else)\s+(?P<a>.*)"
     r"|(?:,|;|:|\s-|—)\s*(?:but|and|so|which)\s+(?P<b>.*)", re.IGNORECASE)
+# "…can be dangerous, so check with your doctor first": the claim comes before the advice.
+CLAIM_BEFORE_ADVICE = re.compile(r"^(?P<claim>.+?),\s*so\s+(?:\w+\s+){0,6}?(?:should|must|need|"
+                                 r"please|check|tell|ask|talk|speak|see|avoid|do not|don['’]t)\b",
+                                 re.IGNORECASE)
 ADVICE_GROUPS: frozenset[str] = frozenset({"reader advice", "recommendation", "care procedure"})
 
 TEASER_END = re.compile(r"(?:…|\.\.\.)\s*$")
