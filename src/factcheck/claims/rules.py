@@ -168,7 +168,7 @@ BACKGROUND_FACT: tuple[str, ...] = (
     r"medical device|drug) company\b",
     r"\b(?:was|were|has been|have been) (?:updated|viewed|shared|downloaded)\b",
     r"^(?:half|one group|the other group|the control group|participants|volunteers) (?:of them )?"
-    r"(?:took|received|were given|were randomi[sz]ed|were assigned)\b",
+    r"(?:took|received|were given|were randomi[sz]ed|were assigned|were prescribed|were offered)\b",
     # what a study looked at, with no finding in the sentence
     r"^(?:the )?(?:researchers|scientists|investigators|authors|team) (?:looked at|analy[sz]ed|"
     r"used|recruited|enrolled|surveyed|followed|tracked)\b(?!.*\b(?:found|showed|shown|linked|"
@@ -182,6 +182,9 @@ BACKGROUND_FACT: tuple[str, ...] = (
     r"(?:schedule|programme|program)\b",
     r"\b(?:will|would) need to be (?:confirmed|replicated|repeated)\b|\bthe (?:trial|study|analysis) "
     r"did not (?:measure|look at|assess|record)\b",
+    r"\bbecame (?:standard|routine|widely used|popular|common) (?:[\w,]+ ){0,5}in the (?:19|20)\d0s\b",
+    r"^(?:an? )?[\w -]{2,40} is an? (?:[\w-]+ ){0,3}(?:cloth|device|technique|procedure|method|machine|"
+    r"gadget|pad|wrap) (?:that|which|in which|where)\b",
 )
 
 # Recommendations and norms: what ought to happen, not what is the case.
@@ -324,6 +327,7 @@ PREVALENCE: tuple[str, ...] = (
     r"cause|complaint|disorder|disease)\b",
     r"\bprevalence\b",
     r"\b(?:mostly|mainly|largely|usually|often) affects?\b",
+    r"\b(?:is|are|['’]re|['’]s) (?:very |quite |fairly |most |more )?common in\b",
     r"\b(?:has|have) become (?:very |extremely |increasingly )?(?:rare|common|uncommon)\b|\bcases "
     r"(?:now )?(?:occur|happen)\b|\bone of the (?:best[- ]known|most (?:popular|widely used))\b",
     r"\b(?:\d[\d,.]* (?:to|-|–) )?\d[\d,.]*(?: million| thousand| billion)? (?:confirmed |new |"
@@ -398,9 +402,10 @@ DURATION: tuple[str, ...] = (
     # time to effect worded around the drug ("may take a few weeks for amlodipine to…")
     r"\btakes? (?:\w+ ){0,3}(?:minutes|hours|days|weeks|months) for \w+",
     r"\bin as little as\b|\blasts? (?:all (?:day|night|morning)|as long as)\b",
-    r"\bgets? better (?:by itself |on its own )?(?:after|within|in)\b",
+    r"\bgets? better (?:by itself |on its own )?(?:after|within|in|by)\b",
     r"\b(?:after|within) \d+ ?(?:to|-|–) ?\d+ (?:days|weeks|months|years)\b",
     r"\b\d+ ?(?:to|-|–) ?\d+ (?:hours|days|weeks|months) (?:after|before)\b|\bshort-term protection\b",
+    r"\btakes? (?:\w+ ){0,3}(?:days|weeks|months) (?:[\w-]+ ){0,4}before you (?:notice|see|feel)\b",
     r"\b(?:goes|go|went|clears?|cleared) (?:away|up) (?:in|within|after)\b|\binfectious (?:for|from|"
     r"until)\b|\buntil (?:\d+|two|three|four|five|seven) (?:days|weeks) after\b",
     r"\bafter (?:just )?(?:one|a single|the first) (?:session|dose|infusion|treatment)\b",
@@ -465,6 +470,7 @@ SAFETY: tuple[str, ...] = (
     r"\b(?:unlikely|likely|known) to cause\b|\bsafer\b|\b(?:work|works|working) less well\b",
     r"\b(?:unpleasant|bad|bitter|metallic) taste\b|\bfind the taste\b|\bdiscolou?r\w*\b",
     r"\bthe most common (?:ones|effects) (?:are|include)\b",
+    r"\bthoughts of (?:suicide|self-harm)\b",
     r"\b(?:can|may|could|will) (?:also )?upset\b",
     r"\b(?:temporary |mild )?(?:redness|dryness|irritation|tenderness|itchiness|stinging)\b",
     r"\b(?:won['’]t|will not|does not|doesn['’]t|cannot|can['’]t) (?:damage|harm|hurt|stain)\b",
@@ -494,7 +500,7 @@ MECHANISM: tuple[str, ...] = (
     r"\b(?:triggers?|works? through|acts? through|broken down by)\b",
     r"\b(?:blood vessels?|nitric oxide|clot(?:s|ting)?|mitochondria\w*|energy production|"
     r"brain cells|laxative|diuretic|hormone levels|toxins)\b",
-    r"\b(?:liver|kidneys?|body|gut|brain) (?:already |naturally )?(?:removes?|filters?|clears?|"
+    r"\b(?:liver|kidneys?|body|gut|brain) (?:already |naturally |simply )?(?:removes?|filters?|clears?|"
     r"breaks? down|turns?|converts?|absorbs?|makes?|excretes?|stores?|produces?|releases?)\b",
     r"\b(?:put|puts|putting) pressure on\b|\b(?:restrict|restricts|improves?|increases?) "
     r"blood flow\b",
@@ -520,6 +526,7 @@ MECHANISM: tuple[str, ...] = (
     r"\binvolved in (?:\w+ ){0,4}(?:processes|reactions|functions|pathways)\b|\bskin barrier\b|"
     r"\bneutrali[sz](?:es?|ing)\b|"
     r"\b(?:dissolves?|thins?|loosens?|breaks? up) (?:the )?mucus\b|"
+    r"\bprotein synthesis\b|\bpathway called\b|\bswitch(?:es)? on\b|"
     r"\bsignals? (?:to )?(?:the |your )?(?:body|brain)\b",
     r"\bemptying of (?:your |the )?stomach\b|\bgastric emptying\b|\blubricat\w+\b|\bnarrow"
     r"(?:s|ing)? (?:the )?(?:airways?|arteries|blood vessels)\b",
@@ -572,6 +579,7 @@ EFFICACY: tuple[str, ...] = (
     r"\b(?:excellent|great|good|amazing|impressive|remarkable|fantastic) results\b",
     r"\bno (?:significant |overall |meaningful |real |clear )?difference\b|\bmatters? (?:more|less) "
     r"than\b|\bswear by\b",
+    r"\bcan (?:help )?(?:remove|get rid of)\b",
     r"\b(?:saw|had|showed|reported|experienced) (?:significantly )?(?:higher|greater|lower|bigger|"
     r"larger|smaller|more|less|fewer)\b",
     r"\b(?:a |an )?(?:reasonable|good|sensible|useful|effective) (?:option|choice|alternative)\b",

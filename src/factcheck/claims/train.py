@@ -7,8 +7,8 @@ claim-type model (softmax over the seven types, trained on the check-worthy sent
 Only the ``dev`` split is used: the held-out ``test`` texts stay unseen so that
 ``benchmarks/eval_claims.py`` still measures generalisation. Sentences the rules exclude are not
 training examples (the model never overrides an exclusion). The decision threshold is the one
-that maximises F1 in 5-fold cross-validation grouped by text (no text is split between training
-and validation), and the cross-validated precision and recall are written into the file.
+that maximises F2 (recall weighted twice; see ``_f_beta``) in 5-fold cross-validation grouped by
+text (no text is split between training and validation), and the cross-validated precision and recall are written into the file.
 
 Needs numpy (installed with pandas) for training only; reading the model does not.
 """
@@ -35,6 +35,7 @@ TYPE_L2 = 0.3
 TYPE_EPOCHS = 300
 TYPE_LEARNING_RATE = 1.0
 FOLDS = 5
+BETA = 2.0
 SEED = 20261121
 
 
@@ -105,6 +106,17 @@ def fit_types(feats: list[dict[str, float]], labels: list[str]) -> learned.TypeM
     return learned.TypeModel(DIMS, classes, tuple(float(v) for v in b), rows)
 
 
+def _f_beta(pairs: list[tuple[float, int]], threshold: float) -> float:
+    """F-beta with recall weighted BETA times: the threshold that maximised F1 in cross-validation
+    on the dev texts proved too strict for unseen texts (held-out rounds 12–17: precision
+    0.87–0.94 but recall 0.75–0.83, where cross-validation promised about 0.94 and 0.96), so the
+    choice leans to recall."""
+    precision, recall, _ = _prf(pairs, threshold)
+    if not precision + recall:
+        return 0.0
+    return (1 + BETA ** 2) * precision * recall / (BETA ** 2 * precision + recall)
+
+
 def _prf(pairs: list[tuple[float, int]], threshold: float) -> tuple[float, float, float]:
     tp = sum(1 for p, y in pairs if p >= threshold and y)
     fp = sum(1 for p, y in pairs if p >= threshold and not y)
@@ -146,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
                 by_model = by_vocabulary if by_vocabulary == "cited_source" else typer.predict(f)
                 model_right += by_model == t
         console.print(f"fold {k + 1}/{FOLDS} done")
-    threshold = max((t / 100 for t in range(20, 81, 5)), key=lambda t: _prf(scored, t)[2])
+    threshold = max((t / 100 for t in range(20, 81, 5)), key=lambda t: _f_beta(scored, t))
     precision, recall, f1 = _prf(scored, threshold)
     console.print(f"cross-validated at threshold {threshold:.2f}: precision {precision:.3f}, "
                   f"recall {recall:.3f}, F1 {f1:.3f}")
