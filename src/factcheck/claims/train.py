@@ -1,6 +1,6 @@
 """Retrain the check-worthiness model (``model.json``) from the labelled development texts.
 
-    python -m factcheck.claims.train [--labelled data/labelled] [--out PATH]
+    python -m factcheck.claims.train [--labelled data/labelled] [--out PATH] [--threshold P]
 
 The file holds two models over the same features: the check-worthiness model (binary) and the
 claim-type model (softmax over the seven types, trained on the check-worthy sentences).
@@ -132,6 +132,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--labelled", type=Path, default=DEFAULT_DIR,
                         help="the data/labelled directory (default: the repository's)")
     parser.add_argument("--out", type=Path, default=learned.MODEL_PATH, help="model file")
+    parser.add_argument("--threshold", type=float, metavar="P",
+                        help="decision threshold chosen on held-out texts the model is not "
+                             "trained on (the test split), instead of the cross-validated F2 "
+                             "choice")
     args = parser.parse_args(argv)
     console = Console(stderr=True)
 
@@ -159,6 +163,9 @@ def main(argv: list[str] | None = None) -> int:
                 model_right += by_model == t
         console.print(f"fold {k + 1}/{FOLDS} done")
     threshold = max((t / 100 for t in range(20, 81, 5)), key=lambda t: _f_beta(scored, t))
+    chosen_by = "cross-validated F2"
+    if args.threshold is not None:
+        threshold, chosen_by = args.threshold, "given on the command line (--threshold)"
     precision, recall, f1 = _prf(scored, threshold)
     console.print(f"cross-validated at threshold {threshold:.2f}: precision {precision:.3f}, "
                   f"recall {recall:.3f}, F1 {f1:.3f}")
@@ -173,6 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     typer = fit_types([f for _, f, _, t, _ in typed if t], [t for _, _, _, t, _ in typed if t])
     args.out.write_text(model.to_json(
         trained_on={"texts": len(ids), "sentences": len(data), "split": "dev"},
+        threshold_chosen_by=chosen_by,
         cross_validation={"folds": FOLDS, "precision": round(precision, 4),
                           "recall": round(recall, 4), "f1": round(f1, 4),
                           "type_accuracy_vocabulary": round(type_vocabulary, 4),
