@@ -311,6 +311,14 @@ class _Crawl:
             rows.logs.append(row)
         self._enqueue(job.url, prepare_failure)
 
+    def _enqueue_seen(self, url: str, article_id: str, state, row) -> None:
+        """Queue the writes of a page whose stored version is still current (304 or same bytes)."""
+        def prepare_seen(rows: _Rows, _saved: SavedVersion | None) -> None:
+            rows.seen.append(article_id)
+            rows.states.append(state)
+            rows.logs.append(row)
+        self._enqueue(url, prepare_seen)
+
     def log_robots(self, result: FetchResult) -> None:
         if result.ok:
             outcome = "fetched"
@@ -579,12 +587,7 @@ class _Crawl:
             state = self._state(job, previous, result, "not_modified")
             article_id = previous.article_id
             row = self._row(job, result, "not_modified", article_id=article_id)
-
-            def prepare_seen(rows: _Rows, _saved: SavedVersion | None) -> None:
-                rows.seen.append(article_id)
-                rows.states.append(state)
-                rows.logs.append(row)
-            self._enqueue(job.url, prepare_seen)
+            self._enqueue_seen(job.url, article_id, state, row)
             return
         if result.not_modified:
             result.error_kind = "http"
@@ -631,12 +634,7 @@ class _Crawl:
             state.last_outcome = "unchanged"
             article_id = known[2]
             row = self._row(job, result, "unchanged", article_id=article_id)
-
-            def prepare_unchanged(rows: _Rows, _saved: SavedVersion | None) -> None:
-                rows.seen.append(article_id)
-                rows.states.append(state)
-                rows.logs.append(row)
-            self._enqueue(job.url, prepare_unchanged)
+            self._enqueue_seen(job.url, article_id, state, row)
             return
         doc = self._document(source, result, is_html)
         errors_before = state.consecutive_errors
