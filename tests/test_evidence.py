@@ -84,3 +84,20 @@ def test_every_emitted_flag_is_documented():
         for claim_type in ("efficacy", "duration", "cited_source", "mechanism"):
             assert set(decide(judged, claim_type=claim_type, certainty=certainty).flags) <= set(FLAGS)
             assert set(decide([], claim_type=claim_type, certainty=certainty).flags) <= set(FLAGS)
+
+
+def test_every_study_design_has_a_weight_and_every_label_is_reachable():
+    from factcheck.evidence.grading import DESIGN_LABEL, DESIGN_WEIGHT
+    from factcheck.evidence.verdict import LABELS
+    from factcheck.pubmed.design import DESIGNS
+
+    assert set(DESIGN_WEIGHT) == set(DESIGNS) == set(DESIGN_LABEL)
+    judged_rct = judge([RCT], sentence="Ketamine relieves chronic pain", intervention="ketamine",
+                       condition="chronic pain")
+    judged_case = judge([CASE], sentence="Ketamine relieves cancer pain", intervention="ketamine",
+                        condition="cancer pain")
+    reached = {decide(judged_rct, claim_type="efficacy", certainty="assertive").label,
+               decide(judged_case, claim_type="efficacy", certainty="assertive").label,
+               decide(judged_case, claim_type="efficacy", certainty="absolute").label,
+               decide([], claim_type="efficacy", certainty="assertive").label}
+    assert reached == set(LABELS)

@@ -194,7 +194,7 @@ def evidence_stage(db: str | Path, run_id: str, top_k: int | None = None) -> dic
     All current claims are assessed on every run, not only new ones: the reference table
     changes (new records, retractions), and a verdict must reflect the table it was made on.
     """
-    from .evidence import ClaimRow, assess_claim
+    from .evidence import ClaimRow, assess_claim, decide
     from .evidence.assess import CLAIM_ROW_SQL
     from .evidence.retrieve import fts_ready
     from .store.evidence import drop_evidence_of_missing_records, replace_claim_evidence
@@ -218,7 +218,6 @@ def evidence_stage(db: str | Path, run_id: str, top_k: int | None = None) -> dic
             if ready:
                 judged, verdict = assess_claim(con, claim, k=top_k)
             else:
-                from .evidence.verdict import decide
                 judged, verdict = [], decide([], claim_type=claim.claim_type, certainty=claim.certainty)
             with transaction(con):
                 replace_claim_evidence(con, claim.claim_id, judged, verdict, run_id)

@@ -18,6 +18,9 @@ from dataclasses import dataclass, field
 from .grading import PRECLINICAL, STRONG_WEIGHT, design_label, design_weight
 from .retrieve import QUERY_STOPWORDS, Hit
 
+# The verdict labels (meanings in this module's docstring and docs/schema.md).
+LABELS = ("evidence_found", "limited_evidence", "no_evidence", "overstated")
+
 # Editor flags, each with what it tells the editor. Only these strings are ever emitted.
 FLAGS: dict[str, str] = {
     "no_evidence_found": "no PubMed record in the reference table is on this claim's topic",

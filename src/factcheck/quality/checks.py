@@ -22,10 +22,7 @@ log = logging.getLogger(__name__)
 PUBMED_SAMPLE_ROWS = 100_000
 CERTAINTIES = ["hedged", "assertive", "absolute"]
 POLARITIES = ["positive", "negative"]
-VERDICT_LABELS = ["evidence_found", "limited_evidence", "no_evidence", "overstated"]
 CLEAN_STATUSES = ["pending", "ok", "empty", "error"]
-STUDY_DESIGNS = ["meta_analysis", "systematic_review", "rct", "clinical_trial", "observational",
-                 "case_report", "narrative_review", "guideline", "animal", "in_vitro", "other"]
 
 
 @dataclass
@@ -44,7 +41,8 @@ class Suite:
 
 def suites() -> list[Suite]:
     """The checks, table by table (what each protects is in docs/schema.md)."""
-    from ..evidence.verdict import FLAGS
+    from ..evidence.verdict import FLAGS, LABELS
+    from ..pubmed.design import DESIGNS
 
     return [
         Suite("articles", "SELECT * FROM articles", [
@@ -85,9 +83,8 @@ def suites() -> list[Suite]:
         # uniqueness holds by construction): validate a fixed sample, not the whole table.
         Suite("pubmed", "SELECT pmid, title, pub_year, study_design, is_retracted FROM pubmed"
               f" USING SAMPLE reservoir({PUBMED_SAMPLE_ROWS} ROWS) REPEATABLE (42)", [
-            Check("ExpectColumnValuesToBeUnique", {"column": "pmid"}),
             Check("ExpectColumnValuesToNotBeNull", {"column": "pmid"}),
-            Check("ExpectColumnValuesToBeInSet", {"column": "study_design", "value_set": STUDY_DESIGNS}),
+            Check("ExpectColumnValuesToBeInSet", {"column": "study_design", "value_set": list(DESIGNS)}),
             Check("ExpectColumnValuesToNotBeNull", {"column": "title", "mostly": 0.99}, "warning"),
             Check("ExpectColumnValuesToBeBetween", {"column": "pub_year", "min_value": 1800,
                                                     "max_value": 2100, "mostly": 0.99}, "warning"),
@@ -102,11 +99,11 @@ def suites() -> list[Suite]:
             Check("ExpectColumnValuesToBeInSet", {"column": "pmid_known", "value_set": [True]}),
             Check("ExpectColumnValuesToBeInSet", {"column": "claim_known", "value_set": [True]}),
         ]),
-        _verdict_suite(list(FLAGS)),
+        _verdict_suite(list(FLAGS), list(LABELS)),
     ]
 
 
-def _verdict_suite(flag_names: list[str]) -> Suite:
+def _verdict_suite(flag_names: list[str], labels: list[str]) -> Suite:
     quoted = ", ".join("'" + f.replace("'", "''") + "'" for f in flag_names)
     return Suite(
         "verdicts",
@@ -115,7 +112,7 @@ def _verdict_suite(flag_names: list[str]) -> Suite:
         " FROM current_claims cc LEFT JOIN verdicts v USING (claim_id)",
         [
             Check("ExpectColumnValuesToBeInSet", {"column": "has_verdict", "value_set": [True]}),
-            Check("ExpectColumnValuesToBeInSet", {"column": "label", "value_set": VERDICT_LABELS}),
+            Check("ExpectColumnValuesToBeInSet", {"column": "label", "value_set": labels}),
             Check("ExpectColumnValuesToBeBetween", {"column": "confidence", "min_value": 0, "max_value": 1}),
             Check("ExpectColumnValuesToBeInSet", {"column": "unknown_flags", "value_set": [0]}),
         ])
