@@ -99,3 +99,15 @@ def test_a_new_meta_analysis_typed_only_review_is_a_meta_analysis():
     title = "Music interventions for cancer survivors: a meta-analysis."
     assert study_design(["Journal Article", "Review"], [], title) == "meta_analysis"
     assert study_design(["Journal Article", "Review"], [], "Ketamine in pain medicine.") == "narrative_review"
+
+
+def test_title_phrases_are_lower_case_because_the_prefilter_lower_cases_the_text():
+    # study_design searches all rules' phrases at once in the lower-cased title first; an
+    # upper-case letter in a phrase would make that search miss and silently drop the rule.
+    import re
+
+    for rule in RULES:
+        if rule.title is not None:
+            literal = re.sub(r"\\[A-Za-z]", "", rule.title.pattern)
+            assert literal == literal.lower(), rule.design
+    assert study_design(["Journal Article"], [], "A RANDOMISED, Double-Blind Trial of X") == "rct"
