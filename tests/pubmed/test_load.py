@@ -289,3 +289,23 @@ def test_refreshing_the_index_scores_like_a_full_rebuild(con, nlm_baseline: Path
         assert [p for p, _ in got] == [p for p, _ in ref]
         assert [v for _, v in got] == pytest.approx([v for _, v in ref], rel=1e-12)
     assert store.refresh_fts_index(con) == "unchanged"
+
+
+def test_fast_tokenizer_finds_the_extension_macros_words(con, articles_xml: Path):
+    # the index is built with a regex-free tokenizer; it is used only when it agrees with the
+    # extension's macro on tricky strings, and on real titles and abstracts it does
+    load_files(con, [articles_xml], workers=0)
+    assert store._fast_tokenizer_agrees(con)
+    fast = store._fast_tokens_sql("x")
+    rows = con.execute(
+        f"SELECT list_filter(fts_main_pubmed.tokenize(x), w -> len(w) > 0) "
+        f"= list_filter({fast}, w -> len(w) > 0) FROM (SELECT title || ' ' || coalesce(abstract, '') "
+        "|| ' Guillain-Barré İL-6 “x” a\u00a0b' AS x FROM pubmed)").fetchall()
+    assert rows and all(r[0] for r in rows)
+
+
+def test_an_unknown_extension_tokenizer_is_used_as_it_is(con, articles_xml: Path, caplog):
+    load_files(con, [articles_xml], workers=0)
+    con.execute("CREATE OR REPLACE MACRO fts_main_pubmed.tokenize(s) AS string_split(lower(s), ' ')")
+    assert not store._fast_tokenizer_agrees(con)
+    assert "tokenizes differently" in caplog.text

@@ -14,6 +14,7 @@ leaves the previous index in place; call them outside a transaction.
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -22,6 +23,8 @@ import duckdb
 import pyarrow as pa
 
 from ..pubmed.arrow import STAGE_SCHEMA
+
+log = logging.getLogger(__name__)
 
 RECORD_COLUMNS = [name for name in STAGE_SCHEMA.names if name != "seq"]
 #: Columns compared to decide whether a stored record really changed.
@@ -193,6 +196,17 @@ _PROBE = "pubmed_fts_probe"
 _PROBE_SCHEMA = f"fts_main_{_PROBE}"
 #: Parameters of the extension's ``match_bm25`` macro, with its documented defaults.
 _MATCH_PARAMS = "docname, query_string, fields := NULL, k := 1.2, b := 0.75, conjunctive := false"
+#: Characters the extension's ``tokenize`` macro turns into word breaks: its default
+#: ``ignore`` pattern (digits and ASCII punctuation) and what RE2's ``\s`` splits at.
+_FTS_BREAKS = "0123456789!@#$%^&*()_+={}[]:;<>,.?~\\/|'\"`-" + "\t\n\f\r"
+#: Strings on which the fast tokenizer must give exactly the extension's tokens before it is
+#: used (accents, Greek, ligatures, non-breaking and typographic characters, every break).
+_TOKENIZER_PROBES = (
+    "Guillain-Barré syndrome", "IL-6\tTNF-α\n(p<0.05) [n=12]; {x}", "Ça va? naïve CAFÉ",
+    "x__y++z==w", "O'Brien's “quoted” — dash – en", "ﬁnal Straße İstanbul ΣΊΣΥΦΟΣ",
+    "a\u00a0b c\u2009d", "tab\fform\rfeed\vvt", "1,2-dimethyl-4-(3-oxo)", "50% ~ 3.5 mg/kg",
+    "back\\slash/slash|pipe`tick\"quote!@#$^&*?<>:", "  leading and trailing  ", "",
+)
 
 
 def rebuild_fts_index(con: duckdb.DuckDBPyConnection, *, method: str = "fast") -> None:
@@ -295,27 +309,17 @@ def _refresh_fts(con: duckdb.DuckDBPyConnection, indexed_at: datetime) -> int:
                     "WHERE dict.termid = r.termid")
         con.execute("DROP TABLE fts_removed")
     if n_fresh:
-        stemmer = FTS_STEMMER
-        union = " UNION ALL ".join(
-            f"SELECT unnest({s}.tokenize({c})) AS w, docid, "
-            f"(SELECT fieldid FROM {s}.fields WHERE field = '{c}') AS fieldid FROM fts_fresh"
-            for c in FTS_COLUMNS)
-        con.execute(f"""CREATE OR REPLACE TEMP TABLE fts_tokens AS
-                        SELECT w, docid, fieldid FROM ({union})
-                        WHERE w IS NOT NULL AND len(w) > 0
-                          AND w NOT IN (SELECT sw FROM {s}.stopwords)""")
-        con.execute(f"""CREATE OR REPLACE TEMP TABLE fts_stems AS
-                        SELECT w, stem(w, '{stemmer}') AS term
-                        FROM (SELECT DISTINCT w FROM fts_tokens)""")
+        _tokenize_rows(con, "fts_fresh", "docid", _fast_tokenizer_agrees(con))
         con.execute(f"""INSERT INTO {s}.dict (termid, term, df)
                         SELECT (SELECT coalesce(max(termid), -1) FROM {s}.dict)
                                    + row_number() OVER (ORDER BY term), term, 0
-                        FROM (SELECT DISTINCT term FROM fts_stems
+                        FROM (SELECT DISTINCT term FROM fts_words
                               WHERE term NOT IN (SELECT term FROM {s}.dict))""")
-        con.execute(f"""CREATE OR REPLACE TEMP TABLE fts_postings AS
-                        SELECT t.docid, CAST(t.fieldid AS BIGINT) AS fieldid, d.termid
-                        FROM fts_tokens t JOIN fts_stems st USING (w)
-                        JOIN {s}.dict d ON d.term = st.term""")
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE fts_wordids AS
+                        SELECT w.w, d.termid FROM fts_words w JOIN {s}.dict d ON d.term = w.term""")
+        con.execute("""CREATE OR REPLACE TEMP TABLE fts_postings AS
+                       SELECT t.docid, CAST(t.fieldid AS BIGINT) AS fieldid, i.termid
+                       FROM fts_tokens t JOIN fts_wordids i USING (w)""")
         con.execute(f"INSERT INTO {s}.terms (docid, fieldid, termid) "
                     "SELECT docid, fieldid, termid FROM fts_postings")
         con.execute(f"""UPDATE {s}.dict SET df = dict.df + a.n
@@ -327,7 +331,7 @@ def _refresh_fts(con: duckdb.DuckDBPyConnection, indexed_at: datetime) -> int:
                         FROM fts_fresh f
                         LEFT JOIN (SELECT docid, count(*) AS len FROM fts_postings GROUP BY docid) l
                                ON l.docid = f.docid""")
-        for name in ("fts_tokens", "fts_stems", "fts_postings"):
+        for name in ("fts_tokens", "fts_words", "fts_wordids", "fts_postings"):
             con.execute(f"DROP TABLE {name}")
     if n_stale or n_fresh:
         con.execute(f"DELETE FROM {s}.dict WHERE df <= 0")
@@ -393,24 +397,21 @@ def _build_fts_fast(con: duckdb.DuckDBPyConnection, template: _FtsTemplate) -> N
     con.execute(f"CREATE TABLE {s}.fields (fieldid BIGINT, field VARCHAR)")
     con.executemany(f"INSERT INTO {s}.fields VALUES (?, ?)", [list(f) for f in template.fields])
     con.execute(f"CREATE MACRO {s}.tokenize(s) AS {template.tokenize}")
-    stemmer = FTS_STEMMER
-    union = " UNION ALL ".join(
-        f"SELECT unnest({s}.tokenize({c})) AS w, rowid AS docid, "
-        f"(SELECT fieldid FROM {s}.fields WHERE field = '{c}') AS fieldid FROM pubmed"
-        for c in FTS_COLUMNS)
-    con.execute(f"""CREATE TEMP TABLE fts_tokens AS
-                    SELECT w, docid, fieldid FROM ({union})
-                    WHERE w IS NOT NULL AND len(w) > 0
-                      AND w NOT IN (SELECT sw FROM {s}.stopwords)""")
-    con.execute(f"""CREATE TEMP TABLE fts_stems AS
-                    SELECT w, stem(w, '{stemmer}') AS term FROM (SELECT DISTINCT w FROM fts_tokens)""")
-    con.execute(f"""CREATE TABLE {s}.dict AS
-                    SELECT CAST(row_number() OVER (ORDER BY term) - 1 AS BIGINT) AS termid, term, df
-                    FROM (SELECT st.term, count(DISTINCT t.docid) AS df
-                          FROM fts_tokens t JOIN fts_stems st USING (w) GROUP BY st.term)""")
+    _tokenize_rows(con, "pubmed", "rowid", _fast_tokenizer_agrees(con))
+    con.execute("""CREATE TEMP TABLE fts_termids AS
+                   SELECT term, CAST(row_number() OVER (ORDER BY term) - 1 AS BIGINT) AS termid
+                   FROM (SELECT DISTINCT term FROM fts_words)""")
+    con.execute("""CREATE TEMP TABLE fts_wordids AS
+                   SELECT w, termid FROM fts_words JOIN fts_termids USING (term)""")
     con.execute(f"""CREATE TABLE {s}.terms AS
-                    SELECT t.docid, CAST(t.fieldid AS BIGINT) AS fieldid, d.termid
-                    FROM fts_tokens t JOIN fts_stems st USING (w) JOIN {s}.dict d ON d.term = st.term""")
+                    SELECT t.docid, CAST(t.fieldid AS BIGINT) AS fieldid, i.termid
+                    FROM fts_tokens t JOIN fts_wordids i USING (w)""")
+    con.execute(f"""CREATE TABLE {s}.dict AS
+                    SELECT i.termid, i.term, n.df
+                    FROM fts_termids i
+                    JOIN (SELECT termid, count(DISTINCT docid) AS df FROM {s}.terms GROUP BY termid) n
+                      USING (termid)
+                    ORDER BY i.termid""")
     con.execute(f"""CREATE TABLE {s}.docs AS
                     SELECT p.rowid AS docid, p.pmid AS name, coalesce(n.len, 0) AS len
                     FROM pubmed p
@@ -420,8 +421,54 @@ def _build_fts_fast(con: duckdb.DuckDBPyConnection, template: _FtsTemplate) -> N
                     SELECT count(docs.docid) AS num_docs, sum(docs.len) / count(docs.len) AS avgdl
                     FROM {s}.docs AS docs""")
     con.execute(f"CREATE MACRO {s}.match_bm25({_MATCH_PARAMS}) AS {template.match_bm25}")
-    con.execute("DROP TABLE fts_tokens")
-    con.execute("DROP TABLE fts_stems")
+    for name in ("fts_tokens", "fts_words", "fts_termids", "fts_wordids"):
+        con.execute(f"DROP TABLE {name}")
+
+
+def _fast_tokens_sql(text: str) -> str:
+    """SQL for the words of ``text`` as the extension's ``tokenize`` macro finds them, without
+    its two regular expressions: lower case (accents stripped only from non-ASCII text, where
+    there are any), every break character translated to a space, split at spaces. Empty
+    strings in the result are dropped by the caller, as the macro's are."""
+    breaks = _FTS_BREAKS.replace("'", "''")
+    spaces = " " * len(_FTS_BREAKS)
+    return (f"string_split(translate(CASE WHEN strlen({text}) = length({text}) THEN lower({text}) "
+            f"ELSE lower(strip_accents({text})) END, '{breaks}', '{spaces}'), ' ')")
+
+
+def _fast_tokenizer_agrees(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when :func:`_fast_tokens_sql` gives the extension macro's words on every probe
+    string. A later extension with another tokenizer fails this, and the macro is then used
+    as it is (slower, never different)."""
+    fast = _fast_tokens_sql("p")
+    rows = con.execute(
+        f"SELECT list_filter({FTS_SCHEMA}.tokenize(p), w -> len(w) > 0) "
+        f"IS NOT DISTINCT FROM list_filter({fast}, w -> len(w) > 0) "
+        "FROM (SELECT unnest(?::VARCHAR[]) AS p)", [list(_TOKENIZER_PROBES)]).fetchall()
+    agrees = len(rows) == len(_TOKENIZER_PROBES) and all(r[0] for r in rows)
+    if not agrees:
+        log.warning("the FTS extension tokenizes differently from factcheck's fast tokenizer; "
+                    "indexing with the extension's tokenize macro (slower)")
+    return agrees
+
+
+def _tokenize_rows(con: duckdb.DuckDBPyConnection, source: str, docid: str, fast: bool) -> None:
+    """Temp tables ``fts_tokens (docid, fieldid, w)``: every indexed word occurrence of the
+    rows of ``source`` except stop words; ``fts_words (w, term)``: each distinct word once
+    with its stem (stemming each distinct word once, not each of millions of occurrences,
+    is most of the gain over ``PRAGMA create_fts_index``)."""
+    s = FTS_SCHEMA
+    fieldids = dict((field, fieldid) for fieldid, field in
+                    con.execute(f"SELECT fieldid, field FROM {s}.fields").fetchall())
+    words = (lambda c: _fast_tokens_sql(c)) if fast else (lambda c: f"{s}.tokenize({c})")
+    union = " UNION ALL ".join(
+        f"SELECT {docid} AS docid, {int(fieldids[c])} AS fieldid, unnest({words(c)}) AS w "
+        f"FROM {source}" for c in FTS_COLUMNS)
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE fts_tokens AS
+                    SELECT docid, fieldid, w FROM ({union})
+                    WHERE len(w) > 0 AND w NOT IN (SELECT sw FROM {s}.stopwords)""")
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE fts_words AS
+                    SELECT w, stem(w, '{FTS_STEMMER}') AS term FROM (SELECT DISTINCT w FROM fts_tokens)""")
 
 
 def pubmed_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
