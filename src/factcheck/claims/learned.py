@@ -4,11 +4,15 @@ The rules (``rules.py``) decide what is never a claim (teasers, advice, promotio
 say why; for every other sentence this model turns the rule signals plus word unigrams and
 bigrams into a check-worthiness probability. It was added because the vocabularies alone missed
 claims worded in ways they had not seen (recall 0.52–0.86 over the held-out rounds,
-``docs/claims.md``); weighting the words of 1,500 labelled sentences recovers part of that.
+``docs/claims.md``); weighting the words of the labelled dev sentences recovers part of that.
 
 The weights ship as ``model.json`` beside this module (feature hashing into ``dims`` buckets with
 CRC-32, so no vocabulary file is needed); ``python -m factcheck.claims.train`` rebuilds it from
-``data/labelled/``. Pure Python at run time: a sparse dot product per sentence.
+``data/labelled/`` (the exact command, and the leave-one-round-out validation that chose the L2
+strength, the features and the threshold, are recorded in the file). The shipped model is
+trained on every sentence judged both without and with the pipeline's MeSH vocabulary, so it
+decides with either ``mesh_vocabulary=None`` or a vocabulary. Pure Python at run time: a sparse
+dot product per sentence.
 """
 
 from __future__ import annotations

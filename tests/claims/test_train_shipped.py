@@ -1,0 +1,27 @@
+"""The shipped ``model.json``: chosen by leave-one-round-out validation, and it decides with and
+without the pipeline's MeSH vocabulary."""
+
+from __future__ import annotations
+
+import json
+
+from factcheck.claims import extract_claims, learned
+from factcheck.claims import train
+
+
+def test_shipped_model_records_its_leave_one_round_out_choice():
+    meta = json.loads(learned.MODEL_PATH.read_text(encoding="utf-8"))
+    assert meta["cross_validation"]["method"] == "leave-one-round-out"
+    assert meta["validation"]["rounds"] == list(train.VALIDATION_ROUNDS)
+    chosen = f"threshold {meta['threshold']:.2f}"
+    for mode in ("default", "mesh"):
+        assert set(meta["validation"][mode][chosen]["per_round"]) == \
+            {str(r) for r in train.VALIDATION_ROUNDS}
+    assert "leave-one-round-out" in meta["threshold_chosen_by"]
+    assert meta["retrain_command"].startswith("python -m factcheck.claims.train --cv rounds")
+    # it decides with and without the pipeline's vocabulary
+    sentence = "Common side effects of ibuprofen include headache and nausea."
+    for vocab in (None, ["Ibuprofen", "Headache", "Nausea"]):
+        (claim,) = extract_claims(sentence, mesh_vocabulary=vocab)
+        assert claim.claim_type == "safety"
+        assert claim.score >= meta["threshold"]
