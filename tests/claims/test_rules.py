@@ -78,6 +78,7 @@ EXAMPLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "safety": (
         ("Patients have reported hallucinations, drowsiness and dizziness.",
          "Melatonin can interact with blood thinners.",
+         "Mebendazole is not licensed for children under two.",
          "Probiotics are generally safe for healthy people.",
          "These symptoms appear to correct with stopping the ketamine use.",
          "Further noise exposure can make tinnitus worse.",
@@ -93,7 +94,8 @@ EXAMPLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
          "In England, flu kills thousands of people in an average winter.",
          "Each year there are up to 3 million cases of norovirus in the UK.",
          "Chickenpox mostly affects children.",
-         "They're common in children, particularly those aged 4 to 11."),
+         "They're common in children, particularly those aged 4 to 11.",
+         "Gum recession is also common among regular users."),
         ("Ketamine blocks NMDA receptors.",),
     ),
     "magnitude": (
@@ -127,7 +129,9 @@ EXAMPLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("Ketamine therapy can help alleviate chronic pain.",
          "Ketamine therapy has shown significant promise in treating chronic pain.",
          "Higher doses are not more effective.",
-         "Many athletes swear by cupping for faster recovery."),
+         "Many athletes swear by cupping for faster recovery.",
+         "Washing hands really does cut the chance of reinfection.",
+         "They've been tested and do nothing."),
         ("Ketamine was developed in the 1960s.",),
     ),
     "evidence appeal": (
@@ -148,8 +152,10 @@ EXAMPLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("Ketamine relieves pain.",),
     ),
     "health anchor": (
-        ("The treatment relieved symptoms in most patients.", "Tendonitis is common."),
-        ("Free returns within 30 days.",),
+        ("The treatment relieved symptoms in most patients.", "Tendonitis is common.",
+         "Ear wax build-up affects around one in ten adults.",
+         "Threadworms are extremely common in young children."),
+        ("Free returns within 30 days.", "Our shop ships worldwide within a week."),
     ),
     "hedge": (
         ("Ketamine may help.", "It shows promise.", "It appears to work.",

@@ -244,10 +244,11 @@ def judge(sentence: str, mentions: list[Mention], whole_line: bool = False,
     rule_worthy = bool(types) and anchor and score >= THRESHOLD
     worthy = rule_worthy
     claim_type = types[0][0] if types else None
+    model = learned.load_model() if use_model else None
     feats = learned.features(sentence, [t for t, _ in types],
                              {m.role for m in mentions}, bool(carried), certainty, polarity,
-                             score, rule_worthy)
-    model = learned.load_model() if use_model else None
+                             score, rule_worthy,
+                             embedding=model is not None and model.embedding is not None)
     typed_by_model = None
     if model is not None:
         probability = model.probability(feats)

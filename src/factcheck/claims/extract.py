@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable, Iterator
 
-from . import rules
+from . import embed, learned, rules
 from .classify import Judgement, judge
 from .mesh import EntityMatcher, Mention, matcher_for
 from .model import Claim
@@ -66,7 +66,11 @@ def _judged(body_text: str, matcher: EntityMatcher, use_model: bool = True
     previous_mentions: list[Mention] = []
     section: list[Mention] = []
     document: list[Mention] = []
-    for span in segment_sentences(body_text):
+    spans = segment_sentences(body_text)
+    model = learned.load_model() if use_model else None
+    if model is not None and model.embedding:
+        embed.prime(span.text for span in spans)   # one batch for the whole body
+    for span in spans:
         mentions = matcher.mentions(span.text)
         carried = previous_mentions if previous is not None else []
         verdict = judge(span.text, mentions, _whole_line(body_text, span), carried,

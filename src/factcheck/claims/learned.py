@@ -33,6 +33,9 @@ from . import rules
 log = logging.getLogger(__name__)
 
 MODEL_PATH = Path(__file__).with_name("model.json")
+#: The same model trained with sentence embeddings as extra features (``embed.py``): used
+#: instead of MODEL_PATH when the ``embed`` extra is installed.
+MODEL_EMBED_PATH = Path(__file__).with_name("model_embed.json")
 # FACTCHECK_CLAIMS_MODEL=off decides by the rules alone; =PATH uses another model file.
 MODEL_ENV = "FACTCHECK_CLAIMS_MODEL"
 _WORD = re.compile(r"[a-z][a-z'’-]+")
@@ -40,8 +43,9 @@ _WORD = re.compile(r"[a-z][a-z'’-]+")
 
 def features(sentence: str, types: Iterable[str], roles: Iterable[str], carried: bool,
              certainty: str, polarity: str, rule_score: float,
-             rule_worthy: bool) -> dict[str, float]:
-    """Named features of one sentence (the same function at training and at run time)."""
+             rule_worthy: bool, embedding: bool = False) -> dict[str, float]:
+    """Named features of one sentence (the same function at training and at run time);
+    ``embedding`` adds the sentence embedding's dimensions (``embed.features``)."""
     out: dict[str, float] = {}
     for group in rules.ALL_GROUPS:
         if rules.pattern(group).search(sentence):
@@ -64,6 +68,10 @@ def features(sentence: str, types: Iterable[str], roles: Iterable[str], carried:
     if words:
         out[f"first:{words[0]}"] = 1.0
     out["length"] = min(len(words), 40) / 40
+    if embedding:
+        from . import embed
+
+        out.update(embed.features(sentence))
     return out
 
 
@@ -79,6 +87,7 @@ class Model:
     bias: float
     weights: Mapping[int, float]
     threshold: float
+    embedding: str | None = None   # the sentence embedding its features include, if any
 
     def probability(self, feats: Mapping[str, float]) -> float:
         z = self.bias
@@ -87,8 +96,9 @@ class Model:
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
     def to_json(self, **meta: object) -> str:
+        extra = {"embedding": self.embedding} if self.embedding else {}
         return json.dumps({"dims": self.dims, "bias": round(self.bias, 6),
-                           "threshold": self.threshold, **meta,
+                           "threshold": self.threshold, **extra, **meta,
                            "weights": {str(k): round(v, 5) for k, v in sorted(self.weights.items())
                                        if abs(v) >= 1e-4}}, separators=(",", ":"))
 
@@ -153,10 +163,8 @@ class TypeModel:
 def load_type_model() -> TypeModel | None:
     """The claim-type model stored with the check-worthiness model, or None (the type
     vocabularies' priority order decides) when the model is off, absent or unreadable."""
-    setting = os.environ.get(MODEL_ENV, "").strip()
-    if setting.lower() in ("off", "none", "0", "false"):
-        return None
-    return _load_types(Path(setting) if setting else MODEL_PATH)
+    path = model_path()
+    return None if path is None else _load_types(path)
 
 
 @lru_cache(maxsize=4)
@@ -172,13 +180,30 @@ def _load_types(path: Path) -> TypeModel | None:
     return None
 
 
-def load_model() -> Model | None:
-    """The model to use: the shipped file, another one named by ``$FACTCHECK_CLAIMS_MODEL``, or
-    None (the rules alone decide) when that variable is ``off`` or the file is unusable."""
+def model_path() -> Path | None:
+    """The model file in force: the one named by ``$FACTCHECK_CLAIMS_MODEL``, else the
+    embedding model when the ``embed`` extra is installed (``embed.available``), else the
+    shipped ``model.json``; None when ``$FACTCHECK_CLAIMS_MODEL`` is ``off``."""
     setting = os.environ.get(MODEL_ENV, "").strip()
     if setting.lower() in ("off", "none", "0", "false"):
         return None
-    return _load(Path(setting) if setting else MODEL_PATH)
+    if setting:
+        return Path(setting)
+    from . import embed
+
+    if embed.available():   # raises when FACTCHECK_CLAIMS_EMBED=on and the extra is missing
+        if MODEL_EMBED_PATH.exists():
+            return MODEL_EMBED_PATH
+        if embed.setting() == "on":
+            raise embed.EmbeddingUnavailable(f"{MODEL_EMBED_PATH} is missing")
+    return MODEL_PATH
+
+
+def load_model() -> Model | None:
+    """The model to use (:func:`model_path`), or None (the rules alone decide) when
+    ``$FACTCHECK_CLAIMS_MODEL`` is ``off`` or the file is unusable."""
+    path = model_path()
+    return None if path is None else _load(path)
 
 
 @lru_cache(maxsize=4)
@@ -187,7 +212,7 @@ def _load(path: Path) -> Model | None:
         data = json.loads(path.read_text(encoding="utf-8"))
         return Model(int(data["dims"]), float(data["bias"]),
                      {int(k): float(v) for k, v in data["weights"].items()},
-                     float(data["threshold"]))
+                     float(data["threshold"]), data.get("embedding") or None)
     except FileNotFoundError:
         log.warning("claims model %s not found: check-worthiness from the rules alone", path)
     except (ValueError, KeyError, TypeError) as exc:

