@@ -37,6 +37,7 @@ except ImportError:  # run from a checkout without installing
     from factcheck.claims import extract_claims
 from factcheck.claims import learned
 from factcheck.claims.labelled import Row, load_rows
+from factcheck.claims.train import mesh_vocabulary
 
 
 @dataclass
@@ -51,27 +52,6 @@ class TextResult:
     type_ok: int = 0
     certainty_ok: int = 0
     errors: list[str] = field(default_factory=list)
-
-
-def mesh_vocabulary(path: Path) -> set[str]:
-    """MeSH descriptor names of a PubMed XML file (.xml or .xml.gz), or of a text file with one
-    name per line: the vocabulary the pipeline passes to ``extract_claims``."""
-    if path.suffix == ".txt":
-        return {line.strip() for line in path.read_text(encoding="utf-8").splitlines()
-                if line.strip()}
-    import gzip
-
-    from lxml import etree
-
-    opener = gzip.open if path.suffix == ".gz" else open
-    names: set[str] = set()
-    with opener(path, "rb") as fh:
-        for _, el in etree.iterparse(fh, tag="DescriptorName", resolve_entities=False,
-                                     no_network=True):
-            if el.text:
-                names.add(el.text.strip())
-            el.clear()
-    return names
 
 
 def evaluate_text(entry: dict, vocabulary: set[str] | None = None) -> tuple[TextResult, float]:
