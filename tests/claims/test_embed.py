@@ -70,3 +70,19 @@ def test_with_the_extra_claims_are_decided_with_embeddings(monkeypatch):
     near = embed.vector("Ketamine is an NMDA receptor antagonist.")
     far = embed.vector("Sign up for our newsletter.")
     assert sum(a * b for a, b in zip(vec, near)) > sum(a * b for a, b in zip(vec, far))
+
+
+def test_an_extra_whose_model_will_not_load_falls_back_with_a_warning(monkeypatch, caplog):
+    # the import works but the model cannot be loaded (a broken install): auto mode warns and
+    # decides with model.json; on mode refuses
+    def broken():
+        raise embed.EmbeddingUnavailable("cannot load all-MiniLM-L6-v2: weights missing")
+
+    monkeypatch.setattr(embed, "_importable", lambda: True)
+    monkeypatch.setattr(embed, "_encoder", broken)
+    monkeypatch.setenv(embed.ENV, "auto")
+    assert learned.model_path() == learned.MODEL_PATH
+    assert "decided without sentence embeddings" in caplog.text
+    monkeypatch.setenv(embed.ENV, "on")
+    with pytest.raises(embed.EmbeddingUnavailable, match="weights missing"):
+        learned.model_path()

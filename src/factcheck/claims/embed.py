@@ -71,12 +71,24 @@ def available() -> bool:
     mode = setting()
     if mode in ("off", "none", "0", "false"):
         return False
-    if _importable():
-        return True
-    if mode == "on":
-        raise EmbeddingUnavailable(f"{ENV}=on but the embed extra is not installed "
-                                   '(pip install -c constraints.txt -e ".[embed]")')
-    return False
+    if not _importable():
+        if mode == "on":
+            raise EmbeddingUnavailable(f"{ENV}=on but the embed extra is not installed "
+                                       '(pip install -c constraints.txt -e ".[embed]")')
+        return False
+    try:
+        _encoder()
+    except EmbeddingUnavailable as exc:
+        if mode == "on":
+            raise
+        _warn_once(f"{exc}; claims are decided without sentence embeddings")
+        return False
+    return True
+
+
+@lru_cache(maxsize=8)
+def _warn_once(message: str) -> None:
+    log.warning(message)
 
 
 @lru_cache(maxsize=1)
