@@ -9,7 +9,7 @@ so an ETag is never stored without the article it describes.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 
 import duckdb
@@ -42,9 +42,8 @@ class CrawlState:
     last_changed_at: datetime | None = None
 
 
-_STATE_COLUMNS = ("url", "kind", "site", "canonical_url", "article_id", "etag", "last_modified",
-                  "content_hash", "links", "last_status", "last_outcome", "last_error",
-                  "consecutive_errors", "first_seen_at", "last_checked_at", "last_changed_at")
+#: crawl_state columns: the fields of CrawlState, in order (load_states builds CrawlState(*row)).
+_STATE_COLUMNS = tuple(f.name for f in fields(CrawlState))
 
 
 _CHUNK = 200  # rows per multi-row statement
@@ -70,9 +69,8 @@ class FetchLogRow:
     fetched_at: datetime = field(default_factory=now)
 
 
-_LOG_COLUMNS = ("run_id", "url", "kind", "site", "outcome", "status", "error_kind", "error",
-                "final_url", "elapsed_ms", "attempts", "bytes", "article_id", "version",
-                "fetched_at")
+#: fetch_log columns: the run's id and the fields of FetchLogRow.
+_LOG_COLUMNS = ("run_id",) + tuple(f.name for f in fields(FetchLogRow))
 
 
 def load_states(con: duckdb.DuckDBPyConnection, urls: Iterable[str]) -> dict[str, CrawlState]:
