@@ -403,6 +403,15 @@ def _article_ids(id_list, rec: PubmedRecord) -> None:
     rec.pmc_id = pmc or rec.pmc_id
 
 
+def _pubmed_data(pubmed_data, rec: PubmedRecord) -> None:
+    """Fill ``rec`` from a ``PubmedData``/``PubmedBookData`` element (its own article ids)."""
+    if pubmed_data is None:
+        return
+    for child in pubmed_data:
+        if child.tag == "ArticleIdList":
+            _article_ids(child, rec)
+
+
 def _pmid(el) -> tuple[int | None, int]:
     pmid = _int(el.text)
     version = _int(el.get("Version")) or 1
@@ -436,10 +445,7 @@ def parse_pubmed_article(el) -> PubmedRecord:
         raise ValueError(f"PMID is not a number: {pmid_el.text!r}")
     rec = PubmedRecord(pmid=pmid, pmid_version=version)
     _medline_citation(mc, rec)
-    if pubmed_data is not None:
-        for child in pubmed_data:
-            if child.tag == "ArticleIdList":
-                _article_ids(child, rec)
+    _pubmed_data(pubmed_data, rec)
     return rec
 
 
@@ -488,10 +494,7 @@ def parse_book_article(el) -> PubmedRecord:
     rec.journal = book_title
     if rec.title is None:
         rec.title = book_title
-    if pubmed_data is not None:
-        for child in pubmed_data:
-            if child.tag == "ArticleIdList":
-                _article_ids(child, rec)
+    _pubmed_data(pubmed_data, rec)
     return rec
 
 
