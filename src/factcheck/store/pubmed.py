@@ -460,7 +460,7 @@ def _tokenize_rows(con: duckdb.DuckDBPyConnection, source: str, docid: str, fast
     s = FTS_SCHEMA
     fieldids = dict((field, fieldid) for fieldid, field in
                     con.execute(f"SELECT fieldid, field FROM {s}.fields").fetchall())
-    words = (lambda c: _fast_tokens_sql(c)) if fast else (lambda c: f"{s}.tokenize({c})")
+    words = _fast_tokens_sql if fast else (lambda c: f"{s}.tokenize({c})")
     union = " UNION ALL ".join(
         f"SELECT {docid} AS docid, {int(fieldids[c])} AS fieldid, unnest({words(c)}) AS w "
         f"FROM {source}" for c in FTS_COLUMNS)
