@@ -12,11 +12,12 @@ from factcheck.claims import train
 def test_shipped_model_records_its_leave_one_round_out_choice():
     meta = json.loads(learned.MODEL_PATH.read_text(encoding="utf-8"))
     assert meta["cross_validation"]["method"] == "leave-one-round-out"
-    assert meta["validation"]["rounds"] == list(train.VALIDATION_ROUNDS)
+    rounds = train.validation_rounds(train.DEFAULT_DIR)
+    assert meta["validation"]["rounds"] == rounds
     chosen = f"threshold {meta['threshold']:.2f}"
     for mode in ("default", "mesh"):
         assert set(meta["validation"][mode][chosen]["per_round"]) == \
-            {str(r) for r in train.VALIDATION_ROUNDS}
+            {str(r) for r in rounds}
     assert "leave-one-round-out" in meta["threshold_chosen_by"]
     assert meta["retrain_command"].startswith("python -m factcheck.claims.train --cv rounds")
     # it decides with and without the pipeline's vocabulary
