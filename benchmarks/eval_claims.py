@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -46,6 +47,7 @@ class TextResult:
     split: str
     style: str
     rows: list[Row]
+    round: int = 0      # the held-out round of the manifest note ("held-out round N"), else 0
     tp: int = 0
     fp: int = 0
     fn: int = 0
@@ -57,7 +59,9 @@ class TextResult:
 def evaluate_text(entry: dict, vocabulary: set[str] | None = None) -> tuple[TextResult, float]:
     text = (LABELLED / entry["text"]).read_text(encoding="utf-8")
     rows = load_rows(LABELLED / entry["labels"], text)
-    result = TextResult(entry["id"], entry["split"], entry["style"], rows)
+    found_round = re.search(r"held-out round (\d+)", entry.get("note", ""))
+    result = TextResult(entry["id"], entry["split"], entry["style"], rows,
+                        int(found_round.group(1)) if found_round else 0)
     t0 = time.perf_counter()
     claims = extract_claims(text, vocabulary)
     elapsed = time.perf_counter() - t0
@@ -145,6 +149,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--errors", choices=("dev", "test", "all"),
                         help="list false positives, false negatives and type/certainty misses")
     parser.add_argument("--per-text", action="store_true", help="one line per labelled text")
+    parser.add_argument("--per-round", action="store_true",
+                        help="one line per held-out round (manifest note) of each split")
     parser.add_argument("--split", choices=("dev", "test", "all"), default="all",
                         help="evaluate only these texts (default: all)")
     parser.add_argument("--rules-only", action="store_true",
@@ -177,6 +183,13 @@ def main(argv: list[str] | None = None) -> int:
                 f"{m[c]:>10.3f}" if isinstance(m[c], float) else f"{m[c]:>10}" for c in cols))
     print(f"extraction time: {seconds * 1000:.0f} ms for "
           f"{sum(m['sentences'] for m in metrics.values())} sentences")
+    if args.per_round:
+        for split, results in per_split.items():
+            for rnd in sorted({r.round for r in results}):
+                m = summarise([r for r in results if r.round == rnd])
+                print(f"  {split:4} round {rnd:>2}: {m['texts']:>3} texts {m['check_worthy']:>4} "
+                      f"check-worthy  P={m['precision']:.3f} R={m['recall']:.3f} "
+                      f"type={m['type_accuracy']:.3f} cert={m['certainty_accuracy']:.3f}")
     if args.per_text:
         for split, results in per_split.items():
             for r in results:
