@@ -34,7 +34,8 @@ _PERSONAL = re.compile(r"\b(?:i|my|me|i['’](?:ve|m|d|ll))\b", re.IGNORECASE)
 
 # Sentence-final punctuation, possibly inside closing quotes or brackets. A closing bracket alone
 # is not: "Norovirus (vomiting bug)" is a title.
-_TERMINAL = re.compile(r"(?:[.!?…:;][\"”’)\]]*|[\"”’])\s*$")
+# closing punctuation; a social post's closing emoji ends a sentence too
+_TERMINAL = re.compile(r"(?:[.!?…:;][\"”’)\]]*|[\"”’]|[\u2600-\u27bf\U0001f300-\U0001faff]\ufe0f?)\s*$")
 _WORDS = re.compile(r"[A-Za-z0-9][\w’'-]*")
 
 
@@ -65,7 +66,7 @@ def looks_like_heading(sentence: str, whole_line: bool) -> bool:
     words = _WORDS.findall(sentence)
     if not words:
         return True
-    if whole_line and len(words) <= 14:
+    if whole_line and len(words) <= 24:
         return True
     capitalised = sum(1 for w in words if w[0].isupper() or w[0].isdigit()
                       or w.lower() in rules.HEADING_SMALL_WORDS)

@@ -29,7 +29,9 @@ READER_ADVICE: tuple[str, ...] = (
     r"reach out|schedule|book|visit|seek|don[’']t hesitate|do not hesitate|find out|learn|read|"
     r"discover|explore|click|sign up|subscribe|join|take the first step|get started|check out|"
     r"make sure|remember|try|see your|let us|start|choose|take|stop|use|keep|avoid|follow|drink|"
-    r"eat|apply|wait|leave|store|tell|drop|ready to|stay|shake|wash|rinse|pop in)\b",
+    r"eat|apply|wait|leave|store|tell|drop|ready to|stay|shake|wash|rinse|pop in|swallow|place|put|"
+    r"cover|sip|spray|massage|inhale|always (?:place|put|speak|talk|check|ask|keep|use|read|follow|"
+    r"tell|wash|store|seek|get|make|lay))\b",
     r"\bto (?:find out|determine|see|learn|know) (?:if|whether|more)\b.{0,80}\b(?:ask|consult|"
     r"talk|contact|speak|call)\b",
     r"\byou (?:should|must|need to|can) (?:always )?(?:ask|consult|talk|speak|discuss|contact|"
@@ -69,6 +71,7 @@ ARTICLE_PLAN: tuple[str, ...] = (
     r"\bthis article is in the category\b",
     r"\b(?:below|the following) (?:are|is|lists?)\b",
     r"\bfor more information\b",
+    r"^(?:sources?|references?|further reading|citations?|bibliography|evidence)\s*:",
     r"\byou can visit this resource\b",
     r"\bour (?:speaker|guest|panel|expert)s? (?:tonight |today |this week )?(?:is|are)\b|^today "
     r"(?:i['’]m|we['’]re) (?:talking|speaking) (?:to|with)\b",
@@ -98,7 +101,12 @@ PROMOTION: tuple[str, ...] = (
     r"specialises|practices|practises|is a board|has been practicing|founded|leads our))",
     r"\bthis (?:content|article) is for (?:informational|educational) purposes\b",
     r"\bnot intended to (?:diagnose|treat|cure|prevent)\b",
-    r"\b(?:have|has) not been evaluated by the (?:FDA|Food and Drug Administration)\b",
+    r"\b(?:have|has) not been evaluated by (?:the )?(?:FDA|Food and Drug Administration|MHRA|TGA|"
+    r"Health Canada|EFSA|any)\b",
+    # the publisher's credentials and track record
+    r"\b(?:over|more than|almost|nearly|\d+\+?) (?:\d+ )?years['’]? (?:of )?(?:clinical )?experience\b",
+    r"\b(?:has|have) (?:already )?helped (?:more than |over |thousands of |hundreds of )?[\d,]*"
+    r"\s?(?:patients|clients|people|customers|families|women|men)\b",
     r"\bnot medical advice\b",
     r"\bwith our (?:[\w-]+ ){0,3}(?:gummies|capsules|tablets|drops|formula|blend|supplements?|"
     r"products?|cream|serum|powder|tea)\b",
@@ -242,8 +250,11 @@ CONDITION_DESCRIPTION: tuple[str, ...] = (
     r"^complications (?:are|is) (?:more )?(?:likely|common)\b",
     r"\b(?:people|patients|children|adults) with (?:[\w-]+ ){0,5}(?:develop|get|experience|notice)s?"
     r"\b",
-    r"\bis an? (?:[\w-]+ ){0,3}(?:bug|infection|condition|disease|disorder|virus|illness) (?:that|which) "
-    r"causes\b",
+    r"\bis an? (?:[\w-]+ ){0,5}(?:bug|infection|condition|disease|disorder|virus|illness|emergency|"
+    r"syndrome)(?: of the [\w-]+)? (?:that|which) (?:causes|happens|occurs)\b",
+    r"\bis an? (?:[\w-]+ ){0,3}(?:condition|disease|disorder|illness|syndrome) (?:where|in which) "
+    r"(?:the|your|a|an)\b",
+    r"^(?:[\w()’'-]+,? ){1,6}is when (?:the|your|a|an|you)\b",
     r"\b(?:are|is) (?:more|less) likely to (?:become|get|develop|catch)\b",
     r"\bthe (?:main|most common|first|usual|typical|classic) (?:symptoms?|signs?) (?:of [\w\s-]+ )?"
     r"(?:is|are|include)\b",
@@ -774,7 +785,7 @@ SUBJECTLESS_CLAIM = re.compile(
 
 # A speaker or field label before the sentence proper ("Q:", "DR. PATEL:", "Bottom line:").
 SPEAKER_LABEL = re.compile(
-    r"^(?:Q|A|[A-Z][A-Za-z.]*(?: [A-Z][A-Za-z.]*){0,2}|[A-Z][a-z]+(?: [a-z]+){0,2}|"
+    r"^(?!(?:Sources?|References?|Further reading|Citations?|Bibliography|Evidence):)(?:Q|A|[A-Z][A-Za-z.]*(?: [A-Z][A-Za-z.]*){0,2}|[A-Z][a-z]+(?: [a-z]+){0,2}|"
     r"[\w.@-]{2,30}):\s+(?=\S)"
 )
 
