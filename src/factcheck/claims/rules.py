@@ -71,7 +71,7 @@ ARTICLE_PLAN: tuple[str, ...] = (
     r"\bthis article is in the category\b",
     r"\b(?:below|the following) (?:are|is|lists?)\b",
     r"\bfor more information\b",
-    r"^(?:sources?|references?|further reading|citations?|bibliography|evidence)\s*:",
+    r"^(?:sources?|references?|further reading|citations?|bibliography)\s*:",
     r"\byou can visit this resource\b",
     r"\bour (?:speaker|guest|panel|expert)s? (?:tonight |today |this week )?(?:is|are)\b|^today "
     r"(?:i['’]m|we['’]re) (?:talking|speaking) (?:to|with)\b",
@@ -785,7 +785,9 @@ SUBJECTLESS_CLAIM = re.compile(
 
 # A speaker or field label before the sentence proper ("Q:", "DR. PATEL:", "Bottom line:").
 SPEAKER_LABEL = re.compile(
-    r"^(?!(?:Sources?|References?|Further reading|Citations?|Bibliography|Evidence):)(?:Q|A|[A-Z][A-Za-z.]*(?: [A-Z][A-Za-z.]*){0,2}|[A-Z][a-z]+(?: [a-z]+){0,2}|"
+    # a list of sources is not a speaker: "Sources: Foong SC et al., Cochrane…" is excluded whole
+    r"^(?!(?:Sources?|References?|Further reading|Citations?|Bibliography):)"
+    r"(?:Q|A|[A-Z][A-Za-z.]*(?: [A-Z][A-Za-z.]*){0,2}|[A-Z][a-z]+(?: [a-z]+){0,2}|"
     r"[\w.@-]{2,30}):\s+(?=\S)"
 )
 
