@@ -22,9 +22,9 @@ Validation, two ways:
   rules did not exclude; the threshold maximises F2 (recall weighted twice; see ``_f_beta``).
   It was over-optimistic on unseen rounds (it promised precision and recall of about 0.94 and
   0.96 where the held-out rounds 12–17 gave 0.87–0.94 and 0.75–0.83).
-- ``--cv rounds``: leave-one-round-out over the held-out rounds 12–21 (texts written after the
-  rules existed, each round a different batch of styles and topics; a dev text's round is in the
-  "note" of its manifest entry). For each round, the models are trained on every other dev text
+- ``--cv rounds``: leave-one-round-out over the dev rounds from 12 on (12–34 today: texts
+  written after the rules existed, each round a different batch of styles and topics; a dev
+  text's round is in the "note" of its manifest entry). For each round, the models are trained on every other dev text
   and the round is scored end to end, as ``extract_claims`` decides: a sentence is predicted
   when the rules did not exclude it, its model probability reaches the threshold and it has a
   health anchor; recall counts every check-worthy labelled sentence of the round, those the rules
@@ -36,9 +36,9 @@ Validation, two ways:
   among themselves without the round) says how well the rule itself carries over to a new round.
   ``--compare`` reports a fixed handful of settings and which one ``select`` prefers.
 
-  The rules were extended with the wording of rounds 12–18 after each was evaluated, so the
-  figures of those rounds measure the model given today's rules, not the rules on new wording;
-  round 19 is the only one whose errors the rules have not seen.
+  The rules were extended with the wording of rounds 12–18, 20–21 and 24–30 after each was
+  evaluated, so the figures of those rounds measure the model given today's rules, not the rules
+  on new wording; rounds 19, 22–23 and 31–34 are the ones whose errors no rule was written on.
 
 Needs numpy (installed with pandas) for training only; reading the model does not.
 """
