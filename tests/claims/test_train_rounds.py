@@ -96,10 +96,10 @@ def test_each_round_is_scored_by_a_model_trained_without_it(data, monkeypatch):
     seen: list[set[int]] = []
     real = train.train_model
 
-    def spy(sentences, l2=train.L2, threshold=0.5):
+    def spy(sentences, l2=train.L2, threshold=0.5, embedding=None):
         sentences = list(sentences)
         seen.append({s.round for s in sentences})
-        return real(sentences, l2, threshold)
+        return real(sentences, l2, threshold, embedding)
 
     monkeypatch.setattr(train, "train_model", spy)
     result = train.leave_one_round_out(data, "both", 3.0, (12, 13, 14))
@@ -209,15 +209,13 @@ def test_cli_rounds_writes_a_model_that_works_with_and_without_a_vocabulary(
     assert 0.0 < meta["cross_validation"]["type_accuracy_model"] <= 1.0
 
     monkeypatch.setenv(learned.MODEL_ENV, str(out))
-    learned._load.cache_clear()
-    learned._load_types.cache_clear()
+    learned.clear_cache()
     body = "Ibuprofen can raise blood pressure in some people.\n\nContact us today."
     for vocab in (None, VOCABULARY):
         claims = extract_claims(body, mesh_vocabulary=vocab)
         assert all(0.0 <= c.score <= 1.0 for c in claims)
         assert "Contact us" not in " ".join(c.sentence for c in claims)
-    learned._load.cache_clear()
-    learned._load_types.cache_clear()
+    learned.clear_cache()
 
 
 def test_cli_five_fold_default_still_works(labelled, tmp_path):

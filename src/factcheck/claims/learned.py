@@ -95,6 +95,13 @@ class Model:
             z += self.weights.get(bucket(name, self.dims), 0.0) * value
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
+    @classmethod
+    def from_dict(cls, data: Mapping) -> "Model":
+        """The model as :meth:`to_json` wrote it (metadata keys are ignored)."""
+        return cls(int(data["dims"]), float(data["bias"]),
+                   {int(k): float(v) for k, v in data["weights"].items()},
+                   float(data["threshold"]), data.get("embedding") or None)
+
     def to_json(self, **meta: object) -> str:
         extra = {"embedding": self.embedding} if self.embedding else {}
         return json.dumps({"dims": self.dims, "bias": round(self.bias, 6),
@@ -168,9 +175,16 @@ def load_type_model() -> TypeModel | None:
 
 
 @lru_cache(maxsize=4)
+def _read(path: Path) -> dict:
+    """A model file's JSON, read once for both models it holds (errors are not cached: the
+    callers report them)."""
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=4)
 def _load_types(path: Path) -> TypeModel | None:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = _read(path)
         return TypeModel.from_dict(data["types"]) if "types" in data else None
     except FileNotFoundError:
         return None  # already reported by load_model
@@ -178,6 +192,13 @@ def _load_types(path: Path) -> TypeModel | None:
         log.warning("claims type model in %s unusable (%s): types from the vocabularies alone",
                     path, exc)
     return None
+
+
+def clear_cache() -> None:
+    """Forget the model files read so far (after one was written or the setting changed)."""
+    _read.cache_clear()
+    _load.cache_clear()
+    _load_types.cache_clear()
 
 
 def model_path() -> Path | None:
@@ -209,10 +230,7 @@ def load_model() -> Model | None:
 @lru_cache(maxsize=4)
 def _load(path: Path) -> Model | None:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return Model(int(data["dims"]), float(data["bias"]),
-                     {int(k): float(v) for k, v in data["weights"].items()},
-                     float(data["threshold"]), data.get("embedding") or None)
+        return Model.from_dict(_read(path))
     except FileNotFoundError:
         log.warning("claims model %s not found: check-worthiness from the rules alone", path)
     except (ValueError, KeyError, TypeError) as exc:

@@ -177,8 +177,7 @@ def model_in_force(model: learned.Model, types: learned.TypeModel | None = None
         meta = {"types": types.to_dict()} if types is not None else {}
         path.write_text(model.to_json(**meta), encoding="utf-8")
         os.environ[learned.MODEL_ENV] = str(path)
-        learned._load.cache_clear()
-        learned._load_types.cache_clear()
+        learned.clear_cache()
         try:
             yield path
         finally:
@@ -186,34 +185,27 @@ def model_in_force(model: learned.Model, types: learned.TypeModel | None = None
                 os.environ.pop(learned.MODEL_ENV, None)
             else:
                 os.environ[learned.MODEL_ENV] = previous
-            learned._load.cache_clear()
-            learned._load_types.cache_clear()
+            learned.clear_cache()
 
 
 # A model whose threshold is 0: ``judge`` then decides "worthy" exactly when the sentence has a
 # health anchor (``worthy = anchor and probability >= threshold``), which is how the anchor
 # requirement is read off the decision code itself rather than recomputed.
 _ANCHOR_ONLY = learned.Model(DIMS, 0.0, {}, 0.0)
-#: The sentence embedding the models are trained with (``--embed``: ``embed.MODEL_NAME``), or
-#: None. Judging with a model that names it adds the embedding to every sentence's features.
-_EMBEDDING: str | None = None
-
-
-def _anchor_only() -> learned.Model:
-    return dataclasses.replace(_ANCHOR_ONLY, embedding=_EMBEDDING)
 
 
 def judge_dev(directory: Path, vocabulary: Iterable[str] | None = None,
-              splits: tuple[str, ...] = ("dev",)) -> Judged:
+              splits: tuple[str, ...] = ("dev",), embedding: str | None = None) -> Judged:
     """Every sentence of the dev texts, judged by the rules as ``extract_claims`` judges it (with
-    the MeSH ``vocabulary`` when given), matched to its label by span."""
+    the MeSH ``vocabulary`` when given), matched to its label by span. With ``embedding``
+    (``embed.MODEL_NAME``) the features include the sentence embedding (``--embed``)."""
     if set(splits) != {"dev"}:
         raise ValueError("training and validation use the dev split only")
     rounds = rounds_of(directory)
     matcher = matcher_for(vocabulary)
     sentences: list[Sentence] = []
     positives: dict[str, int] = {}
-    with model_in_force(_anchor_only()):
+    with model_in_force(dataclasses.replace(_ANCHOR_ONLY, embedding=embedding)):
         for labelled in load_texts(directory, ("dev",)):
             positives[labelled.id] = sum(1 for r in labelled.rows if r.worthy)
             for span, _, _, verdict in _judged(labelled.text, matcher):
@@ -307,18 +299,16 @@ def fit_types(feats: list[dict[str, float]], labels: list[str]) -> learned.TypeM
 
 def as_shipped(model: learned.Model) -> learned.Model:
     """The model as it reads back from its file (weights rounded as ``to_json`` writes them)."""
-    data = json.loads(model.to_json())
-    return learned.Model(int(data["dims"]), float(data["bias"]),
-                         {int(k): float(v) for k, v in data["weights"].items()},
-                         float(data["threshold"]), data.get("embedding") or None)
+    return learned.Model.from_dict(json.loads(model.to_json()))
 
 
-def train_model(sentences: Iterable[Sentence], l2: float = L2,
-                threshold: float = 0.5) -> learned.Model:
-    """The check-worthiness model on the sentences the rules did not exclude."""
+def train_model(sentences: Iterable[Sentence], l2: float = L2, threshold: float = 0.5,
+                embedding: str | None = None) -> learned.Model:
+    """The check-worthiness model on the sentences the rules did not exclude (``embedding``:
+    the sentence embedding their features include, recorded in the model)."""
     train = [s for s in sentences if s.features is not None]
     weights, bias = fit([s.features for s in train], [int(s.worthy) for s in train], l2)
-    return as_shipped(learned.Model(DIMS, bias, weights, threshold, _EMBEDDING))
+    return as_shipped(learned.Model(DIMS, bias, weights, threshold, embedding))
 
 
 def train_types(sentences: Iterable[Sentence]) -> learned.TypeModel:
@@ -428,6 +418,7 @@ class RoundsData:
     judged: dict[str, Judged]
     vocabulary: set[str] | None
     bodies: dict[str, str]     # text id -> text
+    embedding: str | None = None   # the sentence embedding in the features (``--embed``)
 
     @property
     def modes(self) -> tuple[str, ...]:
@@ -450,12 +441,13 @@ class RoundsData:
         return [t for t in j.positives if j.rounds[t] == rnd]
 
 
-def load_rounds(directory: Path, vocabulary: set[str] | None) -> RoundsData:
-    judged = {"default": judge_dev(directory, None)}
+def load_rounds(directory: Path, vocabulary: set[str] | None,
+                embedding: str | None = None) -> RoundsData:
+    judged = {"default": judge_dev(directory, None, embedding=embedding)}
     if vocabulary is not None:
-        judged["mesh"] = judge_dev(directory, vocabulary)
+        judged["mesh"] = judge_dev(directory, vocabulary, embedding=embedding)
     bodies = {t.id: t.text for t in load_texts(directory, ("dev",))}
-    return RoundsData(judged, vocabulary, bodies)
+    return RoundsData(judged, vocabulary, bodies, embedding)
 
 
 def _score(model: learned.Model, sentences: Iterable[Sentence]) -> list[Scored]:
@@ -486,7 +478,8 @@ def leave_one_round_out(data: RoundsData, train_mode: str = "default", l2: float
     models: dict[int, learned.Model] = {}
     inner: dict[tuple[int, int], dict[str, list[Scored]]] = {}
     for r in rounds:
-        models[r] = model = train_model([s for s in train_sentences if s.round != r], l2)
+        models[r] = model = train_model([s for s in train_sentences if s.round != r], l2,
+                                        embedding=data.embedding)
         for mode in data.modes:
             scored[mode][r] = _score(model, (s for s in data.judged[mode].sentences
                                              if s.round == r))
@@ -495,7 +488,7 @@ def leave_one_round_out(data: RoundsData, train_mode: str = "default", l2: float
                 if s_round == r:
                     continue
                 m_rs = train_model([s for s in train_sentences
-                                    if s.round not in (r, s_round)], l2)
+                                    if s.round not in (r, s_round)], l2, embedding=data.embedding)
                 inner[r, s_round] = {mode: _score(m_rs, (s for s in data.judged[mode].sentences
                                                          if s.round == s_round))
                                      for mode in data.modes}
@@ -767,8 +760,7 @@ def _folds(args: argparse.Namespace, console: Console, vocabulary: set[str] | No
         retrain="python -m factcheck.claims.train",
         retrain_command=_command(args)) + "\n", encoding="utf-8")
     console.print(f"model written to {args.out} ({len(weights)} weights)")
-    learned._load.cache_clear()
-    learned._load_types.cache_clear()
+    learned.clear_cache()
     return 0
 
 
@@ -821,7 +813,7 @@ def _type_accuracy(per: dict[int, EndToEnd]) -> tuple[float, float, int]:
 def _rounds(args: argparse.Namespace, console: Console, vocabulary: set[str] | None) -> int:
     """Leave-one-round-out validation, the threshold by the rule, then the model on every dev
     text (unless ``--compare`` or ``--no-write``)."""
-    data = load_rounds(args.labelled, vocabulary)
+    data = load_rounds(args.labelled, vocabulary, args.embedding)
     j = data.judged["default"]
     rounds = [r for r in validation_rounds(args.labelled) if data.texts(r)]
     if len(rounds) < 2:
@@ -901,7 +893,7 @@ def _rounds(args: argparse.Namespace, console: Console, vocabulary: set[str] | N
         return 0
 
     train = data.training(train_mode)
-    model = train_model(train, args.l2, threshold)
+    model = train_model(train, args.l2, threshold, data.embedding)
     typer = train_types(train)
     headline = validation["default"][f"threshold {chosen}"]["pooled"]
     args.out.write_text(model.to_json(
@@ -923,8 +915,7 @@ def _rounds(args: argparse.Namespace, console: Console, vocabulary: set[str] | N
         retrain_command=_command(args)) + "\n", encoding="utf-8")
     console.print(f"model written to {args.out} ({len(model.weights)} weights, threshold "
                   f"{chosen})")
-    learned._load.cache_clear()
-    learned._load_types.cache_clear()
+    learned.clear_cache()
     return 0
 
 
@@ -961,7 +952,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-nested", action="store_true",
                         help="--cv rounds: skip the nested estimate of how the threshold rule "
                              "carries over to a new round (one model per round instead of one per "
-                             "pair of rounds: minutes instead of an hour with --embed)")
+                             "pair of rounds: minutes instead of hours with --embed)")
     parser.add_argument("--no-write", action="store_true",
                         help="--cv rounds: report only, do not write the model file")
     parser.add_argument("--threshold", type=float, metavar="P",
@@ -972,14 +963,13 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--compare needs --cv rounds")
     if args.embed and args.cv != "rounds":
         parser.error("--embed needs --cv rounds")
-    global _EMBEDDING
-    _EMBEDDING = None
+    args.embedding = None
     if args.embed:
         from . import embed
 
         os.environ[embed.ENV] = "on"
         embed.available()   # raises when the extra is missing
-        _EMBEDDING = embed.MODEL_NAME
+        args.embedding = embed.MODEL_NAME
     if args.out is None:
         args.out = learned.MODEL_EMBED_PATH if args.embed else learned.MODEL_PATH
     console = Console(stderr=True)
