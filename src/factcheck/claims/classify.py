@@ -33,8 +33,7 @@ W_FALLBACK = 0.2          # no claim wording, but names an intervention and what
 _PERSONAL = re.compile(r"\b(?:i|my|me|i['’](?:ve|m|d|ll))\b", re.IGNORECASE)
 
 # Sentence-final punctuation, possibly inside closing quotes or brackets. A closing bracket alone
-# is not: "Norovirus (vomiting bug)" is a title.
-# closing punctuation; a social post's closing emoji ends a sentence too
+# is not: "Norovirus (vomiting bug)" is a title. A social post's closing emoji ends a sentence.
 _TERMINAL = re.compile(r"(?:[.!?…:;][\"”’)\]]*|[\"”’]|[\u2600-\u27bf\U0001f300-\U0001faff]\ufe0f?)\s*$")
 _WORDS = re.compile(r"[A-Za-z0-9][\w’'-]*")
 

@@ -31,8 +31,6 @@ def drop_evidence_of_missing_records(con: duckdb.DuckDBPyConnection) -> int:
     Current claims are re-assessed on every run anyway; this also clears the rows of older
     article versions, which are no longer re-assessed. Returns the number of rows deleted.
     """
-    (n,) = con.execute("SELECT count(*) FROM evidence e WHERE NOT EXISTS"
+    (n,) = con.execute("DELETE FROM evidence e WHERE NOT EXISTS"
                        " (SELECT 1 FROM pubmed p WHERE p.pmid = e.pmid)").fetchone()
-    if n:
-        con.execute("DELETE FROM evidence e WHERE NOT EXISTS (SELECT 1 FROM pubmed p WHERE p.pmid = e.pmid)")
     return int(n)
