@@ -1,11 +1,11 @@
 from datetime import datetime, timezone
-from types import SimpleNamespace
 
 import duckdb
 import pytest
 
 from factcheck.ingest.document import Document, sha256_hex
 from factcheck.store import articles as sa
+from factcheck.store.rows import Claim
 from factcheck.store.db import apply_migrations, connect, migration_files, schema_version
 from factcheck.store.publish import WriterBusy, WriterLock, begin_work, publish
 
@@ -59,12 +59,18 @@ def test_unusable_documents_are_recorded_not_stored(con):
 
 def test_claims_are_replaced_not_duplicated(con):
     saved = sa.save_document(con, doc("/a/x.txt", "Ketamine relieves pain. It is cheap."), "r1")
-    claim = SimpleNamespace(sentence="Ketamine relieves pain.", start=0, end=23, claim_type="efficacy",
-                            certainty="assertive", polarity="positive", score=0.9, reason="efficacy verb",
-                            intervention="ketamine", condition="pain", outcome="relief", mesh_terms=["Ketamine"])
+    claim = Claim(sentence="Ketamine relieves pain.", start=0, end=23, claim_type="efficacy",
+                  certainty="assertive", polarity="positive", score=0.9, reason="efficacy verb",
+                  intervention="ketamine", condition="pain", outcome="relief", mesh_terms=["Ketamine"],
+                  figures=["within hours"], attribution="reported", attributed_to="Some clinics")
     for _ in range(2):
         sa.save_claims(con, saved.article_id, saved.version, [claim], "r1")
     assert con.execute("SELECT count(*) FROM claims").fetchone()[0] == 1
+    # the same Claim comes back out, matched by column name
+    (back,) = sa.load_claims(con, relation="claims")
+    assert back.claim_id == sa.claim_id_for(saved.article_id, saved.version, 0, 23)
+    back.claim_id = None
+    assert back == claim
     assert con.execute("SELECT claims_status FROM article_versions").fetchone()[0] == "done"
 
 

@@ -3,26 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import asdict
 
 import duckdb
 
-from ..evidence.verdict import ClaimEvidence, Verdict
 from .articles import now
+from .rows import EvidenceRow, VerdictRow
+
+_EVIDENCE_COLUMNS = list(EvidenceRow.__dataclass_fields__)
+_VERDICT_COLUMNS = list(VerdictRow.__dataclass_fields__)
 
 
 def replace_claim_evidence(con: duckdb.DuckDBPyConnection, claim_id: str,
-                           judged: Sequence[ClaimEvidence], verdict: Verdict, run_id: str) -> None:
+                           rows: Sequence[EvidenceRow], verdict: VerdictRow, run_id: str) -> None:
     """Replace the evidence and verdict of one claim (the caller holds the transaction)."""
     con.execute("DELETE FROM evidence WHERE claim_id = ?", [claim_id])
-    if judged:
+    if rows:
+        cols = ["claim_id", *_EVIDENCE_COLUMNS, "run_id"]
         con.executemany(
-            "INSERT INTO evidence (claim_id, pmid, rank, score, on_topic, matched_terms, run_id)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [[claim_id, e.hit.pmid, e.rank, e.hit.score, e.on_topic, e.matched_terms, run_id] for e in judged])
+            f"INSERT INTO evidence ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
+            [[claim_id, *asdict(r).values(), run_id] for r in rows])
+    cols = ["claim_id", *_VERDICT_COLUMNS, "run_id", "decided_at"]
     con.execute(
-        "INSERT OR REPLACE INTO verdicts (claim_id, label, confidence, flags, explanation, run_id,"
-        " decided_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [claim_id, verdict.label, verdict.confidence, verdict.flags, verdict.explanation, run_id, now()])
+        f"INSERT OR REPLACE INTO verdicts ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
+        [claim_id, *asdict(verdict).values(), run_id, now()])
 
 
 def drop_evidence_of_missing_records(con: duckdb.DuckDBPyConnection) -> int:
