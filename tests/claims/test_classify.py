@@ -128,3 +128,26 @@ def test_advice_is_judged_by_the_claim_its_reason_clause_makes():
     before = _judge("Too much iodine can upset your thyroid, so people with thyroid conditions "
                     "should talk to their doctor first.")
     assert before.worthy and before.claim_type == "safety", before.reason
+
+
+def test_plainly_worded_scientific_assertions_are_claims():
+    from factcheck.claims import extract_claims
+
+    for text in ("Activation of PPM1D enhances p53 function.",
+                 "Peroxynitrite is required for induction of T cell tolerance.",
+                 "Pyridostatin induces checkpoint activation.",
+                 "There is a positive correlation between hip fractures and statin use."):
+        (claim,) = extract_claims(text)
+        assert claim.sentence == text
+        assert "scientific assertion" in claim.reason or claim.score >= 0.4
+    # product contents and definitions in lay words stay out
+    assert extract_claims("Each gummy contains 500 mg of apple cider vinegar plus vitamin B12.") == []
+
+
+def test_a_one_line_text_is_not_a_heading_but_a_line_in_an_article_may_be():
+    from factcheck.claims import extract_claims
+
+    claim = "Cognitive behavioral therapy is an ineffective treatment for insomnia"
+    assert [c.sentence for c in extract_claims(claim)] == [claim]
+    article = f"{claim}\n\nMany people sleep badly. Sleep hygiene is often discussed."
+    assert claim not in [c.sentence for c in extract_claims(article)]

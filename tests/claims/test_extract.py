@@ -48,7 +48,9 @@ def test_nmda_antagonist_sentence_is_a_mechanism_claim(seed_claims):
     assert claim.intervention == "Ketamine"
     assert "Ketamine" in claim.mesh_terms
     assert "Receptors, N-Methyl-D-Aspartate" in claim.mesh_terms
-    assert "nmda" in claim.query_text()
+    from factcheck.evidence.retrieve import build_query
+
+    assert "nmda" in build_query(claim).words
 
 
 def test_related_post_teasers_and_calls_to_action_are_not_claims(seed_claims):

@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
+
+from benchmarks_loader import load_benchmark
 
 BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
 
 
-def _load(name: str):
-    spec = importlib.util.spec_from_file_location(name, BENCH / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.path.insert(0, str(BENCH))
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(BENCH))
-    return module
-
-
-gate = _load("gate_claims")
+gate = load_benchmark("gate_claims")
 
 CURRENT = {"test": {"precision": 0.90, "recall": 0.70, "type_accuracy": 0.8,
                     "certainty_accuracy": 0.9}}

@@ -71,14 +71,17 @@ def test_matcher_is_cached_per_vocabulary():
     assert matcher_for(["Ketamine"]) is not matcher_for(None)
 
 
-def test_search_terms_expand_synonyms():
+def test_the_query_expands_synonyms():
+    from factcheck.evidence.retrieve import build_query
+
     (claim,) = extract_claims("Ketamine therapy has been found to be particularly effective for "
                               "managing CRPS.")
-    terms = [t.lower() for t in claim.search_terms()]
-    assert "ketamine" in terms
-    assert "complex regional pain syndromes" in terms
-    assert "complex regional pain syndrome" in terms
-    assert "crps" in claim.query_text().split()
+    query = build_query(claim)
+    forms = [t.lower() for t in query.concepts["condition"]]
+    assert "complex regional pain syndromes" in forms
+    assert "complex regional pain syndrome" in forms
+    assert "reflex sympathetic dystrophy" in forms
+    assert {"ketamine", "crps", "complex", "regional"} <= set(query.words)
     assert "crps" in synonyms_of("Complex Regional Pain Syndromes")
 
 

@@ -58,6 +58,35 @@ def _first(group: str, text: str) -> str | None:
     return m.group(0) if m else None
 
 
+_QUESTION_OPENER = re.compile(r"^(?:what|why|how|when|where|which|who|can|does|do|is|are|should)\b",
+                              re.IGNORECASE)
+_SELF_OR_READER = re.compile(r"\b(?:i|we|you|your|our|us|my|me)\b|\b(?:i|we|you)['’]"
+                             r"|\b(?:recommends?|advises?|should|aim(?:s|ing)? for|will be)\b"
+                             # a product's contents are not a finding
+                             r"|\beach (?:sachet|gummy|capsule|tablet|serving|scoop|dose|bottle)\b"
+                             r"|\b\d[\d,.]* ?(?:mg|mcg|µg|iu|g) of\b", re.IGNORECASE)
+
+
+def scientific_assertion(sentence: str) -> str | None:
+    """The relation cue of a plainly worded scientific assertion ("Activation of PPM1D enhances
+    p53 function"), or None: a relation between biomedical things, stated impersonally, by a
+    sentence that is not a question. Such sentences are check-worthy whatever the claim model
+    learned from blog texts (fact-checking data sets are written this way)."""
+    words = _WORDS.findall(sentence)
+    if len(words) < 3 or _SELF_OR_READER.search(sentence) or _QUESTION_OPENER.search(sentence):
+        return None
+    if sentence.rstrip().endswith("?"):
+        return None
+    relation = rules.pattern("scientific relation").search(sentence)
+    if relation is not None and rules.pattern("biomedical anchor").search(sentence) is not None:
+        return relation.group(0)
+    statistical = rules.pattern("statistical relation").search(sentence)
+    if statistical is not None and (rules.pattern("health anchor").search(sentence)
+                                    or rules.pattern("biomedical anchor").search(sentence)):
+        return statistical.group(0)
+    return None
+
+
 def looks_like_heading(sentence: str, whole_line: bool) -> bool:
     """A heading, title, byline or menu item: no closing punctuation and short or Title Case."""
     if _TERMINAL.search(sentence):
@@ -262,8 +291,22 @@ def judge(sentence: str, mentions: list[Mention], whole_line: bool = False,
             claim_type = typed_by_model
         elif worthy and claim_type is None:
             claim_type = "efficacy"
-    reason = _reason(worthy, types, fallback, interventions, targets, appeal, certainty,
-                     certainty_cue, polarity, polarity_cue, anchor)
+    science = None if worthy else scientific_assertion(sentence)
+    if science:
+        # a plainly worded scientific assertion: check-worthy, typed by its cues (a relation
+        # between molecules, cells or organisms is a mechanism)
+        worthy = True
+        if claim_type is None or (typed_by_model is None and not types):
+            claim_type = "mechanism"
+        score = max(score, THRESHOLD)
+    if science:
+        reason = (f"{claim_type.replace('_', ' ')} claim: a scientific assertion ({science!r}, "
+                  "about research vocabulary)")
+        if certainty != "assertive" and certainty_cue:
+            reason += f"; {certainty} wording ({certainty_cue!r})"
+    else:
+        reason = _reason(worthy, types, fallback, interventions, targets, appeal, certainty,
+                         certainty_cue, polarity, polarity_cue, anchor)
     if typed_by_model is not None and (not types or typed_by_model != types[0][0]):
         reason += f"; typed {typed_by_model.replace('_', ' ')} by the type model"
     if model is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable, Iterator
 
-from . import embed, learned, rules
+from . import embed, facts, learned, rules
 from .classify import Judgement, judge
 from .mesh import EntityMatcher, Mention, matcher_for
 from .model import Claim
@@ -70,11 +70,14 @@ def _judged(body_text: str, matcher: EntityMatcher, use_model: bool = True
     model = learned.load_model() if use_model else None
     if model is not None and model.embedding:
         embed.prime(span.text for span in spans)   # one batch for the whole body
+    # a text of one line (a claim sent for checking, a social post) is no heading: a heading
+    # needs a body under it
+    single_line = "\n" not in body_text.strip()
     for span in spans:
         mentions = matcher.mentions(span.text)
         carried = previous_mentions if previous is not None else []
-        verdict = judge(span.text, mentions, _whole_line(body_text, span), carried,
-                        section or document, use_model)
+        verdict = judge(span.text, mentions, not single_line and _whole_line(body_text, span),
+                        carried, section or document, use_model)
         yield span, mentions, carried, verdict
         found = [m for m in mentions if m.role == "intervention"]
         document = document + found
@@ -108,18 +111,29 @@ def extract_claims(body_text: str, mesh_vocabulary: Iterable[str] | None = None)
         return []
     matcher = matcher_for(mesh_vocabulary)
     claims: list[Claim] = []
-    for span, mentions, carried, verdict in _judged(body_text, matcher):
+    judged = list(_judged(body_text, matcher))
+    for i, (span, mentions, carried, verdict) in enumerate(judged):
         if not verdict.worthy or verdict.claim_type is None:
             continue
+        resolved = None
         if carried and not any(m.role == "intervention" for m in mentions) and \
                 rules.ANAPHORIC_OPENER.search(span.text):
-            mentions = [m for m in carried if m.role == "intervention"][:1] + mentions
+            carried_intervention = [m for m in carried if m.role == "intervention"][:1]
+            mentions = carried_intervention + mentions
+            if carried_intervention:
+                resolved = facts.resolve_reference(span.text, carried_intervention[0].text)
         intervention, condition, outcome, mesh_terms = _structure(span.text, mentions)
+        following = judged[i + 1][0].text if i + 1 < len(judged) else None
+        attribution, attributed_to = facts.attribution(span.text, following)
+        cited = facts.citation(span.text)
         claims.append(Claim(
             sentence=span.text, start=span.start, end=span.end,
             claim_type=verdict.claim_type, certainty=verdict.certainty,
             polarity=verdict.polarity, score=verdict.score, reason=verdict.reason,
             intervention=intervention, condition=condition, outcome=outcome,
             mesh_terms=mesh_terms,
+            query_text=resolved if resolved and resolved != span.text else None,
+            attribution=attribution, attributed_to=attributed_to,
+            figures=facts.figures(span.text), cited=cited.text if cited else None,
         ))
     return claims

@@ -48,6 +48,8 @@ def features(sentence: str, types: Iterable[str], roles: Iterable[str], carried:
     ``embedding`` adds the sentence embedding's dimensions (``embed.features``)."""
     out: dict[str, float] = {}
     for group in rules.ALL_GROUPS:
+        if group in rules.RULE_ONLY_GROUPS:
+            continue
         if rules.pattern(group).search(sentence):
             out[f"g:{group}"] = 1.0
     for claim_type in types:

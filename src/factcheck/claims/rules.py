@@ -242,6 +242,10 @@ CONDITION_DESCRIPTION: tuple[str, ...] = (
     r"\b(?:is|are|isn[’']t|aren[’']t|not) (?:easy|hard|difficult|challenging) to (?:treat|diagnos"
     r"e)\b",
     r"\b(?:can be|is|are|often) caused by\b|\bcaused by (?:the|a|an)\b",
+    r"\b(?:condition|disease|infection|illness|disorder|virus|bacteri\w+) (?:that is |which is )?"
+    r"(?:caused|spread|passed|transmitted|carried) (?:by|through|via)\b",
+    r"^(?:it|they|the (?:virus|bacteria|infection|disease)) (?:is |are )?(?:spreads?|passed|"
+    r"transmitted) (?:by|through|via)\b",
     r"\bcan result from\b",
     r"\bat (?:the )?(?:highest|higher|greatest|increased|high) risk of (?:becoming|getting|"
     r"developing|serious)\b",
@@ -677,6 +681,146 @@ HEALTH_ANCHOR: tuple[str, ...] = (
     r"nits|parasites?|germs?|fungal|fungus|yeast|earwax|wax build-up)\b",
 )
 
+# --------------------------------------------------------------------------------------------
+# Plainly worded scientific assertions
+# --------------------------------------------------------------------------------------------
+
+# A relation between two biomedical things, as papers and fact-checking data sets word it
+# ("Activation of PPM1D enhances p53 function", "Cnn1 recruitment varies with cell cycle
+# timing", "X is required for T cell tolerance"). Blogs rarely write this way; such a sentence
+# is a testable assertion whatever the claim model learned from blog texts (classify.py).
+SCIENTIFIC_RELATION: tuple[str, ...] = (
+    r"\b(?:enhanc|inhibit|promot|suppress|regulat|mediat|induc|activat|repress|impair|stimulat|"
+    r"attenuat|abolish|potentiat|antagoni[sz]|recruit|phosphorylat|ubiquitinat|acetylat|methylat|"
+    r"degrad|stabili[sz]|destabili[sz]|upregulat|downregulat|modulat|exacerbat|ameliorat|"
+    r"accelerat|facilitat|disrupt|restor|rescu|elevat|diminish|abrogat|antagoniz|predict|"
+    r"correlat|confer|encod|sequester|cleav|cataly[sz]|localiz|interact|contribut|deplet|"
+    r"prolong|shorten|worsen|alleviat|trigger|caus|reduc|increas|decreas|lower|rais|improv|"
+    r"prevent|protect|block|limit|delay|alter|affect|influenc|determin|driv|shap|control|"
+    r"express|produc|secret|releas|inactivat|silenc|bind|target|lack|requir|associat|link|"
+    r"differ|vari|exceed|outperform|underli|precede|follow|accompan|coincid)"
+    r"(?:e|es|ed|s|ies|ied|y)?\b",
+    r"\b(?:is|are|was|were|be|been|becomes?) (?:not )?(?:required|necessary|essential|sufficient|"
+    r"dispensable|responsible|important|critical|crucial|involved|implicated|detected|found|"
+    r"present|absent|expressed|enriched|elevated|increased|decreased|reduced|higher|lower|greater|"
+    r"less|more|similar|comparable|unchanged|independent|dependent|associated|correlated|linked|"
+    r"members?|located|localized|conserved|mutated|deleted|amplified|overexpressed|effective|"
+    r"ineffective|safe|toxic|protective|harmful|beneficial|common|rare|frequent|prevalent|"
+    r"a (?:marker|risk factor|predictor|cause|consequence|feature|hallmark|target|component|"
+    r"substrate|mediator|regulator|determinant))\b",
+    r"\b(?:plays?|played|has|have|had) (?:a |an |no )?(?:\w+ )?(?:role|effect|impact|influence|"
+    r"function|association)\b",
+    r"\b(?:depends?|relies?|acts?) (?:on|upon|as)\b|\bleads? to\b|\bresults? in\b",
+    # any finite verb after the subject: research prose states relations with many verbs
+    # ("DMS3 protein enables Pol V transcription"); the research vocabulary required beside it
+    # keeps lay sentences out
+    r"\b(?:is|are|was|were|has|have|had|does|do|did|can|cannot|could|may|might|shows?|showed|"
+    r"enables?|allows?|needs?|uses?|makes?|gives?|takes?|gets?|becomes?|became|seems?|appears?|"
+    r"occurs?|happens?|fails?|tends?|helps?|works?|acts?|plays?|serves?|means?|involves?|"
+    r"includes?|represents?|reflects?|indicates?|suggests?|demonstrates?|reveals?|confirms?|"
+    r"supports?|explains?|mimics?|resembles?|matches?|outweighs?|exceeds?)\b",
+    # research prose has many more verbs ("IFIT1 speeds viral replication", "Pyridostatin
+    # deregulates G2/M progression"): a lower-case word in -s or -ed after the first word
+    r"(?<=\w )(?-i:[a-z]{3,}(?:[^s]s|ed))\b",
+    r"\b(?:is|are|was|were) (?:\w+ )?(?:due|attributable|related|equivalent|superior|inferior|"
+    r"similar|sensitive|resistant|susceptible|prone|toxic|lethal) to\b|\baccounts? for\b|"
+    r"\bconstitut(?:e|es|ed)\b|\bexhibit(?:s|ed)?\b|\bconsists? of\b|\bremains?\b|"
+    r"\b(?:contains?|harbou?rs?|carr(?:y|ies)|possess(?:es)?|undergo(?:es)?|develops?|survives?|"
+    r"persists?|occurs?|arises?|emerges?|generates?|expands?|maintains?|forms?|yields?|"
+    r"converts?|transforms?|migrates?|accumulates?|aggregates?|spreads?|transmits?|kills?)\b",
+    r"\b(?:is|are|was|were|can be|cannot be) (?:\w+ )?(?:diagnosed|admitted|infected|exposed|"
+    r"affected|derived|generated|manipulated|converted|reprogrammed|cultured|isolated|"
+    r"identified|observed|measured|caused|explained|determined|predicted|controlled|modified)\b",
+    r"\b(?:is|are|was|were) (?:a|an|the|one of the) (?:\w+[ -]){0,4}?(?:markers?|chaperones?|"
+    r"components?|subunits?|members?|targets?|substrates?|ligands?|inhibitors?|activators?|"
+    r"regulators?|causes?|predictors?|risk factors?|biomarkers?|sources?|precursors?|"
+    r"products?|forms?|types?|subtypes?|isoforms?|homologs?|parts?|drivers?|suppressors?|"
+    r"sensors?|reservoirs?|hosts?|vectors?|carriers?|determinants?|consequences?|features?|"
+    r"hallmarks?|mediators?|effectors?|agonists?|antagonists?|enzymes?|kinases?|receptors?|"
+    r"proteins?|genes?|hormones?|factors?|signals?|structures?|complex(?:es)?|leading cause)\b",
+)
+
+# Statistical findings in lay words ("Women with a lower birth weight are more likely to develop
+# breast cancer", "There is a positive correlation between hip fractures and statin use"): a
+# scientific assertion when the sentence is about health at all (classify.py).
+STATISTICAL_RELATION: tuple[str, ...] = (
+    r"\b(?:is|are|was|were) (?:\w+ )?(?:more|less) likely (?:to|than)\b",
+    r"\b(?:positive|negative|inverse|no|significant|strong|weak) (?:correlation|association|"
+    r"relationship|relation)s?\b|\b(?:a |no )?relation between\b",
+    r"\b(?:correlat\w+|associat\w+) (?:with|between)\b",
+    r"\b(?:higher|lower|increased|decreased|reduced|elevated|greater) (?:rates?|risks?|incidence|"
+    r"odds|levels?|numbers?|frequency|mortality|chances?|prevalence)\b",
+    r"\b(?:rates?|risks?|incidence|levels?|odds) (?:is|are|was|were) (?:\w+ )?(?:higher|lower|"
+    r"greater|increased|decreased|reduced)\b",
+    r"\b(?:is|are|was|were) (?:not )?(?:in)?(?:effective|successful|superior|inferior|accurate|"
+    r"inaccurate|biased) (?:at|in|for|to|than)\b",
+    r"\b(?:decreases?|increases?|raises?|lowers?|reduces?|improves?|worsens?|affects?|effects?) "
+    r"(?:the )?(?:life quality|quality of life|rates?|risks?|number|chances?|odds|incidence|"
+    r"survival|mortality|birth weight|life expectancy)\b",
+    r"\b(?:cases|deaths) of\b.*\b(?:in|worldwide|per year|each year)\b",
+)
+
+# The vocabulary of research, not of lay health writing: gene and protein symbols, molecular and
+# cell biology, model organisms, epidemiology. A lay sentence ("Scabies is a skin condition
+# caused by tiny mites", "Each gummy contains 500 mg of vitamin B12") does not have it; a
+# finding as a paper or a fact-checking data set words it does.
+BIOMEDICAL_ANCHOR: tuple[str, ...] = (
+    r"(?-i:\b(?=[A-Z0-9]*[0-9])(?=[A-Z0-9]*[A-Z][0-9]*[A-Z])[A-Z][A-Z0-9]{1,7}[a-z]?\b)",  # PPM1D, HDAC4, CD4
+    r"(?-i:\b[A-Z]{2,6}-[0-9]{1,3}[A-Za-z]?\b)",                      # IL-6, TLR-4, COX-2
+    r"(?-i:\b[A-Z][a-z]{1,4}[0-9]{1,3}[a-z]?p?\b)",                   # Cnn1, Pif1p, Sox2
+    r"(?-i:\bp[0-9]{2,3}\b)|(?-i:\b[A-Z][A-Za-z]{1,5}(?= (?:gene|protein|expression|activity|"
+    r"signal(?:l)?ing|pathway|mutation|deficiency|knockout|promoter|binding|inhibition)))",
+    r"\b(?:genes?|genetic|genom\w*|proteins?|peptides?|[mt]?RNAs?|mi?RNAs?|DNA|transcriptom\w*|"
+    r"replicat\w*|gene expression|expressed|mutat\w*|mutants?|knock(?:out|down|-in)|alleles?|"
+    r"polymorphisms?|chromatin|histones?|methylation|epigenetic\w*|kinases?|phosphatases?|"
+    r"ligands?|antibod(?:y|ies)|antigens?|cytokines?|chemokines?|receptors?|signal(?:l)?ing "
+    r"pathways?|metabolites?|mitochondri\w+|organelles?|vesicles?|nucle(?:us|i)|"
+    r"cytoplasm\w*|ribosom\w*|telomer\w*|centromer\w*|chromosom\w*|plasmids?|promoters?|"
+    r"embryo\w*|stem cells?|progenitors?|fibroblasts?|neurons?|neuronal|synap\w+|"
+    r"lymphocytes?|macrophages?|monocytes?|neutrophils?|platelets?|erythrocytes?|"
+    r"(?:T|B|NK|dendritic|beta|tumou?r|cancer|epithelial|endothelial|germ|somatic|host) cells?|"
+    r"carcinomas?|lymphomas?|leukemi\w+|metasta\w+|oncogen\w*|apoptosis|autophagy|"
+    r"phosphorylation|transcription|translation|ubiquitin\w*|proteasom\w*|homeosta\w+|"
+    r"pathogen\w*|microbio\w+|saccharomyces|drosophila|zebrafish|xenopus|elegans|"
+    r"mice|murine|mouse|rats?|rodents?|in vivo|in vitro|knockout|transgenic|cohort|incidence|"
+    r"prevalence|mortality|morbidity|odds|hazard|placebo|meta-analys[ie]s|"
+    r"hippocamp\w+|cortical|thermogen\w+|endoplasmic|reticulum|insulin resistance|glycemic|"
+    r"adipo\w+|hepatocytes?|cardiomyocytes?|osteo\w+|myocardial|infarction|sepsis|"
+    r"microglia|astrocytes?|inflammasome|interleukin\w*|interferon\w*|immunoglobulin\w*|"
+    r"vaccinat\w+|antiretroviral|chemotherapy|radiotherapy|immunotherapy|biomarkers?|"
+    r"(?:gene |protein |mRNA )?expression|cellular|strains?|genotypes?|phenotypes?|"
+    r"enzymatic|ischa?emi\w+|reperfusion|carcinogenesis|angiogenesis|neurogenesis|"
+    r"pathogenesis|senescence|proliferation|differentiation|invasion|secretion|"
+    r"uptake|clearance|bioavailability|pharmacokinetic\w*|efficacy|endpoints?|"
+    r"hazard ratios?|odds ratios?|relative risk|confidence intervals?|statistically|"
+    r"antimicrobials?|antibiotic resistance|resistan(?:t|ce) (?:to|strains?)|poisoning|toxicity|"
+    r"screening|diagnostic (?:accuracy|yield)|sensitivity and specificity|hypertension|"
+    r"circulatory|transplant(?:ation|s)?|prognos\w+|patholog\w+|lesions?|biops(?:y|ies)|"
+    r"carcinogen\w*|malignan\w+|chemotherap\w+|dialysis|intensive care|"
+    r"perinatal|neonat\w+|gestation\w*|preterm|birth weight|life expectancy|"
+    r"disease burden|epidemiolog\w+|cost[- ]effective\w*|quality-adjusted|"
+    r"bacterium|viral (?:load|replication)|spores?|pathogenic|"
+    r"helicobacter|pylori|chlamydia|trachomatis|tuberculosis|malaria|plasmodium|hiv|"
+    r"sars-cov-2|influenza virus|hepatitis [a-e]|cognitive (?:decline|function|impairment)|"
+    r"immune (?:cells?|responses?|system)|checkpoints?|microtubules?|polymerase|sarcopenia|"
+    r"cardiovascular events?|comorbidit\w+|oocytes?|sperm|hermaphrodites?|myelin|"
+    r"action potentials?|oxygen consumption|suicide rates?|miscarriage)\b",
+    # disease names of the research register (lay ones such as arthritis are not anchors)
+    r"\b\w{4,}(?:osis|emia|aemia|pathy|plasia|penia|omas?)\b",
+    # chemical and molecular names by their endings (enzymes, cells, organelles, amines), and
+    # the amino acids, transmitters and metabolites papers name
+    r"\b(?!(?:disease|release|increase|decrease|phrase|purchase|database|showcase|please|crease|"
+    r"erase|chase|suitcase|staircase|briefcase|cease|lease|ease|case|base|vase|awesome|handsome|"
+    r"wholesome|lonesome|tiresome|gruesome|troublesome|cumbersome|fearsome|quarrelsome)s?\b)"
+    r"[a-z]{3,}(?:ase|cyte|zyme|some|oside|peptide)s?\b",
+    r"\b(?:cysteine|homocysteine|serine|glycine|lysine|arginine|glutamine|glutamate|tyrosine|"
+    r"histidine|tryptophan|choline|creatine|adenosine|guanine|cytosine|thymine|uracil|"
+    r"serotonin|melatonin|acetylcholine|noradrenaline|norepinephrine|epinephrine|cortisol|"
+    r"folate|lactate|pyruvate|glycogen|keratin|ferritin|hemoglobin|haemoglobin|"
+    r"albumin|fibrinogen|thrombin|prostaglandins?|leukotrienes?|nitric oxide|ATP|"
+    r"reactive oxygen species|free radicals|ions?|Ca2\+|calcium signal\w*)\b",
+)
+
 # Generic intervention phrase when no synonym-list intervention is named ("infusion therapy").
 GENERIC_INTERVENTION = re.compile(
     r"\b(?:(?!(?:and|or|the|a|an|of|with|to|for|in|on|by|as|is|are|was|were|that|this|these|"
@@ -844,10 +988,19 @@ def pattern(name: str) -> re.Pattern[str]:
     return compile_group(name, ALL_GROUPS[name])
 
 
+# Groups that decide only through ``classify.scientific_assertion``, never as features of the
+# learned models: the shipped models were trained before they existed, and a new feature name
+# would fall into the hashed feature space and shift every sentence's probability.
+RULE_ONLY_GROUPS: frozenset[str] = frozenset({"scientific relation", "statistical relation",
+                                              "biomedical anchor"})
+
 ALL_GROUPS: Mapping[str, tuple[str, ...]] = {
     **NON_CLAIM_GROUPS,
     **CLAIM_TYPE_GROUPS,
     "evidence appeal": EVIDENCE_APPEAL,
+    "scientific relation": SCIENTIFIC_RELATION,
+    "statistical relation": STATISTICAL_RELATION,
+    "biomedical anchor": BIOMEDICAL_ANCHOR,
     "evidence status": EVIDENCE_STATUS,
     "condition description": CONDITION_DESCRIPTION,
     "health anchor": HEALTH_ANCHOR,

@@ -24,6 +24,14 @@ IDIOMS = re.compile(
         r"\brunning (?:on|out|late|low|behind|a business|the show|errands|costs?)\b",
         r"\b(?:cold feet|a bitter pill|sugar-?coat\w*|heart of (?:the|a)|by heart|"
         r"take heart|sweet tooth)\b",
+        # ordinary English that a MeSH heading spells ("hand in hand" is not the Hand)
+        r"\b(?:hand in hand|on the (?:one|other) hand|first-?hand|hands-?on|at hand|in hand|"
+        r"hand over|give a hand|lend a hand|face to face|face-to-face|head to head|"
+        r"head-to-head|head start|heads? up|back and forth|back on track|behind the scenes|"
+        r"keep an eye|eye-opening|an eye on|see eye to eye|on foot|foot the bill|"
+        r"arm's length|by word of mouth|mouth-watering|breath of fresh air|skin in the game|"
+        r"gut feeling|gut instinct|nerve-racking|nerves of steel|heartfelt|broken heart|"
+        r"back of the mind|tongue-in-cheek|weight of (?:the|evidence))\b",
     )),
     re.IGNORECASE,
 )
