@@ -58,6 +58,12 @@ def evidence(db: str, run_id: str) -> dict:
     return pipeline.evidence_stage(db, run_id)
 
 
+@task(name="fetch-evidence", retries=1, retry_delay_seconds=[30], **STAGE)
+def fetch_evidence(db: str, run_id: str) -> dict:
+    return pipeline.fetch_evidence_stage(db, run_id, api_key=os.environ.get("NCBI_API_KEY"),
+                                         email=os.environ.get("NCBI_EMAIL"))
+
+
 @task(name="quality", **STAGE)
 def quality(db: str, run_id: str) -> dict:
     return pipeline.quality_stage(db, run_id)
@@ -84,9 +90,14 @@ def _say(show: bool, stage: str, counts: dict) -> None:
 @flow(name="factcheck-nightly")
 def nightly(inputs: list[str] | None = None, db: str = "out/factcheck.duckdb", out_dir: str = "out",
             sources_file: str | None = None, pubmed_files: list[str] | None = None,
-            flow_label: str = "nightly", show_progress: bool = False) -> dict:
-    """Ingest → clean → claims → evidence → quality → publish → report; returns the run's
-    id, status, per-stage counts and output paths."""
+            flow_label: str = "nightly", show_progress: bool = False,
+            fetch_evidence_gaps: bool = False) -> dict:
+    """Ingest → clean → claims → evidence [→ fetch evidence for gaps] → quality → publish →
+    report; returns the run's id, status, per-stage counts and output paths.
+
+    ``fetch_evidence_gaps`` (``--fetch-evidence``) asks NCBI's E-utilities for trials and
+    reviews on the claims left at ``no_coverage`` or ``not_addressed`` and judges them again
+    (``NCBI_API_KEY`` and ``NCBI_EMAIL`` from the environment)."""
     logger = get_run_logger()
     inputs = list(inputs or [])
     db_path = Path(db)
@@ -107,6 +118,9 @@ def nightly(inputs: list[str] | None = None, db: str = "out/factcheck.duckdb", o
             _say(show_progress, "claims", stages["claims"])
             stages["evidence"] = evidence(work, run_id)
             _say(show_progress, "evidence", stages["evidence"])
+            if fetch_evidence_gaps:
+                stages["fetch_evidence"] = fetch_evidence(work, run_id)
+                _say(show_progress, "fetch evidence", stages["fetch_evidence"])
             stages["quality"] = quality(work, run_id)
             _say(show_progress, "quality", stages["quality"])
         except Exception as exc:
@@ -140,10 +154,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", default="out")
     parser.add_argument("--db")
     parser.add_argument("--pubmed", action="append", default=[])
+    parser.add_argument("--fetch-evidence", action="store_true")
     args = parser.parse_args(argv)
     db = args.db or os.path.join(args.out, "factcheck.duckdb")
     result = nightly(inputs=args.inputs, db=db, out_dir=args.out, sources_file=args.sources,
-                     pubmed_files=args.pubmed, show_progress=True)
+                     pubmed_files=args.pubmed, show_progress=True,
+                     fetch_evidence_gaps=args.fetch_evidence)
     console.print(result)
 
 

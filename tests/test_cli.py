@@ -68,3 +68,22 @@ def test_pubmed_load_while_another_run_writes_says_so(tmp_path):
         result = CliRunner().invoke(cli, ["pubmed", "load", str(sample), "--db", str(db)])
     assert result.exit_code == 2
     assert "another factcheck run is writing" in result.output and "Traceback" not in result.output
+
+
+def test_check_judges_one_claim_against_a_table(tmp_path):
+    from factcheck.pubmed.load import load_files
+    from factcheck.store.db import connect
+
+    db = tmp_path / "f.duckdb"
+    sample = Path(__file__).resolve().parents[1] / "data" / "pubmed" / "pubmed_sample.xml.gz"
+    with connect(db) as con:
+        load_files(con, [sample])
+    result = CliRunner().invoke(cli, ["check", "Ketamine cures tinnitus in every patient.",
+                                      "--db", str(db), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["verdict"] == "no_coverage" and data["coverage"] == 0
+    assert "overstated_certainty" in data["flags"]            # absolute wording, nothing behind it
+    assert data["claim"]["intervention"].lower() == "ketamine"
+    missing = CliRunner().invoke(cli, ["check", "x", "--db", str(tmp_path / "nope.duckdb")])
+    assert missing.exit_code == 1 and "does not exist" in missing.output

@@ -45,8 +45,13 @@ def test_demo_writes_database_report_and_jsonl(demo_out: Path):
     assert claims
     for claim in claims:
         assert {"article", "sentence", "claim_type", "certainty", "verdict", "flags", "evidence"} <= set(claim)
-        assert claim["verdict"] in {"evidence_found", "limited_evidence", "no_evidence", "overstated"}
+        assert claim["verdict"] in {"supported", "mixed", "contradicted", "not_addressed", "no_coverage"}
         assert isinstance(claim["flags"], list) and isinstance(claim["evidence"], list)
+        for e in claim["evidence"]:        # every record shown as evidence quotes its sentence
+            assert e["stance"] in ("supports", "refutes") and e["quote"]
+        if claim["verdict"] in ("supported", "contradicted", "mixed"):
+            assert claim["deciding_pmids"] and any(f"PMID {p}" in claim["explanation"]
+                                                   for p in claim["deciding_pmids"])
     assert {c["article"] for c in claims} == {p.name for p in (REPO / "data" / "seeds").glob("*.txt")}
 
 
@@ -68,7 +73,7 @@ def test_nmda_claim_is_matched_to_pubmed_records_about_nmda(demo_out: Path):
         rows = con.execute(
             """SELECT c.claim_type, p.pmid, concat_ws(' ', p.title, p.abstract, array_to_string(p.mesh_terms, ' '))
                FROM current_claims c JOIN evidence e USING (claim_id) JOIN pubmed p USING (pmid)
-               WHERE c.sentence LIKE ? AND e.on_topic""", [NMDA_CLAIM + "%"]).fetchall()
+               WHERE c.sentence LIKE ?""", [NMDA_CLAIM + "%"]).fetchall()
         missing = con.execute("SELECT count(*) FROM current_claims LEFT JOIN verdicts USING (claim_id)"
                               " WHERE verdicts.claim_id IS NULL").fetchone()[0]
     assert rows, "the NMDA claim was not extracted or got no on-topic evidence"

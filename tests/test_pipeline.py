@@ -25,18 +25,21 @@ def test_versions_left_pending_by_a_dead_run_are_finished_by_the_next(tmp_path):
     assert pipeline.claims_stage(db, second)["versions"] == 0
 
 
-def test_evidence_without_pubmed_records_gives_no_evidence_verdicts(tmp_path):
+def test_evidence_without_pubmed_records_gives_no_coverage_verdicts(tmp_path):
     db = tmp_path / "f.duckdb"
     run = pipeline.start_run(db, pipeline.new_run_id("test"), "test", [])
     pipeline.ingest_stage(db, [str(SEEDS / "001_b93a18ff41c11d19.txt")], run)
     pipeline.clean_stage(db, run)
     pipeline.claims_stage(db, run)
     counts = pipeline.evidence_stage(db, run)
-    assert counts["claims"] > 0 and counts.get("no_evidence", 0) + counts.get("overstated", 0) == counts["claims"]
+    assert counts["claims"] > 0 and counts.get("no_coverage", 0) == counts["claims"]
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM evidence").fetchone()[0] == 0
-        flags = con.execute("SELECT list_distinct(flatten(list(flags))) FROM verdicts").fetchone()[0]
-    assert "no_evidence_found" in flags
+        rows = con.execute("SELECT v.flags, v.explanation, c.certainty FROM verdicts v "
+                           "JOIN claims c USING (claim_id)").fetchall()
+    # a gap in the reference table is said as such, and flags only absolute wording
+    assert all("gap in the reference data" in explanation for _, explanation, _ in rows)
+    assert all(flags == [] for flags, _, certainty in rows if certainty != "absolute")
 
 
 def test_html_headline_is_analysed_with_the_body():

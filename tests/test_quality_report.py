@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from types import SimpleNamespace
 
 from factcheck.clean.result import CleanResult
-from factcheck.evidence.retrieve import Hit
-from factcheck.evidence.verdict import ClaimEvidence, decide
+from factcheck.store.rows import Claim, EvidenceRow, VerdictRow
 from factcheck.ingest.document import Document, sha256_hex
 from factcheck.quality.checks import run_checks
 from factcheck.report.build import build_report
@@ -18,9 +16,12 @@ BODY = "Ketamine <b>cures</b> pain forever.\n\nSubscribe <script>alert('x')</scr
 
 
 def claim(start: int, end: int, sentence: str):
-    return SimpleNamespace(sentence=sentence, start=start, end=end, claim_type="efficacy",
-                           certainty="absolute", polarity="positive", score=0.9, reason="efficacy verb",
-                           intervention="ketamine", condition="pain", outcome=None, mesh_terms=[])
+    return Claim(sentence=sentence, start=start, end=end, claim_type="efficacy",
+                 certainty="absolute", polarity="positive", score=0.9, reason="efficacy verb",
+                 intervention="ketamine", condition="pain")
+
+
+QUOTE = "Ketamine <i>relieved</i> pain in 12 of 20 patients."
 
 
 def populate(con, claims):
@@ -33,14 +34,17 @@ def populate(con, claims):
     sa.save_cleaned(con, saved.article_id, saved.version, CleanResult(
         title="Ketamine & <i>you</i>", body_text=BODY))
     sa.save_claims(con, saved.article_id, saved.version, claims, "r1")
-    con.execute("INSERT INTO pubmed (pmid, title, study_design) VALUES "
-                "(101, 'Ketamine for chronic pain <RCT>', 'case_report')")
+    con.execute("INSERT INTO pubmed (pmid, title, abstract, study_design) VALUES "
+                "(101, 'Ketamine for chronic pain <RCT>', ?, 'case_report')", [QUOTE])
     for (claim_id,) in con.execute("SELECT claim_id FROM claims").fetchall():
-        hit = Hit(pmid=101, score=2.0, title="Ketamine for chronic pain <RCT>", abstract=None,
-                  study_design="case_report")
-        judged = [ClaimEvidence(hit, 1, True, ["ketamine", "pain"])]
-        replace_claim_evidence(con, claim_id, judged,
-                               decide(judged, claim_type="efficacy", certainty="absolute"), "r1")
+        row = EvidenceRow(pmid=101, rank=1, score=2.0, on_topic=True, matched_terms=["ketamine"],
+                          stance="supports", p_support=0.8, p_refute=0.05, quote=QUOTE,
+                          quote_section="results", design="case_report", counts=True, grade=0.2)
+        verdict = VerdictRow(label="supported", confidence=0.8, flags=["overstated_certainty"],
+                             explanation=f"PMID 101 (case report) supports it: “{QUOTE}”",
+                             flag_reasons=["worded as certain, but its support is weaker than a clinical trial"],
+                             deciding_pmids=[101], n_supporting=1, coverage=1)
+        replace_claim_evidence(con, claim_id, [row], verdict, "r1")
 
 
 def test_clean_database_passes(con):
@@ -78,6 +82,29 @@ def test_report_escapes_article_text_and_links_pmids(con, tmp_path):
     assert "Ketamine &amp; &lt;i&gt;you&lt;/i&gt;" in html
     assert "https://clinic.example/&lt;post&gt;?a=1&amp;b=2" in html
     assert 'href="https://pubmed.ncbi.nlm.nih.gov/101/"' in html
-    assert "overstated" in html
+    assert "overstated certainty" in html and "weaker than a clinical trial" in html
+    # the quoted sentence is escaped too
+    assert "&lt;i&gt;relieved&lt;/i&gt;" in html and "<i>relieved</i>" not in html
     jsonl = paths.jsonl.read_text().splitlines()
-    assert len(jsonl) == 1 and '"evidence": [101]' in jsonl[0]
+    assert len(jsonl) == 1
+    record = __import__("json").loads(jsonl[0])
+    assert record["verdict"] == "supported" and record["deciding_pmids"] == [101]
+    assert record["evidence"] == [{"pmid": 101, "stance": "supports", "quote": QUOTE,
+                                   "design": "case_report", "year": None, "retracted": False,
+                                   "counts": True}]
+
+
+def test_a_quote_that_is_not_in_the_record_fails(con):
+    sentence = "Ketamine <b>cures</b> pain forever."
+    populate(con, [claim(0, len(sentence), sentence)])
+    con.execute("UPDATE evidence SET quote = 'Ketamine cured everyone.'")
+    report = run_checks(con, only=["evidence"])
+    assert ("evidence", "quote_ok") in {(r.table, r.column) for r in report.failures}
+
+
+def test_a_flagged_rejected_claim_fails(con):
+    sentence = "Ketamine <b>cures</b> pain forever."
+    populate(con, [claim(0, len(sentence), sentence)])
+    con.execute("UPDATE claims SET attribution = 'rejected'")
+    report = run_checks(con, only=["verdicts"])
+    assert ("verdicts", "rejected_ok") in {(r.table, r.column) for r in report.failures}

@@ -184,19 +184,27 @@ def pubmed_stage(db: str | Path, files: Iterable[str | Path], run_id: str, progr
             if summary.fts_error:
                 store_articles.record_error(con, run_id, "fts_main_pubmed", "pubmed", "index",
                                             summary.fts_error)
+        from .evidence import vectors
+
+        embedded = vectors.embed_records(con) if vectors.available() else 0
     return {"files": len(files), "inserted": summary.inserted, "updated": summary.updated,
-            "deleted": summary.deleted, "retracted": summary.retracted, "errors": summary.errors}
+            "deleted": summary.deleted, "retracted": summary.retracted, "errors": summary.errors,
+            "embedded": embedded}
 
 
-def evidence_stage(db: str | Path, run_id: str, top_k: int | None = None) -> dict:
-    """Retrieve evidence and decide a verdict for every current claim.
+def evidence_stage(db: str | Path, run_id: str, top_k: int | None = None, progress=None,
+                   claim_ids: Sequence[str] | None = None) -> dict:
+    """Retrieve, read and judge the evidence of every current claim, and decide its verdict.
 
     All current claims are assessed on every run, not only new ones: the reference table
     changes (new records, retractions), and a verdict must reflect the table it was made on.
+    ``claim_ids`` restricts the stage to those claims (after ``fetch_evidence_stage``).
+    With the ``embed`` extra, records still without a vector are embedded first.
     """
-    from .evidence import ClaimRow, assess_claim, decide
-    from .evidence.assess import CLAIM_ROW_SQL
-    from .evidence.retrieve import fts_ready
+    from .evidence import vectors
+    from .evidence.assess import assess_claim, model_version
+    from .evidence.retrieve import index_ready
+    from .evidence.stance import default_model
     from .store.evidence import drop_evidence_of_missing_records, replace_claim_evidence
 
     top_k = top_k or get_settings().evidence_top_k
@@ -204,27 +212,140 @@ def evidence_stage(db: str | Path, run_id: str, top_k: int | None = None) -> dic
     with closing(connect(db)) as con:
         with transaction(con):
             counts["evidence_of_deleted_records"] = drop_evidence_of_missing_records(con)
-        if not fts_ready(con):
+        if not index_ready(con):
             from .store.pubmed import rebuild_fts_index
 
             if con.execute("SELECT count(*) FROM pubmed").fetchone()[0]:
                 rebuild_fts_index(con)
             else:
-                log.warning("the PubMed table is empty: every claim will get 'no_evidence';"
+                log.warning("the PubMed table is empty: every claim will get 'no_coverage';"
                             " load records with `factcheck pubmed load`")
-        ready = fts_ready(con)
-        rows = [ClaimRow(*r[:7], list(r[7])) for r in con.execute(CLAIM_ROW_SQL).fetchall()]
-        for claim in rows:
+        ready = index_ready(con)
+        if claim_ids is not None:
+            claims = store_articles.load_claims(con, "claim_id IN (SELECT unnest(?::VARCHAR[]))",
+                                                [list(claim_ids)])
+        else:
+            claims = store_articles.load_claims(con)
+        use_vectors = bool(claims) and ready and vectors.available()
+        if use_vectors:
+            counts["records_embedded"] = vectors.embed_records(con, progress=progress)
+            claim_vectors = vectors.encode([c.query_text or c.sentence for c in claims])
+        model = default_model()
+        version = model_version(model)
+        task = progress.add_task("evidence", total=len(claims)) if progress else None
+        for i, claim in enumerate(claims):
             if ready:
-                judged, verdict = assess_claim(con, claim, k=top_k)
+                assessment = assess_claim(con, claim, k=top_k, model=model,
+                                          vector=claim_vectors[i].tolist() if use_vectors else None)
+                rows, verdict = assessment.rows, assessment.verdict_row(version)
             else:
-                judged, verdict = [], decide([], claim_type=claim.claim_type, certainty=claim.certainty)
+                from .evidence.assess import claim_facts_of
+                from .evidence.verdict import decide
+
+                rows, verdict = [], decide([], claim_facts_of(claim), coverage=0)
+                verdict.model_version = version
             with transaction(con):
-                replace_claim_evidence(con, claim.claim_id, judged, verdict, run_id)
+                replace_claim_evidence(con, claim.claim_id, rows, verdict, run_id)
             counts["claims"] += 1
-            counts["flagged"] += bool(verdict.flags)
+            counts["flagged"] += bool(verdict.flags) and claim.attribution != "rejected"
             counts[verdict.label] = counts.get(verdict.label, 0) + 1
+            if task is not None:
+                progress.update(task, advance=1)
     return counts
+
+
+def fetch_evidence_stage(db: str | Path, run_id: str, *, api_key: str | None = None,
+                         email: str | None = None, base_url: str | None = None,
+                         per_claim: int | None = None, per_run: int | None = None,
+                         cache_dir: str | Path | None = None) -> dict:
+    """For the claims left at ``no_coverage`` or ``not_addressed``, fetch the trials,
+    systematic reviews and meta-analyses on their intervention and condition from NCBI's
+    E-utilities, load them into the reference table, and judge those claims again.
+
+    Network failures are recorded in ``pipeline_errors`` (stage ``fetch_evidence``) and the run
+    goes on with the verdicts it has. Returns counts, and ``claim_ids`` re-judged.
+    """
+    from .evidence.fetch import PER_CLAIM, PER_RUN, queries_for
+    from .pubmed.eutils import EUTILS_BASE, EutilsClient, EutilsError, fetch_to_files
+    from .pubmed.load import load_files
+
+    per_claim = per_claim or PER_CLAIM
+    per_run = per_run or PER_RUN
+    base_url = base_url or os.environ.get("FACTCHECK_EUTILS_BASE") or EUTILS_BASE
+    cache = Path(cache_dir) if cache_dir else Path(db).resolve().parent / "pubmed_fetch"
+    counts = {"claims": 0, "queries": 0, "files": 0, "inserted": 0, "errors": 0}
+    with closing(connect(db)) as con:
+        claims = store_articles.load_claims(
+            con, "claim_id IN (SELECT claim_id FROM verdicts WHERE label IN "
+                 "('no_coverage', 'not_addressed')) AND coalesce(attribution, 'own') <> 'rejected'")
+    queries = queries_for(claims)
+    counts["claims"] = sum(len(q.claim_ids) for q in queries)
+    refused = _private_endpoint(base_url)
+    if refused and queries:
+        counts["errors"] += 1
+        with closing(connect(db)) as con, transaction(con):
+            store_articles.record_error(con, run_id, base_url, "fetch_evidence", "blocked_address",
+                                        refused)
+        return counts
+    files: list[Path] = []
+    touched: list[str] = []
+    budget = per_run
+    try:
+        with EutilsClient(api_key=api_key, email=email, base_url=base_url) as client:
+            for q in queries:
+                if budget <= 0:
+                    break
+                try:
+                    got = fetch_to_files(client, q.query, cache, max_records=min(per_claim, budget))
+                except EutilsError as exc:
+                    counts["errors"] += 1
+                    with closing(connect(db)) as con, transaction(con):
+                        store_articles.record_error(con, run_id, q.query, "fetch_evidence", "eutils",
+                                                    str(exc)[:2000])
+                    continue
+                counts["queries"] += 1
+                budget -= per_claim
+                files += got
+                touched += q.claim_ids
+    except Exception as exc:  # a client that cannot even start must not stop the run
+        counts["errors"] += 1
+        with closing(connect(db)) as con, transaction(con):
+            store_articles.record_error(con, run_id, base_url, "fetch_evidence", "eutils",
+                                        f"{type(exc).__name__}: {exc}"[:2000])
+    if files:
+        loaded = pubmed_stage(db, files, run_id)
+        counts["files"] = loaded["files"]
+        counts["inserted"] = loaded.get("inserted", 0)
+    if touched:
+        judged = evidence_stage(db, run_id, claim_ids=sorted(set(touched)))
+        counts["rejudged"] = judged["claims"]
+        counts.update({f"now_{k}": v for k, v in judged.items()
+                       if k in ("supported", "contradicted", "mixed", "not_addressed", "no_coverage")})
+    return counts
+
+
+def _private_endpoint(url: str) -> str | None:
+    """Why ``url``'s host may not be fetched (a loopback, private or link-local address) unless
+    FACTCHECK_ALLOW_PRIVATE_NETWORKS=1; ``None`` when it may. The E-utilities base is NCBI's
+    unless an operator points FACTCHECK_EUTILS_BASE at a mirror."""
+    import socket
+    from urllib.parse import urlsplit
+
+    from .ingest.web.guard import blocked_category
+
+    if get_settings().allow_private_networks:
+        return None
+    host = urlsplit(url).hostname or ""
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except OSError as exc:
+        return f"cannot resolve {host}: {exc}"
+    for address in sorted(addresses):
+        category = blocked_category(address)
+        if category:
+            return (f"{host} resolves to {address} ({category} address); refused. Set "
+                    "FACTCHECK_ALLOW_PRIVATE_NETWORKS=1 to use a local mirror")
+    return None
 
 
 def quality_stage(db: str | Path, run_id: str) -> dict:

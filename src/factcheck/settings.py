@@ -25,7 +25,7 @@ class Settings:
     # Refuse URLs that resolve to loopback/private/link-local/multicast addresses unless set.
     allow_private_networks: bool = field(default_factory=lambda: _env_bool(
         "FACTCHECK_ALLOW_PRIVATE_NETWORKS", False))
-    evidence_top_k: int = 5
+    evidence_top_k: int = 10                  # records read (stance model) and kept per claim
     # Web crawling (factcheck.ingest.web); a sources file may override the per-site ones.
     crawl_connect_timeout: float = 10.0       # seconds to open a connection
     crawl_read_timeout: float = 30.0          # seconds of silence while reading a response

@@ -87,3 +87,14 @@ def serve() -> Iterator:
     yield start
     for server in servers:
         server.stop()
+
+
+async def request_params(request) -> dict[str, str]:
+    """A Starlette request's parameters, from its query string and its form body alike (the
+    E-utilities client POSTs long queries)."""
+    from urllib.parse import parse_qs
+
+    body = (await request.body()).decode()
+    params = {k: v[0] for k, v in parse_qs(body).items()}
+    params.update(request.query_params)
+    return params

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from urllib.parse import parse_qs
 
 import pytest
 from click.testing import CliRunner
@@ -18,6 +17,8 @@ from factcheck.pubmed.eutils import (EutilsClient, EutilsError, RateLimiter, fet
                                      parse_esearch)
 from factcheck.pubmed.load import load_files
 from factcheck.store.db import connect
+
+from .conftest import request_params
 
 ESEARCH_HEAD = ('<?xml version="1.0" encoding="UTF-8" ?>\n<!DOCTYPE eSearchResult PUBLIC '
                 '"-//NLM//DTD esearch 20060628//EN" '
@@ -51,9 +52,7 @@ class FakeNCBI:
                                      Route("/efetch.fcgi", self.efetch, methods=["GET", "POST"])])
 
     async def _params(self, request: Request) -> dict[str, str]:
-        body = (await request.body()).decode()
-        params = {k: v[0] for k, v in parse_qs(body).items()}
-        params.update(request.query_params)
+        params = await request_params(request)
         self.requests.append((time.monotonic(), request.url.path, params))
         return params
 

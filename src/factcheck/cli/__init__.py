@@ -9,6 +9,7 @@ import click
 
 from .. import __version__
 from .clean_cmd import clean
+from .check_cmd import check
 from .claims_cmd import claims
 from .pipeline_cmd import demo, run, schedule
 from .pubmed_cmd import pubmed
@@ -28,6 +29,7 @@ cli.add_command(run)
 cli.add_command(schedule)
 cli.add_command(clean)
 cli.add_command(claims)
+cli.add_command(check)
 cli.add_command(pubmed)
 
 

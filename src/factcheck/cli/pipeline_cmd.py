@@ -24,7 +24,8 @@ def _quiet_prefect(verbose: bool) -> None:
         os.environ.setdefault("PREFECT_LOGGING_LOGGERS_PREFECT_TASK_RUNS_LEVEL", "WARNING")
 
 
-def _run_flow(*, inputs, db, out_dir, sources_file, pubmed_files, flow_label) -> dict:
+def _run_flow(*, inputs, db, out_dir, sources_file, pubmed_files, flow_label,
+              fetch_evidence: bool = False) -> dict:
     ctx = click.get_current_context()
     _quiet_prefect(bool(ctx.find_root().params.get("verbose")))
     from flows.nightly import nightly
@@ -33,7 +34,7 @@ def _run_flow(*, inputs, db, out_dir, sources_file, pubmed_files, flow_label) ->
     try:
         return nightly(inputs=list(inputs), db=str(db), out_dir=str(out_dir), sources_file=sources_file,
                        pubmed_files=[str(p) for p in pubmed_files], flow_label=flow_label,
-                       show_progress=True)
+                       show_progress=True, fetch_evidence_gaps=fetch_evidence)
     except WriterBusy as exc:
         console.print(f"[red]error:[/red] {exc}")
         sys.exit(2)
@@ -99,15 +100,19 @@ def demo(out_dir: str) -> None:
 @click.option("--db", type=click.Path(dir_okay=False), help="Database path [default: OUT/factcheck.duckdb].")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default="out", show_default=True,
               help="Folder for report/index.html and claims.jsonl.")
+@click.option("--fetch-evidence", is_flag=True,
+              help="For claims the reference table cannot judge (no coverage, not addressed), fetch "
+                   "trials and reviews from NCBI E-utilities, load them and judge again "
+                   "[env: NCBI_API_KEY, NCBI_EMAIL].")
 def run(inputs: tuple[str, ...], more_inputs: tuple[str, ...], sources_file: str | None,
-        pubmed_files: tuple[str, ...], db: str | None, out_dir: str) -> None:
+        pubmed_files: tuple[str, ...], db: str | None, out_dir: str, fetch_evidence: bool) -> None:
     """Run the nightly flow on given files, folders, URLs or a sources file."""
     inputs = inputs + more_inputs
     if not inputs and not sources_file:
         raise click.UsageError("give at least one --input or a --sources file")
     db_path = Path(db) if db else Path(out_dir) / "factcheck.duckdb"
     result = _run_flow(inputs=inputs, db=db_path, out_dir=out_dir, sources_file=sources_file,
-                       pubmed_files=pubmed_files, flow_label="run")
+                       pubmed_files=pubmed_files, flow_label="run", fetch_evidence=fetch_evidence)
     _print_summary(result)
     if result["status"] != "completed":
         sys.exit(1)
@@ -121,8 +126,9 @@ def run(inputs: tuple[str, ...], more_inputs: tuple[str, ...], sources_file: str
 @click.option("--db", type=click.Path(dir_okay=False))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default="out", show_default=True)
 @click.option("--name", default="nightly", show_default=True, help="Deployment name.")
+@click.option("--fetch-evidence", is_flag=True, help="As for `factcheck run`.")
 def schedule(cron: str, sources_file: str | None, inputs: tuple[str, ...], db: str | None,
-             out_dir: str, name: str) -> None:
+             out_dir: str, name: str, fetch_evidence: bool) -> None:
     """Serve the nightly flow on a cron schedule (needs `prefect server start` running and
     PREFECT_API_URL pointing at it). Runs until interrupted."""
     if not inputs and not sources_file:
@@ -132,6 +138,7 @@ def schedule(cron: str, sources_file: str | None, inputs: tuple[str, ...], db: s
     db_path = db or str(Path(out_dir) / "factcheck.duckdb")
     params = {"inputs": [str(Path(i).resolve()) if Path(i).exists() else i for i in inputs],
               "db": str(Path(db_path).resolve()), "out_dir": str(Path(out_dir).resolve()),
-              "sources_file": str(Path(sources_file).resolve()) if sources_file else None}
+              "sources_file": str(Path(sources_file).resolve()) if sources_file else None,
+              "fetch_evidence_gaps": fetch_evidence}
     console.print(f"serving flow factcheck-nightly/{name} on cron '{cron}'; Ctrl-C stops")
     nightly.serve(name=name, cron=cron, parameters=params)

@@ -54,6 +54,12 @@ def _load(db: str, files: list[Path], force: bool, workers: int | None,
                 bar.console.print(f"full-text index {summary.fts_mode} in {summary.fts_seconds:.1f} s")
             elif summary.fts_error:
                 bar.console.print(f"[red]{summary.fts_error}[/red]", soft_wrap=True, highlight=False)
+            from ..evidence import vectors
+
+            if vectors.available():
+                embedded = vectors.embed_records(con, progress=bar)
+                if embedded:
+                    bar.console.print(f"embedded {embedded:,} records ({vectors.MODEL}, embed extra)")
             table = pubmed_counts(con)
         publish(work, db)
     counts = summary.as_dict()

@@ -1,8 +1,20 @@
-"""BM25 retrieval of PubMed records for a claim, over DuckDB's full-text index.
+"""Retrieval of PubMed records for a claim: one query builder, BM25 over the reference
+table's postings, fused with dense vectors when the ``embed`` extra is installed.
 
-The query is built from the claim's structure (intervention, condition, outcome, MeSH
-concepts) and the content words of its sentence; the index (``fts_main_pubmed``) covers
-title, abstract and MeSH terms and is built by ``factcheck.store.pubmed.rebuild_fts_index``.
+- :func:`build_query` is the one place a claim becomes a query: its intervention, condition
+  and outcome with their MeSH descriptors and listed synonyms ("CRPS" also searches "complex
+  regional pain syndrome" and "reflex sympathetic dystrophy"), then the content words of the
+  claim as read (pronouns resolved), without function words and the generic vocabulary of
+  health marketing.
+- :func:`bm25` scores records with the same BM25 as DuckDB's ``match_bm25`` (k1 1.2, b 0.75,
+  Porter stems, the FTS extension's tokenizer and stop words), but reads only the postings of
+  the query's terms (``fts_main_pubmed.postings``, sorted by term): its cost follows the
+  terms' document frequencies, not the size of the table.
+- With the ``embed`` extra, the BM25 candidates are re-ranked by reciprocal-rank fusion with
+  the cosine of their all-MiniLM-L6-v2 vectors (``pubmed_vectors``, computed when records are
+  loaded, never per claim) to the claim's.
+- :func:`coverage` counts the records of the table on a claim's topic (intervention and
+  condition or outcome), which tells "nothing in the table" from "nothing that speaks to it".
 """
 
 from __future__ import annotations
@@ -12,6 +24,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import duckdb
+
+FTS = "fts_main_pubmed"
+K1, B = 1.2, 0.75
+#: Reciprocal-rank fusion constant (Cormack et al. 2009).
+RRF_K = 60
 
 # Words that carry no topic in a health claim: English function words plus the rhetoric of
 # health marketing ("innovative", "promising") and vague nouns ("way", "option").
@@ -31,63 +48,301 @@ promising promise innovative effective effectively various variety number people
 patient individuals individual research studies study researchers evidence found finding
 treatment treatments therapy therapies condition conditions use used using ability able
 primarily mainly particularly especially already still really actually truly generally
+drug drugs medication medications medicine medicines product products doctor doctors
+""".split())
+
+#: Words that say what a claim asserts about its topic, not what the topic is: left out when
+#: the claim's own words stand in for a condition the extractor did not recognise.
+RELATION_WORDS = frozenset("""
+cure cures cured curing relieve relieves relieved relief treat treats treated treating reduce
+reduces reduced reducing improve improves improved improving prevent prevents prevented cause
+causes caused increase increases increased decrease decreases decreased lower lowers lowered
+raise raises boost boosts stop stops block blocks heal heals helps lasting last lasts permanent
+permanently completely fast quickly rapid instantly safe effective proven every always never
 """.split())
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9\-]*[A-Za-z0-9]|[A-Za-z]")
+ROLES = ("intervention", "condition", "outcome")
 
 
-def query_terms(sentence: str, *, intervention: str | None = None, condition: str | None = None,
-                outcome: str | None = None, mesh_terms: Iterable[str] | None = None,
-                max_terms: int = 24) -> list[str]:
-    """The distinct lower-case words of a claim's BM25 query, most specific first."""
-    ordered: list[str] = []
-    for part in (intervention, condition, outcome, *(mesh_terms or ()), sentence):
-        if not part:
+@dataclass
+class Query:
+    """A claim as the evidence stage searches for it."""
+
+    text: str                                   # the claim as read (pronouns resolved)
+    words: list[str]                            # BM25 words, most specific first
+    concepts: dict[str, list[str]] = field(default_factory=dict)  # role -> surface forms
+
+
+def _content_words(text: str) -> list[str]:
+    out = []
+    for word in _WORD.findall(text.replace("-", " ")):
+        w = word.lower()
+        if len(w) >= 2 and w not in QUERY_STOPWORDS and not w.isdigit():
+            out.append(w)
+    return out
+
+
+def build_query(claim, max_words: int = 32) -> Query:
+    """The query for a claim (a ``factcheck.claims.Claim`` or anything with its fields)."""
+    from ..claims.mesh import synonyms_of
+    from ..claims.synonyms import BROADER
+
+    text = getattr(claim, "query_text", None) or claim.sentence
+    concepts: dict[str, list[str]] = {}
+    mesh = list(getattr(claim, "mesh_terms", None) or [])
+    for role in ROLES:
+        surface = getattr(claim, role, None)
+        if not surface:
             continue
-        for word in _WORD.findall(part.replace("-", " ")):
-            w = word.lower()
-            if len(w) < 2 or w in QUERY_STOPWORDS or w.isdigit():
-                continue
-            if w not in ordered:
-                ordered.append(w)
-    return ordered[:max_terms]
+        forms = [surface]
+        for descriptor in mesh:
+            if _same_concept(surface, descriptor):
+                for d in (descriptor, *BROADER.get(descriptor, ())):
+                    forms += [d, *synonyms_of(d)]
+        concepts[role] = _distinct(forms)
+    # most specific first: the concepts as written, the claim's own words, then the MeSH
+    # descriptors and the listed synonyms (which widen recall but must not crowd out the claim)
+    words: list[str] = []
+    parts: list[str] = [concepts[role][0] for role in ROLES if role in concepts]
+    parts.append(text)
+    parts += mesh
+    for role in ROLES:
+        forms = concepts.get(role, [])
+        if not forms:
+            continue
+        named = set(_content_words(forms[0]))
+        # other names ("reflex sympathetic dystrophy" for CRPS), not longer forms of the same
+        # name ("ketamine infusion" for ketamine), whose extra words are generic
+        parts += [f for f in forms[1:] if not named & set(_content_words(f))]
+    for part in parts:
+        for w in _content_words(part):
+            if w not in words:
+                words.append(w)
+    return Query(text=text, words=words[:max_words], concepts=concepts)
+
+
+def _distinct(items: Iterable[str]) -> list[str]:
+    seen, out = set(), []
+    for item in items:
+        key = item.lower().strip()
+        if key and key not in seen:
+            seen.add(key)
+            out.append(item.strip())
+    return out
+
+
+def _same_concept(surface: str, descriptor: str) -> bool:
+    """Whether a MeSH descriptor of the claim names the same thing as a surface mention."""
+    from ..claims.mesh import synonyms_of
+
+    s = surface.lower().strip()
+    return s == descriptor.lower() or s in (f.lower() for f in synonyms_of(descriptor))
 
 
 @dataclass
 class Hit:
+    """One retrieved PubMed record."""
+
     pmid: int
-    score: float
+    score: float                    # fused retrieval score (higher is better)
     title: str | None
     abstract: str | None
+    bm25: float = 0.0
+    dense: float | None = None      # cosine to the claim (embed extra only)
     mesh_terms: list[str] = field(default_factory=list)
+    publication_types: list[str] = field(default_factory=list)
     study_design: str | None = None
     is_retracted: bool = False
     pub_year: int | None = None
     journal: str | None = None
 
 
-def fts_ready(con: duckdb.DuckDBPyConnection) -> bool:
-    row = con.execute(
-        "SELECT count(*) FROM duckdb_schemas() WHERE schema_name = 'fts_main_pubmed'").fetchone()
+def index_ready(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the reference table has its BM25 postings (built by ``factcheck pubmed load``)."""
+    row = con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND "
+                      "table_name = 'postings'", [FTS]).fetchone()
     return bool(row and row[0])
 
 
-def search_pubmed(con: duckdb.DuckDBPyConnection, terms: Sequence[str], k: int = 5) -> list[Hit]:
-    """The ``k`` best PubMed records for ``terms`` by BM25 (title, abstract, MeSH)."""
-    if not terms:
+# Back-compatible name: the FTS index and its postings are built together.
+fts_ready = index_ready
+
+
+def _term_stats(con: duckdb.DuckDBPyConnection, words: Sequence[str]
+                ) -> list[tuple[str, int | None, int]]:
+    """(stem, termid, document frequency) of the index terms of ``words``, tokenised, stop
+    words dropped and stemmed exactly as the index was built; ``termid`` is ``None`` for a
+    stem no record holds."""
+    return [(stem, termid, df) for _, stem, termid, df in _word_terms(con, words)]
+
+
+def _word_terms(con: duckdb.DuckDBPyConnection, words: Sequence[str]
+                ) -> list[tuple[str, str, int | None, int]]:
+    """(word, stem, termid, df) for every index term of every word, in one statement."""
+    if not words:
         return []
-    query = " ".join(terms)
+    return con.execute(
+        f"""WITH toks AS (SELECT x AS word, unnest({FTS}.tokenize(x)) AS tok
+                          FROM unnest(?::VARCHAR[]) t(x)),
+                 stems AS (SELECT DISTINCT word, stem(tok, 'porter') AS stem FROM toks
+                           WHERE len(tok) > 0 AND tok NOT IN (SELECT sw FROM {FTS}.stopwords))
+            SELECT s.word, s.stem, d.termid, coalesce(d.df, 0)
+            FROM stems s LEFT JOIN {FTS}.dict d ON d.term = s.stem""",
+        [list(dict.fromkeys(words))]).fetchall()
+
+
+def bm25(con: duckdb.DuckDBPyConnection, words: Sequence[str], k: int = 100
+         ) -> list[tuple[int, float]]:
+    """The ``k`` best (pmid, BM25 score) for ``words``, best first."""
+    stats = [(t, df) for _, t, df in _term_stats(con, words) if t is not None]
+    if not stats:
+        return []
+    n_docs, avgdl = con.execute(f"SELECT num_docs, avgdl FROM {FTS}.stats").fetchone()
+    if not n_docs:
+        return []
+    avgdl = float(avgdl or 1.0)
+    # BM25 term weight idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * len / avgdl)), with the
+    # constants folded: a * tf / (tf + c + d * len)
+    c, d = K1 * (1 - B), K1 * B / avgdl
+    parts = []
+    for termid, df in stats:
+        a = _idf(int(n_docs), int(df)) * (K1 + 1)
+        parts.append(f"SELECT pmid, CAST({a!r} AS DOUBLE) * tf / (tf + CAST({c!r} AS DOUBLE)"
+                     f" + CAST({d!r} AS DOUBLE) * len) AS w FROM {FTS}.postings"
+                     f" WHERE termid = {int(termid)}")
+    return [(int(p), float(s)) for p, s in con.execute(
+        f"SELECT pmid, sum(w) AS s FROM ({' UNION ALL '.join(parts)}) GROUP BY pmid "
+        f"ORDER BY s DESC, pmid LIMIT {int(k)}").fetchall()]
+
+
+def _idf(n_docs: int, df: int) -> float:
+    import math
+
+    return math.log((n_docs - df + 0.5) / (df + 0.5) + 1.0)
+
+
+_RECORD_SQL = """SELECT pmid, title, abstract, coalesce(mesh_terms, []), coalesce(publication_types, []),
+                        study_design, is_retracted, pub_year, journal
+                 FROM pubmed WHERE pmid IN (SELECT unnest(?::BIGINT[]))"""
+
+
+def fetch_records(con: duckdb.DuckDBPyConnection, pmids: Sequence[int]) -> dict[int, Hit]:
+    if not pmids:
+        return {}
+    out = {}
+    for r in con.execute(_RECORD_SQL, [list(pmids)]).fetchall():
+        out[int(r[0])] = Hit(pmid=int(r[0]), score=0.0, title=r[1], abstract=r[2], mesh_terms=list(r[3]),
+                             publication_types=list(r[4]), study_design=r[5], is_retracted=bool(r[6]),
+                             pub_year=r[7], journal=r[8])
+    return out
+
+
+def has_vectors(con: duckdb.DuckDBPyConnection) -> bool:
+    row = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'pubmed_vectors'"
+                      ).fetchone()
+    return bool(row and row[0]) and bool(con.execute("SELECT count(*) FROM pubmed_vectors").fetchone()[0])
+
+
+def dense_scores(con: duckdb.DuckDBPyConnection, vector: Sequence[float], pmids: Sequence[int]
+                 ) -> dict[int, float]:
+    """Cosine of each record's stored vector to ``vector`` (records without one are left out)."""
+    if not pmids:
+        return {}
+    dim = len(vector)
     rows = con.execute(
-        """
-        SELECT p.pmid, s.score, p.title, p.abstract, p.mesh_terms, p.study_design,
-               p.is_retracted, p.pub_year, p.journal
-        FROM (SELECT pmid, fts_main_pubmed.match_bm25(pmid, ?) AS score FROM pubmed) s
-        JOIN pubmed p USING (pmid)
-        WHERE s.score IS NOT NULL
-        ORDER BY s.score DESC, p.pmid
-        LIMIT ?
-        """,
-        [query, k]).fetchall()
-    return [Hit(pmid=r[0], score=float(r[1]), title=r[2], abstract=r[3], mesh_terms=list(r[4] or []),
-                study_design=r[5], is_retracted=bool(r[6]), pub_year=r[7], journal=r[8])
-            for r in rows]
+        f"SELECT pmid, array_cosine_similarity(vec, ?::FLOAT[{dim}]) FROM pubmed_vectors "
+        "WHERE pmid IN (SELECT unnest(?::BIGINT[]))", [list(vector), list(pmids)]).fetchall()
+    return {int(p): float(s) for p, s in rows if s is not None}
+
+
+def fuse(rankings: Sequence[Sequence[int]], weights: Sequence[float] | None = None) -> dict[int, float]:
+    """Reciprocal-rank fusion of several rankings (lists of ids, best first)."""
+    weights = weights or [1.0] * len(rankings)
+    scores: dict[int, float] = {}
+    for ranking, weight in zip(rankings, weights):
+        for rank, pmid in enumerate(ranking, start=1):
+            scores[pmid] = scores.get(pmid, 0.0) + weight / (RRF_K + rank)
+    return scores
+
+
+def retrieve(con: duckdb.DuckDBPyConnection, query: Query, k: int = 20, candidates: int = 100,
+             vector: Sequence[float] | None = None) -> list[Hit]:
+    """The ``k`` best records for ``query``: BM25's ``candidates`` best, re-ranked with the
+    dense vectors when ``vector`` (the claim's embedding) is given and vectors are stored."""
+    scored = bm25(con, query.words, k=max(k, candidates))
+    if not scored:
+        return []
+    bm25_score = dict(scored)
+    order = [p for p, _ in scored]
+    dense: dict[int, float] = {}
+    if vector is not None:
+        dense = dense_scores(con, vector, order)
+    if dense:
+        by_dense = sorted(dense, key=lambda p: -dense[p])
+        fused = fuse([order, by_dense])
+        order = sorted(order, key=lambda p: (-fused.get(p, 0.0), p))
+        final = fused
+    else:
+        final = bm25_score
+    top = order[:k]
+    records = fetch_records(con, top)
+    hits = []
+    for pmid in top:
+        hit = records.get(pmid)
+        if hit is None:
+            continue
+        hit.score, hit.bm25, hit.dense = float(final[pmid]), bm25_score[pmid], dense.get(pmid)
+        hits.append(hit)
+    return hits
+
+
+def topic_words(query: Query) -> list[str]:
+    """The claim's own words that name its topic beside the intervention (for a claim whose
+    condition or outcome the extractor did not recognise): its content words, without the
+    intervention's and without the words of the relation it asserts."""
+    named = {w for form in query.concepts.get("intervention", []) for w in _content_words(form)}
+    return [w for w in dict.fromkeys(_content_words(query.text))
+            if w not in named and w not in RELATION_WORDS]
+
+
+def coverage(con: duckdb.DuckDBPyConnection, query: Query) -> int | None:
+    """How many records of the table are on the claim's topic: they mention the intervention
+    (any listed form) and, when the claim names one, its condition or outcome (any form).
+    ``None`` when the claim names no intervention (then only the retrieved records tell).
+    A form is mentioned when a record holds every one of its words (stems); the count is one
+    SQL statement over the postings of those words."""
+    forms = query.concepts.get("intervention")
+    if not forms:
+        return None
+    target = query.concepts.get("condition", []) + query.concepts.get("outcome", [])
+    groups = [forms] + ([target] if target else [])
+    words = {form: (_content_words(form) or [w.lower() for w in _WORD.findall(form)])
+             for group in groups for form in group}
+    rest = [] if target else topic_words(query)
+    terms: dict[str, list[int | None]] = {}
+    for word, _, termid, _ in _word_terms(con, [w for ws in words.values() for w in ws] + rest):
+        terms.setdefault(word, []).append(termid)
+    sql_groups = []
+    for group in groups:
+        alternatives = []
+        for form in group:
+            found = [t for w in words[form] for t in terms.get(w, [])]
+            if not found or any(t is None for t in found):
+                continue
+            ids = sorted({int(t) for t in found})
+            alternatives.append(f"SELECT pmid FROM {FTS}.postings WHERE termid IN "
+                                f"({', '.join(map(str, ids))}) GROUP BY pmid HAVING count(*) = {len(ids)}")
+        if not alternatives:
+            return 0
+        sql_groups.append(" UNION ".join(f"({a})" for a in alternatives))
+    if rest:
+        # no condition or outcome recognised: records holding half of the claim's other words
+        ids = sorted({int(t) for w in rest for t in terms.get(w, []) if t is not None})
+        need = (len(rest) + 1) // 2
+        if len(ids) < need:
+            return 0
+        sql_groups.append(f"SELECT pmid FROM {FTS}.postings WHERE termid IN "
+                          f"({', '.join(map(str, ids))}) GROUP BY pmid HAVING count(*) >= {need}")
+    sql = " INTERSECT ".join(f"({g})" for g in sql_groups)
+    return int(con.execute(f"SELECT count(*) FROM ({sql})").fetchone()[0])

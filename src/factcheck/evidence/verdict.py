@@ -1,166 +1,230 @@
-"""Verdicts and editor flags for a claim, from the PubMed records retrieved for it.
+"""Verdicts and editor flags for a claim, from the records read against it.
 
-A verdict grades the *evidence found* for a claim's topic, not the claim's truth: factcheck
-does not (yet) read whether a study supports or contradicts the claim. Labels:
+Labels (what each means for an editor):
 
-- ``evidence_found``: on-topic clinical trials, systematic reviews, meta-analyses or guidelines
-- ``limited_evidence``: on-topic records, but only observational, case, narrative, animal or lab work
-- ``no_evidence``: nothing on the claim's topic in the reference table
-- ``overstated``: absolute wording ("proven", "cures", "always") with limited or no evidence
+- ``supported``: a record that can count for this claim (see ``grading``) supports it, and no
+  record of clearly higher design contradicts it;
+- ``contradicted``: a record that can count refutes it, and none of clearly higher design
+  supports it;
+- ``mixed``: records of comparable design both support and refute it;
+- ``not_addressed``: the table holds records on the claim's topic, but none supports or
+  refutes this assertion;
+- ``no_coverage``: the table holds nothing on the claim's topic: a gap in the reference
+  data, not a finding about the literature.
+
+The confidence is a calibrated probability (``stance.json``'s abstract-level calibration):
+for ``supported``, ``contradicted`` and ``mixed`` the probability that the deciding record
+really says so; for ``not_addressed`` and ``no_coverage`` the probability that none of the
+records read bears on the claim. The explanation names the deciding PMIDs and quotes the
+deciding sentence of each.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from .grading import PRECLINICAL, STRONG_WEIGHT, design_label, design_weight
-from .retrieve import QUERY_STOPWORDS, Hit
+from ..store.rows import VerdictRow as Verdict
+from .grading import (HUMAN_OUTCOME_TYPES, PRECLINICAL, STRONG_WEIGHT, Grade, design_label)
+from .retrieve import Hit
 
-# The verdict labels (meanings in this module's docstring and docs/schema.md).
-LABELS = ("evidence_found", "limited_evidence", "no_evidence", "overstated")
+LABELS = ("supported", "mixed", "contradicted", "not_addressed", "no_coverage")
+#: Labels of verdicts written before migration 0004 (``verdicts.scheme = 1``).
+OLD_LABELS = ("evidence_found", "limited_evidence", "no_evidence", "overstated")
 
 # Editor flags, each with what it tells the editor. Only these strings are ever emitted.
 FLAGS: dict[str, str] = {
-    "no_evidence_found": "no PubMed record in the reference table is on this claim's topic",
-    "weak_evidence_only": "worded firmly, but on-topic records are only observational, case, narrative or lab work",
-    "preclinical_only": "a claim about people backed only by animal or in-vitro studies",
-    "absolute_language": "the claim uses absolute wording (proven, cures, always, lasting)",
-    "overstated_certainty": "the claim is worded more strongly than its evidence",
-    "retracted_evidence": "a retracted publication is among the records retrieved",
-    "specific_figure_unverified": "a duration, magnitude or rate is stated without strong evidence",
-    "cited_source_not_found": "the claim cites a study or body that was not found",
+    "overstated_certainty": "worded more firmly than the evidence in the table allows",
+    "contradicted_by_stronger_evidence": "a study at least as strong as any support contradicts it",
+    "preclinical_only": "a claim about people whose only support is animal or in-vitro work",
+    "figure_not_found": "a figure it states (a duration, percentage, count) is in no supporting record",
+    "cited_source_not_found": "the study, journal, body or year it cites is not in the reference table",
+    "retracted_evidence": "a retracted publication bears on this claim",
 }
 
-# Claims about what happens to people: animal or lab work alone cannot back them.
-HUMAN_OUTCOME_TYPES = frozenset({"efficacy", "safety", "duration", "magnitude", "prevalence"})
-
-_SUFFIXES = ("ations", "ation", "ities", "ness", "ings", "ing", "ies", "ied", "ed", "es", "s", "al", "ic", "y")
-_WORD = re.compile(r"[a-z][a-z0-9]+")
-
-
-def _stem(word: str) -> str:
-    for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            return word[: -len(suffix)]
-    return word
-
-
-def _stems(text: str) -> set[str]:
-    return {_stem(w) for w in _WORD.findall(text.lower())}
-
-
-def _concept_words(concept: str | None) -> list[str]:
-    if not concept:
-        return []
-    return [_stem(w) for w in _WORD.findall(concept.lower().replace("-", " "))
-            if w not in QUERY_STOPWORDS and len(w) > 2]
-
-
-def concept_matched(concept: str | None, record_stems: set[str]) -> bool | None:
-    """``None`` when the claim has no such concept; else whether half its words are in the record."""
-    words = _concept_words(concept)
-    if not words:
-        return None
-    found = sum(1 for w in words if w in record_stems)
-    return found * 2 >= len(words)
+#: A design this much stronger wins over the other side; closer ones make a ``mixed`` verdict.
+DECISIVE_MARGIN = 0.25
+#: "Only case reports or observational work": the strongest support weighs no more than this.
+WEAK_SUPPORT = 0.5
 
 
 @dataclass
-class ClaimEvidence:
-    """One retrieved record, judged against the claim."""
+class ReadRecord:
+    """One retrieved record, read against the claim."""
 
     hit: Hit
     rank: int
     on_topic: bool
+    grade: Grade
+    stance: str = "neutral"          # supports | refutes | neutral
+    p_support: float = 0.0           # calibrated, abstract level
+    p_refute: float = 0.0
+    quote: str | None = None         # the deciding sentence
+    quote_section: str | None = None
     matched_terms: list[str] = field(default_factory=list)
+    p_relevant: float = 0.0          # the model's highest probability that a sentence bears on it
+
+    @property
+    def p_bearing(self) -> float:
+        return max(self.p_support, self.p_refute)
 
 
 @dataclass
-class Verdict:
-    label: str
-    confidence: float
-    flags: list[str]
-    explanation: str
+class ClaimFacts:
+    """What the verdict needs to know of the claim itself."""
+
+    claim_type: str
+    certainty: str
+    attribution: str = "own"
+    figures: list[str] = field(default_factory=list)
+    cited: str | None = None
+    cited_years: list[int] = field(default_factory=list)
+    cited_venues: list[str] = field(default_factory=list)
 
 
-def judge_hits(hits: Sequence[Hit], *, intervention: str | None, condition: str | None,
-               outcome: str | None, terms: Sequence[str]) -> list[ClaimEvidence]:
-    """Mark each hit on or off the claim's topic.
+def decide(records: Sequence[ReadRecord], claim: ClaimFacts, coverage: int | None = None,
+           figure_found=None, cited_found: bool | None = None) -> Verdict:
+    """The verdict for one claim from its read records.
 
-    With an intervention, a record is on topic when it mentions the intervention and, if the
-    claim names a condition or outcome, one of those too. Without structure, when it holds at
-    least half of the claim's six most specific query terms.
+    ``coverage`` is the number of records of the table on the claim's topic (``None`` when the
+    claim names no intervention: the retrieved records' own ``on_topic`` decide then).
+    ``figure_found(record) -> bool`` says whether a record reports one of the claim's figures;
+    ``cited_found`` whether the cited source is in the table (``None``: nothing cited).
     """
-    judged = []
-    for rank, hit in enumerate(hits, start=1):
-        stems = _stems(" ".join(filter(None, [hit.title, hit.abstract, " ".join(hit.mesh_terms)])))
-        matched = [t for t in terms if _stem(t) in stems]
-        i_ok = concept_matched(intervention, stems)
-        c_ok = concept_matched(condition, stems)
-        o_ok = concept_matched(outcome, stems)
-        if i_ok is not None:
-            target = [x for x in (c_ok, o_ok) if x is not None]
-            on_topic = i_ok and (not target or any(target))
+    supporting = sorted((r for r in records if r.stance == "supports" and r.grade.counts),
+                        key=lambda r: (-r.grade.weight, -r.p_support, r.rank))
+    refuting = sorted((r for r in records if r.stance == "refutes" and r.grade.counts),
+                      key=lambda r: (-r.grade.weight, -r.p_refute, r.rank))
+    best_s = supporting[0].grade.weight if supporting else 0.0
+    best_r = refuting[0].grade.weight if refuting else 0.0
+    on_topic = (coverage > 0) if coverage is not None else any(r.on_topic for r in records)
+    on_topic = on_topic or bool(supporting or refuting) or any(
+        r.stance != "neutral" for r in records)
+
+    if supporting and refuting:
+        if best_r - best_s >= DECISIVE_MARGIN:
+            label = "contradicted"
+        elif best_s - best_r >= DECISIVE_MARGIN:
+            label = "supported"
         else:
-            key = [_stem(t) for t in terms[:6]]
-            on_topic = bool(key) and sum(1 for k in key if k in stems) * 2 >= len(key)
-        judged.append(ClaimEvidence(hit, rank, bool(on_topic), matched))
-    return judged
-
-
-def decide(judged: Sequence[ClaimEvidence], *, claim_type: str, certainty: str) -> Verdict:
-    """Label, confidence, flags and a plain-words explanation for one claim."""
-    relevant = [e for e in judged if e.on_topic and not e.hit.is_retracted]
-    strong = [e for e in relevant if design_weight(e.hit.study_design) >= STRONG_WEIGHT]
-    clinical = [e for e in relevant if e.hit.study_design not in PRECLINICAL]
-    flags: list[str] = []
-
-    if not relevant:
-        label = "no_evidence"
-        flags.append("no_evidence_found")
-        confidence = 0.6 if judged else 0.5
-    elif strong:
-        label = "evidence_found"
-        confidence = min(0.9, 0.55 + 0.1 * len(strong))
+            label = "mixed"
+    elif supporting:
+        label = "supported"
+    elif refuting:
+        label = "contradicted"
     else:
-        label = "limited_evidence"
-        confidence = min(0.8, 0.5 + 0.05 * len(relevant))
-        if not clinical and claim_type in HUMAN_OUTCOME_TYPES:
-            flags.append("preclinical_only")
-        elif certainty != "hedged":
-            # a hedged claim ("may help") on weak evidence is worded as it should be
-            flags.append("weak_evidence_only")
+        label = "not_addressed" if on_topic else "no_coverage"
 
-    if certainty == "absolute":
-        flags.append("absolute_language")
-        if label != "evidence_found":
-            label = "overstated"
-            flags.append("overstated_certainty")
-    if any(e.hit.is_retracted for e in judged):
-        flags.append("retracted_evidence")
-    if claim_type in {"duration", "magnitude", "prevalence"} and not strong:
-        flags.append("specific_figure_unverified")
-    if claim_type == "cited_source" and not relevant:
-        flags.append("cited_source_not_found")
+    if label == "supported":
+        deciding = supporting[:3]
+        confidence = supporting[0].p_support
+    elif label == "contradicted":
+        deciding = refuting[:3]
+        confidence = refuting[0].p_refute
+    elif label == "mixed":
+        deciding = supporting[:2] + refuting[:2]
+        confidence = min(supporting[0].p_support, refuting[0].p_refute)
+    else:
+        deciding = []
+        confidence = 1.0 - max((r.p_bearing for r in records if r.grade.counts), default=0.0)
 
-    return Verdict(label, round(confidence, 2), flags, _explain(judged, relevant, strong, certainty))
+    flags: list[tuple[str, str, list[int]]] = []
+    if claim.attribution != "rejected":
+        flags = _flags(label, claim, records, supporting, refuting, best_s, best_r, figure_found,
+                       cited_found)
+    return Verdict(
+        label=label, confidence=round(min(max(confidence, 0.0), 1.0), 3),
+        flags=[f for f, _, _ in flags],
+        flag_reasons=[_with_pmids(reason, pmids) for _, reason, pmids in flags],
+        explanation=_explain(label, claim, records, deciding, coverage, on_topic),
+        deciding_pmids=[r.hit.pmid for r in deciding], n_supporting=len(supporting),
+        n_refuting=len(refuting), coverage=coverage)
 
 
-def _explain(judged, relevant, strong, certainty) -> str:
-    if not judged:
-        return "No PubMed record in the reference table matched the claim's words."
-    parts = [f"{len(relevant)} of {len(judged)} retrieved PubMed records are on the claim's topic."]
-    if relevant:
-        best = max(relevant, key=lambda e: (design_weight(e.hit.study_design), -e.rank))
-        parts.append(f"Best design: {design_label(best.hit.study_design)} (PMID {best.hit.pmid}"
-                     f"{', ' + str(best.hit.pub_year) if best.hit.pub_year else ''}).")
-        if not strong:
-            parts.append("No clinical trial, systematic review or meta-analysis among them.")
-    retracted = [e.hit.pmid for e in judged if e.hit.is_retracted]
+def _with_pmids(reason: str, pmids: list[int]) -> str:
+    if not pmids:
+        return reason
+    return f"{reason} (PMID {', '.join(str(p) for p in pmids[:5])})"
+
+
+def _flags(label, claim: ClaimFacts, records, supporting, refuting, best_s, best_r, figure_found,
+           cited_found) -> list[tuple[str, str, list[int]]]:
+    flags: list[tuple[str, str, list[int]]] = []
+    human = claim.claim_type in HUMAN_OUTCOME_TYPES
+    certainty = claim.certainty
+    overstated = None
+    if certainty == "absolute" and not (label == "supported" and best_s >= STRONG_WEIGHT):
+        overstated = ("worded as certain, but no trial or review in the table supports it"
+                      if label != "supported" else
+                      "worded as certain, but its support is weaker than a clinical trial")
+    elif certainty == "assertive" and label in ("not_addressed", "contradicted", "mixed"):
+        overstated = {"not_addressed": "stated as fact, but no record on its topic supports it",
+                      "contradicted": "stated as fact, but the evidence contradicts it",
+                      "mixed": "stated as fact, but the evidence is mixed"}[label]
+    elif certainty == "assertive" and label == "supported" and human and best_s <= WEAK_SUPPORT:
+        overstated = ("stated as fact, but its only support is "
+                      + design_label(supporting[0].grade.design) + " evidence")
+    elif certainty == "hedged" and label in ("not_addressed", "contradicted"):
+        overstated = ("hedged, but no record on its topic supports it" if label == "not_addressed"
+                      else "hedged, but the evidence contradicts it")
+    if overstated:
+        flags.append(("overstated_certainty", overstated, [r.hit.pmid for r in supporting[:2]]))
+    if refuting and best_r >= best_s:
+        flags.append(("contradicted_by_stronger_evidence",
+                      f"{design_label(refuting[0].grade.design)} evidence contradicts it",
+                      [r.hit.pmid for r in refuting[:3]]))
+    if human and not supporting:
+        preclinical = [r for r in records if r.stance == "supports" and r.grade.design in PRECLINICAL]
+        if preclinical:
+            flags.append(("preclinical_only", "its only support is animal or in-vitro work",
+                          [r.hit.pmid for r in preclinical[:3]]))
+    if claim.figures:
+        bearing = supporting or refuting
+        found = figure_found is not None and any(figure_found(r) for r in bearing)
+        if not found:
+            flags.append(("figure_not_found",
+                          f"no supporting record reports {', '.join(repr(f) for f in claim.figures[:3])}",
+                          []))
+    if cited_found is False:
+        flags.append(("cited_source_not_found",
+                      f"the source it cites ({claim.cited}) is not in the reference table", []))
+    retracted = [r for r in records if r.hit.is_retracted and (r.on_topic or r.stance != "neutral")]
     if retracted:
-        parts.append("Retracted: " + ", ".join(f"PMID {p}" for p in retracted) + ".")
-    if certainty == "absolute":
-        parts.append("The claim is worded as certain.")
+        flags.append(("retracted_evidence", "a retracted record bears on it",
+                      [r.hit.pmid for r in retracted]))
+    return flags
+
+
+def _quote(record: ReadRecord, limit: int = 300) -> str:
+    text = (record.quote or record.hit.title or "").strip()
+    if len(text) > limit:
+        text = text[:limit - 1].rstrip() + "…"
+    return text
+
+
+def _cite(record: ReadRecord) -> str:
+    year = f", {record.hit.pub_year}" if record.hit.pub_year else ""
+    return f"PMID {record.hit.pmid} ({design_label(record.grade.design)}{year})"
+
+
+def _explain(label, claim: ClaimFacts, records, deciding, coverage, on_topic) -> str:
+    parts: list[str] = []
+    if claim.attribution == "rejected":
+        parts.append("The article reports this claim as someone else's and rejects it; it is "
+                     "not flagged.")
+    if label in ("supported", "contradicted", "mixed"):
+        verbs = {"supports": "supports it", "refutes": "contradicts it"}
+        for r in deciding:
+            parts.append(f"{_cite(r)} {verbs[r.stance]}: “{_quote(r)}”")
+    elif label == "not_addressed":
+        n = coverage if coverage is not None else sum(1 for r in records if r.on_topic)
+        parts.append(f"{n} record{'s' if n != 1 else ''} of the reference table "
+                     f"{'are' if n != 1 else 'is'} on this claim's topic, but none of those read "
+                     "supports or contradicts it.")
+    else:
+        parts.append("The reference table holds no record on this claim's topic: a gap in the "
+                     "reference data, not evidence against the claim.")
+    uncounted = [r for r in records if r.stance != "neutral" and not r.grade.counts]
+    for r in uncounted[:2]:
+        parts.append(f"Not counted: PMID {r.hit.pmid}, {r.grade.note}.")
     return " ".join(parts)

@@ -23,6 +23,8 @@ PUBMED_SAMPLE_ROWS = 100_000
 CERTAINTIES = ["hedged", "assertive", "absolute"]
 POLARITIES = ["positive", "negative"]
 CLEAN_STATUSES = ["pending", "ok", "empty", "error"]
+STANCES = ["supports", "refutes", "neutral"]
+ATTRIBUTIONS = ["own", "reported", "rejected"]
 
 
 @dataclass
@@ -69,12 +71,14 @@ def suites() -> list[Suite]:
         ]),
         Suite("claims",
               "SELECT c.claim_id, c.claim_type, c.certainty, c.polarity, c.score, c.start_char,"
+              " coalesce(c.attribution, 'own') AS attribution,"
               " c.end_char, substr(v.body_text, c.start_char + 1, c.end_char - c.start_char) = c.sentence"
               " AS offset_ok FROM claims c JOIN article_versions v USING (article_id, version)", [
             Check("ExpectColumnValuesToBeUnique", {"column": "claim_id"}),
             Check("ExpectColumnValuesToNotBeNull", {"column": "claim_type"}),
             Check("ExpectColumnValuesToBeInSet", {"column": "certainty", "value_set": CERTAINTIES}),
             Check("ExpectColumnValuesToBeInSet", {"column": "polarity", "value_set": POLARITIES}),
+            Check("ExpectColumnValuesToBeInSet", {"column": "attribution", "value_set": ATTRIBUTIONS}),
             Check("ExpectColumnValuesToBeBetween", {"column": "score", "min_value": 0, "max_value": 1}),
             Check("ExpectColumnPairValuesAToBeGreaterThanB", {"column_A": "end_char", "column_B": "start_char"}),
             Check("ExpectColumnValuesToBeInSet", {"column": "offset_ok", "value_set": [True]}),
@@ -91,13 +95,25 @@ def suites() -> list[Suite]:
         ]),
         Suite("evidence",
               "SELECT e.claim_id, e.pmid, e.rank, e.score, (p.pmid IS NOT NULL) AS pmid_known,"
-              " (c.claim_id IS NOT NULL) AS claim_known FROM evidence e"
-              " LEFT JOIN pubmed p USING (pmid) LEFT JOIN claims c USING (claim_id)", [
+              " (c.claim_id IS NOT NULL) AS claim_known, e.stance, e.p_support, e.p_refute,"
+              # a record that supports or refutes a claim quotes the sentence that says so, and
+              # the quote is the record's own text
+              " (e.stance IS NULL OR e.stance = 'neutral' OR (e.quote IS NOT NULL AND"
+              "  strpos(coalesce(p.title, '') || ' ' || coalesce(p.abstract, ''), e.quote) > 0))"
+              " AS quote_ok,"
+              # a retracted record never counts
+              " NOT (coalesce(p.is_retracted, false) AND coalesce(e.counts, false)) AS retracted_ok"
+              " FROM evidence e LEFT JOIN pubmed p USING (pmid) LEFT JOIN claims c USING (claim_id)", [
             Check("ExpectCompoundColumnsToBeUnique", {"column_list": ["claim_id", "pmid"]}),
             Check("ExpectCompoundColumnsToBeUnique", {"column_list": ["claim_id", "rank"]}),
             Check("ExpectColumnValuesToBeBetween", {"column": "rank", "min_value": 1}),
             Check("ExpectColumnValuesToBeInSet", {"column": "pmid_known", "value_set": [True]}),
             Check("ExpectColumnValuesToBeInSet", {"column": "claim_known", "value_set": [True]}),
+            Check("ExpectColumnValuesToBeInSet", {"column": "stance", "value_set": STANCES}),
+            Check("ExpectColumnValuesToBeBetween", {"column": "p_support", "min_value": 0, "max_value": 1}),
+            Check("ExpectColumnValuesToBeBetween", {"column": "p_refute", "min_value": 0, "max_value": 1}),
+            Check("ExpectColumnValuesToBeInSet", {"column": "quote_ok", "value_set": [True]}),
+            Check("ExpectColumnValuesToBeInSet", {"column": "retracted_ok", "value_set": [True]}),
         ]),
         _verdict_suite(list(FLAGS), list(LABELS)),
     ]
@@ -108,13 +124,22 @@ def _verdict_suite(flag_names: list[str], labels: list[str]) -> Suite:
     return Suite(
         "verdicts",
         "SELECT cc.claim_id, v.label, v.confidence, (v.claim_id IS NOT NULL) AS has_verdict,"
-        f" coalesce(len(list_filter(v.flags, f -> NOT list_contains([{quoted}], f))), 0) AS unknown_flags"
+        f" coalesce(len(list_filter(v.flags, f -> NOT list_contains([{quoted}], f))), 0) AS unknown_flags,"
+        " len(v.flags) = len(coalesce(v.flag_reasons, [])) AS reasons_ok,"
+        # a claim the article reports and rejects is never flagged
+        " NOT (coalesce(cc.attribution, 'own') = 'rejected' AND len(v.flags) > 0) AS rejected_ok,"
+        # supported / contradicted / mixed name the records they rest on
+        " (v.label NOT IN ('supported', 'contradicted', 'mixed') OR len(v.deciding_pmids) > 0)"
+        " AS deciding_ok"
         " FROM current_claims cc LEFT JOIN verdicts v USING (claim_id)",
         [
             Check("ExpectColumnValuesToBeInSet", {"column": "has_verdict", "value_set": [True]}),
             Check("ExpectColumnValuesToBeInSet", {"column": "label", "value_set": labels}),
             Check("ExpectColumnValuesToBeBetween", {"column": "confidence", "min_value": 0, "max_value": 1}),
             Check("ExpectColumnValuesToBeInSet", {"column": "unknown_flags", "value_set": [0]}),
+            Check("ExpectColumnValuesToBeInSet", {"column": "reasons_ok", "value_set": [True]}),
+            Check("ExpectColumnValuesToBeInSet", {"column": "rejected_ok", "value_set": [True]}),
+            Check("ExpectColumnValuesToBeInSet", {"column": "deciding_ok", "value_set": [True]}),
         ])
 
 

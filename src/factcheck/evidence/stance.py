@@ -1,0 +1,114 @@
+"""The stance model at run time: for (claim, sentence) pairs, the calibrated probabilities
+that the sentence is NEUTRAL to the claim, SUPPORTs it or REFUTEs it.
+
+The model is a cross-encoder (all-MiniLM-L6-v2 fine-tuned by ``factcheck.evidence.train``)
+shipped as int8 ONNX in ``model/`` with its tokenizer; it runs with onnxruntime and
+tokenizers, so the default install needs no torch and nothing is downloaded. Probabilities
+are ``softmax(logits / temperature)``, the temperature fitted on held-aside validation data
+(``model/MODEL_CARD.md`` says how well calibrated they are on unseen data).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+MODEL_DIR = Path(__file__).resolve().parent / "model"
+LABELS = ("NEUTRAL", "SUPPORT", "REFUTE")
+NEUTRAL, SUPPORT, REFUTE = range(3)
+BATCH = 32
+
+
+class StanceModelMissing(RuntimeError):
+    """The model files are not where they should be (a broken install)."""
+
+
+class StanceModel:
+    def __init__(self, model_dir: str | os.PathLike[str] = MODEL_DIR, threads: int | None = None):
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        model_dir = Path(model_dir)
+        onnx_path, tok_path, meta_path = (model_dir / "stance.onnx", model_dir / "tokenizer.json",
+                                          model_dir / "stance.json")
+        for p in (onnx_path, tok_path, meta_path):
+            if not p.exists():
+                raise StanceModelMissing(f"stance model file {p} is missing; reinstall factcheck")
+        self.meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        self.labels = tuple(self.meta["labels"])
+        if self.labels != LABELS:
+            raise StanceModelMissing(f"{meta_path} has labels {self.labels}, expected {LABELS}")
+        self.max_length = int(self.meta["max_length"])
+        self.temperature = float(self.meta.get("temperature", 1.0))
+        self.version = self.meta.get("onnx_sha256", "")[:12]
+        self.tokenizer = Tokenizer.from_file(str(tok_path))
+        self.tokenizer.enable_truncation(self.max_length, strategy="longest_first")
+        self.tokenizer.no_padding()
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads or int(os.environ.get("FACTCHECK_STANCE_THREADS", "0"))
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        self.session = ort.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
+        self._inputs = {i.name for i in self.session.get_inputs()}
+        self._lock = threading.Lock()
+
+    def logits(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
+        if not pairs:
+            return np.zeros((0, len(self.labels)), dtype=np.float32)
+        encodings = self.tokenizer.encode_batch([(a, b) for a, b in pairs])
+        order = sorted(range(len(encodings)), key=lambda i: len(encodings[i].ids))
+        out = np.zeros((len(encodings), len(self.labels)), dtype=np.float32)
+        for start in range(0, len(order), BATCH):
+            chunk = order[start:start + BATCH]
+            width = max(len(encodings[i].ids) for i in chunk)
+            ids = np.zeros((len(chunk), width), dtype=np.int64)
+            mask = np.zeros_like(ids)
+            types = np.zeros_like(ids)
+            for row, i in enumerate(chunk):
+                e = encodings[i]
+                n = len(e.ids)
+                ids[row, :n] = e.ids
+                mask[row, :n] = 1
+                types[row, :n] = e.type_ids
+            feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+            with self._lock:
+                result = self.session.run(["logits"], {k: v for k, v in feed.items() if k in self._inputs})
+            out[chunk] = result[0]
+        return out
+
+    def probabilities(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
+        """Rows of calibrated (NEUTRAL, SUPPORT, REFUTE) probabilities, one per pair."""
+        z = self.logits(pairs) / self.temperature
+        z = z - z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        return e / e.sum(axis=1, keepdims=True)
+
+
+@lru_cache(maxsize=1)
+def default_model() -> StanceModel:
+    """The shipped model, loaded once per process."""
+    return StanceModel()
+
+
+def judge_passage(model: StanceModel, claim: str, evidence: str) -> tuple[str, float]:
+    """(label, probability) for a claim against a passage (a sentence, a snippet or a whole
+    abstract): NEUTRAL, SUPPORT or REFUTE. A passage that fits the model's window is read
+    whole; a longer one sentence by sentence, and its label is that of its most decided
+    sentence."""
+    from .sentences import split_abstract
+
+    enc = model.tokenizer.encode(claim, evidence)
+    if len(enc.ids) < model.max_length:
+        probs = model.probabilities([(claim, evidence)])[0]
+    else:
+        sentences = [s.text for s in split_abstract(evidence)] or [evidence]
+        block = model.probabilities([(claim, s) for s in sentences])
+        probs = block[int((1.0 - block[:, NEUTRAL]).argmax())]
+    k = int(probs[:3].argmax())
+    return LABELS[k], float(probs[k])

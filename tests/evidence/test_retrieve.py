@@ -1,0 +1,111 @@
+"""Retrieval over the bundled PubMed sample: BM25 over postings, the query builder, coverage."""
+
+from __future__ import annotations
+
+import pytest
+
+from factcheck.evidence.retrieve import bm25, build_query, coverage, index_ready, retrieve
+from factcheck.store.rows import Claim
+
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+PUBMED_SAMPLE = REPO / "data" / "pubmed" / "pubmed_sample.xml.gz"
+
+
+@pytest.fixture(scope="module")
+def sample_db(tmp_path_factory):
+    from factcheck.pubmed.load import load_files
+    from factcheck.store.db import connect
+
+    path = tmp_path_factory.mktemp("ref") / "ref.duckdb"
+    con = connect(path)
+    load_files(con, [PUBMED_SAMPLE])
+    yield con
+    con.close()
+
+
+def claim(sentence, **kw):
+    return Claim(sentence=sentence, start=0, end=len(sentence), claim_type=kw.pop("claim_type", "efficacy"),
+                 certainty="assertive", polarity="positive", score=1.0, reason="", **kw)
+
+
+def _bm25_from_terms(con, words, k):
+    """BM25 (Lucene's idf) computed the slow way, from the index's raw ``terms`` table."""
+    return con.execute(
+        """WITH q AS (SELECT d.termid, d.df FROM fts_main_pubmed.dict d
+                      WHERE d.term IN (SELECT stem(unnest(?::VARCHAR[]), 'porter'))),
+                tf AS (SELECT t.docid, t.termid, count(*) AS tf FROM fts_main_pubmed.terms t
+                       JOIN q USING (termid) GROUP BY ALL),
+                s AS (SELECT num_docs AS n, avgdl FROM fts_main_pubmed.stats)
+           SELECT docs.name, sum(ln((s.n - q.df + 0.5) / (q.df + 0.5) + 1) * tf.tf * 2.2
+                                / (tf.tf + 1.2 * (1 - 0.75 + 0.75 * docs.len / s.avgdl))) AS score
+           FROM tf JOIN q USING (termid) JOIN fts_main_pubmed.docs docs USING (docid), s
+           GROUP BY docs.name ORDER BY score DESC, docs.name LIMIT ?""", [list(words), k]).fetchall()
+
+
+def test_postings_give_the_bm25_of_the_raw_index(sample_db):
+    assert index_ready(sample_db)
+    for words in (["ketamine", "chronic", "pain", "sublingual"], ["depression", "infusion"],
+                  ["cystitis", "bladder", "ketamine"]):
+        ours = bm25(sample_db, words, k=20)
+        slow = _bm25_from_terms(sample_db, words, 20)
+        assert [p for p, _ in ours] == [p for p, _ in slow]
+        for (_, a), (_, b) in zip(ours, slow):
+            assert a == pytest.approx(b, rel=1e-9)
+
+
+def test_postings_follow_a_refresh(tmp_path):
+    """Loading an update re-indexes only what changed, postings included: the same scores as a
+    fresh build over the same rows."""
+    from factcheck.pubmed.load import load_files
+    from factcheck.store.db import connect
+    from factcheck.store.pubmed import rebuild_fts_index
+
+    fixtures = REPO / "tests" / "fixtures" / "pubmed"
+    con = connect(tmp_path / "a.duckdb")
+    load_files(con, [fixtures / "nlm_baseline_cut.xml.gz"])
+    load_files(con, [fixtures / "nlm_update_cut.xml.gz"])
+    refreshed = bm25(con, ["ketamine", "trial", "retracted", "patients"], k=50)
+    rebuild_fts_index(con)
+    rebuilt = bm25(con, ["ketamine", "trial", "retracted", "patients"], k=50)
+    assert refreshed and [p for p, _ in refreshed] == [p for p, _ in rebuilt]
+    con.close()
+
+
+def test_query_keeps_the_claims_concepts_and_drops_marketing_words():
+    c = claim("Ketamine therapy offers a promising, innovative way to relieve chronic pain",
+              intervention="Ketamine therapy", condition="chronic pain",
+              mesh_terms=["Ketamine", "Chronic Pain"])
+    q = build_query(c)
+    assert q.words[:3] == ["ketamine", "chronic", "pain"]
+    assert "promising" not in q.words and "innovative" not in q.words
+    assert q.concepts["intervention"][0] == "Ketamine therapy"
+    assert "persistent pain" in [f.lower() for f in q.concepts["condition"]]
+
+
+def test_the_query_reads_the_resolved_sentence():
+    c = claim("It relieves pain for weeks.", intervention="ketamine",
+              query_text="Ketamine relieves pain for weeks.")
+    q = build_query(c)
+    assert q.text.startswith("Ketamine")
+    assert "ketamine" in q.words
+
+
+def test_retrieval_finds_the_ketamine_case_series_first(sample_db):
+    c = claim("Sublingual ketamine relieves chronic non-malignant pain.", intervention="ketamine",
+              condition="chronic non-malignant pain", mesh_terms=["Ketamine", "Chronic Pain"])
+    hits = retrieve(sample_db, build_query(c), k=5)
+    assert hits and hits[0].pmid == 34092024
+    assert all(h.title for h in hits)
+
+
+def test_coverage_counts_records_on_the_topic(sample_db):
+    on = claim("Ketamine relieves chronic pain.", intervention="ketamine", condition="chronic pain",
+               mesh_terms=["Ketamine", "Chronic Pain"])
+    off = claim("Ketamine cures tinnitus.", intervention="ketamine", condition="tinnitus")
+    n_on = coverage(sample_db, build_query(on))
+    assert n_on >= 1
+    assert coverage(sample_db, build_query(off)) == 0
+    # no intervention named: coverage cannot be counted, the retrieved records decide
+    assert coverage(sample_db, build_query(claim("Chronic pain is common."))) is None
