@@ -19,7 +19,8 @@ import duckdb
 from ..claims import facts as claim_facts
 from ..store.rows import EvidenceRow, VerdictRow
 from .read import read_records
-from .retrieve import Hit, Query, _content_words, build_query, coverage, retrieve, topic_words
+from .retrieve import (Hit, Query, _content_words, build_query, coverage, lexical_ratio, retrieve,
+                       topic_words)
 from .stance import StanceModel, default_model
 from .verdict import ClaimFacts, ReadRecord, Verdict, decide
 
@@ -156,17 +157,17 @@ def _venue_match(cited: str, journal: str) -> bool:
 
 # --- assess ----------------------------------------------------------------------------------
 
-#: Weight of the stance model's relevance against the retrieval score (relative to the first
+#: Weight of the stance model's relevance against the BM25 score (relative to the first
 #: record's) when ranking the records read; chosen on SciFact's training claims (nDCG@10 0.675
 #: with retrieval alone, 0.687 with this, 0.652 with reciprocal-rank fusion of the two).
 MODEL_RANK_WEIGHT = 0.5
 
 
 def rank_records(records: Sequence[ReadRecord], weight: float = MODEL_RANK_WEIGHT) -> list[ReadRecord]:
-    """Records ordered by their retrieval score (relative to the best) plus ``weight`` times
+    """Records ordered by their BM25 score (relative to the best) plus ``weight`` times
     the stance model's probability that one of their sentences bears on the claim."""
-    top = max((r.hit.score for r in records), default=0.0) or 1.0
-    return sorted(records, key=lambda r: -(r.hit.score / top + weight * r.p_relevant))
+    hits = [r.hit for r in records]
+    return sorted(records, key=lambda r: -(lexical_ratio(r.hit, hits) + weight * r.p_relevant))
 
 
 def order_for_display(records: list[ReadRecord]) -> list[ReadRecord]:

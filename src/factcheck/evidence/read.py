@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .grading import HUMAN_OUTCOME_TYPES, grade
-from .retrieve import Hit, Query, _content_words
+from .retrieve import Hit, Query, _content_words, lexical_ratio
 from .sentences import split_abstract
 from .stance import NEUTRAL, REFUTE, SUPPORT, StanceModel, default_model
 from .verdict import ReadRecord
@@ -49,7 +49,7 @@ DECISION_THRESHOLD = 0.5
 @dataclass
 class Calibration:
     """P(the record really says what its best sentence says) from that sentence's probability,
-    the record's retrieval rank (1 = first) and its retrieval score relative to the first's.
+    the record's retrieval rank (1 = first) and its BM25 score relative to the first's (``retrieve.lexical_ratio``).
 
     ``threshold`` is where a record starts to count as supporting or refuting: "more likely
     than not" (:data:`DECISION_THRESHOLD`) for verdicts an editor reads. The threshold that
@@ -114,7 +114,6 @@ def read_records(claim_text: str, claim_type: str, hits: Sequence[Hit], query: Q
     words = set(_content_words(query.text if query else claim_text))
     per_hit = [candidate_sentences(h, claim_type, words) for h in hits]
     probs = model.probabilities([(claim_text, s) for sentences in per_hit for s, _ in sentences])
-    top_score = max((h.score for h in hits), default=0.0) or 1.0
     records: list[ReadRecord] = []
     row = 0
     for i, (hit, sentences) in enumerate(zip(hits, per_hit)):
@@ -126,7 +125,7 @@ def read_records(claim_text: str, claim_type: str, hits: Sequence[Hit], query: Q
         record = ReadRecord(hit=hit, rank=i + 1, on_topic=bool(on_topic[i]) if on_topic else False,
                             grade=g)
         if len(block):
-            ratio = hit.score / top_score
+            ratio = lexical_ratio(hit, hits)
             s_best = int(block[:, SUPPORT].argmax())
             r_best = int(block[:, REFUTE].argmax())
             record.p_support = calibrate(float(block[s_best, SUPPORT]), i + 1, ratio)

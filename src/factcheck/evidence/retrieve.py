@@ -148,7 +148,7 @@ class Hit:
     score: float                    # fused retrieval score (higher is better)
     title: str | None
     abstract: str | None
-    bm25: float = 0.0
+    bm25: float | None = None       # the record's BM25 score (None: built by hand, see lexical)
     dense: float | None = None      # cosine to the claim (embed extra only)
     mesh_terms: list[str] = field(default_factory=list)
     publication_types: list[str] = field(default_factory=list)
@@ -156,6 +156,17 @@ class Hit:
     is_retracted: bool = False
     pub_year: int | None = None
     journal: str | None = None
+
+
+def lexical_ratio(hit: Hit, hits: Sequence[Hit]) -> float:
+    """The hit's BM25 score relative to the best of ``hits`` (1.0 for the best). The same
+    quantity with and without dense re-ranking (``Hit.score`` is a fused reciprocal-rank score
+    under the embed extra, on another scale), so that the record calibration and the display
+    order fitted on BM25 hold in both modes."""
+    def lexical(h: Hit) -> float:
+        return h.bm25 if h.bm25 is not None else h.score
+    top = max((lexical(h) for h in hits), default=0.0) or 1.0
+    return lexical(hit) / top
 
 
 def index_ready(con: duckdb.DuckDBPyConnection) -> bool:

@@ -371,7 +371,7 @@ def calibrate(bench: Path, model_dir: Path, read_k: int = 10) -> dict:
     from ..store.db import connect
     from .assess import claim_from_text, judge_topic
     from .read import DECISION_THRESHOLD, Calibration, read_records
-    from .retrieve import build_query, retrieve
+    from .retrieve import build_query, lexical_ratio, retrieve
     from .stance import StanceModel
 
     model = StanceModel(model_dir)
@@ -387,7 +387,6 @@ def calibrate(bench: Path, model_dir: Path, read_k: int = 10) -> dict:
             claim, _ = claim_from_text(c.claim)
             query = build_query(claim)
             hits = retrieve(con, query, k=read_k)
-            top = max((h.score for h in hits), default=1.0) or 1.0
             on_topic = [judge_topic(h, query)[0] for h in hits]
             for r in read_records(query.text, claim.claim_type, hits, query, model, on_topic=on_topic,
                                   calibration=raw):
@@ -395,7 +394,7 @@ def calibrate(bench: Path, model_dir: Path, read_k: int = 10) -> dict:
                     continue            # never counted, whatever its probability
                 gold = c.evidence.get(str(r.hit.pmid), ("NEUTRAL", []))[0]
                 said = "SUPPORT" if r.p_support >= r.p_refute else "REFUTE"
-                rows.append((c.id, raw.features(r.p_bearing, r.rank, r.hit.score / top), gold == said))
+                rows.append((c.id, raw.features(r.p_bearing, r.rank, lexical_ratio(r.hit, hits)), gold == said))
     x = np.array([f for _, f, _ in rows])
     y = np.array([1.0 if ok else 0.0 for *_, ok in rows])
     w, b = np.array([1.0, 0.0, 0.0]), 0.0
