@@ -94,6 +94,21 @@ def test_report_escapes_article_text_and_links_pmids(con, tmp_path):
                                    "counts": True}]
 
 
+def test_the_report_shows_the_closest_sentence_of_an_on_topic_record_read_as_neutral(con, tmp_path):
+    """An editor sees what the model read where it found no stance (it misses paraphrased
+    support), marked as such; never for a record off the claim's topic."""
+    sentence = "Ketamine <b>cures</b> pain forever."
+    populate(con, [claim(0, len(sentence), sentence)])
+    con.execute("UPDATE evidence SET stance = 'neutral'")
+    con.execute("UPDATE verdicts SET label = 'not_addressed', deciding_pmids = []")
+    html = build_report(con, tmp_path / "a", "r1").html.read_text()
+    assert ("closest sentence, not read as supporting or contradicting it: "
+            "Ketamine &lt;i&gt;relieved&lt;/i&gt; pain") in html
+    con.execute("UPDATE evidence SET on_topic = false")
+    html = build_report(con, tmp_path / "b", "r1").html.read_text()
+    assert "closest sentence" not in html
+
+
 def test_a_quote_that_is_not_in_the_record_fails(con):
     sentence = "Ketamine <b>cures</b> pain forever."
     populate(con, [claim(0, len(sentence), sentence)])
