@@ -1,5 +1,6 @@
 """Pipeline stages called directly (no Prefect): a run that died halfway is completed later."""
 
+import os
 from pathlib import Path
 
 import duckdb
@@ -128,3 +129,23 @@ def test_a_broken_pubmed_file_is_recorded_and_the_table_is_kept(tmp_path):
         kinds = {(Path(s).name, k) for s, k in con.execute(
             "SELECT source, error_kind FROM pipeline_errors WHERE stage = 'pubmed'").fetchall()}
     assert kinds == {("truncated.xml.gz", "load"), ("laughs.xml.gz", "load")}
+
+
+def test_a_file_name_that_is_not_utf8_is_stored_under_a_printable_name_and_the_run_goes_on(tmp_path):
+    """A folder holding a file whose name is not valid UTF-8 (bytes \\xff\\xfe, legal on Linux)
+    used to make ingest raise UnicodeEncodeError and fail every nightly run."""
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "good.txt").write_text("Ketamine relieves chronic pain in most patients.\n")
+    bad = os.path.join(os.fsencode(folder), b"\xff\xfe-bad.txt")
+    with open(bad, "wb") as fh:
+        fh.write(b"Magnesium cures migraine in every patient.\n")
+    db = tmp_path / "f.duckdb"
+    counts = pipeline.ingest_stage(db, [str(folder)], "r1")
+    assert counts["documents"] == 2 and counts["new_versions"] == 2 and counts["errors"] == 0
+    with duckdb.connect(str(db), read_only=True) as con:
+        sources = sorted(r[0] for r in con.execute("SELECT source FROM articles").fetchall())
+    assert sources[0].endswith("\\xff\\xfe-bad.txt") and sources[1].endswith("good.txt")
+    # a second run finds the same article, not a new one
+    again = pipeline.ingest_stage(db, [str(folder)], "r2")
+    assert again["unchanged"] == 2 and again["new_versions"] == 0
