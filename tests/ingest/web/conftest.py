@@ -226,6 +226,12 @@ def build_app(site: FakeSite):
     async def bad_redirect(request: Request) -> Response:
         return Response(status_code=302, headers={"Location": "http://[zz]/nowhere"})
 
+    async def to_metadata(request: Request) -> Response:
+        # the cloud metadata service, in the form the query string names
+        target = {"plain": "169.254.169.254", "decimal": "2852039166",
+                  "mapped": "[::ffff:169.254.169.254]"}[request.query_params.get("form", "plain")]
+        return Response(status_code=302, headers={"Location": f"http://{target}/latest/meta-data/"})
+
     async def bad_port(request: Request) -> Response:
         return Response(status_code=302, headers={"Location": "http://127.0.0.1:99999999/x"})
 
@@ -275,6 +281,7 @@ def build_app(site: FakeSite):
         Route("/no-etag", no_validators), Route("/flaky", flaky), Route("/always-500", always_500), Route("/limited", limited),
         Route("/slow", slow), Route("/loop/a", loop_a), Route("/loop/b", loop_b),
         Route("/moved", moved), Route("/bad-redirect", bad_redirect),
+        Route("/to-metadata", to_metadata),
         Route("/bad-port", bad_port), Route("/huge", huge), Route("/huge-declared", huge_declared),
         Route("/image.jpg", image), Route("/binary.html", binary_html),
         Route("/bomb.xml", bomb), Route("/many.xml", many_sitemap), Route("/many/{i}", many),

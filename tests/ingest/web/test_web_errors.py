@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from factcheck.ingest.web import crawl
 from factcheck.settings import Settings
 
@@ -161,6 +163,20 @@ def test_ssrf_guard_refuses_loopback_by_default(site, con, monkeypatch):
     assert (outcome, kind) == ("error", "blocked_address")
     assert "127.0.0.1 (loopback address)" in message
     assert "allow_private_networks" in message
+
+
+@pytest.mark.parametrize("form", ["plain", "decimal", "mapped"])
+def test_link_local_and_metadata_addresses_are_refused_even_when_private_networks_are_allowed(
+        site, settings, con, form):
+    """allow_private_networks opens intranets and test servers, never the cloud metadata
+    service (169.254.169.254 in any form) or other link-local addresses, at any redirect."""
+    assert settings.allow_private_networks is True
+    url = site.url(f"/to-metadata?form={form}")
+    summary = crawl(con, [url], "run-1", settings=settings)
+    assert summary.errors == 1 and n_articles(con) == 0
+    outcome, _, kind, message, _ = log_row(con, url)
+    assert (outcome, kind) == ("error", "blocked_address")
+    assert "169.254.169.254" in message and "always refused" in message
 
 
 def test_one_bad_url_does_not_stop_the_others(site, settings, con):

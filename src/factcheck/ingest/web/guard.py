@@ -32,15 +32,34 @@ BLOCKED_CATEGORIES: tuple[tuple[str, str], ...] = (
 )
 
 
+#: Refused whatever ``allow_private_networks`` says: allowing private networks opens intranets
+#: and test servers, never a cloud provider's metadata service (credentials) or other
+#: link-local hosts. Judged in every form (decimal ``2852039166``, IPv4-mapped IPv6 ...), as
+#: the address is checked after resolution.
+METADATA_ADDRESSES = frozenset(ipaddress.ip_address(a) for a in (
+    "169.254.169.254",      # AWS, GCP, Azure, OpenStack, DigitalOcean, Oracle
+    "fd00:ec2::254",        # AWS over IPv6
+    "100.100.100.200",      # Alibaba Cloud
+))
+
+
 class BlockedAddressError(Exception):
     """A connection to a non-public address was refused by the SSRF guard."""
 
-    def __init__(self, host: str, address: str, category: str) -> None:
-        super().__init__(
-            f"{host} resolves to {address} ({category} address); refused by the SSRF guard. "
-            "Set allow_private_networks (FACTCHECK_ALLOW_PRIVATE_NETWORKS=1) to crawl "
-            "intranet or local sites")
+    def __init__(self, host: str, address: str, category: str, always: bool = False) -> None:
+        advice = ("always refused, whatever allow_private_networks says" if always else
+                  "refused by the SSRF guard. Set allow_private_networks "
+                  "(FACTCHECK_ALLOW_PRIVATE_NETWORKS=1) to crawl intranet or local sites")
+        super().__init__(f"{host} resolves to {address} ({category} address); {advice}")
         self.host, self.address, self.category = host, address, category
+
+
+def _with_embedded(ip: IPAddress) -> list[IPAddress]:
+    out: list[IPAddress] = []
+    if isinstance(ip, ipaddress.IPv6Address):
+        out += [e for e in (ip.ipv4_mapped, ip.sixtofour, ip.teredo[1] if ip.teredo else None)
+                if e is not None]
+    return out + [ip]
 
 
 def blocked_category(address: str | IPAddress) -> str | None:
@@ -50,18 +69,24 @@ def blocked_category(address: str | IPAddress) -> str | None:
     address they carry, so ``::ffff:127.0.0.1`` is loopback.
     """
     ip = ipaddress.ip_address(address) if isinstance(address, str) else address
-    candidates: list[IPAddress] = []
-    if isinstance(ip, ipaddress.IPv6Address):
-        for embedded in (ip.ipv4_mapped, ip.sixtofour, ip.teredo[1] if ip.teredo else None):
-            if embedded is not None:
-                candidates.append(embedded)
-    candidates.append(ip)
-    for candidate in candidates:
+    for candidate in _with_embedded(ip):
         for predicate, label in BLOCKED_CATEGORIES:
             if getattr(candidate, predicate):
                 return label
         if not candidate.is_global:
             return "not globally routable"
+    return None
+
+
+def always_blocked_category(address: str | IPAddress) -> str | None:
+    """``"cloud metadata"`` or ``"link-local"`` for addresses refused even where private
+    networks are allowed, else ``None``."""
+    ip = ipaddress.ip_address(address) if isinstance(address, str) else address
+    for candidate in _with_embedded(ip):
+        if candidate in METADATA_ADDRESSES:
+            return "cloud metadata"
+        if candidate.is_link_local:
+            return "link-local"
     return None
 
 
@@ -86,9 +111,13 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
             except (socket.gaierror, asyncio.TimeoutError) as exc:
                 raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
             addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
-        if not self.allow_private_networks:
-            for address in addresses:
-                category = blocked_category(address.split("%", 1)[0])
+        for address in addresses:
+            bare = address.split("%", 1)[0]
+            category = always_blocked_category(bare)
+            if category:
+                raise BlockedAddressError(host, address, category, always=True)
+            if not self.allow_private_networks:
+                category = blocked_category(bare)
                 if category:
                     raise BlockedAddressError(host, address, category)
         return addresses
