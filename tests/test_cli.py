@@ -87,3 +87,26 @@ def test_check_judges_one_claim_against_a_table(tmp_path):
     assert data["claim"]["intervention"].lower() == "ketamine"
     missing = CliRunner().invoke(cli, ["check", "x", "--db", str(tmp_path / "nope.duckdb")])
     assert missing.exit_code == 1 and "does not exist" in missing.output
+
+
+def test_a_temporary_prefect_server_that_does_not_start_is_one_clear_line_and_exit_2(tmp_path):
+    """On a busy machine Prefect's temporary server can miss its start-up deadline (forced here
+    with a deadline of 0 s): one line saying so and how to fix it, exit 2, nothing written,
+    no server process left behind."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env.update(PREFECT_HOME=str(tmp_path / "prefect"), FACTCHECK_CLAIMS_EMBED="off",
+               PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="0")
+    out = subprocess.run(
+        [sys.executable, "-c", "from factcheck.cli import cli; cli()", "run", "--input",
+         str(SEED.parent), "--db",
+         str(tmp_path / "f.duckdb"), "--out", str(tmp_path / "out")],
+        env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 2, out.stderr[-2000:]
+    assert "temporary API server did not start within 0 s" in out.stdout
+    assert "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS" in out.stdout
+    assert "Traceback" not in out.stdout + out.stderr
+    assert not (tmp_path / "f.duckdb").exists() and not (tmp_path / "out").exists()

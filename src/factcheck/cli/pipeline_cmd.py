@@ -13,8 +13,14 @@ from rich.table import Table
 console = Console()
 
 
+#: Seconds the temporary Prefect server may take to start (Prefect's default, 20 s, is too short
+#: on a busy two-core machine). An environment variable of the same name wins.
+EPHEMERAL_STARTUP_TIMEOUT = "120"
+
+
 def _quiet_prefect(verbose: bool) -> None:
     """Prefect's per-task INFO lines drown the summary; keep warnings unless -v was given."""
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", EPHEMERAL_STARTUP_TIMEOUT)
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
@@ -37,6 +43,17 @@ def _run_flow(*, inputs, db, out_dir, sources_file, pubmed_files, flow_label,
                        show_progress=True, fetch_evidence_gaps=fetch_evidence)
     except WriterBusy as exc:
         console.print(f"[red]error:[/red] {exc}")
+        sys.exit(2)
+    except RuntimeError as exc:
+        if "ephemeral Prefect API server" not in str(exc):
+            raise
+        waited = os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"]
+        console.print(
+            f"[red]error:[/red] Prefect's temporary API server did not start within {waited} s "
+            "(a busy machine?); nothing was written. Raise "
+            "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS, or run one server with "
+            "`prefect server start` and set PREFECT_API_URL=http://127.0.0.1:4200/api",
+            soft_wrap=True)
         sys.exit(2)
 
 
