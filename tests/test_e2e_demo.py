@@ -108,7 +108,10 @@ def test_bad_inputs_are_recorded_and_the_run_goes_on(prefect_harness, tmp_path: 
     files = [str(inbox / name) for name in ("good.txt", "empty.txt", "image.html")]
     args = ["run", "--input", *files, "--input", str(inbox / "latin1.txt"), "--out", str(out)]
     result = CliRunner().invoke(cli, args, catch_exceptions=False)
-    assert result.exit_code == 0, result.output
+    # published, with two inputs failed: status 3, and where to read why
+    assert result.exit_code == 3, result.output
+    assert "2 of 4 inputs could not be stored" in result.output
+    assert "FROM pipeline_errors WHERE run_id" in result.output
     with duckdb.connect(str(out / "factcheck.duckdb"), read_only=True) as con:
         errors = {(Path(s).name, k, sev) for s, k, sev in con.execute(
             "SELECT source, error_kind, severity FROM pipeline_errors").fetchall()}
@@ -119,3 +122,13 @@ def test_bad_inputs_are_recorded_and_the_run_goes_on(prefect_harness, tmp_path: 
     assert ("latin1.txt", "encoding", "warning") in errors
     assert stored == {"good.txt", "latin1.txt"}
     assert status == ("completed", 2)
+
+
+def test_a_run_where_every_input_fails_exits_1(prefect_harness, tmp_path: Path):
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "image.html").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
+    result = CliRunner().invoke(cli, ["run", "--input", str(tmp_path / "empty.txt"),
+                                      str(tmp_path / "image.html"), "--out", str(tmp_path / "out")],
+                                catch_exceptions=False)
+    assert result.exit_code == 1, result.output
+    assert "2 of 2 inputs could not be stored" in result.output

@@ -414,7 +414,12 @@ def summary(db: str | Path, run_id: str) -> dict:
         articles = con.execute("SELECT source, title, n_claims, n_flagged, n_removed FROM article_summary"
                                " ORDER BY source").fetchall()
         pubmed = con.execute("SELECT count(*) FROM pubmed").fetchone()[0]
+        input_errors = con.execute("SELECT count(*) FROM pipeline_errors WHERE run_id = ? AND "
+                                   "stage = 'ingest' AND severity = 'error'", [run_id]).fetchone()[0]
     keys = ["status", "n_documents", "n_new_versions", "n_claims", "n_flagged", "n_errors", "dq_passed"]
-    return {"run": dict(zip(keys, run)) if run else {}, "labels": labels, "pubmed_records": pubmed,
+    row = dict(zip(keys, run)) if run else {}
+    if row:
+        row["n_input_errors"] = input_errors   # inputs that could not be stored (of n_documents)
+    return {"run": row, "labels": labels, "pubmed_records": pubmed,
             "articles": [dict(zip(["source", "title", "n_claims", "n_flagged", "n_removed"], a))
                          for a in articles]}

@@ -57,7 +57,25 @@ def _run_flow(*, inputs, db, out_dir, sources_file, pubmed_files, flow_label,
         sys.exit(2)
 
 
-def _print_summary(result: dict) -> None:
+#: Exit statuses of `factcheck run` (README, "Commands"): every input stored, or some inputs
+#: failed (each recorded in pipeline_errors), or every input failed / the run was rejected.
+EXIT_OK, EXIT_FAILED, EXIT_SOME_INPUTS_FAILED = 0, 1, 3
+
+
+def exit_status(result: dict, run: dict | None) -> int:
+    """The exit status of a run: 1 when it was not published or no input could be stored, 3
+    when it was published with errors recorded (an input that failed, a stage error on one
+    article, an evidence fetch that failed), else 0."""
+    if result["status"] != "completed" or run is None:
+        return EXIT_FAILED
+    failed_inputs, seen = run.get("n_input_errors") or 0, run["n_documents"] or 0
+    if failed_inputs and failed_inputs >= seen:
+        return EXIT_FAILED
+    return EXIT_SOME_INPUTS_FAILED if run["n_errors"] else EXIT_OK
+
+
+def _print_summary(result: dict) -> dict | None:
+    """Print the run's summary; returns its ``runs`` row (None when nothing was published)."""
     from ..pipeline import summary
 
     if result["status"] != "completed":
@@ -66,7 +84,7 @@ def _print_summary(result: dict) -> None:
             console.print(f"  - {failure}")
         if result.get("rejected_db"):
             console.print(f"  working copy kept for inspection: {result['rejected_db']}")
-        return
+        return None
     info = summary(result["db"], result["run_id"])
     run = info["run"]
     table = Table(title=f"run {result['run_id']}", show_lines=False)
@@ -85,6 +103,12 @@ def _print_summary(result: dict) -> None:
     console.print(f"\n[bold]database[/bold]  {result['db']}")
     console.print(f"[bold]report[/bold]    {result['html']}")
     console.print(f"[bold]claims[/bold]    {result['jsonl']}")
+    if run["n_errors"]:
+        console.print(f"[yellow]{run['n_errors']} errors ({run['n_input_errors']} of "
+                      f"{run['n_documents']} inputs could not be stored)[/yellow]; details: SELECT "
+                      f"source, stage, error_kind, message FROM pipeline_errors WHERE run_id = "
+                      f"'{result['run_id']}'", soft_wrap=True)
+    return run
 
 
 @click.command()
@@ -130,9 +154,9 @@ def run(inputs: tuple[str, ...], more_inputs: tuple[str, ...], sources_file: str
     db_path = Path(db) if db else Path(out_dir) / "factcheck.duckdb"
     result = _run_flow(inputs=inputs, db=db_path, out_dir=out_dir, sources_file=sources_file,
                        pubmed_files=pubmed_files, flow_label="run", fetch_evidence=fetch_evidence)
-    _print_summary(result)
-    if result["status"] != "completed":
-        sys.exit(1)
+    status = exit_status(result, _print_summary(result))
+    if status:
+        sys.exit(status)
 
 
 @click.command()
