@@ -110,3 +110,18 @@ def test_a_temporary_prefect_server_that_does_not_start_is_one_clear_line_and_ex
     assert "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS" in out.stdout
     assert "Traceback" not in out.stdout + out.stderr
     assert not (tmp_path / "f.duckdb").exists() and not (tmp_path / "out").exists()
+
+
+def test_run_while_another_run_writes_says_so_before_starting_anything(tmp_path):
+    import os
+
+    from factcheck.store.publish import WriterLock
+
+    db = tmp_path / "f.duckdb"
+    with WriterLock(db):
+        result = CliRunner().invoke(cli, ["run", "--input", str(SEED), "--db", str(db),
+                                          "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2, result.output
+    assert "another factcheck run is writing" in result.output
+    assert f"PID {os.getpid()} on " in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()

@@ -84,6 +84,28 @@ def test_writer_lock_is_exclusive(tmp_path):
         pass
 
 
+def test_a_lock_left_by_a_killed_process_does_not_block_the_next_run(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    db = tmp_path / "f.duckdb"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from factcheck.store.publish import WriterLock\n"
+         f"with WriterLock({str(db)!r}):\n    print('held', flush=True); time.sleep(60)"],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(WriterBusy, match=f"PID {holder.pid} on "):
+            WriterLock.check(db)
+    finally:
+        holder.send_signal(signal.SIGKILL)
+        holder.wait()
+    assert (tmp_path / "f.duckdb.lock").exists()     # the file stays behind ...
+    with WriterLock(db):                             # ... and does not block
+        pass
+
+
 def test_publish_replaces_atomically_and_readers_keep_reading(tmp_path):
     db = tmp_path / "f.duckdb"
     with connect(db) as c:

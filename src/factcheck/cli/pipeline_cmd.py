@@ -34,15 +34,21 @@ def _run_flow(*, inputs, db, out_dir, sources_file, pubmed_files, flow_label,
               fetch_evidence: bool = False) -> dict:
     ctx = click.get_current_context()
     _quiet_prefect(bool(ctx.find_root().params.get("verbose")))
+    from ..store.publish import WriterBusy, WriterLock
+
+    try:
+        WriterLock.check(db)        # at once, before Prefect's server starts
+    except WriterBusy as exc:
+        console.print(f"[red]error:[/red] {exc}", soft_wrap=True)
+        sys.exit(2)
     from flows.nightly import nightly
-    from ..store.publish import WriterBusy
 
     try:
         return nightly(inputs=list(inputs), db=str(db), out_dir=str(out_dir), sources_file=sources_file,
                        pubmed_files=[str(p) for p in pubmed_files], flow_label=flow_label,
                        show_progress=True, fetch_evidence_gaps=fetch_evidence)
     except WriterBusy as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        console.print(f"[red]error:[/red] {exc}", soft_wrap=True)
         sys.exit(2)
     except RuntimeError as exc:
         if "ephemeral Prefect API server" not in str(exc):

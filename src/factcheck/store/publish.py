@@ -12,6 +12,7 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
+import socket
 from pathlib import Path
 
 import duckdb
@@ -22,7 +23,11 @@ class WriterBusy(RuntimeError):
 
 
 class WriterLock:
-    """An exclusive, non-blocking lock on ``<db>.lock``; released when the process ends."""
+    """An exclusive, non-blocking lock on ``<db>.lock``; released when the process ends.
+
+    The lock is the kernel's (``flock``): a process that dies, even by kill -9, releases it, so
+    a lock file left behind never blocks the next run. The file records the holder's PID and
+    host, which a refused run names."""
 
     def __init__(self, db_path: str | os.PathLike[str]):
         self.path = Path(str(db_path) + ".lock")
@@ -34,14 +39,23 @@ class WriterLock:
         try:
             fcntl.flock(self._fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
+            self._fh.seek(0)
+            holder = self._fh.read().strip()
             self._fh.close()
-            raise WriterBusy(f"another factcheck run is writing {self.path.with_suffix('')};"
-                             " wait for it to finish") from exc
+            raise WriterBusy(f"another factcheck run is writing {self.path.with_suffix('')}"
+                             f"{f' (PID {holder})' if holder else ''}; wait for it to finish") from exc
         self._fh.seek(0)
         self._fh.truncate()
-        self._fh.write(str(os.getpid()))
+        self._fh.write(f"{os.getpid()} on {socket.gethostname()}")
         self._fh.flush()
         return self
+
+    @classmethod
+    def check(cls, db_path: str | os.PathLike[str]) -> None:
+        """Raise :class:`WriterBusy` now if another process holds the lock (a command checks
+        this before it starts anything slow; the run itself takes the lock again)."""
+        with cls(db_path):
+            pass
 
     def __exit__(self, *exc) -> None:
         if self._fh is not None:
