@@ -125,3 +125,24 @@ def test_run_while_another_run_writes_says_so_before_starting_anything(tmp_path)
     assert "another factcheck run is writing" in result.output
     assert f"PID {os.getpid()} on " in result.output and "Traceback" not in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_schedule_refuses_a_bad_cron_and_a_missing_server_before_serving(tmp_path):
+    import socket
+
+    runner = CliRunner()
+    bad = runner.invoke(cli, ["schedule", "--cron", "0 3 * *", "--input", str(SEED)])
+    assert bad.exit_code == 2 and "not a valid cron expression" in bad.output
+
+    unset = runner.invoke(cli, ["schedule", "--input", str(SEED)], env={"PREFECT_API_URL": None})
+    assert unset.exit_code == 2, unset.output
+    assert "PREFECT_API_URL is not set" in unset.output and "prefect server start" in unset.output
+
+    with socket.socket() as s:           # a port on which nothing listens
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    down = runner.invoke(cli, ["schedule", "--input", str(SEED)],
+                         env={"PREFECT_API_URL": f"http://127.0.0.1:{port}/api"})
+    assert down.exit_code == 2, down.output
+    assert f"no Prefect server answers at http://127.0.0.1:{port}/api" in down.output
+    assert "Traceback" not in bad.output + unset.output + down.output

@@ -165,6 +165,38 @@ def run(inputs: tuple[str, ...], more_inputs: tuple[str, ...], sources_file: str
         sys.exit(status)
 
 
+def _check_cron(cron: str) -> None:
+    """A cron expression Prefect would refuse is a usage error now, not after the server."""
+    from prefect.client.schemas.schedules import CronSchedule
+
+    try:
+        CronSchedule(cron=cron)
+    except ValueError as exc:
+        raise click.BadParameter(f"not a valid cron expression: {cron!r} (five fields: minute hour "
+                                 f"day-of-month month day-of-week, e.g. '0 3 * * *')",
+                                 param_hint="--cron") from exc
+
+
+def _check_server() -> None:
+    """A schedule needs a Prefect server that keeps running: say so, with the commands, exit 2."""
+    import httpx
+
+    start = ("start one with `prefect server start` and set "
+             "PREFECT_API_URL=http://127.0.0.1:4200/api (or schedule `factcheck run` with cron)")
+    api = os.environ.get("PREFECT_API_URL")
+    if not api:
+        console.print(f"[red]error:[/red] PREFECT_API_URL is not set: a schedule needs a Prefect "
+                      f"server that keeps running; {start}", soft_wrap=True)
+        sys.exit(2)
+    try:
+        response = httpx.get(api.rstrip("/") + "/health", timeout=5)
+        response.raise_for_status()
+    except httpx.HTTPError as exc:
+        console.print(f"[red]error:[/red] no Prefect server answers at {api} ({exc}); {start}",
+                      soft_wrap=True)
+        sys.exit(2)
+
+
 @click.command()
 @click.option("--cron", default="0 3 * * *", show_default=True, help="When to run (cron, server time zone).")
 @click.option("--sources", "sources_file", type=click.Path(exists=True, dir_okay=False),
@@ -173,19 +205,24 @@ def run(inputs: tuple[str, ...], more_inputs: tuple[str, ...], sources_file: str
 @click.option("--db", type=click.Path(dir_okay=False))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default="out", show_default=True)
 @click.option("--name", default="nightly", show_default=True, help="Deployment name.")
+@click.option("--pubmed", "pubmed_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="PubMed XML file(s) to load at each run (already-loaded files are skipped).")
 @click.option("--fetch-evidence", is_flag=True, help="As for `factcheck run`.")
 def schedule(cron: str, sources_file: str | None, inputs: tuple[str, ...], db: str | None,
-             out_dir: str, name: str, fetch_evidence: bool) -> None:
+             out_dir: str, name: str, pubmed_files: tuple[str, ...], fetch_evidence: bool) -> None:
     """Serve the nightly flow on a cron schedule (needs `prefect server start` running and
     PREFECT_API_URL pointing at it). Runs until interrupted."""
     if not inputs and not sources_file:
         raise click.UsageError("give at least one --input or a --sources file")
+    _check_cron(cron)
+    _check_server()
     from flows.nightly import nightly
 
     db_path = db or str(Path(out_dir) / "factcheck.duckdb")
     params = {"inputs": [str(Path(i).resolve()) if Path(i).exists() else i for i in inputs],
               "db": str(Path(db_path).resolve()), "out_dir": str(Path(out_dir).resolve()),
               "sources_file": str(Path(sources_file).resolve()) if sources_file else None,
+              "pubmed_files": [str(Path(p).resolve()) for p in pubmed_files],
               "fetch_evidence_gaps": fetch_evidence}
     console.print(f"serving flow factcheck-nightly/{name} on cron '{cron}'; Ctrl-C stops")
     nightly.serve(name=name, cron=cron, parameters=params)
