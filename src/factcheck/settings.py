@@ -29,6 +29,7 @@ class Settings:
     # Web crawling (factcheck.ingest.web); a sources file may override the per-site ones.
     crawl_connect_timeout: float = 10.0       # seconds to open a connection
     crawl_read_timeout: float = 30.0          # seconds of silence while reading a response
+    crawl_request_deadline: float = 90.0      # seconds for one URL in all: attempts, waits, redirects
     crawl_max_retries: int = 3                # retries after a connection error, 429 or 5xx
     crawl_backoff: float = 1.0                # first backoff in seconds, doubled each retry
     crawl_max_retry_after: float = 120.0      # a longer Retry-After gives the URL up

@@ -217,6 +217,14 @@ def build_app(site: FakeSite):
         await asyncio.sleep(3)
         return PlainTextResponse("too late")
 
+    async def trickle(request: Request) -> Response:
+        # a body one byte at a time, never silent long enough for a read timeout
+        async def drip():
+            for _ in range(200):
+                yield b"x"
+                await asyncio.sleep(0.1)
+        return StreamingResponse(drip(), media_type="text/html")
+
     async def loop_a(request: Request) -> Response:
         return RedirectResponse(site.url("/loop/b"), status_code=302)
 
@@ -281,7 +289,7 @@ def build_app(site: FakeSite):
         Route("/no-etag", no_validators), Route("/flaky", flaky), Route("/always-500", always_500), Route("/limited", limited),
         Route("/slow", slow), Route("/loop/a", loop_a), Route("/loop/b", loop_b),
         Route("/moved", moved), Route("/bad-redirect", bad_redirect),
-        Route("/to-metadata", to_metadata),
+        Route("/to-metadata", to_metadata), Route("/trickle", trickle),
         Route("/bad-port", bad_port), Route("/huge", huge), Route("/huge-declared", huge_declared),
         Route("/image.jpg", image), Route("/binary.html", binary_html),
         Route("/bomb.xml", bomb), Route("/many.xml", many_sitemap), Route("/many/{i}", many),

@@ -78,6 +78,19 @@ def test_slow_response_times_out(site, con, make_settings):
     assert "read timeout" in message
 
 
+def test_a_trickling_body_is_cut_at_the_urls_total_deadline(site, con, make_settings):
+    """A server that sends a byte every 0.1 s never trips the read timeout; the URL's total
+    deadline (attempts and waits together) stops it, and no retry outlives it."""
+    settings = make_settings(crawl_request_deadline=1.5, crawl_max_retries=3)
+    started = time.monotonic()
+    summary = crawl(con, [site.url("/trickle")], "run-1", settings=settings)
+    assert time.monotonic() - started < 4
+    assert summary.errors == 1
+    outcome, _, kind, message, attempts = log_row(con, site.url("/trickle"))
+    assert (outcome, kind, attempts) == ("error", "timeout", 1)
+    assert "deadline is 2 s in all" in message or "deadline is 1 s in all" in message
+
+
 def test_redirect_loop_is_detected(site, settings, con):
     summary = crawl(con, [site.url("/loop/a")], "run-1", settings=settings)
 

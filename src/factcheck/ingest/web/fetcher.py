@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 import httpx
 from protego import Protego
 from tenacity import (AsyncRetrying, RetryCallState, retry_if_exception_type,
-                      stop_after_attempt, wait_random_exponential)
+                      wait_random_exponential)
 
 from ...settings import Settings
 from .guard import BlockedAddressError, GuardedTransport
@@ -314,7 +314,8 @@ class Fetcher:
                                         + (f" ({rules.note})" if rules.note else ""))
                         return result
                 response = await self._get_with_retries(current, headers, accept, max_bytes,
-                                                        result)
+                                                        result, started + self.settings
+                                                        .crawl_request_deadline)
                 status, response_headers, body = response
                 result.status, result.final_url = status, current
                 if status in REDIRECT_STATUSES and response_headers.get("location"):
@@ -363,34 +364,51 @@ class Fetcher:
 
     async def _get_with_retries(self, url: str, headers: dict[str, str],
                                 accept: frozenset[str], max_bytes: int | None,
-                                result: FetchResult) -> tuple[int, httpx.Headers, bytes | None]:
+                                result: FetchResult, deadline_at: float
+                                ) -> tuple[int, httpx.Headers, bytes | None]:
+        """GET with retries, all inside ``deadline_at`` (``time.monotonic()``): the URL's total
+        budget (``crawl_request_deadline``) bounds the attempts, the waits between them and the
+        redirect hops together, so a server that trickles its answer or keeps failing holds a
+        URL for that long at most."""
         s = self.settings
         gate = self.gate(url)
+
+        def left() -> float:
+            return deadline_at - time.monotonic()
 
         def wait(state: RetryCallState) -> float:
             backoff = wait_random_exponential(multiplier=s.crawl_backoff, max=60)(state)
             exc = state.outcome.exception() if state.outcome else None
             retry_after = getattr(exc, "retry_after", None)
             if retry_after is None:
-                return backoff
+                return min(backoff, max(left(), 0.0))
             if getattr(exc, "status", None) in HOST_PAUSE_STATUSES:
                 gate.pause_until(time.monotonic() + retry_after)
             return max(retry_after, 0.0)
 
-        retrying = AsyncRetrying(stop=stop_after_attempt(s.crawl_max_retries + 1), wait=wait,
+        def stop(state: RetryCallState) -> bool:
+            return state.attempt_number > s.crawl_max_retries or left() <= 0
+
+        retrying = AsyncRetrying(stop=stop, wait=wait,
                                  retry=retry_if_exception_type(_Transient), reraise=True)
         async for attempt in retrying:
             with attempt:
+                if left() <= 0:
+                    raise _Transient("timeout", f"the {s.crawl_request_deadline:.0f} s deadline "
+                                     "for this URL is spent")
                 result.attempts += 1
                 async with gate.slot():
-                    return await self._attempt(url, headers, accept, max_bytes)
+                    return await self._attempt(url, headers, accept, max_bytes, left())
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _attempt(self, url: str, headers: dict[str, str], accept: frozenset[str],
-                       max_bytes: int | None) -> tuple[int, httpx.Headers, bytes | None]:
+                       max_bytes: int | None, budget: float | None = None
+                       ) -> tuple[int, httpx.Headers, bytes | None]:
         s = self.settings
         limit = max_bytes or s.crawl_max_body_bytes
         deadline = s.crawl_connect_timeout + 4 * s.crawl_read_timeout
+        if budget is not None and budget < deadline:
+            deadline = max(budget, 0.001)
         assert self._client is not None
         try:
             async with asyncio.timeout(deadline):
@@ -424,7 +442,8 @@ class Fetcher:
         except BlockedAddressError as exc:
             raise _Final("blocked_address", str(exc)) from exc
         except TimeoutError as exc:
-            raise _Transient("timeout", f"no complete response within {deadline:.0f} s") from exc
+            raise _Transient("timeout", f"no complete response within {deadline:.1f} s (the "
+                             f"URL's deadline is {s.crawl_request_deadline:.0f} s in all)") from exc
         except httpx.TimeoutException as exc:
             what = "connect" if isinstance(exc, httpx.ConnectTimeout) else "read"
             raise _Transient("timeout", f"{what} timeout ({type(exc).__name__})") from exc
