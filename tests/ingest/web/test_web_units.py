@@ -307,6 +307,21 @@ def test_utf16_entity_declarations_are_refused():
     assert info.value.kind == "hostile_xml"
 
 
+def test_an_entity_bomb_behind_a_long_comment_in_a_malformed_feed_is_refused():
+    """A 2 MB comment pushes the DOCTYPE past any fixed prefix; the feed is also malformed
+    (an unescaped &), so it would fall through to feedparser's lenient parser, which expands
+    entities: the whole document is scanned first."""
+    bomb = (b'<?xml version="1.0"?><!--' + b"x" * 2_000_000 + b'--><!DOCTYPE rss ['
+            + b'<!ENTITY a "' + b"a" * 100 + b'">'
+            + b"".join(b'<!ENTITY %s "%s">' % (chr(98 + i).encode(), (b"&%s;" % chr(97 + i).encode()) * 10)
+                       for i in range(8))
+            + b']><rss version="2.0"><channel><title>Fish & chips &i;</title>'
+              b'<item><link>https://x.example/a</link></item></channel></rss>')
+    with pytest.raises(DiscoveryError) as info:
+        parse_feed(bomb, "https://x.example/feed")
+    assert info.value.kind == "hostile_xml"
+
+
 def test_malformed_feed_is_read_leniently():
     broken = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>Fish & chips</title>'
               b'<item><link>https://x.example/a</link></item></channel></rss>')

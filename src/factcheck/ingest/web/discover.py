@@ -51,8 +51,13 @@ class Discovered:
 
 
 def refuse_entities(data: bytes, what: str) -> None:
-    """Raise ``DiscoveryError('hostile_xml')`` when ``data`` declares XML entities."""
-    head = data[:1_000_000]
+    """Raise ``DiscoveryError('hostile_xml')`` when ``data`` declares XML entities anywhere.
+
+    The whole document is scanned (a regular expression over at most the body cap, a few
+    milliseconds), not its head: a long comment can push a DOCTYPE with an entity bomb past
+    any fixed prefix, and a malformed document would then reach feedparser's lenient parser,
+    which expands it."""
+    head = data
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         head = head.decode("utf-16", "replace").encode("utf-8")
     if _ENTITY_DECLARATION.search(head):
