@@ -80,11 +80,21 @@ def report(db: str, out_dir: str, run_id: str) -> dict:
     return pipeline.report_stage(db, out_dir, run_id)
 
 
+def stage_mark(counts: dict) -> str:
+    """✓ for a stage without errors, ! for one that recorded some (the run went on), ✗ for one
+    where nothing succeeded."""
+    errors = counts.get("errors") or 0
+    if not errors:
+        return "[green]✓[/green]"
+    inputs = counts.get("documents", counts.get("files"))
+    return "[red]✗[/red]" if inputs is not None and errors >= inputs else "[yellow]![/yellow]"
+
+
 def _say(show: bool, stage: str, counts: dict) -> None:
     if show:
         shown = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items()
                           if not isinstance(v, (list, dict)))
-        console.print(f"[green]✓[/green] {stage}: {shown}")
+        console.print(f"{stage_mark(counts)} {stage}: {shown}", soft_wrap=True)
 
 
 @flow(name="factcheck-nightly")

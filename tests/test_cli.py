@@ -146,3 +146,18 @@ def test_schedule_refuses_a_bad_cron_and_a_missing_server_before_serving(tmp_pat
     assert down.exit_code == 2, down.output
     assert f"no Prefect server answers at http://127.0.0.1:{port}/api" in down.output
     assert "Traceback" not in bad.output + unset.output + down.output
+
+
+def test_run_with_prefect_api_url_at_a_stopped_server_is_one_clear_line(tmp_path):
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    result = CliRunner().invoke(cli, ["run", "--input", str(SEED), "--db", str(tmp_path / "f.duckdb"),
+                                      "--out", str(tmp_path / "out")],
+                                env={"PREFECT_API_URL": f"http://127.0.0.1:{port}/api"})
+    assert result.exit_code == 2, result.output
+    assert f"no Prefect server answers at http://127.0.0.1:{port}/api" in result.output
+    assert "unset PREFECT_API_URL" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()

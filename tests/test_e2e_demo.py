@@ -111,6 +111,7 @@ def test_bad_inputs_are_recorded_and_the_run_goes_on(prefect_harness, tmp_path: 
     # published, with two inputs failed: status 3, and where to read why
     assert result.exit_code == 3, result.output
     assert "2 of 4 inputs could not be stored" in result.output
+    assert "! ingest: documents 4" in result.output          # not ✓ with errors
     assert "FROM pipeline_errors WHERE run_id" in result.output
     with duckdb.connect(str(out / "factcheck.duckdb"), read_only=True) as con:
         errors = {(Path(s).name, k, sev) for s, k, sev in con.execute(
@@ -132,3 +133,4 @@ def test_a_run_where_every_input_fails_exits_1(prefect_harness, tmp_path: Path):
                                 catch_exceptions=False)
     assert result.exit_code == 1, result.output
     assert "2 of 2 inputs could not be stored" in result.output
+    assert "✗ ingest: documents 2" in result.output

@@ -41,6 +41,8 @@ def _run_flow(*, inputs, db, out_dir, sources_file, pubmed_files, flow_label,
     except WriterBusy as exc:
         console.print(f"[red]error:[/red] {exc}", soft_wrap=True)
         sys.exit(2)
+    if os.environ.get("PREFECT_API_URL"):
+        _check_server(for_schedule=False)
     from flows.nightly import nightly
 
     try:
@@ -177,12 +179,15 @@ def _check_cron(cron: str) -> None:
                                  param_hint="--cron") from exc
 
 
-def _check_server() -> None:
-    """A schedule needs a Prefect server that keeps running: say so, with the commands, exit 2."""
+def _check_server(for_schedule: bool = True) -> None:
+    """A schedule needs a Prefect server that keeps running, and a run told to use one
+    (PREFECT_API_URL) needs it up: say so in one line, with the commands, and exit 2."""
     import httpx
 
     start = ("start one with `prefect server start` and set "
-             "PREFECT_API_URL=http://127.0.0.1:4200/api (or schedule `factcheck run` with cron)")
+             "PREFECT_API_URL=http://127.0.0.1:4200/api (or schedule `factcheck run` with cron)"
+             if for_schedule else "start it (`prefect server start`), or unset PREFECT_API_URL "
+             "to run on a temporary server")
     api = os.environ.get("PREFECT_API_URL")
     if not api:
         console.print(f"[red]error:[/red] PREFECT_API_URL is not set: a schedule needs a Prefect "
