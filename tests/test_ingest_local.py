@@ -1,3 +1,4 @@
+import codecs
 from pathlib import Path
 
 from factcheck.ingest import read_file, read_local
@@ -85,3 +86,15 @@ def test_oversize_and_missing_files(tmp_path: Path):
 def test_device_files_are_refused_without_reading_them():
     doc = read_file("/dev/zero")
     assert doc.error_kind == "not_a_file" and doc.text is None
+
+
+def test_utf16_files_with_a_byte_order_mark_are_text(tmp_path: Path):
+    text = "Ketamine relieves chronic pain — in 60% of patients, says a 2021 trial."
+    for name, data in (("le.txt", text.encode("utf-16")),          # BOM + little-endian
+                       ("be.html", codecs.BOM_UTF16_BE + f"<p>{text}</p>".encode("utf-16-be"))):
+        (tmp_path / name).write_bytes(data)
+        doc = read_file(tmp_path / name)
+        assert doc.error is None and text in doc.text and doc.encoding == "utf-16"
+    # a byte-order mark in front of binary data (runs of NUL, control bytes) is still binary
+    (tmp_path / "fake.txt").write_bytes(codecs.BOM_UTF16_LE + (b"\x89PNG\r\n\x1a\n" + b"\x00" * 64) * 16)
+    assert read_file(tmp_path / "fake.txt").error_kind == "binary"

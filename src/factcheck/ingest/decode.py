@@ -93,13 +93,21 @@ def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
     then detection. A charset that was declared but wrong is repaired and reported."""
     if not data or not data.strip():
         return Decoded(None, None, "empty", "the document is empty")
+    # A UTF-16 text is full of NUL bytes: its byte-order mark decides before the binary test,
+    # which then judges the decoded characters instead.
+    for bom, enc in ((codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            text = data.decode(enc, errors="replace")
+            odd = sum(1 for ch in text if ch == "\ufffd" or (ord(ch) < 32 and ch not in "\t\n\r\f"))
+            if odd > 0.05 * max(len(text), 1):
+                return Decoded(None, None, "binary", "the document is binary (a UTF-16 byte-order "
+                               "mark followed by bytes that are not UTF-16 text), not text")
+            return Decoded(text, enc)
     reason = _binary_reason(data)
     if reason:
         return Decoded(None, None, "binary", f"the document is binary ({reason}), not text")
-    for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-                     (codecs.BOM_UTF16_BE, "utf-16")):
-        if data.startswith(bom):
-            return Decoded(data.decode(enc, errors="replace"), enc)
+    if data.startswith(codecs.BOM_UTF8):
+        return Decoded(data.decode("utf-8-sig", errors="replace"), "utf-8-sig")
     if declared is None:
         match = _META_CHARSET.search(data[:4096])
         if match:
