@@ -192,6 +192,9 @@ def run_checks(con: duckdb.DuckDBPyConnection, only: list[str] | None = None) ->
     import great_expectations.expectations as gxe
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
+    # GX sets this module's logger to INFO at import, and it then logs the temporary docs
+    # folder of every ephemeral context: noise on each run
+    logging.getLogger("great_expectations.data_context.types.base").setLevel(logging.WARNING)
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     source = context.data_sources.add_pandas("factcheck")
