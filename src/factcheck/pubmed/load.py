@@ -159,7 +159,26 @@ def _start_worker(path: Path, out_dir: Path) -> subprocess.Popen:
     with open(out_dir / "stderr.txt", "wb") as err:
         return subprocess.Popen(
             [sys.executable, "-m", "factcheck.pubmed.worker", os.fspath(path), os.fspath(out_dir)],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err)
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
+            env={**os.environ, "FACTCHECK_PUBMED_PARENT": str(os.getpid())})
+
+
+#: Working folders of parse workers: ``<tmp>/factcheck-pubmed-<pid>-<random>``.
+WORK_PREFIX = "factcheck-pubmed-"
+
+
+def _remove_dead_work_folders() -> None:
+    """Remove working folders left by loads that were killed (their PID no longer runs)."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{WORK_PREFIX}*-*"):
+        pid = folder.name[len(WORK_PREFIX):].split("-", 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except PermissionError:
+            pass                                # alive, someone else's
 
 
 def _collect_worker(proc: subprocess.Popen, path: Path, out_dir: Path) -> ParsedFile:
@@ -196,7 +215,8 @@ def _parse_in_order(paths: list[Path], workers: int) -> Iterator[tuple[Path, Par
             except Exception as exc:  # noqa: BLE001 (recorded per file by the caller)
                 yield path, exc
         return
-    with tempfile.TemporaryDirectory(prefix="factcheck-pubmed-") as tmp:
+    _remove_dead_work_folders()
+    with tempfile.TemporaryDirectory(prefix=f"{WORK_PREFIX}{os.getpid()}-") as tmp:
         running: deque[tuple[Path, Path, subprocess.Popen]] = deque()
         todo = iter(enumerate(paths))
 

@@ -9,14 +9,33 @@ the slow part of a load, uses every core while the main process writes to DuckDB
 
 from __future__ import annotations
 
+import ctypes
 import json
+import os
+import signal
 import sys
 from pathlib import Path
 
-import pyarrow.parquet as pq
 
-from .arrow import STAGE_SCHEMA, parse_file
-from .parse import PubmedParseError
+
+#: The loading process passes its PID here; the worker dies with it.
+PARENT_ENV = "FACTCHECK_PUBMED_PARENT"
+
+
+def die_with_parent() -> None:
+    """Ask Linux to kill this worker when the loading process dies, even by kill -9 (no
+    orphan parsing on after ``factcheck pubmed load`` is killed); exit at once if it has died
+    already. Elsewhere a no-op."""
+    parent = os.environ.get(PARENT_ENV)
+    if not parent or not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)           # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != int(parent):             # the parent died before the prctl call
+        os._exit(1)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,6 +43,12 @@ def main(argv: list[str] | None = None) -> int:
     if len(args) != 2:
         print("usage: python -m factcheck.pubmed.worker FILE OUT_DIR", file=sys.stderr)
         return 2
+    die_with_parent()                           # first, before the slow imports
+    import pyarrow.parquet as pq
+
+    from .arrow import STAGE_SCHEMA, parse_file
+    from .parse import PubmedParseError
+
     source, out_dir = Path(args[0]), Path(args[1])
     out_dir.mkdir(parents=True, exist_ok=True)
     try:
