@@ -106,7 +106,7 @@ def _print_summary(result: dict) -> dict | None:
     console.print(table)
     labels = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted(info["labels"].items()))
     console.print(f"documents {run['n_documents']} · new versions {run['n_new_versions']} · "
-                  f"claims {run['n_claims']} new · flagged {run['n_flagged']} · input errors "
+                  f"claims {run['n_claims']} new · flagged {run['n_flagged']} · errors "
                   f"{run['n_errors']} · PubMed records {info['pubmed_records']:,}")
     console.print(f"verdicts: {labels or 'none'}")
     console.print(f"data-quality checks: {'passed' if run['dq_passed'] else 'FAILED'}")
