@@ -450,9 +450,16 @@ class Fetcher:
         except httpx.DecodingError as exc:
             raise _Final("decoding", f"cannot decode the response body ({exc})") from exc
         except httpx.RemoteProtocolError as exc:
-            if "location header" in str(exc).lower():  # httpx refuses a malformed redirect
+            text = str(exc).lower()
+            if "location header" in text:  # httpx refuses a malformed redirect
                 raise _Final("redirect", f"invalid redirect ({exc})") from exc
-            raise _Transient("connect", f"{type(exc).__name__}: {exc}") from exc
+            if "without sending a response" in text:
+                # the server dropped the connection before answering (a kept-alive connection
+                # closed under us, a restart): worth another try
+                raise _Transient("connect", f"{type(exc).__name__}: {exc}") from exc
+            # the server answered in broken HTTP (a body shorter than its Content-Length,
+            # bad chunked encoding, oversized headers): it will do the same again
+            raise _Final("protocol", f"broken HTTP from the server ({exc})") from exc
         except (httpx.ConnectError, httpx.ReadError, httpx.WriteError) as exc:
             raise _Transient("connect", f"{type(exc).__name__}: {exc or 'connection failed'}") \
                 from exc
