@@ -112,6 +112,10 @@ def test_bad_inputs_are_recorded_and_the_run_goes_on(prefect_harness, tmp_path: 
     assert result.exit_code == 3, result.output
     assert "2 of 4 inputs could not be stored" in result.output
     assert "! ingest: documents 4" in result.output          # not ✓ with errors
+    # each failed input is named with its reason
+    assert any(line.strip().startswith("✗") and "empty.txt: empty:" in line
+               for line in result.output.splitlines())
+    assert any("image.html: binary:" in line for line in result.output.splitlines())
     assert "FROM pipeline_errors WHERE run_id" in result.output
     with duckdb.connect(str(out / "factcheck.duckdb"), read_only=True) as con:
         errors = {(Path(s).name, k, sev) for s, k, sev in con.execute(
@@ -134,3 +138,14 @@ def test_a_run_where_every_input_fails_exits_1(prefect_harness, tmp_path: Path):
     assert result.exit_code == 1, result.output
     assert "2 of 2 inputs could not be stored" in result.output
     assert "✗ ingest: documents 2" in result.output
+
+
+def test_a_url_refused_by_the_guard_is_named_with_its_reason(prefect_harness, tmp_path: Path,
+                                                             monkeypatch):
+    monkeypatch.delenv("FACTCHECK_ALLOW_PRIVATE_NETWORKS", raising=False)
+    url = "http://127.0.0.1:9/article"
+    result = CliRunner().invoke(cli, ["run", "--input", url, "--out", str(tmp_path / "out")],
+                                catch_exceptions=False)
+    assert result.exit_code == 1, result.output              # nothing could be stored
+    assert any(line.strip().startswith(f"✗ {url}: blocked_address:") and "loopback" in line
+               for line in result.output.splitlines()), result.output

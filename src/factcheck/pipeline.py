@@ -416,10 +416,22 @@ def summary(db: str | Path, run_id: str) -> dict:
         pubmed = con.execute("SELECT count(*) FROM pubmed").fetchone()[0]
         input_errors = con.execute("SELECT count(*) FROM pipeline_errors WHERE run_id = ? AND "
                                    "stage = 'ingest' AND severity = 'error'", [run_id]).fetchone()[0]
+        # every input or URL that failed in this run, with its reason (errors first recorded
+        # by a stage, then fetches refused or failed that no stage recorded)
+        failures = con.execute("""
+            SELECT source, error_kind, message FROM (
+                SELECT source, error_kind, message, created_at AS t, 0 AS k FROM pipeline_errors
+                WHERE run_id = ? AND severity = 'error'
+                UNION ALL
+                SELECT url, error_kind, error, fetched_at, 1 FROM fetch_log
+                WHERE run_id = ? AND outcome = 'error'
+                  AND url NOT IN (SELECT source FROM pipeline_errors WHERE run_id = ?))
+            ORDER BY k, t LIMIT 50""", [run_id, run_id, run_id]).fetchall()
     keys = ["status", "n_documents", "n_new_versions", "n_claims", "n_flagged", "n_errors", "dq_passed"]
     row = dict(zip(keys, run)) if run else {}
     if row:
         row["n_input_errors"] = input_errors   # inputs that could not be stored (of n_documents)
     return {"run": row, "labels": labels, "pubmed_records": pubmed,
+            "failures": [dict(zip(["source", "kind", "message"], f)) for f in failures],
             "articles": [dict(zip(["source", "title", "n_claims", "n_flagged", "n_removed"], a))
                          for a in articles]}

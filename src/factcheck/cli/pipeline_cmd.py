@@ -113,6 +113,12 @@ def _print_summary(result: dict) -> dict | None:
     console.print(f"\n[bold]database[/bold]  {result['db']}")
     console.print(f"[bold]report[/bold]    {result['html']}")
     console.print(f"[bold]claims[/bold]    {result['jsonl']}")
+    shown = info["failures"][:10]
+    for f in shown:             # markup off: a URL or a message may hold "[...]"
+        console.print(f"  ✗ {f['source']}: {f['kind']}: {f['message']}", soft_wrap=True,
+                      highlight=False, markup=False)
+    if len(info["failures"]) > len(shown):
+        console.print(f"  … and {len(info['failures']) - len(shown)} more")
     if run["n_errors"]:
         console.print(f"[yellow]{run['n_errors']} errors ({run['n_input_errors']} of "
                       f"{run['n_documents']} inputs could not be stored)[/yellow]; details: SELECT "
