@@ -76,7 +76,7 @@ def exit_status(result: dict, run: dict | None) -> int:
     """The exit status of a run: 1 when it was not published or no input could be stored, 3
     when it was published with errors recorded (an input that failed, a stage error on one
     article, an evidence fetch that failed), else 0."""
-    if result["status"] != "completed" or run is None:
+    if result["status"] != "completed" or not run:
         return EXIT_FAILED
     failed_inputs, seen = run.get("n_input_errors") or 0, run["n_documents"] or 0
     if failed_inputs and failed_inputs >= seen:
@@ -163,7 +163,11 @@ def demo(out_dir: str) -> None:
                    "[env: NCBI_API_KEY, NCBI_EMAIL].")
 def run(inputs: tuple[str, ...], more_inputs: tuple[str, ...], sources_file: str | None,
         pubmed_files: tuple[str, ...], db: str | None, out_dir: str, fetch_evidence: bool) -> None:
-    """Run the nightly flow on given files, folders, URLs or a sources file."""
+    """Run the nightly flow on given files, folders, URLs or a sources file.
+
+    Exit status: 0 published without errors; 3 published with errors recorded (each failed
+    input is printed); 1 nothing could be stored or the data-quality checks rejected the run;
+    2 another run holds the database or no Prefect server could be reached."""
     inputs = inputs + more_inputs
     if not inputs and not sources_file:
         raise click.UsageError("give at least one --input or a --sources file")
