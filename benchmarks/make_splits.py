@@ -11,6 +11,8 @@ is by group, so that near-duplicate items never straddle train and test:
 - HealthVer dev (1,917 pairs, 58 topics): split by topic (``topic_ip``), half held out.
 - Check-COVID: its own train / dev split (dev held out whole).
 - PubMedQA: training only.
+- WCXB articles (662 pages, boilerplate removal): split by the page's host (``www.`` dropped),
+  a third of the hosts held out; the cleaner's rules are written looking at the other pages only.
 
     python benchmarks/make_splits.py --bench ../shared/bench
 """
@@ -22,6 +24,7 @@ import csv
 import hashlib
 import json
 from pathlib import Path
+from urllib.parse import urlsplit
 
 OUT = Path(__file__).resolve().parent / "splits"
 
@@ -76,6 +79,26 @@ def main() -> None:
         indent=0) + "\n")
     print(f"scifact: {len(train)} train / {len(test)} test claims; healthver: "
           f"{len(topics) - len(test_topics)} train / {len(test_topics)} test topics")
+    wcxb_split(bench)
+
+
+def wcxb_host(url: str) -> str:
+    host = (urlsplit(url or "").hostname or "").lower()
+    return host[4:] if host.startswith("www.") else host
+
+
+def wcxb_split(bench: Path) -> None:
+    gold = json.loads((bench / "wcxb_articles" / "gold.json").read_text(encoding="utf-8"))
+    dev, test = [], []
+    for page_id, record in sorted(gold.items()):
+        (test if bucket(f"wcxb:{wcxb_host(record.get('url'))}") < 33 else dev).append(page_id)
+    (OUT / "wcxb.json").write_text(json.dumps(
+        {"source": "wcxb_articles/gold.json", "rule": "by the url's host without 'www.';"
+         " test when sha256('wcxb:<host>') % 100 < 33",
+         "dev": dev, "test": test}, indent=0) + "\n")
+    health = {k for k, v in gold.items() if v.get("health")}
+    print(f"wcxb: {len(dev)} dev / {len(test)} test pages "
+          f"({len(health & set(dev))} / {len(health & set(test))} tagged health)")
 
 
 if __name__ == "__main__":
