@@ -76,6 +76,23 @@ def _text_length(element: etree._Element) -> int:
     return len(text) - text.count(" ") - text.count("\n") - text.count("\t") - text.count("\r")
 
 
+def _prose_chars(element: etree._Element) -> int:
+    """Characters (white space excluded) of the element's running-text paragraphs: ``<p>``
+    of at least :data:`rules.PROSE_MIN_PARAGRAPH` characters, less than a third of them in
+    links. Teasers, menus and link lists have little of it; article text has most of its
+    words there."""
+    total = 0
+    for paragraph in element.iter("p"):
+        text = paragraph.text_content()
+        size = len(text) - text.count(" ") - text.count("\n") - text.count("\t")
+        if size < rules.PROSE_MIN_PARAGRAPH:
+            continue
+        linked = sum(len("".join(link.text_content().split())) for link in paragraph.iter("a"))
+        if linked * 3 < size:
+            total += size
+    return total
+
+
 def _visible_text(element: etree._Element) -> str:
     return normalise(etree.tostring(element, method="text", encoding=str, with_tail=False))
 
@@ -243,6 +260,8 @@ def _prune(tree: etree._Element) -> tuple[list[tuple[int, RemovedBlock]],
         length = _text_length(element)
         if length / total > _MAX_PRUNE_SHARE:
             continue
+        if verdict[0] in rules.PROSE_GUARDED_KINDS and _prose_chars(element) >= rules.PROSE_GUARD_CHARS:
+            continue  # paragraphs of running text: article prose in a wrapper with a stray name
         chosen.append(element)
         chosen_set.add(element)
         text = _audit_text(element) if length else ""
@@ -367,32 +386,45 @@ def _declared_body_chars(tree: etree._Element) -> int:
     return max((_text_length(body) for body in bodies), default=0)
 
 
-def _extract(tree: etree._Element, url: str | None, precision: bool):
+def _extract(tree: etree._Element, url: str | None, mode: str):
+    """One trafilatura pass over the pruned tree: ``recall`` (its recall-oriented rules, no
+    fallback extractors: the first pass), ``precision`` (its precise rules) or ``full`` (its
+    balanced rules compared with its fallback extractors, readability and jusText: slower,
+    and the one that finds articles in markup its own rules miss)."""
     import trafilatura
 
-    return trafilatura.bare_extraction(tree, url=url, fast=True, favor_precision=precision,
-                                       include_comments=False, include_tables=True)
+    options = {"recall": {"favor_recall": True, "fast": True},
+               "precision": {"favor_precision": True, "fast": True},
+               "full": {"fast": False}}[mode]
+    return trafilatura.bare_extraction(tree, url=url, include_comments=False,
+                                       include_tables=True, **options)
 
 
 _WORD = re.compile(r"\w")
-_STRUCTURE_TAGS = ("h2", "h3", "h4", "h5", "h6", "ul", "ol")
+_HEADING_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+_LIST_TAGS = frozenset({"ul", "ol"})
 
 
 def _lost_structure(document, tree: etree._Element) -> etree._Element | None:
-    """When the extraction holds no heading and no list but the page's main paragraph block
-    has them as children, return that block, to be marked as the article body and extracted
-    again: on markup it does not recognise (Webflow rich text, for one) trafilatura recovers
-    bare paragraphs only."""
+    """When the extraction holds no heading (or no list) but the page's main paragraph block
+    has headings (lists) as children, return that block, to be marked as the article body and
+    extracted again: on markup it does not recognise (Webflow rich text, for one) trafilatura
+    recovers bare paragraphs only."""
     if document is None or document.body is None:
         return None
-    if document.body.find(".//head") is not None or document.body.find(".//list") is not None:
+    has_head = document.body.find(".//head") is not None
+    has_list = document.body.find(".//list") is not None
+    if has_head and has_list:
         return None
     if tree.find(".//*[@itemprop='articleBody']") is not None:
         return None
     main = _main_paragraph_block(tree)
-    if main is None or not any(child.tag in _STRUCTURE_TAGS for child in main):
+    if main is None:
         return None
-    return main
+    tags = {child.tag for child in main}
+    if (not has_head and tags & _HEADING_TAGS) or (not has_list and tags & _LIST_TAGS):
+        return main
+    return None
 
 
 _BLOCKS_IN_HEADINGS = etree.XPath("(//h1|//h2|//h3|//h4|//h5|//h6)[.//div or .//p]")
@@ -406,24 +438,24 @@ def _unwrap_blocks_in_headings(tree: etree._Element) -> None:
 
 
 def _extract_main(tree: etree._Element, url: str | None):
-    """trafilatura's precise pass, and its balanced pass where the precise one finds almost
-    nothing or much less than the page's declared ``articleBody``; None when both fail."""
+    """trafilatura's recall pass, then its full pass (with its fallback extractors) where the
+    first finds almost nothing, much less than the page's running text, or much less than
+    the page's declared ``articleBody``; None when every pass fails."""
     try:
-        document = _extract(tree, url, precision=True)
-        if document is None or len(document.text or "") < 200:
-            fallback = _extract(tree, url, precision=False)
-            if fallback is not None and (document is None or
-                                         len(fallback.text or "") > 4 * len(document.text or "")):
-                document = fallback
+        document = _extract(tree, url, "recall")
+        found = _chars(document.text) if document is not None else 0
+        body = tree.find(".//body")
+        prose = _prose_chars(body if body is not None else tree)
         declared = _declared_body_chars(tree)
-        if document is not None and declared and _chars(document.text) < 0.6 * declared:
-            fallback = _extract(tree, url, precision=False)
-            if fallback is not None and _chars(fallback.text) > 1.2 * _chars(document.text):
+        if found < rules.RESCUE_MIN_CHARS or found < rules.RESCUE_PROSE_SHARE * prose \
+                or (declared and found < rules.RESCUE_DECLARED_SHARE * declared):
+            fallback = _extract(tree, url, "full")
+            if fallback is not None and _chars(fallback.text) > rules.RESCUE_GAIN * found:
                 document = fallback
         container = _lost_structure(document, tree)
         if container is not None:
             container.set("itemprop", "articleBody")
-            document = _extract(tree, url, precision=True) or document
+            document = _extract(tree, url, "recall") or document
         return document
     except Exception as exc:  # trafilatura raises assorted errors on broken trees
         LOGGER.warning("main-content extraction failed for %s: %s", url or "page", exc)

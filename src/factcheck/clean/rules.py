@@ -95,6 +95,8 @@ _MONTHS = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?
            r"januar|februar|märz|mai|juni|juli|oktober|dezember|"
            r"janvier|février|mars|avril|juin|juillet|août|septembre|octobre|novembre|décembre|"
            r"enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre)")
+#: An optional weekday before a date ("Sunday, March 10, 2024").
+_WEEKDAY = r"(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?\s+)?"
 #: A calendar date in the common English, European and ISO spellings.
 DATE_PATTERN = (rf"(?:{_MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
                 rf"|\d{{1,2}}(?:st|nd|rd|th)?\.?\s+(?:de\s+)?{_MONTHS}\.?,?\s+(?:de\s+)?\d{{4}}"
@@ -159,7 +161,7 @@ DATE_LINE = _group(
     "a line holding only a publication or update date",
     (
         rf"(?:(?:published|posted|updated|last\s+updated|last\s+reviewed|date|"
-        rf"veröffentlicht|publié\s+le|publicado)\s*(?:on|:)?\s*)?{DATE_PATTERN}"
+        rf"veröffentlicht|publié\s+le|publicado)\s*(?:on|:)?\s*)?{_WEEKDAY}{DATE_PATTERN}"
         r"(?:\s*(?:[|·•,-]\s*)?(?:\d+\s+min(?:ute)?s?\s+read))?",
     ),
 )
@@ -367,6 +369,7 @@ DEBRIS = _group(
     (
         r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?",
         r"[^\w\s]{0,5}",
+        r"\d{1,3}(?:[.,]\d)?\s?[kKmM]",            # a lone like or clap count ('1.2K')
         r"(?:advertisement|anzeige|publicité|publicidad|sponsored(?:\s+content)?|ad)",
         r"\[(\w+)[^\]]*\].{0,200}?\[/\1\]",      # a WordPress shortcode left unrendered
     ),
@@ -471,7 +474,7 @@ BOILERPLATE_CLASS_TOKENS: dict[str, tuple[str, ...]] = {
     "navigation": ("breadcrumb", "breadcrumbs", "pagination", "pager", "skip-link", "menu",
                    "navbar", "nav-menu", "site-nav", "back-to-blog", "toc-toggle", "pagenav",
                    "toc", "ez-toc", "table-of-contents", "lwptoc", "rank-math-toc",
-                   "post-nav", "prev-next"),
+                   "post-nav", "prev-next", "feed-links", "post-feeds", "kicker", "eyebrow"),
     "category_footer": ("post-categories", "cat-links", "tags-links", "entry-footer",
                         "post-tags", "tag-list", "entry-meta-footer"),
     "sidebar": ("sidebar", "widget-area", "widget", "advert", "advertisement", "ad-slot",
@@ -491,6 +494,27 @@ CONTENT_BOX_TOKENS: tuple[str, ...] = ("key-takeaways", "takeaways", "key-points
 #: Class words so general that a more specific token on the same element says more
 #: ('elementor-widget elementor-widget-share-buttons' is a share bar, not a sidebar widget).
 GENERIC_CLASS_WORDS: frozenset[str] = frozenset({"widget", "social", "promo", "ads", "menu"})
+
+#: Kinds of furniture found by a class or id that are not pruned when the element holds
+#: :data:`PROSE_GUARD_CHARS` or more of running text (paragraphs of at least
+#: :data:`PROSE_MIN_PARAGRAPH` characters, few of them in links). Page builders and themes
+#: put 'widget', 'sidebar' or 'toc' in the class names of the wrappers of the article itself
+#: ('elementor-widget-wrap', 'widget-span', 'sidebar-enabled-false'); a real sidebar, menu or
+#: related-posts list holds links and short teasers, not paragraphs of prose. Comments, author
+#: boxes, disclaimers and calls to action are prose and stay pruned.
+PROSE_GUARDED_KINDS: frozenset[str] = frozenset({"sidebar", "navigation", "related_posts",
+                                                 "header_footer", "hidden"})
+PROSE_GUARD_CHARS = 400
+PROSE_MIN_PARAGRAPH = 80
+
+#: When trafilatura's first (recall) pass finds fewer than RESCUE_MIN_CHARS characters, less
+#: than RESCUE_PROSE_SHARE of the page's running text (after pruning) or less than
+#: RESCUE_DECLARED_SHARE of its schema.org ``articleBody``, its full pass (with readability and
+#: jusText) runs too, and wins when it finds RESCUE_GAIN times as much text.
+RESCUE_MIN_CHARS = 200
+RESCUE_PROSE_SHARE = 0.4
+RESCUE_DECLARED_SHARE = 0.6
+RESCUE_GAIN = 1.3
 
 #: Tags that hold page furniture wherever they appear.
 BOILERPLATE_TAGS: dict[str, str] = {
