@@ -126,6 +126,8 @@ def _classify_names(attrs: str) -> tuple[str, str] | None:
                     candidate = (0, _CLASS_NAMES[run], f"class/id '{name}' contains '{run}'")
                     best = min(best or candidate, candidate)
             if word in _CLASS_WORDS:
+                if word in rules.BUILDER_LAYOUT_WORDS and rules.BUILDER_PREFIX.match(name):
+                    continue   # a page builder's layout box, not a sidebar widget
                 rank = 2 if word in rules.GENERIC_CLASS_WORDS else 1
                 candidate = (rank, _CLASS_WORDS[word], f"class/id '{name}' contains '{word}'")
                 best = min(best or candidate, candidate)
@@ -442,7 +444,8 @@ def _extract_main(tree: etree._Element, url: str | None):
     first finds almost nothing, much less than the page's running text, or much less than
     the page's declared ``articleBody``; None when every pass fails."""
     try:
-        document = _extract(tree, url, "recall")
+        mode = "recall"
+        document = _extract(tree, url, mode)
         found = _chars(document.text) if document is not None else 0
         body = tree.find(".//body")
         prose = _prose_chars(body if body is not None else tree)
@@ -451,11 +454,13 @@ def _extract_main(tree: etree._Element, url: str | None):
                 or (declared and found < rules.RESCUE_DECLARED_SHARE * declared):
             fallback = _extract(tree, url, "full")
             if fallback is not None and _chars(fallback.text) > rules.RESCUE_GAIN * found:
-                document = fallback
+                document, mode, found = fallback, "full", _chars(fallback.text)
         container = _lost_structure(document, tree)
         if container is not None:
             container.set("itemprop", "articleBody")
-            document = _extract(tree, url, "recall") or document
+            again = _extract(tree, url, mode)
+            if again is not None and _chars(again.text) >= 0.9 * found:
+                document = again
         return document
     except Exception as exc:  # trafilatura raises assorted errors on broken trees
         LOGGER.warning("main-content extraction failed for %s: %s", url or "page", exc)

@@ -478,7 +478,7 @@ BOILERPLATE_CLASS_TOKENS: dict[str, tuple[str, ...]] = {
     "category_footer": ("post-categories", "cat-links", "tags-links", "entry-footer",
                         "post-tags", "tag-list", "entry-meta-footer"),
     "sidebar": ("sidebar", "widget-area", "widget", "advert", "advertisement", "ad-slot",
-                "ads", "sponsored", "promo", "product-card", "shop-widget"),
+                "ads", "sponsored", "promo", "product-card", "shop-widget", "widget-button"),
     "disclaimer": ("affiliate-disclosure", "disclosure", "disclaimer", "medical-disclaimer"),
     "header_footer": ("site-header", "site-footer", "masthead", "colophon", "footer-widgets"),
     # hover cards and pop-ups: hidden until the reader points at a name or a link
@@ -515,6 +515,14 @@ RESCUE_MIN_CHARS = 200
 RESCUE_PROSE_SHARE = 0.4
 RESCUE_DECLARED_SHARE = 0.6
 RESCUE_GAIN = 1.3
+
+#: Page builders name every box of a page 'widget' (Elementor's 'elementor-widget-wrap',
+#: HubSpot's 'widget-span' and 'widget-type-rich_text', Divi's 'et_pb_widget'): in a class name
+#: with one of these prefixes the bare word 'widget' says nothing; a specific token in the same
+#: name ('elementor-widget-share-buttons') still counts. Names are lower-cased, '_' read as '-'.
+BUILDER_PREFIX = re.compile(r"^(?:elementor-|widget-span|widget-type-|et-pb-|fl-|vc-|wpb-|"
+                            r"wp-block-|brxe-|kb-|uagb-|hs-)")
+BUILDER_LAYOUT_WORDS: frozenset[str] = frozenset({"widget"})
 
 #: Tags that hold page furniture wherever they appear.
 BOILERPLATE_TAGS: dict[str, str] = {
