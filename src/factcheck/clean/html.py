@@ -46,23 +46,20 @@ _MAX_PRUNE_SHARE = 0.4
 _BOX_TOKENS = frozenset(rules.CONTENT_BOX_TOKENS)
 _TOKEN_HINT = re.compile("|".join(sorted(map(re.escape, set(_CLASS_NAMES) | set(_CLASS_WORDS) | _BOX_TOKENS),
                                          key=len, reverse=True)))
+
+
+def _run_pattern(tokens) -> re.Pattern:
+    """Tokens standing as whole '-'-separated parts of a class name (overlapping runs found)."""
+    alternatives = "|".join(sorted(map(re.escape, tokens), key=len, reverse=True))
+    return re.compile(rf"(?<![^-])(?=({alternatives})(?![^-]))")
+
+
+_BOX_RUN = _run_pattern(_BOX_TOKENS)
+_NAME_RUN = _run_pattern(_CLASS_NAMES)
+_WORD_RUN = _run_pattern(_CLASS_WORDS)
 _CANDIDATES = etree.XPath(
     "//*[@class or @id or @role or @hidden or @aria-hidden or @style] | "
     + " | ".join(f"//{tag}" for tag in rules.BOILERPLATE_TAGS))
-
-
-def _maybe_furniture(element: etree._Element) -> bool:
-    """Cheap pre-test before :func:`_classify_element`: a tag, role, hiding style or a
-    class/id containing one of the tokens."""
-    if element.tag in rules.BOILERPLATE_TAGS:
-        return True
-    get = element.get
-    if get("role") or get("hidden") is not None or get("aria-hidden"):
-        return True
-    style = get("style")
-    if style and ("none" in style or "hidden" in style):
-        return True
-    return _classify_names(f"{get('class', '')} {get('id', '')}") is not None
 
 
 _CONTAINS_CONTENT = etree.XPath(".//main | .//h1")
@@ -107,9 +104,7 @@ def _classify_names(attrs: str) -> tuple[str, str] | None:
         return None
     names = lowered.split()
     for name in names:
-        parts = name.split("-")
-        if any("-".join(parts[i:j]) in _BOX_TOKENS
-               for i in range(len(parts)) for j in range(i + 1, min(i + 3, len(parts)) + 1)):
+        if _BOX_RUN.search(name):
             return "content_box", f"class '{name}' marks a summary box of the article"
     if any(_CONTENT_MARKERS.search(name) for name in names):
         return "content", "article container"
@@ -118,19 +113,15 @@ def _classify_names(attrs: str) -> tuple[str, str] | None:
         if name in _CLASS_NAMES or name in _CLASS_WORDS:
             kind = _CLASS_NAMES.get(name) or _CLASS_WORDS[name]
             return kind, f"class/id '{name}' ({kind} widget)"
-        parts = _SPLIT_CLASS.split(name)
-        for i, word in enumerate(parts):
-            for j in (i + 3, i + 2):
-                run = "-".join(parts[i:j])
-                if j <= len(parts) and run in _CLASS_NAMES:
-                    candidate = (0, _CLASS_NAMES[run], f"class/id '{name}' contains '{run}'")
-                    best = min(best or candidate, candidate)
-            if word in _CLASS_WORDS:
-                if word in rules.BUILDER_LAYOUT_WORDS and rules.BUILDER_PREFIX.match(name):
-                    continue   # a page builder's layout box, not a sidebar widget
-                rank = 2 if word in rules.GENERIC_CLASS_WORDS else 1
-                candidate = (rank, _CLASS_WORDS[word], f"class/id '{name}' contains '{word}'")
-                best = min(best or candidate, candidate)
+        for run in _NAME_RUN.findall(name):
+            candidate = (0, _CLASS_NAMES[run], f"class/id '{name}' contains '{run}'")
+            best = min(best or candidate, candidate)
+        for word in _WORD_RUN.findall(name):
+            if word in rules.BUILDER_LAYOUT_WORDS and rules.BUILDER_PREFIX.match(name):
+                continue   # a page builder's layout box, not a sidebar widget
+            rank = 2 if word in rules.GENERIC_CLASS_WORDS else 1
+            candidate = (rank, _CLASS_WORDS[word], f"class/id '{name}' contains '{word}'")
+            best = min(best or candidate, candidate)
     if best is None:
         return None
     return best[1], f"{best[2]} ({best[1]} widget)"
@@ -246,8 +237,7 @@ def _prune(tree: etree._Element) -> tuple[list[tuple[int, RemovedBlock]],
     chosen: list[etree._Element] = []
     chosen_set: set[etree._Element] = set()
     for element in _CANDIDATES(root):
-        if element.tag in ("html", "body", "article", "main") or element in protected \
-                or not _maybe_furniture(element):
+        if element.tag in ("html", "body", "article", "main") or element in protected:
             continue
         verdict = _classify_element(element)
         if verdict is None:
@@ -448,9 +438,12 @@ def _extract_main(tree: etree._Element, url: str | None):
         document = _extract(tree, url, mode)
         found = _chars(document.text) if document is not None else 0
         body = tree.find(".//body")
-        prose = _prose_chars(body if body is not None else tree)
+        body = body if body is not None else tree
         declared = _declared_body_chars(tree)
-        if found < rules.RESCUE_MIN_CHARS or found < rules.RESCUE_PROSE_SHARE * prose \
+        # the page's text bounds its running text: count the latter only when it could matter
+        short = found < rules.RESCUE_PROSE_SHARE * _text_length(body) \
+            and found < rules.RESCUE_PROSE_SHARE * _prose_chars(body)
+        if found < rules.RESCUE_MIN_CHARS or short \
                 or (declared and found < rules.RESCUE_DECLARED_SHARE * declared):
             fallback = _extract(tree, url, "full")
             if fallback is not None and _chars(fallback.text) > rules.RESCUE_GAIN * found:
