@@ -44,22 +44,16 @@ _CONTENT_MARKERS = re.compile(r"(?:^|-)(?:entry-content|post-content|article-bod
 _MAX_PRUNE_SHARE = 0.4
 
 _BOX_TOKENS = frozenset(rules.CONTENT_BOX_TOKENS)
-_TOKEN_HINT = re.compile("|".join(sorted(map(re.escape, set(_CLASS_NAMES) | set(_CLASS_WORDS) | _BOX_TOKENS),
-                                         key=len, reverse=True)))
+# Cheap pre-test: the first part of some token must stand as a part of a class name.
+_FIRST_PARTS = frozenset(token.split("-")[0] for token in
+                         set(_CLASS_NAMES) | set(_CLASS_WORDS) | _BOX_TOKENS)
+_PARTS = re.compile(r"[\s-]+")
 
-
-def _run_pattern(tokens) -> re.Pattern:
-    """Tokens standing as whole '-'-separated parts of a class name (overlapping runs found)."""
-    alternatives = "|".join(sorted(map(re.escape, tokens), key=len, reverse=True))
-    return re.compile(rf"(?<![^-])(?=({alternatives})(?![^-]))")
-
-
-_BOX_RUN = _run_pattern(_BOX_TOKENS)
-_NAME_RUN = _run_pattern(_CLASS_NAMES)
-_WORD_RUN = _run_pattern(_CLASS_WORDS)
-_CANDIDATES = etree.XPath(
-    "//*[@class or @id or @role or @hidden or @aria-hidden or @style] | "
-    + " | ".join(f"//{tag}" for tag in rules.BOILERPLATE_TAGS))
+_MAX_TOKEN_PARTS = max(len(token.split("-")) for token in
+                       set(_CLASS_NAMES) | set(_CLASS_WORDS) | _BOX_TOKENS)
+_CANDIDATES = etree.XPath(   # one walk of the tree (a union of paths walks it once per path)
+    "//*[@class or @id or @role or @hidden or @aria-hidden or @style or "
+    + " or ".join(f"self::{tag}" for tag in rules.BOILERPLATE_TAGS) + "]")
 
 
 _CONTAINS_CONTENT = etree.XPath(".//main | .//h1")
@@ -100,31 +94,50 @@ def _classify_names(attrs: str) -> tuple[str, str] | None:
     container and ('content_box', ...) for a summary box that belongs to it; None when no
     token matches. Cached: templates repeat the same class strings."""
     lowered = _SPLIT_CLASS.sub("-", attrs.lower())
-    if not _TOKEN_HINT.search(lowered):
+    if _FIRST_PARTS.isdisjoint(_PARTS.split(lowered)):
         return None
     names = lowered.split()
-    for name in names:
-        if _BOX_RUN.search(name):
+    split = [name.split("-") for name in names]
+    for name, parts in zip(names, split):
+        if any(run in _BOX_TOKENS for run in _runs(parts)):
             return "content_box", f"class '{name}' marks a summary box of the article"
-    if any(_CONTENT_MARKERS.search(name) for name in names):
-        return "content", "article container"
+    exact: tuple[str, str] | None = None
     best: tuple[int, str, str] | None = None   # (rank, kind, reason); lower rank wins
-    for name in names:
+    matched = False
+    for name, parts in zip(names, split):
         if name in _CLASS_NAMES or name in _CLASS_WORDS:
             kind = _CLASS_NAMES.get(name) or _CLASS_WORDS[name]
-            return kind, f"class/id '{name}' ({kind} widget)"
-        for run in _NAME_RUN.findall(name):
-            candidate = (0, _CLASS_NAMES[run], f"class/id '{name}' contains '{run}'")
-            best = min(best or candidate, candidate)
-        for word in _WORD_RUN.findall(name):
-            if word in rules.BUILDER_LAYOUT_WORDS and rules.BUILDER_PREFIX.match(name):
-                continue   # a page builder's layout box, not a sidebar widget
-            rank = 2 if word in rules.GENERIC_CLASS_WORDS else 1
-            candidate = (rank, _CLASS_WORDS[word], f"class/id '{name}' contains '{word}'")
-            best = min(best or candidate, candidate)
+            exact = exact or (kind, f"class/id '{name}' ({kind} widget)")
+            continue
+        if _FIRST_PARTS.isdisjoint(parts):
+            continue
+        for run in _runs(parts):
+            if run in _CLASS_NAMES:
+                matched = True
+                candidate = (0, _CLASS_NAMES[run], f"class/id '{name}' contains '{run}'")
+                best = min(best or candidate, candidate)
+            elif run in _CLASS_WORDS:
+                matched = True
+                if run in rules.BUILDER_LAYOUT_WORDS and rules.BUILDER_PREFIX.match(name):
+                    continue   # a page builder's layout box, not a sidebar widget
+                rank = 2 if run in rules.GENERIC_CLASS_WORDS else 1
+                candidate = (rank, _CLASS_WORDS[run], f"class/id '{name}' contains '{run}'")
+                best = min(best or candidate, candidate)
+    if (exact or matched) and any(_CONTENT_MARKERS.search(name) for name in names):
+        return "content", "article container"
+    if exact:
+        return exact
     if best is None:
         return None
     return best[1], f"{best[2]} ({best[1]} widget)"
+
+
+def _runs(parts: list[str]):
+    """Every run of one to :data:`_MAX_TOKEN_PARTS` consecutive parts of a class name, joined."""
+    n = len(parts)
+    for i in range(n):
+        for j in range(i + 1, min(i + _MAX_TOKEN_PARTS, n) + 1):
+            yield "-".join(parts[i:j]) if j > i + 1 else parts[i]
 
 
 def _classify_element(element: etree._Element) -> tuple[str, str] | None:
