@@ -5,8 +5,9 @@
 3. *Page furniture* that health-site templates mark up recognisably (related-posts plugins,
    share bars, newsletter boxes, booking widgets, author boxes, cookie banners, hidden
    elements; :data:`factcheck.clean.rules.BOILERPLATE_CLASS_TOKENS`) is pruned and recorded.
-4. The *main content* is extracted by trafilatura (a proven generic extractor), with two
-   rescues for what its precise mode loses.
+4. The *main content* is extracted by trafilatura (a proven generic extractor): its recall
+   pass, and its full pass (with readability and jusText) where the first finds far less than
+   the page's running text; headings and lists it drops are recovered.
 5. The *text rules* of :mod:`factcheck.clean.engine` run on the extracted paragraphs: calls
    to action, teasers, date and byline lines, disclaimers that sit inside the content.
 """
@@ -386,21 +387,19 @@ def _chars(text: str | None) -> int:
 
 def _declared_body_chars(tree: etree._Element) -> int:
     """Text size of the page's schema.org ``articleBody``, when it declares one: a cue that
-    the precise pass missed part of the article when it extracted much less than that."""
+    the first pass missed part of the article when it extracted much less than that."""
     bodies = _DECLARED_BODY(tree)
     return max((_text_length(body) for body in bodies), default=0)
 
 
 def _extract(tree: etree._Element, url: str | None, mode: str):
     """One trafilatura pass over the pruned tree: ``recall`` (its recall-oriented rules, no
-    fallback extractors: the first pass), ``precision`` (its precise rules) or ``full`` (its
-    balanced rules compared with its fallback extractors, readability and jusText: slower,
-    and the one that finds articles in markup its own rules miss)."""
+    fallback extractors: the first pass) or ``full`` (its balanced rules compared with its
+    fallback extractors, readability and jusText: slower, and the one that finds articles in
+    markup its own rules miss)."""
     import trafilatura
 
-    options = {"recall": {"favor_recall": True, "fast": True},
-               "precision": {"favor_precision": True, "fast": True},
-               "full": {"fast": False}}[mode]
+    options = {"recall": {"favor_recall": True, "fast": True}, "full": {"fast": False}}[mode]
     return trafilatura.bare_extraction(tree, url=url, include_comments=False,
                                        include_tables=True, **options)
 
@@ -437,7 +436,7 @@ _BLOCKS_IN_HEADINGS = etree.XPath("(//h1|//h2|//h3|//h4|//h5|//h6)[.//div or .//
 
 def _unwrap_blocks_in_headings(tree: etree._Element) -> None:
     """Unwrap ``<div>``/``<p>`` inside headings (invalid HTML that page builders emit, such as
-    spacer divs in ``<h2>``): trafilatura's precise pass drops such headings whole."""
+    spacer divs in ``<h2>``): trafilatura drops such headings whole."""
     for heading in _BLOCKS_IN_HEADINGS(tree):
         etree.strip_tags(heading, "div", "p")
 
@@ -476,11 +475,12 @@ def _extract_main(tree: etree._Element, url: str | None):
 def clean_html(html: str, url: str | None = None, remove_cta: bool = True) -> CleanResult:
     """Clean one HTML page: main content, metadata and the audit trail of removed blocks.
 
-    trafilatura runs in its precision mode without its fallback extractors: on the
-    benchmark that is both faster and more precise than its defaults, and our own pruning
-    makes up for the fallbacks. Its balanced mode is used instead when the precise pass finds
-    almost nothing, or much less than the page's schema.org ``articleBody`` holds (it drops
-    text that trails an inline block) and the balanced pass finds more.
+    Recall first (a sentence lost here is a claim never checked): trafilatura runs its
+    recall-oriented rules without its fallback extractors, and its full pass (balanced rules
+    compared with readability and jusText) where that finds almost nothing, less than
+    :data:`rules.RESCUE_PROSE_SHARE` of the page's running text, or much less than the
+    page's schema.org ``articleBody``; our own pruning and text rules then take out what the
+    recall pass lets through.
 
     Never raises: empty, binary, unparseable and script-only pages return an empty body with
     ``error`` saying why. Pages over :data:`MAX_HTML_CHARS` are cut there (recorded).
