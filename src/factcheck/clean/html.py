@@ -49,6 +49,7 @@ _BOX_TOKENS = frozenset(rules.CONTENT_BOX_TOKENS)
 _FIRST_PARTS = frozenset(token.split("-")[0] for token in
                          set(_CLASS_NAMES) | set(_CLASS_WORDS) | _BOX_TOKENS)
 _PARTS = re.compile(r"[\s-]+")
+_BOX_FIRST_PARTS = frozenset(token.split("-")[0] for token in _BOX_TOKENS)
 
 _MAX_TOKEN_PARTS = max(len(token.split("-")) for token in
                        set(_CLASS_NAMES) | set(_CLASS_WORDS) | _BOX_TOKENS)
@@ -100,7 +101,7 @@ def _classify_names(attrs: str) -> tuple[str, str] | None:
     names = lowered.split()
     split = [name.split("-") for name in names]
     for name, parts in zip(names, split):
-        if any(run in _BOX_TOKENS for run in _runs(parts)):
+        if not _BOX_FIRST_PARTS.isdisjoint(parts) and any(run in _BOX_TOKENS for run in _runs(parts)):
             return "content_box", f"class '{name}' marks a summary box of the article"
     exact: tuple[str, str] | None = None
     best: tuple[int, str, str] | None = None   # (rank, kind, reason); lower rank wins
@@ -134,11 +135,15 @@ def _classify_names(attrs: str) -> tuple[str, str] | None:
 
 
 def _runs(parts: list[str]):
-    """Every run of one to :data:`_MAX_TOKEN_PARTS` consecutive parts of a class name, joined."""
+    """Every run of one to :data:`_MAX_TOKEN_PARTS` consecutive parts of a class name, joined,
+    that starts with the first part of some token (no other run can be a token)."""
     n = len(parts)
-    for i in range(n):
-        for j in range(i + 1, min(i + _MAX_TOKEN_PARTS, n) + 1):
-            yield "-".join(parts[i:j]) if j > i + 1 else parts[i]
+    for i, part in enumerate(parts):
+        if part not in _FIRST_PARTS:
+            continue
+        yield part
+        for j in range(i + 2, min(i + _MAX_TOKEN_PARTS, n) + 1):
+            yield "-".join(parts[i:j])
 
 
 def _classify_element(element: etree._Element) -> tuple[str, str] | None:
