@@ -59,7 +59,12 @@ class Rule:
 
     def may_match(self, lowered: str) -> bool:
         """Cheap pre-test on the lower-cased text: False when no match is possible."""
-        return not self.hints or any(hint in lowered for hint in self.hints)
+        if not self.hints:
+            return True
+        for hint in self.hints:   # a plain loop: no generator to set up on every block
+            if hint in lowered:
+                return True
+        return False
 
     def matches(self, text: str, lowered: str | None = None) -> bool:
         """Whether ``text`` matches (wholly, for line rules); pass ``lowered`` when the
