@@ -149,3 +149,39 @@ def test_a_file_name_that_is_not_utf8_is_stored_under_a_printable_name_and_the_r
     # a second run finds the same article, not a new one
     again = pipeline.ingest_stage(db, [str(folder)], "r2")
     assert again["unchanged"] == 2 and again["new_versions"] == 0
+
+
+def test_a_huge_article_yields_bounded_claims_and_says_what_was_cut(tmp_path):
+    """Real sentences repeated over 270,000 characters: claims are read from the first 200,000
+    only and at most 300 are kept, each cut recorded as a warning; the article's claims are
+    stored and the next article is processed as usual."""
+    from factcheck.claims.limits import MAX_BODY_CHARS, MAX_CLAIMS
+
+    seed = (SEEDS / "001_b93a18ff41c11d19.txt").read_text(encoding="utf-8")
+    paragraph = ("Ketamine infusions relieve chronic pain for over three months in most patients. "
+                 "Vitamin D supplements reduce the risk of depression by 40 percent.")
+    huge = tmp_path / "huge.txt"
+    huge.write_text("\n\n".join(f"{paragraph} (part {i})" for i in range(1800)), encoding="utf-8")
+    normal = tmp_path / "normal.txt"
+    normal.write_text(seed, encoding="utf-8")
+    db = tmp_path / "f.duckdb"
+    run = pipeline.start_run(db, pipeline.new_run_id("test"), "test", [])
+    pipeline.ingest_stage(db, [str(huge), str(normal)], run)
+    pipeline.clean_stage(db, run)
+    counts = pipeline.claims_stage(db, run)
+    assert counts["versions"] == 2 and counts["errors"] == 0
+    with duckdb.connect(str(db), read_only=True) as con:
+        per_article = dict(con.execute(
+            "SELECT a.source, count(*) FROM claims c JOIN articles a USING (article_id)"
+            " GROUP BY a.source").fetchall())
+        cuts = [r[0] for r in con.execute(
+            "SELECT message FROM pipeline_errors WHERE stage = 'claims' AND severity = 'warning'"
+            " AND error_kind = 'too_large' ORDER BY message").fetchall()]
+        ends = con.execute("SELECT max(c.end_char) FROM claims c JOIN articles a USING (article_id)"
+                           " WHERE a.source LIKE '%huge.txt'").fetchone()[0]
+    huge_claims = next(n for source, n in per_article.items() if source.endswith("huge.txt"))
+    assert huge_claims == MAX_CLAIMS
+    assert next(n for source, n in per_article.items() if source.endswith("normal.txt")) > 0
+    assert any("claims read from the first" in m for m in cuts)
+    assert any(f"the first {MAX_CLAIMS} kept" in m for m in cuts)
+    assert ends <= MAX_BODY_CHARS

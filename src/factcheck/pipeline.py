@@ -141,6 +141,7 @@ def mesh_vocabulary(con) -> list[str]:
 def claims_stage(db: str | Path, run_id: str) -> dict:
     """Extract claims from every cleaned version whose claims are still pending."""
     from .claims import extract_claims
+    from .claims.limits import MAX_CLAIMS, bounded_body
 
     counts = {"versions": 0, "claims": 0, "errors": 0}
     with closing(connect(db)) as con:
@@ -151,14 +152,25 @@ def claims_stage(db: str | Path, run_id: str) -> dict:
             " ORDER BY a.source, v.version").fetchall()
         vocabulary = mesh_vocabulary(con) if pending else []
         for article_id, version, body, source in pending:
+            read = bounded_body(body or "")
             try:
-                found = extract_claims(body, mesh_vocabulary=vocabulary or None)
+                found = extract_claims(read, mesh_vocabulary=vocabulary or None)
             except Exception as exc:  # an extractor bug must not stop the run
                 _version_failed(con, run_id, source, article_id, version, "claims", exc)
                 counts["errors"] += 1
                 continue
+            cuts = []
+            if len(read) < len(body or ""):
+                cuts.append(f"limit: body of {len(body):,} characters; claims read from the first "
+                            f"{len(read):,}")
+            if len(found) > MAX_CLAIMS:
+                cuts.append(f"limit: {len(found):,} claims found; the first {MAX_CLAIMS} kept")
+                found = found[:MAX_CLAIMS]
             with transaction(con):
                 counts["claims"] += store_articles.save_claims(con, article_id, version, found, run_id)
+                for message in cuts:
+                    store_articles.record_error(con, run_id, source, "claims", "too_large", message,
+                                                severity="warning")
             counts["versions"] += 1
     return counts
 
