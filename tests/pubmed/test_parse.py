@@ -233,6 +233,47 @@ def test_external_entities_are_refused_without_touching_the_network(serve, tmp_p
     assert hits == []
 
 
+ENTITY_ATTACK = ('<?xml version="1.0"?><!DOCTYPE PubmedArticleSet [<!ENTITY x "boom">]>'
+                 '<PubmedArticleSet><PubmedArticle><MedlineCitation><PMID>1</PMID><Article>'
+                 '<ArticleTitle>&x;</ArticleTitle></Article></MedlineCitation></PubmedArticle>'
+                 '</PubmedArticleSet>')
+
+
+@pytest.mark.parametrize("name,body", [
+    ("utf16le_no_bom.xml", ENTITY_ATTACK.replace('version="1.0"', 'version="1.0" encoding="UTF-16"')
+     .encode("utf-16-le")),
+    ("utf16be_no_bom.xml", ENTITY_ATTACK.encode("utf-16-be")),
+    ("utf16_bom.xml", ENTITY_ATTACK.encode("utf-16")),
+    ("utf32.xml", ENTITY_ATTACK.encode("utf-32")),
+    ("latin_declared.xml", ENTITY_ATTACK.replace('version="1.0"', 'version="1.0" encoding="EBCDIC-CP-US"')
+     .encode("ascii")),
+    # a '<' inside the SYSTEM literal must not be taken for the root element
+    ("lt_in_system.xml", ('<?xml version="1.0"?><!DOCTYPE PubmedArticleSet SYSTEM "x<PubmedArticleSet" '
+                          '[<!ENTITY x "boom">]><PubmedArticleSet/>').encode()),
+    ("bracket_after_quoted_gt.xml", ("<?xml version='1.0'?><!DOCTYPE a PUBLIC '-//x>y//EN' 'z.dtd' "
+                                     "[<!ENTITY x 'boom'>]><PubmedArticleSet/>").encode()),
+    ("unterminated_doctype.xml", ('<?xml version="1.0"?><!DOCTYPE PubmedArticleSet SYSTEM "'
+                                  + "a" * 70_000).encode()),
+])
+def test_prolog_tricks_are_refused_before_parsing(tmp_path: Path, name: str, body: bytes):
+    """Encodings and quoting that would hide an internal subset from a byte-level check of the
+    prolog (issue 16): refused, never parsed."""
+    path = tmp_path / name
+    path.write_bytes(body)
+    with pytest.raises(HostileXMLError, match=name.replace(".", r"\.")):
+        list(iter_records(path))
+
+
+def test_a_utf8_bom_and_a_quoted_gt_in_a_real_doctype_still_load(tmp_path: Path):
+    path = tmp_path / "bom.xml"
+    path.write_bytes(b"\xef\xbb\xbf" + b'<?xml version="1.0" encoding="UTF-8"?>'
+                     b'<!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD PubMedArticle, 1st January '
+                     b'2024//EN" "https://dtd.nlm.nih.gov/ncbi/pubmed/out/pubmed_240101.dtd?a>b">'
+                     b'<PubmedArticleSet><PubmedArticle><MedlineCitation><PMID>7</PMID>'
+                     b'</MedlineCitation></PubmedArticle></PubmedArticleSet>')
+    assert [r.pmid for r in records(path)] == [7]
+
+
 def test_oversized_prolog_is_refused(tmp_path: Path):
     path = tmp_path / "padded.xml"
     path.write_bytes(b'<?xml version="1.0"?>\n' + b"<!--" + b" " * 70_000 + b"-->"

@@ -204,23 +204,70 @@ def check_prolog(prolog: bytes, name: str) -> None:
     """Refuse DTD internal subsets and entity declarations before lxml sees the document.
 
     ``prolog`` is the start of the decompressed document. Raises :class:`HostileXMLError`
-    when it declares entities or an internal DTD subset, or when no root element starts in
-    the first :data:`PROLOG_LIMIT` bytes (comments and processing instructions aside).
+    when it declares entities or an internal DTD subset, when no root element starts in the
+    first :data:`PROLOG_LIMIT` bytes (comments and processing instructions aside), or when it
+    is not UTF-8 (NLM writes UTF-8 only; a UTF-16 or UTF-32 document, with or without a byte
+    order mark, would hide its declarations from a byte-level check). The document type
+    declaration is read with its quoted strings, so a ``<`` or ``[`` inside its SYSTEM or
+    PUBLIC literal neither ends the prolog early nor hides a subset after it.
     """
+    if prolog.startswith(b"\xef\xbb\xbf"):
+        prolog = prolog[3:]
+    if prolog[:4] in (b"\x00\x00\xfe\xff", b"\xff\xfe\x00\x00") or prolog[:2] in (b"\xff\xfe", b"\xfe\xff") \
+            or b"\x00" in prolog[:4096]:
+        raise HostileXMLError(
+            f"{name}: the document is not UTF-8 (UTF-16 or UTF-32, or NUL bytes in its first "
+            "4 KiB); refused without parsing. NLM files are UTF-8: fetch the file again from NLM")
+    declared = _DECLARED_ENCODING_RE.match(prolog)
+    if declared and declared.group(1).lower().replace(b"_", b"-") not in (b"utf-8", b"us-ascii",
+                                                                            b"ascii"):
+        raise HostileXMLError(
+            f"{name}: the document declares encoding {declared.group(1).decode('ascii', 'replace')!r}"
+            "; only UTF-8 is read (NLM files are UTF-8); refused without parsing")
     cleaned = _PROLOG_NOISE_RE.sub(b"", prolog)
+    upper = cleaned.upper()
+    start = 0
+    doctype = upper.find(b"<!DOCTYPE")
     root = _ROOT_START_RE.search(cleaned)
+    if doctype >= 0 and (root is None or doctype <= root.start()):
+        end = _doctype_end(cleaned, doctype, name)
+        if end is None:
+            raise HostileXMLError(
+                f"{name}: the document type declaration does not end in the first "
+                f"{PROLOG_LIMIT // 1024} KiB; refused without parsing")
+        start = end
+        root = _ROOT_START_RE.search(cleaned, start)
     if root is None and len(prolog) >= PROLOG_LIMIT:
         raise HostileXMLError(
             f"{name}: no root element in the first {PROLOG_LIMIT // 1024} KiB; refused "
             "(an oversized prolog can hide entity declarations)")
-    before = cleaned if root is None else cleaned[:root.start()]
-    upper = before.upper()
-    doctype = upper.find(b"<!DOCTYPE")
-    if b"<!ENTITY" in upper or (doctype >= 0 and b"[" in before[doctype:]):
-        raise HostileXMLError(
-            f"{name}: the document type declaration has an internal subset or declares "
-            "entities (a billion-laughs or external-entity trick); refused without parsing. "
-            "Real NLM files never do this: fetch the file again from NLM")
+    before = upper if root is None else upper[:root.start()]
+    if b"<!ENTITY" in before:
+        raise HostileXMLError(_SUBSET_MESSAGE.format(name=name))
+
+
+_SUBSET_MESSAGE = ("{name}: the document type declaration has an internal subset or declares "
+                   "entities (a billion-laughs or external-entity trick); refused without parsing. "
+                   "Real NLM files never do this: fetch the file again from NLM")
+_DECLARED_ENCODING_RE = re.compile(rb"<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
+
+
+def _doctype_end(text: bytes, at: int, name: str) -> int | None:
+    """Offset just past the ``<!DOCTYPE …>`` starting at ``at``, reading quoted literals as
+    literals; refuses an internal subset (``[`` outside quotes). None when it does not end."""
+    quote = None
+    for i in range(at + len(b"<!DOCTYPE"), len(text)):
+        char = text[i:i + 1]
+        if quote is not None:
+            if char == quote:
+                quote = None
+        elif char in (b'"', b"'"):
+            quote = char
+        elif char == b"[":
+            raise HostileXMLError(_SUBSET_MESSAGE.format(name=name))
+        elif char == b">":
+            return i + 1
+    return None
 
 
 # --------------------------------------------------------------------------- element helpers
