@@ -88,6 +88,7 @@ def ingest_stage(db: str | Path, inputs: Sequence[str], run_id: str, *,
             counts["duplicates"] += summary.duplicates
             counts["errors"] += summary.errors + summary.skipped  # both are in pipeline_errors
             counts["robots_disallowed"] = summary.robots_disallowed
+            counts["deferred"] = summary.deferred   # over a site's max_pages: the next run's
     return counts
 
 

@@ -138,6 +138,8 @@ def test_max_pages_defers_the_rest_to_the_next_run(site, settings, db_path):
         second = crawl(con, sources, "run-2", settings=settings)
         third = crawl(con, sources, "run-3", settings=settings)
         stored = stored_sources(con)
+        warned = con.execute("SELECT run_id, severity, message FROM pipeline_errors"
+                             " WHERE error_kind = 'deferred' ORDER BY run_id").fetchall()
 
     # Seven URLs listed; /private/ is refused by robots.txt without using up the budget.
     assert first.deferred == 4 and first.new_versions == 2
@@ -146,6 +148,10 @@ def test_max_pages_defers_the_rest_to_the_next_run(site, settings, db_path):
     assert second.new_versions == 2 and second.not_modified == 0
     assert third.new_versions == 1 and third.duplicates == 1 and third.deferred == 4
     assert len(stored) == 5
+    # each run says how many pages it left, as a warning the run summary and analysts see
+    assert [(run, severity) for run, severity, _ in warned] == [
+        ("run-1", "warning"), ("run-2", "warning"), ("run-3", "warning")]
+    assert "4 pages of" in warned[0][2] and "max_pages (2) left for the next run" in warned[0][2]
 
 
 def test_server_without_validators_same_bytes_are_not_stored_again(site, settings, con):

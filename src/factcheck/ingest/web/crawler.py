@@ -537,7 +537,13 @@ class _Crawl:
 
             ordered = [url for _, url in sorted(enumerate(urls), key=priority)]
             room = max(0, site.max_pages - self.pages_done[site.name])
-            self.summary.deferred += max(0, len(ordered) - room)
+            deferred = max(0, len(ordered) - room)
+            if deferred:
+                self.summary.deferred += deferred
+                record_error(self.con, self.run_id, site.name, "ingest", "deferred",
+                             f"{deferred:,} pages of {site.name} over its max_pages "
+                             f"({site.max_pages}) left for the next run (new pages first, then "
+                             "those that failed, then the longest unchecked)", severity="warning")
             per_site.append([(_Job(url, site, "page"), states.get(url)) for url in ordered[:room]])
         jobs: list[tuple[_Job, CrawlState | None]] = []
         for round_ in range(max((len(p) for p in per_site), default=0)):
