@@ -161,3 +161,13 @@ def test_run_with_prefect_api_url_at_a_stopped_server_is_one_clear_line(tmp_path
     assert f"no Prefect server answers at http://127.0.0.1:{port}/api" in result.output
     assert "unset PREFECT_API_URL" in result.output and "Traceback" not in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_run_with_a_malformed_allowed_network_says_so_before_starting_anything(tmp_path, monkeypatch):
+    monkeypatch.setenv("FACTCHECK_ALLOWED_NETWORKS", "10.0.0.0/8,intranet.example")
+    db = tmp_path / "f.duckdb"
+    result = CliRunner().invoke(cli, ["run", "--input", str(SEED), "--db", str(db),
+                                      "--out", str(tmp_path)])
+    assert result.exit_code == 2, result.output
+    assert "'intranet.example' is not an IP address or network" in result.output
+    assert "Traceback" not in result.output and not db.exists()

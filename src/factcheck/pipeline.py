@@ -344,20 +344,24 @@ def _private_endpoint(url: str) -> str | None:
     import socket
     from urllib.parse import urlsplit
 
-    from .ingest.web.guard import blocked_category
+    from .ingest.web.guard import always_blocked_category, blocked_category, in_networks, parse_networks
 
-    if get_settings().allow_private_networks:
-        return None
+    settings = get_settings()
     host = urlsplit(url).hostname or ""
     try:
+        allowed = parse_networks(settings.allowed_networks)
         addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
-    except OSError as exc:
-        return f"cannot resolve {host}: {exc}"
+    except (OSError, ValueError) as exc:
+        return f"cannot resolve {host}: {exc}" if isinstance(exc, OSError) else str(exc)
     for address in sorted(addresses):
-        category = blocked_category(address)
-        if category:
-            return (f"{host} resolves to {address} ({category} address); refused. Set "
-                    "FACTCHECK_ALLOW_PRIVATE_NETWORKS=1 to use a local mirror")
+        bare = address.split("%", 1)[0]
+        if category := always_blocked_category(bare):
+            return f"{host} resolves to {address} ({category} address); always refused"
+        category = blocked_category(bare)
+        if category and not settings.allow_private_networks and not in_networks(bare, allowed):
+            return (f"{host} resolves to {address} ({category} address); refused. List its "
+                    "network in FACTCHECK_ALLOWED_NETWORKS (or set "
+                    "FACTCHECK_ALLOW_PRIVATE_NETWORKS=1) to use a local mirror")
     return None
 
 

@@ -25,6 +25,12 @@ class Settings:
     # Refuse URLs that resolve to loopback/private/link-local/multicast addresses unless set.
     allow_private_networks: bool = field(default_factory=lambda: _env_bool(
         "FACTCHECK_ALLOW_PRIVATE_NETWORKS", False))
+    # Non-public addresses or CIDR networks that may be fetched all the same (an intranet, a
+    # local mirror, a test server): FACTCHECK_ALLOWED_NETWORKS="10.20.0.0/16,127.0.0.1".
+    # Link-local and cloud-metadata addresses stay refused whatever is listed.
+    allowed_networks: tuple[str, ...] = field(default_factory=lambda: tuple(
+        part for part in os.environ.get("FACTCHECK_ALLOWED_NETWORKS", "").replace(",", " ").split()
+        if part))
     evidence_top_k: int = 10                  # records read (stance model) and kept per claim
     # Web crawling (factcheck.ingest.web); a sources file may override the per-site ones.
     crawl_connect_timeout: float = 10.0       # seconds to open a connection

@@ -43,6 +43,14 @@ def _run_flow(*, inputs, db, out_dir, sources_file, pubmed_files, flow_label,
     except WriterBusy as exc:
         console.print(f"[red]error:[/red] {exc}", soft_wrap=True)
         sys.exit(2)
+    from ..ingest.web.guard import parse_networks
+    from ..settings import get_settings
+
+    try:
+        parse_networks(get_settings().allowed_networks)   # a typo is said now, not mid-crawl
+    except ValueError as exc:
+        console.print(f"[red]error:[/red] {exc}", soft_wrap=True)
+        sys.exit(2)
     if os.environ.get("PREFECT_API_URL"):
         _check_server(for_schedule=False)
     from flows.nightly import nightly

@@ -238,3 +238,42 @@ def test_unreachable_site_is_an_error_editors_see(settings, con):
     rows = con.execute("SELECT source, stage, message FROM pipeline_errors").fetchall()
     assert any(source.endswith("/robots.txt") and stage == "ingest" and "unavailable" in message
                for source, stage, message in rows), rows
+
+
+def test_allowed_networks_open_only_the_listed_network(site, con, monkeypatch):
+    """FACTCHECK_ALLOWED_NETWORKS opens a listed network (here the test server's loopback
+    address) without opening every private network; a network not listed stays refused."""
+    monkeypatch.delenv("FACTCHECK_ALLOW_PRIVATE_NETWORKS", raising=False)
+    monkeypatch.setenv("FACTCHECK_ALLOWED_NETWORKS", "10.0.0.0/8")
+    refused = crawl(con, [site.url("/articles/vitamin-d")], "run-1", settings=Settings())
+    assert refused.errors == 1 and site.log == []
+    assert "FACTCHECK_ALLOWED_NETWORKS" in log_row(con, site.url("/articles/vitamin-d"))[3]
+
+    monkeypatch.setenv("FACTCHECK_ALLOWED_NETWORKS", "10.0.0.0/8, 127.0.0.1/32")
+    settings = Settings()
+    assert settings.allow_private_networks is False
+    allowed = crawl(con, [site.url("/articles/vitamin-d")], "run-2", settings=settings)
+    assert allowed.new_versions == 1 and n_articles(con) == 1
+
+
+@pytest.mark.parametrize("form", ["plain", "decimal", "mapped"])
+def test_listing_the_metadata_network_does_not_open_it(site, con, monkeypatch, form):
+    """Link-local and cloud-metadata addresses are refused even when their network is listed,
+    after a redirect from an allowed host, in every address form."""
+    monkeypatch.delenv("FACTCHECK_ALLOW_PRIVATE_NETWORKS", raising=False)
+    monkeypatch.setenv("FACTCHECK_ALLOWED_NETWORKS", "127.0.0.0/8 169.254.0.0/16")
+    url = site.url(f"/to-metadata?form={form}")
+    summary = crawl(con, [url], "run-1", settings=Settings())
+    assert summary.errors == 1 and n_articles(con) == 0
+    outcome, _, kind, message, _ = log_row(con, url)
+    assert (outcome, kind) == ("error", "blocked_address")
+    assert "169.254.169.254" in message and "always refused" in message
+
+
+def test_a_malformed_allowed_network_is_named():
+    from factcheck.ingest.web.guard import parse_networks
+
+    assert [str(n) for n in parse_networks(["10.1.2.3", " 10.20.0.0/16 ", ""])] == [
+        "10.1.2.3/32", "10.20.0.0/16"]
+    with pytest.raises(ValueError, match="'intranet.example' is not an IP address or network"):
+        parse_networks(["intranet.example"])

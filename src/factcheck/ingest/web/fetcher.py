@@ -26,7 +26,7 @@ from tenacity import (AsyncRetrying, RetryCallState, retry_if_exception_type,
                       wait_random_exponential)
 
 from ...settings import Settings
-from .guard import BlockedAddressError, GuardedTransport
+from .guard import BlockedAddressError, GuardedTransport, parse_networks
 from .urls import host_key, normalize_url, origin
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -196,6 +196,7 @@ class Fetcher:
                               max_keepalive_connections=s.crawl_max_connections)
         self._client = httpx.AsyncClient(
             transport=GuardedTransport(allow_private_networks=s.allow_private_networks,
+                                       allowed_networks=parse_networks(s.allowed_networks),
                                        limits=limits),
             headers={"User-Agent": s.user_agent,
                      "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,"

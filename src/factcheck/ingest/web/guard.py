@@ -20,7 +20,8 @@ import httpx
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
-# Address families refused unless ``allow_private_networks`` is set, in the order they are
+# Address families refused unless ``allow_private_networks`` is set or the address lies in one
+# of the allowed networks (FACTCHECK_ALLOWED_NETWORKS), in the order they are
 # reported: (predicate name on ipaddress objects, what it catches in words).
 BLOCKED_CATEGORIES: tuple[tuple[str, str], ...] = (
     ("is_loopback", "loopback"),            # 127.0.0.0/8, ::1: this machine
@@ -43,13 +44,44 @@ METADATA_ADDRESSES = frozenset(ipaddress.ip_address(a) for a in (
 ))
 
 
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_networks(entries: typing.Iterable[str]) -> tuple[Network, ...]:
+    """Addresses and CIDR networks (``10.20.0.0/16``, ``127.0.0.1``, ``fd12::/48``) as network
+    objects; a ``ValueError`` names the entry that is neither."""
+    networks = []
+    for entry in entries:
+        entry = entry.strip()
+        if not entry:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            raise ValueError(f"FACTCHECK_ALLOWED_NETWORKS: {entry!r} is not an IP address or "
+                             "network (give addresses or CIDR networks such as 10.20.0.0/16, "
+                             "not host names)") from None
+    return tuple(networks)
+
+
+def in_networks(address: str | IPAddress, networks: typing.Iterable[Network]) -> bool:
+    """Whether ``address`` (or the IPv4 address an IPv6 one carries) lies in one of
+    ``networks``."""
+    ip = ipaddress.ip_address(address) if isinstance(address, str) else address
+    return any(candidate in network for candidate in _with_embedded(ip)
+               for network in networks if candidate.version == network.version)
+
+
 class BlockedAddressError(Exception):
     """A connection to a non-public address was refused by the SSRF guard."""
 
     def __init__(self, host: str, address: str, category: str, always: bool = False) -> None:
-        advice = ("always refused, whatever allow_private_networks says" if always else
-                  "refused by the SSRF guard. Set allow_private_networks "
-                  "(FACTCHECK_ALLOW_PRIVATE_NETWORKS=1) to crawl intranet or local sites")
+        advice = ("always refused, whatever allow_private_networks or allowed networks say"
+                  if always else
+                  "refused by the SSRF guard. List its network in FACTCHECK_ALLOWED_NETWORKS "
+                  "(e.g. 10.20.0.0/16) to crawl an intranet or local site, or set "
+                  "allow_private_networks (FACTCHECK_ALLOW_PRIVATE_NETWORKS=1) to allow every "
+                  "private network")
         super().__init__(f"{host} resolves to {address} ({category} address); {advice}")
         self.host, self.address, self.category = host, address, category
 
@@ -95,8 +127,10 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
     addresses, and connects to the address it checked (so DNS cannot change in between)."""
 
     def __init__(self, allow_private_networks: bool = False,
-                 inner: httpcore.AsyncNetworkBackend | None = None) -> None:
+                 inner: httpcore.AsyncNetworkBackend | None = None,
+                 allowed_networks: typing.Iterable[Network] = ()) -> None:
         self.allow_private_networks = allow_private_networks
+        self.allowed_networks = tuple(allowed_networks)
         self._inner = inner or httpcore.AnyIOBackend()
 
     async def resolve(self, host: str, port: int, timeout: float | None) -> list[str]:
@@ -118,7 +152,7 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
                 raise BlockedAddressError(host, address, category, always=True)
             if not self.allow_private_networks:
                 category = blocked_category(bare)
-                if category:
+                if category and not in_networks(bare, self.allowed_networks):
                     raise BlockedAddressError(host, address, category)
         return addresses
 
@@ -157,7 +191,7 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
     """
 
     def __init__(self, *, allow_private_networks: bool, limits: httpx.Limits,
-                 verify: bool = True) -> None:
+                 verify: bool = True, allowed_networks: typing.Iterable[Network] = ()) -> None:
         super().__init__(verify=verify, limits=limits, trust_env=False)
         ssl_context = httpx.create_ssl_context(verify=verify, trust_env=False)
         self._pool = httpcore.AsyncConnectionPool(
@@ -165,5 +199,6 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,
-            network_backend=GuardedBackend(allow_private_networks),
+            network_backend=GuardedBackend(allow_private_networks,
+                                           allowed_networks=allowed_networks),
         )
