@@ -301,3 +301,52 @@ def test_files_opened_by_the_parser_are_closed(nlm_update: Path, tmp_path: Path)
             records(bad)
         gc.collect()
     assert [w for w in caught if issubclass(w.category, ResourceWarning)] == []
+
+
+def _bomb(tmp_path: Path, name: str, filler: bytes, mb: int) -> Path:
+    """A gzip file of a valid PubMed prolog and root followed by ``mb`` MB of ``filler``,
+    written in pieces so the test itself stays small in memory."""
+    path = tmp_path / name
+    with gzip.open(path, "wb", compresslevel=9) as out:
+        out.write(b'<?xml version="1.0"?><PubmedArticleSet>')
+        piece = filler * (1024 * 1024 // len(filler))
+        for _ in range(mb):
+            out.write(piece)
+        out.write(b"</PubmedArticleSet>")
+    return path
+
+
+@pytest.mark.parametrize("name,filler", [
+    ("empty_elements.xml.gz", b"<x/>"),
+    ("huge_comment.xml.gz", None),
+])
+def test_gzip_bombs_are_refused_early_with_bounded_memory(tmp_path: Path, name, filler):
+    """200 MB of empty elements, or one 200 MB comment, from some 200 KB of gzip: refused once
+    the output passes 4 MB at over 100:1, before the parser holds anything large."""
+    import resource
+
+    if filler is None:
+        path = tmp_path / name
+        with gzip.open(path, "wb", compresslevel=9) as out:
+            out.write(b'<?xml version="1.0"?><PubmedArticleSet><!--')
+            for _ in range(200):
+                out.write(b" " * (1024 * 1024))
+            out.write(b"--></PubmedArticleSet>")
+    else:
+        path = _bomb(tmp_path, name, filler, 200)
+    assert path.stat().st_size < 1024 * 1024
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(HostileXMLError, match=f"{name}: expands to over .* a gzip bomb"):
+        list(iter_records(path))
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert grown_mb < 250
+
+
+def test_a_real_sized_gzip_file_with_a_high_ratio_under_the_threshold_loads(tmp_path: Path):
+    """Under 4 MB of output the ratio is not judged: small, very repetitive files load."""
+    record = (b"<PubmedArticle><MedlineCitation><PMID>7</PMID><Article><ArticleTitle>"
+              + b"a" * 2000 + b"</ArticleTitle></Article></MedlineCitation></PubmedArticle>")
+    path = tmp_path / "repetitive.xml.gz"
+    with gzip.open(path, "wb") as out:
+        out.write(b'<?xml version="1.0"?><PubmedArticleSet>' + record + b"</PubmedArticleSet>")
+    assert [r.pmid for r in records(path)] == [7]

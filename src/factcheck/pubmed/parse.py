@@ -190,10 +190,74 @@ def _open(source: Source) -> tuple[BinaryIO, list]:
         head = raw.read(2)
         raw = _PrefixedReader(head, raw)  # type: ignore[assignment]
     if head == b"\x1f\x8b":
-        unzipped = gzip.GzipFile(fileobj=raw, mode="rb")
+        counted = _CountingReader(raw)
+        unzipped = gzip.GzipFile(fileobj=counted, mode="rb")
         to_close.insert(0, unzipped)
-        return unzipped, to_close  # type: ignore[return-value]
+        return _BoundedGunzip(unzipped, counted, source_name(source)), to_close  # type: ignore[return-value]
     return raw, to_close
+
+
+#: A gzipped file may not expand more than this many times its compressed size (NLM's files
+#: expand about 8 times, E-utilities' answers less); checked once the output passes
+#: :data:`RATIO_CHECK_AFTER`, so small files with very repetitive XML still load.
+MAX_DECOMPRESSION_RATIO = 100
+RATIO_CHECK_AFTER = 4 * 1024 * 1024
+#: Nor expand past this, whatever the ratio (the largest baseline file is about 300 MB).
+MAX_DECOMPRESSED_BYTES = 8 * 1024 ** 3
+
+
+class _CountingReader(io.RawIOBase):
+    """Counts the compressed bytes read from ``stream``."""
+
+    def __init__(self, stream: BinaryIO):
+        self._stream = stream
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, n: int = -1) -> bytes:
+        data = self._stream.read(n)
+        self.count += len(data)
+        return data
+
+    def readinto(self, buffer) -> int:
+        data = self.read(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
+
+
+class _BoundedGunzip(io.RawIOBase):
+    """Decompressed bytes, refused with :class:`HostileXMLError` as soon as they pass the
+    ratio or size cap (a gzip bomb is stopped after some 4 MB of output, before the XML
+    parser builds anything large from it)."""
+
+    def __init__(self, unzipped: BinaryIO, compressed: _CountingReader, name: str):
+        self._unzipped = unzipped
+        self._compressed = compressed
+        self._name = name
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, n: int = -1) -> bytes:
+        if n is None or n < 0:   # everything, a capped chunk at a time
+            chunks = []
+            while chunk := self.read(1024 * 1024):
+                chunks.append(chunk)
+            return b"".join(chunks)
+        data = self._unzipped.read(n)
+        self.count += len(data)
+        if self.count > MAX_DECOMPRESSED_BYTES or (
+                self.count > RATIO_CHECK_AFTER
+                and self.count > MAX_DECOMPRESSION_RATIO * max(self._compressed.count, 1)):
+            raise HostileXMLError(
+                f"{self._name}: expands to over {self.count // (1024 * 1024):,} MB from "
+                f"{self._compressed.count:,} compressed bytes (more than "
+                f"{MAX_DECOMPRESSION_RATIO}:1, or past {MAX_DECOMPRESSED_BYTES // 1024 ** 3} GB): "
+                "a gzip bomb; refused. Real NLM files expand about 8 times")
+        return data
 
 
 _ROOT_START_RE = re.compile(rb"<[A-Za-z_]")
