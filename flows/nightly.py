@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from datetime import datetime, timezone
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
@@ -25,7 +26,7 @@ from prefect.cache_policies import NO_CACHE
 from rich.console import Console
 
 from factcheck import pipeline
-from factcheck.store.publish import WriterLock, begin_work, publish
+from factcheck.store.publish import WriterLock, begin_work
 
 console = Console(stderr=True)
 
@@ -70,14 +71,9 @@ def quality(db: str, run_id: str) -> dict:
 
 
 @task(name="publish", **STAGE)
-def publish_db(work: str, db: str, run_id: str) -> str:
-    pipeline.finish_run(work, run_id, "completed", dq_passed=True)
-    return str(publish(work, db))
-
-
-@task(name="report", **STAGE)
-def report(db: str, out_dir: str, run_id: str) -> dict:
-    return pipeline.report_stage(db, out_dir, run_id)
+def publish_db(work: str, db: str, out_dir: str, run_id: str) -> dict:
+    """The database and its report, put in place together (``pipeline.publish_run``)."""
+    return pipeline.publish_run(work, db, out_dir, run_id)
 
 
 def stage_mark(counts: dict) -> str:
@@ -111,10 +107,15 @@ def nightly(inputs: list[str] | None = None, db: str = "out/factcheck.duckdb", o
     logger = get_run_logger()
     inputs = list(inputs or [])
     db_path = Path(db)
-    with WriterLock(db_path):
+    with WriterLock(db_path) as lock:
         work = str(begin_work(db_path))
         run_id = pipeline.new_run_id(flow_label)
         pipeline.start_run(work, run_id, flow_label, inputs + ([sources_file] if sources_file else []))
+        if lock.abandoned:   # the last run was killed before it published: say so in the runs table
+            pipeline.record_abandoned_run(work, *lock.abandoned)
+            logger.warning("run %s (%s) ended before it finished; recorded as abandoned",
+                           lock.abandoned[0], lock.abandoned[2])
+        lock.note_run(run_id, datetime.now(timezone.utc).isoformat(timespec="seconds"))
         stages: dict[str, dict] = {}
         try:
             if pubmed_files:
@@ -151,8 +152,7 @@ def nightly(inputs: list[str] | None = None, db: str = "out/factcheck.duckdb", o
                          rejected, message)
             return {"run_id": run_id, "status": "dq_failed", "stages": stages,
                     "rejected_db": str(rejected)}
-        publish_db(work, str(db_path), run_id)
-        paths = report(str(db_path), out_dir, run_id)
+        paths = publish_db(work, str(db_path), out_dir, run_id)
     logger.info("run %s published %s", run_id, db_path)
     return {"run_id": run_id, "status": "completed", "stages": stages, "db": str(db_path), **paths}
 

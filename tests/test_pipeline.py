@@ -185,3 +185,54 @@ def test_a_huge_article_yields_bounded_claims_and_says_what_was_cut(tmp_path):
     assert any("claims read from the first" in m for m in cuts)
     assert any(f"the first {MAX_CLAIMS} kept" in m for m in cuts)
     assert ends <= MAX_BODY_CHARS
+
+
+def _staged_run(db: Path, files: list[Path]) -> tuple[str, str]:
+    """A run's stages on a working copy of ``db``; returns (work, run_id), ready to publish."""
+    from factcheck.store.publish import begin_work
+
+    work = str(begin_work(db))
+    run = pipeline.start_run(work, pipeline.new_run_id("test"), "test", [])
+    pipeline.ingest_stage(work, [str(f) for f in files], run)
+    pipeline.clean_stage(work, run)
+    pipeline.claims_stage(work, run)
+    pipeline.evidence_stage(work, run)
+    return work, run
+
+
+def test_the_report_beside_the_database_is_always_its_own(tmp_path, monkeypatch):
+    """The report is built from the working copy and swapped in with the database: a run that
+    dies at the rename leaves the old database and no report (never an old run's report beside
+    a newer database, nor a new report beside the old one); the next run writes both."""
+    import json
+
+    from factcheck.store import publish as publish_module
+
+    db, out = tmp_path / "f.duckdb", tmp_path / "out"
+    seeds = sorted(SEEDS.glob("*.txt"))
+    work, first = _staged_run(db, seeds[:1])
+    paths = pipeline.publish_run(work, db, out, first)
+    assert first in Path(paths["html"]).read_text(encoding="utf-8")
+    assert not list(out.glob(".report-*"))
+
+    work, second = _staged_run(db, seeds[:2])
+
+    def die(*_args, **_kwargs):
+        raise KeyboardInterrupt("killed at the rename")
+
+    monkeypatch.setattr(publish_module, "publish", die)
+    try:
+        pipeline.publish_run(work, db, out, second)
+    except KeyboardInterrupt:
+        pass
+    monkeypatch.undo()
+    assert not (out / "report").exists() and not (out / "claims.jsonl").exists()
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM runs WHERE run_id = ?", [second]).fetchone()[0] == 0
+
+    work, third = _staged_run(db, seeds[:2])
+    paths = pipeline.publish_run(work, db, out, third)
+    assert third in Path(paths["html"]).read_text(encoding="utf-8")
+    sources = {json.loads(line)["article"] for line in Path(paths["jsonl"]).read_text().splitlines()}
+    assert len(sources) == 2
+    assert not list(out.glob(".report-*"))

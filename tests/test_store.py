@@ -106,6 +106,47 @@ def test_a_lock_left_by_a_killed_process_does_not_block_the_next_run(tmp_path):
         pass
 
 
+def test_a_run_killed_before_publishing_is_recorded_as_abandoned_by_the_next(tmp_path):
+    """kill -9 of a process that noted a run under the lock: the next lock holder learns the
+    run's id, start and holder; a lock check or a holder that notes no run keeps the record
+    for the next run; a clean release leaves none."""
+    import signal
+    import subprocess
+    import sys
+
+    db = tmp_path / "f.duckdb"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import os, time; from factcheck.store.publish import WriterLock\n"
+         f"with WriterLock({str(db)!r}) as lock:\n"
+         "    lock.note_run('nightly-20261206T010000Z-abc123', '2026-12-06T01:00:00+00:00')\n"
+         "    print('noted', os.getpid(), flush=True); time.sleep(60)"],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        said, pid = holder.stdout.readline().split()
+        assert said == "noted"
+    finally:
+        holder.send_signal(signal.SIGKILL)
+        holder.wait()
+    WriterLock.check(db)
+    with WriterLock(db) as other:          # say a PubMed load: it records no run
+        assert other.abandoned is not None
+    with WriterLock(db) as lock:
+        assert lock.abandoned == ("nightly-20261206T010000Z-abc123", "2026-12-06T01:00:00+00:00",
+                                  f"{pid} on {__import__('socket').gethostname()}")
+        work = begin_work(db)
+        from factcheck.store.db import connect
+        from factcheck.store.articles import record_abandoned_run
+        con = connect(work)
+        assert record_abandoned_run(con, *lock.abandoned)
+        assert not record_abandoned_run(con, *lock.abandoned)      # once only
+        status, message = con.execute("SELECT status, message FROM runs").fetchone()
+        con.close()
+        lock.note_run("nightly-20261206T020000Z-def456", "2026-12-06T02:00:00+00:00")
+    assert status == "abandoned" and f"({pid} on " in message
+    with WriterLock(db) as after_a_clean_run:
+        assert after_a_clean_run.abandoned is None
+
+
 def test_publish_replaces_atomically_and_readers_keep_reading(tmp_path):
     db = tmp_path / "f.duckdb"
     with connect(db) as c:

@@ -53,6 +53,12 @@ def start_run(db: str | Path, run_id: str, flow: str, inputs: Sequence[str]) -> 
     return run_id
 
 
+def record_abandoned_run(db: str | Path, run_id: str, started_at: str, holder: str) -> bool:
+    """Record a run that died before publishing (see ``WriterLock.abandoned``) in ``db``."""
+    with closing(connect(db)) as con:
+        return store_articles.record_abandoned_run(con, run_id, started_at, holder)
+
+
 def ingest_stage(db: str | Path, inputs: Sequence[str], run_id: str, *,
                  sources_file: str | None = None, settings: Settings | None = None,
                  progress=None) -> dict:
@@ -410,6 +416,38 @@ def record_unpublished_run(db: str | Path, rejected_db: str | Path, run_id: str)
     with closing(connect(work)) as con:
         store_articles.copy_run_records(con, str(rejected_db), run_id)
     publish(work, db)
+
+
+def publish_run(work: str | Path, db: str | Path, out_dir: str | Path, run_id: str) -> dict:
+    """Mark the run completed, write its report from the working copy, and put the database
+    and the report in place together.
+
+    The report and ``claims.jsonl`` are built into ``out_dir/.report-<run>`` first; the old
+    ones are taken away just before the database is renamed into place, and the new ones
+    moved in just after. A run killed at any point leaves the old database with its old
+    report, or a database without a report (the next run writes it), never a report of
+    another run beside the database. Staging folders of killed runs are removed."""
+    import shutil
+
+    from .report.build import build_report
+    from .store.publish import publish
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    for leftover in out.glob(".report-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    finish_run(work, run_id, "completed", dq_passed=True)
+    staging = out / f".report-{run_id}"
+    with closing(connect(work, read_only=True)) as con:
+        staged = build_report(con, staging, run_id)
+    html, jsonl = out / "report", out / "claims.jsonl"
+    shutil.rmtree(html, ignore_errors=True)
+    jsonl.unlink(missing_ok=True)
+    publish(work, db)
+    staged.html.parent.replace(html)
+    staged.jsonl.replace(jsonl)
+    shutil.rmtree(staging, ignore_errors=True)
+    return {"html": str(html / staged.html.name), "jsonl": str(jsonl)}
 
 
 def report_stage(db: str | Path, out_dir: str | Path, run_id: str) -> dict:

@@ -64,6 +64,20 @@ def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str, *,
         [status, now(), dq_passed, message, *params, run_id])
 
 
+def record_abandoned_run(con: duckdb.DuckDBPyConnection, run_id: str, started_at: str,
+                         holder: str) -> bool:
+    """Add the ``runs`` row of a run that died before it could publish (its lock record said
+    it was under way); nothing when the run is already recorded. True when a row was added."""
+    if con.execute("SELECT count(*) FROM runs WHERE run_id = ?", [run_id]).fetchone()[0]:
+        return False
+    con.execute(
+        "INSERT INTO runs (run_id, flow, started_at, status, message) VALUES (?, ?, ?, 'abandoned', ?)",
+        [run_id, run_id.split("-", 1)[0] or "run", started_at,
+         f"the process ({holder}) ended before the run finished (killed, or the machine stopped);"
+         " nothing of it was published"])
+    return True
+
+
 def record_error(con: duckdb.DuckDBPyConnection, run_id: str, source: str, stage: str,
                  error_kind: str, message: str, severity: str = "error") -> None:
     con.execute(

@@ -32,6 +32,9 @@ class WriterLock:
     def __init__(self, db_path: str | os.PathLike[str]):
         self.path = Path(str(db_path) + ".lock")
         self._fh = None
+        #: (run_id, started_at ISO, holder) of a run that took this lock and never released it
+        #: cleanly (killed, or its machine lost power): found when the lock is taken.
+        self.abandoned: tuple[str, str, str] | None = None
 
     def __enter__(self) -> WriterLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -40,25 +43,58 @@ class WriterLock:
             fcntl.flock(self._fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
             self._fh.seek(0)
-            holder = self._fh.read().strip()
+            holder = self._fh.readline().strip()
             self._fh.close()
             raise WriterBusy(f"another factcheck run is writing {self.path.with_suffix('')}"
                              f"{f' (PID {holder})' if holder else ''}; wait for it to finish") from exc
         self._fh.seek(0)
-        self._fh.truncate()
-        self._fh.write(f"{os.getpid()} on {socket.gethostname()}")
-        self._fh.flush()
+        previous = self._fh.read().splitlines()
+        self._keep = None   # a dead run's line, kept until a run records it
+        if len(previous) >= 2 and previous[1].startswith("run "):
+            parts = previous[1].split(" ", 3)   # run <id> <started> <its holder>
+            if len(parts) == 4:
+                self.abandoned = (parts[1], parts[2], parts[3])
+                self._keep = previous[1]
+        self._holder = f"{os.getpid()} on {socket.gethostname()}"
+        self._write(self._holder + (f"\n{self._keep}" if self._keep else ""))
         return self
+
+    def _write(self, text: str) -> None:
+        assert self._fh is not None
+        self._fh.seek(0)
+        self._fh.truncate()
+        self._fh.write(text)
+        self._fh.flush()
+        os.fsync(self._fh.fileno())
+
+    def note_run(self, run_id: str, started_at: str) -> None:
+        """Record in the lock file that ``run_id`` is under way; a clean release erases it, so
+        the next holder that finds it knows the run died (:attr:`abandoned`)."""
+        self._keep = None   # the caller has recorded the dead run, if there was one
+        self._write(f"{self._holder}\nrun {run_id} {started_at} {self._holder}")
 
     @classmethod
     def check(cls, db_path: str | os.PathLike[str]) -> None:
         """Raise :class:`WriterBusy` now if another process holds the lock (a command checks
-        this before it starts anything slow; the run itself takes the lock again)."""
-        with cls(db_path):
-            pass
+        this before it starts anything slow; the run itself takes the lock again). The lock
+        file is left as it is."""
+        lock = cls(db_path)
+        if not lock.path.exists():
+            return
+        with open(lock.path) as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError as exc:
+                holder = fh.readline().strip()
+                raise WriterBusy(f"another factcheck run is writing {lock.path.with_suffix('')}"
+                                 f"{f' (PID {holder})' if holder else ''}; wait for it to "
+                                 "finish") from exc
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
     def __exit__(self, *exc) -> None:
         if self._fh is not None:
+            # the run ended here, whatever its outcome; a dead run nobody recorded stays noted
+            self._write(self._holder + (f"\n{self._keep}" if self._keep else ""))
             fcntl.flock(self._fh, fcntl.LOCK_UN)
             self._fh.close()
             self._fh = None
