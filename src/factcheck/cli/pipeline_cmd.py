@@ -32,6 +32,19 @@ def _quiet_prefect(verbose: bool) -> None:
         os.environ.setdefault("PREFECT_LOGGING_LOGGERS_PREFECT_TASK_RUNS_LEVEL", "WARNING")
 
 
+_REAPER = None
+
+
+def _reap_temporary_server() -> None:
+    """Start (once per process) the watcher that kills Prefect's temporary API server if this
+    process dies before stopping it (:mod:`factcheck.cli.reaper`)."""
+    global _REAPER
+    if _REAPER is None:
+        from .reaper import start
+
+        _REAPER = start() or False
+
+
 def _run_flow(*, inputs, db, out_dir, sources_file, pubmed_files, flow_label,
               fetch_evidence: bool = False) -> dict:
     ctx = click.get_current_context()
@@ -53,6 +66,8 @@ def _run_flow(*, inputs, db, out_dir, sources_file, pubmed_files, flow_label,
         sys.exit(2)
     if os.environ.get("PREFECT_API_URL"):
         _check_server(for_schedule=False)
+    else:
+        _reap_temporary_server()
     from flows.nightly import nightly
 
     try:
