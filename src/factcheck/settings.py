@@ -44,6 +44,7 @@ class Settings:
     crawl_rate_limit: float = 1.0             # per site: requests per second per host (0: no limit)
     crawl_concurrency: int = 2                # per site: concurrent requests per host
     crawl_max_pages: int = 500                # per site: pages requested per run
+    crawl_site_budget: float = 1800.0         # per site: seconds of page fetching per run
     crawl_max_connections: int = 64           # concurrent requests overall
     crawl_max_crawl_delay: float = 30.0       # robots.txt Crawl-delay is capped at this
 

@@ -209,3 +209,19 @@ def test_parse_lastmod():
     assert parse_lastmod("2026-03-04T10:00:00+02:00") == datetime(2026, 3, 4, 8, 0, 0)
     assert parse_lastmod("2026-03-04T10:00:00Z") == datetime(2026, 3, 4, 10, 0, 0)
     assert parse_lastmod("yesterday") is None
+
+
+def test_a_site_over_its_time_budget_leaves_the_rest_for_the_next_run(site, make_settings, db_path):
+    """crawl_site_budget bounds the time one site takes per run: at two requests a second and
+    a budget of 0.7 s, the pages not started in time are deferred (untouched, so first in line
+    next run) and one warning says how many; the next run with time to spare takes them."""
+    sources = health_sources(site, rate_limit=2, concurrency=1)
+    with connect(db_path) as con:
+        first = crawl(con, sources, "run-1", settings=make_settings(crawl_site_budget=0.7))
+        warned = con.execute("SELECT severity, message FROM pipeline_errors WHERE run_id = 'run-1'"
+                             " AND error_kind = 'deferred'").fetchall()
+        second = crawl(con, sources, "run-2", settings=make_settings())
+    assert 1 <= first.new_versions <= 4 and first.deferred >= 1
+    assert [severity for severity, _ in warned] == ["warning"]
+    assert "time budget" in warned[0][1] and "crawl_site_budget" in warned[0][1]
+    assert first.new_versions + second.new_versions == 5

@@ -755,16 +755,36 @@ class _Crawl:
         for item in jobs:
             queue.put_nowait(item)
 
+        budget = self.settings.crawl_site_budget
+        first: dict[str, float] = {}          # site → when its first page was started
+        over: dict[str, int] = defaultdict(int)
+
         async def worker() -> None:
             while True:
                 try:
                     job, previous = queue.get_nowait()
                 except asyncio.QueueEmpty:
                     return
-                await self.guarded(self.fetch_page, job, previous)
+                started = first.setdefault(job.site.name, time.monotonic())
+                left = budget - (time.monotonic() - started) if budget else None
+                try:
+                    if left is not None and left <= 0:
+                        raise asyncio.TimeoutError
+                    # waiting for the host's turn counts too: a page not fetched and stored
+                    # within the site's budget is dropped whole, its state untouched
+                    await asyncio.wait_for(self.guarded(self.fetch_page, job, previous), left)
+                except asyncio.TimeoutError:
+                    over[job.site.name] += 1   # untouched: the longest unchecked next run
+                    self.progress.step(job.url)
 
         n_workers = min(self.settings.crawl_max_connections, len(jobs))
         await asyncio.gather(*(worker() for _ in range(n_workers)))
+        for site, n in over.items():
+            self.summary.deferred += n
+            record_error(self.con, self.run_id, site, "ingest", "deferred",
+                         f"{n:,} pages of {site} left for the next run: the site's time budget "
+                         f"for this run ({budget:g} s of fetching, crawl_site_budget) was spent",
+                         severity="warning")
 
 
 async def acrawl(con: duckdb.DuckDBPyConnection, targets: Target | Iterable[Target],
