@@ -152,7 +152,7 @@ def test_a_file_name_that_is_not_utf8_is_stored_under_a_printable_name_and_the_r
 
 
 def test_a_huge_article_yields_bounded_claims_and_says_what_was_cut(tmp_path):
-    """Real sentences repeated over 270,000 characters: claims are read from the first 200,000
+    """Real sentences repeated over 270,000 characters: claims are read from the first 100,000
     only and at most 300 are kept, each cut recorded as a warning; the article's claims are
     stored and the next article is processed as usual."""
     from factcheck.claims.limits import MAX_BODY_CHARS, MAX_CLAIMS

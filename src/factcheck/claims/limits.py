@@ -9,7 +9,7 @@ A long health article holds some 60,000 characters and rarely over 100 check-wor
 from __future__ import annotations
 
 #: Characters of a body read for claims; the rest is not (cut at a paragraph break).
-MAX_BODY_CHARS = 200_000
+MAX_BODY_CHARS = 100_000
 #: Claims kept per article version, in text order; the rest are dropped.
 MAX_CLAIMS = 300
 

@@ -446,7 +446,7 @@ def _unwrap_blocks_in_headings(tree: etree._Element) -> None:
         etree.strip_tags(heading, "div", "p")
 
 
-def _extract_main(tree: etree._Element, url: str | None):
+def _extract_main(tree: etree._Element, url: str | None, n_elements: int = 0):
     """trafilatura's recall pass, then its full pass (with its fallback extractors) where the
     first finds almost nothing, much less than the page's running text, or much less than
     the page's declared ``articleBody``; None when every pass fails."""
@@ -460,8 +460,9 @@ def _extract_main(tree: etree._Element, url: str | None):
         # the page's text bounds its running text: count the latter only when it could matter
         short = found < rules.RESCUE_PROSE_SHARE * _text_length(body) \
             and found < rules.RESCUE_PROSE_SHARE * _prose_chars(body)
-        if found < rules.RESCUE_MIN_CHARS or short \
-                or (declared and found < rules.RESCUE_DECLARED_SHARE * declared):
+        wanted = found < rules.RESCUE_MIN_CHARS or short \
+            or (declared and found < rules.RESCUE_DECLARED_SHARE * declared)
+        if wanted and n_elements <= rules.RESCUE_MAX_ELEMENTS:
             fallback = _extract(tree, url, "full")
             if fallback is not None and _chars(fallback.text) > rules.RESCUE_GAIN * found:
                 document, mode, found = fallback, "full", _chars(fallback.text)
@@ -520,7 +521,7 @@ def clean_html(html: str, url: str | None = None, remove_cta: bool = True) -> Cl
     etree.strip_elements(tree, "script", "style", "noscript", "template", with_tail=False)
     pruned, (boxes_before, boxes_after) = _prune(tree)
     _unwrap_blocks_in_headings(tree)
-    document = _extract_main(tree, url)
+    document = _extract_main(tree, url, n_elements)
     if document is None or document.body is None:
         text = _visible_text(tree)
         if parse_warning and not text:

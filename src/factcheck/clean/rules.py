@@ -520,6 +520,9 @@ RESCUE_MIN_CHARS = 200
 RESCUE_PROSE_SHARE = 0.4
 RESCUE_DECLARED_SHARE = 0.6
 RESCUE_GAIN = 1.3
+#: The full pass costs seconds on a pathological page; it is not tried on pages of more
+#: elements than this (real articles on the WCXB pages have at most some 5,000).
+RESCUE_MAX_ELEMENTS = 20_000
 
 #: Page builders name every box of a page 'widget' (Elementor's 'elementor-widget-wrap',
 #: HubSpot's 'widget-span' and 'widget-type-rich_text', Divi's 'et_pb_widget'): in a class name
