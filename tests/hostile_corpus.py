@@ -41,8 +41,15 @@ def _page(body: str, head: str = "<title>Hostile</title>") -> str:
     return f"<!DOCTYPE html><html lang='en'><head>{head}</head><body>{body}</body></html>"
 
 
+def numbered(i: int) -> str:
+    """Three claim sentences that differ from those of every other ``i``."""
+    return (f"Ketamine infusions relieve chronic pain for over {i + 3} months in most patients. "
+            f"Vitamin D supplements reduce the risk of depression by {i % 90 + 5}.{i} percent. "
+            f"Statins cause muscle pain in only {i + 2} of every 10,000 people who take them. ")
+
+
 def _article(n: int) -> str:
-    return "".join(f"<p>{SENTENCES} ({i})</p>" for i in range(n))
+    return "".join(f"<p>{numbered(i)}</p>" for i in range(n))
 
 
 def _write(path: Path, data: bytes) -> Path:
@@ -131,10 +138,12 @@ TEXT_CASES = [
     Case("text_mixed_line_endings", "text", lambda d: (SENTENCES + "\r\n" + SENTENCES + "\r") * 5000,
          "any"),
     Case("text_blank_lines", "text", lambda d: "\n" * 2_000_000, "error: empty"),
-    Case("text_many_claims", "text", lambda d: "\n\n".join(f"{SENTENCES} ({i})" for i in range(8000)),
+    Case("text_many_claims", "text", lambda d: "\n\n".join(numbered(i) for i in range(8000)),
          "limit: body read for claims"),
-    Case("text_500_claims", "text", lambda d: "\n\n".join(f"{SENTENCES} ({i})" for i in range(200)),
-         "limit: claims,", "600 claims in 46,000 characters: 300 kept"),
+    Case("text_500_claims", "text", lambda d: "\n\n".join(numbered(i) for i in range(200)),
+         "limit: claims,", "600 distinct claims in 46,000 characters: 150 kept"),
+    Case("html_repeated_article", "html", lambda d: _page(("<p>" + SENTENCES + "</p>") * 20_000),
+         "limit: repeated claims", "the same three sentences 20,000 times: judged once each"),
 ]
 
 PUBMED_CASES = [
@@ -217,7 +226,7 @@ def process_document(text: str, content_type: str) -> tuple[object, list, list[s
     """What the nightly run does with one stored document: clean it, then extract its claims
     within the claims stage's bounds. Returns (clean result, claims, the claims stage's cuts)."""
     from factcheck.claims import extract_claims
-    from factcheck.claims.limits import MAX_CLAIMS, bounded_body
+    from factcheck.claims.limits import MAX_CLAIMS, bounded_body, distinct_claims
     from factcheck.clean import clean_document
 
     result = clean_document(text, content_type)
@@ -226,7 +235,9 @@ def process_document(text: str, content_type: str) -> tuple[object, list, list[s
         read = bounded_body(result.body_text)
         if len(read) < len(result.body_text):
             cuts.append("limit: body read for claims cut")
-        claims = extract_claims(read)
+        claims, repeats = distinct_claims(extract_claims(read))
+        if repeats:
+            cuts.append(f"limit: {repeats} repeated claims judged once")
         if len(claims) > MAX_CLAIMS:
             cuts.append(f"limit: {len(claims)} claims, {MAX_CLAIMS} kept")
             claims = claims[:MAX_CLAIMS]

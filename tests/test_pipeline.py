@@ -152,16 +152,16 @@ def test_a_file_name_that_is_not_utf8_is_stored_under_a_printable_name_and_the_r
 
 
 def test_a_huge_article_yields_bounded_claims_and_says_what_was_cut(tmp_path):
-    """Real sentences repeated over 270,000 characters: claims are read from the first 100,000
-    only and at most 300 are kept, each cut recorded as a warning; the article's claims are
+    """Claim sentences over 270,000 characters: claims are read from the first 100,000
+    only and at most 150 are kept, each cut recorded as a warning; the article's claims are
     stored and the next article is processed as usual."""
     from factcheck.claims.limits import MAX_BODY_CHARS, MAX_CLAIMS
 
     seed = (SEEDS / "001_b93a18ff41c11d19.txt").read_text(encoding="utf-8")
-    paragraph = ("Ketamine infusions relieve chronic pain for over three months in most patients. "
-                 "Vitamin D supplements reduce the risk of depression by 40 percent.")
+    from hostile_corpus import numbered
+
     huge = tmp_path / "huge.txt"
-    huge.write_text("\n\n".join(f"{paragraph} (part {i})" for i in range(1800)), encoding="utf-8")
+    huge.write_text("\n\n".join(numbered(i) for i in range(1200)), encoding="utf-8")
     normal = tmp_path / "normal.txt"
     normal.write_text(seed, encoding="utf-8")
     db = tmp_path / "f.duckdb"

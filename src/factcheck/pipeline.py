@@ -148,7 +148,8 @@ def mesh_vocabulary(con) -> list[str]:
 def claims_stage(db: str | Path, run_id: str) -> dict:
     """Extract claims from every cleaned version whose claims are still pending."""
     from .claims import extract_claims
-    from .claims.limits import MAX_CLAIMS, bounded_body
+    from .claims.limits import (MAX_BODY_CHARS, MAX_CLAIMS, MAX_SENTENCES, bounded_body,
+                                 distinct_claims)
 
     counts = {"versions": 0, "claims": 0, "errors": 0}
     with closing(connect(db)) as con:
@@ -169,9 +170,14 @@ def claims_stage(db: str | Path, run_id: str) -> dict:
             cuts = []
             if len(read) < len(body or ""):
                 cuts.append(f"limit: body of {len(body):,} characters; claims read from the first "
-                            f"{len(read):,}")
+                            f"{len(read):,} (at most {MAX_BODY_CHARS:,} characters and "
+                            f"{MAX_SENTENCES} sentences)")
+            found, repeats = distinct_claims(found)
+            if repeats:
+                cuts.append(f"limit: {repeats:,} claims repeat an earlier sentence of the article "
+                            "word for word; each is judged once")
             if len(found) > MAX_CLAIMS:
-                cuts.append(f"limit: {len(found):,} claims found; the first {MAX_CLAIMS} kept")
+                cuts.append(f"limit: {len(found):,} distinct claims found; the first {MAX_CLAIMS} kept")
                 found = found[:MAX_CLAIMS]
             with transaction(con):
                 counts["claims"] += store_articles.save_claims(con, article_id, version, found, run_id)

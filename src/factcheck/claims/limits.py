@@ -10,19 +10,48 @@ from __future__ import annotations
 
 #: Characters of a body read for claims; the rest is not (cut at a paragraph break).
 MAX_BODY_CHARS = 100_000
-#: Claims kept per article version, in text order; the rest are dropped.
-MAX_CLAIMS = 300
+#: Sentences of a body judged (each costs some milliseconds, more with the ``embed`` extra); a
+#: long article holds some 400-500.
+MAX_SENTENCES = 600
+#: Distinct claims kept per article version, in text order; the rest are dropped. Each claim
+#: is then matched and read against the reference table (about half a second), so this also
+#: bounds an article's evidence work.
+MAX_CLAIMS = 150
 
 
-def bounded_body(body: str, limit: int = MAX_BODY_CHARS) -> str:
+def bounded_body(body: str, limit: int = MAX_BODY_CHARS, sentences: int = MAX_SENTENCES) -> str:
     """``body`` itself when short enough, else its first ``limit`` characters cut back to the
-    last paragraph break (or sentence end) before the limit. A prefix, so claim offsets into
-    it are offsets into ``body``."""
-    if len(body) <= limit:
-        return body
+    last paragraph break (or sentence end) before the limit, and then cut after its
+    ``sentences``-th sentence. A prefix, so claim offsets into it are offsets into ``body``."""
+    from .segment import segment_sentences
+
+    if len(body) > limit:
+        body = _cut(body, limit)
+    spans = segment_sentences(body)
+    if len(spans) > sentences:
+        body = body[:spans[sentences - 1].end]
+    return body
+
+
+def _cut(body: str, limit: int) -> str:
     head = body[:limit]
     for mark in ("\n\n", ". ", "\n"):
         at = head.rfind(mark)
         if at > limit // 2:
             return head[:at + (1 if mark == ". " else 0)]
     return head
+
+
+def distinct_claims(claims: list) -> tuple[list, int]:
+    """``claims`` without the repeats of a sentence the article already made (same words,
+    case and spacing aside): a page that repeats its text, by accident or to bloat, gets one
+    verdict per claim. Returns the kept claims and how many repeats were dropped."""
+    seen: set[str] = set()
+    kept = []
+    for claim in claims:
+        key = " ".join(claim.sentence.lower().split())
+        if key in seen:
+            continue
+        seen.add(key)
+        kept.append(claim)
+    return kept, len(claims) - len(kept)
