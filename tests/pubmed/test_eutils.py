@@ -247,3 +247,34 @@ def test_an_unbounded_huge_query_is_refused(ncbi, monkeypatch):
             list(client.iter_query("ketamine"))
         assert len(list(client.iter_query("ketamine", max_records=3))) == 1
     assert [r[1] for r in ncbi.requests].count("/efetch.fcgi") == 1
+
+
+def test_an_oversized_or_bomb_answer_is_refused_while_it_streams(serve, monkeypatch):
+    """An answer past MAX_RESPONSE_BYTES (decompressed) is refused as it arrives: a plain one
+    and a gzip-encoded one that expands past the cap from a few kilobytes."""
+    import gzip as gzip_module
+
+    from starlette.responses import StreamingResponse
+
+    from factcheck.pubmed import eutils
+
+    monkeypatch.setattr(eutils, "MAX_RESPONSE_BYTES", 2 * 2 ** 20)
+    bomb = gzip_module.compress(b"<x/>" * (4 * 2 ** 20))
+
+    async def plain(request):
+        async def body():
+            for _ in range(64):
+                yield b" " * 2 ** 16
+        return StreamingResponse(body(), media_type="text/xml")
+
+    async def gzipped(request):
+        return Response(bomb, media_type="text/xml", headers={"Content-Encoding": "gzip"})
+
+    base = serve(Starlette(routes=[Route("/plain/esearch.fcgi", plain, methods=["POST"]),
+                                   Route("/gz/esearch.fcgi", gzipped, methods=["POST"])]))
+    assert len(bomb) < 200_000
+    for prefix in ("plain/", "gz/"):
+        client = EutilsClient(base_url=base + prefix, email="dev@example.org", api_key="",
+                              max_attempts=1)
+        with pytest.raises(EutilsError, match="esearch.fcgi: the answer passes 2 MB"):
+            client.request("esearch.fcgi", {"db": "pubmed", "term": "x"})

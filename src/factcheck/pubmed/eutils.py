@@ -40,6 +40,8 @@ RATE_WITH_KEY = 10.0
 #: NCBI serves at most 10,000 records per efetch request; 500 keeps responses a few MB.
 DEFAULT_BATCH = 500
 MAX_BATCH = 10_000
+#: Largest answer read from E-utilities, decompressed.
+MAX_RESPONSE_BYTES = 256 * 2 ** 20
 #: A query matching more records than this is refused unless ``max_records`` says how many
 #: to take: at 3 requests/s a careless "cancer" would mean hours of downloads (NLM's bulk
 #: files are the way to get that much).
@@ -169,16 +171,17 @@ class EutilsClient:
         def once() -> bytes:
             self.limiter.wait()
             self.n_requests += 1
-            response = self._client.post(url, data=data)
-            if response.status_code == 429 or response.status_code >= 500:
-                retry_after = response.headers.get("Retry-After")
-                raise RetryableHTTPError(
-                    f"{utility}: HTTP {response.status_code}",
-                    float(retry_after) if retry_after and retry_after.isdigit() else None)
+            with self._client.stream("POST", url, data=data) as response:
+                if response.status_code == 429 or response.status_code >= 500:
+                    retry_after = response.headers.get("Retry-After")
+                    raise RetryableHTTPError(
+                        f"{utility}: HTTP {response.status_code}",
+                        float(retry_after) if retry_after and retry_after.isdigit() else None)
+                body = self._read_capped(response, utility)
             if response.status_code >= 400:
                 raise EutilsError(f"{utility}: HTTP {response.status_code}: "
-                                  f"{response.text[:200].strip()}")
-            return response.content
+                                  f"{body[:200].decode('utf-8', 'replace').strip()}")
+            return body
 
         retrying = Retrying(retry=retry_if_exception(_is_retryable),
                             stop=stop_after_attempt(self.max_attempts), wait=self._wait,
@@ -194,6 +197,20 @@ class EutilsClient:
         except httpx.TransportError as exc:
             raise EutilsError(f"{utility}: {type(exc).__name__}: {exc}; gave up after "
                               f"{self.max_attempts} attempts") from exc
+
+    @staticmethod
+    def _read_capped(response: httpx.Response, utility: str) -> bytes:
+        """The answer's body, decompressed, refused past :data:`MAX_RESPONSE_BYTES` while it
+        streams (a mirror gone wrong, or a compression bomb, cannot fill the memory)."""
+        chunks, total = [], 0
+        for chunk in response.iter_bytes():
+            total += len(chunk)
+            if total > MAX_RESPONSE_BYTES:
+                raise EutilsError(f"{utility}: the answer passes {MAX_RESPONSE_BYTES // 2 ** 20} MB "
+                                  "(decompressed); refused. A batch of 10,000 records is some "
+                                  "50 MB")
+            chunks.append(chunk)
+        return b"".join(chunks)
 
     # ------------------------------------------------------------------ utilities
 
