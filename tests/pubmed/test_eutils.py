@@ -202,7 +202,11 @@ def test_rate_limits_of_ncbi(ncbi, api_key, min_gap):
             client.esearch("ketamine")
     stamps = [t for t, _, _ in ncbi.requests]
     gaps = [b - a for a, b in zip(stamps, stamps[1:])]
-    assert min(gaps) >= min_gap * 0.9, gaps
+    # Stamped on arrival at the server: one request delayed on its way makes the next gap
+    # look short by that delay, so each gap may fall short by scheduling jitter (20 ms) but
+    # the calls as a whole keep NCBI's rate.
+    assert min(gaps) >= min_gap - 0.02, gaps
+    assert stamps[-1] - stamps[0] >= 3 * min_gap * 0.97, gaps
 
 
 def test_rate_limiter_spaces_calls():
