@@ -125,7 +125,7 @@ HTML_CASES = [
     Case("html_data_uri_5mb", "html",
          lambda d: _page(f"<img src='data:image/png;base64,{'QUFB' * 1_200_000}'><p>{SENTENCES}</p>"),
          "limit: longer than"),
-    Case("html_many_claims", "html", lambda d: _page(_article(4_000)), "limit: body read for claims",
+    Case("html_many_claims", "html", lambda d: _page(_article(4_000)), "limit: claims read from the first",
          "real sentences over 900,000 characters: claims bounded by the claims stage"),
 ]
 
@@ -139,11 +139,11 @@ TEXT_CASES = [
          "any"),
     Case("text_blank_lines", "text", lambda d: "\n" * 2_000_000, "error: empty"),
     Case("text_many_claims", "text", lambda d: "\n\n".join(numbered(i) for i in range(8000)),
-         "limit: body read for claims"),
+         "limit: claims read from the first"),
     Case("text_500_claims", "text", lambda d: "\n\n".join(numbered(i) for i in range(200)),
-         "limit: claims,", "600 distinct claims in 46,000 characters: 150 kept"),
+         "limit: distinct claims found", "600 distinct claims in 46,000 characters: 150 kept"),
     Case("html_repeated_article", "html", lambda d: _page(("<p>" + SENTENCES + "</p>") * 20_000),
-         "limit: repeated claims", "the same three sentences 20,000 times: judged once each"),
+         "limit: claims repeat an earlier sentence", "the same three sentences 20,000 times: judged once each"),
 ]
 
 PUBMED_CASES = [
@@ -223,24 +223,16 @@ class Outcome:
 
 
 def process_document(text: str, content_type: str) -> tuple[object, list, list[str]]:
-    """What the nightly run does with one stored document: clean it, then extract its claims
-    within the claims stage's bounds. Returns (clean result, claims, the claims stage's cuts)."""
-    from factcheck.claims import extract_claims
-    from factcheck.claims.limits import MAX_CLAIMS, bounded_body, distinct_claims
+    """What the nightly run does with one stored document: clean it (the clean stage's
+    ``clean_document``), then extract its claims within the claims stage's bounds (its own
+    ``bounded_claims``). Returns (clean result, claims, the claims stage's cuts)."""
+    from factcheck.claims.limits import bounded_claims
     from factcheck.clean import clean_document
 
     result = clean_document(text, content_type)
     claims, cuts = [], []
     if result.body_text and not result.error:
-        read = bounded_body(result.body_text)
-        if len(read) < len(result.body_text):
-            cuts.append("limit: body read for claims cut")
-        claims, repeats = distinct_claims(extract_claims(read))
-        if repeats:
-            cuts.append(f"limit: {repeats} repeated claims judged once")
-        if len(claims) > MAX_CLAIMS:
-            cuts.append(f"limit: {len(claims)} claims, {MAX_CLAIMS} kept")
-            claims = claims[:MAX_CLAIMS]
+        claims, cuts = bounded_claims(result.body_text)
     return result, claims, cuts
 
 

@@ -147,9 +147,7 @@ def mesh_vocabulary(con) -> list[str]:
 
 def claims_stage(db: str | Path, run_id: str) -> dict:
     """Extract claims from every cleaned version whose claims are still pending."""
-    from .claims import extract_claims
-    from .claims.limits import (MAX_BODY_CHARS, MAX_CLAIMS, MAX_SENTENCES, bounded_body,
-                                 distinct_claims)
+    from .claims.limits import bounded_claims
 
     counts = {"versions": 0, "claims": 0, "errors": 0}
     with closing(connect(db)) as con:
@@ -160,25 +158,12 @@ def claims_stage(db: str | Path, run_id: str) -> dict:
             " ORDER BY a.source, v.version").fetchall()
         vocabulary = mesh_vocabulary(con) if pending else []
         for article_id, version, body, source in pending:
-            read = bounded_body(body or "")
             try:
-                found = extract_claims(read, mesh_vocabulary=vocabulary or None)
+                found, cuts = bounded_claims(body or "", mesh_vocabulary=vocabulary or None)
             except Exception as exc:  # an extractor bug must not stop the run
                 _version_failed(con, run_id, source, article_id, version, "claims", exc)
                 counts["errors"] += 1
                 continue
-            cuts = []
-            if len(read) < len(body or ""):
-                cuts.append(f"limit: body of {len(body):,} characters; claims read from the first "
-                            f"{len(read):,} (at most {MAX_BODY_CHARS:,} characters and "
-                            f"{MAX_SENTENCES} sentences)")
-            found, repeats = distinct_claims(found)
-            if repeats:
-                cuts.append(f"limit: {repeats:,} claims repeat an earlier sentence of the article "
-                            "word for word; each is judged once")
-            if len(found) > MAX_CLAIMS:
-                cuts.append(f"limit: {len(found):,} distinct claims found; the first {MAX_CLAIMS} kept")
-                found = found[:MAX_CLAIMS]
             with transaction(con):
                 counts["claims"] += store_articles.save_claims(con, article_id, version, found, run_id)
                 for message in cuts:
@@ -350,30 +335,29 @@ def fetch_evidence_stage(db: str | Path, run_id: str, *, api_key: str | None = N
 
 
 def _private_endpoint(url: str) -> str | None:
-    """Why ``url``'s host may not be fetched (a loopback, private or link-local address) unless
-    FACTCHECK_ALLOW_PRIVATE_NETWORKS=1; ``None`` when it may. The E-utilities base is NCBI's
+    """Why ``url``'s host may not be fetched (the crawler's guard: a loopback or private address
+    outside FACTCHECK_ALLOWED_NETWORKS, unless FACTCHECK_ALLOW_PRIVATE_NETWORKS=1; a link-local
+    or metadata address always); ``None`` when it may. The E-utilities base is NCBI's
     unless an operator points FACTCHECK_EUTILS_BASE at a mirror."""
     import socket
     from urllib.parse import urlsplit
 
-    from .ingest.web.guard import always_blocked_category, blocked_category, in_networks, parse_networks
+    from .ingest.web.guard import BlockedAddressError, parse_networks, refusal
 
     settings = get_settings()
     host = urlsplit(url).hostname or ""
     try:
         allowed = parse_networks(settings.allowed_networks)
+    except ValueError as exc:
+        return str(exc)
+    try:
         addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
-    except (OSError, ValueError) as exc:
-        return f"cannot resolve {host}: {exc}" if isinstance(exc, OSError) else str(exc)
+    except OSError as exc:
+        return f"cannot resolve {host}: {exc}"
     for address in sorted(addresses):
-        bare = address.split("%", 1)[0]
-        if category := always_blocked_category(bare):
-            return f"{host} resolves to {address} ({category} address); always refused"
-        category = blocked_category(bare)
-        if category and not settings.allow_private_networks and not in_networks(bare, allowed):
-            return (f"{host} resolves to {address} ({category} address); refused. List its "
-                    "network in FACTCHECK_ALLOWED_NETWORKS (or set "
-                    "FACTCHECK_ALLOW_PRIVATE_NETWORKS=1) to use a local mirror")
+        refused = refusal(address, settings.allow_private_networks, allowed)
+        if refused:
+            return str(BlockedAddressError(host, address, *refused))
     return None
 
 

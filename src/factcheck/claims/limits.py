@@ -42,6 +42,29 @@ def _cut(body: str, limit: int) -> str:
     return head
 
 
+def bounded_claims(body: str, mesh_vocabulary=None) -> tuple[list, list[str]]:
+    """The claims of ``body`` within the bounds above, and a ``limit:`` message for each cut
+    made (what the claims stage records): the body read up to :data:`MAX_BODY_CHARS` and
+    :data:`MAX_SENTENCES`, a claim repeated word for word judged once, at most
+    :data:`MAX_CLAIMS` distinct claims kept."""
+    from .extract import extract_claims
+
+    read = bounded_body(body or "")
+    found, repeats = distinct_claims(extract_claims(read, mesh_vocabulary=mesh_vocabulary))
+    cuts = []
+    if len(read) < len(body or ""):
+        cuts.append(f"limit: body of {len(body):,} characters; claims read from the first "
+                    f"{len(read):,} (at most {MAX_BODY_CHARS:,} characters and "
+                    f"{MAX_SENTENCES} sentences)")
+    if repeats:
+        cuts.append(f"limit: {repeats:,} claims repeat an earlier sentence of the article word "
+                    "for word; each is judged once")
+    if len(found) > MAX_CLAIMS:
+        cuts.append(f"limit: {len(found):,} distinct claims found; the first {MAX_CLAIMS} kept")
+        found = found[:MAX_CLAIMS]
+    return found, cuts
+
+
 def distinct_claims(claims: list) -> tuple[list, int]:
     """``claims`` without the repeats of a sentence the article already made (same words,
     case and spacing aside): a page that repeats its text, by accident or to bloat, gets one

@@ -122,6 +122,23 @@ def always_blocked_category(address: str | IPAddress) -> str | None:
     return None
 
 
+def refusal(address: str, allow_private_networks: bool = False,
+            allowed_networks: typing.Iterable[Network] = ()) -> tuple[str, bool] | None:
+    """Why the guard refuses to connect to ``address`` (a resolved address, an IPv6 zone
+    allowed): ``(category, always)``, ``always`` for link-local and cloud-metadata addresses,
+    which no setting opens; None when it may connect."""
+    bare = address.split("%", 1)[0]
+    category = always_blocked_category(bare)
+    if category:
+        return category, True
+    if allow_private_networks:
+        return None
+    category = blocked_category(bare)
+    if category and not in_networks(bare, allowed_networks):
+        return category, False
+    return None
+
+
 class GuardedBackend(httpcore.AsyncNetworkBackend):
     """An httpcore network backend that resolves the host itself, refuses non-public
     addresses, and connects to the address it checked (so DNS cannot change in between)."""
@@ -146,14 +163,9 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
                 raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
             addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
         for address in addresses:
-            bare = address.split("%", 1)[0]
-            category = always_blocked_category(bare)
-            if category:
-                raise BlockedAddressError(host, address, category, always=True)
-            if not self.allow_private_networks:
-                category = blocked_category(bare)
-                if category and not in_networks(bare, self.allowed_networks):
-                    raise BlockedAddressError(host, address, category)
+            refused = refusal(address, self.allow_private_networks, self.allowed_networks)
+            if refused:
+                raise BlockedAddressError(host, address, *refused)
         return addresses
 
     async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
