@@ -76,12 +76,9 @@ def _prose_chars(element: etree._Element) -> int:
     words there."""
     total = 0
     for paragraph in element.iter("p"):
-        text = paragraph.text_content()
-        size = len(text) - text.count(" ") - text.count("\n") - text.count("\t")
-        if size < rules.PROSE_MIN_PARAGRAPH:
-            continue
-        linked = sum(len("".join(link.text_content().split())) for link in paragraph.iter("a"))
-        if linked * 3 < size:
+        size = _text_length(paragraph)
+        if size >= rules.PROSE_MIN_PARAGRAPH and \
+                3 * sum(_text_length(link) for link in paragraph.iter("a")) < size:
             total += size
     return total
 

@@ -114,9 +114,9 @@ def read_metadata(tree: etree._Element, url: str | None = None) -> PageMetadata:
 
     try:
         metas = _metas(tree)
-        declared = jsonld_article(tree)
-        title = _page_title(tree, metas, declared)
-        author = jsonld_author(tree)
+        items = list(_jsonld_items(tree))   # the page's JSON-LD, parsed once
+        title = _page_title(tree, metas, jsonld_article(items))
+        author = jsonld_author(items)
         if not author:
             author = next((name for key in META_AUTHOR if (name := _person(metas.get(key)))), None)
         if not author:
@@ -169,9 +169,10 @@ def _jsonld_items(tree: etree._Element):
 _ARTICLE_TYPES = re.compile(r"Article|Posting|Report|WebPage|Blog", re.I)
 
 
-def jsonld_article(tree: etree._Element) -> dict:
-    """The first JSON-LD object of an article or web-page type (``{}`` when none)."""
-    for item in _jsonld_items(tree):
+def jsonld_article(items: list[dict]) -> dict:
+    """The first JSON-LD object (of ``_jsonld_items``) of an article or web-page type
+    (``{}`` when none)."""
+    for item in items:
         kinds = item.get("@type")
         kinds = kinds if isinstance(kinds, list) else [kinds]
         if any(isinstance(k, str) and _ARTICLE_TYPES.search(k) for k in kinds):
@@ -179,12 +180,13 @@ def jsonld_article(tree: etree._Element) -> dict:
     return {}
 
 
-def jsonld_author(tree: etree._Element) -> str | None:
-    """The ``author`` a page declares in its JSON-LD (schema.org), names joined by ', '.
+def jsonld_author(items: list[dict]) -> str | None:
+    """The ``author`` a page declares in its JSON-LD (schema.org; the objects of
+    ``_jsonld_items``), names joined by ', '.
 
     Read before the page's bylines because it is the publisher's own statement, and because
     a "Medically reviewed by" line next to the byline is easily taken for it."""
-    for item in _jsonld_items(tree):
+    for item in items:
         names = _people(item.get("author"))
         if names:
             return ", ".join(dict.fromkeys(n.strip() for n in names if n.strip())) or None
