@@ -440,15 +440,6 @@ def publish_run(work: str | Path, db: str | Path, out_dir: str | Path, run_id: s
     return {"html": str(html / staged.html.name), "jsonl": str(jsonl)}
 
 
-def report_stage(db: str | Path, out_dir: str | Path, run_id: str) -> dict:
-    """Write the editors' HTML report and claims.jsonl from the (published) database."""
-    from .report.build import build_report
-
-    with closing(connect(db, read_only=True)) as con:
-        paths = build_report(con, out_dir, run_id)
-    return {"html": str(paths.html), "jsonl": str(paths.jsonl)}
-
-
 def summary(db: str | Path, run_id: str) -> dict:
     """A one-screen summary of a run, read from the published database."""
     with closing(connect(db, read_only=True)) as con:
