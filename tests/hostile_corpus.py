@@ -154,8 +154,8 @@ PUBMED_CASES = [
     Case("pubmed_external_entity", "pubmed", lambda d: _write(d / "xxe.xml", PROLOG + (
         b'<!DOCTYPE PubmedArticleSet [<!ENTITY x SYSTEM "file:///etc/passwd">]>')
         + b"<PubmedArticleSet>" + RECORD % b"&x;" + b"</PubmedArticleSet>"), "refused: internal subset"),
-    Case("pubmed_gzip_bomb_elements", "pubmed", lambda d: _gzip(
-        d / "bomb1.xml.gz", PROLOG + b"<PubmedArticleSet>", b"<x/>" * 262_144, 200,
+    Case("pubmed_gzip_bomb_records", "pubmed", lambda d: _gzip(
+        d / "bomb1.xml.gz", PROLOG + b"<PubmedArticleSet>", b"<DeleteCitation><PMID>1</PMID></DeleteCitation>" * 22_000, 200,
         b"</PubmedArticleSet>"), "refused: gzip bomb"),
     Case("pubmed_gzip_bomb_comment", "pubmed", lambda d: _gzip(
         d / "bomb2.xml.gz", PROLOG + b"<PubmedArticleSet><!--", b" " * 1_048_576, 200,
@@ -184,6 +184,15 @@ PUBMED_CASES = [
     Case("pubmed_oversized_prolog", "pubmed", lambda d: _write(
         d / "prolog.xml", PROLOG + b"<!--" + b" " * 70_000 + b"-->" + b"<PubmedArticleSet/>"),
         "refused: no root element"),
+    Case("pubmed_record_million_elements", "pubmed", lambda d: _write(
+        d / "elements.xml", _xml(b"<PubmedArticle><MedlineCitation><PMID>1</PMID>" + b"<x/>" * 1_100_000
+                                 + b"</MedlineCitation></PubmedArticle>")),
+        "refused: one record passes", "a plain file: no gzip ratio to judge, the record bound stops it"),
+    Case("pubmed_record_many_text_nodes", "pubmed", lambda d: _write(
+        d / "texts.xml", _xml(b"<PubmedArticle><MedlineCitation><PMID>1</PMID>"
+                              + (b"<x>" + b"a" * 4_000_000 + b"</x>") * 6
+                              + b"</MedlineCitation></PubmedArticle>")),
+        "refused: one record passes", "each node under libxml2's 10 MB limit, 24 MB together"),
     Case("pubmed_many_deletions", "pubmed", lambda d: _write(
         d / "del.xml", _xml(b"<DeleteCitation>" + b"".join(b"<PMID Version=\"1\">%d</PMID>" % i
                                                             for i in range(1, 200_001))

@@ -317,12 +317,13 @@ def _bomb(tmp_path: Path, name: str, filler: bytes, mb: int) -> Path:
 
 
 @pytest.mark.parametrize("name,filler", [
-    ("empty_elements.xml.gz", b"<x/>"),
+    ("deletions.xml.gz", b"<DeleteCitation><PMID>1</PMID></DeleteCitation>"),
     ("huge_comment.xml.gz", None),
 ])
 def test_gzip_bombs_are_refused_early_with_bounded_memory(tmp_path: Path, name, filler):
-    """200 MB of empty elements, or one 200 MB comment, from some 200 KB of gzip: refused once
-    the output passes 4 MB at over 100:1, before the parser holds anything large."""
+    """200 MB of small well-formed records (each inside the per-record bound), or one 200 MB
+    comment, from some 200 KB of gzip: refused once the output passes 4 MB at over 100:1,
+    before the parser holds anything large."""
     import resource
 
     if filler is None:
@@ -350,3 +351,53 @@ def test_a_real_sized_gzip_file_with_a_high_ratio_under_the_threshold_loads(tmp_
     with gzip.open(path, "wb") as out:
         out.write(b'<?xml version="1.0"?><PubmedArticleSet>' + record + b"</PubmedArticleSet>")
     assert [r.pmid for r in records(path)] == [7]
+
+
+# ---------------------------------------------------------------- one record's size
+
+def _one_record(body: bytes, pmid: int = 1) -> bytes:
+    return (b"<PubmedArticle><MedlineCitation><PMID>%d</PMID>" % pmid + body
+            + b"</MedlineCitation></PubmedArticle>")
+
+
+@pytest.mark.parametrize("what,body", [
+    ("a million empty elements", b"<x/>" * 1_000_001),
+    ("twenty text nodes of 1 MB", (b"<x>" + b"a" * 1024 * 1024 + b"</x>") * 20),
+])
+def test_one_oversized_record_is_refused_before_it_is_built(what, body):
+    """A plain file (no gzip ratio to judge) whose one record holds a million empty elements,
+    or more text than 16 MB in nodes each under libxml2's own 10 MB limit, is refused while it
+    streams, naming the file."""
+    import resource
+
+    data = b'<?xml version="1.0"?><PubmedArticleSet>' + _one_record(body) + b"</PubmedArticleSet>"
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(HostileXMLError, match=r"big\.xml: one record passes 16 MB or 1,000,000 tags"):
+        list(iter_records(_named(data, "big.xml")))
+    assert (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024 < 400
+
+
+def _named(data: bytes, name: str) -> io.BytesIO:
+    stream = io.BytesIO(data)
+    stream.name = name
+    return stream
+
+
+def test_the_record_bound_is_per_record_not_per_file(monkeypatch):
+    """Many records that together pass the bounds load: the count starts again at every
+    record the parser finishes. A closing tag hidden in comments, processing instructions or
+    CDATA resets nothing."""
+    import factcheck.pubmed.parse as parse
+
+    monkeypatch.setattr(parse, "MAX_RECORD_BYTES", 128 * 1024)
+    monkeypatch.setattr(parse, "MAX_RECORD_TAGS", 40_000)
+    body = b"".join(_one_record(b"<Article><ArticleTitle>%d</ArticleTitle></Article>" % i + b"<x/>" * 200, i)
+                    for i in range(1, 3001))
+    data = b'<?xml version="1.0"?><PubmedArticleSet>' + body + b"</PubmedArticleSet>"
+    assert len(data) > 10 * 128 * 1024 and data.count(b"<") > 10 * 40_000
+    assert [r.pmid for r in records(io.BytesIO(data))] == list(range(1, 3001))
+    for junk in (b"<x/>", b"<x/><!--</PubmedArticle>-->", b"<x/><?x </PubmedArticle>?>",
+                 b"<x><![CDATA[</PubmedArticle>]]></x>"):
+        big = data.replace(b"<PMID>1500</PMID>", b"<PMID>1500</PMID>" + junk * 41_000)
+        with pytest.raises(HostileXMLError, match="one record passes"):
+            records(io.BytesIO(big))

@@ -260,6 +260,54 @@ class _BoundedGunzip(io.RawIOBase):
         return data
 
 
+#: One record (a ``PubmedArticle``, ``PubmedBookArticle``, ``DeleteCitation`` or legacy
+#: ``MedlineCitation``) may span at most this many bytes of XML and open or close at most
+#: this many tags (``<`` counted): lxml builds a whole record before the parser reads it, so
+#: these bound the memory one record can take. The largest record of the bundled NLM files
+#: (pubmed21n1298, a consortium paper) is 527 KB with 25,289 tags; a ``DeleteCitation`` of
+#: 200,000 PMIDs is 5.8 MB with 400,000 tags.
+MAX_RECORD_BYTES = 16 * 1024 * 1024
+MAX_RECORD_TAGS = 1_000_000
+
+
+class _RecordBoundedReader(io.RawIOBase):
+    """The document's bytes, refused with :class:`HostileXMLError` as soon as the XML read
+    since the parser last finished a record passes :data:`MAX_RECORD_BYTES` or
+    :data:`MAX_RECORD_TAGS` (a record of millions of empty elements, or of many text nodes
+    each under libxml2's 10 MB limit). The parser calls :meth:`mark` at every record it
+    finishes, so the count follows lxml's own reading of the structure (a comment, processing
+    instruction or CDATA section that merely contains ``</PubmedArticle>`` resets nothing);
+    lxml reads 32 KB ahead, which the bounds dwarf."""
+
+    def __init__(self, stream: BinaryIO, name: str):
+        self._stream = stream
+        self._name = name
+        self._bytes = 0
+        self._tags = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def mark(self) -> None:
+        self._bytes = self._tags = 0
+
+    def read(self, n: int = -1) -> bytes:
+        if n is None or n < 0:   # everything, a checked chunk at a time
+            chunks = []
+            while chunk := self.read(1024 * 1024):
+                chunks.append(chunk)
+            return b"".join(chunks)
+        data = self._stream.read(n)
+        self._bytes += len(data)
+        self._tags += data.count(b"<")
+        if self._bytes > MAX_RECORD_BYTES or self._tags > MAX_RECORD_TAGS:
+            raise HostileXMLError(
+                f"{self._name}: one record passes {MAX_RECORD_BYTES // (1024 * 1024)} MB or "
+                f"{MAX_RECORD_TAGS:,} tags ({self._bytes:,} bytes, {self._tags:,} tags read since "
+                "the last record ended); refused. The largest real PubMed records are under 1 MB")
+        return data
+
+
 _ROOT_START_RE = re.compile(rb"<[A-Za-z_]")
 _PROLOG_NOISE_RE = re.compile(rb"<!--.*?-->|<\?.*?\?>", re.DOTALL)
 
@@ -649,7 +697,7 @@ def _iter_stream(stream: BinaryIO, name: str,
     if not prolog.strip():
         raise PubmedParseError(f"{name}: the file is empty")
     check_prolog(prolog, name)
-    reader = _PrefixedReader(prolog, stream)
+    reader = _RecordBoundedReader(_PrefixedReader(prolog, stream), name)
     context = etree.iterparse(
         reader, events=("end",), tag=_EVENT_TAGS,
         resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
@@ -688,6 +736,7 @@ def _iter_stream(stream: BinaryIO, name: str,
         if parent is not None:
             while el.getprevious() is not None:
                 del parent[0]
+        reader.mark()
     root = context.root
     if root is None:
         raise PubmedParseError(f"{name}: no XML document found")
