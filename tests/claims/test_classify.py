@@ -144,6 +144,30 @@ def test_plainly_worded_scientific_assertions_are_claims():
     assert extract_claims("Each gummy contains 500 mg of apple cider vinegar plus vitamin B12.") == []
 
 
+def test_a_statistical_finding_is_a_claim_without_an_intervention_but_a_description_is_not():
+    from factcheck.claims import extract_claims
+
+    for text in ("Women with a lower birth weight are more likely to develop breast cancer later in life.",
+                 "Men are more susceptible to death due to pneumonia when compared to women.",
+                 "Diabetic patients with acute coronary syndrome experience decreased short-term and "
+                 "long-term risk for bleeding events."):
+        (claim,) = extract_claims(text)
+        assert claim.sentence == text, claim
+    # describing a condition, even with a research word in it, is not a finding
+    for text in ("Cold sores are caused by the herpes simplex virus, usually type 1 (HSV-1).",
+                 "Chlamydia is a sexually transmitted infection caused by the bacterium Chlamydia "
+                 "trachomatis."):
+        assert extract_claims(text) == [], text
+
+
+def test_a_claim_written_on_its_own_without_a_full_stop_is_read_as_a_sentence():
+    from factcheck.evidence.assess import claim_from_text
+
+    claim, accepted = claim_from_text("Localization of PIN1 in the roots of Arabidopsis requires VPS9a")
+    assert accepted and claim.sentence.endswith("VPS9a."), claim
+    assert claim_from_text("Ketamine relieves chronic pain.")[0].sentence == "Ketamine relieves chronic pain."
+
+
 def test_a_one_line_text_is_not_a_heading_but_a_line_in_an_article_may_be():
     from factcheck.claims import extract_claims
 

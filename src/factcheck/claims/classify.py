@@ -60,14 +60,14 @@ def _first(group: str, text: str) -> str | None:
 
 _QUESTION_OPENER = re.compile(r"^(?:what|why|how|when|where|which|who|can|does|do|is|are|should)\b",
                               re.IGNORECASE)
-_SELF_OR_READER = re.compile(r"\b(?:i|we|you|your|our|us|my|me)\b|\b(?:i|we|you)['’]"
+_SELF_OR_READER = re.compile(r"\bi\b(?!-)|\b(?:we|you|your|our|us|my|me)\b|\b(?:i|we|you)['’]"
                              r"|\b(?:recommends?|advises?|should|aim(?:s|ing)? for|will be)\b"
                              # a product's contents are not a finding
                              r"|\beach (?:sachet|gummy|capsule|tablet|serving|scoop|dose|bottle)\b"
                              r"|\b\d[\d,.]* ?(?:mg|mcg|µg|iu|g) of\b", re.IGNORECASE)
 
 
-def scientific_assertion(sentence: str) -> str | None:
+def scientific_assertion(sentence: str, anchored: bool = False) -> str | None:
     """The relation cue of a plainly worded scientific assertion ("Activation of PPM1D enhances
     p53 function"), or None: a relation between biomedical things, stated impersonally, by a
     sentence that is not a question. Such sentences are check-worthy whatever the claim model
@@ -80,8 +80,15 @@ def scientific_assertion(sentence: str) -> str | None:
     relation = rules.pattern("scientific relation").search(sentence)
     if relation is not None and rules.pattern("biomedical anchor").search(sentence) is not None:
         return relation.group(0)
+    return statistical_finding(sentence, anchored)
+
+
+def statistical_finding(sentence: str, anchored: bool = False) -> str | None:
+    """The cue of a statistical finding about health ("Women with a lower birth weight are
+    more likely to develop breast cancer"; "Obesity decreases life quality"), or None.
+    ``anchored``: the sentence names a health concept the vocabulary knows."""
     statistical = rules.pattern("statistical relation").search(sentence)
-    if statistical is not None and (rules.pattern("health anchor").search(sentence)
+    if statistical is not None and (anchored or rules.pattern("health anchor").search(sentence)
                                     or rules.pattern("biomedical anchor").search(sentence)):
         return statistical.group(0)
     return None
@@ -227,7 +234,9 @@ def judge(sentence: str, mentions: list[Mention], whole_line: bool = False,
               or any(t in ("safety", "mechanism", "cited_source") for t, _ in types))
 
     description = _first("condition description", sentence)
-    if description and not has_intervention:
+    if description and not has_intervention and not statistical_finding(sentence, bool(mentions)):
+        # (a statistical finding is a claim even without an intervention: "Women with a lower
+        # birth weight are more likely to develop breast cancer")
         return Judgement(False, 0.1, None, certainty, polarity,
                          f"not a claim: describes a condition ({description!r}) without naming "
                          "an intervention")
@@ -291,7 +300,7 @@ def judge(sentence: str, mentions: list[Mention], whole_line: bool = False,
             claim_type = typed_by_model
         elif worthy and claim_type is None:
             claim_type = "efficacy"
-    science = None if worthy else scientific_assertion(sentence)
+    science = None if worthy else scientific_assertion(sentence, anchored=bool(mentions))
     if science:
         # a plainly worded scientific assertion: check-worthy, typed by its cues (a relation
         # between molecules, cells or organisms is a mechanism)

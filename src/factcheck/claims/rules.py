@@ -745,11 +745,12 @@ SCIENTIFIC_RELATION: tuple[str, ...] = (
 # scientific assertion when the sentence is about health at all (classify.py).
 STATISTICAL_RELATION: tuple[str, ...] = (
     r"\b(?:is|are|was|were) (?:\w+ )?(?:more|less) likely (?:to|than)\b",
+    r"\b(?:is|are|was|were) (?:\w+ )?(?:more|less) (?:susceptible|prone|vulnerable) to\b",
     r"\b(?:positive|negative|inverse|no|significant|strong|weak) (?:correlation|association|"
     r"relationship|relation)s?\b|\b(?:a |no )?relation between\b",
     r"\b(?:correlat\w+|associat\w+) (?:with|between)\b",
-    r"\b(?:higher|lower|increased|decreased|reduced|elevated|greater) (?:rates?|risks?|incidence|"
-    r"odds|levels?|numbers?|frequency|mortality|chances?|prevalence)\b",
+    r"\b(?:higher|lower|increased|decreased|reduced|elevated|greater) (?:[\w-]+ (?:and )?){0,3}?"
+    r"(?:rates?|risks?|incidence|odds|levels?|numbers?|frequency|mortality|chances?|prevalence)\b",
     r"\b(?:rates?|risks?|incidence|levels?|odds) (?:is|are|was|were) (?:\w+ )?(?:higher|lower|"
     r"greater|increased|decreased|reduced)\b",
     r"\b(?:is|are|was|were) (?:not )?(?:in)?(?:effective|successful|superior|inferior|accurate|"

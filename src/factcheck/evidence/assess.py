@@ -209,6 +209,11 @@ def claim_from_text(text: str, mesh_vocabulary=None):
     from ..claims import extract_claims
     from ..store.rows import Claim
 
+    text = text.strip()
+    if text and not re.search(r"[.!?][\"”'’)\]]*$", text):
+        # a claim written on its own often lacks its full stop ("PTEN regulates SRF"); without
+        # one the extractor reads a short line as a heading
+        text += "."
     found = extract_claims(text, mesh_vocabulary=mesh_vocabulary)
     if found:
         best = max(found, key=lambda c: c.end - c.start)
