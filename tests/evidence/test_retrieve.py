@@ -109,3 +109,42 @@ def test_coverage_counts_records_on_the_topic(sample_db):
     assert coverage(sample_db, build_query(off)) == 0
     # no intervention named: coverage cannot be counted, the retrieved records decide
     assert coverage(sample_db, build_query(claim("Chronic pain is common."))) is None
+
+
+def test_words_that_stem_alike_count_once_and_weights_scale_a_term(sample_db):
+    """"infusion" and "infusions" are one index term: asking for both scores as asking for one
+    (they were summed twice). A term's weight scales its share of the score."""
+    one = bm25(sample_db, ["ketamine", "infusion"], k=20)
+    both = bm25(sample_db, ["ketamine", "infusion", "infusions"], k=20)
+    assert one and one == both
+    half = dict(bm25(sample_db, ["infusion"], k=20, weights={"infusion": 0.5}))
+    for pmid, score in bm25(sample_db, ["infusion"], k=20):
+        assert half[pmid] == pytest.approx(score / 2)
+
+
+def test_words_only_the_mesh_expansion_brings_weigh_less_than_the_claims_own():
+    c = claim("Ketamine relieves CRPS pain.", intervention="ketamine", condition="CRPS",
+              mesh_terms=["Ketamine", "Complex Regional Pain Syndromes"])
+    q = build_query(c)
+    assert q.weights["ketamine"] == q.weights["crps"] == q.weights["pain"] == 1.0
+    expansion = [w for w in ("reflex", "sympathetic", "dystrophy", "regional") if w in q.weights]
+    assert expansion and all(q.weights[w] < 1.0 for w in expansion)
+
+
+def test_the_records_read_keep_the_dense_order_where_bm25_ties():
+    """With the embed extra the final order sums BM25 and dense cosines (each relative to the
+    best record's) with the model's relevance: on equal BM25 and equal relevance, the record
+    closer to the claim in meaning comes first."""
+    from factcheck.evidence.assess import rank_records
+    from factcheck.evidence.grading import grade
+    from factcheck.evidence.retrieve import Hit
+    from factcheck.evidence.verdict import ReadRecord
+
+    def rec(pmid, dense, bm25=5.0):
+        hit = Hit(pmid=pmid, score=1.0, title="t", abstract="a", bm25=bm25, dense=dense)
+        g = grade(study_design="rct", claim_type="efficacy", title="t", abstract="a")
+        return ReadRecord(hit=hit, rank=pmid, on_topic=True, grade=g, p_relevant=0.4)
+
+    assert [r.hit.pmid for r in rank_records([rec(1, 0.2), rec(2, 0.7), rec(3, 0.5)])] == [2, 3, 1]
+    # without vectors the order is BM25's (then the model's), as in the default install
+    assert [r.hit.pmid for r in rank_records([rec(1, None, 4.0), rec(2, None, 5.0)])] == [2, 1]

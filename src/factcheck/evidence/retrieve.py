@@ -29,6 +29,11 @@ FTS = "fts_main_pubmed"
 K1, B = 1.2, 0.75
 #: Reciprocal-rank fusion constant (Cormack et al. 2009).
 RRF_K = 60
+#: BM25 weight of a query word that only the MeSH descriptors and listed synonyms bring (the
+#: claim's own words and its concepts as written weigh 1): they widen recall but must not
+#: outweigh the claim. Chosen on SciFact's training claims (the `train` half of
+#: ``benchmarks/splits/scifact.json``): nDCG@10 0.689 at 1.0, 0.691 at 0.5, 0.690 at 0.3.
+EXPANSION_WEIGHT = 0.5
 
 # Words that carry no topic in a health claim: English function words plus the rhetoric of
 # health marketing ("innovative", "promising") and vague nouns ("way", "option").
@@ -72,6 +77,7 @@ class Query:
     text: str                                   # the claim as read (pronouns resolved)
     words: list[str]                            # BM25 words, most specific first
     concepts: dict[str, list[str]] = field(default_factory=dict)  # role -> surface forms
+    weights: dict[str, float] = field(default_factory=dict)       # word -> BM25 weight (else 1)
 
 
 def _content_words(text: str) -> list[str]:
@@ -115,11 +121,17 @@ def build_query(claim, max_words: int = 32) -> Query:
         # other names ("reflex sympathetic dystrophy" for CRPS), not longer forms of the same
         # name ("ketamine infusion" for ketamine), whose extra words are generic
         parts += [f for f in forms[1:] if not named & set(_content_words(f))]
+    own = set(_content_words(text))
+    for role in ROLES:
+        if role in concepts:
+            own.update(_content_words(concepts[role][0]))
     for part in parts:
         for w in _content_words(part):
             if w not in words:
                 words.append(w)
-    return Query(text=text, words=words[:max_words], concepts=concepts)
+    words = words[:max_words]
+    return Query(text=text, words=words, concepts=concepts,
+                 weights={w: 1.0 if w in own else EXPANSION_WEIGHT for w in words})
 
 
 def _distinct(items: Iterable[str]) -> list[str]:
@@ -169,6 +181,14 @@ def lexical_ratio(hit: Hit, hits: Sequence[Hit]) -> float:
     return lexical(hit) / top
 
 
+def dense_ratio(hit: Hit, hits: Sequence[Hit]) -> float:
+    """The hit's cosine to the claim relative to the best of ``hits`` (0.0 without vectors)."""
+    top = max((h.dense for h in hits if h.dense is not None), default=None)
+    if not top or hit.dense is None:
+        return 0.0
+    return max(hit.dense, 0.0) / top
+
+
 def index_ready(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether the reference table has its BM25 postings (built by ``factcheck pubmed load``)."""
     row = con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND "
@@ -178,14 +198,6 @@ def index_ready(con: duckdb.DuckDBPyConnection) -> bool:
 
 # Back-compatible name: the FTS index and its postings are built together.
 fts_ready = index_ready
-
-
-def _term_stats(con: duckdb.DuckDBPyConnection, words: Sequence[str]
-                ) -> list[tuple[str, int | None, int]]:
-    """(stem, termid, document frequency) of the index terms of ``words``, tokenised, stop
-    words dropped and stemmed exactly as the index was built; ``termid`` is ``None`` for a
-    stem no record holds."""
-    return [(stem, termid, df) for _, stem, termid, df in _word_terms(con, words)]
 
 
 def _word_terms(con: duckdb.DuckDBPyConnection, words: Sequence[str]
@@ -203,10 +215,19 @@ def _word_terms(con: duckdb.DuckDBPyConnection, words: Sequence[str]
         [list(dict.fromkeys(words))]).fetchall()
 
 
-def bm25(con: duckdb.DuckDBPyConnection, words: Sequence[str], k: int = 100
-         ) -> list[tuple[int, float]]:
-    """The ``k`` best (pmid, BM25 score) for ``words``, best first."""
-    stats = [(t, df) for _, t, df in _term_stats(con, words) if t is not None]
+def bm25(con: duckdb.DuckDBPyConnection, words: Sequence[str], k: int = 100,
+         weights: dict[str, float] | None = None) -> list[tuple[int, float]]:
+    """The ``k`` best (pmid, BM25 score) for ``words``, best first. Each index term counts
+    once, however many of the words stem to it ("infusion", "infusions"), with the largest
+    of their ``weights`` (default 1)."""
+    weights = weights or {}
+    by_term: dict[int, tuple[float, int]] = {}
+    for word, _, termid, df in _word_terms(con, words):
+        if termid is not None:
+            w = weights.get(word, 1.0)
+            if termid not in by_term or w > by_term[termid][0]:
+                by_term[termid] = (w, df)
+    stats = [(termid, df, w) for termid, (w, df) in by_term.items()]
     if not stats:
         return []
     n_docs, avgdl = con.execute(f"SELECT num_docs, avgdl FROM {FTS}.stats").fetchone()
@@ -217,8 +238,8 @@ def bm25(con: duckdb.DuckDBPyConnection, words: Sequence[str], k: int = 100
     # constants folded: a * tf / (tf + c + d * len)
     c, d = K1 * (1 - B), K1 * B / avgdl
     parts = []
-    for termid, df in stats:
-        a = _idf(int(n_docs), int(df)) * (K1 + 1)
+    for termid, df, weight in stats:
+        a = weight * _idf(int(n_docs), int(df)) * (K1 + 1)
         parts.append(f"SELECT pmid, CAST({a!r} AS DOUBLE) * tf / (tf + CAST({c!r} AS DOUBLE)"
                      f" + CAST({d!r} AS DOUBLE) * len) AS w FROM {FTS}.postings"
                      f" WHERE termid = {int(termid)}")
@@ -281,7 +302,7 @@ def retrieve(con: duckdb.DuckDBPyConnection, query: Query, k: int = 20, candidat
              vector: Sequence[float] | None = None) -> list[Hit]:
     """The ``k`` best records for ``query``: BM25's ``candidates`` best, re-ranked with the
     dense vectors when ``vector`` (the claim's embedding) is given and vectors are stored."""
-    scored = bm25(con, query.words, k=max(k, candidates))
+    scored = bm25(con, query.words, k=max(k, candidates), weights=query.weights)
     if not scored:
         return []
     bm25_score = dict(scored)
