@@ -55,8 +55,8 @@ def extract_claims(db: str, run_id: str) -> dict:
 
 
 @task(name="evidence", **STAGE)
-def evidence(db: str, run_id: str) -> dict:
-    return pipeline.evidence_stage(db, run_id)
+def evidence(db: str, run_id: str, rejudge_all: bool = False) -> dict:
+    return pipeline.evidence_stage(db, run_id, rejudge_all=rejudge_all)
 
 
 @task(name="fetch-evidence", retries=1, retry_delay_seconds=[30], **STAGE)
@@ -97,9 +97,13 @@ def _say(show: bool, stage: str, counts: dict) -> None:
 def nightly(inputs: list[str] | None = None, db: str = "out/factcheck.duckdb", out_dir: str = "out",
             sources_file: str | None = None, pubmed_files: list[str] | None = None,
             flow_label: str = "nightly", show_progress: bool = False,
-            fetch_evidence_gaps: bool = False) -> dict:
+            fetch_evidence_gaps: bool = False, rejudge_all: bool = False) -> dict:
     """Ingest → clean → claims → evidence [→ fetch evidence for gaps] → quality → publish →
     report; returns the run's id, status, per-stage counts and output paths.
+
+    The evidence stage judges only the claims whose verdict may have changed (new claims,
+    another model, changed or newly loaded records); ``rejudge_all`` (``--rejudge-all``) judges
+    every current claim again.
 
     ``fetch_evidence_gaps`` (``--fetch-evidence``) asks NCBI's E-utilities for trials and
     reviews on the claims left at ``no_coverage`` or ``not_addressed`` and judges them again
@@ -127,7 +131,7 @@ def nightly(inputs: list[str] | None = None, db: str = "out/factcheck.duckdb", o
             _say(show_progress, "clean", stages["clean"])
             stages["claims"] = extract_claims(work, run_id)
             _say(show_progress, "claims", stages["claims"])
-            stages["evidence"] = evidence(work, run_id)
+            stages["evidence"] = evidence(work, run_id, rejudge_all)
             _say(show_progress, "evidence", stages["evidence"])
             if fetch_evidence_gaps:
                 stages["fetch_evidence"] = fetch_evidence(work, run_id)
@@ -165,11 +169,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--db")
     parser.add_argument("--pubmed", action="append", default=[])
     parser.add_argument("--fetch-evidence", action="store_true")
+    parser.add_argument("--rejudge-all", action="store_true")
     args = parser.parse_args(argv)
     db = args.db or os.path.join(args.out, "factcheck.duckdb")
     result = nightly(inputs=args.inputs, db=db, out_dir=args.out, sources_file=args.sources,
                      pubmed_files=args.pubmed, show_progress=True,
-                     fetch_evidence_gaps=args.fetch_evidence)
+                     fetch_evidence_gaps=args.fetch_evidence, rejudge_all=args.rejudge_all)
     console.print(result)
 
 

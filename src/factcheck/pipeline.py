@@ -203,23 +203,32 @@ def pubmed_stage(db: str | Path, files: Iterable[str | Path], run_id: str, progr
 
 
 def evidence_stage(db: str | Path, run_id: str, top_k: int | None = None, progress=None,
-                   claim_ids: Sequence[str] | None = None) -> dict:
-    """Retrieve, read and judge the evidence of every current claim, and decide its verdict.
+                   claim_ids: Sequence[str] | None = None, rejudge_all: bool = False) -> dict:
+    """Retrieve, read and judge the evidence of the current claims whose verdict may have
+    changed, and decide their verdicts; keep the others.
 
-    All current claims are assessed on every run, not only new ones: the reference table
-    changes (new records, retractions), and a verdict must reflect the table it was made on.
-    ``claim_ids`` restricts the stage to those claims (after ``fetch_evidence_stage``).
+    A claim is judged again (``verdicts.judged_because``) when it is new, when its verdict was
+    made by another stance model or rules version, when a record it read was since deleted,
+    replaced or retracted, or when records loaded since its verdict change which records it
+    retrieves or how many cover its topic (retrieval is cheap; reading is not). Every other
+    verdict is kept and marked as checked by this run. ``claim_ids`` judges exactly those
+    claims again (after ``fetch_evidence_stage``); ``rejudge_all`` every current claim.
     With the ``embed`` extra, records still without a vector are embedded first.
     """
     from .evidence import vectors
-    from .evidence.assess import assess_claim, model_version
-    from .evidence.retrieve import index_ready
+    from .evidence.assess import CANDIDATES, assess_claim, model_version
+    from .evidence.retrieve import build_query, coverage, index_ready, retrieve
     from .evidence.stance import default_model
-    from .store.evidence import drop_evidence_of_missing_records, replace_claim_evidence
+    from .store.evidence import (drop_evidence_of_missing_records, mark_checked, newest_record_time,
+                                 replace_claim_evidence, verdict_counts, verdict_state)
 
     top_k = top_k or get_settings().evidence_top_k
-    counts: dict[str, int] = {"claims": 0, "flagged": 0}
+    counts: dict[str, int] = {"claims": 0, "judged": 0, "unchanged": 0}
+    model = default_model()
+    version = model_version(model)
     with closing(connect(db)) as con:
+        # what changed, read before the rows of deleted records go
+        state = verdict_state(con, version, claim_ids)
         with transaction(con):
             counts["evidence_of_deleted_records"] = drop_evidence_of_missing_records(con)
         if not index_ready(con):
@@ -236,31 +245,61 @@ def evidence_stage(db: str | Path, run_id: str, top_k: int | None = None, progre
                                                 [list(claim_ids)])
         else:
             claims = store_articles.load_claims(con)
+        counts["claims"] = len(claims)
         use_vectors = bool(claims) and ready and vectors.available()
         if use_vectors:
             counts["records_embedded"] = vectors.embed_records(con, progress=progress)
-            claim_vectors = vectors.encode([c.query_text or c.sentence for c in claims])
-        model = default_model()
-        version = model_version(model)
-        task = progress.add_task("evidence", total=len(claims)) if progress else None
-        for i, claim in enumerate(claims):
-            if ready:
-                assessment = assess_claim(con, claim, k=top_k, model=model,
-                                          vector=claim_vectors[i].tolist() if use_vectors else None)
-                rows, verdict = assessment.rows, assessment.verdict_row(version)
-            else:
-                from .evidence.assess import claim_facts_of
-                from .evidence.verdict import decide
+        newest = newest_record_time(con) if ready else None
 
-                rows, verdict = [], decide([], claim_facts_of(claim), coverage=0)
-                verdict.model_version = version
-            with transaction(con):
-                replace_claim_evidence(con, claim.claim_id, rows, verdict, run_id)
-            counts["claims"] += 1
-            counts["flagged"] += bool(verdict.flags) and claim.attribution != "rejected"
-            counts[verdict.label] = counts.get(verdict.label, 0) + 1
-            if task is not None:
-                progress.update(task, advance=1)
+        def reason_for(claim, vector) -> str | None:
+            known = state.get(claim.claim_id, {"reason": "new_claim"})
+            if claim_ids is not None or rejudge_all:
+                return "requested"
+            if known["reason"] or not ready:
+                # (without an index every claim is 'no_coverage': judged again only if its
+                # verdict said otherwise)
+                return known["reason"] or ("new_records" if known["coverage"] else None)
+            if newest is None or known["decided_at"] is None or newest <= known["decided_at"]:
+                return None
+            query = build_query(claim)
+            found = {h.pmid for h in retrieve(con, query, k=top_k, candidates=CANDIDATES, vector=vector)}
+            if found != known["pmids"] or coverage(con, query) != known["coverage"]:
+                return "new_records"
+            return None
+
+        task = progress.add_task("evidence", total=len(claims)) if progress else None
+        kept: list[str] = []
+        batch = 64
+        for start in range(0, len(claims), batch):
+            chunk = claims[start:start + batch]
+            chunk_vectors = (vectors.encode([c.query_text or c.sentence for c in chunk])
+                             if use_vectors else None)
+            for i, claim in enumerate(chunk):
+                vector = chunk_vectors[i].tolist() if chunk_vectors is not None else None
+                reason = reason_for(claim, vector)
+                if reason is None:
+                    kept.append(claim.claim_id)
+                else:
+                    if ready:
+                        assessment = assess_claim(con, claim, k=top_k, model=model, vector=vector)
+                        rows, verdict = assessment.rows, assessment.verdict_row(version)
+                    else:
+                        from .evidence.assess import claim_facts_of
+                        from .evidence.verdict import decide
+
+                        rows, verdict = [], decide([], claim_facts_of(claim), coverage=0)
+                        verdict.model_version = version
+                    verdict.judged_because = reason
+                    with transaction(con):
+                        replace_claim_evidence(con, claim.claim_id, rows, verdict, run_id)
+                    counts["judged"] += 1
+                    counts[f"because_{reason}"] = counts.get(f"because_{reason}", 0) + 1
+                if task is not None:
+                    progress.update(task, advance=1)
+        with transaction(con):
+            mark_checked(con, kept, run_id)
+        counts["unchanged"] = len(kept)
+        counts.update(verdict_counts(con, [c.claim_id for c in claims]))
     return counts
 
 
@@ -328,7 +367,7 @@ def fetch_evidence_stage(db: str | Path, run_id: str, *, api_key: str | None = N
         counts["inserted"] = loaded.get("inserted", 0)
     if touched:
         judged = evidence_stage(db, run_id, claim_ids=sorted(set(touched)))
-        counts["rejudged"] = judged["claims"]
+        counts["rejudged"] = judged["judged"]
         counts.update({f"now_{k}": v for k, v in judged.items()
                        if k in ("supported", "contradicted", "mixed", "not_addressed", "no_coverage")})
     return counts

@@ -46,7 +46,7 @@ def _reap_temporary_server() -> None:
 
 
 def _run_flow(*, inputs, db, out_dir, sources_file, pubmed_files, flow_label,
-              fetch_evidence: bool = False) -> dict:
+              fetch_evidence: bool = False, rejudge_all: bool = False) -> dict:
     ctx = click.get_current_context()
     _quiet_prefect(bool(ctx.find_root().params.get("verbose")))
     from ..store.publish import WriterBusy, WriterLock
@@ -73,7 +73,8 @@ def _run_flow(*, inputs, db, out_dir, sources_file, pubmed_files, flow_label,
     try:
         return nightly(inputs=list(inputs), db=str(db), out_dir=str(out_dir), sources_file=sources_file,
                        pubmed_files=[str(p) for p in pubmed_files], flow_label=flow_label,
-                       show_progress=True, fetch_evidence_gaps=fetch_evidence)
+                       show_progress=True, fetch_evidence_gaps=fetch_evidence,
+                       rejudge_all=rejudge_all)
     except WriterBusy as exc:
         console.print(f"[red]error:[/red] {exc}", soft_wrap=True)
         sys.exit(2)
@@ -184,8 +185,13 @@ def demo(out_dir: str) -> None:
               help="For claims the reference table cannot judge (no coverage, not addressed), fetch "
                    "trials and reviews from NCBI E-utilities, load them and judge again "
                    "[env: NCBI_API_KEY, NCBI_EMAIL].")
+@click.option("--rejudge-all", is_flag=True,
+              help="Judge every current claim again (by default only claims that are new, whose "
+                   "records changed or were joined by newly loaded ones, or whose verdict another "
+                   "model version made).")
 def run(inputs: tuple[str, ...], more_inputs: tuple[str, ...], sources_file: str | None,
-        pubmed_files: tuple[str, ...], db: str | None, out_dir: str, fetch_evidence: bool) -> None:
+        pubmed_files: tuple[str, ...], db: str | None, out_dir: str, fetch_evidence: bool,
+        rejudge_all: bool) -> None:
     """Run the nightly flow on given files, folders, URLs or a sources file.
 
     Exit status: 0 published without errors; 3 published with errors recorded (each failed
@@ -196,7 +202,8 @@ def run(inputs: tuple[str, ...], more_inputs: tuple[str, ...], sources_file: str
         raise click.UsageError("give at least one --input or a --sources file")
     db_path = Path(db) if db else Path(out_dir) / "factcheck.duckdb"
     result = _run_flow(inputs=inputs, db=db_path, out_dir=out_dir, sources_file=sources_file,
-                       pubmed_files=pubmed_files, flow_label="run", fetch_evidence=fetch_evidence)
+                       pubmed_files=pubmed_files, flow_label="run", fetch_evidence=fetch_evidence,
+                       rejudge_all=rejudge_all)
     status = exit_status(result, _print_summary(result))
     if status:
         sys.exit(status)

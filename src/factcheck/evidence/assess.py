@@ -49,7 +49,8 @@ class Assessment:
             matched_terms=list(r.matched_terms), stance=r.stance, p_support=round(r.p_support, 4),
             p_refute=round(r.p_refute, 4), quote=r.quote, quote_section=r.quote_section,
             design=r.grade.design, counts=r.grade.counts, grade=r.grade.weight,
-            grade_note=r.grade.note, dense_score=r.hit.dense) for r in self.records]
+            grade_note=r.grade.note, dense_score=r.hit.dense,
+            record_retracted=bool(r.hit.is_retracted)) for r in self.records]
 
     def verdict_row(self, model_version: str | None = None) -> VerdictRow:
         self.verdict.model_version = model_version

@@ -23,18 +23,82 @@ def replace_claim_evidence(con: duckdb.DuckDBPyConnection, claim_id: str,
         con.executemany(
             f"INSERT INTO evidence ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
             [[claim_id, *asdict(r).values(), run_id] for r in rows])
-    cols = ["claim_id", *_VERDICT_COLUMNS, "run_id", "decided_at"]
+    cols = ["claim_id", *_VERDICT_COLUMNS, "run_id", "decided_at", "checked_run_id"]
     con.execute(
         f"INSERT OR REPLACE INTO verdicts ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
-        [claim_id, *asdict(verdict).values(), run_id, now()])
+        [claim_id, *asdict(verdict).values(), run_id, now(), run_id])
 
 
 def drop_evidence_of_missing_records(con: duckdb.DuckDBPyConnection) -> int:
     """Delete evidence rows whose PubMed record is gone (a ``DeleteCitation`` was loaded).
 
-    Current claims are re-assessed on every run anyway; this also clears the rows of older
-    article versions, which are no longer re-assessed. Returns the number of rows deleted.
+    The current claims that read such a record are judged again by the same run (their
+    verdict state says ``evidence_changed``: call :func:`verdict_state` first); this also clears
+    the rows of older article versions, which are no longer judged. Returns the rows deleted.
     """
     (n,) = con.execute("DELETE FROM evidence e WHERE NOT EXISTS"
                        " (SELECT 1 FROM pubmed p WHERE p.pmid = e.pmid)").fetchone()
     return int(n)
+
+
+#: Why a verdict is (re)computed (``verdicts.judged_because``), in the order they are checked.
+JUDGED_BECAUSE = ("requested", "new_claim", "model_changed", "evidence_changed", "new_records")
+
+
+def verdict_state(con: duckdb.DuckDBPyConnection, model_version: str,
+                  claim_ids: Sequence[str] | None = None) -> dict[str, dict]:
+    """For each current claim (or those of ``claim_ids``): whether its verdict is stale by what
+    the database alone tells, and what a newer-records check needs.
+
+    Returns ``claim_id -> {"reason": None | 'new_claim' | 'model_changed' | 'evidence_changed',
+    "decided_at", "coverage", "pmids"}``: no verdict yet; a verdict by another stance model or
+    rules version; or one of the records it read was since deleted, replaced by a newer
+    version, or retracted (including by a retraction notice loaded later)."""
+    where = "TRUE" if claim_ids is None else "cc.claim_id IN (SELECT unnest(?::VARCHAR[]))"
+    params: list = [model_version] + ([] if claim_ids is None else [list(claim_ids)])
+    rows = con.execute(
+        f"""SELECT cc.claim_id,
+                   CASE WHEN v.claim_id IS NULL THEN 'new_claim'
+                        WHEN v.model_version IS DISTINCT FROM ? THEN 'model_changed'
+                        WHEN EXISTS (SELECT 1 FROM evidence e LEFT JOIN pubmed p ON p.pmid = e.pmid
+                                     WHERE e.claim_id = cc.claim_id
+                                       AND (p.pmid IS NULL OR p.loaded_at > v.decided_at
+                                            OR p.is_retracted IS DISTINCT FROM
+                                               coalesce(e.record_retracted, p.is_retracted)))
+                             THEN 'evidence_changed'
+                   END AS reason,
+                   v.decided_at, v.coverage,
+                   (SELECT list(e.pmid) FROM evidence e WHERE e.claim_id = cc.claim_id) AS pmids
+            FROM current_claims cc LEFT JOIN verdicts v ON v.claim_id = cc.claim_id
+            WHERE {where}""", params).fetchall()
+    return {cid: {"reason": reason, "decided_at": decided_at, "coverage": cov,
+                  "pmids": set(pmids or [])}
+            for cid, reason, decided_at, cov, pmids in rows}
+
+
+def newest_record_time(con: duckdb.DuckDBPyConnection):
+    """When the newest content of the reference table was loaded (``None``: empty table)."""
+    return con.execute("SELECT max(loaded_at) FROM pubmed").fetchone()[0]
+
+
+def mark_checked(con: duckdb.DuckDBPyConnection, claim_ids: Sequence[str], run_id: str) -> None:
+    """Record that ``run_id`` found these claims' verdicts current (``checked_run_id``)."""
+    if claim_ids:
+        con.execute("UPDATE verdicts SET checked_run_id = ? WHERE claim_id IN "
+                    "(SELECT unnest(?::VARCHAR[]))", [run_id, list(claim_ids)])
+
+
+def verdict_counts(con: duckdb.DuckDBPyConnection, claim_ids: Sequence[str] | None = None
+                   ) -> dict[str, int]:
+    """Labels and flagged claims (the article's own assertions) over the current claims' verdicts."""
+    where = "TRUE" if claim_ids is None else "cc.claim_id IN (SELECT unnest(?::VARCHAR[]))"
+    params = [] if claim_ids is None else [list(claim_ids)]
+    out: dict[str, int] = {"flagged": 0}
+    for label, flagged, n in con.execute(
+            f"""SELECT v.label, len(v.flags) > 0 AND coalesce(cc.attribution, 'own') <> 'rejected',
+                       count(*)
+                FROM current_claims cc JOIN verdicts v ON v.claim_id = cc.claim_id
+                WHERE {where} GROUP BY ALL""", params).fetchall():
+        out[label] = out.get(label, 0) + n
+        out["flagged"] += n if flagged else 0
+    return out

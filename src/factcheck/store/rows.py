@@ -73,6 +73,7 @@ class EvidenceRow:
     grade: float | None = None
     grade_note: str | None = None
     dense_score: float | None = None
+    record_retracted: bool | None = None
 
 
 @dataclass(slots=True)
@@ -90,3 +91,4 @@ class VerdictRow:
     coverage: int | None = None
     model_version: str | None = None
     scheme: int = 2
+    judged_because: str | None = None

@@ -1,0 +1,106 @@
+"""Incremental verdicts (issue 12): a nightly run judges again only the claims whose inputs
+changed, and says why; every other verdict is kept and marked as checked by the run."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from factcheck import pipeline
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = REPO / "data" / "seeds"
+SAMPLE = REPO / "data" / "pubmed" / "pubmed_sample.xml.gz"
+
+
+def _run(db: Path, files: list[Path]) -> tuple[str, dict]:
+    run = pipeline.start_run(db, pipeline.new_run_id("test"), "test", [])
+    pipeline.ingest_stage(db, [str(f) for f in files], run)
+    pipeline.clean_stage(db, run)
+    pipeline.claims_stage(db, run)
+    return run, pipeline.evidence_stage(db, run)
+
+
+def _verdicts(db: Path) -> dict[str, tuple]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return {r[0]: r[1:] for r in con.execute(
+            "SELECT claim_id, decided_at, judged_because, run_id, checked_run_id FROM verdicts "
+            "WHERE claim_id IN (SELECT claim_id FROM current_claims)").fetchall()}
+
+
+@pytest.fixture()
+def judged(tmp_path):
+    db = tmp_path / "f.duckdb"
+    run = pipeline.start_run(db, pipeline.new_run_id("test"), "test", [])
+    pipeline.pubmed_stage(db, [SAMPLE], run)
+    first, counts = _run(db, [SEEDS / "001_b93a18ff41c11d19.txt"])
+    assert counts["judged"] == counts["claims"] == counts["because_new_claim"] > 0
+    return db
+
+
+def test_an_unchanged_claim_is_not_judged_again(judged):
+    before = _verdicts(judged)
+    second, counts = _run(judged, [SEEDS / "001_b93a18ff41c11d19.txt"])
+    assert counts["judged"] == 0 and counts["unchanged"] == counts["claims"] == len(before)
+    after = _verdicts(judged)
+    for claim_id, (decided_at, because, run_id, checked) in after.items():
+        assert (decided_at, because, run_id) == before[claim_id][:3]   # kept as it was
+        assert checked == second                                       # and confirmed tonight
+    # the stage's counts are over every current claim, judged tonight or not
+    assert sum(counts.get(k, 0) for k in ("supported", "mixed", "contradicted", "not_addressed",
+                                          "no_coverage")) == counts["claims"]
+
+
+def test_a_new_article_judges_only_its_own_claims(judged):
+    before = _verdicts(judged)
+    run, counts = _run(judged, [SEEDS / "001_b93a18ff41c11d19.txt", SEEDS / "003_a7e04748c8724603.txt"])
+    after = _verdicts(judged)
+    new = set(after) - set(before)
+    assert new and counts["judged"] == counts["because_new_claim"] == len(new)
+    assert counts["unchanged"] == len(before)
+    assert {after[c][1] for c in new} == {"new_claim"}
+
+
+def test_a_retraction_notice_judges_again_the_claims_that_read_the_record(judged, tmp_path):
+    with duckdb.connect(str(judged), read_only=True) as con:
+        pmid, = con.execute("SELECT pmid FROM evidence JOIN current_claims USING (claim_id) "
+                            "GROUP BY pmid ORDER BY count(*) DESC, pmid LIMIT 1").fetchone()
+        touched = {r[0] for r in con.execute(
+            "SELECT DISTINCT claim_id FROM evidence WHERE pmid = ?", [pmid]).fetchall()}
+        assert not con.execute("SELECT is_retracted FROM pubmed WHERE pmid = ?", [pmid]).fetchone()[0]
+    notice = tmp_path / "notice.xml.gz"
+    with gzip.open(notice, "wt") as fh:   # a notice that retracts it, arriving in a later file
+        fh.write('<?xml version="1.0"?><PubmedArticleSet><PubmedArticle><MedlineCitation>'
+                 '<PMID Version="1">99000001</PMID><Article><ArticleTitle>Notice of retraction'
+                 '</ArticleTitle></Article><CommentsCorrectionsList><CommentsCorrections '
+                 f'RefType="RetractionOf"><PMID Version="1">{pmid}</PMID></CommentsCorrections>'
+                 '</CommentsCorrectionsList></MedlineCitation></PubmedArticle></PubmedArticleSet>')
+    run = pipeline.start_run(judged, pipeline.new_run_id("test"), "test", [])
+    assert pipeline.pubmed_stage(judged, [notice], run)["retracted"] >= 1
+    counts = pipeline.evidence_stage(judged, run)
+    after = _verdicts(judged)
+    assert {c for c, v in after.items() if v[1] == "evidence_changed"} == touched
+    # the others were checked against the new record (loaded after their verdict) and kept:
+    # a retraction notice shares no words with their claims
+    assert counts["unchanged"] == counts["claims"] - len(touched)
+    with duckdb.connect(str(judged), read_only=True) as con:
+        assert con.execute("SELECT bool_and(record_retracted) FROM evidence WHERE pmid = ?",
+                           [pmid]).fetchone()[0]
+        assert not con.execute("SELECT count(*) FROM evidence WHERE pmid = ? AND stance = 'supports'",
+                               [pmid]).fetchone()[0]
+
+
+def test_another_model_version_or_a_request_judges_again(judged):
+    with duckdb.connect(str(judged)) as con:
+        claim_id, = con.execute("SELECT claim_id FROM verdicts ORDER BY claim_id LIMIT 1").fetchone()
+        con.execute("UPDATE verdicts SET model_version = 'stance-old+verdict-rules-1' WHERE claim_id = ?",
+                    [claim_id])
+    run = pipeline.start_run(judged, pipeline.new_run_id("test"), "test", [])
+    counts = pipeline.evidence_stage(judged, run)
+    assert counts["judged"] == counts["because_model_changed"] == 1
+    assert _verdicts(judged)[claim_id][1] == "model_changed"
+    everything = pipeline.evidence_stage(judged, run, rejudge_all=True)
+    assert everything["judged"] == everything["because_requested"] == everything["claims"]
