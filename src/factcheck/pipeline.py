@@ -251,32 +251,48 @@ def evidence_stage(db: str | Path, run_id: str, top_k: int | None = None, progre
             counts["records_embedded"] = vectors.embed_records(con, progress=progress)
         newest = newest_record_time(con) if ready else None
 
-        def reason_for(claim, vector) -> str | None:
-            known = state.get(claim.claim_id, {"reason": "new_claim"})
+        def known_reason(claim) -> str | None:
+            """Why the claim must be judged by what the database alone tells; 'check' when
+            records were loaded after its verdict (retrieval decides); None to keep it."""
             if claim_ids is not None or rejudge_all:
                 return "requested"
-            if known["reason"] or not ready:
-                # (without an index every claim is 'no_coverage': judged again only if its
-                # verdict said otherwise)
-                return known["reason"] or ("new_records" if known["coverage"] else None)
-            if newest is None or known["decided_at"] is None or newest <= known["decided_at"]:
-                return None
+            known = state.get(claim.claim_id) or {"reason": "new_claim"}
+            if known["reason"]:
+                return known["reason"]
+            if not ready:
+                # an empty table gives every claim 'no_coverage': judge again only a verdict
+                # made while records were there
+                return "new_records" if known["coverage"] else None
+            if newest is not None and known["decided_at"] is not None and newest > known["decided_at"]:
+                return "check"
+            return None
+
+        def retrieves_otherwise(claim, vector) -> bool:
+            known = state[claim.claim_id]
             query = build_query(claim)
             found = {h.pmid for h in retrieve(con, query, k=top_k, candidates=CANDIDATES, vector=vector)}
-            if found != known["pmids"] or coverage(con, query) != known["coverage"]:
-                return "new_records"
-            return None
+            return found != known["pmids"] or coverage(con, query) != known["coverage"]
 
         task = progress.add_task("evidence", total=len(claims)) if progress else None
         kept: list[str] = []
+        pending: list[tuple[object, str]] = []
+        for claim in claims:
+            reason = known_reason(claim)
+            if reason is None:
+                kept.append(claim.claim_id)
+                if task is not None:
+                    progress.update(task, advance=1)
+            else:
+                pending.append((claim, reason))
         batch = 64
-        for start in range(0, len(claims), batch):
-            chunk = claims[start:start + batch]
-            chunk_vectors = (vectors.encode([c.query_text or c.sentence for c in chunk])
+        for start in range(0, len(pending), batch):
+            chunk = pending[start:start + batch]
+            chunk_vectors = (vectors.encode([c.query_text or c.sentence for c, _ in chunk])
                              if use_vectors else None)
-            for i, claim in enumerate(chunk):
+            for i, (claim, reason) in enumerate(chunk):
                 vector = chunk_vectors[i].tolist() if chunk_vectors is not None else None
-                reason = reason_for(claim, vector)
+                if reason == "check":
+                    reason = "new_records" if retrieves_otherwise(claim, vector) else None
                 if reason is None:
                     kept.append(claim.claim_id)
                 else:
@@ -299,7 +315,7 @@ def evidence_stage(db: str | Path, run_id: str, top_k: int | None = None, progre
         with transaction(con):
             mark_checked(con, kept, run_id)
         counts["unchanged"] = len(kept)
-        counts.update(verdict_counts(con, [c.claim_id for c in claims]))
+        counts.update(verdict_counts(con, claim_ids))
     return counts
 
 
