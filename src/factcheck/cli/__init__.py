@@ -11,6 +11,7 @@ from .. import __version__
 from .clean_cmd import clean
 from .check_cmd import check
 from .claims_cmd import claims
+from .dq_cmd import dq
 from .pipeline_cmd import demo, run, schedule
 from .pubmed_cmd import pubmed
 
@@ -31,6 +32,7 @@ cli.add_command(clean)
 cli.add_command(claims)
 cli.add_command(check)
 cli.add_command(pubmed)
+cli.add_command(dq)
 
 
 def main() -> None:

@@ -17,3 +17,27 @@ def save_dq_results(con: duckdb.DuckDBPyConnection, run_id: str, results) -> Non
             " observed, checked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [[run_id, r.table, r.expectation, r.column, r.success, r.severity, r.observed, at]
              for r in results])
+
+
+def dq_report(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> tuple[dict, list[dict]] | None:
+    """The data-quality results of ``run_id`` (default: the latest run that has any), with its
+    ``runs`` row: ``(run, results)``, failed checks first (errors before warnings). ``None``
+    when no run has recorded checks."""
+    if run_id is None:
+        row = con.execute("SELECT d.run_id FROM dq_results d LEFT JOIN runs r USING (run_id) "
+                          "GROUP BY d.run_id ORDER BY max(coalesce(r.started_at, d.checked_at)) DESC "
+                          "LIMIT 1").fetchone()
+        if row is None:
+            return None
+        run_id = row[0]
+    cur = con.execute("SELECT run_id, flow, status, started_at, finished_at, dq_passed, message "
+                      "FROM runs WHERE run_id = ?", [run_id])
+    names = [d[0] for d in cur.description]
+    found = cur.fetchone()
+    run = dict(zip(names, found)) if found else {"run_id": run_id}
+    cur = con.execute("SELECT table_name, column_name, expectation, severity, success, observed, checked_at "
+                      "FROM dq_results WHERE run_id = ? ORDER BY success, severity = 'warning', "
+                      "table_name, expectation, column_name", [run_id])
+    names = [d[0] for d in cur.description]
+    results = [dict(zip(names, r)) for r in cur.fetchall()]
+    return (run, results) if results else None

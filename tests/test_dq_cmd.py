@@ -1,0 +1,59 @@
+"""``factcheck dq``: the latest run's data-quality results, and an exit status to script on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+from click.testing import CliRunner
+
+from factcheck import pipeline
+from factcheck.cli import cli
+
+SEEDS = Path(__file__).resolve().parents[1] / "data" / "seeds"
+
+
+def _checked_run(db: Path) -> str:
+    run = pipeline.start_run(db, pipeline.new_run_id("test"), "test", [])
+    pipeline.ingest_stage(db, [str(SEEDS / "001_b93a18ff41c11d19.txt")], run)
+    pipeline.clean_stage(db, run)
+    pipeline.claims_stage(db, run)
+    pipeline.evidence_stage(db, run)
+    assert pipeline.quality_stage(db, run)["passed"]
+    pipeline.finish_run(db, run, "completed", dq_passed=True)
+    return run
+
+
+def test_dq_summarises_the_latest_run_and_fails_on_a_blocking_check(tmp_path):
+    db = tmp_path / "f.duckdb"
+    run = _checked_run(db)
+    ok = CliRunner().invoke(cli, ["dq", "--db", str(db)])
+    assert ok.exit_code == 0, ok.output
+    assert run in ok.output and "failed errors 0" in ok.output
+    every = CliRunner().invoke(cli, ["dq", "--db", str(db), "--all"])
+    assert every.exit_code == 0 and "claims" in every.output and "✓" in every.output
+    # a later run whose blocking check failed (recorded, as a rejected run's results are)
+    later = pipeline.start_run(db, pipeline.new_run_id("test"), "test", [])
+    with duckdb.connect(str(db)) as con:
+        table, column, failing = con.execute(
+            "SELECT table_name, column_name, expectation FROM dq_results WHERE run_id = ? "
+            "AND severity = 'error' AND column_name IS NOT NULL ORDER BY ALL LIMIT 1", [run]).fetchone()
+        con.execute("INSERT INTO dq_results SELECT ?, table_name, expectation, column_name, "
+                    "(table_name, column_name, expectation) <> (?, ?, ?), severity, "
+                    "'3 <script>x</script> rows', now() FROM dq_results WHERE run_id = ?",
+                    [later, table, column, failing, run])
+    bad = CliRunner().invoke(cli, ["dq", "--db", str(db)])
+    assert bad.exit_code == 1, bad.output
+    assert later in bad.output and "failed errors 1" in bad.output
+    assert f"✗ error   {table}.{column} {failing}: 3 <script>x</script> rows" in bad.output
+    # the earlier run can still be asked for
+    assert CliRunner().invoke(cli, ["dq", "--db", str(db), "--run", run]).exit_code == 0
+
+
+def test_dq_without_a_database_or_checks_exits_2(tmp_path):
+    missing = CliRunner().invoke(cli, ["dq", "--db", str(tmp_path / "none.duckdb")])
+    assert missing.exit_code == 2 and "does not exist" in missing.output
+    db = tmp_path / "empty.duckdb"
+    pipeline.start_run(db, pipeline.new_run_id("test"), "test", [])
+    empty = CliRunner().invoke(cli, ["dq", "--db", str(db)])
+    assert empty.exit_code == 2 and "no data-quality checks" in empty.output
