@@ -104,3 +104,26 @@ def test_another_model_version_or_a_request_judges_again(judged):
     assert _verdicts(judged)[claim_id][1] == "model_changed"
     everything = pipeline.evidence_stage(judged, run, rejudge_all=True)
     assert everything["judged"] == everything["because_requested"] == everything["claims"]
+
+
+def test_every_judgement_is_kept_in_the_history_and_changes_are_listed(judged):
+    with duckdb.connect(str(judged)) as con:
+        claim_id, label = con.execute("SELECT claim_id, label FROM verdicts ORDER BY claim_id LIMIT 1").fetchone()
+        assert con.execute("SELECT count(*) FROM verdict_history").fetchone()[0] == \
+            con.execute("SELECT count(*) FROM verdicts").fetchone()[0]
+        # as if an older model had labelled it in the labels before 0004 and flagged nothing
+        con.execute("UPDATE verdict_history SET label = 'evidence_found', flags = [], "
+                    "model_version = 'stance-old+verdict-rules-1' WHERE claim_id = ?", [claim_id])
+        con.execute("UPDATE verdicts SET model_version = 'stance-old+verdict-rules-1' WHERE claim_id = ?",
+                    [claim_id])
+    run = pipeline.start_run(judged, pipeline.new_run_id("test"), "test", [])
+    pipeline.evidence_stage(judged, run)
+    with duckdb.connect(str(judged), read_only=True) as con:
+        history = con.execute("SELECT run_id, label, judged_because FROM verdict_history WHERE claim_id = ? "
+                              "ORDER BY decided_at", [claim_id]).fetchall()
+        changes = con.execute("SELECT claim_id, run_id, previous_label, label, judged_because "
+                              "FROM verdict_changes").fetchall()
+        kept = con.execute("SELECT count(*) FROM verdict_history WHERE run_id = ?", [run]).fetchone()[0]
+    assert [h[1:] for h in history] == [("evidence_found", "new_claim"), (label, "model_changed")]
+    assert changes == [(claim_id, run, "evidence_found", label, "model_changed")]
+    assert kept == 1   # the kept verdicts add no history rows

@@ -24,9 +24,15 @@ def replace_claim_evidence(con: duckdb.DuckDBPyConnection, claim_id: str,
             f"INSERT INTO evidence ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
             [[claim_id, *asdict(r).values(), run_id] for r in rows])
     cols = ["claim_id", *_VERDICT_COLUMNS, "run_id", "decided_at", "checked_run_id"]
+    decided_at = now()
     con.execute(
         f"INSERT OR REPLACE INTO verdicts ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
-        [claim_id, *asdict(verdict).values(), run_id, now(), run_id])
+        [claim_id, *asdict(verdict).values(), run_id, decided_at, run_id])
+    con.execute(
+        "INSERT OR REPLACE INTO verdict_history (claim_id, run_id, decided_at, label, confidence, flags,"
+        " deciding_pmids, coverage, model_version, judged_because) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [claim_id, run_id, decided_at, verdict.label, verdict.confidence, list(verdict.flags),
+         list(verdict.deciding_pmids), verdict.coverage, verdict.model_version, verdict.judged_because])
 
 
 def drop_evidence_of_missing_records(con: duckdb.DuckDBPyConnection) -> int:
