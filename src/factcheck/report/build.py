@@ -130,6 +130,18 @@ def build_report(con: duckdb.DuckDBPyConnection, out_dir: str | Path, run_id: st
     errors = con.execute(
         "SELECT source, stage, error_kind, severity, message FROM pipeline_errors"
         " WHERE run_id = ? ORDER BY created_at", [run_id]).fetchall() if run_id else []
+    changes, judged = [], {}
+    if run_id:
+        # what this run changed: the verdicts it judged (and why), those whose label or flags moved
+        judged = dict(con.execute("SELECT coalesce(judged_because, 'unknown'), count(*) FROM verdict_history"
+                                  " WHERE run_id = ? GROUP BY ALL ORDER BY 2 DESC", [run_id]).fetchall())
+        cur = con.execute(
+            """SELECT c.article_id, c.sentence, ch.previous_label, ch.label, ch.previous_flags,
+                      ch.flags, ch.judged_because
+               FROM verdict_changes ch JOIN current_claims c USING (claim_id)
+               WHERE ch.run_id = ? ORDER BY c.article_id, c.seq""", [run_id])
+        names = [d[0] for d in cur.description]
+        changes = [dict(zip(names, r)) for r in cur.fetchall()]
     pubmed = con.execute("SELECT count(*), min(pub_year), max(pub_year) FROM pubmed").fetchone()
     env = Environment(loader=PackageLoader("factcheck.report", "templates"),
                       autoescape=select_autoescape(["html"], default=True))
@@ -148,7 +160,7 @@ def build_report(con: duckdb.DuckDBPyConnection, out_dir: str | Path, run_id: st
         } for a in articles],
         n_claims=len(claims),
         n_flagged=sum(1 for c in claims if c["flags"] and c["attribution"] != "rejected"),
-        errors=errors, flag_help=FLAGS,
+        errors=errors, flag_help=FLAGS, changes=changes, judged=judged,
         pubmed={"n": pubmed[0], "min_year": pubmed[1], "max_year": pubmed[2]},
     )
     paths = ReportPaths(out_dir / "report" / "index.html", out_dir / "claims.jsonl")
