@@ -47,10 +47,6 @@ def drop_evidence_of_missing_records(con: duckdb.DuckDBPyConnection) -> int:
     return int(n)
 
 
-#: Why a verdict is (re)computed (``verdicts.judged_because``), in the order they are checked.
-JUDGED_BECAUSE = ("requested", "new_claim", "model_changed", "evidence_changed", "new_records")
-
-
 def verdict_state(con: duckdb.DuckDBPyConnection, model_version: str,
                   claim_ids: Sequence[str] | None = None) -> dict[str, dict]:
     """For each current claim (or those of ``claim_ids``): whether its verdict is stale by what
