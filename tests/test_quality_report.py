@@ -142,3 +142,13 @@ def test_the_report_says_what_this_run_judged_and_which_verdicts_changed(con, tm
     assert "&lt;b&gt;cures&lt;/b&gt;" in row and "<b>cures</b>" not in row   # escaped
     assert row.index(">supported<") < row.index("overstated certainty") < row.index(">contradicted<")
     assert "evidence changed</td>" in row
+
+
+def test_a_verdict_without_its_history_or_with_an_unknown_reason_fails(con):
+    sentence = "Ketamine <b>cures</b> pain forever."
+    populate(con, [claim(0, len(sentence), sentence)])
+    assert run_checks(con, only=["verdicts"]).passed
+    con.execute("UPDATE verdicts SET judged_because = 'because'")
+    con.execute("DELETE FROM verdict_history")
+    failed = {r.column for r in run_checks(con, only=["verdicts"]).failures}
+    assert {"judged_because", "history_ok"} <= failed

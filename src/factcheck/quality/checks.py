@@ -25,6 +25,8 @@ POLARITIES = ["positive", "negative"]
 CLEAN_STATUSES = ["pending", "ok", "empty", "error"]
 STANCES = ["supports", "refutes", "neutral"]
 ATTRIBUTIONS = ["own", "reported", "rejected"]
+#: Why the evidence stage (re)computed a verdict (``verdicts.judged_because``; NULL before 0005).
+JUDGED_BECAUSE = ["requested", "new_claim", "model_changed", "evidence_changed", "new_records"]
 
 
 @dataclass
@@ -130,7 +132,10 @@ def _verdict_suite(flag_names: list[str], labels: list[str]) -> Suite:
         " NOT (coalesce(cc.attribution, 'own') = 'rejected' AND len(v.flags) > 0) AS rejected_ok,"
         # supported / contradicted / mixed name the records they rest on
         " (v.label NOT IN ('supported', 'contradicted', 'mixed') OR len(v.deciding_pmids) > 0)"
-        " AS deciding_ok"
+        " AS deciding_ok, v.judged_because,"
+        # the verdict in force is the last one its history holds
+        " EXISTS (SELECT 1 FROM verdict_history h WHERE h.claim_id = v.claim_id AND h.run_id = v.run_id"
+        " AND h.label = v.label) AS history_ok"
         " FROM current_claims cc LEFT JOIN verdicts v USING (claim_id)",
         [
             Check("ExpectColumnValuesToBeInSet", {"column": "has_verdict", "value_set": [True]}),
@@ -140,6 +145,8 @@ def _verdict_suite(flag_names: list[str], labels: list[str]) -> Suite:
             Check("ExpectColumnValuesToBeInSet", {"column": "reasons_ok", "value_set": [True]}),
             Check("ExpectColumnValuesToBeInSet", {"column": "rejected_ok", "value_set": [True]}),
             Check("ExpectColumnValuesToBeInSet", {"column": "deciding_ok", "value_set": [True]}),
+            Check("ExpectColumnValuesToBeInSet", {"column": "judged_because", "value_set": JUDGED_BECAUSE}),
+            Check("ExpectColumnValuesToBeInSet", {"column": "history_ok", "value_set": [True]}),
         ])
 
 
