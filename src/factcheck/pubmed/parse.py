@@ -227,7 +227,26 @@ class _CountingReader(io.RawIOBase):
         return len(data)
 
 
-class _BoundedGunzip(io.RawIOBase):
+class _CheckedReader(io.RawIOBase):
+    """A read-only stream whose every chunk is checked (:meth:`_read_checked`); a read of
+    everything goes a checked chunk at a time, so no check can be skipped by asking for all."""
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, n: int = -1) -> bytes:
+        if n is None or n < 0:
+            chunks = []
+            while chunk := self._read_checked(1024 * 1024):
+                chunks.append(chunk)
+            return b"".join(chunks)
+        return self._read_checked(n)
+
+    def _read_checked(self, n: int) -> bytes:
+        raise NotImplementedError
+
+
+class _BoundedGunzip(_CheckedReader):
     """Decompressed bytes, refused with :class:`HostileXMLError` as soon as they pass the
     ratio or size cap (a gzip bomb is stopped after some 4 MB of output, before the XML
     parser builds anything large from it)."""
@@ -238,15 +257,7 @@ class _BoundedGunzip(io.RawIOBase):
         self._name = name
         self.count = 0
 
-    def readable(self) -> bool:
-        return True
-
-    def read(self, n: int = -1) -> bytes:
-        if n is None or n < 0:   # everything, a capped chunk at a time
-            chunks = []
-            while chunk := self.read(1024 * 1024):
-                chunks.append(chunk)
-            return b"".join(chunks)
+    def _read_checked(self, n: int) -> bytes:
         data = self._unzipped.read(n)
         self.count += len(data)
         if self.count > MAX_DECOMPRESSED_BYTES or (
@@ -270,7 +281,7 @@ MAX_RECORD_BYTES = 16 * 1024 * 1024
 MAX_RECORD_TAGS = 1_000_000
 
 
-class _RecordBoundedReader(io.RawIOBase):
+class _RecordBoundedReader(_CheckedReader):
     """The document's bytes, refused with :class:`HostileXMLError` as soon as the XML read
     since the parser last finished a record passes :data:`MAX_RECORD_BYTES` or
     :data:`MAX_RECORD_TAGS` (a record of millions of empty elements, or of many text nodes
@@ -285,18 +296,10 @@ class _RecordBoundedReader(io.RawIOBase):
         self._bytes = 0
         self._tags = 0
 
-    def readable(self) -> bool:
-        return True
-
     def mark(self) -> None:
         self._bytes = self._tags = 0
 
-    def read(self, n: int = -1) -> bytes:
-        if n is None or n < 0:   # everything, a checked chunk at a time
-            chunks = []
-            while chunk := self.read(1024 * 1024):
-                chunks.append(chunk)
-            return b"".join(chunks)
+    def _read_checked(self, n: int) -> bytes:
         data = self._stream.read(n)
         self._bytes += len(data)
         self._tags += data.count(b"<")
