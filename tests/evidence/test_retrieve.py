@@ -116,7 +116,8 @@ def test_words_that_stem_alike_count_once_and_weights_scale_a_term(sample_db):
     (they were summed twice). A term's weight scales its share of the score."""
     one = bm25(sample_db, ["ketamine", "infusion"], k=20)
     both = bm25(sample_db, ["ketamine", "infusion", "infusions"], k=20)
-    assert one and one == both
+    assert one and [p for p, _ in one] == [p for p, _ in both]
+    assert [s for _, s in both] == pytest.approx([s for _, s in one])
     half = dict(bm25(sample_db, ["infusion"], k=20, weights={"infusion": 0.5}))
     for pmid, score in bm25(sample_db, ["infusion"], k=20):
         assert half[pmid] == pytest.approx(score / 2)

@@ -71,7 +71,8 @@ def scientific_assertion(sentence: str, anchored: bool = False) -> str | None:
     """The relation cue of a plainly worded scientific assertion ("Activation of PPM1D enhances
     p53 function"), or None: a relation between biomedical things, stated impersonally, by a
     sentence that is not a question. Such sentences are check-worthy whatever the claim model
-    learned from blog texts (fact-checking data sets are written this way)."""
+    learned from blog texts (fact-checking data sets are written this way). ``anchored``: the
+    sentence names a health concept the vocabulary knows (enough for a statistical finding)."""
     words = _WORDS.findall(sentence)
     if len(words) < 3 or _SELF_OR_READER.search(sentence) or _QUESTION_OPENER.search(sentence):
         return None
