@@ -40,7 +40,11 @@ def test_demo_writes_database_report_and_jsonl(demo_out: Path):
     assert (demo_out / "factcheck.duckdb").stat().st_size > 0
     assert not (demo_out / "factcheck.duckdb.work").exists()
     html = (demo_out / "report" / "index.html").read_text()
-    assert "https://pubmed.ncbi.nlm.nih.gov/" in html and "<script" not in html
+    pages = sorted((demo_out / "report" / "articles").glob("*.html"))
+    assert len(pages) == 4 and all(f'href="articles/{p.name}"' in html for p in pages)
+    assert any("https://pubmed.ncbi.nlm.nih.gov/" in p.read_text() for p in pages)
+    assert (demo_out / "report" / "quality.html").exists() and (demo_out / "report" / "flagged.csv").exists()
+    assert "<script" not in html
     claims = [json.loads(line) for line in (demo_out / "claims.jsonl").read_text().splitlines()]
     assert claims
     for claim in claims:

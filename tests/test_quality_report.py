@@ -47,6 +47,11 @@ def populate(con, claims):
         replace_claim_evidence(con, claim_id, [row], verdict, "r1")
 
 
+def article_page(paths) -> str:
+    (page,) = (paths.html.parent / "articles").glob("*.html")
+    return page.read_text()
+
+
 def test_clean_database_passes(con):
     sentence = "Ketamine <b>cures</b> pain forever."
     populate(con, [claim(0, len(sentence), sentence)])
@@ -76,7 +81,10 @@ def test_report_escapes_article_text_and_links_pmids(con, tmp_path):
     sentence = "Ketamine <b>cures</b> pain forever."
     populate(con, [claim(0, len(sentence), sentence)])
     paths = build_report(con, tmp_path, "r1")
-    html = paths.html.read_text()
+    # the index and the article's page
+    pages = sorted(paths.html.parent.rglob("*.html"))
+    assert len(pages) == paths.pages
+    html = "".join(p.read_text() for p in pages)
     assert "<b>cures</b>" not in html and "&lt;b&gt;cures&lt;/b&gt;" in html
     assert "<script>alert" not in html
     assert "Ketamine &amp; &lt;i&gt;you&lt;/i&gt;" in html
@@ -101,11 +109,11 @@ def test_the_report_shows_the_closest_sentence_of_an_on_topic_record_read_as_neu
     populate(con, [claim(0, len(sentence), sentence)])
     con.execute("UPDATE evidence SET stance = 'neutral'")
     con.execute("UPDATE verdicts SET label = 'not_addressed', deciding_pmids = []")
-    html = build_report(con, tmp_path / "a", "r1").html.read_text()
+    html = article_page(build_report(con, tmp_path / "a", "r1"))
     assert ("closest sentence, not read as supporting or contradicting it: "
             "Ketamine &lt;i&gt;relieved&lt;/i&gt; pain") in html
     con.execute("UPDATE evidence SET on_topic = false")
-    html = build_report(con, tmp_path / "b", "r1").html.read_text()
+    html = article_page(build_report(con, tmp_path / "b", "r1"))
     assert "closest sentence" not in html
 
 
@@ -140,7 +148,11 @@ def test_the_report_says_what_this_run_judged_and_which_verdicts_changed(con, tm
     assert "1 evidence changed" in html and "1 verdict changed" in html
     row = html[html.index('id="this-run"'):html.index("</section>", html.index('id="this-run"'))]
     assert "&lt;b&gt;cures&lt;/b&gt;" in row and "<b>cures</b>" not in row   # escaped
-    assert row.index(">supported<") < row.index("overstated certainty") < row.index(">contradicted<")
+    assert "0 new flags, 1 resolved, 1 verdict changed" in row
+    resolved = row[row.index('id="resolved-flags"'):row.index('id="changed-verdicts"')]
+    assert "no longer: <span class=\"flag\">overstated certainty</span>" in resolved
+    table = row[row.index('id="changed-verdicts"'):]
+    assert table.index(">supported<") < table.index("overstated certainty") < table.index(">contradicted<")
     assert "evidence changed</td>" in row
 
 

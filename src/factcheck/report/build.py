@@ -1,20 +1,40 @@
-"""The editors' report (one offline HTML page) and ``claims.jsonl``, read from the database.
+"""The editors' report (offline HTML pages), its exports and ``claims.jsonl``, read from the
+database.
 
-``claims.jsonl`` has one object per current claim: its text and structure, the verdict
-(``verdict``: supported, mixed, contradicted, not_addressed or no_coverage; ``verdict_scheme``
-1 for verdicts written before migration 0004, whose labels were evidence_found,
-limited_evidence, no_evidence or overstated), ``flags`` with ``flag_reasons``,
-``deciding_pmids``, ``coverage`` (records of the table on the claim's topic), and
-``evidence``: the records that support or refute it, each with its quoted sentence.
+``out_dir/report/`` holds:
+
+- ``index.html``: tonight's run first (new flags, resolved flags, changed verdicts since the
+  previous published run, new articles, input errors), then every article ranked worst first
+  (by the severity of its flags, :data:`FLAG_SEVERITY`), with filters as plain links;
+- ``articles/<article_id>.html``: one page per article: its title, source link, the cleaned
+  text with each claim highlighted by verdict, each claim's verdict, flags with their reasons,
+  evidence cards (PMID link, title, journal, year, study design, retracted badge, the quoted
+  sentence that supports or contradicts) and the audit trail of removed boilerplate;
+- ``by/verdict-*.html``, ``by/flag-*.html``, ``by/site-*.html``: the claims with one verdict,
+  one flag, or of one site;
+- ``quality.html``: every data-quality check of the run, passed or failed, with sample
+  failing values;
+- ``flagged.csv`` and ``flagged.md``: the flagged claims for e-mail or a CMS.
+
+``claims.jsonl`` (beside the report folder) has one object per current claim: its text and
+structure, the verdict (``verdict``: supported, mixed, contradicted, not_addressed or
+no_coverage; ``verdict_scheme`` 1 for verdicts written before migration 0004, whose labels
+were evidence_found, limited_evidence, no_evidence or overstated), ``flags`` with
+``flag_reasons``, ``deciding_pmids``, ``coverage`` (records of the table on the claim's
+topic), and ``evidence``: the records that support or refute it, each with its quoted sentence.
 
 Everything shown in HTML goes through Jinja2 with autoescaping on: article text and titles
-come from the web and must never become markup. The page has inline CSS, no script and no
-external resource, so it opens offline.
+come from the web and must never become markup. The pages have inline CSS, no script and no
+external resource (a Content-Security-Policy says so), so they open offline. The CSV neutralises
+cells a spreadsheet would run as formulas; the Markdown escapes markup.
 """
 
 from __future__ import annotations
 
+import csv
+import hashlib
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -23,20 +43,62 @@ import duckdb
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..evidence.grading import design_label
-from ..evidence.verdict import FLAGS
+from ..evidence.verdict import FLAGS, LABELS
 
 PUBMED_URL = "https://pubmed.ncbi.nlm.nih.gov/{pmid}/"
+
+#: How serious each flag is for an editor (3: the claim is contradicted or rests on retracted
+#: work; 2: it says more than its evidence; 1: a detail to check). An article's rank on the
+#: index is the sum, over its flagged claims, of their most serious flag.
+FLAG_SEVERITY: dict[str, int] = {
+    "contradicted_by_stronger_evidence": 3,
+    "retracted_evidence": 3,
+    "overstated_certainty": 2,
+    "preclinical_only": 2,
+    "figure_not_found": 1,
+    "cited_source_not_found": 1,
+}
+SEVERITY_WORDS = {3: "serious", 2: "overstated", 1: "to check"}
+#: Characters of an article's cleaned text shown on its page (claims are read from the first
+#: 100,000; see ``claims.limits``).
+MAX_SHOWN_CHARS = 200_000
 
 
 @dataclass
 class ReportPaths:
     html: Path
     jsonl: Path
+    csv: Path | None = None
+    markdown: Path | None = None
+    pages: int = 0
 
 
 def article_label(source: str, source_kind: str) -> str:
     """What ``claims.jsonl`` calls an article: the file name for files, the URL for pages."""
     return Path(source).name if source_kind == "file" else source
+
+
+def article_title(title: str | None, body: str | None) -> str:
+    """An article's title for an editor: the page's own, else its first line (its first
+    heading, when the cleaner kept it), shortened; never a file name."""
+    if title and title.strip():
+        return " ".join(title.split())
+    for line in (body or "").splitlines():
+        line = " ".join(line.split())
+        if line:
+            return line if len(line) <= 120 else line[:117].rsplit(" ", 1)[0] + "…"
+    return "(untitled article)"
+
+
+def severity(flags) -> int:
+    return max((FLAG_SEVERITY.get(f, 1) for f in flags or []), default=0)
+
+
+def slug(text: str) -> str:
+    """A file name for a site (any text): readable part plus a short digest, so two sites
+    never share a page."""
+    readable = re.sub(r"[^a-z0-9]+", "-", (text or "").lower()).strip("-")[:40] or "site"
+    return f"{readable}-{hashlib.sha1((text or '').encode('utf-8')).hexdigest()[:8]}"
 
 
 def _claims(con: duckdb.DuckDBPyConnection) -> list[dict]:
@@ -48,7 +110,8 @@ def _claims(con: duckdb.DuckDBPyConnection) -> list[dict]:
                v.label, v.confidence, coalesce(v.flags, []), v.explanation,
                coalesce(v.flag_reasons, []), coalesce(v.deciding_pmids, []), v.coverage,
                coalesce(cc.attribution, 'own'), cc.attributed_to, cc.query_text,
-               coalesce(cc.figures, []), cc.cited, coalesce(v.scheme, 1), v.model_version
+               coalesce(cc.figures, []), cc.cited, coalesce(v.scheme, 1), v.model_version,
+               cc.site, v.judged_because
         FROM current_claims cc
         JOIN articles a USING (article_id)
         LEFT JOIN verdicts v USING (claim_id)
@@ -85,7 +148,8 @@ def _claims(con: duckdb.DuckDBPyConnection) -> list[dict]:
             "flag_reasons": dict(zip(flags, reasons)),
             "deciding_pmids": list(r[23]), "coverage": r[24], "attribution": r[25],
             "attributed_to": r[26], "query_text": r[27], "figures": list(r[28]), "cited": r[29],
-            "verdict_scheme": r[30], "model_version": r[31],
+            "verdict_scheme": r[30], "model_version": r[31], "site": r[32],
+            "judged_because": r[33],
             "evidence": [{"pmid": e["pmid"], "stance": e["stance"], "quote": e["quote"],
                           "design": e["design"], "year": e["year"], "retracted": e["retracted"],
                           "counts": e["counts"]}
@@ -98,72 +162,260 @@ def _claims(con: duckdb.DuckDBPyConnection) -> list[dict]:
 def write_claims_jsonl(claims: list[dict], path: Path) -> None:
     with path.open("w", encoding="utf-8") as fh:
         for claim in claims:
-            record = {k: v for k, v in claim.items() if k != "retrieved"}
+            record = {k: v for k, v in claim.items()
+                      if k not in ("retrieved", "site", "judged_because", "page", "severity",
+                                   "article_title_shown")}
             fh.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
 
 
+# --- exports ---------------------------------------------------------------------------------
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value) -> str:
+    """A CSV cell a spreadsheet will show as text: a value starting like a formula gets a
+    leading apostrophe (OWASP's advice against CSV injection)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+
+
+def md_text(value) -> str:
+    """Text for Markdown: HTML-escaped (a CMS may render inline HTML) and with Markdown's
+    punctuation backslash-escaped, on one line."""
+    text = " ".join(str(value or "").split())
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+CSV_COLUMNS = ["article_title", "source", "site", "claim", "verdict", "flags", "flag_reasons",
+               "confidence", "evidence", "deciding_pmids", "claim_id", "report_page"]
+
+
+def write_flagged_csv(flagged: list[dict], path: Path) -> None:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(CSV_COLUMNS)
+        for c in flagged:
+            evidence = " | ".join(
+                f"PMID {e['pmid']} {'supports' if e['stance'] == 'supports' else 'contradicts'}: "
+                f"{e['quote'] or ''}" for e in c["evidence"])
+            writer.writerow([csv_cell(v) for v in (
+                c["article_title_shown"], c["source"], c["site"], c["sentence"], c["verdict"],
+                "; ".join(c["flags"]), "; ".join(c["flag_reasons"].get(f, "") for f in c["flags"]),
+                f"{c['confidence']:.2f}" if c["confidence"] is not None else "", evidence,
+                " ".join(str(p) for p in c["deciding_pmids"]), c["claim_id"], c["page"])])
+
+
+def write_flagged_markdown(flagged: list[dict], path: Path, generated: str) -> None:
+    lines = [f"# Flagged health claims ({len(flagged)})", "", f"Generated {md_text(generated)} by factcheck.", ""]
+    by_article: dict[str, list[dict]] = {}
+    for c in flagged:
+        by_article.setdefault(c["article_id"], []).append(c)
+    for claims in by_article.values():
+        first = claims[0]
+        lines += [f"## {md_text(first['article_title_shown'])}", "", f"Source: {md_text(first['source'])}", ""]
+        for c in claims:
+            lines.append(f"- **{md_text(c['sentence'])}**")
+            lines.append(f"  - verdict: {md_text((c['verdict'] or '').replace('_', ' '))}")
+            for f in c["flags"]:
+                lines.append(f"  - flag {md_text(f.replace('_', ' '))}: {md_text(c['flag_reasons'].get(f, ''))}")
+            for e in c["evidence"]:
+                stance = "supports" if e["stance"] == "supports" else "contradicts"
+                lines.append(f"  - [PMID {e['pmid']}]({PUBMED_URL.format(pmid=e['pmid'])}) {stance}: "
+                             f"{md_text(e['quote'])}")
+        lines.append("")
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+# --- pages -----------------------------------------------------------------------------------
+
+def highlighted(body: str | None, claims: list[dict], limit: int = MAX_SHOWN_CHARS) -> tuple[list[dict], int]:
+    """The article's cleaned text cut into pieces, each plain text or one claim (by its
+    offsets; a claim overlapping an earlier one is not highlighted). Returns the pieces and
+    how many characters were left out after ``limit``."""
+    body = body or ""
+    shown = body[:limit]
+    pieces, at = [], 0
+    for c in sorted(claims, key=lambda c: (c["start"], c["end"])):
+        if c["start"] < at or c["end"] > len(shown) or c["start"] >= c["end"]:
+            continue
+        if c["start"] > at:
+            pieces.append({"text": shown[at:c["start"]]})
+        pieces.append({"text": shown[c["start"]:c["end"]], "claim": c})
+        at = c["end"]
+    if at < len(shown):
+        pieces.append({"text": shown[at:]})
+    return pieces, len(body) - len(shown)
+
+
+def _tonight(con: duckdb.DuckDBPyConnection, run_id: str) -> dict:
+    """What the run changed against the previous published run: the claims it judged whose
+    flags appeared or went, and whose verdict changed."""
+    rows = con.execute(
+        """
+        WITH h AS (
+            SELECT claim_id, run_id, label, flags, judged_because,
+                   lag(label) OVER w AS previous_label, lag(flags) OVER w AS previous_flags
+            FROM verdict_history
+            WINDOW w AS (PARTITION BY claim_id ORDER BY decided_at, run_id))
+        SELECT h.claim_id, h.label, h.flags, h.previous_label, h.previous_flags, h.judged_because
+        FROM h JOIN current_claims c USING (claim_id)
+        WHERE h.run_id = ? ORDER BY c.source, c.seq""", [run_id]).fetchall()
+    new_flags, resolved, changed = [], [], []
+    for claim_id, label, flags, prev_label, prev_flags, because in rows:
+        flags, prev = set(flags or []), set(prev_flags or [])
+        entry = {"claim_id": claim_id, "label": label, "flags": sorted(flags),
+                 "previous_label": prev_label, "previous_flags": sorted(prev),
+                 "judged_because": because, "added": sorted(flags - prev),
+                 "removed": sorted(prev - flags)}
+        if flags - prev:
+            new_flags.append(entry)
+        if prev - flags:
+            resolved.append(entry)
+        if prev_label is not None and (prev_label != label or prev != flags):
+            changed.append(entry)
+    return {"new_flags": new_flags, "resolved": resolved, "changed": changed}
+
+
+def _quality(con: duckdb.DuckDBPyConnection, run_id: str | None) -> dict | None:
+    from ..store.quality import dq_report
+
+    found = dq_report(con, run_id) if run_id else None
+    if not found:
+        return None
+    run, results = found
+    for r in results:
+        try:
+            observed = json.loads(r["observed"] or "{}")
+        except ValueError:
+            observed = {"observed_value": r["observed"]}
+        r["samples"] = [str(v) for v in (observed.get("partial_unexpected_list") or [])][:10]
+        r["unexpected"] = observed.get("unexpected_count")
+        r["value"] = observed.get("observed_value")
+    failed = [r for r in results if not r["success"]]
+    return {"run": run, "results": results, "n": len(results),
+            "failed_errors": sum(1 for r in failed if r["severity"] == "error"),
+            "failed_warnings": sum(1 for r in failed if r["severity"] != "error")}
+
+
 def build_report(con: duckdb.DuckDBPyConnection, out_dir: str | Path, run_id: str | None = None) -> ReportPaths:
-    """Write ``out_dir/report/index.html`` and ``out_dir/claims.jsonl`` from ``con``."""
+    """Write ``out_dir/report/`` (``index.html`` and the pages above) and
+    ``out_dir/claims.jsonl`` from ``con``."""
     out_dir = Path(out_dir)
-    (out_dir / "report").mkdir(parents=True, exist_ok=True)
+    root = out_dir / "report"
+    for sub in ("articles", "by"):
+        (root / sub).mkdir(parents=True, exist_ok=True)
+    generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     claims = _claims(con)
-    articles = con.execute(
-        """SELECT s.article_id, s.source, a.source_kind, s.title, s.published, s.n_removed,
-                  s.n_claims, s.n_flagged
-           FROM article_summary s JOIN articles a USING (article_id) ORDER BY s.source""").fetchall()
-    removed = {}
+    removed: dict[str, list[dict]] = {}
     for article_id, kind, text, reason in con.execute(
             """SELECT rb.article_id, rb.kind, rb.text, rb.reason FROM removed_blocks rb
                JOIN articles a ON a.article_id = rb.article_id AND a.latest_version = rb.version
                ORDER BY rb.article_id, rb.seq""").fetchall():
         removed.setdefault(article_id, []).append({"kind": kind, "text": text, "reason": reason})
-    by_article = {}
+    by_article: dict[str, list[dict]] = {}
     for c in claims:
         by_article.setdefault(c["article_id"], []).append(c)
+    cur = con.execute(
+        """SELECT s.article_id, s.source, a.source_kind, s.site, s.title, s.published, s.n_removed,
+                  s.n_claims, s.n_flagged, ca.body_text, a.first_seen_run, ca.author
+           FROM article_summary s JOIN articles a USING (article_id)
+           JOIN current_articles ca USING (article_id) ORDER BY s.source""")
+    names = [d[0] for d in cur.description]
+    articles = []
+    for row in cur.fetchall():
+        a = dict(zip(names, row))
+        a["title_shown"] = article_title(a["title"], a["body_text"])
+        a["label"] = article_label(a["source"], a["source_kind"])
+        a["is_url"] = a["source_kind"] == "url"
+        a["page"] = f"articles/{a['article_id']}.html"
+        a["site_page"] = f"by/site-{slug(a['site'] or '')}.html"
+        mine = by_article.get(a["article_id"], [])
+        for c in mine:
+            c["article_title_shown"] = a["title_shown"]
+            c["page"] = f"{a['page']}#c-{c['seq']}"
+            c["severity"] = severity(c["flags"]) if c["attribution"] != "rejected" else 0
+        a["claims"] = mine
+        a["flagged"] = [c for c in mine if c["flags"] and c["attribution"] != "rejected"]
+        a["severity"] = sum(c["severity"] for c in a["flagged"])
+        a["verdicts"] = {label: sum(1 for c in mine if c["verdict"] == label) for label in LABELS}
+        a["removed"] = removed.get(a["article_id"], [])
+        a["new_tonight"] = bool(run_id) and a["first_seen_run"] == run_id
+        articles.append(a)
+    articles.sort(key=lambda a: (-a["severity"], -len(a["flagged"]), a["title_shown"].lower(), a["source"]))
+    claim_by_id = {c["claim_id"]: c for c in claims}
+    flagged = [c for a in articles for c in sorted(a["flagged"], key=lambda c: (-c["severity"], c["seq"]))]
+
     run = None
+    errors: list[dict] = []
+    tonight = {"new_flags": [], "resolved": [], "changed": []}
+    judged: dict[str, int] = {}
     if run_id:
-        row = con.execute("SELECT run_id, started_at, status, n_documents, n_new_versions, n_claims,"
-                          " n_errors FROM runs WHERE run_id = ?", [run_id]).fetchone()
-        if row:
-            run = dict(zip(["run_id", "started_at", "status", "n_documents", "n_new_versions",
-                            "n_claims", "n_errors"], row))
-    errors = con.execute(
-        "SELECT source, stage, error_kind, severity, message FROM pipeline_errors"
-        " WHERE run_id = ? ORDER BY created_at", [run_id]).fetchall() if run_id else []
-    changes, judged = [], {}
-    if run_id:
-        # what this run changed: the verdicts it judged (and why), those whose label or flags moved
+        cur = con.execute("SELECT run_id, started_at, status, n_documents, n_new_versions, n_claims,"
+                          " n_errors FROM runs WHERE run_id = ?", [run_id])
+        found = cur.fetchone()
+        run = dict(zip([d[0] for d in cur.description], found)) if found else None
+        cur = con.execute("SELECT source, stage, error_kind, severity, message FROM pipeline_errors"
+                          " WHERE run_id = ? ORDER BY created_at", [run_id])
+        errors = [dict(zip([d[0] for d in cur.description], r)) for r in cur.fetchall()]
         judged = dict(con.execute("SELECT coalesce(judged_because, 'unknown'), count(*) FROM verdict_history"
-                                  " WHERE run_id = ? GROUP BY ALL ORDER BY 2 DESC", [run_id]).fetchall())
-        cur = con.execute(
-            """SELECT c.article_id, c.sentence, ch.previous_label, ch.label, ch.previous_flags,
-                      ch.flags, ch.judged_because
-               FROM verdict_changes ch JOIN current_claims c USING (claim_id)
-               WHERE ch.run_id = ? ORDER BY c.article_id, c.seq""", [run_id])
-        names = [d[0] for d in cur.description]
-        changes = [dict(zip(names, r)) for r in cur.fetchall()]
+                                  " WHERE run_id = ? GROUP BY ALL ORDER BY 2 DESC, 1", [run_id]).fetchall())
+        tonight = _tonight(con, run_id)
+        for entries in tonight.values():
+            for e in entries:
+                e["claim"] = claim_by_id.get(e["claim_id"])
+    quality = _quality(con, run_id)
     pubmed = con.execute("SELECT count(*), min(pub_year), max(pub_year) FROM pubmed").fetchone()
+
+    sites: dict[str, list[dict]] = {}
+    for a in articles:
+        sites.setdefault(a["site"] or "", []).append(a)
+    filters = {
+        "verdict": [(label, f"by/verdict-{label}.html",
+                     [c for c in claims if c["verdict"] == label]) for label in LABELS],
+        "flag": [(flag, f"by/flag-{flag}.html",
+                  [c for c in flagged if flag in c["flags"]]) for flag in FLAGS],
+        "site": [(site or "(no site)", f"by/site-{slug(site)}.html",
+                  [c for a in group for c in a["claims"]]) for site, group in sorted(sites.items())],
+    }
+
     env = Environment(loader=PackageLoader("factcheck.report", "templates"),
                       autoescape=select_autoescape(["html"], default=True))
-    html = env.get_template("report.html").render(
-        generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        run=run,
-        articles=[{
-            "article_id": a[0], "source": a[1], "source_kind": a[2],
-            "label": article_label(a[1], a[2]), "title": a[3] or article_label(a[1], a[2]),
-            "published": a[4], "n_removed": a[5], "n_claims": a[6], "n_flagged": a[7],
-            "is_url": a[2] == "url",
-            "flagged": [c for c in by_article.get(a[0], []) if c["flags"] and c["attribution"] != "rejected"],
-            "other": [c for c in by_article.get(a[0], [])
-                      if not c["flags"] or c["attribution"] == "rejected"],
-            "removed": removed.get(a[0], []),
-        } for a in articles],
-        n_claims=len(claims),
-        n_flagged=sum(1 for c in claims if c["flags"] and c["attribution"] != "rejected"),
-        errors=errors, flag_help=FLAGS, changes=changes, judged=judged,
-        pubmed={"n": pubmed[0], "min_year": pubmed[1], "max_year": pubmed[2]},
-    )
-    paths = ReportPaths(out_dir / "report" / "index.html", out_dir / "claims.jsonl")
-    paths.html.write_text(html, encoding="utf-8")
+    common = {"generated": generated, "run": run, "flag_help": FLAGS, "severity_words": SEVERITY_WORDS,
+              "pubmed": {"n": pubmed[0], "min_year": pubmed[1], "max_year": pubmed[2]},
+              "quality": quality}
+
+    def write(page: str, template: str, **values) -> None:
+        depth = page.count("/")
+        html = env.get_template(template).render(root="../" * depth, **common, **values)
+        (root / page).write_text(html, encoding="utf-8")
+
+    pages = 0
+    write("index.html", "index.html", articles=articles, n_claims=len(claims), n_flagged=len(flagged),
+          errors=errors, tonight=tonight, judged=judged, filters=filters)
+    pages += 1
+    for a in articles:
+        pieces, cut = highlighted(a["body_text"], a["claims"])
+        write(a["page"], "article.html", a=a, pieces=pieces, cut=cut)
+        pages += 1
+    titles = {"verdict": "Claims with the verdict “{}”", "flag": "Flagged claims: {}",
+              "site": "Claims of {}"}
+    for kind, entries in filters.items():
+        for name, page, listed in entries:
+            write(page, "list.html", heading=titles[kind].format(name.replace("_", " ")),
+                  claims=listed, kind=kind, name=name,
+                  help=FLAGS.get(name) if kind == "flag" else None)
+            pages += 1
+    write("quality.html", "quality.html")
+    pages += 1
+
+    paths = ReportPaths(root / "index.html", out_dir / "claims.jsonl", root / "flagged.csv",
+                        root / "flagged.md", pages)
+    write_flagged_csv(flagged, paths.csv)
+    write_flagged_markdown(flagged, paths.markdown, generated)
     write_claims_jsonl(claims, paths.jsonl)
     return paths

@@ -1,0 +1,161 @@
+"""The editors' report: an index ranked worst first, a page per article, filter pages, a
+data-quality page and exports of the flagged claims, all escaped."""
+
+from __future__ import annotations
+
+import csv
+from datetime import datetime, timezone
+
+from factcheck.clean.result import CleanResult
+from factcheck.ingest.document import Document, sha256_hex
+from factcheck.quality.checks import CheckResult
+from factcheck.report.build import build_report, csv_cell, md_text
+from factcheck.store import articles as sa
+from factcheck.store.evidence import replace_claim_evidence
+from factcheck.store.quality import save_dq_results
+from factcheck.store.rows import Claim, EvidenceRow, VerdictRow
+
+QUOTE = "Ketamine <i>relieved</i> pain in 12 of 20 patients."
+
+
+def add_article(con, source, body, title, verdicts, run_id="r1"):
+    """Store an article whose claims are its sentences, with the given (label, flags) each."""
+    data = body.encode()
+    saved = sa.save_document(con, Document(
+        source=source, source_kind="url" if source.startswith("http") else "file", text=body,
+        content_type="text/plain", raw_bytes=len(data), content_hash=sha256_hex(data),
+        fetched_at=datetime.now(timezone.utc)), run_id)
+    sa.save_cleaned(con, saved.article_id, saved.version, CleanResult(title=title, body_text=body))
+    claims, at = [], 0
+    for sentence in body.split("\n\n")[1:]:
+        start = body.index(sentence, at)
+        at = start + len(sentence)
+        claims.append(Claim(sentence=sentence, start=start, end=at, claim_type="efficacy",
+                            certainty="absolute", polarity="positive", score=0.9,
+                            reason="efficacy verb", intervention="ketamine", condition="pain"))
+    sa.save_claims(con, saved.article_id, saved.version, claims, run_id)
+    ids = [r[0] for r in con.execute("SELECT claim_id FROM claims WHERE article_id = ? ORDER BY seq",
+                                     [saved.article_id]).fetchall()]
+    for claim_id, (label, flags) in zip(ids, verdicts):
+        row = EvidenceRow(pmid=101, rank=1, score=2.0, on_topic=True, matched_terms=["ketamine"],
+                          stance="supports" if label == "supported" else "refutes",
+                          p_support=0.8, p_refute=0.05, quote=QUOTE, quote_section="results",
+                          design="case_report", counts=True, grade=0.2)
+        replace_claim_evidence(con, claim_id, [row], VerdictRow(
+            label=label, confidence=0.8, flags=flags, explanation="PMID 101 decides it",
+            flag_reasons=[f"reason for {f}" for f in flags], deciding_pmids=[101], coverage=1),
+            run_id)
+    return saved.article_id
+
+
+def corpus(con):
+    sa.start_run(con, "r1", "test", [])
+    con.execute("INSERT INTO pubmed (pmid, title, abstract, study_design, is_retracted) VALUES "
+                "(101, 'Ketamine for chronic pain', ?, 'case_report', true)", [QUOTE])
+    mild = add_article(con, "https://a.example/mild", "Mild page\n\nKetamine eases pain.",
+                       "Mild <em>page</em>", [("supported", ["figure_not_found"])])
+    worst = add_article(con, "https://b.example/worst",
+                        "Worst page\n\nKetamine <b>cures</b> pain.\n\n=HYPERLINK(\"http://x\") ketamine heals.",
+                        None, [("contradicted", ["contradicted_by_stronger_evidence"]),
+                               ("supported", ["overstated_certainty"])])
+    clean = add_article(con, "/data/articles/clean-post.html", "Clean post body\n\nKetamine helps pain.",
+                        None, [("supported", [])])
+    return {"mild": mild, "worst": worst, "clean": clean}
+
+
+def test_index_ranks_articles_worst_first_and_links_their_pages(con, tmp_path):
+    ids = corpus(con)
+    paths = build_report(con, tmp_path, "r1")
+    index = paths.html.read_text()
+    toc = index[index.index('id="articles"'):]
+    # the contradicted one (severity 3 + 2) before the one with a detail to check, then the clean one
+    assert toc.index(f'articles/{ids["worst"]}.html') < toc.index(f'articles/{ids["mild"]}.html') \
+        < toc.index(f'articles/{ids["clean"]}.html')
+    assert "1 serious" in toc and "1 overstated" in toc and "1 to check" in toc
+    # titles: the page's own (escaped), else the first line of the text, never the file name
+    assert "Mild &lt;em&gt;page&lt;/em&gt;" in toc and "<em>page</em>" not in toc
+    assert "Worst page" in toc and "Clean post body" in toc and "clean-post.html" not in toc
+    for article_id in ids.values():
+        assert (paths.html.parent / "articles" / f"{article_id}.html").exists()
+    # every article is new in this run; all three flags are new tonight
+    assert index.count('class="new"') == 3
+    assert "3 new flags, 0 resolved, 0 verdicts changed" in index
+
+
+def test_the_article_page_highlights_each_claim_by_verdict_and_escapes_it(con, tmp_path):
+    ids = corpus(con)
+    paths = build_report(con, tmp_path, "r1")
+    page = (paths.html.parent / "articles" / f"{ids['worst']}.html").read_text()
+    assert "<title>Worst page · factcheck</title>" in page
+    assert 'href="https://b.example/worst"' in page
+    text = page[page.index('id="text"'):]
+    assert '<mark class="contradicted flagged"' in text and '<mark class="supported flagged"' in text
+    assert 'href="#c-0"' in text and 'id="c-0"' in page
+    assert "Ketamine &lt;b&gt;cures&lt;/b&gt; pain." in text and "<b>cures</b>" not in page
+    # the evidence card: PMID link, design, retracted badge, quoted sentence (escaped)
+    assert 'href="https://pubmed.ncbi.nlm.nih.gov/101/"' in page
+    assert '<span class="retracted">retracted</span>' in page and "case report" in page
+    assert "Ketamine &lt;i&gt;relieved&lt;/i&gt; pain" in page and "<i>relieved</i>" not in page
+    assert "reason for contradicted_by_stronger_evidence" in page
+    # links back up one folder
+    assert 'href="../index.html"' in page and 'href="../quality.html"' in page
+
+
+def test_filter_pages_list_claims_by_verdict_flag_and_site(con, tmp_path):
+    ids = corpus(con)
+    paths = build_report(con, tmp_path, "r1")
+    index = paths.html.read_text()
+    by = paths.html.parent / "by"
+    assert "contradicted (1)" in index and "supported (3)" in index
+    assert "overstated certainty (1)" in index and "b.example (2)" in index
+    page = (by / "verdict-contradicted.html").read_text()
+    assert page.count("<li>") == 1 and f"../articles/{ids['worst']}.html#c-0" in page
+    page = (by / "flag-figure_not_found.html").read_text()
+    assert page.count("<li>") == 1 and f"../articles/{ids['mild']}.html#c-0" in page
+    site_pages = {p.name for p in by.glob("site-*.html")}
+    assert len(site_pages) == 3 and any(n.startswith("site-b-example-") for n in site_pages)
+
+
+def test_exports_of_flagged_claims_are_safe_for_spreadsheets_and_markdown(con, tmp_path):
+    corpus(con)
+    paths = build_report(con, tmp_path, "r1")
+    with paths.csv.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 3   # the three flagged claims, worst first
+    assert rows[0]["verdict"] == "contradicted" and rows[0]["article_title"] == "Worst page"
+    formula = next(r for r in rows if "HYPERLINK" in r["claim"])
+    assert formula["claim"].startswith("'=HYPERLINK")
+    assert "PMID 101 supports" in formula["evidence"]
+    assert rows[-1]["report_page"].startswith("articles/") and "#c-0" in rows[-1]["report_page"]
+    md = paths.markdown.read_text()
+    assert md.startswith("# Flagged health claims (3)")
+    assert "&lt;b&gt;cures&lt;/b&gt;" in md and "<b>" not in md
+    assert "[PMID 101](https://pubmed.ncbi.nlm.nih.gov/101/)" in md
+    assert csv_cell("@SUM(A1)") == "'@SUM(A1)" and csv_cell("Ketamine") == "Ketamine"
+    assert md_text("[click](javascript:x) *bold*") == r"\[click\]\(javascript:x\) \*bold\*"
+
+
+def test_the_quality_page_lists_every_check_with_sample_failing_values(con, tmp_path):
+    corpus(con)
+    save_dq_results(con, "r1", [
+        CheckResult("claims", "expect_column_values_to_be_in_set", "claim_type", False, "error",
+                    '{"unexpected_count": 2, "partial_unexpected_list": ["<script>x</script>", "odd"]}'),
+        CheckResult("articles", "expect_column_values_to_not_be_null", "source", True, "error",
+                    '{"unexpected_count": 0}'),
+    ])
+    paths = build_report(con, tmp_path, "r1")
+    page = (paths.html.parent / "quality.html").read_text()
+    assert "2 checks" in page and "1 blocking failures" in page
+    assert "&lt;script&gt;x&lt;/script&gt; · odd" in page and "<script>" not in page
+    assert page.index("failed") < page.index("passed")
+    assert "1/2" in paths.html.read_text()
+
+
+def test_pages_have_no_script_and_no_external_resource(con, tmp_path):
+    corpus(con)
+    paths = build_report(con, tmp_path, "r1")
+    for page in paths.html.parent.rglob("*.html"):
+        html = page.read_text()
+        assert "default-src 'none'" in html and "<script" not in html.lower()
+        assert 'src="http' not in html and "<link" not in html
+        assert 'name="viewport"' in html
