@@ -31,8 +31,9 @@ CANDIDATES = 100
 
 #: Recorded with every verdict (``verdicts.model_version``, after the stance model's hash);
 #: raised when retrieval or the decision rules change what a claim is judged on
-#: (3: expansion words weighted, one count per index term, dense cosine in the final order).
-RULES_VERSION = "verdict-rules-3"
+#: (3: expansion words weighted, one count per index term, dense cosine in the final order;
+#: 4: records off the topic glanced at, not read whole).
+RULES_VERSION = "verdict-rules-4"
 
 
 @dataclass

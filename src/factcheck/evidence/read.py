@@ -6,7 +6,9 @@ a claim in one batch. For a claim about an outcome in people, only the title, re
 conclusions and unlabelled sentences may decide: background sentences report what others found
 and methods sentences decide nothing. For a mechanism claim every sentence may (pharmacology is
 stated in backgrounds). At most :data:`MAX_SENTENCES` sentences of a record are read: those
-sharing most words with the claim, and the last two (the conclusions).
+sharing most words with the claim, and the last two (the conclusions). A record off the
+claim's topic is only glanced at (:data:`OFF_TOPIC_SENTENCES`: its title and its sentence
+closest to the claim), since it cannot count.
 
 A record's stance is that of its most decided sentence, which is quoted; a record off the
 claim's topic (``assess.judge_topic``) never supports or refutes it. The sentence
@@ -35,6 +37,12 @@ from .verdict import ReadRecord
 NON_DECIDING = frozenset({"background", "objective", "methods"})
 #: At most this many sentences of one record are read (the title included).
 MAX_SENTENCES = 12
+#: Of a record off the claim's topic (which never supports or refutes it), only this many:
+#: its title and the sentence sharing most words with the claim, enough for the ranking and
+#: the closest sentence. On SciFact's training claims: evidence time per claim 887 -> 533 ms
+#: (median, one thread), nDCG@10 0.694 -> 0.688, label F1 0.474 -> 0.464; on the demo
+#: database, where four records in five read are off topic, about four times less reading.
+OFF_TOPIC_SENTENCES = 2
 
 
 def _logit(p: float) -> float:
@@ -104,6 +112,18 @@ def candidate_sentences(hit: Hit, claim_type: str, query_words: set[str]
     return out
 
 
+def glance_sentences(hit: Hit, claim_type: str, query_words: set[str],
+                     limit: int = OFF_TOPIC_SENTENCES) -> list[tuple[str, str | None]]:
+    """The few sentences read of a record off the claim's topic: its title and the sentences
+    sharing most words with the claim (earlier first on ties), at most ``limit`` in all."""
+    sentences = candidate_sentences(hit, claim_type, query_words)
+    if len(sentences) <= limit:
+        return sentences
+    head = sentences[:1] if sentences[0][1] == "title" else []
+    rest = sorted(sentences[len(head):], key=lambda s: -_overlap(query_words, s[0]))
+    return (head + rest)[:limit]
+
+
 def read_records(claim_text: str, claim_type: str, hits: Sequence[Hit], query: Query | None = None,
                  model: StanceModel | None = None, on_topic: Sequence[bool] | None = None,
                  calibration: Calibration | None = None) -> list[ReadRecord]:
@@ -112,7 +132,9 @@ def read_records(claim_text: str, claim_type: str, hits: Sequence[Hit], query: Q
     model = model or default_model()
     calibrate = calibration or Calibration.from_meta(model.meta)
     words = set(_content_words(query.text if query else claim_text))
-    per_hit = [candidate_sentences(h, claim_type, words) for h in hits]
+    per_hit = [candidate_sentences(h, claim_type, words)
+               if on_topic is None or on_topic[i] else glance_sentences(h, claim_type, words)
+               for i, h in enumerate(hits)]
     probs = model.probabilities([(claim_text, s) for sentences in per_hit for s, _ in sentences])
     records: list[ReadRecord] = []
     row = 0
