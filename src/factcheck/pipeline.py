@@ -417,14 +417,21 @@ def _private_endpoint(url: str) -> str | None:
 
 
 def quality_stage(db: str | Path, run_id: str) -> dict:
-    """Run the data-quality suites and record every result in ``dq_results``."""
+    """Run the data-quality suites and the drift checks against the previous published run,
+    and record every result in ``dq_results`` (and this run's metrics in ``run_metrics``)."""
     from .quality.checks import run_checks
-    from .store.quality import save_dq_results
+    from .quality.drift import check_drift
+    from .store.quality import save_dq_results, save_run_metrics
 
     with closing(connect(db)) as con:
         report = run_checks(con)
+        metrics, drift = check_drift(con, run_id)
+        report.results.extend(drift)
+        for warning in (r for r in drift if not r.success):
+            log.warning("distribution drift: %s %s %s", warning.expectation, warning.column, warning.observed)
         with transaction(con):
             save_dq_results(con, run_id, report.results)
+            save_run_metrics(con, run_id, metrics)
     failures = [f"{r.table}.{r.column or ''} {r.expectation}: {r.observed}" for r in report.failures
                 if r.severity == "error"]
     return {"passed": report.passed, "checks": len(report.results),

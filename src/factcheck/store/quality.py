@@ -41,3 +41,27 @@ def dq_report(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> tupl
     names = [d[0] for d in cur.description]
     results = [dict(zip(names, r)) for r in cur.fetchall()]
     return (run, results) if results else None
+
+
+def save_run_metrics(con: duckdb.DuckDBPyConnection, run_id: str, metrics) -> None:
+    """Replace this run's ``run_metrics`` with ``metrics``: (metric, scope, value, n) tuples."""
+    con.execute("DELETE FROM run_metrics WHERE run_id = ?", [run_id])
+    if metrics:
+        con.executemany("INSERT INTO run_metrics (run_id, metric, scope, value, n) VALUES (?, ?, ?, ?, ?)",
+                        [[run_id, m, s, float(v), int(n)] for m, s, v, n in metrics])
+
+
+def previous_metrics(con: duckdb.DuckDBPyConnection, run_id: str
+                     ) -> tuple[str | None, dict[tuple[str, str], tuple[float, int]]]:
+    """The metrics of the latest published run (``completed``) before ``run_id`` that has any:
+    ``(that run's id, {(metric, scope): (value, n)})``."""
+    row = con.execute(
+        """SELECT r.run_id FROM runs r
+           WHERE r.status = 'completed' AND r.run_id <> ?
+             AND r.started_at <= coalesce((SELECT started_at FROM runs WHERE run_id = ?), now()::TIMESTAMP)
+             AND EXISTS (SELECT 1 FROM run_metrics m WHERE m.run_id = r.run_id)
+           ORDER BY r.started_at DESC LIMIT 1""", [run_id, run_id]).fetchone()
+    if row is None:
+        return None, {}
+    return row[0], {(m, s): (v, n) for m, s, v, n in con.execute(
+        "SELECT metric, scope, value, n FROM run_metrics WHERE run_id = ?", [row[0]]).fetchall()}
