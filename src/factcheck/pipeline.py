@@ -483,6 +483,7 @@ def publish_run(work: str | Path, db: str | Path, out_dir: str | Path, run_id: s
 
     from .report.build import build_report
     from .store.publish import publish
+    from .store.triage import load_decisions, triage_path
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -491,7 +492,7 @@ def publish_run(work: str | Path, db: str | Path, out_dir: str | Path, run_id: s
     finish_run(work, run_id, "completed", dq_passed=True)
     staging = out / f".report-{run_id}"
     with closing(connect(work, read_only=True)) as con:
-        staged = build_report(con, staging, run_id)
+        staged = build_report(con, staging, run_id, decisions=load_decisions(triage_path(db)))
     html, jsonl = out / "report", out / "claims.jsonl"
     shutil.rmtree(html, ignore_errors=True)
     jsonl.unlink(missing_ok=True)

@@ -11,9 +11,11 @@ from .. import __version__
 from .clean_cmd import clean
 from .check_cmd import check
 from .claims_cmd import claims
+from .dashboard_cmd import dashboard
 from .dq_cmd import dq
 from .pipeline_cmd import demo, run, schedule
 from .pubmed_cmd import pubmed
+from .triage_cmd import triage
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -33,6 +35,8 @@ cli.add_command(claims)
 cli.add_command(check)
 cli.add_command(pubmed)
 cli.add_command(dq)
+cli.add_command(triage)
+cli.add_command(dashboard)
 
 
 def main() -> None:

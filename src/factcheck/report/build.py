@@ -14,7 +14,9 @@ database.
   one flag, or of one site;
 - ``quality.html``: every data-quality check of the run, passed or failed, with sample
   failing values;
-- ``flagged.csv`` and ``flagged.md``: the flagged claims for e-mail or a CMS.
+- ``flagged.csv`` and ``flagged.md``: the flagged claims for e-mail or a CMS;
+- ``by/open.html``, ``by/triage-*.html``: the flagged claims without an editor's decision, and
+  those an editor marked escalated, reviewed or dismissed (``store.triage``).
 
 ``claims.jsonl`` (beside the report folder) has one object per current claim: its text and
 structure, the verdict (``verdict``: supported, mixed, contradicted, not_addressed or
@@ -164,7 +166,7 @@ def write_claims_jsonl(claims: list[dict], path: Path) -> None:
         for claim in claims:
             record = {k: v for k, v in claim.items()
                       if k not in ("retrieved", "site", "judged_because", "page", "severity",
-                                   "article_title_shown")}
+                                   "article_title_shown", "triage")}
             fh.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
 
 
@@ -192,7 +194,8 @@ def md_text(value) -> str:
 
 
 CSV_COLUMNS = ["article_title", "source", "site", "claim", "verdict", "flags", "flag_reasons",
-               "confidence", "evidence", "deciding_pmids", "claim_id", "report_page"]
+               "confidence", "evidence", "deciding_pmids", "triage", "triage_note", "claim_id",
+               "report_page"]
 
 
 def write_flagged_csv(flagged: list[dict], path: Path) -> None:
@@ -207,7 +210,9 @@ def write_flagged_csv(flagged: list[dict], path: Path) -> None:
                 c["article_title_shown"], c["source"], c["site"], c["sentence"], c["verdict"],
                 "; ".join(c["flags"]), "; ".join(c["flag_reasons"].get(f, "") for f in c["flags"]),
                 f"{c['confidence']:.2f}" if c["confidence"] is not None else "", evidence,
-                " ".join(str(p) for p in c["deciding_pmids"]), c["claim_id"], c["page"])])
+                " ".join(str(p) for p in c["deciding_pmids"]),
+                c["triage"]["status"] if c["triage"] else "open",
+                (c["triage"] or {}).get("note") or "", c["claim_id"], c["page"])])
 
 
 def write_flagged_markdown(flagged: list[dict], path: Path, generated: str) -> None:
@@ -220,7 +225,8 @@ def write_flagged_markdown(flagged: list[dict], path: Path, generated: str) -> N
         lines += [f"## {md_text(first['article_title_shown'])}", "", f"Source: {md_text(first['source'])}", ""]
         for c in claims:
             lines.append(f"- **{md_text(c['sentence'])}**")
-            lines.append(f"  - verdict: {md_text((c['verdict'] or '').replace('_', ' '))}")
+            lines.append(f"  - verdict: {md_text((c['verdict'] or '').replace('_', ' '))}; editor: "
+                         f"{md_text(c['triage']['status'] if c['triage'] else 'open')}")
             for f in c["flags"]:
                 lines.append(f"  - flag {md_text(f.replace('_', ' '))}: {md_text(c['flag_reasons'].get(f, ''))}")
             for e in c["evidence"]:
@@ -302,9 +308,13 @@ def _quality(con: duckdb.DuckDBPyConnection, run_id: str | None) -> dict | None:
             "failed_warnings": sum(1 for r in failed if r["severity"] != "error")}
 
 
-def build_report(con: duckdb.DuckDBPyConnection, out_dir: str | Path, run_id: str | None = None) -> ReportPaths:
+def build_report(con: duckdb.DuckDBPyConnection, out_dir: str | Path, run_id: str | None = None,
+                 decisions: dict | None = None) -> ReportPaths:
     """Write ``out_dir/report/`` (``index.html`` and the pages above) and
-    ``out_dir/claims.jsonl`` from ``con``."""
+    ``out_dir/claims.jsonl`` from ``con``. ``decisions`` are the editors' triage decisions in
+    force (``store.triage.load_decisions``): a flagged claim without one is open."""
+    from ..store.triage import decision_for
+
     out_dir = Path(out_dir)
     root = out_dir / "report"
     for sub in ("articles", "by"):
@@ -339,9 +349,13 @@ def build_report(con: duckdb.DuckDBPyConnection, out_dir: str | Path, run_id: st
             c["article_title_shown"] = a["title_shown"]
             c["page"] = f"{a['page']}#c-{c['seq']}"
             c["severity"] = severity(c["flags"]) if c["attribution"] != "rejected" else 0
+            found = decision_for(decisions or {}, a["article_id"], c["sentence"], c["flags"])
+            c["triage"] = ({"status": found.status, "note": found.note, "editor": found.editor,
+                            "decided_at": found.decided_at} if found else None)
         a["claims"] = mine
         a["flagged"] = [c for c in mine if c["flags"] and c["attribution"] != "rejected"]
         a["severity"] = sum(c["severity"] for c in a["flagged"])
+        a["open"] = [c for c in a["flagged"] if c["triage"] is None]
         a["verdicts"] = {label: sum(1 for c in mine if c["verdict"] == label) for label in LABELS}
         a["removed"] = removed.get(a["article_id"], [])
         a["new_tonight"] = bool(run_id) and a["first_seen_run"] == run_id
@@ -349,6 +363,7 @@ def build_report(con: duckdb.DuckDBPyConnection, out_dir: str | Path, run_id: st
     articles.sort(key=lambda a: (-a["severity"], -len(a["flagged"]), a["title_shown"].lower(), a["source"]))
     claim_by_id = {c["claim_id"]: c for c in claims}
     flagged = [c for a in articles for c in sorted(a["flagged"], key=lambda c: (-c["severity"], c["seq"]))]
+    still_open = [c for c in flagged if c["triage"] is None]
 
     run = None
     errors: list[dict] = []
@@ -381,6 +396,10 @@ def build_report(con: duckdb.DuckDBPyConnection, out_dir: str | Path, run_id: st
                   [c for c in flagged if flag in c["flags"]]) for flag in FLAGS],
         "site": [(site or "(no site)", f"by/site-{slug(site)}.html",
                   [c for a in group for c in a["claims"]]) for site, group in sorted(sites.items())],
+        "triage": [("open", "by/open.html", still_open)] + [
+            (status, f"by/triage-{status}.html",
+             [c for c in flagged if c["triage"] and c["triage"]["status"] == status])
+            for status in ("escalated", "reviewed", "dismissed")],
     }
 
     env = Environment(loader=PackageLoader("factcheck.report", "templates"),
@@ -396,17 +415,19 @@ def build_report(con: duckdb.DuckDBPyConnection, out_dir: str | Path, run_id: st
 
     pages = 0
     write("index.html", "index.html", articles=articles, n_claims=len(claims), n_flagged=len(flagged),
-          errors=errors, tonight=tonight, judged=judged, filters=filters)
+          n_open=len(still_open), errors=errors, tonight=tonight, judged=judged, filters=filters)
     pages += 1
     for a in articles:
         pieces, cut = highlighted(a["body_text"], a["claims"])
         write(a["page"], "article.html", a=a, pieces=pieces, cut=cut)
         pages += 1
     titles = {"verdict": "Claims with the verdict “{}”", "flag": "Flagged claims: {}",
-              "site": "Claims of {}"}
+              "site": "Claims of {}", "triage": "Flagged claims an editor marked {}"}
     for kind, entries in filters.items():
         for name, page, listed in entries:
-            write(page, "list.html", heading=titles[kind].format(name.replace("_", " ")),
+            heading = ("Flagged claims still open (no editor's decision)" if page == "by/open.html"
+                       else titles[kind].format(name.replace("_", " ")))
+            write(page, "list.html", heading=heading,
                   claims=listed, kind=kind, name=name,
                   help=FLAGS.get(name) if kind == "flag" else None)
             pages += 1

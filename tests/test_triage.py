@@ -1,0 +1,103 @@
+"""Editors' triage: decisions in their own database, carried over while a sentence is
+unchanged, shown in the report; the CLI records and lists them."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+from click.testing import CliRunner
+
+from factcheck.cli import cli
+from factcheck.report.build import build_report
+from factcheck.store.db import connect
+from factcheck.store.evidence import replace_claim_evidence
+from factcheck.store.rows import VerdictRow
+from factcheck.store.triage import (TriageError, decision_for, load_decisions, record_decision,
+                                    triage_path)
+from test_report import corpus
+
+
+@pytest.fixture
+def published(tmp_path):
+    db = tmp_path / "pub" / "factcheck.duckdb"
+    con = connect(db)
+    ids = corpus(con)
+    con.close()
+    return db, ids
+
+
+def claim_of(db, article_id, seq=0):
+    with connect(db, read_only=True) as con:
+        return con.execute("SELECT claim_id, sentence FROM current_claims WHERE article_id = ? AND seq = ?",
+                           [article_id, seq]).fetchone()
+
+
+def test_a_decision_lives_beside_the_published_database_and_holds_while_nothing_new_is_flagged(published, monkeypatch):
+    monkeypatch.delenv("FACTCHECK_TRIAGE_DB", raising=False)
+    db, ids = published
+    claim_id, sentence = claim_of(db, ids["worst"])
+    decision = record_decision(db, claim_id, "dismissed", note="satire <b>site</b>", editor="ana")
+    assert triage_path(db) == db.parent / "triage.duckdb" and triage_path(db).exists()
+    decisions = load_decisions(triage_path(db))
+    # the same sentence (another version's claim id, other spacing) is still decided
+    found = decision_for(decisions, ids["worst"], "  " + sentence.upper(), decision.flags)
+    assert found is not None and found.status == "dismissed" and found.note == "satire <b>site</b>"
+    # a flag the editor did not see reopens it; so does another article's same sentence
+    assert decision_for(decisions, ids["worst"], sentence, decision.flags + ["retracted_evidence"]) is None
+    assert decision_for(decisions, ids["mild"], sentence, decision.flags) is None
+    # the latest decision is in force; 'open' takes a decision back
+    record_decision(db, claim_id, "open", editor="ana")
+    assert decision_for(load_decisions(triage_path(db)), ids["worst"], sentence, decision.flags) is None
+    with pytest.raises(TriageError):
+        record_decision(db, "no-such-claim", "reviewed")
+    with pytest.raises(TriageError):
+        record_decision(db, claim_id, "approved")
+
+
+def test_the_report_shows_which_flags_are_still_open(published, tmp_path):
+    db, ids = published
+    claim_id, _ = claim_of(db, ids["worst"])
+    record_decision(db, claim_id, "escalated", note="ask the <i>author</i>", editor="ana",
+                    triage_db=tmp_path / "t.duckdb")
+    with connect(db, read_only=True) as con:
+        paths = build_report(con, tmp_path / "out", "r1", decisions=load_decisions(tmp_path / "t.duckdb"))
+    index = paths.html.read_text()
+    assert "<b>2</b><a href=\"by/open.html\">still open</a>" in index
+    assert "open (2)" in index and "escalated (1)" in index
+    page = (paths.html.parent / "articles" / f"{ids['worst']}.html").read_text()
+    assert '<span class="tri escalated" title="ask the &lt;i&gt;author&lt;/i&gt;">escalated by ana</span>' in page
+    assert "Editor's note" in page and "<i>author</i>" not in page
+    assert (paths.html.parent / "by" / "open.html").read_text().count("<li>") == 2
+    with paths.csv.open(newline="") as fh:
+        rows = {r["claim_id"]: r for r in csv.DictReader(fh)}
+    assert rows[claim_id]["triage"] == "escalated" and rows[claim_id]["triage_note"] == "ask the <i>author</i>"
+    assert sorted(r["triage"] for r in rows.values()) == ["escalated", "open", "open"]
+
+
+def test_a_new_flag_on_a_decided_claim_reopens_it_in_the_report(published, tmp_path):
+    db, ids = published
+    claim_id, _ = claim_of(db, ids["mild"])
+    record_decision(db, claim_id, "reviewed", triage_db=tmp_path / "t.duckdb")
+    with connect(db) as con:
+        con.execute("INSERT INTO runs (run_id, flow, started_at, status) VALUES ('r2', 'test', now(), 'running')")
+        replace_claim_evidence(con, claim_id, [], VerdictRow(
+            label="supported", confidence=0.8, flags=["figure_not_found", "retracted_evidence"],
+            explanation="x", flag_reasons=["a", "b"], deciding_pmids=[101], judged_because="evidence_changed"), "r2")
+        paths = build_report(con, tmp_path / "out", "r2", decisions=load_decisions(tmp_path / "t.duckdb"))
+    assert "escalated (0)" in paths.html.read_text() and "reviewed (0)" in paths.html.read_text()
+
+
+def test_cli_marks_and_lists_decisions(published, monkeypatch, tmp_path):
+    db, ids = published
+    monkeypatch.setenv("FACTCHECK_TRIAGE_DB", str(tmp_path / "decisions.duckdb"))
+    claim_id, sentence = claim_of(db, ids["worst"])
+    runner = CliRunner()
+    result = runner.invoke(cli, ["triage", "mark", claim_id, "--status", "reviewed", "--note", "checked",
+                                 "--editor", "bo", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert "reviewed" in result.output and (tmp_path / "decisions.duckdb").exists()
+    result = runner.invoke(cli, ["triage", "list", "--db", str(db)])
+    assert result.exit_code == 0 and "bo" in result.output and "checked" in result.output
+    result = runner.invoke(cli, ["triage", "mark", "nope", "--status", "reviewed", "--db", str(db)])
+    assert result.exit_code == 2 and "no current claim" in result.output
