@@ -1,0 +1,116 @@
+"""The factcheck dashboard (Streamlit): flagged claims by site, condition, intervention,
+verdict and flag; verdicts over time; run history with data-quality status; a claim explorer
+with its evidence and verdict history; editors' triage decisions.
+
+It reads the published database read-only (a new connection on every interaction, so a
+nightly publish is seen at the next click) and writes only editors' decisions, to
+``triage.duckdb`` beside it (``factcheck.store.triage``). Start it with
+``factcheck dashboard [--db PATH] [--port N]``; the database is taken from ``--db`` after
+``--`` on Streamlit's command line or from ``FACTCHECK_DB``. Text from articles and records
+is shown as plain text, in tables, or escaped before it reaches Markdown.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from contextlib import closing
+from pathlib import Path
+
+DEFAULT_DB = "out/factcheck.duckdb"
+
+
+def database_path(argv: list[str] | None = None) -> Path:
+    argv = sys.argv[1:] if argv is None else argv
+    if "--db" in argv and argv.index("--db") + 1 < len(argv):
+        return Path(argv[argv.index("--db") + 1])
+    return Path(os.environ.get("FACTCHECK_DB") or DEFAULT_DB)
+
+
+def main() -> None:
+    import duckdb
+    import streamlit as st
+
+    from factcheck.dashboard import queries
+    from factcheck.evidence.verdict import LABELS
+    from factcheck.report.build import md_text
+    from factcheck.store.triage import STATUSES, TriageError, history, record_decision, triage_path
+
+    st.set_page_config(page_title="factcheck dashboard", layout="wide")
+    db = database_path()
+    st.title("factcheck")
+    if not db.exists():
+        st.error(f"No published database at {db}: run `factcheck demo` or `factcheck run`, or pass --db.")
+        st.stop()
+    st.caption(f"Published database {db} (read-only) · editors' decisions in {triage_path(db)}")
+    flagged_tab, time_tab, runs_tab, explore_tab, triage_tab = st.tabs(
+        ["Flagged claims", "Verdicts over time", "Runs", "Claim explorer", "Triage decisions"])
+    with closing(duckdb.connect(str(db), read_only=True)) as con:
+        with flagged_tab:
+            dimension = st.radio("Count flagged claims by", list(queries.DIMENSIONS), horizontal=True,
+                                 key="dimension")
+            counts = queries.flagged_by(con, dimension)
+            if counts.empty:
+                st.info("No flagged claims.")
+            else:
+                st.bar_chart(counts.head(25), x=dimension, y="flagged_claims")
+                st.dataframe(counts, hide_index=True, width="stretch", key="flagged_counts")
+        with time_tab:
+            over_time = queries.verdicts_over_time(con)
+            if over_time.empty:
+                st.info("No published run has judged a claim yet.")
+            else:
+                wide = over_time.pivot_table(index="started_at", columns="label", values="claims",
+                                             aggfunc="sum", fill_value=0)
+                st.line_chart(wide)
+                st.dataframe(over_time, hide_index=True, width="stretch", key="over_time")
+        with runs_tab:
+            runs = queries.run_history(con)
+            st.dataframe(runs, hide_index=True, width="stretch", key="runs")
+        with explore_tab:
+            left, middle, right = st.columns(3)
+            site = left.selectbox("Site", [""] + queries.sites(con), key="site")
+            verdict = middle.selectbox("Verdict", [""] + list(LABELS), key="verdict")
+            flagged_only = right.checkbox("Flagged only", value=True, key="flagged_only")
+            search = st.text_input("Sentence contains", key="search")
+            found = queries.claims(con, site=site or None, verdict=verdict or None,
+                                   flagged_only=flagged_only, search=search or None)
+            st.dataframe(found.drop(columns=["article_id"]), hide_index=True, width="stretch", key="claims")
+            if not found.empty:
+                labels = {r.claim_id: f"{r.sentence[:110]} [{r.verdict}]" for r in found.itertuples()}
+                claim_id = st.selectbox("Claim", list(labels), format_func=labels.get, key="claim")
+                detail = queries.claim_detail(con, claim_id)
+                if detail:
+                    st.subheader("Claim")
+                    st.text(detail["sentence"])
+                    st.markdown(md_text(f"Verdict: {(detail['label'] or 'not judged').replace('_', ' ')}"
+                                        f" · confidence {detail['confidence'] or 0:.2f} · "
+                                        f"{detail['article_title'] or ''} · {detail['site'] or ''}"))
+                    for flag, reason in zip(detail["flags"] or [], detail["flag_reasons"] or []):
+                        st.warning(f"{flag.replace('_', ' ')}: {reason}", icon=None)
+                    st.text(detail["explanation"] or "")
+                    st.dataframe(detail["evidence"], hide_index=True, width="stretch", key="evidence",
+                                 column_config={"url": st.column_config.LinkColumn("PubMed")})
+                    st.caption("Verdict history")
+                    st.dataframe(detail["history"], hide_index=True, width="stretch", key="history")
+                    with st.form("triage"):
+                        status = st.radio("Editor's decision", STATUSES, horizontal=True, key="triage_status")
+                        note = st.text_area("Note", key="triage_note")
+                        editor = st.text_input("Editor", key="triage_editor")
+                        if st.form_submit_button("Record decision"):
+                            try:
+                                decision = record_decision(db, claim_id, status, note=note, editor=editor)
+                            except TriageError as exc:
+                                st.error(str(exc))
+                            else:
+                                st.success(f"Recorded: {decision.status}")
+        with triage_tab:
+            decisions = history(triage_path(db))
+            if decisions:
+                st.dataframe(decisions, hide_index=True, width="stretch", key="decisions")
+            else:
+                st.info("No decisions recorded yet: choose a claim in the claim explorer.")
+
+
+if __name__ == "__main__":
+    main()
