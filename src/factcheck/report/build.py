@@ -341,7 +341,8 @@ def build_report(con: duckdb.DuckDBPyConnection, out_dir: str | Path, run_id: st
         a = dict(zip(names, row))
         a["title_shown"] = article_title(a["title"], a["body_text"])
         a["label"] = article_label(a["source"], a["source_kind"])
-        a["is_url"] = a["source_kind"] == "url"
+        # a link only to a web page (a source is stored canonical, but never trust a scheme)
+        a["is_url"] = a["source_kind"] == "url" and a["source"].lower().startswith(("http://", "https://"))
         a["page"] = f"articles/{a['article_id']}.html"
         a["site_page"] = f"by/site-{slug(a['site'] or '')}.html"
         mine = by_article.get(a["article_id"], [])
