@@ -8,25 +8,23 @@ Serve it on a schedule (needs a running ``prefect server start``):
 
     factcheck schedule --cron "0 3 * * *" --sources sources.toml --out out/
 
-Tasks take paths, ids and plain values, never connections; each opens its own. The flow
-holds the database's writer lock, writes a working copy, and publishes it by atomic rename
-only when the data-quality checks pass, so analysts never read a half-written or
-unvalidated database.
+Tasks take paths, ids and plain values, never connections; each opens its own. The run's
+lifecycle is the library's (``factcheck.run``): the writer lock, a working copy, and a publish
+by atomic rename only when the data-quality checks pass, so analysts never read a
+half-written or unvalidated database.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-from datetime import datetime, timezone
-from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from rich.console import Console
 
 from factcheck import pipeline
-from factcheck.store.publish import WriterLock, begin_work
+from factcheck.run import conclude, lifecycle
 
 console = Console(stderr=True)
 
@@ -110,55 +108,30 @@ def nightly(inputs: list[str] | None = None, db: str = "out/factcheck.duckdb", o
     (``NCBI_API_KEY`` and ``NCBI_EMAIL`` from the environment)."""
     logger = get_run_logger()
     inputs = list(inputs or [])
-    db_path = Path(db)
-    with WriterLock(db_path) as lock:
-        work = str(begin_work(db_path))
-        run_id = pipeline.new_run_id(flow_label)
-        pipeline.start_run(work, run_id, flow_label, inputs + ([sources_file] if sources_file else []))
-        if lock.abandoned:   # the last run was killed before it published: say so in the runs table
-            pipeline.record_abandoned_run(work, *lock.abandoned)
-            logger.warning("run %s (%s) ended before it finished; recorded as abandoned",
-                           lock.abandoned[0], lock.abandoned[2])
-        lock.note_run(run_id, datetime.now(timezone.utc).isoformat(timespec="seconds"))
-        stages: dict[str, dict] = {}
-        try:
-            if pubmed_files:
-                stages["pubmed"] = load_pubmed(work, [str(p) for p in pubmed_files], run_id)
-                _say(show_progress, "pubmed", stages["pubmed"])
-            stages["ingest"] = ingest(work, inputs, run_id, sources_file)
-            _say(show_progress, "ingest", stages["ingest"])
-            stages["clean"] = clean(work, run_id)
-            _say(show_progress, "clean", stages["clean"])
-            stages["claims"] = extract_claims(work, run_id)
-            _say(show_progress, "claims", stages["claims"])
-            stages["evidence"] = evidence(work, run_id, rejudge_all)
-            _say(show_progress, "evidence", stages["evidence"])
-            if fetch_evidence_gaps:
-                stages["fetch_evidence"] = fetch_evidence(work, run_id)
-                _say(show_progress, "fetch evidence", stages["fetch_evidence"])
-            stages["quality"] = quality(work, run_id)
-            _say(show_progress, "quality", stages["quality"])
-        except Exception as exc:
-            pipeline.finish_run(work, run_id, "failed", message=f"{type(exc).__name__}: {exc}")
-            failed = Path(str(db_path) + ".failed")
-            Path(work).replace(failed)
-            pipeline.record_unpublished_run(db_path, failed, run_id)
-            logger.error("run %s failed; nothing but its record was published (working copy kept"
-                         " as %s)", run_id, failed)
-            raise
-        if not stages["quality"]["passed"]:
-            message = "; ".join(stages["quality"]["failures"])[:2000]
-            pipeline.finish_run(work, run_id, "dq_failed", dq_passed=False, message=message)
-            rejected = Path(str(db_path) + ".rejected")
-            Path(work).replace(rejected)
-            pipeline.record_unpublished_run(db_path, rejected, run_id)
-            logger.error("data-quality checks failed, nothing published; inspect %s: %s",
-                         rejected, message)
-            return {"run_id": run_id, "status": "dq_failed", "stages": stages,
-                    "rejected_db": str(rejected)}
-        paths = publish_db(work, str(db_path), out_dir, run_id)
-    logger.info("run %s published %s", run_id, db_path)
-    return {"run_id": run_id, "status": "completed", "stages": stages, "db": str(db_path), **paths}
+    with lifecycle(db, flow_label, inputs + ([sources_file] if sources_file else []), out_dir,
+                   logger=logger) as run:
+        work, run_id, stages = run.work, run.run_id, run.stages
+        if pubmed_files:
+            stages["pubmed"] = load_pubmed(work, [str(p) for p in pubmed_files], run_id)
+            _say(show_progress, "pubmed", stages["pubmed"])
+        stages["ingest"] = ingest(work, inputs, run_id, sources_file)
+        _say(show_progress, "ingest", stages["ingest"])
+        stages["clean"] = clean(work, run_id)
+        _say(show_progress, "clean", stages["clean"])
+        stages["claims"] = extract_claims(work, run_id)
+        _say(show_progress, "claims", stages["claims"])
+        stages["evidence"] = evidence(work, run_id, rejudge_all)
+        _say(show_progress, "evidence", stages["evidence"])
+        if fetch_evidence_gaps:
+            stages["fetch_evidence"] = fetch_evidence(work, run_id)
+            _say(show_progress, "fetch evidence", stages["fetch_evidence"])
+
+        def checked(work: str, run_id: str) -> dict:
+            counts = quality(work, run_id)
+            _say(show_progress, "quality", counts)
+            return counts
+
+        return conclude(run, quality=checked, publish=publish_db, logger=logger)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -26,6 +26,10 @@ def test_load_command_reports_counts_and_skips_a_second_time(tmp_path: Path, nlm
     assert "skipped nlm_update_cut.xml.gz: already loaded" in again.output
     with connect(db, read_only=True) as con:
         assert con.execute("SELECT count(*) FROM pubmed").fetchone()[0] == 25
+        # each load is a run of the library's lifecycle: checked before it was published
+        assert con.execute("SELECT flow, status, dq_passed FROM runs ORDER BY started_at").fetchall() == [
+            ("pubmed", "completed", True), ("pubmed", "completed", True)]
+        assert con.execute("SELECT count(DISTINCT run_id) FROM dq_results").fetchone()[0] == 2
 
 
 def test_load_command_exits_1_when_a_file_fails(tmp_path: Path, articles_xml: Path):

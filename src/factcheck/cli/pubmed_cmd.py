@@ -24,13 +24,14 @@ def pubmed() -> None:
 def _load(db: str, files: list[Path], force: bool, workers: int | None,
           memory_limit: str | None = None) -> int:
     from ..pubmed.load import DEFAULT_MEMORY_LIMIT, FileResult, load_files
+    from ..run import conclude, lifecycle
     from ..store.db import connect
-    from ..store.publish import WriterLock, begin_work, publish
     from ..store.pubmed import pubmed_counts
 
-    with WriterLock(db):
-        work = begin_work(db)
-        with closing(connect(work)) as con, Progress(
+    # the run's lifecycle (factcheck.run): lock, working copy, the data-quality gate, then
+    # publish (with the report, beside the database) or keep the copy as <db>.rejected
+    with lifecycle(db, "pubmed", [str(f) for f in files]) as run:
+        with closing(connect(run.work)) as con, Progress(
                 TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                 TimeElapsedColumn(), console=console, transient=False) as bar:
             task = bar.add_task("PubMed files", total=len(files))
@@ -61,7 +62,14 @@ def _load(db: str, files: list[Path], force: bool, workers: int | None,
                 if embedded:
                     bar.console.print(f"embedded {embedded:,} records ({vectors.MODEL}, embed extra)")
             table = pubmed_counts(con)
-        publish(work, db)
+        with console.status("data-quality checks"):
+            result = conclude(run)
+    if result["status"] != "completed":
+        console.print(f"[red]data-quality checks failed[/red]: nothing was published; the loaded copy"
+                      f" is kept as {result['rejected_db']}", soft_wrap=True)
+        for failure in result["stages"]["quality"]["failures"]:
+            console.print(f"  - {failure}", soft_wrap=True, highlight=False)
+        return 1
     counts = summary.as_dict()
     console.print(" · ".join(f"{name} {counts[name]:,}" for name in (
         "files", "records", "inserted", "updated", "unchanged", "deleted", "retracted", "errors")),

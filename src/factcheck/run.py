@@ -1,0 +1,109 @@
+"""One run lifecycle for everything that writes the published database.
+
+    from factcheck.run import lifecycle, conclude
+
+    with lifecycle("out/factcheck.duckdb", "notebook", inputs=["articles/"]) as run:
+        pipeline.ingest_stage(run.work, ["articles/"], run.run_id)
+        ...                                    # any stages, on run.work
+        result = conclude(run)                 # quality gate, then publish or reject
+
+A run takes the database's writer lock, works on a copy (``<db>.work``), records itself in
+``runs`` (and a run found dead under the lock as ``abandoned``), and ends in one of three ways:
+
+- ``conclude``: the data-quality checks pass, the run is marked ``completed`` and the copy is
+  published by atomic rename with its report (``pipeline.publish_run``);
+- ``conclude``: a blocking check fails: the run is ``dq_failed``, its copy is kept as
+  ``<db>.rejected`` and only its record (``runs`` row, errors, checks) is published;
+- an exception inside the block: the run is ``failed``, its copy is kept as ``<db>.failed``,
+  its record is published, and the exception goes on.
+
+Nothing else publishes: the Prefect flow (``flows/nightly.py``), ``factcheck run``/``demo``
+and ``factcheck pubmed load|fetch`` all go through here, so a notebook gets the same "never
+publish unvalidated data" guarantee. ``conclude`` takes the quality and publish steps as
+arguments so that a flow can run them as its own tasks.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from . import pipeline
+from .store.publish import WriterLock, begin_work
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Run:
+    db: Path
+    out_dir: Path
+    flow: str
+    run_id: str
+    work: str
+    stages: dict[str, dict] = field(default_factory=dict)
+    result: dict | None = None
+
+
+@contextmanager
+def lifecycle(db: str | Path, flow: str, inputs: Sequence[str] = (), out_dir: str | Path | None = None,
+              logger: logging.Logger | logging.LoggerAdapter | None = None) -> Iterator[Run]:
+    """Lock, working copy and run record around the block (see the module's docstring);
+    ``out_dir`` (default: the database's folder) receives the report when the run publishes."""
+    logger = logger or log
+    db_path = Path(db)
+    with WriterLock(db_path) as lock:
+        work = str(begin_work(db_path))
+        run_id = pipeline.new_run_id(flow)
+        pipeline.start_run(work, run_id, flow, list(inputs))
+        if lock.abandoned:   # the last run was killed before it published: say so in the runs table
+            pipeline.record_abandoned_run(work, *lock.abandoned)
+            logger.warning("run %s (%s) ended before it finished; recorded as abandoned",
+                           lock.abandoned[0], lock.abandoned[2])
+        lock.note_run(run_id, datetime.now(timezone.utc).isoformat(timespec="seconds"))
+        run = Run(db_path, Path(out_dir) if out_dir else db_path.parent, flow, run_id, work)
+        try:
+            yield run
+        except BaseException as exc:
+            if run.result is None:
+                _keep_unpublished(run, "failed", f"{type(exc).__name__}: {exc}", ".failed")
+                logger.error("run %s failed; nothing but its record was published (working copy"
+                             " kept as %s.failed)", run_id, db_path)
+            raise
+        if run.result is None:
+            message = "the run ended without conclude(): nothing was published"
+            _keep_unpublished(run, "failed", message, ".failed")
+            raise RuntimeError(f"run {run_id}: {message}")
+
+
+def _keep_unpublished(run: Run, status: str, message: str, suffix: str, dq_passed: bool | None = None) -> Path:
+    pipeline.finish_run(run.work, run.run_id, status, dq_passed=dq_passed, message=message)
+    kept = Path(str(run.db) + suffix)
+    Path(run.work).replace(kept)
+    pipeline.record_unpublished_run(run.db, kept, run.run_id)
+    return kept
+
+
+def conclude(run: Run, *, quality: Callable[[str, str], dict] = pipeline.quality_stage,
+             publish: Callable[[str, str, str, str], dict] = pipeline.publish_run,
+             logger: logging.Logger | logging.LoggerAdapter | None = None) -> dict:
+    """The quality gate, then publish (``completed``) or reject (``dq_failed``); returns the
+    run's id, status, stage counts and, when published, the database and report paths."""
+    logger = logger or log
+    run.stages["quality"] = checks = quality(run.work, run.run_id)
+    if not checks["passed"]:
+        message = "; ".join(checks["failures"])[:2000]
+        rejected = _keep_unpublished(run, "dq_failed", message, ".rejected", dq_passed=False)
+        logger.error("data-quality checks failed, nothing published; inspect %s: %s", rejected, message)
+        run.result = {"run_id": run.run_id, "status": "dq_failed", "stages": run.stages,
+                      "rejected_db": str(rejected)}
+        return run.result
+    paths = publish(run.work, str(run.db), str(run.out_dir), run.run_id)
+    logger.info("run %s published %s", run.run_id, run.db)
+    run.result = {"run_id": run.run_id, "status": "completed", "stages": run.stages,
+                  "db": str(run.db), **paths}
+    return run.result
