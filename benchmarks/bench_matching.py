@@ -126,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
                 t = time.perf_counter()
                 con.execute(f"ATTACH '{base}' AS base (READ_ONLY)")
                 for k in range(args.copies):
-                    con.execute(f"INSERT INTO pubmed SELECT * REPLACE (pmid + {k} * 100000000 AS pmid) "
+                    con.execute(f"INSERT INTO pubmed SELECT * REPLACE (pmid + {k}::BIGINT * 100000000 AS pmid) "
                                 "FROM base.pubmed")
                 con.execute("DETACH base")
                 rebuild_fts_index(con)

@@ -23,6 +23,7 @@ def streamlit_command(db: str, port: int, address: str) -> list[str]:
     return [sys.executable, "-m", "streamlit", "run", app.__file__,
             "--server.address", address, "--server.port", str(port), "--server.headless", "true",
             "--browser.gatherUsageStats", "false", "--global.developmentMode", "false",
+            "--client.toolbarMode", "viewer",
             "--", "--db", str(Path(db).resolve())]
 
 
