@@ -80,7 +80,10 @@ def lifecycle(db: str | Path, flow: str, inputs: Sequence[str] = (), out_dir: st
             raise RuntimeError(f"run {run_id}: {message}")
 
 
-def _keep_unpublished(run: Run, status: str, message: str, suffix: str, dq_passed: bool | None = None) -> Path:
+def _keep_unpublished(run: Run, status: str, message: str, suffix: str, dq_passed: bool | None = None) -> Path | None:
+    if not Path(run.work).exists():   # it failed while publishing, after the rename: nothing to keep
+        log.error("run %s: %s (its working copy was already published or removed)", run.run_id, message)
+        return None
     pipeline.finish_run(run.work, run.run_id, status, dq_passed=dq_passed, message=message)
     kept = Path(str(run.db) + suffix)
     Path(run.work).replace(kept)
