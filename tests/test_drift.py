@@ -14,12 +14,12 @@ from factcheck.store.quality import save_run_metrics
 
 
 def test_a_move_beyond_the_threshold_warns_and_small_samples_are_not_compared():
-    before = {("removed_share", "a.example"): (0.10, 5), ("claims_per_article", "all"): (10.0, 5),
-              ("verdict_share", "supported"): (0.5, 40), ("removed_share", "tiny.example"): (0.1, 1)}
+    before = {("removed_share", "a.example"): (0.10, 5, "run-1"), ("claims_per_article", "all"): (10.0, 5, "run-1"),
+              ("verdict_share", "supported"): (0.5, 40, "run-1"), ("removed_share", "tiny.example"): (0.1, 1, "run-1")}
     now = [("removed_share", "a.example", 0.75, 4), ("claims_per_article", "all", 12.0, 4),
            ("verdict_share", "no_coverage", 1.0, 40), ("removed_share", "tiny.example", 0.9, 1),
            ("removed_share", "new.example", 0.9, 9)]
-    results = {(r.expectation, r.column): r for r in drift_checks(now, before, "run-1")}
+    results = {(r.expectation, r.column): r for r in drift_checks(now, before)}
     assert all(r.severity == "warning" and r.table == "drift" for r in results.values())
     assert not results[("removed_share", "a.example")].success          # +65 points > 20
     assert results[("claims_per_article", "all")].success               # +20% within ±50%
@@ -57,6 +57,12 @@ def test_a_site_whose_text_suddenly_goes_to_boilerplate_is_warned_against_the_la
     store_articles(con, "r2", "a.example", 200)
     save_run_metrics(con, "r2", check_drift(con, "r2")[0])
     sa.finish_run(con, "r2", "dq_failed")
+    time.sleep(0.01)
+    # a published run without that site is no baseline for it either: r1 still is
+    sa.start_run(con, "r2b", "test", [])
+    store_articles(con, "r2b", "b.example", 0)
+    save_run_metrics(con, "r2b", check_drift(con, "r2b")[0])
+    sa.finish_run(con, "r2b", "completed")
     time.sleep(0.01)
     sa.start_run(con, "r3", "test", [])
     store_articles(con, "r3", "a.example", 400)

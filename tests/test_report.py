@@ -34,8 +34,8 @@ def add_article(con, source, body, title, verdicts, run_id="r1"):
                             certainty="absolute", polarity="positive", score=0.9,
                             reason="efficacy verb", intervention="ketamine", condition="pain"))
     sa.save_claims(con, saved.article_id, saved.version, claims, run_id)
-    ids = [r[0] for r in con.execute("SELECT claim_id FROM claims WHERE article_id = ? ORDER BY seq",
-                                     [saved.article_id]).fetchall()]
+    ids = [r[0] for r in con.execute("SELECT claim_id FROM claims WHERE article_id = ? AND version = ?"
+                                     " ORDER BY seq", [saved.article_id, saved.version]).fetchall()]
     for claim_id, (label, flags) in zip(ids, verdicts):
         row = EvidenceRow(pmid=101, rank=1, score=2.0, on_topic=True, matched_terms=["ketamine"],
                           stance="supports" if label == "supported" else "refutes",
@@ -159,3 +159,27 @@ def test_pages_have_no_script_and_no_external_resource(con, tmp_path):
         assert "default-src 'none'" in html and "<script" not in html.lower()
         assert 'src="http' not in html and "<link" not in html
         assert 'name="viewport"' in html
+
+
+def test_a_new_version_of_an_article_is_compared_sentence_by_sentence(con, tmp_path):
+    """An edited article gets new claim ids; its unchanged flagged sentence is not a new flag,
+    a flagged sentence it dropped is a resolved flag, a new flagged sentence is a new flag."""
+    sa.start_run(con, "r1", "test", [])
+    con.execute("INSERT INTO pubmed (pmid, title, abstract, study_design) VALUES "
+                "(101, 'Ketamine for chronic pain', ?, 'case_report')", [QUOTE])
+    source = "https://a.example/post"
+    add_article(con, source, "Post\n\nKetamine cures pain.\n\nKetamine cures gout.",
+                "Post", [("supported", ["overstated_certainty"]), ("supported", ["figure_not_found"])])
+    sa.finish_run(con, "r1", "completed")
+    sa.start_run(con, "r2", "test", [])
+    add_article(con, source, "Post\n\nKetamine  cures pain.\n\nKetamine cures asthma.",
+                "Post", [("supported", ["overstated_certainty"]), ("contradicted", ["contradicted_by_stronger_evidence"])],
+                run_id="r2")
+    index = build_report(con, tmp_path, "r2").html.read_text()
+    run = index[index.index('id="this-run"'):index.index("</section>", index.index('id="this-run"'))]
+    assert "1 new flag, 1 resolved, 0 verdicts changed" in run
+    new = run[run.index('id="new-flags"'):run.index('id="resolved-flags"')]
+    assert "Ketamine cures asthma." in new and "cures pain" not in new
+    resolved = run[run.index('id="resolved-flags"'):]
+    assert "“Ketamine cures gout.”: no longer in the article's new version" in resolved
+    assert "figure not found" in resolved

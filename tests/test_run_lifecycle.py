@@ -36,6 +36,18 @@ def test_a_notebook_run_publishes_with_its_report(tmp_path, monkeypatch):
     assert not (tmp_path / "pub" / "factcheck.duckdb.work").exists()
 
 
+def test_a_run_without_an_out_dir_publishes_the_database_alone(tmp_path):
+    db = tmp_path / "factcheck.duckdb"
+    (tmp_path / "report").mkdir()
+    (tmp_path / "report" / "mine.html").write_text("someone else's")
+    with lifecycle(db, "pubmed") as run:
+        result = conclude(run)
+    assert result["status"] == "completed" and result["db"] == str(db)
+    assert runs(db) == [("pubmed", "completed", True)]
+    assert (tmp_path / "report" / "mine.html").read_text() == "someone else's"
+    assert not (tmp_path / "claims.jsonl").exists()
+
+
 def test_a_run_that_fails_its_checks_publishes_only_its_record(tmp_path):
     db = tmp_path / "factcheck.duckdb"
     with lifecycle(db, "notebook") as run:

@@ -101,3 +101,22 @@ def test_cli_marks_and_lists_decisions(published, monkeypatch, tmp_path):
     assert result.exit_code == 0 and "bo" in result.output and "checked" in result.output
     result = runner.invoke(cli, ["triage", "mark", "nope", "--status", "reviewed", "--db", str(db)])
     assert result.exit_code == 2 and "no current claim" in result.output
+
+
+def test_a_reader_waits_while_another_connection_of_the_process_writes(published, tmp_path):
+    """Streamlit serves each browser session from a thread of one process: a read while
+    another session holds the file read-write waits for it instead of failing."""
+    import threading
+
+    import duckdb
+
+    from factcheck.store.triage import SCHEMA, history
+
+    db, ids = published
+    path = tmp_path / "t.duckdb"
+    claim_id, _ = claim_of(db, ids["worst"])
+    record_decision(db, claim_id, "reviewed", triage_db=path)
+    writer = duckdb.connect(str(path))
+    writer.execute(SCHEMA)
+    threading.Timer(0.5, writer.close).start()
+    assert [r["status"] for r in history(path)] == ["reviewed"]

@@ -11,7 +11,8 @@ A run takes the database's writer lock, works on a copy (``<db>.work``), records
 ``runs`` (and a run found dead under the lock as ``abandoned``), and ends in one of three ways:
 
 - ``conclude``: the data-quality checks pass, the run is marked ``completed`` and the copy is
-  published by atomic rename with its report (``pipeline.publish_run``);
+  published by atomic rename, with its report when the run has an ``out_dir``
+  (``pipeline.publish_run``);
 - ``conclude``: a blocking check fails: the run is ``dq_failed``, its copy is kept as
   ``<db>.rejected`` and only its record (``runs`` row, errors, checks) is published;
 - an exception inside the block: the run is ``failed``, its copy is kept as ``<db>.failed``,
@@ -41,7 +42,7 @@ log = logging.getLogger(__name__)
 @dataclass
 class Run:
     db: Path
-    out_dir: Path
+    out_dir: Path | None      # where the report goes; None: publish without one
     flow: str
     run_id: str
     work: str
@@ -53,7 +54,8 @@ class Run:
 def lifecycle(db: str | Path, flow: str, inputs: Sequence[str] = (), out_dir: str | Path | None = None,
               logger: logging.Logger | logging.LoggerAdapter | None = None) -> Iterator[Run]:
     """Lock, working copy and run record around the block (see the module's docstring);
-    ``out_dir`` (default: the database's folder) receives the report when the run publishes."""
+    ``out_dir`` receives the report (``report/``, ``claims.jsonl``) when the run publishes;
+    without it the database is published alone (nothing beside it is touched)."""
     logger = logger or log
     db_path = Path(db)
     with WriterLock(db_path) as lock:
@@ -65,7 +67,7 @@ def lifecycle(db: str | Path, flow: str, inputs: Sequence[str] = (), out_dir: st
             logger.warning("run %s (%s) ended before it finished; recorded as abandoned",
                            lock.abandoned[0], lock.abandoned[2])
         lock.note_run(run_id, datetime.now(timezone.utc).isoformat(timespec="seconds"))
-        run = Run(db_path, Path(out_dir) if out_dir else db_path.parent, flow, run_id, work)
+        run = Run(db_path, Path(out_dir) if out_dir else None, flow, run_id, work)
         try:
             yield run
         except BaseException as exc:
@@ -105,7 +107,11 @@ def conclude(run: Run, *, quality: Callable[[str, str], dict] = pipeline.quality
         run.result = {"run_id": run.run_id, "status": "dq_failed", "stages": run.stages,
                       "rejected_db": str(rejected)}
         return run.result
-    paths = publish(run.work, str(run.db), str(run.out_dir), run.run_id)
+    if run.out_dir is None:
+        pipeline.finish_run(run.work, run.run_id, "completed", dq_passed=True)
+        paths = {"db": str(pipeline.publish_database(run.work, run.db))}
+    else:
+        paths = publish(run.work, str(run.db), str(run.out_dir), run.run_id)
     logger.info("run %s published %s", run.run_id, run.db)
     run.result = {"run_id": run.run_id, "status": "completed", "stages": run.stages,
                   "db": str(run.db), **paths}

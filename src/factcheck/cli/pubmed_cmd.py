@@ -29,7 +29,7 @@ def _load(db: str, files: list[Path], force: bool, workers: int | None,
     from ..store.pubmed import pubmed_counts
 
     # the run's lifecycle (factcheck.run): lock, working copy, the data-quality gate, then
-    # publish (with the report, beside the database) or keep the copy as <db>.rejected
+    # publish (the database alone) or keep the copy as <db>.rejected
     with lifecycle(db, "pubmed", [str(f) for f in files]) as run:
         with closing(connect(run.work)) as con, Progress(
                 TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),

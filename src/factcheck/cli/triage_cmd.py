@@ -53,9 +53,13 @@ def mark(claim_id: str, status: str, note: str | None, editor: str | None, db: s
 @DB_OPTION
 def list_decisions(limit: int, db: str) -> None:
     """The latest decisions, newest first."""
-    from ..store.triage import history, triage_path
+    from ..store.triage import TriageError, history, triage_path
 
-    rows = history(triage_path(db), limit)
+    try:
+        rows = history(triage_path(db), limit)
+    except TriageError as exc:
+        console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
+        sys.exit(2)
     if not rows:
         console.print("no decisions recorded yet")
         return

@@ -87,7 +87,7 @@ def main() -> None:
                                         f" · confidence {detail['confidence'] or 0:.2f} · "
                                         f"{detail['article_title'] or ''} · {detail['site'] or ''}"))
                     for flag, reason in zip(detail["flags"] or [], detail["flag_reasons"] or []):
-                        st.warning(f"{flag.replace('_', ' ')}: {reason}", icon=None)
+                        st.warning(md_text(f"{flag.replace('_', ' ')}: {reason}"), icon=None)
                     st.text(detail["explanation"] or "")
                     st.dataframe(detail["evidence"], hide_index=True, width="stretch", key="evidence",
                                  column_config={"url": st.column_config.LinkColumn("PubMed")})
@@ -105,7 +105,11 @@ def main() -> None:
                             else:
                                 st.success(f"Recorded: {decision.status}")
         with triage_tab:
-            decisions = history(triage_path(db))
+            try:
+                decisions = history(triage_path(db))
+            except TriageError as exc:
+                st.error(str(exc))
+                decisions = []
             if decisions:
                 st.dataframe(decisions, hide_index=True, width="stretch", key="decisions")
             else:

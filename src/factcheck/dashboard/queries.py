@@ -28,8 +28,9 @@ def flagged_by(con: duckdb.DuckDBPyConnection, dimension: str) -> pd.DataFrame:
 
 
 def verdicts_over_time(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """For each published run, the verdicts in force after it: one row per (run, label) with
-    the number of claims and of flagged claims (claims of every version ever judged)."""
+    """For each published run, the latest verdict of every claim judged up to then: one row
+    per (run, label) with the number of claims and of flagged claims. Claims of an article's
+    older versions stay counted (a claim id is never reused), so the totals only grow."""
     return con.execute("""
         WITH published AS (
             SELECT run_id, started_at, coalesce(finished_at, started_at) AS finished_at FROM runs

@@ -9,10 +9,11 @@ find no evidence, shows the same night, undiluted by history:
 - ``without_evidence_share``: the share of those claims whose verdict rests on no record;
 - ``verdict_share`` (per label): the verdict mix.
 
-Each metric is compared with the same metric of the latest earlier run that was published
-(``runs.status = 'completed'``) and has it; a move beyond :data:`DRIFT` is a warning (it never
-blocks publishing: a real change of the input looks the same). Metrics computed over fewer
-than ``min_n`` articles or claims are recorded but not compared.
+Each metric is compared with the same metric (same site, same label) of the latest earlier
+run that was published (``runs.status = 'completed'``) and has it over at least ``min_n``
+articles or claims; a move beyond :data:`DRIFT` is a warning (it never blocks publishing: a
+real change of the input looks the same). Metrics computed over fewer than ``min_n`` articles
+or claims are recorded but not compared.
 """
 
 from __future__ import annotations
@@ -73,10 +74,10 @@ def run_metrics(con: duckdb.DuckDBPyConnection, run_id: str) -> list[tuple[str, 
     return out
 
 
-def drift_checks(now: list[tuple[str, str, float, int]], before: dict[tuple[str, str], tuple[float, int]],
-                 previous_run: str | None) -> list[CheckResult]:
+def drift_checks(now: list[tuple[str, str, float, int]],
+                 before: dict[tuple[str, str], tuple[float, int, str]]) -> list[CheckResult]:
     """A warning-level result per metric of ``now`` that can be compared with ``before``
-    (``(metric, scope) -> (value, n)`` of ``previous_run``)."""
+    (``(metric, scope) -> (value, n, run id)``: the latest published run that has it)."""
     results = []
     keys = {(m, s) for m, s, _, _ in now}
     # a verdict label that disappeared tonight is a share that fell to 0
@@ -86,7 +87,7 @@ def drift_checks(now: list[tuple[str, str, float, int]], before: dict[tuple[str,
         rule = DRIFT.get(metric)
         if rule is None or (metric, scope) not in before:
             continue
-        old, old_n = before[(metric, scope)]
+        old, old_n, previous_run = before[(metric, scope)]
         if n < rule.min_n or old_n < rule.min_n:
             continue
         move = (value / old - 1.0 if old else (0.0 if value == 0 else float("inf"))) if rule.relative else value - old
@@ -103,5 +104,5 @@ def check_drift(con: duckdb.DuckDBPyConnection, run_id: str) -> tuple[list[tuple
     from ..store.quality import previous_metrics
 
     now = run_metrics(con, run_id)
-    previous_run, before = previous_metrics(con, run_id)
-    return now, drift_checks(now, before, previous_run)
+    before = previous_metrics(con, run_id, {name: rule.min_n for name, rule in DRIFT.items()})
+    return now, drift_checks(now, before)

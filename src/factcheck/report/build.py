@@ -260,7 +260,11 @@ def highlighted(body: str | None, claims: list[dict], limit: int = MAX_SHOWN_CHA
 
 def _tonight(con: duckdb.DuckDBPyConnection, run_id: str) -> dict:
     """What the run changed against the previous published run: the claims it judged whose
-    flags appeared or went, and whose verdict changed."""
+    flags appeared or went, and whose verdict changed. A claim of an article's new version is
+    compared with the same sentence (case and spacing aside) of the version before; a flagged
+    sentence the new version no longer has is a resolved flag."""
+    from ..store.triage import sentence_key
+
     rows = con.execute(
         """
         WITH h AS (
@@ -268,22 +272,41 @@ def _tonight(con: duckdb.DuckDBPyConnection, run_id: str) -> dict:
                    lag(label) OVER w AS previous_label, lag(flags) OVER w AS previous_flags
             FROM verdict_history
             WINDOW w AS (PARTITION BY claim_id ORDER BY decided_at, run_id))
-        SELECT h.claim_id, h.label, h.flags, h.previous_label, h.previous_flags, h.judged_because
+        SELECT h.claim_id, h.label, h.flags, h.previous_label, h.previous_flags, h.judged_because,
+               c.article_id, c.sentence
         FROM h JOIN current_claims c USING (claim_id)
         WHERE h.run_id = ? ORDER BY c.source, c.seq""", [run_id]).fetchall()
+    # the verdicts of older versions of the articles this run stored anew, by sentence
+    prior: dict[tuple[str, str], tuple[str, list, str]] = {}
+    for article_id, sentence, label, flags in con.execute(
+            """SELECT c.article_id, c.sentence, v.label, v.flags FROM claims c JOIN verdicts v USING (claim_id)
+               WHERE c.claim_id NOT IN (SELECT claim_id FROM current_claims)
+                 AND c.article_id IN (SELECT article_id FROM article_versions WHERE run_id = ?)
+               ORDER BY v.decided_at""", [run_id]).fetchall():
+        prior[(article_id, sentence_key(sentence))] = (label, list(flags or []), sentence)
+    current_keys = {(a, sentence_key(t)) for a, t in con.execute(
+        "SELECT article_id, sentence FROM current_claims WHERE article_id IN"
+        " (SELECT article_id FROM article_versions WHERE run_id = ?)", [run_id]).fetchall()}
     new_flags, resolved, changed = [], [], []
-    for claim_id, label, flags, prev_label, prev_flags, because in rows:
+    for claim_id, label, flags, prev_label, prev_flags, because, article_id, sentence in rows:
+        if prev_label is None and (article_id, sentence_key(sentence)) in prior:
+            prev_label, prev_flags, _ = prior[(article_id, sentence_key(sentence))]
         flags, prev = set(flags or []), set(prev_flags or [])
         entry = {"claim_id": claim_id, "label": label, "flags": sorted(flags),
                  "previous_label": prev_label, "previous_flags": sorted(prev),
                  "judged_because": because, "added": sorted(flags - prev),
-                 "removed": sorted(prev - flags)}
+                 "removed": sorted(prev - flags), "gone": False}
         if flags - prev:
             new_flags.append(entry)
         if prev - flags:
             resolved.append(entry)
         if prev_label is not None and (prev_label != label or prev != flags):
             changed.append(entry)
+    for key, (label, flags, sentence) in prior.items():
+        if flags and key not in current_keys:
+            resolved.append({"claim_id": None, "label": label, "flags": [], "previous_label": label,
+                             "previous_flags": sorted(flags), "judged_because": None, "added": [],
+                             "removed": sorted(flags), "gone": True, "sentence": sentence})
     return {"new_flags": new_flags, "resolved": resolved, "changed": changed}
 
 

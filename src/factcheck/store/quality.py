@@ -51,17 +51,21 @@ def save_run_metrics(con: duckdb.DuckDBPyConnection, run_id: str, metrics) -> No
                         [[run_id, m, s, float(v), int(n)] for m, s, v, n in metrics])
 
 
-def previous_metrics(con: duckdb.DuckDBPyConnection, run_id: str
-                     ) -> tuple[str | None, dict[tuple[str, str], tuple[float, int]]]:
-    """The metrics of the latest published run (``completed``) before ``run_id`` that has any:
-    ``(that run's id, {(metric, scope): (value, n)})``."""
-    row = con.execute(
-        """SELECT r.run_id FROM runs r
+def previous_metrics(con: duckdb.DuckDBPyConnection, run_id: str, min_n: dict[str, int] | None = None
+                     ) -> dict[tuple[str, str], tuple[float, int, str]]:
+    """For each (metric, scope), its value in the latest published run (``completed``) before
+    ``run_id`` that has it over at least ``min_n[metric]`` articles or claims:
+    ``{(metric, scope): (value, n, that run's id)}``. A site absent from last night is
+    compared with the last night that had it."""
+    min_n = min_n or {}
+    rows = con.execute(
+        """SELECT m.metric, m.scope, m.value, m.n, m.run_id, r.started_at FROM run_metrics m
+           JOIN runs r USING (run_id)
            WHERE r.status = 'completed' AND r.run_id <> ?
              AND r.started_at <= coalesce((SELECT started_at FROM runs WHERE run_id = ?), now()::TIMESTAMP)
-             AND EXISTS (SELECT 1 FROM run_metrics m WHERE m.run_id = r.run_id)
-           ORDER BY r.started_at DESC LIMIT 1""", [run_id, run_id]).fetchone()
-    if row is None:
-        return None, {}
-    return row[0], {(m, s): (v, n) for m, s, v, n in con.execute(
-        "SELECT metric, scope, value, n FROM run_metrics WHERE run_id = ?", [row[0]]).fetchall()}
+           ORDER BY r.started_at""", [run_id, run_id]).fetchall()
+    out: dict[tuple[str, str], tuple[float, int, str]] = {}
+    for metric, scope, value, n, run, _started in rows:   # oldest first: the latest wins
+        if n >= min_n.get(metric, 0):
+            out[(metric, scope)] = (value, n, run)
+    return out

@@ -92,7 +92,10 @@ def _open(path: Path, read_only: bool, wait_s: float = 5.0) -> duckdb.DuckDBPyCo
             if not read_only:
                 con.execute(SCHEMA)
             return con
-        except duckdb.IOException as exc:
+        except (duckdb.IOException, duckdb.ConnectionException) as exc:
+            # another process writes it (IOException: its lock), or another connection of this
+            # process has it open in the other mode (ConnectionException: Streamlit runs each
+            # browser session as a thread of one process)
             if time.monotonic() >= deadline:
                 raise TriageError(f"the triage database {path} is busy: {exc}") from exc
             time.sleep(0.1)
