@@ -289,8 +289,9 @@ def _tonight(con: duckdb.DuckDBPyConnection, run_id: str) -> dict:
         " (SELECT article_id FROM article_versions WHERE run_id = ?)", [run_id]).fetchall()}
     new_flags, resolved, changed = [], [], []
     for claim_id, label, flags, prev_label, prev_flags, because, article_id, sentence in rows:
-        if prev_label is None and (article_id, sentence_key(sentence)) in prior:
-            prev_label, prev_flags, _ = prior[(article_id, sentence_key(sentence))]
+        same = (article_id, sentence_key(sentence))
+        if prev_label is None and same in prior:
+            prev_label, prev_flags, _ = prior[same]
         flags, prev = set(flags or []), set(prev_flags or [])
         entry = {"claim_id": claim_id, "label": label, "flags": sorted(flags),
                  "previous_label": prev_label, "previous_flags": sorted(prev),
@@ -354,10 +355,9 @@ def build_report(con: duckdb.DuckDBPyConnection, out_dir: str | Path, run_id: st
     for c in claims:
         by_article.setdefault(c["article_id"], []).append(c)
     cur = con.execute(
-        """SELECT s.article_id, s.source, a.source_kind, s.site, s.title, s.published, s.n_removed,
-                  s.n_claims, s.n_flagged, ca.body_text, a.first_seen_run, ca.author
-           FROM article_summary s JOIN articles a USING (article_id)
-           JOIN current_articles ca USING (article_id) ORDER BY s.source""")
+        """SELECT ca.article_id, ca.source, a.source_kind, ca.site, ca.title, ca.published, ca.n_removed,
+                  ca.body_text, a.first_seen_run, ca.author
+           FROM current_articles ca JOIN articles a USING (article_id) ORDER BY ca.source""")
     names = [d[0] for d in cur.description]
     articles = []
     for row in cur.fetchall():
@@ -432,19 +432,19 @@ def build_report(con: duckdb.DuckDBPyConnection, out_dir: str | Path, run_id: st
               "pubmed": {"n": pubmed[0], "min_year": pubmed[1], "max_year": pubmed[2]},
               "quality": quality}
 
+    written: list[str] = []
+
     def write(page: str, template: str, **values) -> None:
         depth = page.count("/")
         html = env.get_template(template).render(root="../" * depth, **common, **values)
         (root / page).write_text(html, encoding="utf-8")
+        written.append(page)
 
-    pages = 0
     write("index.html", "index.html", articles=articles, n_claims=len(claims), n_flagged=len(flagged),
           n_open=len(still_open), errors=errors, tonight=tonight, judged=judged, filters=filters)
-    pages += 1
     for a in articles:
         pieces, cut = highlighted(a["body_text"], a["claims"])
         write(a["page"], "article.html", a=a, pieces=pieces, cut=cut)
-        pages += 1
     titles = {"verdict": "Claims with the verdict “{}”", "flag": "Flagged claims: {}",
               "site": "Claims of {}", "triage": "Flagged claims an editor marked {}"}
     for kind, entries in filters.items():
@@ -454,12 +454,10 @@ def build_report(con: duckdb.DuckDBPyConnection, out_dir: str | Path, run_id: st
             write(page, "list.html", heading=heading,
                   claims=listed, kind=kind, name=name,
                   help=FLAGS.get(name) if kind == "flag" else None)
-            pages += 1
     write("quality.html", "quality.html")
-    pages += 1
 
     paths = ReportPaths(root / "index.html", out_dir / "claims.jsonl", root / "flagged.csv",
-                        root / "flagged.md", pages)
+                        root / "flagged.md", len(written))
     write_flagged_csv(flagged, paths.csv)
     write_flagged_markdown(flagged, paths.markdown, generated)
     write_claims_jsonl(claims, paths.jsonl)
