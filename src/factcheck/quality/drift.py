@@ -49,10 +49,11 @@ def run_metrics(con: duckdb.DuckDBPyConnection, run_id: str) -> list[tuple[str, 
     for site, removed, kept, n in con.execute(
             """SELECT coalesce(a.site, ''), sum(coalesce(rb.chars, 0)), sum(length(v.body_text)), count(*)
                FROM article_versions v JOIN articles a USING (article_id)
-               LEFT JOIN (SELECT article_id, version, sum(length(text)) AS chars FROM removed_blocks
-                          GROUP BY ALL) rb USING (article_id, version)
+               LEFT JOIN (SELECT rb.article_id, rb.version, sum(length(rb.text)) AS chars
+                          FROM removed_blocks rb JOIN article_versions av USING (article_id, version)
+                          WHERE av.run_id = ? GROUP BY ALL) rb USING (article_id, version)
                WHERE v.run_id = ? AND v.clean_status = 'ok' GROUP BY ALL ORDER BY 1""",
-            [run_id]).fetchall():
+            [run_id, run_id]).fetchall():
         total = (removed or 0) + (kept or 0)
         if total:
             out.append(("removed_share", site, removed / total, n))
