@@ -470,13 +470,6 @@ def record_unpublished_run(db: str | Path, rejected_db: str | Path, run_id: str)
     publish(work, db)
 
 
-def publish_database(work: str | Path, db: str | Path) -> Path:
-    """Put a checked working copy in place of ``db`` (atomic rename), without a report."""
-    from .store.publish import publish
-
-    return publish(work, db)
-
-
 def publish_run(work: str | Path, db: str | Path, out_dir: str | Path, run_id: str) -> dict:
     """Mark the run completed, write its report from the working copy, and put the database
     and the report in place together.

@@ -35,6 +35,7 @@ from pathlib import Path
 
 from . import pipeline
 from .store.publish import WriterLock, begin_work
+from .store.publish import publish as publish_database
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +110,7 @@ def conclude(run: Run, *, quality: Callable[[str, str], dict] = pipeline.quality
         return run.result
     if run.out_dir is None:
         pipeline.finish_run(run.work, run.run_id, "completed", dq_passed=True)
-        paths = {"db": str(pipeline.publish_database(run.work, run.db))}
+        paths = {"db": str(publish_database(run.work, run.db))}
     else:
         paths = publish(run.work, str(run.db), str(run.out_dir), run.run_id)
     logger.info("run %s published %s", run.run_id, run.db)
