@@ -110,8 +110,10 @@ def load(files: tuple[Path, ...], db: str, force: bool, workers: int | None,
     """Load NLM PubMed XML files (baseline or update, .xml or .xml.gz), in the order given.
 
     Each file loads in one transaction; a file already loaded is skipped; DeleteCitation and
-    retractions are applied; the full-text index is rebuilt at the end. Exits 1 when a file
-    failed (the others are loaded).
+    retractions are applied; the full-text index is rebuilt at the end. The loaded copy is
+    published (by atomic rename, the database alone) only when the data-quality checks pass.
+    Exits 1 when a file failed (the others are loaded) or the checks rejected the load (the copy
+    is kept as <db>.rejected), 2 when another run holds the database.
     """
     sys.exit(_load_or_busy(db, list(files), force, workers, memory_limit))
 
