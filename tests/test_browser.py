@@ -21,6 +21,7 @@ import pytest
 from factcheck.report.build import build_report
 from factcheck.store import articles as sa
 from factcheck.store.db import connect
+from factcheck.store.reference import make_own_reference
 from test_report import add_article
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -57,6 +58,7 @@ def published(tmp_path_factory):
     db = root / "factcheck.duckdb"
     con = connect(db)
     sa.start_run(con, "r1", "test", [])
+    make_own_reference(con)   # this database holds its own PubMed table
     con.execute("INSERT INTO pubmed (pmid, title, abstract, study_design, is_retracted) VALUES "
                 "(101, 'Ketamine for chronic pain', 'Ketamine relieved pain in 12 of 20 patients.',"
                 " 'rct', false)")

@@ -64,7 +64,7 @@ def test_pubmed_load_while_another_run_writes_says_so(tmp_path):
 
     db = tmp_path / "f.duckdb"
     sample = Path(__file__).resolve().parents[1] / "data" / "pubmed" / "pubmed_sample.xml.gz"
-    with WriterLock(db):
+    with WriterLock(tmp_path / "reference.duckdb"):   # another load of the same reference
         result = CliRunner().invoke(cli, ["pubmed", "load", str(sample), "--db", str(db)])
     assert result.exit_code == 2
     assert "another factcheck run is writing" in result.output and "Traceback" not in result.output

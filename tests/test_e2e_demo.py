@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from factcheck.cli import cli
+from factcheck.store.db import connect
 
 pytestmark = pytest.mark.slow
 
@@ -21,7 +22,7 @@ NMDA_CLAIM = "Ketamine works primarily as an NMDA receptor antagonist"
 
 
 def counts(db: Path) -> dict[str, int]:
-    with duckdb.connect(str(db), read_only=True) as con:
+    with connect(db, read_only=True) as con:
         return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
                 for t in ("articles", "article_versions", "claims", "evidence", "verdicts",
                           "removed_blocks")}
@@ -60,7 +61,7 @@ def test_demo_writes_database_report_and_jsonl(demo_out: Path):
 
 
 def test_boilerplate_never_reaches_body_or_claims(demo_out: Path):
-    with duckdb.connect(str(demo_out / "factcheck.duckdb"), read_only=True) as con:
+    with connect(demo_out / "factcheck.duckdb", read_only=True) as con:
         bodies = " ".join(r[0] for r in con.execute("SELECT body_text FROM current_articles").fetchall())
         sentences = [r[0] for r in con.execute("SELECT sentence FROM current_claims").fetchall()]
         removed = con.execute("SELECT kind, text FROM removed_blocks").fetchall()
@@ -73,7 +74,7 @@ def test_boilerplate_never_reaches_body_or_claims(demo_out: Path):
 
 
 def test_nmda_claim_is_matched_to_pubmed_records_about_nmda(demo_out: Path):
-    with duckdb.connect(str(demo_out / "factcheck.duckdb"), read_only=True) as con:
+    with connect(demo_out / "factcheck.duckdb", read_only=True) as con:
         rows = con.execute(
             """SELECT c.claim_type, p.pmid, concat_ws(' ', p.title, p.abstract, array_to_string(p.mesh_terms, ' '))
                FROM current_claims c JOIN evidence e USING (claim_id) JOIN pubmed p USING (pmid)
@@ -93,7 +94,7 @@ def test_second_run_adds_no_duplicates(demo_out: Path, tmp_path: Path):
     assert result.exit_code == 0, result.output
     after = counts(out / "factcheck.duckdb")
     assert after == before
-    with duckdb.connect(str(out / "factcheck.duckdb"), read_only=True) as con:
+    with connect(out / "factcheck.duckdb", read_only=True) as con:
         assert con.execute("SELECT count(*) FROM runs WHERE status = 'completed'").fetchone()[0] == 2
         assert con.execute("SELECT count(*) FROM pubmed_files WHERE status = 'loaded'").fetchone()[0] == 1
 
@@ -121,7 +122,7 @@ def test_bad_inputs_are_recorded_and_the_run_goes_on(prefect_harness, tmp_path: 
                for line in result.output.splitlines())
     assert any("image.html: binary:" in line for line in result.output.splitlines())
     assert "FROM pipeline_errors WHERE run_id" in result.output
-    with duckdb.connect(str(out / "factcheck.duckdb"), read_only=True) as con:
+    with connect(out / "factcheck.duckdb", read_only=True) as con:
         errors = {(Path(s).name, k, sev) for s, k, sev in con.execute(
             "SELECT source, error_kind, severity FROM pipeline_errors").fetchall()}
         stored = {Path(r[0]).name for r in con.execute("SELECT source FROM articles").fetchall()}

@@ -10,6 +10,7 @@ import duckdb
 import pytest
 
 from factcheck import pipeline
+from factcheck.store.db import connect
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "data" / "seeds"
@@ -25,7 +26,7 @@ def _run(db: Path, files: list[Path]) -> tuple[str, dict]:
 
 
 def _verdicts(db: Path) -> dict[str, tuple]:
-    with duckdb.connect(str(db), read_only=True) as con:
+    with connect(db, read_only=True) as con:
         return {r[0]: r[1:] for r in con.execute(
             "SELECT claim_id, decided_at, judged_because, run_id, checked_run_id FROM verdicts "
             "WHERE claim_id IN (SELECT claim_id FROM current_claims)").fetchall()}
@@ -65,7 +66,7 @@ def test_a_new_article_judges_only_its_own_claims(judged):
 
 
 def test_a_retraction_notice_judges_again_the_claims_that_read_the_record(judged, tmp_path):
-    with duckdb.connect(str(judged), read_only=True) as con:
+    with connect(judged, read_only=True) as con:
         pmid, = con.execute("SELECT pmid FROM evidence JOIN current_claims USING (claim_id) "
                             "GROUP BY pmid ORDER BY count(*) DESC, pmid LIMIT 1").fetchone()
         touched = {r[0] for r in con.execute(
@@ -86,7 +87,7 @@ def test_a_retraction_notice_judges_again_the_claims_that_read_the_record(judged
     # the others were checked against the new record (loaded after their verdict) and kept:
     # a retraction notice shares no words with their claims
     assert counts["unchanged"] == counts["claims"] - len(touched)
-    with duckdb.connect(str(judged), read_only=True) as con:
+    with connect(judged, read_only=True) as con:
         assert con.execute("SELECT bool_and(record_retracted) FROM evidence WHERE pmid = ?",
                            [pmid]).fetchone()[0]
         assert not con.execute("SELECT count(*) FROM evidence WHERE pmid = ? AND stance = 'supports'",
@@ -118,7 +119,7 @@ def test_every_judgement_is_kept_in_the_history_and_changes_are_listed(judged):
                     [claim_id])
     run = pipeline.start_run(judged, pipeline.new_run_id("test"), "test", [])
     pipeline.evidence_stage(judged, run)
-    with duckdb.connect(str(judged), read_only=True) as con:
+    with connect(judged, read_only=True) as con:
         history = con.execute("SELECT run_id, label, judged_because FROM verdict_history WHERE claim_id = ? "
                               "ORDER BY decided_at", [claim_id]).fetchall()
         changes = con.execute("SELECT claim_id, run_id, previous_label, label, judged_because "

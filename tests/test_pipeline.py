@@ -6,6 +6,7 @@ from pathlib import Path
 import duckdb
 
 from factcheck import pipeline
+from factcheck.store.db import connect
 
 SEEDS = Path(__file__).resolve().parents[1] / "data" / "seeds"
 
@@ -34,7 +35,7 @@ def test_evidence_without_pubmed_records_gives_no_coverage_verdicts(tmp_path):
     pipeline.claims_stage(db, run)
     counts = pipeline.evidence_stage(db, run)
     assert counts["claims"] > 0 and counts.get("no_coverage", 0) == counts["claims"]
-    with duckdb.connect(str(db), read_only=True) as con:
+    with connect(db, read_only=True) as con:
         assert con.execute("SELECT count(*) FROM evidence").fetchone()[0] == 0
         rows = con.execute("SELECT v.flags, v.explanation, c.certainty FROM verdicts v "
                            "JOIN claims c USING (claim_id)").fetchall()
@@ -101,7 +102,7 @@ def test_a_rejected_run_is_recorded_in_the_published_database(tmp_path):
     rejected = tmp_path / "f.duckdb.rejected"
     work.replace(rejected)
     pipeline.record_unpublished_run(db, rejected, bad)
-    with duckdb.connect(str(db), read_only=True) as con:
+    with connect(db, read_only=True) as con:
         runs = con.execute("SELECT run_id, status, message FROM runs ORDER BY started_at").fetchall()
         errors = con.execute("SELECT run_id, error_kind FROM pipeline_errors").fetchall()
     assert runs == [(good, "completed", None), (bad, "dq_failed", "claims.offset_ok failed")]
@@ -124,7 +125,7 @@ def test_a_broken_pubmed_file_is_recorded_and_the_table_is_kept(tmp_path):
     first = pipeline.pubmed_stage(db, [sample], run)
     counts = pipeline.pubmed_stage(db, [truncated, hostile], run)
     assert counts["errors"] == 2 and counts["inserted"] == 0
-    with duckdb.connect(str(db), read_only=True) as con:
+    with connect(db, read_only=True) as con:
         assert con.execute("SELECT count(*) FROM pubmed").fetchone()[0] == first["inserted"]
         kinds = {(Path(s).name, k) for s, k in con.execute(
             "SELECT source, error_kind FROM pipeline_errors WHERE stage = 'pubmed'").fetchall()}
@@ -143,7 +144,7 @@ def test_a_file_name_that_is_not_utf8_is_stored_under_a_printable_name_and_the_r
     db = tmp_path / "f.duckdb"
     counts = pipeline.ingest_stage(db, [str(folder)], "r1")
     assert counts["documents"] == 2 and counts["new_versions"] == 2 and counts["errors"] == 0
-    with duckdb.connect(str(db), read_only=True) as con:
+    with connect(db, read_only=True) as con:
         sources = sorted(r[0] for r in con.execute("SELECT source FROM articles").fetchall())
     assert sources[0].endswith("\\xff\\xfe-bad.txt") and sources[1].endswith("good.txt")
     # a second run finds the same article, not a new one
@@ -170,7 +171,7 @@ def test_a_huge_article_yields_bounded_claims_and_says_what_was_cut(tmp_path):
     pipeline.clean_stage(db, run)
     counts = pipeline.claims_stage(db, run)
     assert counts["versions"] == 2 and counts["errors"] == 0
-    with duckdb.connect(str(db), read_only=True) as con:
+    with connect(db, read_only=True) as con:
         per_article = dict(con.execute(
             "SELECT a.source, count(*) FROM claims c JOIN articles a USING (article_id)"
             " GROUP BY a.source").fetchall())
@@ -227,7 +228,7 @@ def test_the_report_beside_the_database_is_always_its_own(tmp_path, monkeypatch)
         pass
     monkeypatch.undo()
     assert not (out / "report").exists() and not (out / "claims.jsonl").exists()
-    with duckdb.connect(str(db), read_only=True) as con:
+    with connect(db, read_only=True) as con:
         assert con.execute("SELECT count(*) FROM runs WHERE run_id = ?", [second]).fetchone()[0] == 0
 
     work, third = _staged_run(db, seeds[:2])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from factcheck.store.reference import make_own_reference
 from factcheck.clean.result import CleanResult
 from factcheck.store.rows import Claim, EvidenceRow, VerdictRow
 from factcheck.ingest.document import Document, sha256_hex
@@ -34,6 +35,7 @@ def populate(con, claims):
     sa.save_cleaned(con, saved.article_id, saved.version, CleanResult(
         title="Ketamine & <i>you</i>", body_text=BODY))
     sa.save_claims(con, saved.article_id, saved.version, claims, "r1")
+    make_own_reference(con)   # this database holds its own PubMed table
     con.execute("INSERT INTO pubmed (pmid, title, abstract, study_design) VALUES "
                 "(101, 'Ketamine for chronic pain <RCT>', ?, 'case_report')", [QUOTE])
     for (claim_id,) in con.execute("SELECT claim_id FROM claims").fetchall():

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 from datetime import datetime, timezone
 
+from factcheck.store.reference import make_own_reference
 from factcheck.clean.result import CleanResult
 from factcheck.ingest.document import Document, sha256_hex
 from factcheck.quality.checks import CheckResult
@@ -50,6 +51,7 @@ def add_article(con, source, body, title, verdicts, run_id="r1"):
 
 def corpus(con):
     sa.start_run(con, "r1", "test", [])
+    make_own_reference(con)   # this database holds its own PubMed table
     con.execute("INSERT INTO pubmed (pmid, title, abstract, study_design, is_retracted) VALUES "
                 "(101, 'Ketamine for chronic pain', ?, 'case_report', true)", [QUOTE])
     mild = add_article(con, "https://a.example/mild", "Mild page\n\nKetamine eases pain.",
@@ -165,6 +167,7 @@ def test_a_new_version_of_an_article_is_compared_sentence_by_sentence(con, tmp_p
     """An edited article gets new claim ids; its unchanged flagged sentence is not a new flag,
     a flagged sentence it dropped is a resolved flag, a new flagged sentence is a new flag."""
     sa.start_run(con, "r1", "test", [])
+    make_own_reference(con)   # this database holds its own PubMed table
     con.execute("INSERT INTO pubmed (pmid, title, abstract, study_design) VALUES "
                 "(101, 'Ketamine for chronic pain', ?, 'case_report')", [QUOTE])
     source = "https://a.example/post"

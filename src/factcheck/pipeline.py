@@ -173,33 +173,40 @@ def claims_stage(db: str | Path, run_id: str) -> dict:
     return counts
 
 
-def pubmed_stage(db: str | Path, files: Iterable[str | Path], run_id: str, progress=None) -> dict:
-    """Load PubMed XML files (a file already loaded is skipped) and refresh the index."""
-    from .pubmed.load import load_files
+def pubmed_stage(db: str | Path, files: Iterable[str | Path], run_id: str, progress=None,
+                 kind: str = "load") -> dict:
+    """Load PubMed XML files into the reference file of ``db`` (``factcheck.run.load_reference``:
+    its own lock, copy, checks and atomic publish; a file already loaded is skipped) and record
+    the load's problems in this run's ``pipeline_errors``."""
+    from .run import load_reference
+    from .store.reference import reference_path
 
     files = [Path(f) for f in files]
     if not files:
         return {"files": 0}
-    with closing(connect(db)) as con:
-        summary = load_files(con, files, progress=progress)
-        with transaction(con):
-            for result in summary.files:
-                if result.status == "failed":
-                    store_articles.record_error(con, run_id, result.path, "pubmed", "load",
-                                                result.error or "the file failed to load")
-                elif result.skipped_records:
-                    store_articles.record_error(con, run_id, result.path, "pubmed", "records_skipped",
-                                                result.error or f"{result.skipped_records} records skipped",
-                                                severity="warning")
-            if summary.fts_error:
-                store_articles.record_error(con, run_id, "fts_main_pubmed", "pubmed", "index",
-                                            summary.fts_error)
-        from .evidence import vectors
-
-        embedded = vectors.embed_records(con) if vectors.available() else 0
+    reference = reference_path(db)
+    loaded = load_reference(reference, files, kind=kind)
+    summary = loaded.summary
+    with closing(connect(db)) as con, transaction(con):
+        for result in summary.files:
+            if result.status == "failed":
+                store_articles.record_error(con, run_id, result.path, "pubmed", "load",
+                                            result.error or "the file failed to load")
+            elif result.skipped_records:
+                store_articles.record_error(con, run_id, result.path, "pubmed", "records_skipped",
+                                            result.error or f"{result.skipped_records} records skipped",
+                                            severity="warning")
+        if summary.fts_error:
+            store_articles.record_error(con, run_id, "fts_main_pubmed", "pubmed", "index",
+                                        summary.fts_error)
+        if loaded.status == "rejected":
+            store_articles.record_error(con, run_id, str(reference), "pubmed", "dq_failed",
+                                        "the reference's data-quality checks failed; nothing was "
+                                        f"published (copy kept as {loaded.rejected}): "
+                                        + "; ".join(loaded.checks.get("failures", []))[:1800])
     return {"files": len(files), "inserted": summary.inserted, "updated": summary.updated,
-            "deleted": summary.deleted, "retracted": summary.retracted, "errors": summary.errors,
-            "embedded": embedded}
+            "deleted": summary.deleted, "retracted": summary.retracted, "errors": summary.errors
+            + (loaded.status == "rejected"), "embedded": loaded.embedded, "reference": loaded.status}
 
 
 def evidence_stage(db: str | Path, run_id: str, top_k: int | None = None, progress=None,
@@ -221,6 +228,7 @@ def evidence_stage(db: str | Path, run_id: str, top_k: int | None = None, progre
     from .evidence.stance import default_model
     from .store.evidence import (drop_evidence_of_missing_records, mark_checked, newest_record_time,
                                  replace_claim_evidence, verdict_counts, verdict_state)
+    from .store.reference import attached, reference_writable
 
     top_k = top_k or get_settings().evidence_top_k
     counts: dict[str, int] = {"claims": 0, "judged": 0, "unchanged": 0}
@@ -231,14 +239,19 @@ def evidence_stage(db: str | Path, run_id: str, top_k: int | None = None, progre
         state = verdict_state(con, version, claim_ids)
         with transaction(con):
             counts["evidence_of_deleted_records"] = drop_evidence_of_missing_records(con)
+        writable = reference_writable(con)   # a database holding its own reference
         if not index_ready(con):
             from .store.pubmed import rebuild_fts_index
 
-            if con.execute("SELECT count(*) FROM pubmed").fetchone()[0]:
+            if not con.execute("SELECT count(*) FROM pubmed").fetchone()[0]:
+                log.warning("the PubMed reference is empty (%s): every claim will get 'no_coverage';"
+                            " load records with `factcheck pubmed load`", attached(con) or db)
+            elif writable:
                 rebuild_fts_index(con)
             else:
-                log.warning("the PubMed table is empty: every claim will get 'no_coverage';"
-                            " load records with `factcheck pubmed load`")
+                log.warning("the PubMed reference %s has no full-text index: every claim will get"
+                            " 'no_coverage'; rebuild it with `factcheck pubmed load --reindex`",
+                            attached(con))
         ready = index_ready(con)
         if claim_ids is not None:
             claims = store_articles.load_claims(con, "claim_id IN (SELECT unnest(?::VARCHAR[]))",
@@ -247,7 +260,7 @@ def evidence_stage(db: str | Path, run_id: str, top_k: int | None = None, progre
             claims = store_articles.load_claims(con)
         counts["claims"] = len(claims)
         use_vectors = bool(claims) and ready and vectors.available()
-        if use_vectors:
+        if use_vectors and writable:
             counts["records_embedded"] = vectors.embed_records(con, progress=progress)
         newest = newest_record_time(con) if ready else None
 
@@ -378,7 +391,7 @@ def fetch_evidence_stage(db: str | Path, run_id: str, *, api_key: str | None = N
             store_articles.record_error(con, run_id, base_url, "fetch_evidence", "eutils",
                                         f"{type(exc).__name__}: {exc}"[:2000])
     if files:
-        loaded = pubmed_stage(db, files, run_id)
+        loaded = pubmed_stage(db, files, run_id, kind="fetch")
         counts["files"] = loaded["files"]
         counts["inserted"] = loaded.get("inserted", 0)
     if touched:
@@ -432,11 +445,7 @@ def quality_stage(db: str | Path, run_id: str) -> dict:
         with transaction(con):
             save_dq_results(con, run_id, report.results)
             save_run_metrics(con, run_id, metrics)
-    failures = [f"{r.table}.{r.column or ''} {r.expectation}: {r.observed}" for r in report.failures
-                if r.severity == "error"]
-    return {"passed": report.passed, "checks": len(report.results),
-            "failed_errors": len(failures), "failed_warnings": sum(
-                1 for r in report.failures if r.severity == "warning"), "failures": failures}
+    return report.summary()
 
 
 def finish_run(db: str | Path, run_id: str, status: str, *, dq_passed: bool | None = None,

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from factcheck.cli import cli
 from factcheck.store.db import connect
+from factcheck.store.reference import make_own_reference
 
 SEED = next((Path(__file__).resolve().parents[2] / "data" / "seeds").glob("001_*.txt"))
 
@@ -42,6 +43,7 @@ def test_text_output_and_explain(tmp_path):
 def test_db_option_uses_the_pubmed_mesh_vocabulary(tmp_path):
     db = tmp_path / "fc.duckdb"
     with closing(connect(db)) as con:
+        make_own_reference(con)   # this database holds its own PubMed table
         con.execute("INSERT INTO pubmed (pmid, title, mesh_terms) VALUES "
                     "(1, 't', ['Ketamine', 'Reflex Sympathetic Dystrophy'])")
     page = tmp_path / "page.txt"

@@ -9,6 +9,7 @@ import pytest
 
 from factcheck.evidence.assess import assess_claim
 from factcheck.store.db import connect
+from factcheck.store.reference import make_own_reference
 from factcheck.store.pubmed import rebuild_fts_index
 from factcheck.store.rows import Claim
 from stages import run_stages
@@ -45,6 +46,7 @@ RECORDS = [
 def table(tmp_path_factory):
     path = tmp_path_factory.mktemp("ref") / "ref.duckdb"
     con = connect(path)
+    make_own_reference(con)   # this database holds its own PubMed table
     for pmid, title, abstract, design, types, retracted in RECORDS:
         con.execute("INSERT INTO pubmed (pmid, title, abstract, study_design, publication_types, "
                     "is_retracted, pub_year, journal, loaded_at) VALUES (?, ?, ?, ?, ?, ?, 2021, "

@@ -7,7 +7,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from factcheck.cli import cli
-from factcheck.store.db import connect
+from factcheck.store.reference import connect_reference
 
 
 def test_load_command_reports_counts_and_skips_a_second_time(tmp_path: Path, nlm_update: Path,
@@ -20,16 +20,21 @@ def test_load_command_reports_counts_and_skips_a_second_time(tmp_path: Path, nlm
     assert "loaded nlm_update_cut.xml.gz: 22 records, +19 new" in result.output
     assert ("files 2 · records 28 · inserted 25 · updated 0 · unchanged 0 · deleted 0 · "
             "retracted 5 · errors 1") in result.output  # articles.xml has one unusable article
-    assert "the table now holds 25 records, 5 retracted, 21 with an abstract" in result.output
+    reference = tmp_path / "reference.duckdb"   # beside --db, which need not exist
+    assert (f"the reference holds 25 records, 5 retracted, 21 with an abstract ({reference}: "
+            "published)") in result.output
+    published = reference.stat().st_ino
     again = runner.invoke(cli, ["pubmed", "load", str(nlm_update), "--db", str(db)])
     assert again.exit_code == 0
     assert "skipped nlm_update_cut.xml.gz: already loaded" in again.output
-    with connect(db, read_only=True) as con:
+    assert "unchanged, nothing to publish" in again.output
+    assert reference.stat().st_ino == published          # not replaced
+    assert not db.exists()                                # the analyst database is not touched
+    with connect_reference(reference, read_only=True) as con:
         assert con.execute("SELECT count(*) FROM pubmed").fetchone()[0] == 25
-        # each load is a run of the library's lifecycle: checked before it was published
-        assert con.execute("SELECT flow, status, dq_passed FROM runs ORDER BY started_at").fetchall() == [
-            ("pubmed", "completed", True), ("pubmed", "completed", True)]
-        assert con.execute("SELECT count(DISTINCT run_id) FROM dq_results").fetchone()[0] == 2
+        # the load that changed the file was checked before it was published
+        assert con.execute("SELECT kind, inserted, n_records, checks > 0 FROM reference_loads").fetchall() == [
+            ("load", 25, 25, True)]
 
 
 def test_load_command_exits_1_when_a_file_fails(tmp_path: Path, articles_xml: Path):
@@ -39,7 +44,7 @@ def test_load_command_exits_1_when_a_file_fails(tmp_path: Path, articles_xml: Pa
     result = CliRunner().invoke(cli, ["pubmed", "load", str(bad), str(articles_xml), "--db", str(db)])
     assert result.exit_code == 1
     assert f"failed {bad}: compressed data is truncated or corrupt" in result.output
-    with connect(db, read_only=True) as con:
+    with connect_reference(tmp_path / "reference.duckdb", read_only=True) as con:
         assert con.execute("SELECT count(*) FROM pubmed").fetchone()[0] == 6
         status = con.execute("SELECT status FROM pubmed_files WHERE file_name = 'broken.xml.gz'").fetchone()
         assert status == ("failed",)

@@ -16,6 +16,7 @@ from starlette.routing import Route
 from factcheck.pubmed.eutils import (EutilsClient, EutilsError, RateLimiter, fetch_to_files,
                                      parse_esearch)
 from factcheck.pubmed.load import load_files
+from factcheck.store.reference import connect_reference
 from factcheck.store.db import connect
 
 from .conftest import request_params
@@ -236,10 +237,11 @@ def test_fetch_command_builds_a_topic_table(ncbi, tmp_path: Path):
                                       "--max", "7", "--batch-size", "5", "--api-key", "KEY",
                                       "--base-url", ncbi.base_url])
     assert result.exit_code == 0, result.output
-    with connect(db, read_only=True) as con:
+    with connect_reference(tmp_path / "reference.duckdb", read_only=True) as con:
         assert con.execute("SELECT count(*) FROM pubmed").fetchone()[0] == 7
         assert con.execute("SELECT count(*) FROM pubmed_files WHERE status = 'loaded'"
                            ).fetchone()[0] == 2
+        assert con.execute("SELECT kind FROM reference_loads").fetchall() == [("fetch",)]
 
 
 def test_an_unbounded_huge_query_is_refused(ncbi, monkeypatch):

@@ -28,12 +28,12 @@ def database_path(argv: list[str] | None = None) -> Path:
 
 
 def main() -> None:
-    import duckdb
     import streamlit as st
 
     from factcheck.dashboard import queries
     from factcheck.evidence.verdict import LABELS
     from factcheck.report.build import md_text
+    from factcheck.store.db import connect
     from factcheck.store.triage import STATUSES, TriageError, history, record_decision, triage_path
 
     st.set_page_config(page_title="factcheck dashboard", layout="wide")
@@ -45,7 +45,7 @@ def main() -> None:
     st.caption(f"Published database {db} (read-only) · editors' decisions in {triage_path(db)}")
     flagged_tab, time_tab, runs_tab, explore_tab, triage_tab = st.tabs(
         ["Flagged claims", "Verdicts over time", "Runs", "Claim explorer", "Triage decisions"])
-    with closing(duckdb.connect(str(db), read_only=True)) as con:
+    with closing(connect(db, read_only=True)) as con:   # the reference file attached too
         with flagged_tab:
             dimension = st.radio("Count flagged claims by", list(queries.DIMENSIONS), horizontal=True,
                                  key="dimension")

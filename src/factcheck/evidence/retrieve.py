@@ -191,8 +191,11 @@ def dense_ratio(hit: Hit, hits: Sequence[Hit]) -> float:
 
 def index_ready(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether the reference table has its BM25 postings (built by ``factcheck pubmed load``)."""
-    row = con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND "
-                      "table_name = 'postings'", [FTS]).fetchone()
+    from ..store.reference import reference_catalog
+
+    row = con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = ? AND "
+                      "schema_name = ? AND table_name = 'postings'",
+                      [reference_catalog(con), FTS]).fetchone()
     return bool(row and row[0])
 
 

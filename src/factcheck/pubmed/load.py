@@ -41,6 +41,7 @@ from pathlib import Path
 import duckdb
 
 from ..store import pubmed as store
+from ..store.reference import make_own_reference
 from .arrow import ParsedFile, parse_file
 from .parse import PubmedParseError
 
@@ -305,8 +306,10 @@ def _failed(con: duckdb.DuckDBPyConnection, path: Path, sha256: str | None, mess
 
 
 def fts_index_exists(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the connection's own database has the full-text index."""
     row = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'fts_main_pubmed'").fetchone()
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database()"
+        " AND schema_name = 'fts_main_pubmed'").fetchone()
     return bool(row and row[0])
 
 
@@ -341,9 +344,11 @@ def load_files(con: duckdb.DuckDBPyConnection, paths: Iterable[str | os.PathLike
     processes (default: one per file up to the CPU count, at most 4; 0 parses in this
     process, which is slower and leaves the parser's garbage in this process's memory).
     ``force`` reloads files whose sha256 is already in the log (the merge keeps that
-    idempotent). Returns a :class:`LoadSummary`; failures are in it and in
+    idempotent). The connection's database becomes (or stays) a reference: it holds the
+    ``pubmed`` tables (:mod:`factcheck.store.reference`). Returns a :class:`LoadSummary`; failures are in it and in
     ``pubmed_files``, never raised.
     """
+    make_own_reference(con)
     with _duckdb_settings(con, memory_limit=memory_limit):
         summary = _load_files(con, paths, progress, workers=workers, force=force)
         changed = summary.inserted + summary.updated + summary.deleted + summary.retracted

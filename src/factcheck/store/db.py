@@ -53,10 +53,16 @@ def load_fts(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def connect(path: str | os.PathLike[str] | None = None, *, read_only: bool = False,
-            migrate: bool = True) -> duckdb.DuckDBPyConnection:
+            migrate: bool = True,
+            reference: str | os.PathLike[str] | bool = True) -> duckdb.DuckDBPyConnection:
     """Open (and, unless ``read_only``, migrate) the factcheck database at ``path``.
 
     ``None`` or ``":memory:"`` opens an in-memory database, handy in tests and notebooks.
+
+    The PubMed reference file (:func:`factcheck.store.reference.reference_path`, or the path
+    given as ``reference``) is attached read-only as ``reference`` and put on the search path, so
+    ``pubmed`` and the analyst views resolve; a database holding its own ``pubmed`` table is
+    its own reference. ``reference=False`` attaches nothing.
     """
     target = ":memory:" if path in (None, ":memory:") else str(path)
     if target != ":memory:" and not read_only:
@@ -66,8 +72,17 @@ def connect(path: str | os.PathLike[str] | None = None, *, read_only: bool = Fal
     except duckdb.Error as exc:
         raise StoreError(f"cannot open database {target}: {exc}") from exc
     load_fts(con)
-    if migrate and not read_only:
-        apply_migrations(con)
+    try:
+        if migrate and not read_only:
+            apply_migrations(con, path=None if target == ":memory:" else target)
+        if reference is not False:
+            from .reference import attach, reference_path
+
+            attach(con, reference_path(None if target == ":memory:" else target)
+                   if reference is True else reference)
+    except BaseException:
+        con.close()
+        raise
     return con
 
 
@@ -88,11 +103,15 @@ def migration_files() -> list[tuple[int, str, str]]:
     return found
 
 
-def apply_migrations(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Apply every migration not yet recorded in ``schema_migrations``; return their names.
+def apply_migrations(con: duckdb.DuckDBPyConnection, *, upto: int | None = None,
+                     path: str | os.PathLike[str] | None = None) -> list[str]:
+    """Apply every migration not yet recorded in ``schema_migrations`` (up to number ``upto``);
+    return their names.
 
     Each migration runs in its own transaction and is recorded with a checksum, so running
-    this twice is a no-op and a migration edited after it was applied is reported.
+    this twice is a no-op and a migration edited after it was applied is reported. Migration
+    0008 drops the PubMed tables (they move to the reference file): it is refused, with the
+    command that moves them, while this database holds records the reference file lacks.
     """
     con.execute(
         """CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -105,7 +124,11 @@ def apply_migrations(con: duckdb.DuckDBPyConnection) -> list[str]:
         "SELECT version, checksum FROM schema_migrations").fetchall()}
     applied = []
     for number, name, sql in migration_files():
+        if upto is not None and number > upto:
+            break
         checksum = hashlib.sha256(sql.encode()).hexdigest()
+        if number == _SPLIT and number not in done:
+            _check_split_done(con, path)
         if number in done:
             if done[number] != checksum:
                 log.warning("migration %s was edited after this database applied it; the edit is"
@@ -122,6 +145,22 @@ def apply_migrations(con: duckdb.DuckDBPyConnection) -> list[str]:
             raise StoreError(f"migration {name} failed: {exc}") from exc
         applied.append(name)
     return applied
+
+
+_SPLIT = 8   # factcheck.store.reference.SPLIT_MIGRATION
+
+
+def _check_split_done(con: duckdb.DuckDBPyConnection, path: str | os.PathLike[str] | None) -> None:
+    from .reference import missing_from, reference_path, records_to_move
+
+    if not records_to_move(con):
+        return
+    target = reference_path(path)
+    if target is None or missing_from(con, target):
+        raise StoreError(
+            f"{path or 'this database'} still holds the PubMed reference table, which now lives in"
+            f" its own file ({target or 'reference.duckdb'}): run `factcheck pubmed split --db "
+            f"{path}` once (every writing command also does it on its own)")
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
