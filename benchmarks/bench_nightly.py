@@ -3,8 +3,9 @@
 
     python benchmarks/bench_nightly.py [--articles 2 20] [--server] [--bench ../shared/bench]
 
-Builds the demo database once (``factcheck demo``: 4 articles, 4,181 PubMed records), then for
-each ``--articles`` count copies it and times ``factcheck run --input <N pages>`` end to end
+Builds the demo database once (``factcheck demo``: 4 articles, 4,181 PubMed records in the
+reference file beside it), then for each ``--articles`` count copies the analyst database (the
+runs all attach the demo's reference, ``FACTCHECK_REFERENCE_DB``) and times ``factcheck run --input <N pages>`` end to end
 (a new process, as cron or a schedule would start it): N health pages of WCXB
 (``../shared/bench/wcxb_articles``, the first N tagged health, in id order; never copied into
 the project), and a run with nothing new. With ``--server`` the same runs are timed again
@@ -96,7 +97,11 @@ def main(argv: list[str] | None = None) -> int:
     if not base.exists():
         wall, _ = factcheck("demo", "--out", str(base.parent), env=env)
         print(f"demo database built in {wall:.0f} s ({base})", flush=True)
-    print(f"{os.cpu_count()} CPUs; default install (no embed extra); WCXB health pages in id order", flush=True)
+    # every run reads the demo's reference file (attached read-only, never copied)
+    env["FACTCHECK_REFERENCE_DB"] = str(base.parent / "reference.duckdb")
+    print(f"{os.cpu_count()} CPUs; default install (no embed extra); WCXB health pages in id order;"
+          f" analyst database {base.stat().st_size / 1e6:.1f} MB, reference "
+          f"{(base.parent / 'reference.duckdb').stat().st_size / 1e6:.1f} MB", flush=True)
     timed_runs(base, work, args.articles, args.bench, env, "temporary server")
     if args.server:
         port = free_port()

@@ -19,8 +19,9 @@ from __future__ import annotations
 import argparse
 import os
 
-from prefect import flow, get_run_logger, task
+from prefect import flow, get_run_logger, task, unmapped
 from prefect.cache_policies import NO_CACHE
+from prefect.task_runners import ThreadPoolTaskRunner
 from rich.console import Console
 
 from factcheck import pipeline
@@ -63,6 +64,72 @@ def fetch_evidence(db: str, run_id: str) -> dict:
                                          email=os.environ.get("NCBI_EMAIL"))
 
 
+# Fan-out (``--workers N`` above 1, or ``--task-runner dask``): the per-article work runs as
+# mapped tasks over batches of articles (claims for the evidence stage) on the flow's task runner;
+# each returns rows, and the flow process writes them (``pipeline.save_*``): one writer.
+
+@task(name="clean-batch", **STAGE)
+def clean_batch(items: list[dict]) -> list[dict]:
+    return pipeline.clean_batch(items)
+
+
+@task(name="claims-batch", **STAGE)
+def claims_batch(items: list[dict], vocabulary: list[str]) -> list[dict]:
+    return pipeline.claims_batch(items, vocabulary)
+
+
+@task(name="judge-batch", **STAGE)
+def judge_batch(db: str, items: list[dict], ready: bool, use_vectors: bool, model_version: str,
+                reference: str | None) -> list[dict]:
+    return pipeline.judge_batch(db, items, ready=ready, use_vectors=use_vectors,
+                                model_version=model_version, reference=reference)
+
+
+BATCHES_PER_WORKER = 4   # enough batches that a slow one does not leave the other workers idle
+
+
+def batches(items: list, workers: int) -> list[list]:
+    """``items`` in contiguous batches, about BATCHES_PER_WORKER per worker."""
+    if not items:
+        return []
+    n = min(len(items), max(1, workers) * BATCHES_PER_WORKER)
+    size, extra = divmod(len(items), n)
+    out, start = [], 0
+    for i in range(n):
+        end = start + size + (1 if i < extra else 0)
+        out.append(items[start:end])
+        start = end
+    return out
+
+
+def fan_out(batch_task, items: list, workers: int, **shared) -> list:
+    """Map ``batch_task`` over batches of ``items`` (its ``items`` parameter; ``shared`` arguments go to every batch)
+    and return the results in the order of ``items``."""
+    parts = batches(items, workers)
+    if not parts:
+        return []
+    futures = batch_task.map(items=parts, **{k: unmapped(v) for k, v in shared.items()})
+    return [row for future in futures for row in future.result()]
+
+
+def task_runner(kind: str = "thread", workers: int = 1, dask_address: str | None = None):
+    """The flow's task runner: Prefect's thread pool, or Dask (``prefect-dask``, the ``dask``
+    extra): the scheduler at ``dask_address``, else a ``LocalCluster`` of ``workers`` processes
+    of one thread each."""
+    if kind == "thread":
+        return ThreadPoolTaskRunner(max_workers=max(1, workers))
+    if kind != "dask":
+        raise ValueError(f"unknown task runner {kind!r} (thread or dask)")
+    try:
+        from prefect_dask import DaskTaskRunner
+    except ImportError as exc:
+        raise RuntimeError("--task-runner dask needs the dask extra: pip install -e \".[dask]\"") from exc
+    if dask_address:
+        return DaskTaskRunner(address=dask_address)
+    return DaskTaskRunner(cluster_kwargs={"n_workers": max(1, workers), "threads_per_worker": 1,
+                                          "processes": True, "dashboard_address": None})
+
+
 @task(name="quality", **STAGE)
 def quality(db: str, run_id: str) -> dict:
     return pipeline.quality_stage(db, run_id)
@@ -95,7 +162,8 @@ def _say(show: bool, stage: str, counts: dict) -> None:
 def nightly(inputs: list[str] | None = None, db: str = "out/factcheck.duckdb", out_dir: str = "out",
             sources_file: str | None = None, pubmed_files: list[str] | None = None,
             flow_label: str = "nightly", show_progress: bool = False,
-            fetch_evidence_gaps: bool = False, rejudge_all: bool = False) -> dict:
+            fetch_evidence_gaps: bool = False, rejudge_all: bool = False, workers: int = 1,
+            fan: bool = False) -> dict:
     """Ingest → clean → claims → evidence [→ fetch evidence for gaps] → quality → publish →
     report; returns the run's id, status, per-stage counts and output paths.
 
@@ -105,7 +173,11 @@ def nightly(inputs: list[str] | None = None, db: str = "out/factcheck.duckdb", o
 
     ``fetch_evidence_gaps`` (``--fetch-evidence``) asks NCBI's E-utilities for trials and
     reviews on the claims left at ``no_coverage`` or ``not_addressed`` and judges them again
-    (``NCBI_API_KEY`` and ``NCBI_EMAIL`` from the environment)."""
+    (``NCBI_API_KEY`` and ``NCBI_EMAIL`` from the environment).
+
+    ``fan`` maps the per-article work (clean, claims, judging) over batches on the flow's task
+    runner (see :func:`run_nightly`, which picks it: threads or Dask, ``workers``); the flow
+    process alone writes the database."""
     logger = get_run_logger()
     inputs = list(inputs or [])
     with lifecycle(db, flow_label, inputs + ([sources_file] if sources_file else []), out_dir,
@@ -116,11 +188,25 @@ def nightly(inputs: list[str] | None = None, db: str = "out/factcheck.duckdb", o
             _say(show_progress, "pubmed", stages["pubmed"])
         stages["ingest"] = ingest(work, inputs, run_id, sources_file)
         _say(show_progress, "ingest", stages["ingest"])
-        stages["clean"] = clean(work, run_id)
-        _say(show_progress, "clean", stages["clean"])
-        stages["claims"] = extract_claims(work, run_id)
-        _say(show_progress, "claims", stages["claims"])
-        stages["evidence"] = evidence(work, run_id, rejudge_all)
+        if fan:
+            stages["clean"] = pipeline.save_cleaned(
+                work, run_id, fan_out(clean_batch, pipeline.pending_clean(work), workers))
+            _say(show_progress, "clean", stages["clean"])
+            items, vocabulary = pipeline.pending_claims(work)
+            stages["claims"] = pipeline.save_extracted(
+                work, run_id, fan_out(claims_batch, items, workers, vocabulary=vocabulary))
+            _say(show_progress, "claims", stages["claims"])
+            plan = pipeline.plan_evidence(work, run_id, rejudge_all=rejudge_all)
+            judged = fan_out(judge_batch, plan["todo"], workers, db=work, ready=plan["ready"],
+                             use_vectors=plan["use_vectors"], model_version=plan["model_version"],
+                             reference=plan["reference"])
+            stages["evidence"] = pipeline.save_judged(work, run_id, plan, judged)
+        else:
+            stages["clean"] = clean(work, run_id)
+            _say(show_progress, "clean", stages["clean"])
+            stages["claims"] = extract_claims(work, run_id)
+            _say(show_progress, "claims", stages["claims"])
+            stages["evidence"] = evidence(work, run_id, rejudge_all)
         _say(show_progress, "evidence", stages["evidence"])
         if fetch_evidence_gaps:
             stages["fetch_evidence"] = fetch_evidence(work, run_id)
@@ -134,6 +220,37 @@ def nightly(inputs: list[str] | None = None, db: str = "out/factcheck.duckdb", o
         return conclude(run, quality=checked, publish=publish_db, logger=logger)
 
 
+def run_nightly(*, task_runner_kind: str = "thread", workers: int = 1, dask_address: str | None = None,
+                **params) -> dict:
+    """Run :func:`nightly` with its task runner chosen by the settings: one worker on threads
+    runs the stages as single tasks (as before fan-out existed); more workers, or Dask, fan the
+    per-article work out. Dask workers need ``PREFECT_API_URL`` (a running Prefect server):
+    without it each worker process would start a temporary server of its own, so one is
+    started here for the run and its URL handed to the workers."""
+    fan = workers > 1 or task_runner_kind == "dask"
+    runner = task_runner(task_runner_kind, workers, dask_address)
+    flow_ = nightly.with_options(task_runner=runner)
+    if task_runner_kind != "dask" or os.environ.get("PREFECT_API_URL"):
+        return flow_(workers=workers, fan=fan, **params)
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    url, server = PREFECT_API_URL.value(), None   # a server this process already talks to
+    if not url:
+        from prefect.server.api.server import SubprocessASGIServer
+
+        server = SubprocessASGIServer()
+        server.start(timeout=int(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")))
+        url = server.api_url
+    os.environ["PREFECT_API_URL"] = url     # inherited by the LocalCluster's worker processes
+    try:
+        with temporary_settings(updates={PREFECT_API_URL: url}):
+            return flow_(workers=workers, fan=fan, **params)
+    finally:
+        os.environ.pop("PREFECT_API_URL", None)
+        if server is not None:
+            server.stop()
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Run the factcheck nightly flow once.")
     parser.add_argument("inputs", nargs="*", help="files, folders or URLs")
@@ -143,11 +260,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--pubmed", action="append", default=[])
     parser.add_argument("--fetch-evidence", action="store_true")
     parser.add_argument("--rejudge-all", action="store_true")
+    parser.add_argument("--task-runner", choices=["thread", "dask"], default="thread")
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--dask-address")
     args = parser.parse_args(argv)
     db = args.db or os.path.join(args.out, "factcheck.duckdb")
-    result = nightly(inputs=args.inputs, db=db, out_dir=args.out, sources_file=args.sources,
-                     pubmed_files=args.pubmed, show_progress=True,
-                     fetch_evidence_gaps=args.fetch_evidence, rejudge_all=args.rejudge_all)
+    result = run_nightly(task_runner_kind=args.task_runner, workers=args.workers,
+                         dask_address=args.dask_address,
+                         inputs=args.inputs, db=db, out_dir=args.out, sources_file=args.sources,
+                         pubmed_files=args.pubmed, show_progress=True,
+                         fetch_evidence_gaps=args.fetch_evidence, rejudge_all=args.rejudge_all)
     console.print(result)
 
 

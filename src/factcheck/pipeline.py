@@ -99,32 +99,60 @@ def ingest_stage(db: str | Path, inputs: Sequence[str], run_id: str, *,
 
 
 def _version_failed(con, run_id: str, source: str, article_id: str, version: int, stage: str,
-                    exc: Exception) -> None:
+                    message: str) -> None:
     """Record that ``stage`` raised on one article version, and mark the version failed."""
-    log.exception("%s of %s failed", stage, source)
     with transaction(con):
-        store_articles.record_error(con, run_id, source, stage, "exception", f"{type(exc).__name__}: {exc}")
-        store_articles.mark_version_failed(con, article_id, version, stage, str(exc))
+        store_articles.record_error(con, run_id, source, stage, "exception", message)
+        store_articles.mark_version_failed(con, article_id, version, stage, message)
 
 
-def clean_stage(db: str | Path, run_id: str) -> dict:
-    """Clean every article version still pending (new in this run or left by a crashed one)."""
-    from .clean import clean_document
+# Each per-article stage is three steps, so that the middle one can fan out (``flows/nightly.py``
+# maps it over batches on threads or a Dask cluster) while one process writes:
+#   pending_*(db)          -> plain dicts of what to do (read from the database)
+#   *_batch(items, ...)    -> results, computed without touching the database
+#   save_*(db, run_id, rs) -> counts, every write in the calling process (save_cleaned, save_extracted, save_judged)
+# ``clean_stage`` and ``claims_stage`` run the three in a row.
 
-    counts = {"cleaned": 0, "empty": 0, "errors": 0, "removed_blocks": 0}
+def pending_clean(db: str | Path) -> list[dict]:
+    """Every article version still to clean (new in this run or left by a crashed one)."""
     with closing(connect(db)) as con:
-        pending = con.execute(
+        rows = con.execute(
             "SELECT v.article_id, v.version, v.raw_text, v.content_type, a.source, a.source_kind"
             " FROM article_versions v JOIN articles a USING (article_id)"
             " WHERE v.clean_status = 'pending' ORDER BY a.source, v.version").fetchall()
-        for article_id, version, raw, content_type, source, kind in pending:
-            try:
-                result = clean_document(raw, content_type, url=source if kind == "url" else None)
-            except Exception as exc:  # a cleaner bug must not stop the run
-                _version_failed(con, run_id, source, article_id, version, "clean", exc)
+    return [dict(zip(("article_id", "version", "raw_text", "content_type", "source", "source_kind"), r))
+            for r in rows]
+
+
+def clean_batch(items: Sequence[dict]) -> list[dict]:
+    """Clean each pending version; an exception is caught and returned as the item's error."""
+    from .clean import clean_document
+
+    out = []
+    for item in items:
+        done = {k: item[k] for k in ("article_id", "version", "source")}
+        try:
+            result = clean_document(item["raw_text"], item["content_type"],
+                                    url=item["source"] if item["source_kind"] == "url" else None)
+            result.body_text = result.analysed_text()
+            done["result"] = result
+        except Exception as exc:  # a cleaner bug must not stop the run
+            log.exception("clean of %s failed", item["source"])
+            done["error"] = f"{type(exc).__name__}: {exc}"
+        out.append(done)
+    return out
+
+
+def save_cleaned(db: str | Path, run_id: str, results: Sequence[dict]) -> dict:
+    counts = {"cleaned": 0, "empty": 0, "errors": 0, "removed_blocks": 0}
+    with closing(connect(db)) as con:
+        for done in results:
+            article_id, version, source = done["article_id"], done["version"], done["source"]
+            if "error" in done:
+                _version_failed(con, run_id, source, article_id, version, "clean", done["error"])
                 counts["errors"] += 1
                 continue
-            result.body_text = result.analysed_text()
+            result = done["result"]
             with transaction(con):
                 store_articles.save_cleaned(con, article_id, version, result)
                 if not result.body_text:
@@ -138,6 +166,11 @@ def clean_stage(db: str | Path, run_id: str) -> dict:
     return counts
 
 
+def clean_stage(db: str | Path, run_id: str) -> dict:
+    """Clean every article version still pending (new in this run or left by a crashed one)."""
+    return save_cleaned(db, run_id, clean_batch(pending_clean(db)))
+
+
 def mesh_vocabulary(con) -> list[str]:
     """The MeSH descriptor names present in the PubMed table (claims normalise to them)."""
     return [r[0] for r in con.execute(
@@ -145,32 +178,57 @@ def mesh_vocabulary(con) -> list[str]:
     ).fetchall()]
 
 
-def claims_stage(db: str | Path, run_id: str) -> dict:
-    """Extract claims from every cleaned version whose claims are still pending."""
-    from .claims.limits import bounded_claims
-
-    counts = {"versions": 0, "claims": 0, "errors": 0}
+def pending_claims(db: str | Path) -> tuple[list[dict], list[str]]:
+    """Every cleaned version whose claims are still pending, and the MeSH vocabulary."""
     with closing(connect(db)) as con:
-        pending = con.execute(
+        rows = con.execute(
             "SELECT v.article_id, v.version, v.body_text, a.source FROM article_versions v"
             " JOIN articles a USING (article_id)"
             " WHERE v.clean_status = 'ok' AND v.claims_status = 'pending'"
             " ORDER BY a.source, v.version").fetchall()
-        vocabulary = mesh_vocabulary(con) if pending else []
-        for article_id, version, body, source in pending:
-            try:
-                found, cuts = bounded_claims(body or "", mesh_vocabulary=vocabulary or None)
-            except Exception as exc:  # an extractor bug must not stop the run
-                _version_failed(con, run_id, source, article_id, version, "claims", exc)
+        vocabulary = mesh_vocabulary(con) if rows else []
+    return [dict(zip(("article_id", "version", "body_text", "source"), r)) for r in rows], vocabulary
+
+
+def claims_batch(items: Sequence[dict], vocabulary: Sequence[str] = ()) -> list[dict]:
+    """Extract each version's claims (bounded per article); exceptions are returned as errors."""
+    from .claims.limits import bounded_claims
+
+    out = []
+    for item in items:
+        done = {k: item[k] for k in ("article_id", "version", "source")}
+        try:
+            done["claims"], done["cuts"] = bounded_claims(item["body_text"] or "",
+                                                          mesh_vocabulary=list(vocabulary) or None)
+        except Exception as exc:  # an extractor bug must not stop the run
+            log.exception("claims of %s failed", item["source"])
+            done["error"] = f"{type(exc).__name__}: {exc}"
+        out.append(done)
+    return out
+
+
+def save_extracted(db: str | Path, run_id: str, results: Sequence[dict]) -> dict:
+    counts = {"versions": 0, "claims": 0, "errors": 0}
+    with closing(connect(db)) as con:
+        for done in results:
+            article_id, version, source = done["article_id"], done["version"], done["source"]
+            if "error" in done:
+                _version_failed(con, run_id, source, article_id, version, "claims", done["error"])
                 counts["errors"] += 1
                 continue
             with transaction(con):
-                counts["claims"] += store_articles.save_claims(con, article_id, version, found, run_id)
-                for message in cuts:
+                counts["claims"] += store_articles.save_claims(con, article_id, version, done["claims"], run_id)
+                for message in done["cuts"]:
                     store_articles.record_error(con, run_id, source, "claims", "too_large", message,
                                                 severity="warning")
             counts["versions"] += 1
     return counts
+
+
+def claims_stage(db: str | Path, run_id: str) -> dict:
+    """Extract claims from every cleaned version whose claims are still pending."""
+    items, vocabulary = pending_claims(db)
+    return save_extracted(db, run_id, claims_batch(items, vocabulary))
 
 
 def pubmed_stage(db: str | Path, files: Iterable[str | Path], run_id: str, progress=None,
@@ -209,36 +267,31 @@ def pubmed_stage(db: str | Path, files: Iterable[str | Path], run_id: str, progr
             + (loaded.status == "rejected"), "embedded": loaded.embedded, "reference": loaded.status}
 
 
-def evidence_stage(db: str | Path, run_id: str, top_k: int | None = None, progress=None,
-                   claim_ids: Sequence[str] | None = None, rejudge_all: bool = False) -> dict:
-    """Retrieve, read and judge the evidence of the current claims whose verdict may have
-    changed, and decide their verdicts; keep the others.
+def plan_evidence(db: str | Path, run_id: str, claim_ids: Sequence[str] | None = None,
+                  rejudge_all: bool = False, progress=None) -> dict:
+    """What the evidence stage must do: the current claims to judge (each with why), those whose
+    verdict is kept, and what judging needs. Drops the evidence of deleted records, builds a
+    missing full-text index and embeds records without a vector where the database holds its
+    own reference (an attached reference file is read-only).
 
-    A claim is judged again (``verdicts.judged_because``) when it is new, when its verdict was
-    made by another stance model or rules version, when a record it read was since deleted,
-    replaced or retracted, or when records loaded since its verdict change which records it
-    retrieves or how many cover its topic (retrieval is cheap; reading is not). Every other
-    verdict is kept and marked as checked by this run. ``claim_ids`` judges exactly those
-    claims again (after ``fetch_evidence_stage``); ``rejudge_all`` every current claim.
-    With the ``embed`` extra, records still without a vector are embedded first.
-    """
+    Returns plain values: ``todo`` (dicts: ``claim``, ``reason``, and for the reason ``check``
+    the ``pmids`` and ``coverage`` its verdict rests on), ``kept`` (claim ids), ``claims``,
+    ``ready`` (the reference has its index), ``use_vectors``, ``model_version``, and counts."""
     from .evidence import vectors
-    from .evidence.assess import CANDIDATES, assess_claim, model_version
-    from .evidence.retrieve import build_query, coverage, index_ready, retrieve
+    from .evidence.assess import model_version
     from .evidence.stance import default_model
-    from .store.evidence import (drop_evidence_of_missing_records, mark_checked, newest_record_time,
-                                 replace_claim_evidence, verdict_counts, verdict_state)
+    from .store.evidence import drop_evidence_of_missing_records, newest_record_time, verdict_state
     from .store.reference import attached, reference_writable
 
-    top_k = top_k or get_settings().evidence_top_k
-    counts: dict[str, int] = {"claims": 0, "judged": 0, "unchanged": 0}
-    model = default_model()
-    version = model_version(model)
+    version = model_version(default_model())
+    plan: dict = {"todo": [], "kept": [], "claims": 0, "model_version": version, "counts": {}}
     with closing(connect(db)) as con:
         # what changed, read before the rows of deleted records go
         state = verdict_state(con, version, claim_ids)
         with transaction(con):
-            counts["evidence_of_deleted_records"] = drop_evidence_of_missing_records(con)
+            plan["counts"]["evidence_of_deleted_records"] = drop_evidence_of_missing_records(con)
+        from .evidence.retrieve import index_ready
+
         writable = reference_writable(con)   # a database holding its own reference
         if not index_ready(con):
             from .store.pubmed import rebuild_fts_index
@@ -252,84 +305,147 @@ def evidence_stage(db: str | Path, run_id: str, top_k: int | None = None, progre
                 log.warning("the PubMed reference %s has no full-text index: every claim will get"
                             " 'no_coverage'; rebuild it with `factcheck pubmed load --reindex`",
                             attached(con))
-        ready = index_ready(con)
+        ready = plan["ready"] = index_ready(con)
+        # what judging reads: the reference file, opened by itself (None: db holds its own)
+        found = None if writable else attached(con)
+        plan["reference"] = str(found) if found else None
         if claim_ids is not None:
             claims = store_articles.load_claims(con, "claim_id IN (SELECT unnest(?::VARCHAR[]))",
                                                 [list(claim_ids)])
         else:
             claims = store_articles.load_claims(con)
-        counts["claims"] = len(claims)
-        use_vectors = bool(claims) and ready and vectors.available()
+        plan["claims"] = len(claims)
+        use_vectors = plan["use_vectors"] = bool(claims) and ready and vectors.available()
         if use_vectors and writable:
-            counts["records_embedded"] = vectors.embed_records(con, progress=progress)
+            plan["counts"]["records_embedded"] = vectors.embed_records(con, progress=progress)
         newest = newest_record_time(con) if ready else None
+    for claim in claims:
+        known = state.get(claim.claim_id) or {"reason": "new_claim"}
+        if claim_ids is not None or rejudge_all:
+            reason = "requested"
+        elif known["reason"]:
+            reason = known["reason"]
+        elif not ready:
+            # an empty table gives every claim 'no_coverage': judge again only a verdict
+            # made while records were there
+            reason = "new_records" if known["coverage"] else None
+        elif newest is not None and known["decided_at"] is not None and newest > known["decided_at"]:
+            reason = "check"    # records loaded after its verdict: retrieval decides
+        else:
+            reason = None
+        if reason is None:
+            plan["kept"].append(claim.claim_id)
+        else:
+            item = {"claim": claim, "reason": reason}
+            if reason == "check":
+                item.update(pmids=sorted(known["pmids"]), coverage=known["coverage"])
+            plan["todo"].append(item)
+    return plan
 
-        def known_reason(claim) -> str | None:
-            """Why the claim must be judged by what the database alone tells; 'check' when
-            records were loaded after its verdict (retrieval decides); None to keep it."""
-            if claim_ids is not None or rejudge_all:
-                return "requested"
-            known = state.get(claim.claim_id) or {"reason": "new_claim"}
-            if known["reason"]:
-                return known["reason"]
-            if not ready:
-                # an empty table gives every claim 'no_coverage': judge again only a verdict
-                # made while records were there
-                return "new_records" if known["coverage"] else None
-            if newest is not None and known["decided_at"] is not None and newest > known["decided_at"]:
-                return "check"
-            return None
 
-        def retrieves_otherwise(claim, vector) -> bool:
-            known = state[claim.claim_id]
-            query = build_query(claim)
-            found = {h.pmid for h in retrieve(con, query, k=top_k, candidates=CANDIDATES, vector=vector)}
-            return found != known["pmids"] or coverage(con, query) != known["coverage"]
+def judge_batch(db: str | Path, items: Sequence[dict], *, ready: bool, use_vectors: bool,
+                model_version: str, reference: str | None = None, top_k: int | None = None,
+                progress=None) -> list[dict]:
+    """Judge each planned claim against the reference file ``reference`` (opened read-only by
+    itself; None: ``db`` holds its own, and is opened read-only): retrieve, read with the stance
+    model, grade, decide. Judging reads nothing of the analyst database, so batches can run in
+    other threads or processes while no one writes it. A claim planned for a
+    ``check`` whose retrieval finds the same records and coverage as its verdict is returned as
+    kept. Writes nothing; returns ``{"claim_id", "reason", "rows", "verdict"}`` per claim
+    (``reason`` None: kept)."""
+    from .evidence import vectors
+    from .evidence.assess import CANDIDATES, assess_claim, claim_facts_of
+    from .evidence.retrieve import build_query, coverage, retrieve
+    from .evidence.stance import default_model
+    from .evidence.verdict import decide
 
-        task = progress.add_task("evidence", total=len(claims)) if progress else None
-        kept: list[str] = []
-        pending: list[tuple[object, str]] = []
-        for claim in claims:
-            reason = known_reason(claim)
-            if reason is None:
-                kept.append(claim.claim_id)
-                if task is not None:
-                    progress.update(task, advance=1)
-            else:
-                pending.append((claim, reason))
-        batch = 64
-        for start in range(0, len(pending), batch):
-            chunk = pending[start:start + batch]
-            chunk_vectors = (vectors.encode([c.query_text or c.sentence for c, _ in chunk])
+    top_k = top_k or get_settings().evidence_top_k
+    model = default_model()
+    out: list[dict] = []
+    batch = 64
+    from .store.reference import connect_reference
+
+    opened = connect_reference(reference, read_only=True) if reference else connect(db, read_only=True)
+    with closing(opened) as con:
+        for start in range(0, len(items), batch):
+            chunk = items[start:start + batch]
+            chunk_vectors = (vectors.encode([i["claim"].query_text or i["claim"].sentence for i in chunk])
                              if use_vectors else None)
-            for i, (claim, reason) in enumerate(chunk):
-                vector = chunk_vectors[i].tolist() if chunk_vectors is not None else None
+            for n, item in enumerate(chunk):
+                claim, reason = item["claim"], item["reason"]
+                vector = chunk_vectors[n].tolist() if chunk_vectors is not None else None
                 if reason == "check":
-                    reason = "new_records" if retrieves_otherwise(claim, vector) else None
-                if reason is None:
-                    kept.append(claim.claim_id)
-                else:
+                    query = build_query(claim)
+                    found = {h.pmid for h in retrieve(con, query, k=top_k, candidates=CANDIDATES, vector=vector)}
+                    changed = found != set(item["pmids"]) or coverage(con, query) != item["coverage"]
+                    reason = "new_records" if changed else None
+                done = {"claim_id": claim.claim_id, "reason": reason}
+                if reason is not None:
                     if ready:
                         assessment = assess_claim(con, claim, k=top_k, model=model, vector=vector)
-                        rows, verdict = assessment.rows, assessment.verdict_row(version)
+                        rows, verdict = assessment.rows, assessment.verdict_row(model_version)
                     else:
-                        from .evidence.assess import claim_facts_of
-                        from .evidence.verdict import decide
-
                         rows, verdict = [], decide([], claim_facts_of(claim), coverage=0)
-                        verdict.model_version = version
+                        verdict.model_version = model_version
                     verdict.judged_because = reason
-                    with transaction(con):
-                        replace_claim_evidence(con, claim.claim_id, rows, verdict, run_id)
-                    counts["judged"] += 1
-                    counts[f"because_{reason}"] = counts.get(f"because_{reason}", 0) + 1
-                if task is not None:
-                    progress.update(task, advance=1)
+                    done.update(rows=rows, verdict=verdict)
+                out.append(done)
+                if progress is not None:
+                    progress()
+    return out
+
+
+def save_judged(db: str | Path, run_id: str, plan: dict, judged: Sequence[dict],
+                claim_ids: Sequence[str] | None = None) -> dict:
+    """Write the judged claims' evidence and verdicts, mark the kept ones as checked by this
+    run, and return the stage's counts."""
+    from .store.evidence import mark_checked, replace_claim_evidence, verdict_counts
+
+    counts: dict[str, int] = {"claims": plan["claims"], "judged": 0, "unchanged": 0, **plan["counts"]}
+    kept = list(plan["kept"])
+    with closing(connect(db)) as con:
+        for done in judged:
+            reason = done["reason"]
+            if reason is None:
+                kept.append(done["claim_id"])
+                continue
+            with transaction(con):
+                replace_claim_evidence(con, done["claim_id"], done["rows"], done["verdict"], run_id)
+            counts["judged"] += 1
+            counts[f"because_{reason}"] = counts.get(f"because_{reason}", 0) + 1
         with transaction(con):
             mark_checked(con, kept, run_id)
         counts["unchanged"] = len(kept)
         counts.update(verdict_counts(con, claim_ids))
     return counts
+
+
+def evidence_stage(db: str | Path, run_id: str, top_k: int | None = None, progress=None,
+                   claim_ids: Sequence[str] | None = None, rejudge_all: bool = False) -> dict:
+    """Retrieve, read and judge the evidence of the current claims whose verdict may have
+    changed, and decide their verdicts; keep the others.
+
+    A claim is judged again (``verdicts.judged_because``) when it is new, when its verdict was
+    made by another stance model or rules version, when a record it read was since deleted,
+    replaced or retracted, or when records loaded since its verdict change which records it
+    retrieves or how many cover its topic (retrieval is cheap; reading is not). Every other
+    verdict is kept and marked as checked by this run. ``claim_ids`` judges exactly those
+    claims again (after ``fetch_evidence_stage``); ``rejudge_all`` every current claim.
+    With the ``embed`` extra, records still without a vector are embedded first (where the
+    database holds its own reference). The three steps (:func:`plan_evidence`,
+    :func:`judge_batch`, :func:`save_judged`) are what the flow fans out.
+    """
+    plan = plan_evidence(db, run_id, claim_ids, rejudge_all, progress=progress)
+    tick = None
+    if progress is not None:
+        task = progress.add_task("evidence", total=plan["claims"], completed=len(plan["kept"]))
+
+        def tick() -> None:
+            progress.update(task, advance=1)
+    judged = judge_batch(db, plan["todo"], ready=plan["ready"], use_vectors=plan["use_vectors"],
+                         model_version=plan["model_version"], reference=plan["reference"],
+                         top_k=top_k, progress=tick)
+    return save_judged(db, run_id, plan, judged, claim_ids)
 
 
 def fetch_evidence_stage(db: str | Path, run_id: str, *, api_key: str | None = None,

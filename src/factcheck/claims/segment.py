@@ -13,8 +13,8 @@ each line; its ``char_span`` offsets are relative to the line and re-based here,
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Iterator
 
 import pysbd
@@ -40,9 +40,17 @@ class Span:
     text: str
 
 
-@lru_cache(maxsize=1)
+_LOCAL = threading.local()
+
+
 def _segmenter() -> pysbd.Segmenter:
-    return pysbd.Segmenter(language="en", clean=False, char_span=True)
+    """One segmenter per thread: pysbd keeps the text being split on the instance
+    (``Segmenter.segment`` sets ``self.original_text``), so a shared one is not thread-safe
+    (threads fanned out by the flow then lose and misplace sentences)."""
+    segmenter = getattr(_LOCAL, "segmenter", None)
+    if segmenter is None:
+        segmenter = _LOCAL.segmenter = pysbd.Segmenter(language="en", clean=False, char_span=True)
+    return segmenter
 
 
 # pysbd's run time grows faster than linearly with the length of its input, and scraped text
