@@ -7,6 +7,7 @@ import pytest
 
 from factcheck.ingest.web import load_sources
 from factcheck.store.db import connect
+from factcheck.store.reference import connect_reference
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
 SCHEMA = (Path(__file__).resolve().parents[1] / "docs" / "schema.md").read_text()
@@ -51,6 +52,12 @@ def test_documented_queries_run_on_the_schema(statements, tmp_path, monkeypatch)
     (tmp_path / "out").mkdir()
     with duckdb.connect(str(tmp_path / "out" / "triage.duckdb")) as triage:
         triage.execute(TRIAGE_SCHEMA)
-    with connect(None) as con:
+    # and the two files the analysts' ATTACH names
+    connect(tmp_path / "out" / "factcheck.duckdb").close()
+    connect_reference(tmp_path / "out" / "reference.duckdb").close()
+    # a block that attaches the published files runs as in any DuckDB client; the others on
+    # factcheck's own connection (the reference attached)
+    analyst_client = statements[0].startswith("ATTACH 'out/factcheck.duckdb'")
+    with (duckdb.connect() if analyst_client else connect(None)) as con:
         for sql in statements:
             con.execute(sql).fetchall()

@@ -27,6 +27,9 @@ def _quiet_prefect(verbose: bool) -> None:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     if not verbose:
         logging.getLogger("great_expectations").setLevel(logging.WARNING)
+        # Dask's scheduler, nanny and workers (--task-runner dask) log each start and stop
+        os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
+        logging.getLogger("distributed").setLevel(logging.WARNING)
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
         os.environ.setdefault("PREFECT_LOGGING_LOGGERS_PREFECT_FLOW_RUNS_LEVEL", "WARNING")
         os.environ.setdefault("PREFECT_LOGGING_LOGGERS_PREFECT_TASK_RUNS_LEVEL", "WARNING")
@@ -46,7 +49,8 @@ def _reap_temporary_server() -> None:
 
 
 def _run_flow(*, inputs, db, out_dir, sources_file, pubmed_files, flow_label,
-              fetch_evidence: bool = False, rejudge_all: bool = False) -> dict:
+              fetch_evidence: bool = False, rejudge_all: bool = False, task_runner: str = "thread",
+              workers: int = 1, dask_address: str | None = None) -> dict:
     ctx = click.get_current_context()
     _quiet_prefect(bool(ctx.find_root().params.get("verbose")))
     from ..store.publish import WriterBusy, WriterLock
@@ -68,13 +72,14 @@ def _run_flow(*, inputs, db, out_dir, sources_file, pubmed_files, flow_label,
         _check_server(for_schedule=False)
     else:
         _reap_temporary_server()
-    from flows.nightly import nightly
+    from flows.nightly import run_nightly
 
     try:
-        return nightly(inputs=list(inputs), db=str(db), out_dir=str(out_dir), sources_file=sources_file,
-                       pubmed_files=[str(p) for p in pubmed_files], flow_label=flow_label,
-                       show_progress=True, fetch_evidence_gaps=fetch_evidence,
-                       rejudge_all=rejudge_all)
+        return run_nightly(task_runner_kind=task_runner, workers=workers, dask_address=dask_address,
+                           inputs=list(inputs), db=str(db), out_dir=str(out_dir),
+                           sources_file=sources_file, pubmed_files=[str(p) for p in pubmed_files],
+                           flow_label=flow_label, show_progress=True,
+                           fetch_evidence_gaps=fetch_evidence, rejudge_all=rejudge_all)
     except WriterBusy as exc:
         console.print(f"[red]error:[/red] {exc}", soft_wrap=True)
         sys.exit(2)
@@ -189,9 +194,20 @@ def demo(out_dir: str) -> None:
               help="Judge every current claim again (by default only claims that are new, whose "
                    "records changed or were joined by newly loaded ones, or whose verdict another "
                    "model version made).")
+@click.option("--task-runner", type=click.Choice(["thread", "dask"]), default="thread",
+              show_default=True, envvar="FACTCHECK_TASK_RUNNER",
+              help="Where the per-article work (clean, claims, judging) runs: threads of this "
+                   "process, or a Dask cluster (the dask extra) [env: FACTCHECK_TASK_RUNNER].")
+@click.option("--workers", type=click.IntRange(1, 256), default=1, show_default=True,
+              envvar="FACTCHECK_WORKERS",
+              help="Threads, or processes of the local Dask cluster; above 1 the per-article "
+                   "work fans out in batches, and this process alone writes [env: FACTCHECK_WORKERS].")
+@click.option("--dask-address", default=None, metavar="tcp://HOST:PORT", envvar="FACTCHECK_DASK_ADDRESS",
+              help="An existing Dask scheduler (its workers must see the same paths and have "
+                   "factcheck installed) instead of a local cluster [env: FACTCHECK_DASK_ADDRESS].")
 def run(inputs: tuple[str, ...], more_inputs: tuple[str, ...], sources_file: str | None,
         pubmed_files: tuple[str, ...], db: str | None, out_dir: str, fetch_evidence: bool,
-        rejudge_all: bool) -> None:
+        rejudge_all: bool, task_runner: str, workers: int, dask_address: str | None) -> None:
     """Run the nightly flow on given files, folders, URLs or a sources file.
 
     Exit status: 0 published without errors; 3 published with errors recorded (each failed
@@ -201,9 +217,19 @@ def run(inputs: tuple[str, ...], more_inputs: tuple[str, ...], sources_file: str
     if not inputs and not sources_file:
         raise click.UsageError("give at least one --input or a --sources file")
     db_path = Path(db) if db else Path(out_dir) / "factcheck.duckdb"
+    if dask_address and task_runner != "dask":
+        raise click.UsageError("--dask-address needs --task-runner dask")
+    if task_runner == "dask":
+        try:
+            import prefect_dask  # noqa: F401
+        except ImportError:
+            console.print('[red]error:[/red] --task-runner dask needs the dask extra: pip install -c '
+                          'constraints.txt -e ".[dask]"', soft_wrap=True)
+            sys.exit(2)
     result = _run_flow(inputs=inputs, db=db_path, out_dir=out_dir, sources_file=sources_file,
                        pubmed_files=pubmed_files, flow_label="run", fetch_evidence=fetch_evidence,
-                       rejudge_all=rejudge_all)
+                       rejudge_all=rejudge_all, task_runner=task_runner, workers=workers,
+                       dask_address=dask_address)
     status = exit_status(result, _print_summary(result))
     if status:
         sys.exit(status)

@@ -87,3 +87,7 @@ CREATE TABLE IF NOT EXISTS reference_loads (
     checks          INTEGER,                     -- data-quality checks run
     checks_failed   INTEGER                      -- warnings among them (errors block publishing)
 );
+
+-- The full-text index's schema, empty until the first load builds the index (so that an
+-- analyst's search_path naming it works on an empty reference too).
+CREATE SCHEMA IF NOT EXISTS fts_main_pubmed;
