@@ -6,13 +6,13 @@ from __future__ import annotations
 import csv
 from datetime import datetime, timezone
 
-from factcheck.store.reference import make_own_reference
 from factcheck.clean.result import CleanResult
 from factcheck.ingest.document import Document, sha256_hex
 from factcheck.quality.checks import CheckResult
 from factcheck.report.build import build_report, csv_cell, md_text
 from factcheck.store import articles as sa
 from factcheck.store.evidence import replace_claim_evidence
+from factcheck.store.reference import make_own_reference
 from factcheck.store.quality import save_dq_results
 from factcheck.store.rows import Claim, EvidenceRow, VerdictRow
 
@@ -186,3 +186,52 @@ def test_a_new_version_of_an_article_is_compared_sentence_by_sentence(con, tmp_p
     resolved = run[run.index('id="resolved-flags"'):]
     assert "“Ketamine cures gout.”: no longer in the article's new version" in resolved
     assert "figure not found" in resolved
+
+
+def test_an_unchanged_article_page_is_taken_from_the_previous_report(con, tmp_path):
+    """The report's cost follows what changed: a page whose article, claims, verdicts, evidence
+    and decisions are as before is copied from the published report, a changed one rendered."""
+    ids = corpus(con)
+    sa.start_run(con, "r2", "test", [])   # the articles are no longer new tonight
+    first = build_report(con, tmp_path / "one", "r2")
+    previous = first.html.parent
+    # mark the copies so that a page taken from the previous report can be told apart
+    for article_id in ids.values():
+        page = previous / "articles" / f"{article_id}.html"
+        page.write_text(page.read_text() + "<!-- from r1 -->")
+    # tonight: a new verdict for the worst article's first claim, nothing else changes
+    claim_id = con.execute("SELECT claim_id FROM claims WHERE article_id = ? ORDER BY seq LIMIT 1",
+                           [ids["worst"]]).fetchone()[0]
+    replace_claim_evidence(con, claim_id, [], VerdictRow(
+        label="not_addressed", confidence=0.5, flags=[], explanation="nothing on it",
+        flag_reasons=[], deciding_pmids=[], coverage=0), "r2")
+    second = build_report(con, tmp_path / "two", "r2", previous=previous)
+    pages = second.html.parent / "articles"
+    assert "<!-- from r1 -->" in (pages / f"{ids['mild']}.html").read_text()
+    assert "<!-- from r1 -->" in (pages / f"{ids['clean']}.html").read_text()
+    worst = (pages / f"{ids['worst']}.html").read_text()
+    assert "<!-- from r1 -->" not in worst and "nothing on it" in worst
+    # an editor's decision changes a page too
+    from factcheck.store.triage import Decision, sentence_key
+
+    sentence, flags = con.execute("SELECT c.sentence, v.flags FROM claims c JOIN verdicts v USING (claim_id)"
+                                  " WHERE c.article_id = ?", [ids["mild"]]).fetchone()
+    decided = Decision(ids["mild"], sentence_key(sentence), "x", sentence, list(flags), "reviewed",
+                       "checked the figure", "ed", datetime(2026, 12, 6))
+    third = build_report(con, tmp_path / "three", "r2", previous=second.html.parent,
+                         decisions={(ids["mild"], sentence_key(sentence)): decided})
+    pages = third.html.parent / "articles"
+    mild = (pages / f"{ids['mild']}.html").read_text()
+    assert "<!-- from r1 -->" not in mild and "checked the figure" in mild
+    assert "<!-- from r1 -->" in (pages / f"{ids['clean']}.html").read_text()
+    assert second.pages == third.pages
+
+
+def test_a_long_filter_page_lists_the_first_claims_and_says_how_many_more(con, tmp_path, monkeypatch):
+    from factcheck.report import build
+
+    corpus(con)
+    monkeypatch.setattr(build, "LIST_LIMIT", 1)
+    paths = build_report(con, tmp_path, "r1")
+    page = (paths.html.parent / "by" / "verdict-supported.html").read_text()
+    assert "3 claims. The first 1 are listed" in page and page.count('<li>') == 1

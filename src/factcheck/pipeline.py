@@ -172,9 +172,20 @@ def clean_stage(db: str | Path, run_id: str) -> dict:
 
 
 def mesh_vocabulary(con) -> list[str]:
-    """The MeSH descriptor names present in the PubMed table (claims normalise to them)."""
+    """The MeSH descriptor names present in the PubMed table (claims normalise to them): the
+    reference's ``mesh_vocabulary``, refreshed by each load; a reference without it (a table
+    written by hand) is scanned."""
+    from .store.reference import reference_catalog
+
+    catalog = reference_catalog(con)
+    has_table = con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = ? AND "
+                            "table_name = 'mesh_vocabulary'", [catalog]).fetchone()[0]
+    if has_table:
+        found = [r[0] for r in con.execute("SELECT descriptor FROM mesh_vocabulary ORDER BY 1").fetchall()]
+        if found:
+            return found
     return [r[0] for r in con.execute(
-        "SELECT DISTINCT t FROM (SELECT unnest(mesh_terms) AS t FROM pubmed) WHERE t IS NOT NULL"
+        "SELECT DISTINCT t FROM (SELECT unnest(mesh_terms) AS t FROM pubmed) WHERE t IS NOT NULL ORDER BY 1"
     ).fetchall()]
 
 
@@ -617,7 +628,8 @@ def publish_run(work: str | Path, db: str | Path, out_dir: str | Path, run_id: s
     finish_run(work, run_id, "completed", dq_passed=True)
     staging = out / f".report-{run_id}"
     with closing(connect(work, read_only=True)) as con:
-        staged = build_report(con, staging, run_id, decisions=load_decisions(triage_path(db)))
+        staged = build_report(con, staging, run_id, decisions=load_decisions(triage_path(db)),
+                              previous=out / "report")
     html, jsonl = out / "report", out / "claims.jsonl"
     shutil.rmtree(html, ignore_errors=True)
     jsonl.unlink(missing_ok=True)

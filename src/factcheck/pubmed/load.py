@@ -352,6 +352,8 @@ def load_files(con: duckdb.DuckDBPyConnection, paths: Iterable[str | os.PathLike
     with _duckdb_settings(con, memory_limit=memory_limit):
         summary = _load_files(con, paths, progress, workers=workers, force=force)
         changed = summary.inserted + summary.updated + summary.deleted + summary.retracted
+        if changed:
+            store.refresh_mesh_vocabulary(con)
         if rebuild and (changed or not fts_index_exists(con)):
             started = time.perf_counter()
             try:

@@ -37,6 +37,7 @@ import csv
 import hashlib
 import json
 import re
+import shutil
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -332,11 +333,23 @@ def _quality(con: duckdb.DuckDBPyConnection, run_id: str | None) -> dict | None:
             "failed_warnings": sum(1 for r in failed if r["severity"] != "error")}
 
 
+ARTICLE_MANIFEST = "articles/manifest.json"
+#: Claims listed on one filter page (by verdict, flag, site or decision): beyond it the page says
+#: how many more there are and where to find them (thousands of unflagged claims help no editor).
+LIST_LIMIT = 1000
+
+
 def build_report(con: duckdb.DuckDBPyConnection, out_dir: str | Path, run_id: str | None = None,
-                 decisions: dict | None = None) -> ReportPaths:
+                 decisions: dict | None = None, previous: str | Path | None = None) -> ReportPaths:
     """Write ``out_dir/report/`` (``index.html`` and the pages above) and
     ``out_dir/claims.jsonl`` from ``con``. ``decisions`` are the editors' triage decisions in
-    force (``store.triage.load_decisions``): a flagged claim without one is open."""
+    force (``store.triage.load_decisions``): a flagged claim without one is open.
+
+    ``previous`` is the report published before (its folder): an article page whose content
+    did not change since (same article, claims, verdicts, evidence and editors' decisions: a
+    digest kept in ``articles/manifest.json``) is taken from it instead of rendered again, so
+    the report's cost follows what changed, not the number of stored articles. Such a page
+    keeps the header of the run that wrote it."""
     from ..store.triage import decision_for
 
     out_dir = Path(out_dir)
@@ -442,9 +455,24 @@ def build_report(con: duckdb.DuckDBPyConnection, out_dir: str | Path, run_id: st
 
     write("index.html", "index.html", articles=articles, n_claims=len(claims), n_flagged=len(flagged),
           n_open=len(still_open), errors=errors, tonight=tonight, judged=judged, filters=filters)
+    before: dict[str, str] = {}
+    if previous is not None and (Path(previous) / ARTICLE_MANIFEST).exists():
+        try:
+            before = json.loads((Path(previous) / ARTICLE_MANIFEST).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            before = {}
+    manifest: dict[str, str] = {}
     for a in articles:
+        digest = hashlib.sha256(repr(a).encode()).hexdigest()   # what the page shows, cheaply
+        manifest[a["article_id"]] = digest
+        kept = Path(previous) / a["page"] if previous is not None else None
+        if before.get(a["article_id"]) == digest and kept is not None and kept.exists():
+            shutil.copyfile(kept, root / a["page"])
+            written.append(a["page"])
+            continue
         pieces, cut = highlighted(a["body_text"], a["claims"])
         write(a["page"], "article.html", a=a, pieces=pieces, cut=cut)
+    (root / ARTICLE_MANIFEST).write_text(json.dumps(manifest, sort_keys=True), encoding="utf-8")
     titles = {"verdict": "Claims with the verdict “{}”", "flag": "Flagged claims: {}",
               "site": "Claims of {}", "triage": "Flagged claims an editor marked {}"}
     for kind, entries in filters.items():
@@ -452,7 +480,7 @@ def build_report(con: duckdb.DuckDBPyConnection, out_dir: str | Path, run_id: st
             heading = ("Flagged claims still open (no editor's decision)" if page == "by/open.html"
                        else titles[kind].format(name.replace("_", " ")))
             write(page, "list.html", heading=heading,
-                  claims=listed, kind=kind, name=name,
+                  claims=listed[:LIST_LIMIT], total=len(listed), kind=kind, name=name,
                   help=FLAGS.get(name) if kind == "flag" else None)
     write("quality.html", "quality.html")
 

@@ -512,6 +512,20 @@ def _tokenize_rows(con: duckdb.DuckDBPyConnection, source: str, docid: str, fast
                     SELECT w, stem(w, '{FTS_STEMMER}') AS term FROM (SELECT DISTINCT w FROM fts_tokens)""")
 
 
+def refresh_mesh_vocabulary(con: duckdb.DuckDBPyConnection) -> int:
+    """Rewrite ``mesh_vocabulary`` from ``pubmed.mesh_terms``; returns the descriptors."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("DELETE FROM mesh_vocabulary")
+        con.execute("INSERT INTO mesh_vocabulary SELECT DISTINCT t FROM "
+                    "(SELECT unnest(mesh_terms) AS t FROM pubmed) WHERE t IS NOT NULL")
+        con.execute("COMMIT")
+    except Exception:
+        _rollback_quietly(con)
+        raise
+    return con.execute("SELECT count(*) FROM mesh_vocabulary").fetchone()[0]
+
+
 def pubmed_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Row counts an operator wants after a load: records, retracted, with an abstract."""
     total, retracted, with_abstract = con.execute(

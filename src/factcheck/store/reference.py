@@ -34,6 +34,7 @@ import logging
 import os
 from contextlib import closing
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 
 import duckdb
@@ -66,11 +67,11 @@ def _sql_string(value: str | os.PathLike[str]) -> str:
     return "'" + os.fspath(value).replace("'", "''") + "'"
 
 
-def migration_files() -> list[tuple[int, str, str]]:
+@lru_cache(maxsize=1)
+def migration_files() -> tuple[tuple[int, str, str], ...]:
     root = importlib.resources.files("factcheck.store") / MIGRATIONS_DIR
-    found = sorted((int(e.name.split("_", 1)[0]), e.name, e.read_text(encoding="utf-8"))
-                   for e in root.iterdir() if e.name.endswith(".sql"))
-    return found
+    return tuple(sorted((int(e.name.split("_", 1)[0]), e.name, e.read_text(encoding="utf-8"))
+                        for e in root.iterdir() if e.name.endswith(".sql")))
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection, catalog: str | None = None) -> list[str]:
@@ -287,7 +288,7 @@ def _copy_reference(source: Path, target: Path) -> None:
     ``source``, with its full-text index, and put it in place by atomic rename."""
     from .db import load_fts
     from .publish import checkpoint
-    from .pubmed import rebuild_fts_index
+    from .pubmed import rebuild_fts_index, refresh_mesh_vocabulary
 
     building = Path(str(target) + ".work")
     for leftover in (building, Path(str(building) + ".wal")):
@@ -306,6 +307,7 @@ def _copy_reference(source: Path, target: Path) -> None:
         n = con.execute("SELECT count(*) FROM pubmed").fetchone()[0]
         if n:
             rebuild_fts_index(con)
+            refresh_mesh_vocabulary(con)
         started = now()
         con.execute("INSERT INTO reference_loads (load_id, started_at, finished_at, kind, files, n_records)"
                     " VALUES (?, ?, ?, 'split', [?], ?)",

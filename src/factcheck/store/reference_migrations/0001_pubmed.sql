@@ -88,6 +88,12 @@ CREATE TABLE IF NOT EXISTS reference_loads (
     checks_failed   INTEGER                      -- warnings among them (errors block publishing)
 );
 
+-- The MeSH descriptors found in pubmed.mesh_terms (claims normalise their terms to them):
+-- refreshed by every load that changes the table, so a run does not scan the whole table.
+CREATE TABLE IF NOT EXISTS mesh_vocabulary (
+    descriptor      VARCHAR PRIMARY KEY
+);
+
 -- The full-text index's schema, empty until the first load builds the index (so that an
 -- analyst's search_path naming it works on an empty reference too).
 CREATE SCHEMA IF NOT EXISTS fts_main_pubmed;
