@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from pathlib import Path
 
 from prefect import flow, get_run_logger, task, unmapped
 from prefect.cache_policies import NO_CACHE
@@ -109,6 +110,7 @@ def fan_out(batch_task, items: list, workers: int, **shared) -> list:
     if not parts:
         return []
     futures = batch_task.map(items=parts, **{k: unmapped(v) for k, v in shared.items()})
+    futures.wait()   # every batch done (and its connections closed) before a failure is raised
     return [row for future in futures for row in future.result()]
 
 
@@ -228,6 +230,14 @@ def run_nightly(*, task_runner_kind: str = "thread", workers: int = 1, dask_addr
     without it each worker process would start a temporary server of its own, so one is
     started here for the run and its URL handed to the workers."""
     fan = workers > 1 or task_runner_kind == "dask"
+    if task_runner_kind == "dask":
+        # workers, maybe on other machines, open the files by these paths
+        for key in ("db", "out_dir"):
+            if params.get(key):
+                params[key] = str(Path(params[key]).resolve())
+        if dask_address and not os.environ.get("PREFECT_API_URL"):
+            raise RuntimeError("--dask-address needs PREFECT_API_URL: the cluster's workers report to"
+                               " a Prefect server they can reach (`prefect server start --host 0.0.0.0`)")
     runner = task_runner(task_runner_kind, workers, dask_address)
     flow_ = nightly.with_options(task_runner=runner)
     if task_runner_kind != "dask" or os.environ.get("PREFECT_API_URL"):
@@ -239,7 +249,11 @@ def run_nightly(*, task_runner_kind: str = "thread", workers: int = 1, dask_addr
         from prefect.server.api.server import SubprocessASGIServer
 
         server = SubprocessASGIServer()
-        server.start(timeout=int(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")))
+        try:
+            server.start(timeout=int(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")))
+        except BaseException:
+            server.stop()
+            raise
         url = server.api_url
     os.environ["PREFECT_API_URL"] = url     # inherited by the LocalCluster's worker processes
     try:

@@ -19,7 +19,7 @@ from factcheck.pubmed.load import load_files
 from factcheck.run import conclude, lifecycle, load_reference
 from factcheck.store import articles as store_articles
 from factcheck.store.db import StoreError, apply_migrations, connect
-from factcheck.store.reference import connect_reference, needs_split, reference_path
+from factcheck.store.reference import ReferenceUnavailable, connect_reference, needs_split, reference_path
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "data" / "pubmed" / "pubmed_sample.xml.gz"
@@ -183,3 +183,22 @@ def test_a_split_refuses_a_reference_file_that_lacks_the_records(tmp_path):
     assert result.exit_code == 2
     assert "PubMed records that" in result.output and "does not" in result.output
     assert needs_split(db)   # the database is as it was
+
+
+def test_a_run_whose_reference_went_missing_judges_nothing_and_keeps_the_verdicts(tmp_path):
+    db = tmp_path / "factcheck.duckdb"
+    reference = reference_path(db)
+    load_reference(reference, [SAMPLE], workers=0)
+    nightly_run(db)
+    with closing(connect(db, read_only=True)) as con:
+        before = con.execute("SELECT count(*), count(*) FILTER (WHERE coverage > 0) FROM verdicts").fetchone()
+        evidence = con.execute("SELECT count(*) FROM evidence").fetchone()[0]
+    assert before[1] > 0 and evidence > 0
+    reference.rename(tmp_path / "moved.duckdb")     # not mounted, moved, or not named tonight
+    with pytest.raises(ReferenceUnavailable, match="evidence rows of this database rest on it"):
+        nightly_run(db)
+    with closing(connect(db, read_only=True)) as con:
+        assert con.execute("SELECT count(*), count(*) FILTER (WHERE coverage > 0) FROM verdicts"
+                           ).fetchone() == before
+        assert con.execute("SELECT count(*) FROM evidence").fetchone()[0] == evidence
+        assert con.execute("SELECT status FROM runs ORDER BY started_at DESC LIMIT 1").fetchone() == ("failed",)

@@ -292,31 +292,41 @@ def plan_evidence(db: str | Path, run_id: str, claim_ids: Sequence[str] | None =
     from .evidence.assess import model_version
     from .evidence.stance import default_model
     from .store.evidence import drop_evidence_of_missing_records, newest_record_time, verdict_state
-    from .store.reference import attached, reference_writable
+    from .store.reference import ReferenceUnavailable, attached, reference_writable
 
     version = model_version(default_model())
     plan: dict = {"todo": [], "kept": [], "claims": 0, "model_version": version, "counts": {}}
     with closing(connect(db)) as con:
-        # what changed, read before the rows of deleted records go
-        state = verdict_state(con, version, claim_ids)
-        with transaction(con):
-            plan["counts"]["evidence_of_deleted_records"] = drop_evidence_of_missing_records(con)
         from .evidence.retrieve import index_ready
 
         writable = reference_writable(con)   # a database holding its own reference
+        problem = None
         if not index_ready(con):
             from .store.pubmed import rebuild_fts_index
 
             if not con.execute("SELECT count(*) FROM pubmed").fetchone()[0]:
-                log.warning("the PubMed reference is empty (%s): every claim will get 'no_coverage';"
-                            " load records with `factcheck pubmed load`", attached(con) or db)
+                problem = "is empty or missing"
             elif writable:
                 rebuild_fts_index(con)
             else:
-                log.warning("the PubMed reference %s has no full-text index: every claim will get"
-                            " 'no_coverage'; rebuild it with `factcheck pubmed load --reindex`",
-                            attached(con))
+                problem = "has no full-text index (`factcheck pubmed load --reindex` builds it)"
         ready = plan["ready"] = index_ready(con)
+        if problem:
+            where = attached(con) or db
+            resting = con.execute("SELECT count(*) FROM evidence").fetchone()[0]
+            if resting:
+                # a reference file moved, not mounted or not named (FACTCHECK_REFERENCE_DB) must
+                # not turn every stored verdict into 'no_coverage'
+                raise ReferenceUnavailable(
+                    f"the PubMed reference {where} {problem}, but {resting:,} evidence rows of this"
+                    " database rest on it: nothing was judged. Load it (`factcheck pubmed load`) or"
+                    " point FACTCHECK_REFERENCE_DB at the reference file")
+            log.warning("the PubMed reference %s %s: every claim will get 'no_coverage'", where, problem)
+        # what changed, read before the rows of deleted records go
+        state = verdict_state(con, version, claim_ids)
+        if ready:
+            with transaction(con):
+                plan["counts"]["evidence_of_deleted_records"] = drop_evidence_of_missing_records(con)
         # what judging reads: the reference file, opened by itself (None: db holds its own)
         found = None if writable else attached(con)
         plan["reference"] = str(found) if found else None

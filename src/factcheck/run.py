@@ -181,7 +181,8 @@ def load_reference(reference: str | Path, files: Sequence[str | Path], *, kind: 
                     rebuild_fts_index(con)
                 embedded = vectors.embed_records(con, progress=embed_progress) if vectors.available() else 0
                 changed = (summary.inserted + summary.updated + summary.deleted + summary.retracted
-                           + summary.n_failed + embedded + int(reindex) + int(not existed))
+                           + summary.n_failed + embedded + int(reindex) + int(not existed)
+                           + int(summary.fts_rebuilt))
                 if not changed:
                     work.unlink(missing_ok=True)
                     table = pubmed_counts(con)
@@ -197,6 +198,8 @@ def load_reference(reference: str | Path, files: Sequence[str | Path], *, kind: 
                 logger.error("loading %s failed; nothing was published (copy kept as %s.failed)",
                              reference, reference)
             raise
+        if summary.fts_error:   # a reference without its index would judge nothing: never publish one
+            checks = dict(checks, passed=False, failures=[summary.fts_error, *checks["failures"]])
         if not checks["passed"]:
             rejected = Path(str(reference) + ".rejected")
             work.replace(rejected)

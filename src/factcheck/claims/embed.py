@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections import OrderedDict
 from collections.abc import Iterable
 from functools import lru_cache
@@ -107,25 +108,32 @@ def _encoder():
         raise EmbeddingUnavailable(f"cannot load {MODEL_NAME}: {exc}") from exc
 
 
+#: The cache and the encoder are shared by the threads of a fanned-out run (its tokenizer
+#: refuses concurrent calls, and an eviction between two steps would lose a vector).
+_LOCK = threading.RLock()
+
+
 def prime(texts: Iterable[str]) -> None:
     """Embed the texts not cached yet, in one batch."""
-    todo = list(dict.fromkeys(t for t in texts if t not in _cache))
-    if not todo:
-        return
-    vectors = _encoder().encode(todo, batch_size=64, normalize_embeddings=True,
-                                show_progress_bar=False)
-    for text, vector in zip(todo, vectors):
-        _cache[text] = tuple(float(v) for v in vector)
-    while len(_cache) > _CACHE_SIZE:
-        _cache.popitem(last=False)
+    with _LOCK:
+        todo = list(dict.fromkeys(t for t in texts if t not in _cache))
+        if not todo:
+            return
+        vectors = _encoder().encode(todo, batch_size=64, normalize_embeddings=True,
+                                    show_progress_bar=False)
+        for text, vector in zip(todo, vectors):
+            _cache[text] = tuple(float(v) for v in vector)
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
 
 
 def vector(text: str) -> tuple[float, ...]:
     """The unit-normalised embedding of ``text``."""
-    if text not in _cache:
-        prime([text])
-    _cache.move_to_end(text)
-    return _cache[text]
+    with _LOCK:
+        if text not in _cache:
+            prime([text])
+        _cache.move_to_end(text)
+        return _cache[text]
 
 
 def features(text: str) -> dict[str, float]:

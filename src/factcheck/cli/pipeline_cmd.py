@@ -54,6 +54,7 @@ def _run_flow(*, inputs, db, out_dir, sources_file, pubmed_files, flow_label,
     ctx = click.get_current_context()
     _quiet_prefect(bool(ctx.find_root().params.get("verbose")))
     from ..store.publish import WriterBusy, WriterLock
+    from ..store.reference import ReferenceUnavailable
 
     try:
         WriterLock.check(db)        # at once, before Prefect's server starts
@@ -83,6 +84,10 @@ def _run_flow(*, inputs, db, out_dir, sources_file, pubmed_files, flow_label,
     except WriterBusy as exc:
         console.print(f"[red]error:[/red] {exc}", soft_wrap=True)
         sys.exit(2)
+    except ReferenceUnavailable as exc:
+        console.print(f"[red]error:[/red] {exc} (the run is recorded as failed; nothing else was"
+                      " published)", soft_wrap=True, highlight=False)
+        sys.exit(1)
     except RuntimeError as exc:
         if "ephemeral Prefect API server" not in str(exc):
             raise
@@ -219,6 +224,11 @@ def run(inputs: tuple[str, ...], more_inputs: tuple[str, ...], sources_file: str
     db_path = Path(db) if db else Path(out_dir) / "factcheck.duckdb"
     if dask_address and task_runner != "dask":
         raise click.UsageError("--dask-address needs --task-runner dask")
+    if dask_address and not os.environ.get("PREFECT_API_URL"):
+        console.print("[red]error:[/red] --dask-address needs PREFECT_API_URL: the cluster's workers "
+                      "report to a Prefect server they can reach (`prefect server start --host 0.0.0.0`)",
+                      soft_wrap=True)
+        sys.exit(2)
     if task_runner == "dask":
         try:
             import prefect_dask  # noqa: F401

@@ -28,6 +28,10 @@ def _reference_for(db: str, reference: str | None) -> Path:
     from ..store.reference import needs_split, reference_path, split
 
     if reference:
+        default = reference_path(db)
+        if default is None or Path(reference).resolve() != default.resolve():
+            console.print(f"[yellow]note:[/yellow] runs on {db} find this reference only with "
+                          f"FACTCHECK_REFERENCE_DB={Path(reference).resolve()}", soft_wrap=True)
         return Path(reference)
     if needs_split(db):
         with WriterLock(db), console.status(f"moving the PubMed reference out of {db}"):

@@ -49,8 +49,9 @@ def encode(texts: Sequence[str]):
     """Unit-normalised float32 vectors of ``texts`` (a numpy array, one row per text)."""
     from ..claims import embed
 
-    return embed._encoder().encode(list(texts), batch_size=64, normalize_embeddings=True,
-                                   show_progress_bar=False).astype("float32")
+    with embed._LOCK:   # one encoder shared by the threads of a fanned-out run
+        return embed._encoder().encode(list(texts), batch_size=64, normalize_embeddings=True,
+                                       show_progress_bar=False).astype("float32")
 
 
 def record_text(title: str | None, abstract: str | None) -> str:

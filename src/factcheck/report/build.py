@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import importlib.resources
 import json
 import re
 import shutil
@@ -339,6 +340,19 @@ ARTICLE_MANIFEST = "articles/manifest.json"
 LIST_LIMIT = 1000
 
 
+def _layout_digest() -> str:
+    """The templates, flag texts and factcheck version an article page is drawn with: an
+    upgrade that changes any of them draws every page again."""
+    from .. import __version__
+
+    h = hashlib.sha256(f"{__version__}|{FLAGS!r}|{SEVERITY_WORDS!r}".encode())
+    for entry in sorted(importlib.resources.files("factcheck.report").joinpath("templates").iterdir(),
+                        key=lambda e: e.name):
+        if entry.is_file():
+            h.update(entry.name.encode() + b"\0" + entry.read_bytes())
+    return h.hexdigest()
+
+
 def build_report(con: duckdb.DuckDBPyConnection, out_dir: str | Path, run_id: str | None = None,
                  decisions: dict | None = None, previous: str | Path | None = None) -> ReportPaths:
     """Write ``out_dir/report/`` (``index.html`` and the pages above) and
@@ -462,8 +476,10 @@ def build_report(con: duckdb.DuckDBPyConnection, out_dir: str | Path, run_id: st
         except (OSError, ValueError):
             before = {}
     manifest: dict[str, str] = {}
+    layout = _layout_digest()
     for a in articles:
-        digest = hashlib.sha256(repr(a).encode()).hexdigest()   # what the page shows, cheaply
+        # what the page shows (cheaply: repr), and how it is drawn
+        digest = hashlib.sha256((layout + repr(a)).encode()).hexdigest()
         manifest[a["article_id"]] = digest
         kept = Path(previous) / a["page"] if previous is not None else None
         if before.get(a["article_id"]) == digest and kept is not None and kept.exists():

@@ -52,6 +52,10 @@ MIGRATIONS_DIR = "reference_migrations"
 SPLIT_MIGRATION = 8
 
 
+class ReferenceUnavailable(RuntimeError):
+    """The reference a database's verdicts rest on is missing, empty or without its index."""
+
+
 def reference_path(db: str | os.PathLike[str] | None) -> Path | None:
     """The reference file of the database at ``db`` (None for an in-memory database without
     ``FACTCHECK_REFERENCE_DB``)."""
@@ -228,7 +232,7 @@ def split(db: str | os.PathLike[str], reference: str | os.PathLike[str] | None =
     is changed and :class:`~factcheck.store.db.StoreError` says so. Returns counts.
     """
     from .db import StoreError, apply_migrations, connect
-    from .publish import begin_work, checkpoint, work_path
+    from .publish import WriterLock, begin_work, checkpoint, work_path
 
     db = Path(db)
     target = Path(reference) if reference else reference_path(db)
@@ -249,8 +253,10 @@ def split(db: str | os.PathLike[str], reference: str | os.PathLike[str] | None =
                 f" (or set FACTCHECK_REFERENCE_DB to another file) and run `factcheck pubmed split"
                 f" --db {db}` again")
         if not target.exists():
-            _copy_reference(work, target)
-            built = True
+            with WriterLock(target):   # the reference's own lock: a load may be building it too
+                if not target.exists():
+                    _copy_reference(work, target)
+                    built = True
         compact = Path(str(db) + ".split")
         compact.unlink(missing_ok=True)
         with closing(connect(compact, reference=False)) as con:
