@@ -211,7 +211,8 @@ def reference_part(work: Path, bulk: Path, sizes: list[int], n_claims: int) -> N
     rest = update["seconds"] * DAILY_UPDATE_RECORDS / max(update["update_records"], 1)
     print(f"  one daily update file ({DAILY_UPDATE_RECORDS:,} records) against the full baseline: the "
           f"copy of the reference for its atomic publish ({size_gb:.0f} GB at the "
-          f"{update['copy_mb_s']:,.0f} MB/s of a file copy here: about {copy_min:.0f} min) plus the "
+          f"{update['copy_mb_s']:,.0f} MB/s of a file copy here, partly from the page cache: about "
+          f"{copy_min:.1f} min) plus the "
           f"load, index refresh and checks (about {rest / 60:.1f} min here at {biggest['records']:,}"
           " records; the refresh touches the changed records and their terms)")
 
