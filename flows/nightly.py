@@ -240,27 +240,33 @@ def run_nightly(*, task_runner_kind: str = "thread", workers: int = 1, dask_addr
                                " a Prefect server they can reach (`prefect server start --host 0.0.0.0`)")
     runner = task_runner(task_runner_kind, workers, dask_address)
     flow_ = nightly.with_options(task_runner=runner)
-    if task_runner_kind != "dask" or os.environ.get("PREFECT_API_URL"):
+    if task_runner_kind != "dask":
         return flow_(workers=workers, fan=fan, **params)
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    url, server = PREFECT_API_URL.value(), None   # a server this process already talks to
-    if not url:
-        from prefect.server.api.server import SubprocessASGIServer
-
-        server = SubprocessASGIServer()
-        try:
-            server.start(timeout=int(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")))
-        except BaseException:
-            server.stop()
-            raise
-        url = server.api_url
-    os.environ["PREFECT_API_URL"] = url     # inherited by the LocalCluster's worker processes
+    set_here: list[str] = []    # environment variables this call sets for the workers, unset after
+    server = None
     try:
+        if "FACTCHECK_STANCE_THREADS" not in os.environ and not dask_address:
+            # the stance model runs its matrix products on every core of a process by default:
+            # the N worker processes of a local cluster share the cores instead
+            os.environ["FACTCHECK_STANCE_THREADS"] = str(max(1, (os.cpu_count() or 1) // max(1, workers)))
+            set_here.append("FACTCHECK_STANCE_THREADS")
+        url = os.environ.get("PREFECT_API_URL") or PREFECT_API_URL.value()   # a server already in use
+        if not url:
+            from prefect.server.api.server import SubprocessASGIServer
+
+            server = SubprocessASGIServer()
+            server.start(timeout=int(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")))
+            url = server.api_url
+        if not os.environ.get("PREFECT_API_URL"):
+            os.environ["PREFECT_API_URL"] = url     # inherited by the LocalCluster's worker processes
+            set_here.append("PREFECT_API_URL")
         with temporary_settings(updates={PREFECT_API_URL: url}):
             return flow_(workers=workers, fan=fan, **params)
     finally:
-        os.environ.pop("PREFECT_API_URL", None)
+        for name in set_here:
+            os.environ.pop(name, None)
         if server is not None:
             server.stop()
 
