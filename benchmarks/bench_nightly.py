@@ -62,17 +62,23 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def timed_run(run_dir: Path, pages: list[Path], base: Path, env: dict, *options: str) -> tuple[float, str, Path]:
+    """``factcheck run`` over ``pages`` on a fresh copy of the database ``base``, in ``run_dir``:
+    its wall time, its output and the database it published."""
+    shutil.rmtree(run_dir, ignore_errors=True)
+    (run_dir / "input").mkdir(parents=True)
+    for page in pages:
+        shutil.copy(page, run_dir / "input" / page.name)
+    db = run_dir / "factcheck.duckdb"
+    shutil.copy(base, db)
+    wall, out = factcheck("run", "--input", str(run_dir / "input"), "--db", str(db), "--out",
+                          str(run_dir / "out"), *options, env=env)
+    return wall, out, db
+
+
 def timed_runs(base: Path, work: Path, sizes: list[int], bench: Path, env: dict, label: str) -> None:
     for n in [0, *sizes]:
-        run_dir = work / f"{label}-{n}"
-        shutil.rmtree(run_dir, ignore_errors=True)
-        (run_dir / "input").mkdir(parents=True)
-        for page in health_pages(bench, n):
-            shutil.copy(page, run_dir / "input" / page.name)
-        db = run_dir / "factcheck.duckdb"
-        shutil.copy(base, db)
-        wall, out = factcheck("run", "--input", str(run_dir / "input"), "--db", str(db), "--out",
-                              str(run_dir / "out"), env=env)
+        wall, out, _ = timed_run(work / f"{label}-{n}", health_pages(bench, n), base, env)
         claims, evidence = counts(out, "claims"), counts(out, "evidence")
         print(f"{label:<17} {n:>3} new articles  {wall:6.1f} s   claims extracted {claims.get('claims', 0):>4}"
               f"   judged {evidence.get('judged', 0):>4}   kept {evidence.get('unchanged', 0):>4}", flush=True)

@@ -264,7 +264,7 @@ def pages(bench: Path, n: int) -> list[Path]:
 
 
 def nightly_part(work: Path, bench: Path, articles: list[int], stored: int) -> None:
-    from bench_nightly import counts, factcheck
+    from bench_nightly import counts, timed_run
 
     history = history_database(work, stored)
     env = dict(os.environ, DO_NOT_TRACK="1", PREFECT_HOME=str(work / "prefect"),
@@ -278,15 +278,8 @@ def nightly_part(work: Path, bench: Path, articles: list[int], stored: int) -> N
     for n in articles:
         for kind, workers in configs:
             run_dir = work / f"run-{n}-{kind}{workers}"
-            shutil.rmtree(run_dir, ignore_errors=True)
-            (run_dir / "input").mkdir(parents=True)
-            for page in pages(bench, n):
-                shutil.copy(page, run_dir / "input" / page.name)
-            db = run_dir / "factcheck.duckdb"
-            shutil.copy(history, db)
-            wall, out = factcheck("run", "--input", str(run_dir / "input"), "--db", str(db), "--out",
-                                  str(run_dir / "out"), "--task-runner", kind, "--workers", str(workers),
-                                  env=env)
+            wall, out, db = timed_run(run_dir, pages(bench, n), history, env,
+                                      "--task-runner", kind, "--workers", str(workers))
             c, e = counts(out, "claims"), counts(out, "evidence")
             print(f"{n:>5}  {f'{kind} x{workers}':<16}  {wall:>7.1f}  {c.get('claims', 0):>6}  "
                   f"{e.get('judged', 0):>6}  {e.get('unchanged', 0):>6}  {db.stat().st_size / 1e6:>12.1f}",
