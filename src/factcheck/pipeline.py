@@ -124,23 +124,32 @@ def pending_clean(db: str | Path) -> list[dict]:
             for r in rows]
 
 
-def clean_batch(items: Sequence[dict]) -> list[dict]:
-    """Clean each pending version; an exception is caught and returned as the item's error."""
-    from .clean import clean_document
-
+def _each_version(items: Sequence[dict], stage: str, work) -> list[dict]:
+    """``work(item)`` (the fields of its result) for each article version; an exception is
+    caught and returned as the item's ``error``: a bug on one article must not stop the run."""
     out = []
     for item in items:
         done = {k: item[k] for k in ("article_id", "version", "source")}
         try:
-            result = clean_document(item["raw_text"], item["content_type"],
-                                    url=item["source"] if item["source_kind"] == "url" else None)
-            result.body_text = result.analysed_text()
-            done["result"] = result
-        except Exception as exc:  # a cleaner bug must not stop the run
-            log.exception("clean of %s failed", item["source"])
+            done.update(work(item))
+        except Exception as exc:
+            log.exception("%s of %s failed", stage, item["source"])
             done["error"] = f"{type(exc).__name__}: {exc}"
         out.append(done)
     return out
+
+
+def clean_batch(items: Sequence[dict]) -> list[dict]:
+    """Clean each pending version; an exception is caught and returned as the item's error."""
+    from .clean import clean_document
+
+    def clean(item: dict) -> dict:
+        result = clean_document(item["raw_text"], item["content_type"],
+                                url=item["source"] if item["source_kind"] == "url" else None)
+        result.body_text = result.analysed_text()
+        return {"result": result}
+
+    return _each_version(items, "clean", clean)
 
 
 def save_cleaned(db: str | Path, run_id: str, results: Sequence[dict]) -> dict:
@@ -205,17 +214,11 @@ def claims_batch(items: Sequence[dict], vocabulary: Sequence[str] = ()) -> list[
     """Extract each version's claims (bounded per article); exceptions are returned as errors."""
     from .claims.limits import bounded_claims
 
-    out = []
-    for item in items:
-        done = {k: item[k] for k in ("article_id", "version", "source")}
-        try:
-            done["claims"], done["cuts"] = bounded_claims(item["body_text"] or "",
-                                                          mesh_vocabulary=list(vocabulary) or None)
-        except Exception as exc:  # an extractor bug must not stop the run
-            log.exception("claims of %s failed", item["source"])
-            done["error"] = f"{type(exc).__name__}: {exc}"
-        out.append(done)
-    return out
+    def extract(item: dict) -> dict:
+        found, cuts = bounded_claims(item["body_text"] or "", mesh_vocabulary=list(vocabulary) or None)
+        return {"claims": found, "cuts": cuts}
+
+    return _each_version(items, "claims", extract)
 
 
 def save_extracted(db: str | Path, run_id: str, results: Sequence[dict]) -> dict:
@@ -292,14 +295,14 @@ def plan_evidence(db: str | Path, run_id: str, claim_ids: Sequence[str] | None =
     from .evidence.assess import model_version
     from .evidence.stance import default_model
     from .store.evidence import drop_evidence_of_missing_records, newest_record_time, verdict_state
-    from .store.reference import ReferenceUnavailable, attached, reference_writable
+    from .store.reference import ReferenceUnavailable, attached, holds_reference
 
     version = model_version(default_model())
     plan: dict = {"todo": [], "kept": [], "claims": 0, "model_version": version, "counts": {}}
     with closing(connect(db)) as con:
         from .evidence.retrieve import index_ready
 
-        writable = reference_writable(con)   # a database holding its own reference
+        writable = holds_reference(con)   # a database holding its own reference (writable)
         problem = None
         if not index_ready(con):
             from .store.pubmed import rebuild_fts_index

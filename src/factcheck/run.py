@@ -169,7 +169,7 @@ def load_reference(reference: str | Path, files: Sequence[str | Path], *, kind: 
     reference = Path(reference)
     files = [Path(f) for f in files]
     started = datetime.now(timezone.utc).replace(tzinfo=None)
-    load_id = f"{kind}-{started:%Y%m%dT%H%M%SZ}-{pipeline.uuid.uuid4().hex[:6]}"
+    load_id = pipeline.new_run_id(kind)
     with WriterLock(reference):
         existed = reference.exists()
         work = begin_work(reference)

@@ -13,6 +13,7 @@ import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 
 import duckdb
@@ -78,17 +79,19 @@ def connect(path: str | os.PathLike[str] | None = None, *, read_only: bool = Fal
         if reference is not False:
             from .reference import attach, reference_path
 
-            attach(con, reference_path(None if target == ":memory:" else target)
-                   if reference is True else reference)
+            attach(con, reference_path(target) if reference is True else reference)
     except BaseException:
         con.close()
         raise
     return con
 
 
-def migration_files() -> list[tuple[int, str, str]]:
-    """The numbered ``NNNN_name.sql`` migrations, in order: (number, name, sql)."""
-    root = importlib.resources.files(MIGRATIONS_PACKAGE) / MIGRATIONS_DIR
+@lru_cache(maxsize=4)
+def migration_files(directory: str = MIGRATIONS_DIR) -> tuple[tuple[int, str, str], ...]:
+    """The numbered ``NNNN_name.sql`` migrations of ``factcheck/store/<directory>``, in order:
+    (number, name, sql). ``migrations``: the analyst database; ``reference_migrations``: the
+    PubMed reference file (:mod:`factcheck.store.reference`)."""
+    root = importlib.resources.files(MIGRATIONS_PACKAGE) / directory
     found = []
     for entry in root.iterdir():
         name = entry.name
@@ -100,34 +103,35 @@ def migration_files() -> list[tuple[int, str, str]]:
     numbers = [n for n, _, _ in found]
     if len(numbers) != len(set(numbers)):
         raise StoreError(f"duplicate migration numbers in {numbers}")
-    return found
+    return tuple(found)
 
 
 def apply_migrations(con: duckdb.DuckDBPyConnection, *, upto: int | None = None,
-                     path: str | os.PathLike[str] | None = None) -> list[str]:
-    """Apply every migration not yet recorded in ``schema_migrations`` (up to number ``upto``);
-    return their names.
+                     path: str | os.PathLike[str] | None = None, directory: str = MIGRATIONS_DIR,
+                     table: str = "schema_migrations") -> list[str]:
+    """Apply every migration of ``directory`` not yet recorded in ``table`` (up to number
+    ``upto``); return their names.
 
     Each migration runs in its own transaction and is recorded with a checksum, so running
-    this twice is a no-op and a migration edited after it was applied is reported. Migration
-    0008 drops the PubMed tables (they move to the reference file): it is refused, with the
-    command that moves them, while this database holds records the reference file lacks.
+    this twice is a no-op and a migration edited after it was applied is reported. Analyst
+    migration 0008 drops the PubMed tables (they move to the reference file): it is refused,
+    with the command that moves them, while this database holds records the reference file
+    lacks.
     """
     con.execute(
-        """CREATE TABLE IF NOT EXISTS schema_migrations (
+        f"""CREATE TABLE IF NOT EXISTS {table} (
                version INTEGER PRIMARY KEY,
                name VARCHAR NOT NULL,
                checksum VARCHAR NOT NULL,
                applied_at TIMESTAMP DEFAULT current_timestamp)"""
     )
-    done = {row[0]: row[1] for row in con.execute(
-        "SELECT version, checksum FROM schema_migrations").fetchall()}
+    done = {row[0]: row[1] for row in con.execute(f"SELECT version, checksum FROM {table}").fetchall()}
     applied = []
-    for number, name, sql in migration_files():
+    for number, name, sql in migration_files(directory):
         if upto is not None and number > upto:
             break
         checksum = hashlib.sha256(sql.encode()).hexdigest()
-        if number == _SPLIT and number not in done:
+        if directory == MIGRATIONS_DIR and number == _SPLIT and number not in done:
             _check_split_done(con, path)
         if number in done:
             if done[number] != checksum:
@@ -137,7 +141,7 @@ def apply_migrations(con: duckdb.DuckDBPyConnection, *, upto: int | None = None,
         con.execute("BEGIN TRANSACTION")
         try:
             con.execute(sql)
-            con.execute("INSERT INTO schema_migrations (version, name, checksum) VALUES (?, ?, ?)",
+            con.execute(f"INSERT INTO {table} (version, name, checksum) VALUES (?, ?, ?)",
                         [number, name, checksum])
             con.execute("COMMIT")
         except Exception as exc:

@@ -29,15 +29,15 @@ Analysts, in any DuckDB client::
 from __future__ import annotations
 
 import hashlib
-import importlib.resources
 import logging
 import os
 from contextlib import closing
-from datetime import datetime, timezone
-from functools import lru_cache
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
+
+from .articles import now
 
 log = logging.getLogger(__name__)
 
@@ -71,40 +71,17 @@ def _sql_string(value: str | os.PathLike[str]) -> str:
     return "'" + os.fspath(value).replace("'", "''") + "'"
 
 
-@lru_cache(maxsize=1)
-def migration_files() -> tuple[tuple[int, str, str], ...]:
-    root = importlib.resources.files("factcheck.store") / MIGRATIONS_DIR
-    return tuple(sorted((int(e.name.split("_", 1)[0]), e.name, e.read_text(encoding="utf-8"))
-                        for e in root.iterdir() if e.name.endswith(".sql")))
-
-
 def ensure_schema(con: duckdb.DuckDBPyConnection, catalog: str | None = None) -> list[str]:
     """Create or update the reference tables in ``catalog`` (default: the connection's own
-    database); each reference migration once, recorded in ``reference_migrations``."""
+    database): the reference migrations, each once, recorded in ``reference_migrations``."""
+    from .db import apply_migrations
+
     previous = None
     if catalog:
         previous = con.execute("SELECT current_database()").fetchone()[0]
         con.execute(f"USE {catalog}")
     try:
-        con.execute("""CREATE TABLE IF NOT EXISTS reference_migrations (
-                           version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,
-                           checksum VARCHAR NOT NULL, applied_at TIMESTAMP DEFAULT current_timestamp)""")
-        done = {r[0] for r in con.execute("SELECT version FROM reference_migrations").fetchall()}
-        applied = []
-        for number, name, sql in migration_files():
-            if number in done:
-                continue
-            con.execute("BEGIN TRANSACTION")
-            try:
-                con.execute(sql)
-                con.execute("INSERT INTO reference_migrations (version, name, checksum) VALUES (?, ?, ?)",
-                            [number, name, hashlib.sha256(sql.encode()).hexdigest()])
-                con.execute("COMMIT")
-            except Exception:
-                con.execute("ROLLBACK")
-                raise
-            applied.append(name)
-        return applied
+        return apply_migrations(con, directory=MIGRATIONS_DIR, table="reference_migrations")
     finally:
         if previous:
             con.execute(f"USE {_quote_ident(previous)}")
@@ -143,9 +120,7 @@ def attach(con: duckdb.DuckDBPyConnection, path: str | os.PathLike[str] | None) 
     if con.execute("SELECT current_database()").fetchone()[0] == CATALOG:
         return None   # a file named like the reference is one (or about to become one)
     found = attached(con)   # another connection to the same database attached it already
-    if found is not None:
-        pass
-    else:
+    if found is None:
         source = Path(path) if path is not None and Path(path).exists() else empty_reference()
         con.execute(f"ATTACH {_sql_string(source)} AS {CATALOG} (READ_ONLY)")
         found = attached(con)
@@ -161,7 +136,9 @@ def empty_reference() -> Path:
     empty table, and every claim gets ``no_coverage``."""
     import tempfile
 
-    digest = hashlib.sha256("".join(sql for _, _, sql in migration_files()).encode()).hexdigest()[:12]
+    from .db import migration_files
+
+    digest = hashlib.sha256("".join(sql for _, _, sql in migration_files(MIGRATIONS_DIR)).encode()).hexdigest()[:12]
     path = Path(tempfile.gettempdir()) / f"factcheck-empty-reference-{digest}.duckdb"
     if not path.exists():
         building = path.with_name(f"{path.stem}-{os.getpid()}-{id(path)}.tmp")
@@ -170,10 +147,6 @@ def empty_reference() -> Path:
             con.execute("CHECKPOINT")
         os.replace(building, path)
     return path
-
-
-def now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 # --- moving the reference out of an older database --------------------------------------
@@ -292,17 +265,14 @@ def split(db: str | os.PathLike[str], reference: str | os.PathLike[str] | None =
 def _copy_reference(source: Path, target: Path) -> None:
     """Build the reference file ``target`` from the reference tables of the database at
     ``source``, with its full-text index, and put it in place by atomic rename."""
-    from .db import load_fts
     from .publish import checkpoint
     from .pubmed import rebuild_fts_index, refresh_mesh_vocabulary
 
     building = Path(str(target) + ".work")
     for leftover in (building, Path(str(building) + ".wal")):
         leftover.unlink(missing_ok=True)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with closing(duckdb.connect(str(building))) as con:
-        load_fts(con)
-        ensure_schema(con)
+    started = now()
+    with closing(connect_reference(building)) as con:
         con.execute(f"ATTACH {_sql_string(source)} AS src (READ_ONLY)")
         present = {r[0] for r in con.execute(
             "SELECT table_name FROM duckdb_tables() WHERE database_name = 'src' AND schema_name = 'main'").fetchall()}
@@ -314,10 +284,7 @@ def _copy_reference(source: Path, target: Path) -> None:
         if n:
             rebuild_fts_index(con)
             refresh_mesh_vocabulary(con)
-        started = now()
-        con.execute("INSERT INTO reference_loads (load_id, started_at, finished_at, kind, files, n_records)"
-                    " VALUES (?, ?, ?, 'split', [?], ?)",
-                    [f"split-{started:%Y%m%dT%H%M%S}", started, now(), str(source), n])
+        record_load(con, f"split-{started:%Y%m%dT%H%M%SZ}", started, "split", [str(source)], {}, n, 0, 0)
     checkpoint(building)
     os.replace(building, target)
 
@@ -345,26 +312,14 @@ def reference_catalog(con: duckdb.DuckDBPyConnection) -> str:
     return CATALOG
 
 
-def reference_writable(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether records and indexes can be written through this connection (it holds its own
-    reference; an attached reference file is read-only)."""
-    return holds_reference(con)
-
-
 def connect_reference(path: str | os.PathLike[str], *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open a reference file itself (its tables in ``main``), creating or updating its schema
     unless ``read_only``. Only the reference lifecycle (``factcheck.run.load_reference``) writes
     one."""
-    from .db import StoreError, load_fts
+    from .db import connect
 
-    if not read_only:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    con = connect(path, read_only=read_only, migrate=False, reference=False)
     try:
-        con = duckdb.connect(str(path), read_only=read_only)
-    except duckdb.Error as exc:
-        raise StoreError(f"cannot open reference {path}: {exc}") from exc
-    try:
-        load_fts(con)
         if not read_only:
             ensure_schema(con)
     except BaseException:
