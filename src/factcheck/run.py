@@ -183,15 +183,15 @@ def load_reference(reference: str | Path, files: Sequence[str | Path], *, kind: 
                 changed = (summary.inserted + summary.updated + summary.deleted + summary.retracted
                            + summary.n_failed + embedded + int(reindex) + int(not existed)
                            + int(summary.fts_rebuilt))
-                if not changed:
-                    work.unlink(missing_ok=True)
-                    table = pubmed_counts(con)
-                    return ReferenceLoad(reference, "unchanged", summary, table=table)
-                report = run_checks(con, only=["pubmed"])
-                checks = report.summary()
                 table = pubmed_counts(con)
-                record_load(con, load_id, started, kind, [str(f) for f in files], summary.as_dict(),
-                            table["records"], checks["checks"], checks["failed_warnings"])
+                if changed:
+                    checks = run_checks(con, only=["pubmed"]).summary()
+                    record_load(con, load_id, started, kind, [str(f) for f in files], summary.as_dict(),
+                                table["records"], checks["checks"], checks["failed_warnings"])
+            if not changed:   # the copy is closed: drop it, the published file stays as it is
+                for leftover in (work, Path(str(work) + ".wal")):
+                    leftover.unlink(missing_ok=True)
+                return ReferenceLoad(reference, "unchanged", summary, table=table)
         except BaseException:
             if work.exists():
                 work.replace(Path(str(reference) + ".failed"))

@@ -29,6 +29,7 @@ def test_load_command_reports_counts_and_skips_a_second_time(tmp_path: Path, nlm
     assert "skipped nlm_update_cut.xml.gz: already loaded" in again.output
     assert "unchanged, nothing to publish" in again.output
     assert reference.stat().st_ino == published          # not replaced
+    assert not list(tmp_path.glob("reference.duckdb.work*"))   # and its copy dropped
     assert not db.exists()                                # the analyst database is not touched
     with connect_reference(reference, read_only=True) as con:
         assert con.execute("SELECT count(*) FROM pubmed").fetchone()[0] == 25
