@@ -378,23 +378,24 @@ def judge_batch(db: str | Path, items: Sequence[dict], *, ready: bool, use_vecto
     kept. Writes nothing; returns ``{"claim_id", "reason", "rows", "verdict"}`` per claim
     (``reason`` None: kept)."""
     from .evidence import vectors
-    from .evidence.assess import CANDIDATES, assess_claim, claim_facts_of
+    from .evidence.assess import CANDIDATES, assess_claims, claim_facts_of
     from .evidence.retrieve import build_query, coverage, retrieve
     from .evidence.stance import default_model
     from .evidence.verdict import decide
+    from .store.reference import connect_reference
 
     top_k = top_k or get_settings().evidence_top_k
     model = default_model()
     out: list[dict] = []
-    batch = 64
-    from .store.reference import connect_reference
-
+    # claims read by the stance model together (its batches then carry less padding)
+    batch = 32
     opened = connect_reference(reference, read_only=True) if reference else connect(db, read_only=True)
     with closing(opened) as con:
         for start in range(0, len(items), batch):
             chunk = items[start:start + batch]
             chunk_vectors = (vectors.encode([i["claim"].query_text or i["claim"].sentence for i in chunk])
                              if use_vectors else None)
+            done: list[dict] = []
             for n, item in enumerate(chunk):
                 claim, reason = item["claim"], item["reason"]
                 vector = chunk_vectors[n].tolist() if chunk_vectors is not None else None
@@ -403,17 +404,22 @@ def judge_batch(db: str | Path, items: Sequence[dict], *, ready: bool, use_vecto
                     found = {h.pmid for h in retrieve(con, query, k=top_k, candidates=CANDIDATES, vector=vector)}
                     changed = found != set(item["pmids"]) or coverage(con, query) != item["coverage"]
                     reason = "new_records" if changed else None
-                done = {"claim_id": claim.claim_id, "reason": reason}
-                if reason is not None:
-                    if ready:
-                        assessment = assess_claim(con, claim, k=top_k, model=model, vector=vector)
-                        rows, verdict = assessment.rows, assessment.verdict_row(model_version)
-                    else:
-                        rows, verdict = [], decide([], claim_facts_of(claim), coverage=0)
-                        verdict.model_version = model_version
-                    verdict.judged_because = reason
-                    done.update(rows=rows, verdict=verdict)
-                out.append(done)
+                done.append({"claim_id": claim.claim_id, "reason": reason, "claim": claim,
+                             "vector": vector})
+            to_judge = [d for d in done if d["reason"] is not None]
+            if ready:
+                assessments = assess_claims(con, [d["claim"] for d in to_judge], k=top_k, model=model,
+                                            vectors=[d["vector"] for d in to_judge])
+                judged = [(a.rows, a.verdict_row(model_version)) for a in assessments]
+            else:
+                judged = [([], decide([], claim_facts_of(d["claim"]), coverage=0)) for d in to_judge]
+            for d, (rows, verdict) in zip(to_judge, judged):
+                verdict.model_version = model_version
+                verdict.judged_because = d["reason"]
+                d.update(rows=rows, verdict=verdict)
+            for d in done:
+                del d["claim"], d["vector"]
+                out.append(d)
                 if progress is not None:
                     progress()
     return out

@@ -7,7 +7,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from factcheck.evidence.assess import assess_claim
+from factcheck.evidence.assess import GAP_K, assess_claim, assess_claims
 from factcheck.store.db import connect
 from factcheck.store.reference import make_own_reference
 from factcheck.store.pubmed import rebuild_fts_index
@@ -126,3 +126,43 @@ def test_an_attributed_and_rejected_claim_is_not_flagged(tmp_path):
     assert rows["rejected"] == []
     assert rows["own"] == ["overstated_certainty"]          # absolute, and nothing covers it
     assert flagged == ["Ketamine cures depression forever."]
+
+
+CLAIMS = [
+    claim("Ketamine infusions relieve pain in complex regional pain syndrome.", "ketamine",
+          "complex regional pain syndrome"),
+    claim("Vitamin C supplements prevent the common cold.", "vitamin C", "common cold"),
+    claim("Zinc lozenges shorten colds.", "zinc lozenges", "colds"),
+    claim("Magnesium cures migraine.", "magnesium", "migraine", certainty="absolute"),
+    claim("Melatonin helps adults with insomnia fall asleep within minutes.", "melatonin", "insomnia",
+          figures=["within minutes"]),
+]
+
+
+def test_claims_read_together_get_the_verdicts_they_get_alone(table):
+    """The pipeline reads a batch of claims in one model call; each verdict is the one the
+    claim gets read alone. Probabilities may move by a few hundredths: the int8 model
+    quantizes each batch as a whole, so a sentence's probability depends a little on the
+    sentences read beside it (as it did when a claim's sentences were read in one call)."""
+    together = assess_claims(table, CLAIMS)
+    for c, a in zip(CLAIMS, together):
+        alone = assess_claim(table, c)
+        assert (a.verdict.label, a.verdict.flags, a.verdict.deciding_pmids) == (
+            alone.verdict.label, alone.verdict.flags, alone.verdict.deciding_pmids), c.sentence
+        assert [r.hit.pmid for r in a.records] == [r.hit.pmid for r in alone.records]
+        assert [r.quote for r in a.records] == [r.quote for r in alone.records]
+        for r, s in zip(a.records, alone.records):
+            assert abs(r.p_support - s.p_support) < 0.05 and abs(r.p_refute - s.p_refute) < 0.05
+
+
+def test_a_claim_off_the_table_keeps_only_its_nearest_records(table):
+    off = claim("Acupuncture cures tinnitus in adults after 12 weeks compared with placebo.",
+                "acupuncture", "tinnitus")
+    on = claim("Vitamin C supplements prevent the common cold in adults compared with placebo.",
+               "vitamin C", "common cold")
+    a_off, a_on = assess_claims(table, [off, on])
+    assert a_off.coverage == 0 and a_off.verdict.label == "no_coverage"
+    assert 0 < len(a_off.records) <= GAP_K
+    assert all(not r.on_topic and r.stance == "neutral" and r.quote for r in a_off.records)
+    # a claim on the table's topic reads every record retrieved, up to READ_K
+    assert a_on.coverage and len(a_on.records) > GAP_K

@@ -124,18 +124,35 @@ def glance_sentences(hit: Hit, claim_type: str, query_words: set[str],
     return (head + rest)[:limit]
 
 
+def sentences_to_read(claim_text: str, claim_type: str, hits: Sequence[Hit],
+                      query: Query | None = None, on_topic: Sequence[bool] | None = None
+                      ) -> list[list[tuple[str, str | None]]]:
+    """Per hit, the (sentence, section) pairs the stance model reads against the claim: a
+    record on the claim's topic (or every record, without ``on_topic``) read in full, one off
+    it glanced at."""
+    words = set(_content_words(query.text if query else claim_text))
+    return [candidate_sentences(h, claim_type, words)
+            if on_topic is None or on_topic[i] else glance_sentences(h, claim_type, words)
+            for i, h in enumerate(hits)]
+
+
 def read_records(claim_text: str, claim_type: str, hits: Sequence[Hit], query: Query | None = None,
                  model: StanceModel | None = None, on_topic: Sequence[bool] | None = None,
                  calibration: Calibration | None = None) -> list[ReadRecord]:
     """Read each hit (in retrieval order) against the claim: grade, stance, calibrated
     probabilities, deciding sentence."""
     model = model or default_model()
-    calibrate = calibration or Calibration.from_meta(model.meta)
-    words = set(_content_words(query.text if query else claim_text))
-    per_hit = [candidate_sentences(h, claim_type, words)
-               if on_topic is None or on_topic[i] else glance_sentences(h, claim_type, words)
-               for i, h in enumerate(hits)]
+    per_hit = sentences_to_read(claim_text, claim_type, hits, query, on_topic)
     probs = model.probabilities([(claim_text, s) for sentences in per_hit for s, _ in sentences])
+    return records_from(probs, per_hit, claim_type, hits, on_topic,
+                        calibration or Calibration.from_meta(model.meta))
+
+
+def records_from(probs, per_hit: Sequence[Sequence[tuple[str, str | None]]], claim_type: str,
+                 hits: Sequence[Hit], on_topic: Sequence[bool] | None, calibrate: Calibration
+                 ) -> list[ReadRecord]:
+    """The read records of a claim from the stance model's probabilities for its pairs
+    (``sentences_to_read``'s order, one row per pair)."""
     records: list[ReadRecord] = []
     row = 0
     for i, (hit, sentences) in enumerate(zip(hits, per_hit)):

@@ -22,7 +22,9 @@ import numpy as np
 MODEL_DIR = Path(__file__).resolve().parent / "model"
 LABELS = ("NEUTRAL", "SUPPORT", "REFUTE")
 NEUTRAL, SUPPORT, REFUTE = range(3)
-BATCH = 32
+#: Pairs per model call, sorted by length (on this 2-core machine 4.7 ms per pair at 16, 5.4
+#: at 32, 6.3 at 128).
+BATCH = 16
 
 
 class StanceModelMissing(RuntimeError):
