@@ -26,6 +26,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from rich.console import Console
 
 from factcheck import pipeline
+from factcheck.quality.checks import warm_up
 from factcheck.run import conclude, lifecycle
 
 console = Console(stderr=True)
@@ -190,6 +191,8 @@ def nightly(inputs: list[str] | None = None, db: str = "out/factcheck.duckdb", o
             _say(show_progress, "pubmed", stages["pubmed"])
         stages["ingest"] = ingest(work, inputs, run_id, sources_file)
         _say(show_progress, "ingest", stages["ingest"])
+        # Great Expectations imports while the claims are judged (the stance model runs
+        # outside Python's lock; the cleaning and extraction before it do not)
         if fan:
             stages["clean"] = pipeline.save_cleaned(
                 work, run_id, fan_out(clean_batch, pipeline.pending_clean(work), workers))
@@ -199,6 +202,7 @@ def nightly(inputs: list[str] | None = None, db: str = "out/factcheck.duckdb", o
                 work, run_id, fan_out(claims_batch, items, workers, vocabulary=vocabulary))
             _say(show_progress, "claims", stages["claims"])
             plan = pipeline.plan_evidence(work, run_id, rejudge_all=rejudge_all)
+            warm_up()
             judged = fan_out(judge_batch, plan["todo"], workers, db=work, ready=plan["ready"],
                              use_vectors=plan["use_vectors"], model_version=plan["model_version"],
                              reference=plan["reference"])
@@ -208,6 +212,7 @@ def nightly(inputs: list[str] | None = None, db: str = "out/factcheck.duckdb", o
             _say(show_progress, "clean", stages["clean"])
             stages["claims"] = extract_claims(work, run_id)
             _say(show_progress, "claims", stages["claims"])
+            warm_up()
             stages["evidence"] = evidence(work, run_id, rejudge_all)
         _say(show_progress, "evidence", stages["evidence"])
         if fetch_evidence_gaps:

@@ -166,3 +166,20 @@ def test_a_verdict_without_its_history_or_with_an_unknown_reason_fails(con):
     con.execute("DELETE FROM verdict_history")
     failed = {r.column for r in run_checks(con, only=["verdicts"]).failures}
     assert {"judged_because", "history_ok"} <= failed
+
+
+def test_checks_warmed_up_in_the_background_run_as_usual(con):
+    """The nightly flow starts importing Great Expectations while claims are judged; the checks
+    then run on the loaded modules, and a second warm-up starts nothing."""
+    import sys
+
+    from factcheck.quality import checks
+
+    checks.warm_up()
+    first = checks._warm_up
+    checks.warm_up()
+    assert checks._warm_up is first
+    report = run_checks(con)
+    first.join(timeout=60)
+    assert not first.is_alive() and "great_expectations" in sys.modules
+    assert report.passed and report.results

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -198,6 +199,27 @@ def _observed(result: dict) -> str:
     keep = {k: result[k] for k in ("observed_value", "element_count", "unexpected_count",
                                    "partial_unexpected_list") if k in result}
     return json.dumps(keep, default=str)[:500]
+
+
+_warm_up: threading.Thread | None = None
+
+
+def warm_up() -> None:
+    """Start importing Great Expectations in a background thread (its import costs about three
+    seconds of one core), so that it is ready when a run reaches its checks; the import itself
+    is Python's, so ``run_checks`` simply finds the modules loaded or waits for them."""
+    global _warm_up
+    if _warm_up is None:
+        os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+        def load() -> None:
+            try:
+                import great_expectations  # noqa: F401
+            except Exception:     # run_checks imports it again and reports the problem
+                log.debug("warming up Great Expectations failed", exc_info=True)
+
+        _warm_up = threading.Thread(target=load, name="gx-warm-up")
+        _warm_up.start()
 
 
 def run_checks(con: duckdb.DuckDBPyConnection, only: list[str] | None = None) -> QualityReport:
