@@ -30,6 +30,11 @@ evidence and verdicts repeated under new ids: the history a run must not re-read
 into the project) with ``--workers 1``, ``--workers 2`` on threads and ``--workers 2`` on a
 local Dask cluster, each from a copy of the same database. Wall time of the whole command,
 claims judged, and the analyst database's size once published.
+
+**Analyst database size.** ``factcheck run`` over ``--size-articles`` real WCXB pages (40) on
+a copy of the demo database, its claims judged by the shipped model: the growth per article
+of the data (each file rewritten into a fresh one, so free blocks left by updates do not
+count), by table, projected linearly to 10,000 articles; and the raw folder beside it.
 """
 
 from __future__ import annotations
@@ -228,14 +233,20 @@ def reference_part(work: Path, bulk: Path, sizes: list[int], n_claims: int) -> N
 
 # --- nightly runs --------------------------------------------------------------------------
 
-def history_database(work: Path, n_articles: int) -> Path:
-    """The demo's database with its articles repeated to ``n_articles`` stored articles."""
+def demo_database(work: Path) -> Path:
+    """The database ``factcheck demo`` publishes (built once per work folder)."""
     demo = work / "demo" / "factcheck.duckdb"
     if not demo.exists():
         done = subprocess.run([sys.executable, "-c", "from factcheck.cli import main; main()", "demo", "--out",
                                str(demo.parent)], capture_output=True, text=True)
         if done.returncode:
             raise SystemExit(f"factcheck demo failed:\n{done.stdout}\n{done.stderr}")
+    return demo
+
+
+def history_database(work: Path, n_articles: int) -> Path:
+    """The demo's database with its articles repeated to ``n_articles`` stored articles."""
+    demo = demo_database(work)
     target = work / f"history_{n_articles}.duckdb"
     if target.exists():
         return target
@@ -296,6 +307,67 @@ def nightly_part(work: Path, bench: Path, articles: list[int], stored: int) -> N
             shutil.rmtree(run_dir / "input", ignore_errors=True)
 
 
+# --- analyst database size ----------------------------------------------------------------
+
+def compacted(path: Path, target: Path) -> tuple[int, dict[str, int]]:
+    """Bytes of ``path`` rewritten into a fresh file (``COPY FROM DATABASE``: what the data
+    takes, without the free blocks that updates leave in a file), and of each table alone."""
+    import duckdb
+
+    def fresh(name: Path) -> duckdb.DuckDBPyConnection:
+        name.unlink(missing_ok=True)
+        con = duckdb.connect()
+        con.execute(f"ATTACH '{path}' AS src (READ_ONLY)")
+        con.execute(f"ATTACH '{name}' AS dst")
+        return con
+
+    con = fresh(target)
+    con.execute("COPY FROM DATABASE src TO dst")
+    tables = [r[0] for r in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = 'src'").fetchall()]
+    con.close()
+    whole = target.stat().st_size
+    per: dict[str, int] = {}
+    for table in tables:
+        part = target.with_suffix(f".{table}.duckdb")
+        con = fresh(part)
+        con.execute(f"CREATE TABLE dst.{table} AS SELECT * FROM src.{table}")
+        con.close()
+        per[table] = part.stat().st_size
+        part.unlink()
+    return whole, per
+
+
+def size_part(work: Path, bench: Path, n: int, stored: int = 10_000) -> None:
+    """The analyst database's growth per real article: ``factcheck run`` over ``n`` WCXB pages
+    on a copy of the demo database (its claims judged by the shipped model against the demo
+    reference), compacted before and after, projected linearly to ``stored`` articles."""
+    from bench_nightly import counts, timed_run
+
+    demo = demo_database(work)
+    env = dict(os.environ, DO_NOT_TRACK="1", PREFECT_HOME=str(work / "prefect"),
+               FACTCHECK_REFERENCE_DB=str(work / "demo" / "reference.duckdb"))
+    env.pop("FACTCHECK_RAW_DIR", None)
+    run_dir = work / f"size-{n}"
+    wall, out, db = timed_run(run_dir, pages(bench, n), demo, env)
+    before, _ = compacted(demo, work / "size-before.duckdb")
+    after, per_table = compacted(db, work / "size-after.duckdb")
+    raw = sum(f.stat().st_size for f in (run_dir / "raw").rglob("*.txt.gz"))
+    claims = counts(out, "claims").get("claims", 0)
+    per_article = (after - before) / n
+    print(f"== analyst database size: {n} WCXB pages run on the demo database ({wall:.0f} s, "
+          f"{claims} claims)", flush=True)
+    print(f"published file {db.stat().st_size / 1e6:.1f} MB; its data rewritten into a fresh file "
+          f"{after / 1e6:.1f} MB (the demo's {before / 1e6:.1f} MB); raw folder {raw / 1e6:.1f} MB "
+          f"({raw / n / 1e3:.0f} KB a page, gzip; not in the database)", flush=True)
+    print(f"growth {per_article / 1e3:.0f} KB per article ({per_article * n / max(claims, 1) / 1e3:.2f} KB"
+          f" per claim); projected for {stored:,} such articles: {(before + per_article * stored) / 1e6:,.0f}"
+          " MB", flush=True)
+    print("by table (each rewritten alone, MB): " + ", ".join(
+        f"{t} {b / 1e6:.1f}" for t, b in sorted(per_table.items(), key=lambda kv: -kv[1])[:6]), flush=True)
+    shutil.rmtree(run_dir / "input", ignore_errors=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[50_000, 500_000, 2_000_000])
@@ -307,6 +379,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workdir", type=Path)
     ap.add_argument("--skip-reference", action="store_true")
     ap.add_argument("--skip-nightly", action="store_true")
+    ap.add_argument("--size-articles", type=int, default=40,
+                    help="WCXB pages run for the analyst database's growth per article (0: skip)")
     ap.add_argument("--child", choices=["base", "size", "retrieval", "update"], help=argparse.SUPPRESS)
     ap.add_argument("--n", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -328,6 +402,8 @@ def main(argv: list[str] | None = None) -> int:
         if not (args.bench / "wcxb_articles" / "gold.json").exists():
             raise SystemExit(f"no WCXB pages under {args.bench}: pass --bench")
         nightly_part(work, args.bench, args.articles, args.stored)
+    if args.size_articles:
+        size_part(work, args.bench, args.size_articles)
     return 0
 
 

@@ -5,6 +5,7 @@ import pytest
 
 from factcheck.ingest.document import Document, sha256_hex
 from factcheck.store import articles as sa
+from factcheck.store.raw import document_text
 from factcheck.store.rows import Claim
 from factcheck.store.db import apply_migrations, connect, migration_files, schema_version
 from factcheck.store.publish import WriterBusy, WriterLock, begin_work, publish
@@ -183,9 +184,8 @@ def test_a_page_that_goes_back_to_earlier_content_shows_that_content(con):
     url = "https://clinic.example/ketamine"
     for text in ("Ketamine cures pain.", "Ketamine may help pain.", "Ketamine cures pain."):
         sa.save_document(con, doc(url, text, "url"), "r1")
-    assert con.execute("SELECT v.version, v.raw_text FROM current_articles c"
-                       " JOIN article_versions v USING (article_id, version)").fetchone() == (
-        1, "Ketamine cures pain.")
+    article_id, version = con.execute("SELECT article_id, version FROM current_articles").fetchone()
+    assert (version, document_text(con, article_id, version)) == (1, "Ketamine cures pain.")
     changed = sa.save_document(con, doc(url, "Ketamine relieves pain.", "url"), "r2")
     assert changed.version == 3 and changed.is_new
     # the same in one batch

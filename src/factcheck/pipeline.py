@@ -115,13 +115,24 @@ def _version_failed(con, run_id: str, source: str, article_id: str, version: int
 
 def pending_clean(db: str | Path) -> list[dict]:
     """Every article version still to clean (new in this run or left by a crashed one)."""
+    from .store import raw
+
+    out = []
     with closing(connect(db)) as con:
         rows = con.execute(
-            "SELECT v.article_id, v.version, v.raw_text, v.content_type, a.source, a.source_kind"
-            " FROM article_versions v JOIN articles a USING (article_id)"
+            "SELECT v.article_id, v.version, v.raw_text, v.content_hash, v.content_type, a.source,"
+            " a.source_kind FROM article_versions v JOIN articles a USING (article_id)"
             " WHERE v.clean_status = 'pending' ORDER BY a.source, v.version").fetchall()
-    return [dict(zip(("article_id", "version", "raw_text", "content_type", "source", "source_kind"), r))
-            for r in rows]
+        for article_id, version, text, content_hash, content_type, source, source_kind in rows:
+            item = {"article_id": article_id, "version": version, "content_type": content_type,
+                    "source": source, "source_kind": source_kind}
+            try:
+                item["raw_text"] = raw.text_of(con, text, content_hash)
+            except (raw.RawDocumentMissing, OSError, EOFError, UnicodeDecodeError) as exc:
+                # an unreadable file fails its version's cleaning, recorded, not the run
+                item["raw_text"], item["raw_error"] = None, f"{type(exc).__name__}: {exc}"
+            out.append(item)
+    return out
 
 
 def _each_version(items: Sequence[dict], stage: str, work) -> list[dict]:
@@ -144,6 +155,8 @@ def clean_batch(items: Sequence[dict]) -> list[dict]:
     from .clean import clean_document
 
     def clean(item: dict) -> dict:
+        if item.get("raw_error"):
+            return {"error": f"its raw document cannot be read: {item['raw_error']}"}
         result = clean_document(item["raw_text"], item["content_type"],
                                 url=item["source"] if item["source_kind"] == "url" else None)
         result.body_text = result.analysed_text()

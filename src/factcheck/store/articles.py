@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import duckdb
 
 from ..ingest.document import Document
+from . import raw
 from .rows import Claim
 
 
@@ -102,6 +103,8 @@ def save_documents(con: duckdb.DuckDBPyConnection, docs: list[Document], run_id:
     with ``duplicate_of`` set. Unusable documents are recorded in ``pipeline_errors`` and get
     ``None``. Warnings (say a repaired encoding) are recorded and the document kept. Batching
     matters to the crawler: one statement per document per step costs milliseconds a page.
+    The document as read goes to the raw folder beside the database (``store.raw``), not to
+    ``article_versions.raw_text``, unless the database has no folder (in memory).
     """
     results: list[SavedVersion | None] = [None] * len(docs)
     usable = []
@@ -132,6 +135,7 @@ def save_documents(con: duckdb.DuckDBPyConnection, docs: list[Document], run_id:
     top = dict(con.execute("SELECT article_id, max(version) FROM article_versions"
                            " WHERE article_id IN (SELECT unnest(?)) GROUP BY article_id",
                            [list(known)]).fetchall()) if known else {}
+    root = raw.raw_dir(con)           # the raw documents' folder (None: kept in the table)
     seen: list[str] = []
     new_articles: dict[str, list] = {}
     bumped: dict[str, int] = {}       # known articles whose latest version changes
@@ -164,9 +168,12 @@ def save_documents(con: duckdb.DuckDBPyConnection, docs: list[Document], run_id:
             new_articles[aid] = [aid, doc.source, doc.source_kind, site_for(doc), run_id, run_id, version]
         same[(aid, h)] = version
         first[h] = (aid, version)
+        if root is not None:
+            raw.put(root, h, doc.text)    # before any row names it
         new_versions.append([aid, version, h, run_id,
                              doc.fetched_at.astimezone(timezone.utc).replace(tzinfo=None),
-                             doc.content_type, doc.encoding, doc.raw_bytes, doc.text])
+                             doc.content_type, doc.encoding, doc.raw_bytes,
+                             None if root is not None else doc.text])
         results[i] = SavedVersion(aid, version, True)
     if seen:
         con.execute("UPDATE articles SET last_seen_run = ? WHERE article_id IN (SELECT unnest(?))",

@@ -1,0 +1,99 @@
+"""The documents as read (a page's HTML, a file's text), kept beside the analyst database.
+
+A raw document is most of an article's bytes (the WCXB web pages average 183 KB of HTML,
+against a few KB of cleaned text) and nothing an analyst queries: it is kept so that a
+version can be cleaned again, and audited. Each is stored once, gzip-compressed, under its
+``content_hash`` (the SHA-256 of its bytes), in a folder beside the database::
+
+    out/factcheck.duckdb
+    out/raw/3f/3fa9…e1.txt.gz          # article_versions.content_hash = '3fa9…e1'
+
+``FACTCHECK_RAW_DIR`` puts the folder elsewhere (keep it with the database when moving it).
+``article_versions.raw_text`` is then NULL; a database without a folder (in memory) keeps
+the text in that column, as do versions stored before the raw folder existed.
+
+The folder only grows: a file is written (to a temporary name, then renamed) before any row
+names it, so a run that is rejected or killed leaves at most files no row names, never a row
+without its file. Content stored twice, by two sources or two runs, is one file.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import tempfile
+from pathlib import Path
+
+import duckdb
+
+
+class RawDocumentMissing(RuntimeError):
+    """A version's raw document is in neither the table nor the raw folder."""
+
+
+def raw_dir(con: duckdb.DuckDBPyConnection) -> Path | None:
+    """The raw folder of the connection's database (``FACTCHECK_RAW_DIR``, else ``raw/``
+    beside its file); ``None`` for a database in memory."""
+    configured = os.environ.get("FACTCHECK_RAW_DIR")
+    if configured:
+        return Path(configured)
+    row = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+                      ).fetchone()
+    if not row or not row[0] or row[0] == ":memory:":
+        return None
+    return Path(row[0]).resolve().parent / "raw"
+
+
+def _path(root: Path, key: str) -> Path:
+    if len(key) < 8 or not all(c in "0123456789abcdef" for c in key):
+        raise ValueError(f"not a content hash: {key!r}")
+    return root / key[:2] / f"{key}.txt.gz"
+
+
+def put(root: Path, key: str, text: str) -> Path:
+    """Store ``text`` under ``key`` (its content hash) unless it is there already."""
+    path = _path(root, key)
+    if path.exists():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{key[:12]}-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6,
+                                                       mtime=0) as gz:
+            gz.write(text.encode("utf-8", "surrogatepass"))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def get(root: Path, key: str) -> str:
+    """The text stored under ``key``."""
+    path = _path(root, key)
+    try:
+        with gzip.open(path, "rb") as gz:
+            return gz.read().decode("utf-8", "surrogatepass")
+    except FileNotFoundError:
+        raise RawDocumentMissing(
+            f"raw document {key} is not in {root} (was the database moved without its raw folder?"
+            " move it too, or point FACTCHECK_RAW_DIR at it)") from None
+
+
+def text_of(con: duckdb.DuckDBPyConnection, raw_text: str | None, content_hash: str) -> str:
+    """A version's raw document: its ``raw_text`` column, else the raw folder's file."""
+    if raw_text is not None:
+        return raw_text
+    root = raw_dir(con)
+    if root is None:
+        raise RawDocumentMissing(f"raw document {content_hash} has no text and the database no raw folder")
+    return get(root, content_hash)
+
+
+def document_text(con: duckdb.DuckDBPyConnection, article_id: str, version: int) -> str:
+    """The raw document of one article version."""
+    row = con.execute("SELECT raw_text, content_hash FROM article_versions WHERE article_id = ?"
+                      " AND version = ?", [article_id, version]).fetchone()
+    if row is None:
+        raise KeyError(f"no version {version} of article {article_id}")
+    return text_of(con, row[0], row[1])
