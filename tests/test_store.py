@@ -222,3 +222,32 @@ def test_an_edited_migration_is_reported(con, caplog):
     with caplog.at_level("WARNING"):
         assert apply_migrations(con) == []
     assert "0001_core.sql was edited" in caplog.text
+
+
+def test_many_claims_evidence_is_replaced_in_one_batch(con):
+    """The evidence stage writes every judged claim's rows in a few statements: each claim ends
+    with exactly its new rows and verdict, and one history row per run."""
+    from factcheck.store.evidence import replace_claims_evidence
+    from factcheck.store.rows import EvidenceRow, VerdictRow
+
+    def judged(n_claims: int, n_rows: int, label: str):
+        return [(f"c{i:03d}", [EvidenceRow(pmid=1000 * i + r, rank=r + 1, score=1.0 / (r + 1),
+                                           on_topic=True, matched_terms=["ketamine"],
+                                           quote=f"sentence {r} of claim {i}")
+                               for r in range(n_rows)],
+                 VerdictRow(label=label, confidence=0.7, flags=["figure_not_found"], explanation="x",
+                            deciding_pmids=[1000 * i], judged_because="new_claim"))
+                for i in range(n_claims)]
+
+    replace_claims_evidence(con, judged(30, 10, "supported"), "r1")     # 300 rows: two statements
+    replace_claims_evidence(con, judged(30, 3, "not_addressed"), "r2")
+    assert con.execute("SELECT count(*), count(DISTINCT claim_id), max(rank) FROM evidence").fetchone() == (90, 30, 3)
+    assert con.execute("SELECT DISTINCT run_id FROM evidence").fetchall() == [("r2",)]
+    assert con.execute("SELECT quote FROM evidence WHERE claim_id = 'c007' ORDER BY rank").fetchall() == [
+        (f"sentence {r} of claim 7",) for r in range(3)]
+    assert con.execute("SELECT DISTINCT label, flags, run_id FROM verdicts").fetchall() == [
+        ("not_addressed", ["figure_not_found"], "r2")]
+    assert con.execute("SELECT run_id, count(*) FROM verdict_history GROUP BY 1 ORDER BY 1").fetchall() == [
+        ("r1", 30), ("r2", 30)]
+    with pytest.raises(ValueError):
+        replace_claims_evidence(con, judged(2, 1, "supported") * 2, "r3")

@@ -442,21 +442,22 @@ def save_judged(db: str | Path, run_id: str, plan: dict, judged: Sequence[dict],
                 claim_ids: Sequence[str] | None = None) -> dict:
     """Write the judged claims' evidence and verdicts, mark the kept ones as checked by this
     run, and return the stage's counts."""
-    from .store.evidence import mark_checked, replace_claim_evidence, verdict_counts
+    from .store.evidence import mark_checked, replace_claims_evidence, verdict_counts
 
     counts: dict[str, int] = {"claims": plan["claims"], "judged": 0, "unchanged": 0, **plan["counts"]}
     kept = list(plan["kept"])
+    replaced = []
+    for done in judged:
+        reason = done["reason"]
+        if reason is None:
+            kept.append(done["claim_id"])
+            continue
+        replaced.append((done["claim_id"], done["rows"], done["verdict"]))
+        counts["judged"] += 1
+        counts[f"because_{reason}"] = counts.get(f"because_{reason}", 0) + 1
     with closing(connect(db)) as con:
-        for done in judged:
-            reason = done["reason"]
-            if reason is None:
-                kept.append(done["claim_id"])
-                continue
-            with transaction(con):
-                replace_claim_evidence(con, done["claim_id"], done["rows"], done["verdict"], run_id)
-            counts["judged"] += 1
-            counts[f"because_{reason}"] = counts.get(f"because_{reason}", 0) + 1
         with transaction(con):
+            replace_claims_evidence(con, replaced, run_id)
             mark_checked(con, kept, run_id)
         counts["unchanged"] = len(kept)
         counts.update(verdict_counts(con, claim_ids))

@@ -17,22 +17,44 @@ _VERDICT_COLUMNS = list(VerdictRow.__dataclass_fields__)
 def replace_claim_evidence(con: duckdb.DuckDBPyConnection, claim_id: str,
                            rows: Sequence[EvidenceRow], verdict: VerdictRow, run_id: str) -> None:
     """Replace the evidence and verdict of one claim (the caller holds the transaction)."""
-    con.execute("DELETE FROM evidence WHERE claim_id = ?", [claim_id])
-    if rows:
-        cols = ["claim_id", *_EVIDENCE_COLUMNS, "run_id"]
-        con.executemany(
-            f"INSERT INTO evidence ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
-            [[claim_id, *asdict(r).values(), run_id] for r in rows])
-    cols = ["claim_id", *_VERDICT_COLUMNS, "run_id", "decided_at", "checked_run_id"]
+    replace_claims_evidence(con, [(claim_id, rows, verdict)], run_id)
+
+
+#: Rows per INSERT statement (DuckDB's executemany runs one statement per row: slow).
+_CHUNK = 200
+
+
+def _insert(con: duckdb.DuckDBPyConnection, sql: str, cols: Sequence[str], rows: list[list]) -> None:
+    marks = f"({', '.join('?' for _ in cols)})"
+    for start in range(0, len(rows), _CHUNK):
+        chunk = rows[start:start + _CHUNK]
+        con.execute(f"{sql} ({', '.join(cols)}) VALUES {', '.join([marks] * len(chunk))}",
+                    [x for row in chunk for x in row])
+
+
+def replace_claims_evidence(con: duckdb.DuckDBPyConnection,
+                            judged: Sequence[tuple[str, Sequence[EvidenceRow], VerdictRow]],
+                            run_id: str) -> None:
+    """Replace the evidence and verdict of each ``(claim_id, rows, verdict)``, and add each
+    verdict to ``verdict_history``, in a few statements (the caller holds the transaction)."""
+    if not judged:
+        return
+    ids = [claim_id for claim_id, _, _ in judged]
+    if len(set(ids)) != len(ids):
+        raise ValueError("a claim is judged twice in one batch")
+    con.execute("DELETE FROM evidence WHERE claim_id IN (SELECT unnest(?::VARCHAR[]))", [ids])
+    evidence = [[claim_id, *asdict(r).values(), run_id] for claim_id, rows, _ in judged for r in rows]
+    if evidence:
+        _insert(con, "INSERT INTO evidence", ["claim_id", *_EVIDENCE_COLUMNS, "run_id"], evidence)
     decided_at = now()
-    con.execute(
-        f"INSERT OR REPLACE INTO verdicts ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
-        [claim_id, *asdict(verdict).values(), run_id, decided_at, run_id])
-    con.execute(
-        "INSERT OR REPLACE INTO verdict_history (claim_id, run_id, decided_at, label, confidence, flags,"
-        " deciding_pmids, coverage, model_version, judged_because) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [claim_id, run_id, decided_at, verdict.label, verdict.confidence, list(verdict.flags),
-         list(verdict.deciding_pmids), verdict.coverage, verdict.model_version, verdict.judged_because])
+    _insert(con, "INSERT OR REPLACE INTO verdicts",
+            ["claim_id", *_VERDICT_COLUMNS, "run_id", "decided_at", "checked_run_id"],
+            [[claim_id, *asdict(v).values(), run_id, decided_at, run_id] for claim_id, _, v in judged])
+    _insert(con, "INSERT OR REPLACE INTO verdict_history",
+            ["claim_id", "run_id", "decided_at", "label", "confidence", "flags", "deciding_pmids",
+             "coverage", "model_version", "judged_because"],
+            [[claim_id, run_id, decided_at, v.label, v.confidence, list(v.flags), list(v.deciding_pmids),
+              v.coverage, v.model_version, v.judged_because] for claim_id, _, v in judged])
 
 
 def drop_evidence_of_missing_records(con: duckdb.DuckDBPyConnection) -> int:
