@@ -128,3 +128,29 @@ def test_every_judgement_is_kept_in_the_history_and_changes_are_listed(judged):
     assert [h[1:] for h in history] == [("evidence_found", "new_claim"), (label, "model_changed")]
     assert changes == [(claim_id, run, "evidence_found", label, "model_changed")]
     assert kept == 1   # the kept verdicts add no history rows
+
+
+def test_a_claim_off_the_table_is_kept_when_unrelated_records_load(tmp_path):
+    """A claim whose topic the table lacks keeps only its nearest records; newly loaded records
+    that change none of them leave its verdict alone (the check compares what the verdict
+    rests on, not retrieval's longer list)."""
+    db = tmp_path / "f.duckdb"
+    run = pipeline.start_run(db, pipeline.new_run_id("test"), "test", [])
+    pipeline.pubmed_stage(db, [SAMPLE], run)
+    article = tmp_path / "turmeric.txt"
+    article.write_text("Turmeric\n\nTurmeric cures chronic pain in adults.\n", encoding="utf-8")
+    _, counts = _run(db, [article])
+    with connect(db, read_only=True) as con:
+        (claim_id, label, coverage), = con.execute(
+            "SELECT claim_id, label, coverage FROM verdicts JOIN current_claims USING (claim_id)").fetchall()
+        rows = con.execute("SELECT count(*) FROM evidence WHERE claim_id = ?", [claim_id]).fetchone()[0]
+    assert (label, coverage, rows) == ("no_coverage", 0, 3)     # its three nearest records
+    record = tmp_path / "new.xml.gz"
+    with gzip.open(record, "wt") as fh:
+        fh.write('<?xml version="1.0"?><PubmedArticleSet><PubmedArticle><MedlineCitation>'
+                 '<PMID Version="1">99000002</PMID><Article><ArticleTitle>Zinc and taste in older'
+                 ' adults</ArticleTitle></Article></MedlineCitation></PubmedArticle></PubmedArticleSet>')
+    run = pipeline.start_run(db, pipeline.new_run_id("test"), "test", [])
+    pipeline.pubmed_stage(db, [record], run)
+    counts = pipeline.evidence_stage(db, run)
+    assert counts["judged"] == 0 and counts["unchanged"] == 1

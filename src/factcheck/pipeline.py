@@ -391,8 +391,7 @@ def judge_batch(db: str | Path, items: Sequence[dict], *, ready: bool, use_vecto
     kept. Writes nothing; returns ``{"claim_id", "reason", "rows", "verdict"}`` per claim
     (``reason`` None: kept)."""
     from .evidence import vectors
-    from .evidence.assess import CANDIDATES, assess_claims, claim_facts_of
-    from .evidence.retrieve import build_query, coverage, retrieve
+    from .evidence.assess import assess_claims, claim_facts_of, records_to_read
     from .evidence.stance import default_model
     from .evidence.verdict import decide
     from .store.reference import connect_reference
@@ -413,9 +412,8 @@ def judge_batch(db: str | Path, items: Sequence[dict], *, ready: bool, use_vecto
                 claim, reason = item["claim"], item["reason"]
                 vector = chunk_vectors[n].tolist() if chunk_vectors is not None else None
                 if reason == "check":
-                    query = build_query(claim)
-                    found = {h.pmid for h in retrieve(con, query, k=top_k, candidates=CANDIDATES, vector=vector)}
-                    changed = found != set(item["pmids"]) or coverage(con, query) != item["coverage"]
+                    _, hits, _, n_topic = records_to_read(con, claim, k=top_k, vector=vector)
+                    changed = {h.pmid for h in hits} != set(item["pmids"]) or n_topic != item["coverage"]
                     reason = "new_records" if changed else None
                 done.append({"claim_id": claim.claim_id, "reason": reason, "claim": claim,
                              "vector": vector})

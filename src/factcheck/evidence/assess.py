@@ -203,6 +203,22 @@ def order_for_display(records: list[ReadRecord]) -> list[ReadRecord]:
     return ordered
 
 
+def records_to_read(con: duckdb.DuckDBPyConnection, claim, *, k: int = READ_K,
+                    vector: Sequence[float] | None = None
+                    ) -> tuple[Query, list[Hit], list[tuple[bool, list[str]]], int | None]:
+    """The claim's query, the records its verdict reads (retrieval's ``k`` best, or the
+    ``GAP_K`` nearest when the table does not hold its topic), each one's topic check, and the
+    count of the table's records on its topic. What a verdict rests on: the evidence stage
+    compares it with a stored verdict's to know whether newly loaded records change it."""
+    query = build_query(claim)
+    hits = retrieve(con, query, k=k, candidates=CANDIDATES, vector=vector)
+    topic = [judge_topic(h, query) for h in hits]
+    n_topic = coverage(con, query)
+    if not n_topic and not any(on for on, _ in topic):
+        hits, topic = hits[:GAP_K], topic[:GAP_K]
+    return query, hits, topic, n_topic
+
+
 def assess_claim(con: duckdb.DuckDBPyConnection, claim, *, k: int = READ_K,
                  model: StanceModel | None = None, vector: Sequence[float] | None = None
                  ) -> Assessment:
@@ -224,13 +240,8 @@ def assess_claims(con: duckdb.DuckDBPyConnection, claims: Sequence, *, k: int = 
     vectors = list(vectors) if vectors is not None else [None] * len(claims)
     prepared = []
     for claim, vector in zip(claims, vectors):
-        query = build_query(claim)
-        hits = retrieve(con, query, k=k, candidates=CANDIDATES, vector=vector)
-        topic = [judge_topic(h, query) for h in hits]
+        query, hits, topic, n_topic = records_to_read(con, claim, k=k, vector=vector)
         on_topic = [t[0] for t in topic]
-        n_topic = coverage(con, query)
-        if not n_topic and not any(on_topic):
-            hits, topic, on_topic = hits[:GAP_K], topic[:GAP_K], on_topic[:GAP_K]
         per_hit = sentences_to_read(query.text, claim.claim_type, hits, query, on_topic)
         prepared.append((claim, query, hits, topic, on_topic, per_hit, n_topic))
     probs = model.probabilities([(query.text, s) for _, query, _, _, _, per_hit, _ in prepared
