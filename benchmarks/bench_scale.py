@@ -4,6 +4,7 @@ and nightly runs over 2, 20 and 200 new articles against 1,000 stored ones, on 1
 
     python benchmarks/bench_scale.py [--sizes 50000 500000 2000000] [--claims 200]
                                      [--articles 2 20 200] [--skip-reference] [--skip-nightly]
+                                     [--size-articles 120]
                                      [--bulk ../shared/data/pubmed_bulk] [--bench ../shared/bench]
                                      [--workdir DIR]
 
@@ -31,7 +32,7 @@ into the project) with ``--workers 1``, ``--workers 2`` on threads and ``--worke
 local Dask cluster, each from a copy of the same database. Wall time of the whole command,
 claims judged, and the analyst database's size once published.
 
-**Analyst database size.** ``factcheck run`` over ``--size-articles`` real WCXB pages (40) on
+**Analyst database size** (with ``--size-articles N``). ``factcheck run`` over N real WCXB pages on
 a copy of the demo database, its claims judged by the shipped model: the growth per article
 of the data (each file rewritten into a fresh one, so free blocks left by updates do not
 count), by table, projected linearly to 10,000 articles; and the raw folder beside it.
@@ -379,8 +380,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workdir", type=Path)
     ap.add_argument("--skip-reference", action="store_true")
     ap.add_argument("--skip-nightly", action="store_true")
-    ap.add_argument("--size-articles", type=int, default=40,
-                    help="WCXB pages run for the analyst database's growth per article (0: skip)")
+    ap.add_argument("--size-articles", type=int, default=0,
+                    help="also run this many WCXB pages for the analyst database's growth per article")
     ap.add_argument("--child", choices=["base", "size", "retrieval", "update"], help=argparse.SUPPRESS)
     ap.add_argument("--n", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -403,6 +404,8 @@ def main(argv: list[str] | None = None) -> int:
             raise SystemExit(f"no WCXB pages under {args.bench}: pass --bench")
         nightly_part(work, args.bench, args.articles, args.stored)
     if args.size_articles:
+        if not (args.bench / "wcxb_articles" / "gold.json").exists():
+            raise SystemExit(f"no WCXB pages under {args.bench}: pass --bench")
         size_part(work, args.bench, args.size_articles)
     return 0
 

@@ -169,17 +169,18 @@ def test_a_verdict_without_its_history_or_with_an_unknown_reason_fails(con):
 
 
 def test_checks_warmed_up_in_the_background_run_as_usual(con):
-    """The nightly flow starts importing Great Expectations while claims are judged; the checks
-    then run on the loaded modules, and a second warm-up starts nothing."""
+    """The nightly flow starts importing Great Expectations while claims are judged: in a fresh
+    process the warm-up alone loads it, a second call starts nothing, and the checks then run."""
+    import subprocess
     import sys
 
-    from factcheck.quality import checks
-
-    checks.warm_up()
-    first = checks._warm_up
-    checks.warm_up()
-    assert checks._warm_up is first
+    code = ("import sys\nfrom factcheck.quality import checks\n"
+            "assert 'great_expectations' not in sys.modules\n"
+            "checks.warm_up(); first = checks._warm_up; checks.warm_up()\n"
+            "assert checks._warm_up is first\nfirst.join(120)\n"
+            "assert not first.is_alive() and 'great_expectations.expectations' in sys.modules\n"
+            "print('warmed')")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0 and "warmed" in done.stdout, done.stderr[-2000:]
     report = run_checks(con)
-    first.join(timeout=60)
-    assert not first.is_alive() and "great_expectations" in sys.modules
     assert report.passed and report.results

@@ -77,3 +77,44 @@ def test_a_lost_raw_file_fails_its_version_only_with_the_reason_recorded(tmp_pat
         message = con.execute("SELECT message FROM pipeline_errors WHERE stage = 'clean'").fetchone()[0]
     assert status == {lost.article_id: "error", kept.article_id: "ok"}
     assert key in message and "raw folder" in message
+
+
+def test_a_damaged_raw_file_fails_its_version_only(tmp_path, monkeypatch):
+    monkeypatch.delenv("FACTCHECK_RAW_DIR", raising=False)
+    db = tmp_path / "f.duckdb"
+    run = pipeline.start_run(db, pipeline.new_run_id("test"), "test", [])
+    with closing(connect(db)) as con:
+        sa.save_document(con, doc("https://a.example/ketamine", PAGE), run)
+    key = sha256_hex(PAGE.encode())
+    path = tmp_path / "raw" / key[:2] / f"{key}.txt.gz"
+    path.write_bytes(path.read_bytes()[:12] + b"\x00garbage" * 8)     # a gzip header, then junk
+
+    counts = pipeline.clean_stage(db, run)
+
+    assert counts["errors"] == 1
+    with closing(connect(db, read_only=True)) as con:
+        message = con.execute("SELECT message FROM pipeline_errors WHERE stage = 'clean'").fetchone()[0]
+    assert "cannot be read" in message and key in message
+
+
+def test_without_its_raw_folder_nothing_is_cleaned_and_nothing_is_marked_failed(tmp_path, monkeypatch):
+    """A database moved without its raw folder: the run stops with the fix in its message, and
+    the versions stay pending for the run that has the folder again."""
+    import shutil
+
+    import pytest
+
+    from factcheck.store.raw import RawFolderMissing
+
+    monkeypatch.delenv("FACTCHECK_RAW_DIR", raising=False)
+    db = tmp_path / "f.duckdb"
+    run = pipeline.start_run(db, pipeline.new_run_id("test"), "test", [])
+    with closing(connect(db)) as con:
+        sa.save_document(con, doc("https://a.example/ketamine", PAGE), run)
+    shutil.move(tmp_path / "raw", tmp_path / "raw-elsewhere")
+    with pytest.raises(RawFolderMissing, match="FACTCHECK_RAW_DIR"):
+        pipeline.clean_stage(db, run)
+    with closing(connect(db, read_only=True)) as con:
+        assert con.execute("SELECT clean_status FROM article_versions").fetchall() == [("pending",)]
+    monkeypatch.setenv("FACTCHECK_RAW_DIR", str(tmp_path / "raw-elsewhere"))
+    assert pipeline.clean_stage(db, run)["cleaned"] == 1

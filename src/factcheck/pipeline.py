@@ -128,9 +128,10 @@ def pending_clean(db: str | Path) -> list[dict]:
                     "source": source, "source_kind": source_kind}
             try:
                 item["raw_text"] = raw.text_of(con, text, content_hash)
-            except (raw.RawDocumentMissing, OSError, EOFError, UnicodeDecodeError) as exc:
-                # an unreadable file fails its version's cleaning, recorded, not the run
-                item["raw_text"], item["raw_error"] = None, f"{type(exc).__name__}: {exc}"
+            except raw.RawDocumentError as exc:
+                # a missing or damaged file fails its version's cleaning, recorded, not the
+                # run (a missing raw folder, RawFolderMissing, fails the run: nothing is cleaned)
+                item["raw_text"], item["raw_error"] = None, str(exc)
             out.append(item)
     return out
 

@@ -22,13 +22,24 @@ from __future__ import annotations
 import gzip
 import os
 import tempfile
+import zlib
 from pathlib import Path
 
 import duckdb
 
 
-class RawDocumentMissing(RuntimeError):
+class RawDocumentError(RuntimeError):
+    """A version's raw document cannot be read (its file is missing or damaged)."""
+
+
+class RawDocumentMissing(RawDocumentError):
     """A version's raw document is in neither the table nor the raw folder."""
+
+
+class RawFolderMissing(RuntimeError):
+    """The raw folder itself is not there: the database was moved without it, or
+    ``FACTCHECK_RAW_DIR`` names a folder that is not mounted. Nothing is cleaned then, rather
+    than every pending version failing."""
 
 
 def raw_dir(con: duckdb.DuckDBPyConnection) -> Path | None:
@@ -41,7 +52,7 @@ def raw_dir(con: duckdb.DuckDBPyConnection) -> Path | None:
                       ).fetchone()
     if not row or not row[0] or row[0] == ":memory:":
         return None
-    return Path(row[0]).resolve().parent / "raw"
+    return Path(row[0]).absolute().parent / "raw"
 
 
 def _path(root: Path, key: str) -> Path:
@@ -58,26 +69,45 @@ def put(root: Path, key: str, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{key[:12]}-", suffix=".tmp")
     try:
-        with os.fdopen(fd, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6,
-                                                       mtime=0) as gz:
-            gz.write(text.encode("utf-8", "surrogatepass"))
+        with os.fdopen(fd, "wb") as raw:
+            with gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6, mtime=0) as gz:
+                gz.write(text.encode("utf-8", "surrogatepass"))
+            raw.flush()
+            os.fsync(raw.fileno())      # on disk before any row names it, even after a power cut
         os.replace(tmp, path)
+        _sync_folder(path.parent)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
 
 
+def _sync_folder(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
 def get(root: Path, key: str) -> str:
     """The text stored under ``key``."""
-    path = _path(root, key)
     try:
+        path = _path(root, key)
         with gzip.open(path, "rb") as gz:
             return gz.read().decode("utf-8", "surrogatepass")
     except FileNotFoundError:
         raise RawDocumentMissing(
             f"raw document {key} is not in {root} (was the database moved without its raw folder?"
             " move it too, or point FACTCHECK_RAW_DIR at it)") from None
+    except (OSError, EOFError, zlib.error, UnicodeDecodeError, ValueError) as exc:
+        raise RawDocumentError(f"raw document {key} in {root} cannot be read: "
+                               f"{type(exc).__name__}: {exc}") from None
 
 
 def text_of(con: duckdb.DuckDBPyConnection, raw_text: str | None, content_hash: str) -> str:
@@ -87,6 +117,10 @@ def text_of(con: duckdb.DuckDBPyConnection, raw_text: str | None, content_hash: 
     root = raw_dir(con)
     if root is None:
         raise RawDocumentMissing(f"raw document {content_hash} has no text and the database no raw folder")
+    if not root.is_dir():
+        raise RawFolderMissing(
+            f"the raw folder {root} is not there, and the documents still to clean are in it: nothing"
+            " was cleaned. Move it with the database, or point FACTCHECK_RAW_DIR at it")
     return get(root, content_hash)
 
 
