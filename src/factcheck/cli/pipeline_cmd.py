@@ -54,6 +54,7 @@ def _run_flow(*, inputs, db, out_dir, sources_file, pubmed_files, flow_label,
     ctx = click.get_current_context()
     _quiet_prefect(bool(ctx.find_root().params.get("verbose")))
     from ..store.publish import WriterBusy, WriterLock
+    from ..store.raw import RawFolderMissing
     from ..store.reference import ReferenceUnavailable
 
     try:
@@ -84,7 +85,7 @@ def _run_flow(*, inputs, db, out_dir, sources_file, pubmed_files, flow_label,
     except WriterBusy as exc:
         console.print(f"[red]error:[/red] {exc}", soft_wrap=True)
         sys.exit(2)
-    except ReferenceUnavailable as exc:
+    except (ReferenceUnavailable, RawFolderMissing) as exc:
         console.print(f"[red]error:[/red] {exc} (the run is recorded as failed; nothing else was"
                       " published)", soft_wrap=True, highlight=False)
         sys.exit(1)
