@@ -400,7 +400,7 @@ def judge_batch(db: str | Path, items: Sequence[dict], *, ready: bool, use_vecto
     top_k = top_k or get_settings().evidence_top_k
     model = default_model()
     out: list[dict] = []
-    # claims read by the stance model together (its batches then carry less padding)
+    # claims retrieved and judged per step (vectors are encoded a step at a time)
     batch = 32
     opened = connect_reference(reference, read_only=True) if reference else connect(db, read_only=True)
     with closing(opened) as con:

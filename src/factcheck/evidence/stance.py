@@ -22,9 +22,12 @@ import numpy as np
 MODEL_DIR = Path(__file__).resolve().parent / "model"
 LABELS = ("NEUTRAL", "SUPPORT", "REFUTE")
 NEUTRAL, SUPPORT, REFUTE = range(3)
-#: Pairs per model call, sorted by length (on this 2-core machine 4.7 ms per pair at 16, 5.4
-#: at 32, 6.3 at 128).
-BATCH = 16
+#: Pairs per model batch, sorted by length. Smaller batches carry less padding (for one
+#: claim's 20 pairs, 5.2 ms a pair at 8 on this 2-core machine, 6.5 at 16, about 7 at 32), but
+#: the int8 model quantizes a batch as a whole, so the batch size changes probabilities by a
+#: few hundredths: at 8 a borderline demo verdict flips and the editors' gate
+#: (benchmarks/gate_verdicts.py) falls below its floors. Changing it needs the gate re-run.
+BATCH = 32
 
 
 class StanceModelMissing(RuntimeError):
