@@ -504,7 +504,6 @@ def fetch_evidence_stage(db: str | Path, run_id: str, *, api_key: str | None = N
     """
     from .evidence.fetch import PER_CLAIM, PER_RUN, queries_for
     from .pubmed.eutils import EUTILS_BASE, EutilsClient, EutilsError, fetch_to_files
-    from .pubmed.load import load_files
 
     per_claim = per_claim or PER_CLAIM
     per_run = per_run or PER_RUN
