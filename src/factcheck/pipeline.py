@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import logging
 import os
-import uuid
 from collections.abc import Iterable, Sequence
 from contextlib import closing
-from datetime import datetime, timezone
 from pathlib import Path
 
 from .ingest.local import read_local
 from .settings import Settings, get_settings
 from .store import articles as store_articles
+from .store.articles import new_run_id  # noqa: F401  (runs are named where they are stored)
 from .store.db import connect, transaction
 
 log = logging.getLogger(__name__)
@@ -37,10 +36,6 @@ def sample_articles() -> list[Path]:
 
 def sample_pubmed() -> list[Path]:
     return sorted((data_dir() / "pubmed").glob("*.xml.gz"))
-
-
-def new_run_id(flow: str = "run") -> str:
-    return f"{flow}-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
 
 
 def _is_url(item: str) -> bool:
@@ -261,10 +256,10 @@ def claims_stage(db: str | Path, run_id: str) -> dict:
 
 def pubmed_stage(db: str | Path, files: Iterable[str | Path], run_id: str, progress=None,
                  kind: str = "load") -> dict:
-    """Load PubMed XML files into the reference file of ``db`` (``factcheck.run.load_reference``:
+    """Load PubMed XML files into the reference file of ``db`` (``factcheck.reference.load_reference``:
     its own lock, copy, checks and atomic publish; a file already loaded is skipped) and record
     the load's problems in this run's ``pipeline_errors``."""
-    from .run import load_reference
+    from .reference import load_reference
     from .store.reference import reference_path
 
     files = [Path(f) for f in files]

@@ -24,7 +24,8 @@ go through here, so a notebook gets the same "never publish unvalidated data" gu
 its own tasks. A database made before the PubMed reference moved to its own file is split
 first (:func:`factcheck.store.reference.split`, once).
 
-The PubMed reference file has a lifecycle of its own, :func:`load_reference` (used by
+The PubMed reference file has a lifecycle of its own, :func:`load_reference` (in
+:mod:`factcheck.reference`, re-exported here; used by
 ``factcheck pubmed load|fetch``, by a run's ``--pubmed`` files and by ``--fetch-evidence``):
 its writer lock, a working copy, the load, its full-text index, its data-quality checks, then
 publish by atomic rename, or keep the copy as ``<reference>.rejected``.
@@ -34,15 +35,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 from . import pipeline
+from .reference import ReferenceLoad, load_reference
+from .store.articles import new_run_id
 from .store.publish import WriterLock, begin_work
 from .store.publish import publish as publish_database
-from .store.reference import needs_split, reference_path, split
+from .store.reference import needs_split, split
+
+__all__ = ["Run", "lifecycle", "conclude", "ReferenceLoad", "load_reference"]
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +78,7 @@ def lifecycle(db: str | Path, flow: str, inputs: Sequence[str] = (), out_dir: st
                            " database went from %s to %s bytes", f"{moved['records']:,}", db_path,
                            moved["reference"], f"{moved['bytes_before']:,}", f"{moved['bytes_after']:,}")
         work = str(begin_work(db_path))
-        run_id = pipeline.new_run_id(flow)
+        run_id = new_run_id(flow)
         pipeline.start_run(work, run_id, flow, list(inputs))
         if lock.abandoned:   # the last run was killed before it published: say so in the runs table
             pipeline.record_abandoned_run(work, *lock.abandoned)
@@ -129,83 +134,3 @@ def conclude(run: Run, *, quality: Callable[[str, str], dict] = pipeline.quality
     run.result = {"run_id": run.run_id, "status": "completed", "stages": run.stages,
                   "db": str(run.db), **paths}
     return run.result
-
-
-@dataclass
-class ReferenceLoad:
-    """What :func:`load_reference` did."""
-
-    reference: Path
-    status: str                      # published | unchanged (nothing to publish) | rejected
-    summary: object                  # factcheck.pubmed.load.LoadSummary
-    checks: dict = field(default_factory=dict)
-    embedded: int = 0
-    table: dict = field(default_factory=dict)   # records, retracted, with_abstract once loaded
-    rejected: Path | None = None
-
-
-def load_reference(reference: str | Path, files: Sequence[str | Path], *, kind: str = "load",
-                   progress: Callable | None = None, force: bool = False, workers: int | None = None,
-                   memory_limit: str | None = None, reindex: bool = False, embed_progress=None,
-                   logger: logging.Logger | logging.LoggerAdapter | None = None) -> ReferenceLoad:
-    """Load PubMed files into the reference file and publish it: take its writer lock, work on
-    a copy (``<reference>.work``), load (``factcheck.pubmed.load.load_files``: one transaction
-    per file, the full-text index brought up to date), embed new records with the ``embed``
-    extra, run the reference's data-quality checks, then publish by atomic rename. Readers
-    (nightly runs, analysts) keep the file they opened until they open it again.
-
-    A load that changes nothing (every file already loaded) publishes nothing. A blocking
-    check keeps the copy as ``<reference>.rejected`` and publishes nothing; an exception keeps
-    it as ``<reference>.failed`` and goes on. ``reindex`` rebuilds the full-text index from
-    scratch. Raises :class:`~factcheck.store.publish.WriterBusy` when another process is
-    loading the same file."""
-    from .evidence import vectors
-    from .pubmed.load import DEFAULT_MEMORY_LIMIT, load_files
-    from .quality.checks import run_checks
-    from .store.pubmed import pubmed_counts, rebuild_fts_index
-    from .store.reference import connect_reference, record_load
-
-    logger = logger or log
-    reference = Path(reference)
-    files = [Path(f) for f in files]
-    started = datetime.now(timezone.utc).replace(tzinfo=None)
-    load_id = pipeline.new_run_id(kind)
-    with WriterLock(reference):
-        existed = reference.exists()
-        work = begin_work(reference)
-        try:
-            with closing(connect_reference(work)) as con:
-                summary = load_files(con, files, progress=progress, force=force, workers=workers,
-                                     memory_limit=memory_limit or DEFAULT_MEMORY_LIMIT)
-                if reindex:
-                    rebuild_fts_index(con)
-                embedded = vectors.embed_records(con, progress=embed_progress) if vectors.available() else 0
-                changed = (summary.inserted + summary.updated + summary.deleted + summary.retracted
-                           + summary.n_failed + embedded + int(reindex) + int(not existed)
-                           + int(summary.fts_rebuilt))
-                table = pubmed_counts(con)
-                if changed:
-                    checks = run_checks(con, only=["pubmed"]).summary()
-                    record_load(con, load_id, started, kind, [str(f) for f in files], summary.as_dict(),
-                                table["records"], checks["checks"], checks["failed_warnings"])
-            if not changed:   # the copy is closed: drop it, the published file stays as it is
-                for leftover in (work, Path(str(work) + ".wal")):
-                    leftover.unlink(missing_ok=True)
-                return ReferenceLoad(reference, "unchanged", summary, table=table)
-        except BaseException:
-            if work.exists():
-                work.replace(Path(str(reference) + ".failed"))
-                logger.error("loading %s failed; nothing was published (copy kept as %s.failed)",
-                             reference, reference)
-            raise
-        if summary.fts_error:   # a reference without its index would judge nothing: never publish one
-            checks = dict(checks, passed=False, failures=[summary.fts_error, *checks["failures"]])
-        if not checks["passed"]:
-            rejected = Path(str(reference) + ".rejected")
-            work.replace(rejected)
-            logger.error("the reference's data-quality checks failed, nothing published; inspect %s: %s",
-                         rejected, "; ".join(checks["failures"]))
-            return ReferenceLoad(reference, "rejected", summary, checks, embedded, table, rejected)
-        publish_database(work, reference)
-        logger.info("published the PubMed reference %s (%s records)", reference, f"{table['records']:,}")
-        return ReferenceLoad(reference, "published", summary, checks, embedded, table)

@@ -1,6 +1,6 @@
 """``factcheck pubmed load|fetch|split``: fill the PubMed reference file from NLM files or from
 an E-utilities query; move it out of an older database. A thin layer over
-:func:`factcheck.run.load_reference` and :mod:`factcheck.store.reference`."""
+:func:`factcheck.reference.load_reference` and :mod:`factcheck.store.reference`."""
 
 from __future__ import annotations
 
@@ -48,10 +48,10 @@ def _load(db: str, files: list[Path], force: bool, workers: int | None,
           memory_limit: str | None = None, reference: str | None = None, kind: str = "load",
           reindex: bool = False) -> int:
     from ..pubmed.load import FileResult
-    from ..run import load_reference
+    from ..reference import load_reference
 
     target = _reference_for(db, reference)
-    # the reference's lifecycle (factcheck.run.load_reference): its lock, a working copy, the
+    # the reference's lifecycle (factcheck.reference.load_reference): its lock, a working copy, the
     # data-quality gate, then publish by atomic rename or keep the copy as <reference>.rejected
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=console, transient=False) as bar:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
+from ..store.pubmed_schema import STAGE_SCHEMA
 from .design import study_design
 from .parse import DeletedCitation, PubmedRecord, SkippedRecord, iter_records
 
@@ -18,38 +19,6 @@ from .parse import DeletedCitation, PubmedRecord, SkippedRecord, iter_records
 #: of one batch stay a few tens of MB, large enough that Arrow conversion is efficient.
 BATCH_SIZE = 5_000
 
-#: Columns of ``pubmed`` filled from the parsed records, with their Arrow types. The
-#: remaining columns (source_file, loaded_at) are set by
-#: :func:`factcheck.store.pubmed.merge_records`.
-STAGE_SCHEMA = pa.schema([
-    ("pmid", pa.int64()),
-    ("pmid_version", pa.int32()),
-    ("title", pa.string()),
-    ("abstract", pa.string()),
-    ("journal", pa.string()),
-    ("pub_year", pa.int32()),
-    ("pub_date", pa.string()),
-    ("languages", pa.list_(pa.string())),
-    ("publication_types", pa.list_(pa.string())),
-    ("publication_type_ids", pa.list_(pa.string())),
-    ("mesh_terms", pa.list_(pa.string())),
-    ("mesh_ids", pa.list_(pa.string())),
-    ("mesh_major", pa.list_(pa.string())),
-    ("mesh_text", pa.string()),
-    ("chemicals", pa.list_(pa.string())),
-    ("keywords", pa.list_(pa.string())),
-    ("doi", pa.string()),
-    ("pmc_id", pa.string()),
-    ("study_design", pa.string()),
-    ("is_retracted", pa.bool_()),
-    ("retraction_in", pa.list_(pa.int64())),
-    ("retraction_of", pa.list_(pa.int64())),
-    ("expression_of_concern_in", pa.list_(pa.int64())),
-    ("erratum_in", pa.list_(pa.int64())),
-    ("citation_status", pa.string()),
-    ("record_kind", pa.string()),
-    ("seq", pa.int32()),          # position in the file: the last of duplicates wins
-])
 
 
 @dataclass

@@ -46,7 +46,8 @@ def main(argv: list[str] | None = None) -> int:
     die_with_parent()                           # first, before the slow imports
     import pyarrow.parquet as pq
 
-    from .arrow import STAGE_SCHEMA, parse_file
+    from ..store.pubmed_schema import STAGE_SCHEMA
+    from .arrow import parse_file
     from .parse import PubmedParseError
 
     source, out_dir = Path(args[0]), Path(args[1])

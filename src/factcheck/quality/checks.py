@@ -226,7 +226,7 @@ def run_checks(con: duckdb.DuckDBPyConnection, only: list[str] | None = None) ->
     """Validate each table's frame with its suite; return every expectation's outcome.
 
     The ``pubmed`` suite runs only where the connection's own database holds the table: an
-    attached reference file was checked when it was published (``factcheck.run.load_reference``)."""
+    attached reference file was checked when it was published (``factcheck.reference.load_reference``)."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
     import great_expectations.expectations as gxe

@@ -8,6 +8,7 @@ either all of it or none of it.
 from __future__ import annotations
 
 import hashlib
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -16,13 +17,17 @@ from urllib.parse import urlsplit
 
 import duckdb
 
-from ..ingest.document import Document
 from . import raw
-from .rows import Claim
+from .rows import Claim, Document
 
 
 def now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def new_run_id(flow: str = "run") -> str:
+    """A run's id: its flow, its UTC start to the second, and six random hex digits."""
+    return f"{flow}-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
 
 
 def article_id_for(source: str) -> str:

@@ -22,7 +22,7 @@ from datetime import datetime, timezone
 import duckdb
 import pyarrow as pa
 
-from ..pubmed.arrow import STAGE_SCHEMA
+from .pubmed_schema import STAGE_SCHEMA
 
 log = logging.getLogger(__name__)
 

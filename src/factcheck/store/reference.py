@@ -299,7 +299,7 @@ def make_own_reference(con: duckdb.DuckDBPyConnection) -> None:
             from .db import StoreError
 
             raise StoreError(f"this connection reads the reference file {found}: load records into "
-                             "that file (factcheck.run.load_reference or `factcheck pubmed load`)")
+                             "that file (factcheck.reference.load_reference or `factcheck pubmed load`)")
         con.execute("SET search_path = 'main'")
         con.execute(f"DETACH {CATALOG}")
     ensure_schema(con)
@@ -314,7 +314,7 @@ def reference_catalog(con: duckdb.DuckDBPyConnection) -> str:
 
 def connect_reference(path: str | os.PathLike[str], *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open a reference file itself (its tables in ``main``), creating or updating its schema
-    unless ``read_only``. Only the reference lifecycle (``factcheck.run.load_reference``) writes
+    unless ``read_only``. Only the reference lifecycle (``factcheck.reference.load_reference``) writes
     one."""
     from .db import connect
 
