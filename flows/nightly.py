@@ -28,6 +28,7 @@ from rich.console import Console
 from factcheck import pipeline
 from factcheck.quality.checks import warm_up
 from factcheck.run import conclude, lifecycle
+from factcheck.settings import DB_FILENAME, DEFAULT_DB, DEFAULT_OUT_DIR
 
 console = Console(stderr=True)
 
@@ -162,7 +163,7 @@ def _say(show: bool, stage: str, counts: dict) -> None:
 
 
 @flow(name="factcheck-nightly")
-def nightly(inputs: list[str] | None = None, db: str = "out/factcheck.duckdb", out_dir: str = "out",
+def nightly(inputs: list[str] | None = None, db: str = DEFAULT_DB, out_dir: str = DEFAULT_OUT_DIR,
             sources_file: str | None = None, pubmed_files: list[str] | None = None,
             flow_label: str = "nightly", show_progress: bool = False,
             fetch_evidence_gaps: bool = False, rejudge_all: bool = False, workers: int = 1,
@@ -280,7 +281,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Run the factcheck nightly flow once.")
     parser.add_argument("inputs", nargs="*", help="files, folders or URLs")
     parser.add_argument("--sources", help="sources file (TOML)")
-    parser.add_argument("--out", default="out")
+    parser.add_argument("--out", default=DEFAULT_OUT_DIR)
     parser.add_argument("--db")
     parser.add_argument("--pubmed", action="append", default=[])
     parser.add_argument("--fetch-evidence", action="store_true")
@@ -289,7 +290,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--dask-address")
     args = parser.parse_args(argv)
-    db = args.db or os.path.join(args.out, "factcheck.duckdb")
+    db = args.db or os.path.join(args.out, DB_FILENAME)
     result = run_nightly(task_runner_kind=args.task_runner, workers=args.workers,
                          dask_address=args.dask_address,
                          inputs=args.inputs, db=db, out_dir=args.out, sources_file=args.sources,

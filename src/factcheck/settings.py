@@ -8,6 +8,10 @@ from dataclasses import dataclass, field
 from . import __version__
 
 PROJECT_URL = "https://github.com/factcheck-health/factcheck"
+#: Where a run publishes by default: the analyst database and, beside it, the report.
+DEFAULT_OUT_DIR = "out"
+DB_FILENAME = "factcheck.duckdb"
+DEFAULT_DB = f"{DEFAULT_OUT_DIR}/{DB_FILENAME}"
 
 
 def _env_bool(name: str, default: bool) -> bool:

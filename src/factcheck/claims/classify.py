@@ -51,6 +51,9 @@ class Judgement:
     types_matched: list[str] = field(default_factory=list)
     rule_worthy: bool = False
     features: dict[str, float] | None = None
+    #: ruled out by its shape as a heading or navigation line (the section structure of
+    #: ``extract`` reads this, never the words of ``reason``)
+    heading: bool = False
 
 
 def _first(group: str, text: str) -> str | None:
@@ -109,6 +112,10 @@ def looks_like_heading(sentence: str, whole_line: bool) -> bool:
     return capitalised / len(words) >= 0.8
 
 
+#: :func:`shape_exclusion`'s reason for a heading (a section title, a menu line).
+HEADING = "a heading or navigation line"
+
+
 def shape_exclusion(sentence: str, whole_line: bool) -> str | None:
     """Why the sentence's shape rules it out (teaser, question, heading, fragment), or None."""
     if rules.TEASER_END.search(sentence):
@@ -119,7 +126,7 @@ def shape_exclusion(sentence: str, whole_line: bool) -> str | None:
     if stripped.endswith("?"):
         return "a question, not an assertion"
     if looks_like_heading(sentence, whole_line):
-        return "a heading or navigation line"
+        return HEADING
     words = len(_WORDS.findall(sentence))
     if words < 3:
         return "too short to assert anything"
@@ -211,7 +218,8 @@ def judge(sentence: str, mentions: list[Mention], whole_line: bool = False,
                 excluded = f"{group} ({cue.strip()!r})"
                 break
     if excluded is not None:
-        return Judgement(False, 0.05, None, certainty, polarity, f"not a claim: {excluded}")
+        return Judgement(False, 0.05, None, certainty, polarity, f"not a claim: {excluded}",
+                         heading=excluded == HEADING)
 
     types: list[tuple[str, str]] = []
     for claim_type in rules.CLAIM_TYPE_GROUPS:

@@ -20,7 +20,7 @@ def _whole_line(body: str, span: Span) -> bool:
 
 def _is_heading(body: str, span: Span, verdict: Judgement) -> bool:
     """A heading line, including a question standing alone as a section title."""
-    if verdict.reason.startswith("not a claim: a heading"):
+    if verdict.heading:
         return True
     return (not verdict.worthy and span.text.rstrip().endswith("?")
             and len(span.text.split()) <= 14 and _whole_line(body, span))

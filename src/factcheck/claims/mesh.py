@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable, Mapping
+from typing import Iterable
 
 from .rules import GENERIC_INTERVENTION
 from .synonyms import BROADER, IDIOMS, ROLES
@@ -172,8 +172,3 @@ def synonyms_of(descriptor: str) -> tuple[str, ...]:
     for mapping in ROLES.values():
         forms.extend(mapping.get(descriptor, ()))
     return tuple(forms)
-
-
-def descriptor_table() -> Mapping[str, Mapping[str, tuple[str, ...]]]:
-    """The synonym list by role (read-only view for docs and tests)."""
-    return ROLES

@@ -18,6 +18,8 @@ import re
 from functools import lru_cache
 from typing import Mapping
 
+from ..clean.rules import alternatives
+
 # --------------------------------------------------------------------------------------------
 # Sentences that are never claims
 # --------------------------------------------------------------------------------------------
@@ -978,9 +980,7 @@ def compile_group(name: str, fragments: tuple[str, ...]) -> re.Pattern[str]:
 
     Raises ``ValueError`` on an empty group: an empty alternation would match everywhere.
     """
-    if not fragments:
-        raise ValueError(f"rule group {name!r} is empty: add at least one pattern")
-    return re.compile("|".join(f"(?:{f})" for f in fragments), re.IGNORECASE)
+    return re.compile(alternatives(name, fragments), re.IGNORECASE)
 
 
 @lru_cache(maxsize=None)

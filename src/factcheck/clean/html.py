@@ -227,12 +227,6 @@ def _precedes(first: etree._Element, second: etree._Element, tree: etree._Elemen
     return False
 
 
-def prune_furniture(tree: etree._Element) -> list[RemovedBlock]:
-    """Remove recognisable page furniture from ``tree`` in place; return what was removed
-    (see :func:`_prune`)."""
-    return [block for _line, block in _prune(tree)[0]]
-
-
 def _prune(tree: etree._Element) -> tuple[list[tuple[int, RemovedBlock]],
                                           tuple[list[Block], list[Block]]]:
     """Remove page furniture from ``tree`` in place and lift its summary boxes out; return

@@ -76,19 +76,26 @@ class Rule:
         return self.pattern.search(text) is not None
 
 
+def alternatives(name: str, patterns: tuple[str, ...]) -> str:
+    """A named group's patterns as one alternation; refuses an empty group (an empty
+    alternation would match everywhere). The one composer of rule groups: the cleaning rules
+    (:func:`_group`) and the claim rules (``factcheck.claims.rules.compile_group``) use it."""
+    if not patterns:
+        raise ValueError(f"rule group {name!r} is empty: add at least one pattern")
+    return "|".join(f"(?:{p})" for p in patterns)
+
+
 def _group(name: str, kind: str, scope: str, description: str, patterns: tuple[str, ...],
            hints: tuple[str, ...] = ()) -> Rule:
     """Compose a group's patterns into one case-insensitive regex; refuse an empty group.
 
     ``hints`` (optional) are lower-case substrings of which every match contains at least
     one: the regex runs only on text that has one (a large saving on long paragraphs)."""
-    if not patterns:
-        raise ValueError(f"rule group {name} has no patterns")
+    body = alternatives(name, patterns)
     if kind not in KINDS:
         raise ValueError(f"rule group {name}: unknown kind {kind}")
     if scope not in ("line", "paragraph", "sentence"):
         raise ValueError(f"rule group {name}: unknown scope {scope}")
-    body = "|".join(f"(?:{p})" for p in patterns)
     if scope == "line":
         # trailing punctuation, arrows and icon glyphs around short widgets do not matter
         body = rf"[\s\W_]*(?:{body})[\s\W_]*"

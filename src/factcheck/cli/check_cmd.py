@@ -8,10 +8,12 @@ from contextlib import closing
 
 import click
 
+from ..settings import DEFAULT_DB
+
 
 @click.command()
 @click.argument("claim_text")
-@click.option("--db", default="out/factcheck.duckdb", show_default=True,
+@click.option("--db", default=DEFAULT_DB, show_default=True,
               type=click.Path(dir_okay=False), help="Database whose PubMed table is searched.")
 @click.option("--json", "as_json", is_flag=True, help="Print the verdict and evidence as JSON.")
 def check(claim_text: str, db: str, as_json: bool) -> None:

@@ -12,6 +12,8 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
+from ..settings import DEFAULT_DB
+
 console = Console()
 
 
@@ -28,7 +30,7 @@ def streamlit_command(db: str, port: int, address: str) -> list[str]:
 
 
 @click.command()
-@click.option("--db", default="out/factcheck.duckdb", show_default=True, type=click.Path(dir_okay=False),
+@click.option("--db", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False),
               help="Published database (opened read-only).")
 @click.option("--port", default=8501, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--address", default="127.0.0.1", show_default=True,

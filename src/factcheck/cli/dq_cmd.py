@@ -10,11 +10,13 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
+from ..settings import DEFAULT_DB
+
 console = Console()
 
 
 @click.command()
-@click.option("--db", default="out/factcheck.duckdb", show_default=True,
+@click.option("--db", default=DEFAULT_DB, show_default=True,
               type=click.Path(dir_okay=False), help="Published database to read (read-only).")
 @click.option("--run", "run_id", help="A run id (default: the latest run with checks recorded).")
 @click.option("--all", "show_all", is_flag=True, help="List every check, not only the failed ones.")

@@ -11,6 +11,8 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from ..settings import DB_FILENAME, DEFAULT_OUT_DIR
+
 console = Console()
 
 
@@ -163,7 +165,7 @@ def _print_summary(result: dict) -> dict | None:
 
 
 @click.command()
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="out", show_default=True,
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=DEFAULT_OUT_DIR, show_default=True,
               help="Folder for factcheck.duckdb, report/index.html and claims.jsonl.")
 def demo(out_dir: str) -> None:
     """Run the nightly flow on the bundled sample articles and PubMed sample."""
@@ -173,7 +175,7 @@ def demo(out_dir: str) -> None:
     if not articles or not pubmed:
         raise click.ClickException("bundled sample data not found under data/; set FACTCHECK_DATA_DIR")
     out = Path(out_dir)
-    result = _run_flow(inputs=[str(p) for p in articles], db=out / "factcheck.duckdb", out_dir=out,
+    result = _run_flow(inputs=[str(p) for p in articles], db=out / DB_FILENAME, out_dir=out,
                        sources_file=None, pubmed_files=pubmed, flow_label="demo")
     _print_summary(result)
     if result["status"] != "completed":
@@ -190,7 +192,7 @@ def demo(out_dir: str) -> None:
 @click.option("--pubmed", "pubmed_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
               help="PubMed XML file(s) to load before matching (already-loaded files are skipped).")
 @click.option("--db", type=click.Path(dir_okay=False), help="Database path [default: OUT/factcheck.duckdb].")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="out", show_default=True,
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=DEFAULT_OUT_DIR, show_default=True,
               help="Folder for report/index.html and claims.jsonl.")
 @click.option("--fetch-evidence", is_flag=True,
               help="For claims the reference table cannot judge (no coverage, not addressed), fetch "
@@ -222,7 +224,7 @@ def run(inputs: tuple[str, ...], more_inputs: tuple[str, ...], sources_file: str
     inputs = inputs + more_inputs
     if not inputs and not sources_file:
         raise click.UsageError("give at least one --input or a --sources file")
-    db_path = Path(db) if db else Path(out_dir) / "factcheck.duckdb"
+    db_path = Path(db) if db else Path(out_dir) / DB_FILENAME
     if dask_address and task_runner != "dask":
         raise click.UsageError("--dask-address needs --task-runner dask")
     if dask_address and not os.environ.get("PREFECT_API_URL"):
@@ -287,7 +289,7 @@ def _check_server(for_schedule: bool = True) -> None:
               help="A sources file (TOML).")
 @click.option("--input", "-i", "inputs", multiple=True, metavar="PATH_OR_URL")
 @click.option("--db", type=click.Path(dir_okay=False))
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="out", show_default=True)
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=DEFAULT_OUT_DIR, show_default=True)
 @click.option("--name", default="nightly", show_default=True, help="Deployment name.")
 @click.option("--pubmed", "pubmed_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
               help="PubMed XML file(s) to load at each run (already-loaded files are skipped).")
@@ -302,7 +304,7 @@ def schedule(cron: str, sources_file: str | None, inputs: tuple[str, ...], db: s
     _check_server()
     from flows.nightly import nightly
 
-    db_path = db or str(Path(out_dir) / "factcheck.duckdb")
+    db_path = db or str(Path(out_dir) / DB_FILENAME)
     params = {"inputs": [str(Path(i).resolve()) if Path(i).exists() else i for i in inputs],
               "db": str(Path(db_path).resolve()), "out_dir": str(Path(out_dir).resolve()),
               "sources_file": str(Path(sources_file).resolve()) if sources_file else None,

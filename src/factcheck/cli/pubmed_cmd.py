@@ -11,9 +11,10 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from ..settings import DEFAULT_DB
+
 console = Console(stderr=True)
 
-DEFAULT_DB = "out/factcheck.duckdb"
 
 
 @click.group()

@@ -10,9 +10,11 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
+from ..settings import DEFAULT_DB
+
 console = Console()
 
-DB_OPTION = click.option("--db", default="out/factcheck.duckdb", show_default=True,
+DB_OPTION = click.option("--db", default=DEFAULT_DB, show_default=True,
                          type=click.Path(dir_okay=False),
                          help="Published database (read only; decisions go to triage.duckdb beside it).")
 

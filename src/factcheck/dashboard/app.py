@@ -17,7 +17,8 @@ import sys
 from contextlib import closing
 from pathlib import Path
 
-DEFAULT_DB = "out/factcheck.duckdb"
+from factcheck.settings import DEFAULT_DB
+
 
 
 def database_path(argv: list[str] | None = None) -> Path:

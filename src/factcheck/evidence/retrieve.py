@@ -25,7 +25,9 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-FTS = "fts_main_pubmed"
+from ..store.pubmed import FTS_SCHEMA
+
+FTS = FTS_SCHEMA   # the full-text index's schema in the reference file
 K1, B = 1.2, 0.75
 #: Reciprocal-rank fusion constant (Cormack et al. 2009).
 RRF_K = 60
@@ -190,17 +192,13 @@ def dense_ratio(hit: Hit, hits: Sequence[Hit]) -> float:
 
 
 def index_ready(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether the reference table has its BM25 postings (built by ``factcheck pubmed load``)."""
+    """Whether the reference table has its full-text index and BM25 postings (built by
+    ``factcheck pubmed load``)."""
+    from ..store.pubmed import index_exists
     from ..store.reference import reference_catalog
 
-    row = con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = ? AND "
-                      "schema_name = ? AND table_name = 'postings'",
-                      [reference_catalog(con), FTS]).fetchone()
-    return bool(row and row[0])
+    return index_exists(con, reference_catalog(con))
 
-
-# Back-compatible name: the FTS index and its postings are built together.
-fts_ready = index_ready
 
 
 def _word_terms(con: duckdb.DuckDBPyConnection, words: Sequence[str]

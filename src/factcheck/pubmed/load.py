@@ -305,14 +305,6 @@ def _failed(con: duckdb.DuckDBPyConnection, path: Path, sha256: str | None, mess
                       error=message)
 
 
-def fts_index_exists(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether the connection's own database has the full-text index."""
-    row = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database()"
-        " AND schema_name = 'fts_main_pubmed'").fetchone()
-    return bool(row and row[0])
-
-
 def default_workers(n_files: int) -> int:
     """One parsing process per file, up to the CPU count and :data:`MAX_WORKERS`."""
     return max(1, min(n_files, os.cpu_count() or 1, MAX_WORKERS))
@@ -354,7 +346,7 @@ def load_files(con: duckdb.DuckDBPyConnection, paths: Iterable[str | os.PathLike
         changed = summary.inserted + summary.updated + summary.deleted + summary.retracted
         if changed:
             store.refresh_mesh_vocabulary(con)
-        if rebuild and (changed or not fts_index_exists(con)):
+        if rebuild and (changed or not store.index_exists(con)):
             started = time.perf_counter()
             try:
                 summary.fts_mode = store.refresh_fts_index(con)

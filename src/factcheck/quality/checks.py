@@ -21,8 +21,6 @@ import duckdb
 log = logging.getLogger(__name__)
 
 PUBMED_SAMPLE_ROWS = 100_000
-CERTAINTIES = ["hedged", "assertive", "absolute"]
-POLARITIES = ["positive", "negative"]
 CLEAN_STATUSES = ["pending", "ok", "empty", "error"]
 STANCES = ["supports", "refutes", "neutral"]
 ATTRIBUTIONS = ["own", "reported", "rejected"]
@@ -46,6 +44,7 @@ class Suite:
 
 def suites() -> list[Suite]:
     """The checks, table by table (what each protects is in docs/schema.md)."""
+    from ..claims.model import CERTAINTIES, POLARITIES
     from ..evidence.verdict import FLAGS, LABELS
     from ..pubmed.design import DESIGNS
 
@@ -79,8 +78,8 @@ def suites() -> list[Suite]:
               " AS offset_ok FROM claims c JOIN article_versions v USING (article_id, version)", [
             Check("ExpectColumnValuesToBeUnique", {"column": "claim_id"}),
             Check("ExpectColumnValuesToNotBeNull", {"column": "claim_type"}),
-            Check("ExpectColumnValuesToBeInSet", {"column": "certainty", "value_set": CERTAINTIES}),
-            Check("ExpectColumnValuesToBeInSet", {"column": "polarity", "value_set": POLARITIES}),
+            Check("ExpectColumnValuesToBeInSet", {"column": "certainty", "value_set": list(CERTAINTIES)}),
+            Check("ExpectColumnValuesToBeInSet", {"column": "polarity", "value_set": list(POLARITIES)}),
             Check("ExpectColumnValuesToBeInSet", {"column": "attribution", "value_set": ATTRIBUTIONS}),
             Check("ExpectColumnValuesToBeBetween", {"column": "score", "min_value": 0, "max_value": 1}),
             Check("ExpectColumnPairValuesAToBeGreaterThanB", {"column_A": "end_char", "column_B": "start_char"}),

@@ -88,11 +88,6 @@ def get_state(con: duckdb.DuckDBPyConnection, url: str) -> CrawlState | None:
     return load_states(con, [url]).get(url)
 
 
-def save_state(con: duckdb.DuckDBPyConnection, state: CrawlState) -> None:
-    """Insert or replace the row of ``state.url``; ``first_seen_at`` of a known URL is kept."""
-    save_states(con, [state])
-
-
 def save_states(con: duckdb.DuckDBPyConnection, states: Iterable[CrawlState]) -> None:
     """Insert or replace many ``crawl_state`` rows with a few multi-row statements (one
     statement per row costs ~3 ms in DuckDB, a multi-row upsert ~0.2 ms a row). When a URL
@@ -118,10 +113,6 @@ def save_states(con: duckdb.DuckDBPyConnection, states: Iterable[CrawlState]) ->
             params)
 
 
-def log_fetch(con: duckdb.DuckDBPyConnection, run_id: str, row: FetchLogRow) -> None:
-    log_fetches(con, run_id, [row])
-
-
 def log_fetches(con: duckdb.DuckDBPyConnection, run_id: str, rows: Iterable[FetchLogRow]) -> None:
     """Append rows to ``fetch_log`` (multi-row inserts, like :func:`save_states`)."""
     rows = list(rows)
@@ -143,7 +134,3 @@ def mark_articles_seen(con: duckdb.DuckDBPyConnection, article_ids: Iterable[str
     if ids:
         con.execute("UPDATE articles SET last_seen_run = ? WHERE article_id IN (SELECT unnest(?))",
                     [run_id, ids])
-
-
-def mark_article_seen(con: duckdb.DuckDBPyConnection, article_id: str, run_id: str) -> None:
-    mark_articles_seen(con, [article_id], run_id)

@@ -17,11 +17,12 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
 import duckdb
 import pyarrow as pa
 
+from .articles import now
 from .pubmed_schema import STAGE_SCHEMA
 
 log = logging.getLogger(__name__)
@@ -41,10 +42,6 @@ _INCOMING = "pubmed_incoming"   # the file's records, an Arrow table registered 
 _NEW = "pubmed_new"             # view: one row per PMID of the file
 _DEDUPED = "pubmed_deduped"     # the file's records without duplicate PMIDs, when it has some
 _CHANGED = "pubmed_changed"     # stored PMIDs whose record the file changes
-
-
-def now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 @dataclass(frozen=True)
@@ -209,6 +206,16 @@ _TOKENIZER_PROBES = (
 )
 
 
+def index_exists(con: duckdb.DuckDBPyConnection, database: str | None = None) -> bool:
+    """Whether ``database`` (by default the connection's own) has the full-text index of
+    ``pubmed`` with its BM25 postings: the two are built and refreshed together, and a search
+    reads the postings."""
+    row = con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = "
+                      "coalesce(?, current_database()) AND schema_name = ? AND table_name = 'postings'",
+                      [database, FTS_SCHEMA]).fetchone()
+    return bool(row and row[0])
+
+
 def rebuild_fts_index(con: duckdb.DuckDBPyConnection, *, method: str = "fast") -> None:
     """(Re)build the BM25 index over ``pubmed`` title, abstract and mesh_text from scratch.
 
@@ -301,9 +308,7 @@ def _refresh_fts(con: duckdb.DuckDBPyConnection, indexed_at: datetime) -> int:
                     WHERE d.name IS NULL OR p.loaded_at > ?""", [indexed_at])
     n_stale = con.execute("SELECT count(*) FROM fts_stale").fetchone()[0]
     n_fresh = con.execute("SELECT count(*) FROM fts_fresh").fetchone()[0]
-    has_postings = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = 'postings'",
-        [s]).fetchone()[0]
+    has_postings = index_exists(con)
     if n_stale and has_postings:
         con.execute(f"""DELETE FROM {s}.postings WHERE pmid IN
                         (SELECT d.name FROM {s}.docs d JOIN fts_stale USING (docid))""")
