@@ -6,18 +6,20 @@ the figures against the floors pinned in ``benchmarks/floors/clean.json``:
 
 * exit 0 when every figure is at or above its floor (within ``epsilon``);
 * exit 1 when one drops below its floor (a regression), naming the figure and the pages;
+* exit 2 when the pages or their expectations are not those the floors were pinned on
+  (their digest); ``--update --new-corpus`` re-pins them;
 * ``--update`` writes the current figures as the new floors when they are higher;
-  lowering a floor needs ``--update --allow-regression`` as well.
+  lowering a floor needs ``--update --allow-regression`` as well (a refused update writes
+  nothing). The floors logic is ``benchmarks/gates.py``, shared by every gate.
 
 Usage::
 
-    .venv/bin/python benchmarks/gate_clean.py [--update [--allow-regression]] [-v]
+    .venv/bin/python benchmarks/gate_clean.py [--update [--allow-regression | --new-corpus]] [-v]
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -27,10 +29,15 @@ from rich.table import Table
 from factcheck.clean import clean_document
 from factcheck.clean.evaluate import check_fixture, load_fixtures, summarise
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from gates import add_arguments, conclude, corpus_digest, load_floors  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "clean"
 FLOORS = ROOT / "benchmarks" / "floors" / "clean.json"
 METRICS = ("f1", "precision", "recall", "kinds_recall", "pages_without_problems")
+#: The floors file's one split: the project's own labelled pages.
+SPLIT = "fixtures"
 
 console = Console(width=160)
 
@@ -41,33 +48,29 @@ def measure() -> tuple[dict[str, float], list]:
     return summarise(scores), scores
 
 
+def corpus_files() -> list[Path]:
+    """The labelled pages and their expectations."""
+    return [p for f in load_fixtures(FIXTURES) for p in (f.path, FIXTURES / f"{f.name}.expected.json")]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--update", action="store_true",
-                        help="raise the pinned floors to the current figures")
-    parser.add_argument("--allow-regression", action="store_true",
-                        help="with --update: also lower floors that the current figures are below")
+    add_arguments(parser, FLOORS)
     parser.add_argument("-v", "--verbose", action="store_true", help="print every page")
-    parser.add_argument("--floors", type=Path, default=FLOORS, help="the pinned floors (JSON)")
     args = parser.parse_args(argv)
-    floors_path: Path = args.floors
 
     current, scores = measure()
-    pinned = (json.loads(floors_path.read_text()) if floors_path.exists()
-              else {"epsilon": 0.002, "floors": {}})
-    floors: dict[str, float] = pinned["floors"]
-    epsilon = float(pinned.get("epsilon", 0.002))
+    floors = load_floors(args.floors, 0.002, (SPLIT,))
+    pinned: dict[str, float] = floors["floors"].get(SPLIT, {})
+    epsilon = float(floors.get("epsilon", 0.002))
 
     table = Table(title=f"boilerplate gate: {len(scores)} labelled pages of {FIXTURES.relative_to(ROOT)}")
     for column in ("figure", "current", "floor", "status"):
         table.add_column(column)
-    failed = []
     for metric in METRICS:
-        floor = floors.get(metric)
+        floor = pinned.get(metric)
         ok = floor is None or current[metric] >= floor - epsilon
-        if not ok:
-            failed.append(metric)
         table.add_row(metric, f"{current[metric]:.4f}", "-" if floor is None else f"{floor:.4f}",
                       "[green]ok[/green]" if ok else "[red]BELOW FLOOR[/red]")
     console.print(table)
@@ -75,28 +78,8 @@ def main(argv: list[str] | None = None) -> int:
         if score.problems or args.verbose:
             console.print(f"  {score.name}: P {score.precision:.3f} R {score.recall:.3f}"
                           + "".join(f"\n    - {p}" for p in score.problems))
-
-    if args.update:
-        new = dict(floors)
-        for metric in METRICS:
-            value = round(current[metric], 4)
-            if metric not in floors or value > floors[metric]:
-                new[metric] = value
-            elif value < floors[metric] - epsilon:
-                if not args.allow_regression:
-                    console.print(f"[red]refusing to lower the {metric} floor {floors[metric]:.4f} → "
-                                  f"{value:.4f}; pass --allow-regression to accept the regression[/red]")
-                    return 1
-                new[metric] = value
-        floors_path.parent.mkdir(parents=True, exist_ok=True)
-        floors_path.write_text(json.dumps({"epsilon": epsilon, "floors": new}, indent=2) + "\n")
-        console.print(f"floors written to {floors_path}")
-        return 0
-    if failed:
-        console.print(f"[red]gate failed: {', '.join(failed)} below the pinned floor[/red]")
-        return 1
-    console.print("[green]gate passed[/green]")
-    return 0
+    return conclude({SPLIT: current}, floors, args, METRICS, "boilerplate",
+                    corpus_digest(corpus_files()), digits=4)
 
 
 if __name__ == "__main__":

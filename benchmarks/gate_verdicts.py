@@ -22,7 +22,9 @@ It also prints the figure the verdict issue started from: the share of the top-3
     python benchmarks/gate_verdicts.py --errors           # list every disagreement
 
 Floors: ``benchmarks/floors/verdicts.json``. ``--update`` never lowers a floor unless
-``--allow-regression`` is given (say why in the commit message).
+``--allow-regression`` is given (say why in the commit message); a refused update writes
+nothing. The floors pin the digest of the labels, articles and PubMed sample: on a changed
+corpus the gate refuses (exit 2) until ``--update --new-corpus`` (``benchmarks/gates.py``).
 """
 
 from __future__ import annotations
@@ -50,7 +52,15 @@ try:
 except ImportError:  # run from a checkout without installing
     sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from gate_claims import check, conclude  # noqa: E402  (the same floors logic for both gates)
+from gates import add_arguments, conclude, corpus_digest, load_floors  # noqa: E402  (one floors logic for every gate)
+
+
+def corpus_files() -> list[Path]:
+    """What the gate measures on: the editors' labels, the sample articles and the PubMed
+    sample."""
+    data = ROOT / "data"
+    return [*LABELS.glob("demo_*.jsonl"), *(data / "seeds").glob("*.txt"),
+            *(data / "pubmed").glob("*.xml.gz")]
 
 
 def norm(text: str) -> str:
@@ -156,10 +166,8 @@ def measure(labels: dict, preds: dict) -> tuple[dict, list[str], dict]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--update", action="store_true")
-    ap.add_argument("--allow-regression", action="store_true")
+    add_arguments(ap, FLOORS)
     ap.add_argument("--errors", action="store_true", help="list every disagreement")
-    ap.add_argument("--floors", type=Path, default=FLOORS)
     ap.add_argument("--db", type=Path, help="measure an existing database instead of running the stages")
     args = ap.parse_args(argv)
     labels = load_labels()
@@ -176,9 +184,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.errors:
         for line in errors:
             print("  " + line)
-    floors = json.loads(args.floors.read_text(encoding="utf-8")) if args.floors.exists() else {
-        "epsilon": 0.01, "floors": {SPLIT: {}}}
-    return conclude({SPLIT: metrics}, floors, args, METRICS, "verdict")
+    floors = load_floors(args.floors, 0.01, (SPLIT,))
+    return conclude({SPLIT: metrics}, floors, args, METRICS, "verdict", corpus_digest(corpus_files()))
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
 
 
 gate = load_benchmark("gate_claims")
+gates = load_benchmark("gates")
 
 CURRENT = {"test": {"precision": 0.90, "recall": 0.70, "type_accuracy": 0.8,
                     "certainty_accuracy": 0.9}}
@@ -23,17 +24,17 @@ def _floors(**test):
 
 
 def test_check_passes_within_epsilon_and_fails_below():
-    assert gate.check(CURRENT, _floors(recall=0.704)) == []
-    failures = gate.check(CURRENT, _floors(recall=0.72))
+    assert gates.check(CURRENT, _floors(recall=0.704)) == []
+    failures = gates.check(CURRENT, _floors(recall=0.72))
     assert len(failures) == 1 and "recall" in failures[0]
 
 
 def test_update_raises_but_never_lowers_without_permission():
-    new, refused = gate.updated(CURRENT, _floors(recall=0.6, precision=0.95), False)
+    new, refused = gates.updated(CURRENT, _floors(recall=0.6, precision=0.95), False, gate.METRICS)
     assert new["floors"]["test"]["recall"] == 0.7          # raised
     assert new["floors"]["test"]["precision"] == 0.95      # kept
     assert refused and "precision" in refused[0]
-    lowered, refused = gate.updated(CURRENT, _floors(precision=0.95), True)
+    lowered, refused = gates.updated(CURRENT, _floors(precision=0.95), True, gate.METRICS)
     assert lowered["floors"]["test"]["precision"] == 0.9 and not refused
 
 

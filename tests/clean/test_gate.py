@@ -22,7 +22,8 @@ def gate():
 
 
 def _floors(path: Path, value: float) -> Path:
-    path.write_text(json.dumps({"epsilon": 0.002, "floors": {"f1": value, "precision": value}}))
+    path.write_text(json.dumps({"epsilon": 0.002,
+                                "floors": {"fixtures": {"f1": value, "precision": value}}}))
     return path
 
 
@@ -44,13 +45,21 @@ def test_gate_fails_below_a_floor(gate, tmp_path):
 
 def test_gate_refuses_to_lower_a_floor_without_allow_regression(gate, tmp_path):
     floors = _floors(tmp_path / "floors.json", 1.5)
+    before = floors.read_bytes()
     assert gate.main(["--update", "--floors", str(floors)]) == 1
-    assert json.loads(floors.read_text())["floors"]["f1"] == 1.5
+    assert floors.read_bytes() == before                  # a refused update writes nothing
     assert gate.main(["--update", "--allow-regression", "--floors", str(floors)]) == 0
-    assert json.loads(floors.read_text())["floors"]["f1"] <= 1.0
+    assert json.loads(floors.read_text())["floors"]["fixtures"]["f1"] <= 1.0
 
 
 def test_gate_raises_floors_on_update(gate, tmp_path):
     floors = _floors(tmp_path / "floors.json", 0.5)
     assert gate.main(["--update", "--floors", str(floors)]) == 0
-    assert json.loads(floors.read_text())["floors"]["f1"] > 0.9
+    written = json.loads(floors.read_text())
+    assert written["floors"]["fixtures"]["f1"] > 0.9
+    assert written["corpus"]["files"] == len(gate.corpus_files())   # the digest is pinned
+
+
+def test_the_pinned_floors_name_their_corpus(gate):
+    pinned = json.loads(gate.FLOORS.read_text())["corpus"]
+    assert pinned["files"] == len(gate.corpus_files()) and len(pinned["sha256"]) == 64
