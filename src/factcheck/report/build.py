@@ -48,6 +48,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..evidence.grading import design_label
 from ..evidence.verdict import FLAGS, LABELS
+from ..store.db import records
 
 PUBMED_URL = "https://pubmed.ncbi.nlm.nih.gov/{pmid}/"
 
@@ -106,60 +107,54 @@ def slug(text: str) -> str:
 
 
 def _claims(con: duckdb.DuckDBPyConnection) -> list[dict]:
-    rows = con.execute(
+    """Every current claim with its verdict and evidence, as the report shows them (read by
+    column name: a column added to the query cannot shift the others)."""
+    rows = records(con.execute(
         """
         SELECT cc.claim_id, cc.article_id, cc.source, a.source_kind, cc.article_title, cc.seq,
-               cc.sentence, cc.start_char, cc.end_char, cc.claim_type, cc.certainty, cc.polarity,
-               cc.score, cc.reason, cc.intervention, cc.condition, cc.outcome, cc.mesh_terms,
-               v.label, v.confidence, coalesce(v.flags, []), v.explanation,
-               coalesce(v.flag_reasons, []), coalesce(v.deciding_pmids, []), v.coverage,
-               coalesce(cc.attribution, 'own'), cc.attributed_to, cc.query_text,
-               coalesce(cc.figures, []), cc.cited, coalesce(v.scheme, 1), v.model_version,
-               cc.site, v.judged_because
+               cc.sentence, cc.start_char AS start, cc.end_char AS "end", cc.claim_type,
+               cc.certainty, cc.polarity, cc.score, cc.reason, cc.intervention, cc.condition,
+               cc.outcome, coalesce(cc.mesh_terms, []) AS mesh_terms, v.label AS verdict,
+               v.confidence, coalesce(v.flags, []) AS flags, v.explanation,
+               coalesce(v.flag_reasons, []) AS flag_reasons,
+               coalesce(v.deciding_pmids, []) AS deciding_pmids, v.coverage,
+               coalesce(cc.attribution, 'own') AS attribution, cc.attributed_to, cc.query_text,
+               coalesce(cc.figures, []) AS figures, cc.cited,
+               coalesce(v.scheme, 1) AS verdict_scheme, v.model_version, cc.site, v.judged_because
         FROM current_claims cc
         JOIN articles a USING (article_id)
         LEFT JOIN verdicts v USING (claim_id)
         ORDER BY cc.source, cc.seq
-        """).fetchall()
-    evidence = {}
-    for (claim_id, pmid, rank, score, on_topic, title, year, design, retracted, journal, stance,
-         p_support, p_refute, quote, section, counts, grade, note) in con.execute(
+        """))
+    evidence: dict[str, list[dict]] = {}
+    for e in records(con.execute(
             """
-            SELECT e.claim_id, e.pmid, e.rank, e.score, e.on_topic, p.title, p.pub_year,
-                   coalesce(e.design, p.study_design), p.is_retracted, p.journal, e.stance,
-                   e.p_support, e.p_refute, e.quote, e.quote_section, e.counts, e.grade, e.grade_note
+            SELECT e.claim_id, e.pmid, e.rank, e.score, e.on_topic, p.title, p.pub_year AS year,
+                   coalesce(e.design, p.study_design) AS design, p.is_retracted AS retracted,
+                   p.journal, coalesce(e.stance, 'neutral') AS stance, e.p_support, e.p_refute,
+                   e.quote, e.quote_section, e.counts, e.grade, e.grade_note
             FROM evidence e JOIN pubmed p USING (pmid) ORDER BY e.claim_id, e.rank
-            """).fetchall():
-        evidence.setdefault(claim_id, []).append({
-            "pmid": pmid, "rank": rank, "score": round(score, 4), "on_topic": on_topic,
-            "title": title, "year": year, "design": design, "design_label": design_label(design),
-            "retracted": retracted, "journal": journal, "url": PUBMED_URL.format(pmid=pmid),
-            "stance": stance or "neutral", "p_support": p_support, "p_refute": p_refute,
-            "quote": quote, "quote_section": section, "counts": counts, "grade": grade,
-            "grade_note": note})
+            """)):
+        claim_id = e.pop("claim_id")
+        e["score"] = round(e["score"], 4)
+        e["design_label"] = design_label(e["design"])
+        e["url"] = PUBMED_URL.format(pmid=e["pmid"])
+        evidence.setdefault(claim_id, []).append(e)
     out = []
     for r in rows:
-        ev = evidence.get(r[0], [])
-        flags = list(r[20])
-        reasons = list(r[22]) or [FLAGS.get(f, "") for f in flags]
-        out.append({
-            "claim_id": r[0], "article_id": r[1], "source": r[2],
-            "article": article_label(r[2], r[3]), "article_title": r[4], "seq": r[5],
-            "sentence": r[6], "start": r[7], "end": r[8], "claim_type": r[9], "certainty": r[10],
-            "polarity": r[11], "score": r[12], "reason": r[13], "intervention": r[14],
-            "condition": r[15], "outcome": r[16], "mesh_terms": list(r[17] or []),
-            "verdict": r[18], "confidence": r[19], "flags": flags, "explanation": r[21],
-            "flag_reasons": dict(zip(flags, reasons)),
-            "deciding_pmids": list(r[23]), "coverage": r[24], "attribution": r[25],
-            "attributed_to": r[26], "query_text": r[27], "figures": list(r[28]), "cited": r[29],
-            "verdict_scheme": r[30], "model_version": r[31], "site": r[32],
-            "judged_because": r[33],
-            "evidence": [{"pmid": e["pmid"], "stance": e["stance"], "quote": e["quote"],
-                          "design": e["design"], "year": e["year"], "retracted": e["retracted"],
-                          "counts": e["counts"]}
-                         for e in ev if e["stance"] != "neutral"],
-            "retrieved": ev,
-        })
+        ev = evidence.get(r["claim_id"], [])
+        flags = list(r["flags"])
+        reasons = list(r.pop("flag_reasons")) or [FLAGS.get(f, "") for f in flags]
+        r.update(
+            article=article_label(r["source"], r.pop("source_kind")), flags=flags,
+            mesh_terms=list(r["mesh_terms"]), flag_reasons=dict(zip(flags, reasons)),
+            deciding_pmids=list(r["deciding_pmids"]), figures=list(r["figures"]),
+            evidence=[{"pmid": e["pmid"], "stance": e["stance"], "quote": e["quote"],
+                       "design": e["design"], "year": e["year"], "retracted": e["retracted"],
+                       "counts": e["counts"]}
+                      for e in ev if e["stance"] != "neutral"],
+            retrieved=ev)
+        out.append(r)
     return out
 
 

@@ -28,6 +28,13 @@ class StoreError(RuntimeError):
     """The database could not be opened or migrated."""
 
 
+def records(result: duckdb.DuckDBPyConnection) -> list[dict]:
+    """The rows of an executed query as dicts keyed by column name (``con.execute(sql)``):
+    readers address columns by name, never by position."""
+    columns = [d[0] for d in result.description]
+    return [dict(zip(columns, row)) for row in result.fetchall()]
+
+
 def fts_extension_path() -> Path:
     """Path of the FTS extension binary shipped by the ``duckdb-extension-fts`` wheel."""
     import duckdb_extension_fts
