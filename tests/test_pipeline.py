@@ -237,3 +237,29 @@ def test_the_report_beside_the_database_is_always_its_own(tmp_path, monkeypatch)
     sources = {json.loads(line)["article"] for line in Path(paths["jsonl"]).read_text().splitlines()}
     assert len(sources) == 2
     assert not list(out.glob(".report-*"))
+
+
+def test_a_run_records_the_models_it_runs_with(tmp_path, monkeypatch):
+    """Which claim model runs is a setting recorded in the run row (docs/settings.md), and the
+    stance model recorded is the one the verdicts name."""
+    import hashlib
+
+    from factcheck.claims import learned
+
+    db = tmp_path / "f.duckdb"
+    monkeypatch.setenv("FACTCHECK_CLAIMS_MODEL", str(learned.MODEL_PATH))
+    shipped = pipeline.start_run(db, pipeline.new_run_id("test"), "test", [])
+    monkeypatch.setenv("FACTCHECK_CLAIMS_MODEL", "off")
+    rules_alone = pipeline.start_run(db, pipeline.new_run_id("test"), "test", [])
+    pipeline.ingest_stage(db, [str(SEEDS / "001_b93a18ff41c11d19.txt")], rules_alone)
+    pipeline.clean_stage(db, rules_alone)
+    pipeline.claims_stage(db, rules_alone)
+    pipeline.evidence_stage(db, rules_alone)
+    with connect(db, read_only=True) as con:
+        models = dict((r[0], r[1:]) for r in con.execute(
+            "SELECT run_id, claims_model, stance_model FROM runs").fetchall())
+        judged_with = {r[0] for r in con.execute("SELECT DISTINCT model_version FROM verdicts").fetchall()}
+    digest = hashlib.sha256(learned.MODEL_PATH.read_bytes()).hexdigest()[:12]
+    assert models[shipped][0] == f"model.json@{digest}"
+    assert models[rules_alone][0] == "off"
+    assert judged_with == {models[rules_alone][1]}

@@ -9,7 +9,6 @@ over in memory, so a run that died halfway is completed by the next one.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Iterable, Sequence
 from contextlib import closing
 from pathlib import Path
@@ -27,7 +26,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 def data_dir() -> Path:
     """Where the bundled sample data lives (``FACTCHECK_DATA_DIR`` overrides)."""
-    return Path(os.environ.get("FACTCHECK_DATA_DIR", REPO_ROOT / "data"))
+    return Path(get_settings().data_dir or REPO_ROOT / "data")
 
 
 def sample_articles() -> list[Path]:
@@ -43,8 +42,14 @@ def _is_url(item: str) -> bool:
 
 
 def start_run(db: str | Path, run_id: str, flow: str, inputs: Sequence[str]) -> str:
+    """Record the run as running, with the models it runs with (the settings decide them:
+    ``docs/settings.md``)."""
+    from .claims.learned import model_name
+    from .evidence.assess import shipped_model_version
+
     with closing(connect(db)) as con:
-        store_articles.start_run(con, run_id, flow, [str(i) for i in inputs])
+        store_articles.start_run(con, run_id, flow, [str(i) for i in inputs],
+                                 claims_model=model_name(), stance_model=shipped_model_version())
     return run_id
 
 
@@ -502,7 +507,7 @@ def fetch_evidence_stage(db: str | Path, run_id: str, *, api_key: str | None = N
 
     per_claim = per_claim or PER_CLAIM
     per_run = per_run or PER_RUN
-    base_url = base_url or os.environ.get("FACTCHECK_EUTILS_BASE") or EUTILS_BASE
+    base_url = base_url or get_settings().eutils_base or EUTILS_BASE
     cache = Path(cache_dir) if cache_dir else Path(db).resolve().parent / "pubmed_fetch"
     counts = {"claims": 0, "queries": 0, "files": 0, "inserted": 0, "errors": 0}
     with closing(connect(db)) as con:

@@ -54,7 +54,7 @@ def load_reference(reference: str | Path, files: Sequence[str | Path], *, kind: 
     scratch. Raises :class:`~factcheck.store.publish.WriterBusy` when another process is
     loading the same file."""
     from .evidence import vectors
-    from .pubmed.load import DEFAULT_MEMORY_LIMIT, load_files
+    from .pubmed.load import default_memory_limit, load_files
     from .quality.checks import run_checks
     from .store.pubmed import pubmed_counts, rebuild_fts_index
     from .store.reference import connect_reference, record_load
@@ -70,7 +70,7 @@ def load_reference(reference: str | Path, files: Sequence[str | Path], *, kind: 
         try:
             with closing(connect_reference(work)) as con:
                 summary = load_files(con, files, progress=progress, force=force, workers=workers,
-                                     memory_limit=memory_limit or DEFAULT_MEMORY_LIMIT)
+                                     memory_limit=memory_limit or default_memory_limit())
                 if reindex:
                     rebuild_fts_index(con)
                 embedded = vectors.embed_records(con, progress=embed_progress) if vectors.available() else 0

@@ -1,4 +1,10 @@
-"""Run-time settings, from defaults overridden by ``FACTCHECK_*`` environment variables."""
+"""Run-time settings, from defaults overridden by ``FACTCHECK_*`` environment variables.
+
+The one module that reads factcheck's environment variables: every other module asks
+:func:`get_settings` (a fresh read each call, so a test or a notebook that sets a variable
+sees it at once). The names are the constants below; ``docs/settings.md`` lists them all.
+At the bottom of the import layers: it imports nothing of factcheck but its version.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +18,25 @@ PROJECT_URL = "https://github.com/factcheck-health/factcheck"
 DEFAULT_OUT_DIR = "out"
 DB_FILENAME = "factcheck.duckdb"
 DEFAULT_DB = f"{DEFAULT_OUT_DIR}/{DB_FILENAME}"
+
+
+# The environment variables, by name (their meaning: the fields of Settings below).
+DB_ENV = "FACTCHECK_DB"
+DATA_DIR_ENV = "FACTCHECK_DATA_DIR"
+REFERENCE_DB_ENV = "FACTCHECK_REFERENCE_DB"
+RAW_DIR_ENV = "FACTCHECK_RAW_DIR"
+TRIAGE_DB_ENV = "FACTCHECK_TRIAGE_DB"
+CLAIMS_MODEL_ENV = "FACTCHECK_CLAIMS_MODEL"
+CLAIMS_EMBED_ENV = "FACTCHECK_CLAIMS_EMBED"
+EVIDENCE_EMBED_ENV = "FACTCHECK_EVIDENCE_EMBED"
+STANCE_THREADS_ENV = "FACTCHECK_STANCE_THREADS"
+PUBMED_MEMORY_LIMIT_ENV = "FACTCHECK_PUBMED_MEMORY_LIMIT"
+EUTILS_BASE_ENV = "FACTCHECK_EUTILS_BASE"
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value.strip() if value and value.strip() else default
 
 
 def _env_bool(name: str, default: bool) -> bool:
@@ -52,10 +77,34 @@ class Settings:
     crawl_max_connections: int = 64           # concurrent requests overall
     crawl_max_crawl_delay: float = 30.0       # robots.txt Crawl-delay is capped at this
 
+    # Files and folders (None: beside the analyst database; see docs/schema.md).
+    db: str = field(default_factory=lambda: _env(DB_ENV, DEFAULT_DB))     # the dashboard's database
+    data_dir: str | None = field(default_factory=lambda: _env(DATA_DIR_ENV))   # bundled samples
+    reference_db: str | None = field(default_factory=lambda: _env(REFERENCE_DB_ENV))
+    raw_dir: str | None = field(default_factory=lambda: _env(RAW_DIR_ENV))
+    triage_db: str | None = field(default_factory=lambda: _env(TRIAGE_DB_ENV))
+    # Models. claims_model: a model file, "off" (rules alone) or "" (the shipped model for
+    # what is installed). claims_embed / evidence_embed: auto | on | off.
+    claims_model: str = field(default_factory=lambda: _env(CLAIMS_MODEL_ENV, ""))
+    claims_embed: str = field(default_factory=lambda: (_env(CLAIMS_EMBED_ENV, "auto") or "").lower())
+    evidence_embed: str = field(default_factory=lambda: (_env(EVIDENCE_EMBED_ENV, "auto") or "").lower())
+    stance_threads: int = field(default_factory=lambda: int(_env(STANCE_THREADS_ENV, "0")))  # 0: all cores
+    # PubMed: the loader's DuckDB memory cap; E-utilities' address and credentials.
+    pubmed_memory_limit: str = field(default_factory=lambda: _env(PUBMED_MEMORY_LIMIT_ENV, "128MB"))
+    eutils_base: str | None = field(default_factory=lambda: _env(EUTILS_BASE_ENV))
+    ncbi_api_key: str | None = field(default_factory=lambda: _env("NCBI_API_KEY"))
+    ncbi_email: str | None = field(default_factory=lambda: _env("NCBI_EMAIL"))
+
     @property
     def user_agent(self) -> str:
         return f"{self.user_agent_name}/{__version__} (+{self.contact_url})"
 
 
 def get_settings() -> Settings:
+    """The settings as the environment says now."""
     return Settings()
+
+
+def switched_off(value: str | None) -> bool:
+    """Whether a setting's value means "off"."""
+    return (value or "").strip().lower() in ("off", "none", "0", "false")

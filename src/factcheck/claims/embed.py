@@ -25,12 +25,13 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable
 from functools import lru_cache
+from ..settings import CLAIMS_EMBED_ENV, get_settings
 
 log = logging.getLogger(__name__)
 
 #: FACTCHECK_CLAIMS_EMBED=off never uses embeddings; "on" makes their absence an error;
 #: anything else (the default) uses them when the extra is installed.
-ENV = "FACTCHECK_CLAIMS_EMBED"
+ENV = CLAIMS_EMBED_ENV
 MODEL_NAME = "all-MiniLM-L6-v2"
 #: Embedding dimensions are unit-normalised (each about 0.05 in size); scaled so that the
 #: trainer's 400 epochs of gradient descent move their weights as far as those of the 0/1 rule
@@ -46,7 +47,7 @@ class EmbeddingUnavailable(RuntimeError):
 
 
 def setting() -> str:
-    return os.environ.get(ENV, "auto").strip().lower()
+    return get_settings().claims_embed
 
 
 def _offline_and_quiet() -> None:

@@ -17,10 +17,10 @@ dot product per sentence.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import math
-import os
 import re
 import zlib
 from dataclasses import dataclass
@@ -28,7 +28,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Mapping
 
+from ..settings import CLAIMS_MODEL_ENV, get_settings, switched_off
 from . import rules
+
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +39,7 @@ MODEL_PATH = Path(__file__).with_name("model.json")
 #: instead of MODEL_PATH when the ``embed`` extra is installed.
 MODEL_EMBED_PATH = Path(__file__).with_name("model_embed.json")
 # FACTCHECK_CLAIMS_MODEL=off decides by the rules alone; =PATH uses another model file.
-MODEL_ENV = "FACTCHECK_CLAIMS_MODEL"
+MODEL_ENV = CLAIMS_MODEL_ENV
 _WORD = re.compile(r"[a-z][a-z'’-]+")
 
 
@@ -207,8 +209,8 @@ def model_path() -> Path | None:
     """The model file in force: the one named by ``$FACTCHECK_CLAIMS_MODEL``, else the
     embedding model when the ``embed`` extra is installed (``embed.available``), else the
     shipped ``model.json``; None when ``$FACTCHECK_CLAIMS_MODEL`` is ``off``."""
-    setting = os.environ.get(MODEL_ENV, "").strip()
-    if setting.lower() in ("off", "none", "0", "false"):
+    setting = get_settings().claims_model
+    if switched_off(setting):
         return None
     if setting:
         return Path(setting)
@@ -220,6 +222,21 @@ def model_path() -> Path | None:
         if embed.setting() == "on":
             raise embed.EmbeddingUnavailable(f"{MODEL_EMBED_PATH} is missing")
     return MODEL_PATH
+
+
+def model_name() -> str:
+    """The claim model in force as a run records it (``runs.claims_model``): its file name and
+    the first 12 hex digits of its sha256, ``off`` (the rules alone), or why it is unusable."""
+    try:
+        path = model_path()
+    except Exception as exc:   # FACTCHECK_CLAIMS_EMBED=on without the extra: the stage says so
+        return f"unavailable: {exc}"[:200]
+    if path is None:
+        return "off"
+    try:
+        return f"{path.name}@{hashlib.sha256(path.read_bytes()).hexdigest()[:12]}"
+    except OSError:
+        return f"{path.name} (unreadable)"
 
 
 def load_model() -> Model | None:

@@ -12,12 +12,11 @@ is shown as plain text, in tables, or escaped before it reaches Markdown.
 
 from __future__ import annotations
 
-import os
 import sys
 from contextlib import closing
 from pathlib import Path
 
-from factcheck.settings import DEFAULT_DB
+from factcheck.settings import DEFAULT_DB, get_settings
 
 
 
@@ -25,7 +24,7 @@ def database_path(argv: list[str] | None = None) -> Path:
     argv = sys.argv[1:] if argv is None else argv
     if "--db" in argv and argv.index("--db") + 1 < len(argv):
         return Path(argv[argv.index("--db") + 1])
-    return Path(os.environ.get("FACTCHECK_DB") or DEFAULT_DB)
+    return Path(get_settings().db or DEFAULT_DB)
 
 
 def main() -> None:

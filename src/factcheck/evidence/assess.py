@@ -21,7 +21,7 @@ from ..store.rows import EvidenceRow, VerdictRow
 from .read import Calibration, records_from, sentences_to_read
 from .retrieve import (Hit, Query, _content_words, build_query, coverage, dense_ratio, lexical_ratio,
                        retrieve, topic_words)
-from .stance import StanceModel, default_model
+from .stance import StanceModel, default_model, shipped_version
 from .verdict import ClaimFacts, ReadRecord, Verdict, decide
 
 #: Records read (by the stance model) per claim, and kept as evidence rows.
@@ -279,5 +279,12 @@ def claim_from_text(text: str, mesh_vocabulary=None):
 
 
 def model_version(model: StanceModel | None = None) -> str:
+    """What a verdict was judged with: the stance model's weights and the verdict rules
+    (``verdicts.model_version``)."""
     model = model or default_model()
     return f"stance-{model.version}+{RULES_VERSION}"
+
+
+def shipped_model_version() -> str:
+    """:func:`model_version` of the shipped model, read from its metadata without loading it."""
+    return f"stance-{shipped_version()}+{RULES_VERSION}"

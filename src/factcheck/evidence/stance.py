@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+from ..settings import get_settings
 
 MODEL_DIR = Path(__file__).resolve().parent / "model"
 LABELS = ("NEUTRAL", "SUPPORT", "REFUTE")
@@ -56,7 +57,7 @@ class StanceModel:
         self.tokenizer.enable_truncation(self.max_length, strategy="longest_first")
         self.tokenizer.no_padding()
         options = ort.SessionOptions()
-        options.intra_op_num_threads = threads or int(os.environ.get("FACTCHECK_STANCE_THREADS", "0"))
+        options.intra_op_num_threads = threads or get_settings().stance_threads
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
         self.session = ort.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
@@ -93,6 +94,16 @@ class StanceModel:
         z = z - z.max(axis=1, keepdims=True)
         e = np.exp(z)
         return e / e.sum(axis=1, keepdims=True)
+
+
+def shipped_version(model_dir: str | os.PathLike[str] = MODEL_DIR) -> str:
+    """The version :class:`StanceModel` reports for the model in ``model_dir`` (the first 12
+    hex digits of its weights' sha256, from its metadata), without loading it."""
+    try:
+        meta = json.loads((Path(model_dir) / "stance.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise StanceModelMissing(f"stance model metadata unreadable in {model_dir}: {exc}") from exc
+    return meta.get("onnx_sha256", "")[:12]
 
 
 @lru_cache(maxsize=1)

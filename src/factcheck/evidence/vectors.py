@@ -11,15 +11,15 @@ extra's absence an error.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Sequence
 from datetime import datetime, timezone
 
 import duckdb
+from ..settings import EVIDENCE_EMBED_ENV, get_settings, switched_off
 
 log = logging.getLogger(__name__)
 
-ENV = "FACTCHECK_EVIDENCE_EMBED"
+ENV = EVIDENCE_EMBED_ENV
 MODEL = "all-MiniLM-L6-v2"
 DIM = 384
 BATCH = 256
@@ -29,8 +29,8 @@ def available() -> bool:
     """True when vectors can be computed (the extra is installed and not switched off)."""
     from ..claims import embed
 
-    mode = os.environ.get(ENV, "auto").strip().lower()
-    if mode in ("off", "none", "0", "false"):
+    mode = get_settings().evidence_embed
+    if switched_off(mode):
         return False
     if not embed._importable():
         if mode == "on":

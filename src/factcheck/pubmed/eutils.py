@@ -30,6 +30,7 @@ from tenacity import (RetryCallState, Retrying, retry_if_exception, stop_after_a
 
 from .. import __version__
 from .parse import HostileXMLError, check_prolog
+from ..settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -120,8 +121,9 @@ class EutilsClient:
                  tool: str = "factcheck", base_url: str = EUTILS_BASE, timeout: float = 60.0,
                  max_attempts: int = 5, backoff_max: float = 30.0, rate: float | None = None,
                  transport: httpx.BaseTransport | None = None):
-        self.api_key = api_key if api_key is not None else os.environ.get("NCBI_API_KEY") or None
-        self.email = email if email is not None else os.environ.get("NCBI_EMAIL") or None
+        settings = get_settings()
+        self.api_key = api_key if api_key is not None else settings.ncbi_api_key
+        self.email = email if email is not None else settings.ncbi_email
         self.tool = tool
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
         limit = RATE_WITH_KEY if self.api_key else RATE_WITHOUT_KEY

@@ -44,6 +44,7 @@ from ..store import pubmed as store
 from ..store.reference import make_own_reference
 from .arrow import ParsedFile, parse_file
 from .parse import PubmedParseError
+from ..settings import get_settings
 
 __all__ = ["FileResult", "LoadSummary", "ParsedFile", "load_files", "parse_file"]
 
@@ -56,7 +57,9 @@ MAX_WORKERS = 4
 #: spills to its temp directory instead. 128MB keeps the loading process under 400 MB on
 #: NLM's files (docs/pubmed.md). A table of millions of rows needs more (its primary-key
 #: index alone outgrows it): raise it for a full-baseline load.
-DEFAULT_MEMORY_LIMIT = os.environ.get("FACTCHECK_PUBMED_MEMORY_LIMIT", "128MB")
+def default_memory_limit() -> str:
+    """``FACTCHECK_PUBMED_MEMORY_LIMIT``, else 128MB (read when a load starts, not at import)."""
+    return get_settings().pubmed_memory_limit
 
 
 @dataclass
@@ -327,7 +330,7 @@ def _duckdb_settings(con: duckdb.DuckDBPyConnection, **settings: object) -> Iter
 def load_files(con: duckdb.DuckDBPyConnection, paths: Iterable[str | os.PathLike[str]],
                progress: Callable[[FileResult], None] | None = None, *, rebuild: bool = True,
                workers: int | None = None, force: bool = False,
-               memory_limit: str | None = DEFAULT_MEMORY_LIMIT) -> LoadSummary:
+               memory_limit: str | None = None) -> LoadSummary:
     """Load PubMed XML files into ``pubmed``, in order, one transaction per file.
 
     ``con`` comes from :func:`factcheck.store.db.connect`. ``progress`` is called with each

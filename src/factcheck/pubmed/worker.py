@@ -19,7 +19,7 @@ from pathlib import Path
 
 
 #: The loading process passes its PID here; the worker dies with it.
-PARENT_ENV = "FACTCHECK_PUBMED_PARENT"
+PARENT_ENV = "FACTCHECK_PUBMED_PARENT"   # internal: the loader tells its workers its PID (not a setting)
 
 
 def die_with_parent() -> None:

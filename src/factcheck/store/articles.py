@@ -50,11 +50,12 @@ class SavedVersion:
     duplicate_of: str | None = None  # article that already holds the same content
 
 
-def start_run(con: duckdb.DuckDBPyConnection, run_id: str, flow: str, inputs: Iterable[str]) -> None:
+def start_run(con: duckdb.DuckDBPyConnection, run_id: str, flow: str, inputs: Iterable[str],
+              claims_model: str | None = None, stance_model: str | None = None) -> None:
     con.execute(
-        "INSERT INTO runs (run_id, flow, started_at, status, inputs) VALUES (?, ?, ?, 'running', ?)"
-        " ON CONFLICT (run_id) DO NOTHING",
-        [run_id, flow, now(), list(inputs)])
+        "INSERT INTO runs (run_id, flow, started_at, status, inputs, claims_model, stance_model)"
+        " VALUES (?, ?, ?, 'running', ?, ?, ?) ON CONFLICT (run_id) DO NOTHING",
+        [run_id, flow, now(), list(inputs), claims_model, stance_model])
 
 
 def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str, *,

@@ -26,6 +26,7 @@ import zlib
 from pathlib import Path
 
 import duckdb
+from ..settings import get_settings
 
 
 class RawDocumentError(RuntimeError):
@@ -45,7 +46,7 @@ class RawFolderMissing(RuntimeError):
 def raw_dir(con: duckdb.DuckDBPyConnection) -> Path | None:
     """The raw folder of the connection's database (``FACTCHECK_RAW_DIR``, else ``raw/``
     beside its file); ``None`` for a database in memory."""
-    configured = os.environ.get("FACTCHECK_RAW_DIR")
+    configured = get_settings().raw_dir
     if configured:
         return Path(configured)
     row = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()"

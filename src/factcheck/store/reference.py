@@ -38,6 +38,7 @@ from pathlib import Path
 import duckdb
 
 from .articles import now
+from ..settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,7 @@ class ReferenceUnavailable(RuntimeError):
 def reference_path(db: str | os.PathLike[str] | None) -> Path | None:
     """The reference file of the database at ``db`` (None for an in-memory database without
     ``FACTCHECK_REFERENCE_DB``)."""
-    configured = os.environ.get("FACTCHECK_REFERENCE_DB")
+    configured = get_settings().reference_db
     if configured:
         return Path(configured)
     if db is None or str(db) == ":memory:":

@@ -27,6 +27,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
+from ..settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +79,7 @@ def sentence_key(sentence: str) -> str:
 
 def triage_path(db: str | os.PathLike[str]) -> Path:
     """Where the decisions about ``db`` live: ``FACTCHECK_TRIAGE_DB``, else beside it."""
-    configured = os.environ.get("FACTCHECK_TRIAGE_DB")
+    configured = get_settings().triage_db
     return Path(configured) if configured else Path(db).resolve().parent / TRIAGE_FILE
 
 
