@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import sys
 import time
@@ -56,14 +55,15 @@ class TextResult:
     errors: list[str] = field(default_factory=list)
 
 
-def evaluate_text(entry: dict, vocabulary: set[str] | None = None) -> tuple[TextResult, float]:
+def evaluate_text(entry: dict, vocabulary: set[str] | None = None,
+                  models: learned.Models | None = None) -> tuple[TextResult, float]:
     text = (LABELLED / entry["text"]).read_text(encoding="utf-8")
     rows = load_rows(LABELLED / entry["labels"], text)
     found_round = re.search(r"held-out round (\d+)", entry.get("note", ""))
     result = TextResult(entry["id"], entry["split"], entry["style"], rows,
                         int(found_round.group(1)) if found_round else 0)
     t0 = time.perf_counter()
-    claims = extract_claims(text, vocabulary)
+    claims = extract_claims(text, vocabulary, models=models)
     elapsed = time.perf_counter() - t0
 
     def overlap(a0: int, a1: int, b0: int, b1: int) -> int:
@@ -127,16 +127,18 @@ def summarise(results: list[TextResult]) -> dict:
     }
 
 
-def evaluate(splits: tuple[str, ...] = ("dev", "test"), vocabulary: set[str] | None = None
+def evaluate(splits: tuple[str, ...] = ("dev", "test"), vocabulary: set[str] | None = None,
+             models: learned.Models | None = None
              ) -> tuple[dict[str, dict], dict[str, list[TextResult]], float]:
-    """Metrics per split, per-text results per split, and total extraction seconds."""
+    """Metrics per split, per-text results per split, and total extraction seconds, with
+    ``models`` (by default those the settings choose, ``learned.in_force``)."""
     manifest = json.loads((LABELLED / "manifest.json").read_text(encoding="utf-8"))
     per_split: dict[str, list[TextResult]] = {}
     total = 0.0
     for entry in manifest["texts"]:
         if entry["split"] not in splits:
             continue
-        result, elapsed = evaluate_text(entry, vocabulary)
+        result, elapsed = evaluate_text(entry, vocabulary, models)
         total += elapsed
         per_split.setdefault(entry["split"], []).append(result)
     metrics = {split: summarise(results) for split, results in per_split.items()}
@@ -160,8 +162,7 @@ def main(argv: list[str] | None = None) -> int:
                              f"vocabulary (the pipeline uses {BUNDLED_PUBMED.relative_to(ROOT)})")
     args = parser.parse_args(argv)
 
-    if args.rules_only:
-        os.environ[learned.MODEL_ENV] = "off"
+    models = learned.RULES_ALONE if args.rules_only else None
     vocabulary = None
     if args.mesh is not None:
         if not args.mesh.exists():
@@ -169,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
         vocabulary = mesh_vocabulary(args.mesh)
         print(f"MeSH vocabulary: {len(vocabulary)} descriptors from {args.mesh}")
     splits = ("dev", "test") if args.split == "all" else (args.split,)
-    metrics, per_split, seconds = evaluate(splits, vocabulary)
+    metrics, per_split, seconds = evaluate(splits, vocabulary, models)
     if args.json:
         print(json.dumps(metrics, indent=2))
         return 0

@@ -19,7 +19,6 @@ writes nothing. The floors pin the digest of data/labelled/: on changed labels t
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -43,17 +42,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     floors = load_floors(args.floors, 0.005, ("dev", "test"))
-    # The floors are the default install's (model.json), also where the embed extra is installed
-    # (which would otherwise decide with model_embed.json).
-    previous = os.environ.get(learned.MODEL_ENV)
-    os.environ[learned.MODEL_ENV] = str(learned.MODEL_PATH)
-    try:
-        current, _, _ = evaluate(tuple(floors["floors"]))
-    finally:
-        if previous is None:
-            os.environ.pop(learned.MODEL_ENV, None)
-        else:
-            os.environ[learned.MODEL_ENV] = previous
+    # The floors are the default install's (model.json), passed explicitly: also where the
+    # embed extra is installed (whose setting would choose model_embed.json).
+    current, _, _ = evaluate(tuple(floors["floors"]), models=learned.models_from(learned.MODEL_PATH))
     for split in floors["floors"]:
         m = current.get(split)
         if m:

@@ -143,9 +143,9 @@ def test_predictions_are_exactly_what_extract_claims_keeps(data, loro, mode, thr
     for r in (12, 13, 14):
         scored = loro.scored[mode][r]
         model = learned.Model(train.DIMS, loro.models[r].bias, loro.models[r].weights, threshold)
-        with train.model_in_force(model):
-            got = {(text_id, c.start, c.end) for text_id in data.texts(r)
-                   for c in extract_claims(data.bodies[text_id], vocabulary)}
+        models = train.shipped_models(model)
+        got = {(text_id, c.start, c.end) for text_id in data.texts(r)
+               for c in extract_claims(data.bodies[text_id], vocabulary, models=models)}
         want = {(x.sentence.text_id, x.sentence.start, x.sentence.end) for x in scored
                 if x.predicted(threshold)}
         assert got == want
@@ -153,12 +153,19 @@ def test_predictions_are_exactly_what_extract_claims_keeps(data, loro, mode, thr
         assert result.figures == train.figures(scored, data.positives([r]), threshold)
 
 
-def test_model_in_force_restores_the_setting(monkeypatch):
+def test_models_are_passed_explicitly_and_read_as_the_shipped_file(monkeypatch, tmp_path):
+    """Training evaluates a candidate model by passing it to extract_claims: no file written,
+    no setting changed; it decides as the same model read from the file main writes."""
     monkeypatch.setenv(learned.MODEL_ENV, "off")
-    with train.model_in_force(learned.Model(train.DIMS, 0.0, {}, 0.0)) as path:
-        assert os.environ[learned.MODEL_ENV] == str(path)
-        assert learned.load_model().threshold == 0.0
+    model = learned.Model(train.DIMS, -0.3, {1: 0.123456789, 7: -2.0}, 0.0)
+    passed = train.shipped_models(model)
+    path = tmp_path / "model.json"
+    path.write_text(model.to_json(), encoding="utf-8")
+    assert passed == learned.models_from(path)
+    text = "Ketamine relieves chronic pain for months. Book your free consultation today."
+    assert extract_claims(text, models=passed)                      # threshold 0: anchored ones
     assert os.environ[learned.MODEL_ENV] == "off" and learned.load_model() is None
+    assert extract_claims(text, models=learned.RULES_ALONE) == extract_claims(text)
 
 
 def test_threshold_rules_pick_from_the_grid(data, loro):

@@ -188,7 +188,8 @@ def polarity_of(sentence: str) -> tuple[str, str | None]:
 
 def judge(sentence: str, mentions: list[Mention], whole_line: bool = False,
           carried: list[Mention] | None = None,
-          context: list[Mention] | None = None, use_model: bool = True) -> Judgement:
+          context: list[Mention] | None = None, use_model: bool = True,
+          models: learned.Models | None = None) -> Judgement:
     """Classify one sentence; see the module docstring.
 
     ``carried`` are the mentions of the previous sentence of the same paragraph; they stand in
@@ -291,7 +292,9 @@ def judge(sentence: str, mentions: list[Mention], whole_line: bool = False,
     rule_worthy = bool(types) and anchor and score >= THRESHOLD
     worthy = rule_worthy
     claim_type = types[0][0] if types else None
-    model = learned.load_model() if use_model else None
+    if models is None:
+        models = learned.in_force() if use_model else learned.RULES_ALONE
+    model = models.model
     feats = learned.features(sentence, [t for t, _ in types],
                              {m.role for m in mentions}, bool(carried), certainty, polarity,
                              score, rule_worthy,
@@ -301,7 +304,7 @@ def judge(sentence: str, mentions: list[Mention], whole_line: bool = False,
         probability = model.probability(feats)
         worthy = anchor and probability >= model.threshold
         score = round(probability, 3)
-        typer = learned.load_type_model()
+        typer = models.types
         if worthy and typer is not None and claim_type != "cited_source":
             # a named source decides the type whatever else the sentence says (the labelling
             # guidelines' first rule), and its vocabulary is the most precise one

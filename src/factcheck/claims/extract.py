@@ -52,7 +52,8 @@ def _structure(sentence: str, mentions: list[Mention]) -> tuple[str | None, str 
             outcome.text if outcome else None, mesh_terms)
 
 
-def _judged(body_text: str, matcher: EntityMatcher, use_model: bool = True
+def _judged(body_text: str, matcher: EntityMatcher, use_model: bool = True,
+            models: learned.Models | None = None
             ) -> Iterator[tuple[Span, list[Mention], list[Mention], Judgement]]:
     """(span, mentions, mentions carried from the previous sentence, judgement) per sentence.
 
@@ -67,7 +68,9 @@ def _judged(body_text: str, matcher: EntityMatcher, use_model: bool = True
     section: list[Mention] = []
     document: list[Mention] = []
     spans = segment_sentences(body_text)
-    model = learned.load_model() if use_model else None
+    if models is None:   # once per text: the settings' choice, or the rules alone
+        models = learned.in_force() if use_model else learned.RULES_ALONE
+    model = models.model
     if model is not None and model.embedding:
         embed.prime(span.text for span in spans)   # one batch for the whole body
     # a text of one line (a claim sent for checking, a social post) is no heading: a heading
@@ -77,7 +80,7 @@ def _judged(body_text: str, matcher: EntityMatcher, use_model: bool = True
         mentions = matcher.mentions(span.text)
         carried = previous_mentions if previous is not None else []
         verdict = judge(span.text, mentions, not single_line and _whole_line(body_text, span),
-                        carried, section or document, use_model)
+                        carried, section or document, models=models)
         yield span, mentions, carried, verdict
         found = [m for m in mentions if m.role == "intervention"]
         document = document + found
@@ -90,28 +93,33 @@ def _judged(body_text: str, matcher: EntityMatcher, use_model: bool = True
 
 
 def judge_sentences(body_text: str, mesh_vocabulary: Iterable[str] | None = None,
-                    use_model: bool = True) -> list[tuple[Span, Judgement]]:
+                    use_model: bool = True, models: learned.Models | None = None
+                    ) -> list[tuple[Span, Judgement]]:
     """Every sentence of ``body_text`` with its judgement (check-worthy or not).
 
     For evaluation, training and debugging; ``extract_claims`` keeps the check-worthy ones.
-    ``use_model=False`` decides by the rule score alone.
+    ``use_model=False`` decides by the rule score alone; ``models`` gives the models explicitly.
     """
     matcher = matcher_for(mesh_vocabulary)
-    return [(span, verdict) for span, _, _, verdict in _judged(body_text, matcher, use_model)]
+    return [(span, verdict) for span, _, _, verdict in _judged(body_text, matcher, use_model, models)]
 
 
-def extract_claims(body_text: str, mesh_vocabulary: Iterable[str] | None = None) -> list[Claim]:
+def extract_claims(body_text: str, mesh_vocabulary: Iterable[str] | None = None,
+                   models: learned.Models | None = None) -> list[Claim]:
     """The check-worthy health claims of ``body_text``, in text order.
 
     ``mesh_vocabulary`` is the set of MeSH descriptor names present in the PubMed table; without
-    it concepts come from the built-in synonym list only. Every claim satisfies
+    it concepts come from the built-in synonym list only. ``models`` are the claim models to
+    decide with (``learned.Models``; ``learned.RULES_ALONE`` for the rules alone); by default
+    those the settings choose (``learned.in_force``: ``FACTCHECK_CLAIMS_MODEL``, recorded in
+    ``runs.claims_model``). Every claim satisfies
     ``body_text[claim.start:claim.end] == claim.sentence``.
     """
     if not body_text or not body_text.strip():
         return []
     matcher = matcher_for(mesh_vocabulary)
     claims: list[Claim] = []
-    judged = list(_judged(body_text, matcher))
+    judged = list(_judged(body_text, matcher, models=models))
     for i, (span, mentions, carried, verdict) in enumerate(judged):
         if not verdict.worthy or verdict.claim_type is None:
             continue

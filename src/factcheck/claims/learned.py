@@ -171,6 +171,31 @@ class TypeModel:
                    {b: tuple(row) for b, row in rows.items()})
 
 
+@dataclass(frozen=True)
+class Models:
+    """The models a claim extraction runs with, passed explicitly (``extract_claims(...,
+    models=)``): the check-worthiness model (None: the rules alone) and the claim-type model
+    (None: the type vocabularies' priority order)."""
+
+    model: Model | None = None
+    types: TypeModel | None = None
+
+
+#: The rules alone decide.
+RULES_ALONE = Models()
+
+
+def models_from(path: Path) -> Models:
+    """The models stored in one model file (``model.json`` holds both)."""
+    return Models(_load(path), _load_types(path))
+
+
+def in_force() -> Models:
+    """The models the settings choose (:func:`model_path`): what the pipeline runs with."""
+    path = model_path()
+    return RULES_ALONE if path is None else models_from(path)
+
+
 def load_type_model() -> TypeModel | None:
     """The claim-type model stored with the check-worthiness model, or None (the type
     vocabularies' priority order decides) when the model is off, absent or unreadable."""

@@ -51,11 +51,9 @@ import json
 import os
 import random
 import re
-import tempfile
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Sequence
 
 from rich.console import Console
 
@@ -166,26 +164,12 @@ def _row_index(rows: list[Row], start: int, end: int) -> int | None:
     return next((i for i, r in enumerate(rows) if r is row), None)
 
 
-@contextmanager
-def model_in_force(model: learned.Model, types: learned.TypeModel | None = None
-                   ) -> Iterator[Path]:
-    """Make ``extract_claims`` (and everything that calls ``learned.load_model``) use ``model``,
-    written to a temporary file as ``main`` writes the shipped one, for the duration."""
-    previous = os.environ.get(learned.MODEL_ENV)
-    with tempfile.TemporaryDirectory(prefix="claims-model-") as tmp:
-        path = Path(tmp) / "model.json"
-        meta = {"types": types.to_dict()} if types is not None else {}
-        path.write_text(model.to_json(**meta), encoding="utf-8")
-        os.environ[learned.MODEL_ENV] = str(path)
-        learned.clear_cache()
-        try:
-            yield path
-        finally:
-            if previous is None:
-                os.environ.pop(learned.MODEL_ENV, None)
-            else:
-                os.environ[learned.MODEL_ENV] = previous
-            learned.clear_cache()
+def shipped_models(model: learned.Model, types: learned.TypeModel | None = None) -> learned.Models:
+    """``model`` (and ``types``) as ``extract_claims`` would read them from the file ``main``
+    writes (the same JSON rounding), to pass as its ``models``: no file, no setting changed."""
+    data = json.loads(model.to_json(**({"types": types.to_dict()} if types is not None else {})))
+    return learned.Models(learned.Model.from_dict(data),
+                          learned.TypeModel.from_dict(data["types"]) if "types" in data else None)
 
 
 # A model whose threshold is 0: ``judge`` then decides "worthy" exactly when the sentence has a
@@ -205,19 +189,19 @@ def judge_dev(directory: Path, vocabulary: Iterable[str] | None = None,
     matcher = matcher_for(vocabulary)
     sentences: list[Sentence] = []
     positives: dict[str, int] = {}
-    with model_in_force(dataclasses.replace(_ANCHOR_ONLY, embedding=embedding)):
-        for labelled in load_texts(directory, ("dev",)):
-            positives[labelled.id] = sum(1 for r in labelled.rows if r.worthy)
-            for span, _, _, verdict in _judged(labelled.text, matcher):
-                index = _row_index(labelled.rows, span.start, span.end)
-                row = labelled.rows[index] if index is not None else None
-                worthy = bool(row and row.worthy)
-                sentences.append(Sentence(
-                    labelled.id, rounds.get(labelled.id, 0), span.start, span.end, index, worthy,
-                    row.claim_type if worthy and row else None, verdict.features,
-                    verdict.features is not None and verdict.worthy,
-                    verdict.types_matched[0] if verdict.types_matched else "efficacy",
-                    "default" if vocabulary is None else "mesh"))
+    anchor_only = shipped_models(dataclasses.replace(_ANCHOR_ONLY, embedding=embedding))
+    for labelled in load_texts(directory, ("dev",)):
+        positives[labelled.id] = sum(1 for r in labelled.rows if r.worthy)
+        for span, _, _, verdict in _judged(labelled.text, matcher, models=anchor_only):
+            index = _row_index(labelled.rows, span.start, span.end)
+            row = labelled.rows[index] if index is not None else None
+            worthy = bool(row and row.worthy)
+            sentences.append(Sentence(
+                labelled.id, rounds.get(labelled.id, 0), span.start, span.end, index, worthy,
+                row.claim_type if worthy and row else None, verdict.features,
+                verdict.features is not None and verdict.worthy,
+                verdict.types_matched[0] if verdict.types_matched else "efficacy",
+                "default" if vocabulary is None else "mesh"))
     return Judged(sentences, positives, rounds)
 
 
@@ -561,10 +545,10 @@ def end_to_end(data: RoundsData, mode: str, rnd: int, model: learned.Model,
     vocabulary = data.vocabulary if mode == "mesh" else None
     shipped = dataclasses.replace(model, threshold=threshold)
     claimed: list[tuple[Sentence, str]] = []
-    with model_in_force(shipped, typer):
-        for text_id, text in texts.items():
-            for claim in extract_claims(text, vocabulary):
-                claimed.append((by_span[text_id, claim.start, claim.end], claim.claim_type))
+    models = shipped_models(shipped, typer)
+    for text_id, text in texts.items():
+        for claim in extract_claims(text, vocabulary, models=models):
+            claimed.append((by_span[text_id, claim.start, claim.end], claim.claim_type))
     if expected is not None:
         want = {(x.sentence.text_id, x.sentence.start) for x in expected
                 if x.predicted(threshold)}
