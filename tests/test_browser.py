@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from factcheck.report.build import build_report
-from factcheck.store import articles as sa
+from factcheck.store import runs as store_runs
 from factcheck.store.db import connect
 from factcheck.store.reference import make_own_reference
 from test_report import add_article
@@ -57,7 +57,7 @@ def published(tmp_path_factory):
     root = tmp_path_factory.mktemp("browser")
     db = root / "factcheck.duckdb"
     con = connect(db)
-    sa.start_run(con, "r1", "test", [])
+    store_runs.start_run(con, "r1", "test", [])
     make_own_reference(con)   # this database holds its own PubMed table
     con.execute("INSERT INTO pubmed (pmid, title, abstract, study_design, is_retracted) VALUES "
                 "(101, 'Ketamine for chronic pain', 'Ketamine relieved pain in 12 of 20 patients.',"

@@ -10,6 +10,7 @@ from factcheck.clean.result import CleanResult, RemovedBlock
 from factcheck.ingest.document import Document, sha256_hex
 from factcheck.quality.drift import DRIFT, check_drift, drift_checks
 from factcheck.store import articles as sa
+from factcheck.store import runs as store_runs
 from factcheck.store.quality import save_run_metrics
 
 
@@ -45,26 +46,26 @@ def store_articles(con, run_id, site, removed_chars):
 
 
 def test_a_site_whose_text_suddenly_goes_to_boilerplate_is_warned_against_the_last_published_run(con):
-    sa.start_run(con, "r1", "test", [])
+    store_runs.start_run(con, "r1", "test", [])
     store_articles(con, "r1", "a.example", 0)
     metrics, warnings = check_drift(con, "r1")
     assert ("removed_share", "a.example", 0.0, 3) in metrics and warnings == []
     save_run_metrics(con, "r1", metrics)
-    sa.finish_run(con, "r1", "completed")
+    store_runs.finish_run(con, "r1", "completed")
     time.sleep(0.01)
     # a run that was rejected is not a baseline
-    sa.start_run(con, "r2", "test", [])
+    store_runs.start_run(con, "r2", "test", [])
     store_articles(con, "r2", "a.example", 200)
     save_run_metrics(con, "r2", check_drift(con, "r2")[0])
-    sa.finish_run(con, "r2", "dq_failed")
+    store_runs.finish_run(con, "r2", "dq_failed")
     time.sleep(0.01)
     # a published run without that site is no baseline for it either: r1 still is
-    sa.start_run(con, "r2b", "test", [])
+    store_runs.start_run(con, "r2b", "test", [])
     store_articles(con, "r2b", "b.example", 0)
     save_run_metrics(con, "r2b", check_drift(con, "r2b")[0])
-    sa.finish_run(con, "r2b", "completed")
+    store_runs.finish_run(con, "r2b", "completed")
     time.sleep(0.01)
-    sa.start_run(con, "r3", "test", [])
+    store_runs.start_run(con, "r3", "test", [])
     store_articles(con, "r3", "a.example", 400)
     metrics, warnings = check_drift(con, "r3")
     (warning,) = [w for w in warnings if w.expectation == "removed_share"]

@@ -11,6 +11,8 @@ from factcheck.ingest.document import Document, sha256_hex
 from factcheck.quality.checks import run_checks
 from factcheck.report.build import build_report
 from factcheck.store import articles as sa
+from factcheck.store import claims as store_claims
+from factcheck.store import runs as store_runs
 from factcheck.store.evidence import replace_claim_evidence
 
 BODY = "Ketamine <b>cures</b> pain forever.\n\nSubscribe <script>alert('x')</script> now."
@@ -26,7 +28,7 @@ QUOTE = "Ketamine <i>relieved</i> pain in 12 of 20 patients."
 
 
 def populate(con, claims):
-    sa.start_run(con, "r1", "test", [])
+    store_runs.start_run(con, "r1", "test", [])
     data = BODY.encode()
     saved = sa.save_document(con, Document(
         source="https://clinic.example/<post>?a=1&b=2", source_kind="url", text=BODY,
@@ -34,7 +36,7 @@ def populate(con, claims):
         fetched_at=datetime.now(timezone.utc)), "r1")
     sa.save_cleaned(con, saved.article_id, saved.version, CleanResult(
         title="Ketamine & <i>you</i>", body_text=BODY))
-    sa.save_claims(con, saved.article_id, saved.version, claims, "r1")
+    store_claims.save_claims(con, saved.article_id, saved.version, claims, "r1")
     make_own_reference(con)   # this database holds its own PubMed table
     con.execute("INSERT INTO pubmed (pmid, title, abstract, study_design) VALUES "
                 "(101, 'Ketamine for chronic pain <RCT>', ?, 'case_report')", [QUOTE])
@@ -142,7 +144,7 @@ def test_the_report_says_what_this_run_judged_and_which_verdicts_changed(con, tm
     assert 'id="this-run"' in first and "0 verdicts changed" in first and "1 unknown" in first
     # a later run judges the claim again and finds it contradicted, without the flag
     (claim_id,) = con.execute("SELECT claim_id FROM claims").fetchone()
-    sa.start_run(con, "r2", "test", [])
+    store_runs.start_run(con, "r2", "test", [])
     replace_claim_evidence(con, claim_id, [], VerdictRow(
         label="contradicted", confidence=0.7, flags=[], explanation="PMID 101 refutes it",
         deciding_pmids=[101], judged_because="evidence_changed"), "r2")

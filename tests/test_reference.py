@@ -17,7 +17,7 @@ from factcheck import pipeline
 from factcheck.cli import cli
 from factcheck.pubmed.load import load_files
 from factcheck.run import conclude, lifecycle, load_reference
-from factcheck.store import articles as store_articles
+from factcheck.store import runs as store_runs
 from factcheck.store.db import StoreError, apply_migrations, connect
 from factcheck.store.reference import ReferenceUnavailable, connect_reference, needs_split, reference_path
 
@@ -38,8 +38,10 @@ def old_style_database(path: Path) -> int:
     with closing(connect(path, migrate=False, reference=False)) as con:
         apply_migrations(con, upto=7)
         load_files(con, [SAMPLE], workers=0)
-        store_articles.start_run(con, "old-run", "nightly", [])
-        store_articles.finish_run(con, "old-run", "completed", dq_passed=True)
+        # the run row as the writers of the time wrote it (runs had no model columns before 0010)
+        con.execute("INSERT INTO runs (run_id, flow, started_at, status, inputs) "
+                    "VALUES ('old-run', 'nightly', now()::TIMESTAMP, 'running', [])")
+        store_runs.finish_run(con, "old-run", "completed", dq_passed=True)
         return con.execute("SELECT count(*) FROM pubmed").fetchone()[0]
 
 

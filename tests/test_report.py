@@ -11,6 +11,8 @@ from factcheck.ingest.document import Document, sha256_hex
 from factcheck.quality.checks import CheckResult
 from factcheck.report.build import build_report, csv_cell, md_text
 from factcheck.store import articles as sa
+from factcheck.store import claims as store_claims
+from factcheck.store import runs as store_runs
 from factcheck.store.evidence import replace_claim_evidence
 from factcheck.store.reference import make_own_reference
 from factcheck.store.quality import save_dq_results
@@ -34,7 +36,7 @@ def add_article(con, source, body, title, verdicts, run_id="r1"):
         claims.append(Claim(sentence=sentence, start=start, end=at, claim_type="efficacy",
                             certainty="absolute", polarity="positive", score=0.9,
                             reason="efficacy verb", intervention="ketamine", condition="pain"))
-    sa.save_claims(con, saved.article_id, saved.version, claims, run_id)
+    store_claims.save_claims(con, saved.article_id, saved.version, claims, run_id)
     ids = [r[0] for r in con.execute("SELECT claim_id FROM claims WHERE article_id = ? AND version = ?"
                                      " ORDER BY seq", [saved.article_id, saved.version]).fetchall()]
     for claim_id, (label, flags) in zip(ids, verdicts):
@@ -50,7 +52,7 @@ def add_article(con, source, body, title, verdicts, run_id="r1"):
 
 
 def corpus(con):
-    sa.start_run(con, "r1", "test", [])
+    store_runs.start_run(con, "r1", "test", [])
     make_own_reference(con)   # this database holds its own PubMed table
     con.execute("INSERT INTO pubmed (pmid, title, abstract, study_design, is_retracted) VALUES "
                 "(101, 'Ketamine for chronic pain', ?, 'case_report', true)", [QUOTE])
@@ -166,15 +168,15 @@ def test_pages_have_no_script_and_no_external_resource(con, tmp_path):
 def test_a_new_version_of_an_article_is_compared_sentence_by_sentence(con, tmp_path):
     """An edited article gets new claim ids; its unchanged flagged sentence is not a new flag,
     a flagged sentence it dropped is a resolved flag, a new flagged sentence is a new flag."""
-    sa.start_run(con, "r1", "test", [])
+    store_runs.start_run(con, "r1", "test", [])
     make_own_reference(con)   # this database holds its own PubMed table
     con.execute("INSERT INTO pubmed (pmid, title, abstract, study_design) VALUES "
                 "(101, 'Ketamine for chronic pain', ?, 'case_report')", [QUOTE])
     source = "https://a.example/post"
     add_article(con, source, "Post\n\nKetamine cures pain.\n\nKetamine cures gout.",
                 "Post", [("supported", ["overstated_certainty"]), ("supported", ["figure_not_found"])])
-    sa.finish_run(con, "r1", "completed")
-    sa.start_run(con, "r2", "test", [])
+    store_runs.finish_run(con, "r1", "completed")
+    store_runs.start_run(con, "r2", "test", [])
     add_article(con, source, "Post\n\nKetamine  cures pain.\n\nKetamine cures asthma.",
                 "Post", [("supported", ["overstated_certainty"]), ("contradicted", ["contradicted_by_stronger_evidence"])],
                 run_id="r2")
@@ -192,7 +194,7 @@ def test_an_unchanged_article_page_is_taken_from_the_previous_report(con, tmp_pa
     """The report's cost follows what changed: a page whose article, claims, verdicts, evidence
     and decisions are as before is copied from the published report, a changed one rendered."""
     ids = corpus(con)
-    sa.start_run(con, "r2", "test", [])   # the articles are no longer new tonight
+    store_runs.start_run(con, "r2", "test", [])   # the articles are no longer new tonight
     first = build_report(con, tmp_path / "one", "r2")
     previous = first.html.parent
     # mark the copies so that a page taken from the previous report can be told apart

@@ -5,6 +5,8 @@ import pytest
 
 from factcheck.ingest.document import Document, sha256_hex
 from factcheck.store import articles as sa
+from factcheck.store import claims as store_claims
+from factcheck.store import runs as store_runs
 from factcheck.store.raw import document_text
 from factcheck.store.rows import Claim
 from factcheck.store.db import apply_migrations, connect, migration_files, schema_version
@@ -32,7 +34,7 @@ def test_fts_extension_loads_without_network(con):
 
 
 def test_same_content_is_one_version_and_changes_are_new_versions(con):
-    sa.start_run(con, "r1", "test", [])
+    store_runs.start_run(con, "r1", "test", [])
     first = sa.save_document(con, doc("/a/one.txt", "Ketamine blocks NMDA receptors."), "r1")
     again = sa.save_document(con, doc("/a/one.txt", "Ketamine blocks NMDA receptors."), "r2")
     changed = sa.save_document(con, doc("/a/one.txt", "Ketamine blocks NMDA receptors in rats."), "r2")
@@ -65,11 +67,11 @@ def test_claims_are_replaced_not_duplicated(con):
                   intervention="ketamine", condition="pain", outcome="relief", mesh_terms=["Ketamine"],
                   figures=["within hours"], attribution="reported", attributed_to="Some clinics")
     for _ in range(2):
-        sa.save_claims(con, saved.article_id, saved.version, [claim], "r1")
+        store_claims.save_claims(con, saved.article_id, saved.version, [claim], "r1")
     assert con.execute("SELECT count(*) FROM claims").fetchone()[0] == 1
     # the same Claim comes back out, matched by column name
-    (back,) = sa.load_claims(con, relation="claims")
-    assert back.claim_id == sa.claim_id_for(saved.article_id, saved.version, 0, 23)
+    (back,) = store_claims.load_claims(con, relation="claims")
+    assert back.claim_id == store_claims.claim_id_for(saved.article_id, saved.version, 0, 23)
     back.claim_id = None
     assert back == claim
     assert con.execute("SELECT claims_status FROM article_versions").fetchone()[0] == "done"
@@ -136,7 +138,7 @@ def test_a_run_killed_before_publishing_is_recorded_as_abandoned_by_the_next(tmp
                                   f"{pid} on {__import__('socket').gethostname()}")
         work = begin_work(db)
         from factcheck.store.db import connect
-        from factcheck.store.articles import record_abandoned_run
+        from factcheck.store.runs import record_abandoned_run
         con = connect(work)
         assert record_abandoned_run(con, *lock.abandoned)
         assert not record_abandoned_run(con, *lock.abandoned)      # once only
@@ -151,11 +153,11 @@ def test_a_run_killed_before_publishing_is_recorded_as_abandoned_by_the_next(tmp
 def test_publish_replaces_atomically_and_readers_keep_reading(tmp_path):
     db = tmp_path / "f.duckdb"
     with connect(db) as c:
-        sa.start_run(c, "old", "test", [])
+        store_runs.start_run(c, "old", "test", [])
     reader = duckdb.connect(str(db), read_only=True)
     work = begin_work(db)
     with connect(work) as c:
-        sa.start_run(c, "new", "test", [])
+        store_runs.start_run(c, "new", "test", [])
     # the published file is untouched while the working copy is written
     assert reader.execute("SELECT list(run_id) FROM runs").fetchone()[0] == ["old"]
     reader.close()
@@ -201,7 +203,7 @@ def test_a_leftover_wal_of_the_published_file_is_folded_in_before_copying(tmp_pa
 
     db = tmp_path / "f.duckdb"
     with connect(db) as c:
-        sa.start_run(c, "old", "test", [])
+        store_runs.start_run(c, "old", "test", [])
     # a process writes the published file in place and is killed before any checkpoint
     code = (f"import duckdb, os; c = duckdb.connect({str(db)!r}); c.execute('SET wal_autocheckpoint=\"1GB\"');"
             "c.execute(\"INSERT INTO runs (run_id, flow, started_at, status) VALUES ('killed', 't', now(), 'x')\");"
@@ -210,7 +212,7 @@ def test_a_leftover_wal_of_the_published_file_is_folded_in_before_copying(tmp_pa
     assert (tmp_path / "f.duckdb.wal").exists()
     work = begin_work(db)
     with connect(work) as c:
-        sa.start_run(c, "new", "test", [])
+        store_runs.start_run(c, "new", "test", [])
     publish(work, db)
     assert not (tmp_path / "f.duckdb.wal").exists()
     with duckdb.connect(str(db), read_only=True) as c:

@@ -16,7 +16,9 @@ from pathlib import Path
 from .ingest.local import read_local
 from .settings import Settings, get_settings
 from .store import articles as store_articles
-from .store.articles import new_run_id  # noqa: F401  (runs are named where they are stored)
+from .store import claims as store_claims
+from .store import runs as store_runs
+from .store.runs import new_run_id  # noqa: F401  (runs are named where they are stored)
 from .store.db import connect, transaction
 
 log = logging.getLogger(__name__)
@@ -48,7 +50,7 @@ def start_run(db: str | Path, run_id: str, flow: str, inputs: Sequence[str]) -> 
     from .evidence.assess import shipped_model_version
 
     with closing(connect(db)) as con:
-        store_articles.start_run(con, run_id, flow, [str(i) for i in inputs],
+        store_runs.start_run(con, run_id, flow, [str(i) for i in inputs],
                                  claims_model=model_name(), stance_model=shipped_model_version())
     return run_id
 
@@ -56,7 +58,7 @@ def start_run(db: str | Path, run_id: str, flow: str, inputs: Sequence[str]) -> 
 def record_abandoned_run(db: str | Path, run_id: str, started_at: str, holder: str) -> bool:
     """Record a run that died before publishing (see ``WriterLock.abandoned``) in ``db``."""
     with closing(connect(db)) as con:
-        return store_articles.record_abandoned_run(con, run_id, started_at, holder)
+        return store_runs.record_abandoned_run(con, run_id, started_at, holder)
 
 
 def ingest_stage(db: str | Path, inputs: Sequence[str], run_id: str, *,
@@ -102,7 +104,7 @@ def _version_failed(con, run_id: str, source: str, article_id: str, version: int
                     message: str) -> None:
     """Record that ``stage`` raised on one article version, and mark the version failed."""
     with transaction(con):
-        store_articles.record_error(con, run_id, source, stage, "exception", message)
+        store_runs.record_error(con, run_id, source, stage, "exception", message)
         store_articles.mark_version_failed(con, article_id, version, stage, message)
 
 
@@ -179,7 +181,7 @@ def save_cleaned(db: str | Path, run_id: str, results: Sequence[dict]) -> dict:
             with transaction(con):
                 store_articles.save_cleaned(con, article_id, version, result)
                 if not result.body_text:
-                    store_articles.record_error(con, run_id, source, "clean", "empty_body",
+                    store_runs.record_error(con, run_id, source, "clean", "empty_body",
                                                 result.error or "no article text left after cleaning",
                                                 severity="warning")
                     counts["empty"] += 1
@@ -245,9 +247,9 @@ def save_extracted(db: str | Path, run_id: str, results: Sequence[dict]) -> dict
                 counts["errors"] += 1
                 continue
             with transaction(con):
-                counts["claims"] += store_articles.save_claims(con, article_id, version, done["claims"], run_id)
+                counts["claims"] += store_claims.save_claims(con, article_id, version, done["claims"], run_id)
                 for message in done["cuts"]:
-                    store_articles.record_error(con, run_id, source, "claims", "too_large", message,
+                    store_runs.record_error(con, run_id, source, "claims", "too_large", message,
                                                 severity="warning")
             counts["versions"] += 1
     return counts
@@ -276,17 +278,17 @@ def pubmed_stage(db: str | Path, files: Iterable[str | Path], run_id: str, progr
     with closing(connect(db)) as con, transaction(con):
         for result in summary.files:
             if result.status == "failed":
-                store_articles.record_error(con, run_id, result.path, "pubmed", "load",
+                store_runs.record_error(con, run_id, result.path, "pubmed", "load",
                                             result.error or "the file failed to load")
             elif result.skipped_records:
-                store_articles.record_error(con, run_id, result.path, "pubmed", "records_skipped",
+                store_runs.record_error(con, run_id, result.path, "pubmed", "records_skipped",
                                             result.error or f"{result.skipped_records} records skipped",
                                             severity="warning")
         if summary.fts_error:
-            store_articles.record_error(con, run_id, "fts_main_pubmed", "pubmed", "index",
+            store_runs.record_error(con, run_id, "fts_main_pubmed", "pubmed", "index",
                                         summary.fts_error)
         if loaded.status == "rejected":
-            store_articles.record_error(con, run_id, str(reference), "pubmed", "dq_failed",
+            store_runs.record_error(con, run_id, str(reference), "pubmed", "dq_failed",
                                         "the reference's data-quality checks failed; nothing was "
                                         f"published (copy kept as {loaded.rejected}): "
                                         + "; ".join(loaded.checks.get("failures", []))[:1800])
@@ -348,10 +350,10 @@ def plan_evidence(db: str | Path, run_id: str, claim_ids: Sequence[str] | None =
         found = None if writable else attached(con)
         plan["reference"] = str(found) if found else None
         if claim_ids is not None:
-            claims = store_articles.load_claims(con, "claim_id IN (SELECT unnest(?::VARCHAR[]))",
+            claims = store_claims.load_claims(con, "claim_id IN (SELECT unnest(?::VARCHAR[]))",
                                                 [list(claim_ids)])
         else:
-            claims = store_articles.load_claims(con)
+            claims = store_claims.load_claims(con)
         plan["claims"] = len(claims)
         use_vectors = plan["use_vectors"] = bool(claims) and ready and vectors.available()
         if use_vectors and writable:
@@ -511,7 +513,7 @@ def fetch_evidence_stage(db: str | Path, run_id: str, *, api_key: str | None = N
     cache = Path(cache_dir) if cache_dir else Path(db).resolve().parent / "pubmed_fetch"
     counts = {"claims": 0, "queries": 0, "files": 0, "inserted": 0, "errors": 0}
     with closing(connect(db)) as con:
-        claims = store_articles.load_claims(
+        claims = store_claims.load_claims(
             con, "claim_id IN (SELECT claim_id FROM verdicts WHERE label IN "
                  "('no_coverage', 'not_addressed')) AND coalesce(attribution, 'own') <> 'rejected'")
     queries = queries_for(claims)
@@ -520,7 +522,7 @@ def fetch_evidence_stage(db: str | Path, run_id: str, *, api_key: str | None = N
     if refused and queries:
         counts["errors"] += 1
         with closing(connect(db)) as con, transaction(con):
-            store_articles.record_error(con, run_id, base_url, "fetch_evidence", "blocked_address",
+            store_runs.record_error(con, run_id, base_url, "fetch_evidence", "blocked_address",
                                         refused)
         return counts
     files: list[Path] = []
@@ -536,7 +538,7 @@ def fetch_evidence_stage(db: str | Path, run_id: str, *, api_key: str | None = N
                 except EutilsError as exc:
                     counts["errors"] += 1
                     with closing(connect(db)) as con, transaction(con):
-                        store_articles.record_error(con, run_id, q.query, "fetch_evidence", "eutils",
+                        store_runs.record_error(con, run_id, q.query, "fetch_evidence", "eutils",
                                                     str(exc)[:2000])
                     continue
                 counts["queries"] += 1
@@ -546,7 +548,7 @@ def fetch_evidence_stage(db: str | Path, run_id: str, *, api_key: str | None = N
     except Exception as exc:  # a client that cannot even start must not stop the run
         counts["errors"] += 1
         with closing(connect(db)) as con, transaction(con):
-            store_articles.record_error(con, run_id, base_url, "fetch_evidence", "eutils",
+            store_runs.record_error(con, run_id, base_url, "fetch_evidence", "eutils",
                                         f"{type(exc).__name__}: {exc}"[:2000])
     if files:
         loaded = pubmed_stage(db, files, run_id, kind="fetch")
@@ -622,7 +624,7 @@ def finish_run(db: str | Path, run_id: str, status: str, *, dq_passed: bool | No
             "n_errors": con.execute("SELECT count(*) FROM pipeline_errors WHERE run_id = ?"
                                     " AND severity = 'error'", [run_id]).fetchone()[0],
         }
-        store_articles.finish_run(con, run_id, status, counts=counts, dq_passed=dq_passed, message=message)
+        store_runs.finish_run(con, run_id, status, counts=counts, dq_passed=dq_passed, message=message)
     return counts
 
 
@@ -633,7 +635,7 @@ def record_unpublished_run(db: str | Path, rejected_db: str | Path, run_id: str)
 
     work = begin_work(db)
     with closing(connect(work)) as con:
-        store_articles.copy_run_records(con, str(rejected_db), run_id)
+        store_runs.copy_run_records(con, str(rejected_db), run_id)
     publish(work, db)
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .store.articles import new_run_id
+from .store.runs import new_run_id
 from .store.publish import WriterLock, begin_work
 from .store.publish import publish as publish_database
 

@@ -42,7 +42,7 @@ from pathlib import Path
 
 from . import pipeline
 from .reference import ReferenceLoad, load_reference
-from .store.articles import new_run_id
+from .store.runs import new_run_id
 from .store.publish import WriterLock, begin_work
 from .store.publish import publish as publish_database
 from .store.reference import needs_split, split

@@ -1,4 +1,5 @@
-"""SQL writes for runs, articles, their versions, removed blocks and pipeline errors.
+"""SQL writes for articles, their versions and removed blocks (runs and errors: ``runs.py``;
+claims: ``claims.py``).
 
 Functions here never begin or commit a transaction themselves: the caller wraps one unit of
 work (say, a fetched page and its crawl state) in a single transaction, so a crash leaves
@@ -8,26 +9,16 @@ either all of it or none of it.
 from __future__ import annotations
 
 import hashlib
-import uuid
-from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import timezone
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import duckdb
 
 from . import raw
-from .rows import Claim, Document
-
-
-def now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
-
-
-def new_run_id(flow: str = "run") -> str:
-    """A run's id: its flow, its UTC start to the second, and six random hex digits."""
-    return f"{flow}-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
+from .rows import Document
+from .runs import record_error
 
 
 def article_id_for(source: str) -> str:
@@ -48,49 +39,6 @@ class SavedVersion:
     version: int
     is_new: bool           # a version that was not stored before
     duplicate_of: str | None = None  # article that already holds the same content
-
-
-def start_run(con: duckdb.DuckDBPyConnection, run_id: str, flow: str, inputs: Iterable[str],
-              claims_model: str | None = None, stance_model: str | None = None) -> None:
-    con.execute(
-        "INSERT INTO runs (run_id, flow, started_at, status, inputs, claims_model, stance_model)"
-        " VALUES (?, ?, ?, 'running', ?, ?, ?) ON CONFLICT (run_id) DO NOTHING",
-        [run_id, flow, now(), list(inputs), claims_model, stance_model])
-
-
-def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str, *,
-               counts: dict[str, int] | None = None, dq_passed: bool | None = None,
-               message: str | None = None) -> None:
-    counts = counts or {}
-    allowed = ("n_documents", "n_new_versions", "n_claims", "n_flagged", "n_errors")
-    sets = ", ".join(f"{k} = ?" for k in allowed if k in counts)
-    params = [counts[k] for k in allowed if k in counts]
-    con.execute(
-        f"UPDATE runs SET status = ?, finished_at = ?, dq_passed = ?, message = ?"
-        f"{', ' + sets if sets else ''} WHERE run_id = ?",
-        [status, now(), dq_passed, message, *params, run_id])
-
-
-def record_abandoned_run(con: duckdb.DuckDBPyConnection, run_id: str, started_at: str,
-                         holder: str) -> bool:
-    """Add the ``runs`` row of a run that died before it could publish (its lock record said
-    it was under way); nothing when the run is already recorded. True when a row was added."""
-    if con.execute("SELECT count(*) FROM runs WHERE run_id = ?", [run_id]).fetchone()[0]:
-        return False
-    con.execute(
-        "INSERT INTO runs (run_id, flow, started_at, status, message) VALUES (?, ?, ?, 'abandoned', ?)",
-        [run_id, run_id.split("-", 1)[0] or "run", started_at,
-         f"the process ({holder}) ended before the run finished (killed, or the machine stopped);"
-         " nothing of it was published"])
-    return True
-
-
-def record_error(con: duckdb.DuckDBPyConnection, run_id: str, source: str, stage: str,
-                 error_kind: str, message: str, severity: str = "error") -> None:
-    con.execute(
-        "INSERT INTO pipeline_errors (run_id, source, stage, error_kind, severity, message, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [run_id, source, stage, error_kind, severity, message, now()])
 
 
 def save_document(con: duckdb.DuckDBPyConnection, doc: Document, run_id: str) -> SavedVersion | None:
@@ -230,88 +178,3 @@ def mark_version_failed(con: duckdb.DuckDBPyConnection, article_id: str, version
         raise ValueError(f"no status column for stage {stage!r}")
 
 
-def claim_id_for(article_id: str, version: int, start: int, end: int) -> str:
-    return hashlib.sha1(f"{article_id}:{version}:{start}:{end}".encode()).hexdigest()[:20]
-
-
-def save_claims(con: duckdb.DuckDBPyConnection, article_id: str, version: int, claims,
-                run_id: str) -> int:
-    """Replace the claims of one version with ``claims`` (``factcheck.claims.Claim`` objects).
-
-    Claim ids derive from the version and character offsets, so extracting the same version
-    twice yields the same ids and no duplicates.
-    """
-    old = [r[0] for r in con.execute("SELECT claim_id FROM claims WHERE article_id = ? AND version = ?",
-                                     [article_id, version]).fetchall()]
-    if old:
-        con.execute("DELETE FROM evidence WHERE claim_id IN (SELECT unnest(?))", [old])
-        con.execute("DELETE FROM verdicts WHERE claim_id IN (SELECT unnest(?))", [old])
-        con.execute("DELETE FROM claims WHERE article_id = ? AND version = ?", [article_id, version])
-    rows = [{"claim_id": claim_id_for(article_id, version, c.start, c.end), "article_id": article_id,
-             "version": version, "seq": seq, "start_char": c.start, "end_char": c.end,
-             "run_id": run_id, **{f: _value(getattr(c, f)) for f in CLAIM_FIELDS}}
-            for seq, c in enumerate(claims)]
-    if rows:
-        columns = list(rows[0])
-        con.executemany(
-            f"INSERT INTO claims ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
-            [[r[c] for c in columns] for r in rows])
-    con.execute("UPDATE article_versions SET claims_status = 'done' WHERE article_id = ? AND version = ?",
-                [article_id, version])
-    return len(rows)
-
-
-#: ``Claim`` fields stored in ``claims`` under the same name (offsets are start_char/end_char).
-CLAIM_FIELDS = ("sentence", "claim_type", "certainty", "polarity", "score", "reason", "intervention",
-                "condition", "outcome", "mesh_terms", "query_text", "attribution", "attributed_to",
-                "figures", "cited")
-
-
-def _value(v):
-    if isinstance(v, (list, tuple)):
-        return list(v)
-    if isinstance(v, float):
-        return float(v)
-    return v
-
-
-def load_claims(con: duckdb.DuckDBPyConnection, where: str = "TRUE", params: list | None = None,
-                relation: str = "current_claims") -> list:
-    """Stored claims as ``factcheck.claims.Claim`` objects (matched by column name, never by
-    position), with ``claim_id`` set; ``where`` filters ``relation``."""
-    cur = con.execute(f"SELECT * FROM {relation} WHERE {where} ORDER BY article_id, version, seq",
-                      params or [])
-    names = [d[0] for d in cur.description]
-    out = []
-    for row in cur.fetchall():
-        r = dict(zip(names, row))
-        fields = {f: r.get(f) for f in CLAIM_FIELDS}
-        fields["mesh_terms"] = list(fields["mesh_terms"] or [])
-        fields["figures"] = list(fields["figures"] or [])
-        fields["attribution"] = fields["attribution"] or "own"
-        out.append(Claim(start=r["start_char"], end=r["end_char"], claim_id=r["claim_id"], **fields))
-    return out
-
-
-def copy_run_records(con: duckdb.DuckDBPyConnection, source_db: str, run_id: str) -> None:
-    """Copy one run's ``runs``, ``pipeline_errors`` and ``dq_results`` rows from another
-    database file (a rejected working copy) into ``con``'s, so the published file keeps the
-    history of runs that were not published, and why.
-
-    Unlike the other writers here it holds its own transaction: DuckDB cannot detach the
-    other file while a transaction has read from it."""
-    quoted = str(source_db).replace("'", "''")
-    con.execute(f"ATTACH '{quoted}' AS rejected (READ_ONLY)")
-    try:
-        con.execute("BEGIN TRANSACTION")
-        try:
-            for table in ("runs", "pipeline_errors", "dq_results"):
-                con.execute(f"DELETE FROM {table} WHERE run_id = ?", [run_id])
-                con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM rejected.{table}"
-                            " WHERE run_id = ?", [run_id])
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-    finally:
-        con.execute("DETACH rejected")

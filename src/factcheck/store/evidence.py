@@ -7,7 +7,7 @@ from dataclasses import asdict
 
 import duckdb
 
-from .articles import now
+from .runs import now
 from .rows import EvidenceRow, VerdictRow
 
 _EVIDENCE_COLUMNS = list(EvidenceRow.__dataclass_fields__)

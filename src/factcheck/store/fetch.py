@@ -14,7 +14,7 @@ from datetime import datetime
 
 import duckdb
 
-from .articles import now
+from .runs import now
 
 OUTCOMES = ("fetched", "unchanged", "not_modified", "lastmod_unchanged", "duplicate",
             "robots_disallowed", "skipped", "error")

@@ -22,7 +22,7 @@ from datetime import datetime
 import duckdb
 import pyarrow as pa
 
-from .articles import now
+from .runs import now
 from .pubmed_schema import STAGE_SCHEMA
 
 log = logging.getLogger(__name__)

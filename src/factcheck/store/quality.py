@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
-from .articles import now
+from .runs import now
 
 
 def save_dq_results(con: duckdb.DuckDBPyConnection, run_id: str, results) -> None:

@@ -37,7 +37,7 @@ from pathlib import Path
 
 import duckdb
 
-from .articles import now
+from .runs import now
 from ..settings import get_settings
 
 log = logging.getLogger(__name__)

@@ -56,8 +56,8 @@ class Claim:
     ``attribution`` is ``own`` (the article asserts it), ``reported`` (someone else's) or
     ``rejected`` (someone else's, and the article rejects or questions it).
 
-    This one shape travels from extraction to the store (``store.articles.save_claims``),
-    back out of it (``store.articles.load_claims``, by column name) and into the evidence stage.
+    This one shape travels from extraction to the store (``store.claims.save_claims``),
+    back out of it (``store.claims.load_claims``, by column name) and into the evidence stage.
     """
 
     sentence: str
@@ -80,7 +80,7 @@ class Claim:
     attributed_to: str | None = None
     figures: list[str] = field(default_factory=list)
     cited: str | None = None
-    # Set once stored: the claim's id (``factcheck.store.articles.claim_id_for``).
+    # Set once stored: the claim's id (``factcheck.store.claims.claim_id_for``).
     claim_id: str | None = None
 
     def to_dict(self) -> dict[str, Any]:

@@ -29,10 +29,10 @@ import duckdb
 
 from ...settings import Settings, get_settings
 from ...store import fetch as fetch_store
-from ...store.articles import (SavedVersion, article_id_for, now, record_error,
-                               save_documents)
+from ...store.articles import SavedVersion, article_id_for, save_documents
 from ...store.db import transaction
 from ...store.fetch import CrawlState, FetchLogRow
+from ...store.runs import now, record_error
 from ..decode import decode_bytes, looks_like_html
 from ..document import Document, sha256_hex
 from ..local import read_local
