@@ -29,6 +29,7 @@ from rich.console import Console
 from rich.progress import Progress
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))   # the research tools (a checkout)
 BENCH = ROOT / ".." / "shared" / "bench" / "boilerplate"
 TARGET_F1 = 0.975
 TARGET_TIME_RATIO = 1.5
@@ -105,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import trafilatura
 
-    from factcheck.clean.html import extract_for_benchmark, extract_for_benchmark_keep_cta
+    from research.clean_evaluate import extract_for_benchmark, extract_for_benchmark_keep_cta
 
     def trafilatura_default(html: str) -> str:
         return trafilatura.extract(html, include_comments=False) or ""

@@ -36,8 +36,10 @@ except ImportError:  # run from a checkout without installing
     sys.path.insert(0, str(ROOT / "src"))
     from factcheck.claims import extract_claims
 from factcheck.claims import learned
-from factcheck.claims.labelled import Row, load_rows
-from factcheck.claims.train import mesh_vocabulary
+
+sys.path.insert(0, str(ROOT))   # the research tools: run from a checkout, not installed
+from research.claims_labelled import Row, load_rows
+from research.claims_train import mesh_vocabulary
 
 
 @dataclass

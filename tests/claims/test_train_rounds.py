@@ -1,4 +1,4 @@
-"""Leave-one-round-out validation in ``factcheck.claims.train`` (``--cv rounds``), on a small
+"""Leave-one-round-out validation in ``research.claims_train`` (``--cv rounds``), on a small
 labelled directory built from real dev texts, and the shipped model it chose."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from factcheck.claims import extract_claims, learned
-from factcheck.claims import train
-from factcheck.claims.labelled import DEFAULT_DIR, load_texts
+from research import claims_train as train
+from research.claims_labelled import DEFAULT_DIR, load_texts
 
 pytest.importorskip("numpy")
 
@@ -231,7 +231,7 @@ def test_cli_five_fold_default_still_works(labelled, tmp_path):
     meta = json.loads(out.read_text(encoding="utf-8"))
     assert meta["cross_validation"]["folds"] == train.FOLDS
     assert meta["threshold_chosen_by"] == "cross-validated F2"
-    assert meta["retrain_command"] == "python -m factcheck.claims.train"
+    assert meta["retrain_command"] == "python -m research.claims_train"
 
 
 def test_mesh_vocabulary_reads_the_bundled_pubmed_sample():

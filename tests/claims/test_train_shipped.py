@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from factcheck.claims import extract_claims, learned
-from factcheck.claims import train
+from research import claims_train as train
 
 
 def test_shipped_model_records_its_leave_one_round_out_choice():
@@ -19,7 +19,7 @@ def test_shipped_model_records_its_leave_one_round_out_choice():
         assert set(meta["validation"][mode][chosen]["per_round"]) == \
             {str(r) for r in rounds}
     assert "leave-one-round-out" in meta["threshold_chosen_by"]
-    assert meta["retrain_command"].startswith("python -m factcheck.claims.train --cv rounds")
+    assert meta["retrain_command"].startswith("python -m research.claims_train --cv rounds")
     # it decides with and without the pipeline's vocabulary
     sentence = "Common side effects of ibuprofen include headache and nausea."
     for vocab in (None, ["Ibuprofen", "Headache", "Nausea"]):

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from factcheck.clean import clean_document
-from factcheck.clean.evaluate import check_fixture, load_fixtures, summarise
+from research.clean_evaluate import check_fixture, load_fixtures, summarise
 
 FIXTURES = load_fixtures(Path(__file__).resolve().parents[1] / "fixtures" / "clean")
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from factcheck.clean.evaluate import shingle_scores
+from research.clean_evaluate import shingle_scores
 
 GATE = Path(__file__).resolve().parents[2] / "benchmarks" / "gate_clean.py"
 

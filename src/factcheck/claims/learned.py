@@ -7,7 +7,7 @@ claims worded in ways they had not seen (recall 0.52–0.86 over the held-out ro
 ``docs/claims.md``); weighting the words of the labelled dev sentences recovers part of that.
 
 The weights ship as ``model.json`` beside this module (feature hashing into ``dims`` buckets with
-CRC-32, so no vocabulary file is needed); ``python -m factcheck.claims.train`` rebuilds it from
+CRC-32, so no vocabulary file is needed); ``python -m research.claims_train`` rebuilds it from
 ``data/labelled/`` (the exact command, and the leave-one-round-out validation that chose the L2
 strength, the features and the threshold, are recorded in the file). The shipped model is
 trained on every sentence judged both without and with the pipeline's MeSH vocabulary, so it

@@ -550,13 +550,3 @@ def clean_html(html: str, url: str | None = None, remove_cta: bool = True) -> Cl
     if not body:
         result.error = "every block of the page is boilerplate; nothing left to check"
     return result
-
-
-def extract_for_benchmark(html: str) -> str:
-    """Body text with every rule on (the product's behaviour): the benchmark's callable."""
-    return clean_html(html).body_text
-
-
-def extract_for_benchmark_keep_cta(html: str) -> str:
-    """Body text keeping calls to action (the benchmark's ground truth keeps them)."""
-    return clean_html(html, remove_cta=False).body_text

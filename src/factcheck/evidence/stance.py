@@ -1,7 +1,7 @@
 """The stance model at run time: for (claim, sentence) pairs, the calibrated probabilities
 that the sentence is NEUTRAL to the claim, SUPPORTs it or REFUTEs it.
 
-The model is a cross-encoder (all-MiniLM-L6-v2 fine-tuned by ``factcheck.evidence.train``)
+The model is a cross-encoder (all-MiniLM-L6-v2 fine-tuned by ``research.stance_train``)
 shipped as int8 ONNX in ``model/`` with its tokenizer; it runs with onnxruntime and
 tokenizers, so the default install needs no torch and nothing is downloaded. Probabilities
 are ``softmax(logits / temperature)``, the temperature fitted on held-aside validation data

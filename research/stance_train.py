@@ -2,7 +2,7 @@
 claim? A cross-encoder fine-tuned from all-MiniLM-L6-v2 on CPU, exported to ONNX (int8).
 
     pip install -c constraints.txt -e ".[train]"
-    python -m factcheck.evidence.train --bench ../shared/bench [--epochs 3] [--out DIR]
+    python -m research.stance_train --bench ../shared/bench [--epochs 3] [--out DIR]
 
 What it learns from (licences in ``model/MODEL_CARD.md``), every set restricted to its
 training part of ``benchmarks/splits/`` so that the benchmarks measure unseen data:
@@ -36,12 +36,13 @@ from pathlib import Path
 
 from rich.console import Console
 
-from . import datasets
-from .datasets import Pair
+from factcheck.evidence.stance import MODEL_DIR  # the shipped model's folder: retraining writes there
+
+from . import stance_datasets as datasets
+from .stance_datasets import Pair
 
 console = Console(stderr=True)
 
-MODEL_DIR = Path(__file__).resolve().parent / "model"
 LABELS = datasets.LABELS            # NEUTRAL, SUPPORT, REFUTE (the order of stance.LABELS)
 SEED = 20261206
 MAX_LENGTH = 160
@@ -345,7 +346,7 @@ def train(bench: Path, out_dir: Path, epochs: int = 4, seed: int = SEED, limit: 
         "history": history, "train_pairs": dict(Counter(p.source for p in train_pairs)),
         "train_labels": dict(counts), "validation_pairs": len(val_pairs),
         "learning_rate": LEARNING_RATE, "batch": BATCH, "class_weights": class_weights,
-        "retrain_command": f"python -m factcheck.evidence.train --bench ../shared/bench --epochs {epochs}"
+        "retrain_command": f"python -m research.stance_train --bench ../shared/bench --epochs {epochs}"
                            f" --class-weights {class_weights}" + (" --restate" if restate else ""),
         "seconds": round(time.time() - started),
     })
@@ -368,11 +369,11 @@ def calibrate(bench: Path, model_dir: Path, read_k: int = 10) -> dict:
 
     import numpy as np
 
-    from ..store.db import connect
-    from .assess import claim_from_text, judge_topic
-    from .read import DECISION_THRESHOLD, Calibration, read_records
-    from .retrieve import build_query, lexical_ratio, retrieve
-    from .stance import StanceModel
+    from factcheck.evidence.assess import claim_from_text, judge_topic
+    from factcheck.evidence.read import DECISION_THRESHOLD, Calibration, read_records
+    from factcheck.evidence.retrieve import build_query, lexical_ratio, retrieve
+    from factcheck.evidence.stance import StanceModel
+    from factcheck.store.db import connect
 
     model = StanceModel(model_dir)
     raw = Calibration()                       # identity: the sentence probability itself
@@ -462,7 +463,7 @@ def export_onnx(model, tokenizer, out_dir: Path) -> dict:
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--bench", type=Path, default=Path(__file__).resolve().parents[4] / "shared" / "bench")
+    ap.add_argument("--bench", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "bench")
     ap.add_argument("--out", type=Path, default=MODEL_DIR)
     ap.add_argument("--epochs", type=int, default=4)
     ap.add_argument("--seed", type=int, default=SEED)

@@ -1,7 +1,7 @@
 """The labelled sentences in ``data/labelled/`` (see its README): loading and aligning.
 
 Used by the evaluation script (``benchmarks/eval_claims.py``) and by the model training
-(``python -m factcheck.claims.train``), so both read the labels the same way.
+(``python -m research.claims_train``), so both read the labels the same way.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-DEFAULT_DIR = Path(__file__).resolve().parents[3] / "data" / "labelled"
+DEFAULT_DIR = Path(__file__).resolve().parents[1] / "data" / "labelled"
 
 
 @dataclass

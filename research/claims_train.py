@@ -1,13 +1,13 @@
 """Retrain the check-worthiness model (``model.json``) from the labelled development texts.
 
-    python -m factcheck.claims.train [--labelled data/labelled] [--out PATH] [--threshold P]
-    python -m factcheck.claims.train --cv rounds [--mesh FILE] [--features default|mesh|both]
+    python -m research.claims_train [--labelled data/labelled] [--out PATH] [--threshold P]
+    python -m research.claims_train --cv rounds [--mesh FILE] [--features default|mesh|both]
                                      [--l2 X] [--threshold-rule RULE] [--no-write]
-    python -m factcheck.claims.train --cv rounds --compare [--mesh FILE]   # report only
+    python -m research.claims_train --cv rounds --compare [--mesh FILE]   # report only
 
 The shipped file was written by (see its ``retrain_command``)
 
-    python -m factcheck.claims.train --cv rounds --mesh data/pubmed/pubmed_sample.xml.gz \
+    python -m research.claims_train --cv rounds --mesh data/pubmed/pubmed_sample.xml.gz \
         --features both --l2 3 --threshold-rule max-f1
 
 The file holds two models over the same features: the check-worthiness model (binary) and the
@@ -57,11 +57,12 @@ from typing import Callable, Iterable, Sequence
 
 from rich.console import Console
 
-from . import learned
-from .extract import _judged, extract_claims
-from .labelled import DEFAULT_DIR, Row, label_of, load_texts
-from .mesh import matcher_for
-from .model import CLAIM_TYPES
+from factcheck.claims import learned
+from factcheck.claims.extract import _judged, extract_claims
+from factcheck.claims.mesh import matcher_for
+from factcheck.claims.model import CLAIM_TYPES
+
+from .claims_labelled import DEFAULT_DIR, Row, label_of, load_texts
 
 DIMS = 2 ** 14
 L2 = 1.0
@@ -741,7 +742,7 @@ def _folds(args: argparse.Namespace, console: Console, vocabulary: set[str] | No
                           "type_accuracy_vocabulary": round(type_vocabulary, 4),
                           "type_accuracy_model": round(type_model, 4)},
         types=typer.to_dict(),
-        retrain="python -m factcheck.claims.train",
+        retrain="python -m research.claims_train",
         retrain_command=_command(args)) + "\n", encoding="utf-8")
     console.print(f"model written to {args.out} ({len(weights)} weights)")
     learned.clear_cache()
@@ -766,7 +767,7 @@ def _shown(path: Path) -> str:
 
 
 def _command(args: argparse.Namespace) -> str:
-    parts = ["python -m factcheck.claims.train"]
+    parts = ["python -m research.claims_train"]
     if args.cv != "folds":
         parts.append(f"--cv {args.cv}")
     if args.mesh is not None:
@@ -895,7 +896,7 @@ def _rounds(args: argparse.Namespace, console: Console, vocabulary: set[str] | N
                                                       "type_accuracy_model")}},
         validation=validation,
         types=typer.to_dict(),
-        retrain="python -m factcheck.claims.train",
+        retrain="python -m research.claims_train",
         retrain_command=_command(args)) + "\n", encoding="utf-8")
     console.print(f"model written to {args.out} ({len(model.weights)} weights, threshold "
                   f"{chosen})")
@@ -949,7 +950,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--embed needs --cv rounds")
     args.embedding = None
     if args.embed:
-        from . import embed
+        from factcheck.claims import embed
 
         os.environ[embed.ENV] = "on"
         embed.available()   # raises when the extra is missing

@@ -19,10 +19,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .result import CleanResult
+from factcheck.clean.html import clean_html
+from factcheck.clean.result import CleanResult
 
 _TOKEN = re.compile(r"\w+")
-REPO_ROOT = Path(__file__).resolve().parents[3]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 def _shingles(text: str, n: int = 4) -> Counter:
@@ -118,3 +119,13 @@ def summarise(scores: list[FixtureScore]) -> dict[str, float]:
     return {"f1": f1, "precision": precision, "recall": recall,
             "kinds_recall": found / expected if expected else 1.0,
             "pages_without_problems": sum(not s.problems for s in scores) / len(scores) if scores else 0.0}
+
+
+def extract_for_benchmark(html: str) -> str:
+    """Body text with every rule on (the product's behaviour): the benchmark's callable."""
+    return clean_html(html).body_text
+
+
+def extract_for_benchmark_keep_cta(html: str) -> str:
+    """Body text keeping calls to action (the benchmark's ground truth keeps them)."""
+    return clean_html(html, remove_cta=False).body_text

@@ -145,7 +145,7 @@ def pubmedqa_pairs(bench: Path) -> list[Pair]:
 
 
 def read_split(name: str) -> dict:
-    root = Path(__file__).resolve().parents[3] / "benchmarks" / "splits"
+    root = Path(__file__).resolve().parents[1] / "benchmarks" / "splits"
     return json.loads((root / f"{name}.json").read_text(encoding="utf-8"))
 
 
@@ -154,7 +154,7 @@ def load_corpus_table(con, docs: dict[str, Doc]) -> int:
     per line so that they split back exactly) and build its index. Returns the row count."""
     import pyarrow as pa
 
-    from ..store.pubmed import rebuild_fts_index
+    from factcheck.store.pubmed import rebuild_fts_index
 
     ids = [int(d) for d in docs]
     table = pa.table({
