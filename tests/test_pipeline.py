@@ -263,3 +263,18 @@ def test_a_run_records_the_models_it_runs_with(tmp_path, monkeypatch):
     assert models[shipped][0] == f"model.json@{digest}"
     assert models[rules_alone][0] == "off"
     assert judged_with == {models[rules_alone][1]}
+
+
+def test_one_ingest_door_for_files_and_urls_whatever_their_spelling(tmp_path):
+    """Files, folders and URLs go through one door (the crawler): a URL is a URL in any case
+    (HTTP://… was once read as a local path), and the outcomes are counted once."""
+    db = tmp_path / "f.duckdb"
+    run = pipeline.start_run(db, pipeline.new_run_id("test"), "test", [])
+    counts = pipeline.ingest_stage(db, [str(SEEDS / "001_b93a18ff41c11d19.txt"),
+                                        "HTTP://127.0.0.1:9/article", str(tmp_path / "missing.txt")], run)
+    assert counts["new_versions"] == 1 and counts["errors"] == 2
+    with connect(db, read_only=True) as con:
+        errors = dict(con.execute("SELECT lower(source), error_kind FROM pipeline_errors "
+                                  "WHERE run_id = ?", [run]).fetchall())
+    assert errors["http://127.0.0.1:9/article"] == "blocked_address"   # the address guard, not a file
+    assert errors[str(tmp_path / "missing.txt").lower()] == "io"

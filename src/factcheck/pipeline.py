@@ -13,7 +13,6 @@ from collections.abc import Iterable, Sequence
 from contextlib import closing
 from pathlib import Path
 
-from .ingest.local import read_local
 from .settings import Settings, get_settings
 from .store import articles as store_articles
 from .store import claims as store_claims
@@ -39,10 +38,6 @@ def sample_pubmed() -> list[Path]:
     return sorted((data_dir() / "pubmed").glob("*.xml.gz"))
 
 
-def _is_url(item: str) -> bool:
-    return item.startswith(("http://", "https://"))
-
-
 def start_run(db: str | Path, run_id: str, flow: str, inputs: Sequence[str]) -> str:
     """Record the run as running, with the models it runs with (the settings decide them:
     ``docs/settings.md``)."""
@@ -51,7 +46,7 @@ def start_run(db: str | Path, run_id: str, flow: str, inputs: Sequence[str]) -> 
 
     with closing(connect(db)) as con:
         store_runs.start_run(con, run_id, flow, [str(i) for i in inputs],
-                                 claims_model=model_name(), stance_model=shipped_model_version())
+                             claims_model=model_name(), stance_model=shipped_model_version())
     return run_id
 
 
@@ -64,40 +59,24 @@ def record_abandoned_run(db: str | Path, run_id: str, started_at: str, holder: s
 def ingest_stage(db: str | Path, inputs: Sequence[str], run_id: str, *,
                  sources_file: str | None = None, settings: Settings | None = None,
                  progress=None) -> dict:
-    """Read local files/folders and crawl URLs or a sources file into article versions."""
-    settings = settings or get_settings()
-    local = [i for i in inputs if not _is_url(str(i))]
-    urls = [str(i) for i in inputs if _is_url(str(i))]
-    counts = {"documents": 0, "new_versions": 0, "unchanged": 0, "duplicates": 0, "errors": 0}
-    with closing(connect(db)) as con:
-        for doc in read_local(local):
-            counts["documents"] += 1
-            with transaction(con):
-                saved = store_articles.save_document(con, doc, run_id)
-            if saved is None:
-                counts["errors"] += 1
-                log.warning("skipped %s: %s", doc.source, doc.error)
-            elif saved.duplicate_of:
-                counts["duplicates"] += 1
-            elif saved.is_new:
-                counts["new_versions"] += 1
-            else:
-                counts["unchanged"] += 1
-        if urls or sources_file:
-            from .ingest.web import crawl, load_sources
+    """Read local files and folders, fetch URLs (pages, feeds, sitemaps) and the sites of a
+    sources file into article versions: one door (``factcheck.ingest.web.crawl``), whatever
+    the mix, with its outcomes counted once."""
+    from .ingest.web import crawl, load_sources
 
-            targets: list = list(urls)
-            if sources_file:
-                targets.append(load_sources(sources_file))
-            summary = crawl(con, targets, run_id, settings=settings, progress=progress)
-            counts["documents"] += summary.fetched + summary.not_modified
-            counts["new_versions"] += summary.new_versions
-            counts["unchanged"] += summary.unchanged + summary.not_modified
-            counts["duplicates"] += summary.duplicates
-            counts["errors"] += summary.errors + summary.skipped  # both are in pipeline_errors
-            counts["robots_disallowed"] = summary.robots_disallowed
-            counts["deferred"] = summary.deferred   # over a site's max_pages: the next run's
-    return counts
+    settings = settings or get_settings()
+    targets: list = [str(i) for i in inputs]
+    if sources_file:
+        targets.append(load_sources(sources_file, settings))
+    with closing(connect(db)) as con:
+        summary = crawl(con, targets, run_id, settings=settings, progress=progress)
+    return {"documents": summary.fetched + summary.not_modified,
+            "new_versions": summary.new_versions,
+            "unchanged": summary.unchanged + summary.not_modified,
+            "duplicates": summary.duplicates,
+            "errors": summary.errors + summary.skipped,   # both are in pipeline_errors
+            "robots_disallowed": summary.robots_disallowed,
+            "deferred": summary.deferred}                  # over a site's max_pages: the next run's
 
 
 def _version_failed(con, run_id: str, source: str, article_id: str, version: int, stage: str,
