@@ -60,7 +60,7 @@ from rich.console import Console
 from factcheck.claims import learned
 from factcheck.claims.extract import _judged, extract_claims
 from factcheck.claims.mesh import matcher_for
-from factcheck.claims.model import CLAIM_TYPES
+from factcheck.claims.claim import CLAIM_TYPES
 
 from .claims_labelled import DEFAULT_DIR, Row, label_of, load_texts
 

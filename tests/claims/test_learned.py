@@ -7,7 +7,7 @@ import json
 import pytest
 
 from factcheck.claims import extract_claims, judge_sentences, learned
-from factcheck.claims.model import CLAIM_TYPES
+from factcheck.claims.claim import CLAIM_TYPES
 from research.claims_train import fit, fit_types
 
 

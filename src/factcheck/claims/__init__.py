@@ -10,7 +10,7 @@ synonym list is ``synonyms.py``; see ``docs/claims.md``.
 from .classify import Judgement, judge
 from .extract import extract_claims, judge_sentences
 from .mesh import EntityMatcher, Mention
-from .model import CERTAINTIES, CLAIM_TYPES, POLARITIES, Claim
+from .claim import CERTAINTIES, CLAIM_TYPES, POLARITIES, Claim
 from .segment import Span, segment_sentences
 
 __all__ = [

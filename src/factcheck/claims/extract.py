@@ -7,7 +7,7 @@ from typing import Iterable, Iterator
 from . import embed, facts, learned, rules
 from .classify import Judgement, judge
 from .mesh import EntityMatcher, Mention, matcher_for
-from .model import Claim
+from .claim import Claim
 from .segment import Span, segment_sentences
 
 

@@ -44,7 +44,7 @@ class Suite:
 
 def suites() -> list[Suite]:
     """The checks, table by table (what each protects is in docs/schema.md)."""
-    from ..claims.model import CERTAINTIES, POLARITIES
+    from ..claims.claim import CERTAINTIES, POLARITIES
     from ..evidence.verdict import FLAGS, LABELS
     from ..pubmed.design import DESIGNS
 

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import duckdb
 
 from . import raw
-from .rows import Document
+from .rows import CleanedVersion, Document
 from .runs import record_error
 
 
@@ -148,8 +148,10 @@ def save_documents(con: duckdb.DuckDBPyConnection, docs: list[Document], run_id:
     return results
 
 
-def save_cleaned(con: duckdb.DuckDBPyConnection, article_id: str, version: int, result) -> None:
-    """Store a ``factcheck.clean.CleanResult`` for one version: body, metadata, removed blocks."""
+def save_cleaned(con: duckdb.DuckDBPyConnection, article_id: str, version: int,
+                 result: CleanedVersion) -> None:
+    """Store a cleaned version (a ``factcheck.clean.CleanResult``): body, metadata, removed
+    blocks."""
     status = "ok" if result.body_text and not result.error else ("error" if result.error else "empty")
     con.execute("DELETE FROM removed_blocks WHERE article_id = ? AND version = ?", [article_id, version])
     if result.removed:

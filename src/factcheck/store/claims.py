@@ -7,6 +7,7 @@ Like every store writer, these never begin or commit a transaction: the caller d
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 
 import duckdb
 
@@ -17,9 +18,10 @@ def claim_id_for(article_id: str, version: int, start: int, end: int) -> str:
     return hashlib.sha1(f"{article_id}:{version}:{start}:{end}".encode()).hexdigest()[:20]
 
 
-def save_claims(con: duckdb.DuckDBPyConnection, article_id: str, version: int, claims,
-                run_id: str) -> int:
-    """Replace the claims of one version with ``claims`` (``factcheck.claims.Claim`` objects).
+def save_claims(con: duckdb.DuckDBPyConnection, article_id: str, version: int,
+                claims: Sequence[Claim], run_id: str) -> int:
+    """Replace the claims of one version with ``claims`` (:class:`~factcheck.store.rows.Claim`,
+    what the claims stage makes).
 
     Claim ids derive from the version and character offsets, so extracting the same version
     twice yields the same ids and no duplicates.
@@ -59,7 +61,7 @@ def _value(v):
 
 
 def load_claims(con: duckdb.DuckDBPyConnection, where: str = "TRUE", params: list | None = None,
-                relation: str = "current_claims") -> list:
+                relation: str = "current_claims") -> list[Claim]:
     """Stored claims as ``factcheck.claims.Claim`` objects (matched by column name, never by
     position), with ``claim_id`` set; ``where`` filters ``relation``."""
     cur = con.execute(f"SELECT * FROM {relation} WHERE {where} ORDER BY article_id, version, seq",

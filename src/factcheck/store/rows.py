@@ -8,7 +8,30 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Protocol, Sequence
+
+
+class RemovedBlockLike(Protocol):
+    """What ``removed_blocks`` stores of one block taken out of an article
+    (``factcheck.clean.RemovedBlock`` has this shape)."""
+
+    kind: str
+    text: str
+    reason: str
+
+
+class CleanedVersion(Protocol):
+    """What ``store.articles.save_cleaned`` stores of a cleaned version
+    (``factcheck.clean.CleanResult`` has this shape; the store names the fields it reads
+    rather than importing the stage's type)."""
+
+    title: str | None
+    author: str | None
+    published: str | None        # ISO date
+    language: str | None
+    body_text: str
+    removed: Sequence[RemovedBlockLike]
+    error: str | None
 
 
 @dataclass
