@@ -19,6 +19,7 @@ writes nothing. The floors pin the digest of data/labelled/: on changed labels t
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -32,8 +33,11 @@ from gates import add_arguments, conclude, corpus_digest, load_floors  # noqa: E
 
 
 def corpus_files() -> list[Path]:
-    """The labelled texts and their labels (data/labelled/, its README aside)."""
-    return [p for p in LABELLED.rglob("*") if p.is_file() and p.name != "README.md"]
+    """The labelled texts and their labels as the manifest names them, and the manifest (a
+    stray file in data/labelled/ is not part of the corpus)."""
+    manifest = LABELLED / "manifest.json"
+    entries = json.loads(manifest.read_text(encoding="utf-8"))["texts"]
+    return [manifest, *(LABELLED / e[k] for e in entries for k in ("text", "labels"))]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -28,7 +28,7 @@ from rich.console import Console
 from factcheck import pipeline
 from factcheck.quality.checks import warm_up
 from factcheck.run import conclude, lifecycle
-from factcheck.settings import DB_FILENAME, DEFAULT_DB, DEFAULT_OUT_DIR
+from factcheck.settings import DB_FILENAME, DEFAULT_DB, DEFAULT_OUT_DIR, STANCE_THREADS_ENV
 
 console = Console(stderr=True)
 
@@ -63,8 +63,7 @@ def evidence(db: str, run_id: str, rejudge_all: bool = False) -> dict:
 
 @task(name="fetch-evidence", retries=1, retry_delay_seconds=[30], **STAGE)
 def fetch_evidence(db: str, run_id: str) -> dict:
-    return pipeline.fetch_evidence_stage(db, run_id, api_key=os.environ.get("NCBI_API_KEY"),
-                                         email=os.environ.get("NCBI_EMAIL"))
+    return pipeline.fetch_evidence_stage(db, run_id)   # NCBI credentials: the settings
 
 
 # Fan-out (``--workers N`` above 1, or ``--task-runner dask``): the per-article work runs as
@@ -253,11 +252,11 @@ def run_nightly(*, task_runner_kind: str = "thread", workers: int = 1, dask_addr
     set_here: list[str] = []    # environment variables this call sets for the workers, unset after
     server = None
     try:
-        if "FACTCHECK_STANCE_THREADS" not in os.environ and not dask_address:
+        if STANCE_THREADS_ENV not in os.environ and not dask_address:
             # the stance model runs its matrix products on every core of a process by default:
             # the N worker processes of a local cluster share the cores instead
-            os.environ["FACTCHECK_STANCE_THREADS"] = str(max(1, (os.cpu_count() or 1) // max(1, workers)))
-            set_here.append("FACTCHECK_STANCE_THREADS")
+            os.environ[STANCE_THREADS_ENV] = str(max(1, (os.cpu_count() or 1) // max(1, workers)))
+            set_here.append(STANCE_THREADS_ENV)
         url = os.environ.get("PREFECT_API_URL") or PREFECT_API_URL.value()   # a server already in use
         if not url:
             from prefect.server.api.server import SubprocessASGIServer

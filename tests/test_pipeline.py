@@ -278,3 +278,18 @@ def test_one_ingest_door_for_files_and_urls_whatever_their_spelling(tmp_path):
                                   "WHERE run_id = ?", [run]).fetchall())
     assert errors["http://127.0.0.1:9/article"] == "blocked_address"   # the address guard, not a file
     assert errors[str(tmp_path / "missing.txt").lower()] == "io"
+
+
+def test_a_local_input_is_an_article_whatever_its_name(tmp_path):
+    """A file named like a sources file is still an input file: read and stored as an
+    article, never loaded as a sources file and crawled; a missing one is recorded."""
+    db = tmp_path / "f.duckdb"
+    notes = tmp_path / "notes.toml"
+    notes.write_text("Ketamine infusions relieve chronic pain for over three months.\n")
+    run = pipeline.start_run(db, pipeline.new_run_id("test"), "test", [])
+    counts = pipeline.ingest_stage(db, [str(notes), str(tmp_path / "gone.toml")], run)
+    assert counts["documents"] == 2 and counts["new_versions"] == 1 and counts["errors"] == 1
+    with connect(db, read_only=True) as con:
+        sources = {r[0] for r in con.execute("SELECT source FROM pipeline_errors WHERE run_id = ?",
+                                              [run]).fetchall()}
+    assert str(tmp_path / "gone.toml") in sources

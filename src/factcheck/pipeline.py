@@ -61,11 +61,15 @@ def ingest_stage(db: str | Path, inputs: Sequence[str], run_id: str, *,
                  progress=None) -> dict:
     """Read local files and folders, fetch URLs (pages, feeds, sitemaps) and the sites of a
     sources file into article versions: one door (``factcheck.ingest.web.crawl``), whatever
-    the mix, with its outcomes counted once."""
-    from .ingest.web import crawl, load_sources
+    the mix, with its outcomes counted once. A local input is read as an article whatever its
+    name (a ``.toml`` input is not taken for a sources file: that is ``sources_file``)."""
+    from .ingest.web import SiteConfig, crawl, is_url, load_sources
 
     settings = settings or get_settings()
-    targets: list = [str(i) for i in inputs]
+    targets: list = [str(i) for i in inputs if is_url(str(i))]
+    local = [Path(i) for i in inputs if not is_url(str(i))]
+    if local:
+        targets.append(SiteConfig(name="local", folders=local))
     if sources_file:
         targets.append(load_sources(sources_file, settings))
     with closing(connect(db)) as con:

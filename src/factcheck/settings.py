@@ -88,7 +88,9 @@ class Settings:
     claims_model: str = field(default_factory=lambda: _env(CLAIMS_MODEL_ENV, ""))
     claims_embed: str = field(default_factory=lambda: (_env(CLAIMS_EMBED_ENV, "auto") or "").lower())
     evidence_embed: str = field(default_factory=lambda: (_env(EVIDENCE_EMBED_ENV, "auto") or "").lower())
-    stance_threads: int = field(default_factory=lambda: int(_env(STANCE_THREADS_ENV, "0")))  # 0: all cores
+    # threads of the stance model, "0": every core (parsed where the model loads, so a typo
+    # fails only what needs the model)
+    stance_threads: str = field(default_factory=lambda: _env(STANCE_THREADS_ENV, "0"))
     # PubMed: the loader's DuckDB memory cap; E-utilities' address and credentials.
     pubmed_memory_limit: str = field(default_factory=lambda: _env(PUBMED_MEMORY_LIMIT_ENV, "128MB"))
     eutils_base: str | None = field(default_factory=lambda: _env(EUTILS_BASE_ENV))

@@ -18,7 +18,7 @@ import re
 from functools import lru_cache
 from typing import Mapping
 
-from ..clean.rules import alternatives
+from ..rulegroups import alternatives
 
 # --------------------------------------------------------------------------------------------
 # Sentences that are never claims

@@ -23,6 +23,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..rulegroups import alternatives
+
 #: Kinds of removed blocks, with what each means. Stored in the ``removed_blocks`` table.
 KINDS: dict[str, str] = {
     "related_posts": "teasers and links to other articles of the site",
@@ -74,15 +76,6 @@ class Rule:
         if self.scope == "line":
             return self.pattern.fullmatch(text) is not None
         return self.pattern.search(text) is not None
-
-
-def alternatives(name: str, patterns: tuple[str, ...]) -> str:
-    """A named group's patterns as one alternation; refuses an empty group (an empty
-    alternation would match everywhere). The one composer of rule groups: the cleaning rules
-    (:func:`_group`) and the claim rules (``factcheck.claims.rules.compile_group``) use it."""
-    if not patterns:
-        raise ValueError(f"rule group {name!r} is empty: add at least one pattern")
-    return "|".join(f"(?:{p})" for p in patterns)
 
 
 def _group(name: str, kind: str, scope: str, description: str, patterns: tuple[str, ...],

@@ -21,7 +21,7 @@ from ..store.rows import EvidenceRow, VerdictRow
 from .read import Calibration, records_from, sentences_to_read
 from .retrieve import (Hit, Query, _content_words, build_query, coverage, dense_ratio, lexical_ratio,
                        retrieve, topic_words)
-from .stance import StanceModel, default_model, shipped_version
+from .stance import StanceModel, StanceModelMissing, default_model, shipped_version
 from .verdict import ClaimFacts, ReadRecord, Verdict, decide
 
 #: Records read (by the stance model) per claim, and kept as evidence rows.
@@ -286,5 +286,9 @@ def model_version(model: StanceModel | None = None) -> str:
 
 
 def shipped_model_version() -> str:
-    """:func:`model_version` of the shipped model, read from its metadata without loading it."""
-    return f"stance-{shipped_version()}+{RULES_VERSION}"
+    """:func:`model_version` of the shipped model, read from its metadata without loading it
+    (``unavailable: …`` when the metadata cannot be read: the evidence stage says why)."""
+    try:
+        return f"stance-{shipped_version()}+{RULES_VERSION}"
+    except StanceModelMissing as exc:
+        return f"unavailable: {exc}"[:200]

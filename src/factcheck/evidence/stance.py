@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-from ..settings import get_settings
+from ..settings import STANCE_THREADS_ENV, get_settings
 
 MODEL_DIR = Path(__file__).resolve().parent / "model"
 LABELS = ("NEUTRAL", "SUPPORT", "REFUTE")
@@ -33,6 +33,18 @@ BATCH = 32
 
 class StanceModelMissing(RuntimeError):
     """The model files are not where they should be (a broken install)."""
+
+
+def _threads_setting() -> int:
+    value = get_settings().stance_threads
+    try:
+        threads = int(value)
+    except ValueError:
+        threads = -1
+    if threads < 0:
+        raise ValueError(f"{STANCE_THREADS_ENV}={value!r}: expected a whole number of threads "
+                         "(0: every core)")
+    return threads
 
 
 class StanceModel:
@@ -57,7 +69,7 @@ class StanceModel:
         self.tokenizer.enable_truncation(self.max_length, strategy="longest_first")
         self.tokenizer.no_padding()
         options = ort.SessionOptions()
-        options.intra_op_num_threads = threads or get_settings().stance_threads
+        options.intra_op_num_threads = threads or _threads_setting()
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
         self.session = ort.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])

@@ -330,7 +330,7 @@ def _duckdb_settings(con: duckdb.DuckDBPyConnection, **settings: object) -> Iter
 def load_files(con: duckdb.DuckDBPyConnection, paths: Iterable[str | os.PathLike[str]],
                progress: Callable[[FileResult], None] | None = None, *, rebuild: bool = True,
                workers: int | None = None, force: bool = False,
-               memory_limit: str | None = None) -> LoadSummary:
+               memory_limit: str | None = "default") -> LoadSummary:
     """Load PubMed XML files into ``pubmed``, in order, one transaction per file.
 
     ``con`` comes from :func:`factcheck.store.db.connect`. ``progress`` is called with each
@@ -341,8 +341,12 @@ def load_files(con: duckdb.DuckDBPyConnection, paths: Iterable[str | os.PathLike
     ``force`` reloads files whose sha256 is already in the log (the merge keeps that
     idempotent). The connection's database becomes (or stays) a reference: it holds the
     ``pubmed`` tables (:mod:`factcheck.store.reference`). Returns a :class:`LoadSummary`; failures are in it and in
-    ``pubmed_files``, never raised.
+    ``pubmed_files``, never raised. ``memory_limit`` caps DuckDB's memory while loading:
+    ``"default"`` is :func:`default_memory_limit` (``FACTCHECK_PUBMED_MEMORY_LIMIT``, else
+    128MB), ``None`` no cap.
     """
+    if memory_limit == "default":
+        memory_limit = default_memory_limit()
     make_own_reference(con)
     with _duckdb_settings(con, memory_limit=memory_limit):
         summary = _load_files(con, paths, progress, workers=workers, force=force)

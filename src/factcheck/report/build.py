@@ -106,6 +106,19 @@ def slug(text: str) -> str:
     return f"{readable}-{hashlib.sha1((text or '').encode('utf-8')).hexdigest()[:8]}"
 
 
+#: The keys of a claim as the report and ``claims.jsonl`` give them, in this order.
+CLAIM_KEYS = ("claim_id", "article_id", "source", "article", "article_title", "seq", "sentence",
+              "start", "end", "claim_type", "certainty", "polarity", "score", "reason",
+              "intervention", "condition", "outcome", "mesh_terms", "verdict", "confidence",
+              "flags", "explanation", "flag_reasons", "deciding_pmids", "coverage", "attribution",
+              "attributed_to", "query_text", "figures", "cited", "verdict_scheme", "model_version",
+              "site", "judged_because", "evidence", "retrieved")
+#: The keys of a retrieved record, in order.
+EVIDENCE_KEYS = ("pmid", "rank", "score", "on_topic", "title", "year", "design", "design_label",
+                 "retracted", "journal", "url", "stance", "p_support", "p_refute", "quote",
+                 "quote_section", "counts", "grade", "grade_note")
+
+
 def _claims(con: duckdb.DuckDBPyConnection) -> list[dict]:
     """Every current claim with its verdict and evidence, as the report shows them (read by
     column name: a column added to the query cannot shift the others)."""
@@ -136,10 +149,9 @@ def _claims(con: duckdb.DuckDBPyConnection) -> list[dict]:
             FROM evidence e JOIN pubmed p USING (pmid) ORDER BY e.claim_id, e.rank
             """)):
         claim_id = e.pop("claim_id")
-        e["score"] = round(e["score"], 4)
-        e["design_label"] = design_label(e["design"])
-        e["url"] = PUBMED_URL.format(pmid=e["pmid"])
-        evidence.setdefault(claim_id, []).append(e)
+        e.update(score=round(e["score"], 4), design_label=design_label(e["design"]),
+                 url=PUBMED_URL.format(pmid=e["pmid"]))
+        evidence.setdefault(claim_id, []).append({k: e[k] for k in EVIDENCE_KEYS})
     out = []
     for r in rows:
         ev = evidence.get(r["claim_id"], [])
@@ -154,7 +166,7 @@ def _claims(con: duckdb.DuckDBPyConnection) -> list[dict]:
                        "counts": e["counts"]}
                       for e in ev if e["stance"] != "neutral"],
             retrieved=ev)
-        out.append(r)
+        out.append({k: r[k] for k in CLAIM_KEYS})   # claims.jsonl keeps this order
     return out
 
 

@@ -124,6 +124,11 @@ def parse_lastmod(text: str) -> datetime | None:
     return moment
 
 
+def is_url(target: object) -> bool:
+    """Whether a target is a web address (http or https, in any case)."""
+    return isinstance(target, str) and target[:8].lower().startswith(("http://", "https://"))
+
+
 def sites_from_targets(targets: Target | Iterable[Target], settings: Settings) -> list[SiteConfig]:
     """Turn ``crawl``'s targets into sites: sources configs as they are, a ``.toml`` path
     loaded as a sources file, bare URLs grouped by host (kind found by fetching them), and
@@ -138,7 +143,7 @@ def sites_from_targets(targets: Target | Iterable[Target], settings: Settings) -
             sites.extend(target.sites)
         elif isinstance(target, SiteConfig):
             sites.append(target)
-        elif isinstance(target, str) and target.lower().startswith(("http://", "https://")):
+        elif is_url(target):
             try:
                 host = urlsplit(target).hostname or target
             except ValueError:  # malformed: recorded as an error when the crawl reaches it
