@@ -13,6 +13,7 @@ BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
 
 
 gate = load_benchmark("gate_verdicts")
+gates = load_benchmark("gates")
 
 
 def label(sentence, verdict, bearing=(), flags=(), worthy=True):
@@ -47,8 +48,8 @@ def test_measures():
 
 def test_check_and_epsilon():
     floors = {"epsilon": 0.01, "floors": {"demo": {"verdict_accuracy": 0.6, "flag_recall": 0.5}}}
-    assert gate.check({"demo": {"verdict_accuracy": 0.595, "flag_recall": 0.7}}, floors) == []
-    assert len(gate.check({"demo": {"verdict_accuracy": 0.55, "flag_recall": 0.7}}, floors)) == 1
+    assert gates.check({"demo": {"verdict_accuracy": 0.595, "flag_recall": 0.7}}, floors) == []
+    assert len(gates.check({"demo": {"verdict_accuracy": 0.55, "flag_recall": 0.7}}, floors)) == 1
 
 
 def test_the_labels_follow_their_contract():
