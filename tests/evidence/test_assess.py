@@ -145,13 +145,19 @@ def test_a_claims_verdict_does_not_depend_on_the_claims_judged_beside_it(table):
     company and any order."""
     together = assess_claims(table, CLAIMS)
     backwards = assess_claims(table, CLAIMS[::-1])[::-1]
+    # (exact but for the last bits of BM25 sums, which DuckDB may add in another order: the
+    # calibrated probabilities take the relative BM25 score in)
     for c, a, b in zip(CLAIMS, together, backwards):
         alone = assess_claim(table, c)
         for other in (a, b):
-            assert (other.verdict.label, other.verdict.flags, other.verdict.confidence) == (
-                alone.verdict.label, alone.verdict.flags, alone.verdict.confidence), c.sentence
-            assert [(r.hit.pmid, r.quote, r.p_support, r.p_refute) for r in other.records] == [
-                (r.hit.pmid, r.quote, r.p_support, r.p_refute) for r in alone.records]
+            assert (other.verdict.label, other.verdict.flags) == (
+                alone.verdict.label, alone.verdict.flags), c.sentence
+            assert other.verdict.confidence == pytest.approx(alone.verdict.confidence, rel=1e-9)
+            assert [(r.hit.pmid, r.quote) for r in other.records] == [
+                (r.hit.pmid, r.quote) for r in alone.records]
+            assert [(r.p_support, r.p_refute) for r in other.records] == [
+                (pytest.approx(r.p_support, rel=1e-9), pytest.approx(r.p_refute, rel=1e-9))
+                for r in alone.records]
 
 
 def test_a_claim_off_the_table_keeps_only_its_nearest_records(table):

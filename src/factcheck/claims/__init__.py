@@ -7,13 +7,17 @@ polarity, intervention/condition/outcome and MeSH concepts. Rules are data in ``
 synonym list is ``synonyms.py``; see ``docs/claims.md``.
 """
 
+from .claim import CERTAINTIES, CLAIM_TYPES, POLARITIES, Claim
 from .classify import Judgement, judge
 from .extract import extract_claims, judge_sentences
-from .mesh import EntityMatcher, Mention
-from .claim import CERTAINTIES, CLAIM_TYPES, POLARITIES, Claim
+from .facts import citation, figure_reported, figure_values, figures
+from .mesh import EntityMatcher, Mention, synonyms_of
 from .segment import Span, segment_sentences
+from .synonyms import BROADER
 
+# What other stages may use of this one (an import contract, pyproject.toml, keeps them to it).
 __all__ = [
+    "BROADER",
     "CERTAINTIES",
     "CLAIM_TYPES",
     "POLARITIES",
@@ -22,8 +26,13 @@ __all__ = [
     "Judgement",
     "Mention",
     "Span",
+    "citation",
     "extract_claims",
+    "figure_reported",
+    "figure_values",
+    "figures",
     "judge",
     "judge_sentences",
     "segment_sentences",
+    "synonyms_of",
 ]

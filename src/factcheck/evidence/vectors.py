@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 
 import duckdb
+from ..encoder import LOCK, EmbeddingUnavailable, encoder, importable
 from ..settings import EVIDENCE_EMBED_ENV, get_settings, switched_off
 
 log = logging.getLogger(__name__)
@@ -27,18 +28,16 @@ BATCH = 256
 
 def available() -> bool:
     """True when vectors can be computed (the extra is installed and not switched off)."""
-    from ..claims import embed
-
     mode = get_settings().evidence_embed
     if switched_off(mode):
         return False
-    if not embed._importable():
+    if not importable():
         if mode == "on":
-            raise embed.EmbeddingUnavailable(f"{ENV}=on but the embed extra is not installed")
+            raise EmbeddingUnavailable(f"{ENV}=on but the embed extra is not installed")
         return False
     try:
-        embed._encoder()
-    except embed.EmbeddingUnavailable:
+        encoder()
+    except EmbeddingUnavailable:
         if mode == "on":
             raise
         return False
@@ -47,10 +46,8 @@ def available() -> bool:
 
 def encode(texts: Sequence[str]):
     """Unit-normalised float32 vectors of ``texts`` (a numpy array, one row per text)."""
-    from ..claims import embed
-
-    with embed._LOCK:   # one encoder shared by the threads of a fanned-out run
-        return embed._encoder().encode(list(texts), batch_size=64, normalize_embeddings=True,
+    with LOCK:   # one encoder shared by the threads of a fanned-out run
+        return encoder().encode(list(texts), batch_size=64, normalize_embeddings=True,
                                        show_progress_bar=False).astype("float32")
 
 

