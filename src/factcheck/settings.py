@@ -86,7 +86,9 @@ class Settings:
     # Models. claims_model: a model file, "off" (rules alone) or "" (the shipped model for
     # what is installed). claims_embed / evidence_embed: auto | on | off.
     claims_model: str = field(default_factory=lambda: _env(CLAIMS_MODEL_ENV, ""))
-    claims_embed: str = field(default_factory=lambda: (_env(CLAIMS_EMBED_ENV, "auto") or "").lower())
+    # (claims_embed defaults to off: which claim model runs is a choice, never a side effect of
+    # an installed extra; the run row records it)
+    claims_embed: str = field(default_factory=lambda: (_env(CLAIMS_EMBED_ENV, "off") or "").lower())
     evidence_embed: str = field(default_factory=lambda: (_env(EVIDENCE_EMBED_ENV, "auto") or "").lower())
     # threads of the stance model, "0": every core (parsed where the model loads, so a typo
     # fails only what needs the model)

@@ -1,9 +1,9 @@
-"""Claims tests measure the default install's model (``model.json``).
+"""Claims tests measure the default model (``model.json``).
 
-Where the optional ``embed`` extra is installed, ``extract_claims`` would decide with
-``model_embed.json`` instead, and the expectations written for ``model.json`` (probabilities near
-its threshold) would test the other model. The embedding path has its own tests
-(``test_embed.py``), which set ``FACTCHECK_CLAIMS_EMBED`` themselves.
+``FACTCHECK_CLAIMS_EMBED`` is off by default; a developer's environment that sets it would make
+``extract_claims`` decide with ``model_embed.json``, and the expectations written for
+``model.json`` (probabilities near its threshold) would test the other model. The embedding
+path has its own tests (``test_embed.py``), which set the variable themselves.
 """
 
 from __future__ import annotations

@@ -35,6 +35,14 @@ def test_switched_off_the_plain_model_decides(monkeypatch):
     assert claim.claim_type == "safety"
 
 
+def test_by_default_the_plain_model_decides_whatever_is_installed(monkeypatch):
+    """Which claim model runs is a setting, never a side effect of an installed extra."""
+    monkeypatch.delenv(embed.ENV, raising=False)
+    assert embed.setting() == "off"
+    assert learned.model_path() == learned.MODEL_PATH
+    assert learned.model_name().startswith("model.json@")
+
+
 def test_on_without_the_extra_is_a_clear_error(monkeypatch):
     if embed._importable():
         pytest.skip("the embed extra is installed here")

