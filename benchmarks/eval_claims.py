@@ -35,7 +35,7 @@ try:
 except ImportError:  # run from a checkout without installing
     sys.path.insert(0, str(ROOT / "src"))
     from factcheck.claims import extract_claims
-from factcheck.claims import learned
+from factcheck.claims import model as claim_model
 
 sys.path.insert(0, str(ROOT))   # the research tools: run from a checkout, not installed
 from research.claims_labelled import Row, load_rows
@@ -58,7 +58,7 @@ class TextResult:
 
 
 def evaluate_text(entry: dict, vocabulary: set[str] | None = None,
-                  models: learned.Models | None = None) -> tuple[TextResult, float]:
+                  models: claim_model.Models | None = None) -> tuple[TextResult, float]:
     text = (LABELLED / entry["text"]).read_text(encoding="utf-8")
     rows = load_rows(LABELLED / entry["labels"], text)
     found_round = re.search(r"held-out round (\d+)", entry.get("note", ""))
@@ -130,10 +130,10 @@ def summarise(results: list[TextResult]) -> dict:
 
 
 def evaluate(splits: tuple[str, ...] = ("dev", "test"), vocabulary: set[str] | None = None,
-             models: learned.Models | None = None
+             models: claim_model.Models | None = None
              ) -> tuple[dict[str, dict], dict[str, list[TextResult]], float]:
     """Metrics per split, per-text results per split, and total extraction seconds, with
-    ``models`` (by default those the settings choose, ``learned.in_force``)."""
+    ``models`` (by default those the settings choose, ``claim_model.in_force``)."""
     manifest = json.loads((LABELLED / "manifest.json").read_text(encoding="utf-8"))
     per_split: dict[str, list[TextResult]] = {}
     total = 0.0
@@ -164,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
                              f"vocabulary (the pipeline uses {BUNDLED_PUBMED.relative_to(ROOT)})")
     args = parser.parse_args(argv)
 
-    models = learned.RULES_ALONE if args.rules_only else None
+    models = claim_model.RULES_ALONE if args.rules_only else None
     vocabulary = None
     if args.mesh is not None:
         if not args.mesh.exists():

@@ -28,7 +28,7 @@ FLOORS = HERE / "floors" / "claims.json"
 METRICS = ("precision", "recall", "type_accuracy", "certainty_accuracy")
 
 sys.path.insert(0, str(HERE))
-from eval_claims import LABELLED, evaluate, learned  # noqa: E402
+from eval_claims import LABELLED, claim_model, evaluate  # noqa: E402
 from gates import add_arguments, conclude, corpus_digest, load_floors  # noqa: E402
 
 
@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     floors = load_floors(args.floors, 0.005, ("dev", "test"))
     # The floors are the default install's (model.json), passed explicitly: also where the
     # embed extra is installed (whose setting would choose model_embed.json).
-    current, _, _ = evaluate(tuple(floors["floors"]), models=learned.models_from(learned.MODEL_PATH))
+    current, _, _ = evaluate(tuple(floors["floors"]), models=claim_model.models_from(claim_model.MODEL_PATH))
     for split in floors["floors"]:
         m = current.get(split)
         if m:

@@ -57,7 +57,7 @@ from typing import Callable, Iterable, Sequence
 
 from rich.console import Console
 
-from factcheck.claims import learned
+from factcheck.claims import model as claim_model
 from factcheck.claims.extract import _judged, extract_claims
 from factcheck.claims.mesh import matcher_for
 from factcheck.claims.claim import CLAIM_TYPES
@@ -165,18 +165,18 @@ def _row_index(rows: list[Row], start: int, end: int) -> int | None:
     return next((i for i, r in enumerate(rows) if r is row), None)
 
 
-def shipped_models(model: learned.Model, types: learned.TypeModel | None = None) -> learned.Models:
+def shipped_models(model: claim_model.Model, types: claim_model.TypeModel | None = None) -> claim_model.Models:
     """``model`` (and ``types``) as ``extract_claims`` would read them from the file ``main``
     writes (the same JSON rounding), to pass as its ``models``: no file, no setting changed."""
     data = json.loads(model.to_json(**({"types": types.to_dict()} if types is not None else {})))
-    return learned.Models(learned.Model.from_dict(data),
-                          learned.TypeModel.from_dict(data["types"]) if "types" in data else None)
+    return claim_model.Models(claim_model.Model.from_dict(data),
+                          claim_model.TypeModel.from_dict(data["types"]) if "types" in data else None)
 
 
 # A model whose threshold is 0: ``judge`` then decides "worthy" exactly when the sentence has a
 # health anchor (``worthy = anchor and probability >= threshold``), which is how the anchor
 # requirement is read off the decision code itself rather than recomputed.
-_ANCHOR_ONLY = learned.Model(DIMS, 0.0, {}, 0.0)
+_ANCHOR_ONLY = claim_model.Model(DIMS, 0.0, {}, 0.0)
 
 
 def judge_dev(directory: Path, vocabulary: Iterable[str] | None = None,
@@ -230,7 +230,7 @@ def _design(feats: Sequence[dict[str, float]]):
     for i, f in enumerate(feats):
         for name, value in f.items():
             rows.append(i)
-            cols.append(learned.bucket(name, DIMS))
+            cols.append(claim_model.bucket(name, DIMS))
             vals.append(value)
     return (np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64),
             np.array(vals, dtype=float))
@@ -254,7 +254,7 @@ def fit(feats: list[dict[str, float]], labels: list[int], l2: float = L2
     return {int(i): float(w[i]) for i in np.nonzero(w)[0]}, b
 
 
-def fit_types(feats: list[dict[str, float]], labels: list[str]) -> learned.TypeModel:
+def fit_types(feats: list[dict[str, float]], labels: list[str]) -> claim_model.TypeModel:
     """L2-regularised multinomial logistic regression (softmax) by full-batch gradient descent."""
     import numpy as np
 
@@ -279,28 +279,28 @@ def fit_types(feats: list[dict[str, float]], labels: list[str]) -> learned.TypeM
         b -= TYPE_LEARNING_RATE * (p - y).mean(axis=0)
     kept = {int(i): tuple(float(v) for v in w[i])
             for i in np.nonzero(np.abs(w).max(axis=1))[0]}
-    return learned.TypeModel(DIMS, classes, tuple(float(v) for v in b), kept)
+    return claim_model.TypeModel(DIMS, classes, tuple(float(v) for v in b), kept)
 
 
-def as_shipped(model: learned.Model) -> learned.Model:
+def as_shipped(model: claim_model.Model) -> claim_model.Model:
     """The model as it reads back from its file (weights rounded as ``to_json`` writes them)."""
-    return learned.Model.from_dict(json.loads(model.to_json()))
+    return claim_model.Model.from_dict(json.loads(model.to_json()))
 
 
 def train_model(sentences: Iterable[Sentence], l2: float = L2, threshold: float = 0.5,
-                embedding: str | None = None) -> learned.Model:
+                embedding: str | None = None) -> claim_model.Model:
     """The check-worthiness model on the sentences the rules did not exclude (``embedding``:
     the sentence embedding their features include, recorded in the model)."""
     train = [s for s in sentences if s.features is not None]
     weights, bias = fit([s.features for s in train], [int(s.worthy) for s in train], l2)
-    return as_shipped(learned.Model(DIMS, bias, weights, threshold, embedding))
+    return as_shipped(claim_model.Model(DIMS, bias, weights, threshold, embedding))
 
 
-def train_types(sentences: Iterable[Sentence]) -> learned.TypeModel:
+def train_types(sentences: Iterable[Sentence]) -> claim_model.TypeModel:
     """The claim-type model on the check-worthy sentences the rules did not exclude."""
     train = [s for s in sentences if s.features is not None and s.claim_type]
     typer = fit_types([s.features for s in train], [s.claim_type for s in train])
-    return learned.TypeModel.from_dict(json.loads(json.dumps(typer.to_dict())))
+    return claim_model.TypeModel.from_dict(json.loads(json.dumps(typer.to_dict())))
 
 
 # ------------------------------------------------------------------------------ scoring figures
@@ -435,7 +435,7 @@ def load_rounds(directory: Path, vocabulary: set[str] | None,
     return RoundsData(judged, vocabulary, bodies, embedding)
 
 
-def _score(model: learned.Model, sentences: Iterable[Sentence]) -> list[Scored]:
+def _score(model: claim_model.Model, sentences: Iterable[Sentence]) -> list[Scored]:
     return [Scored(s, model.probability(s.features) if s.features is not None else None)
             for s in sentences]
 
@@ -448,7 +448,7 @@ class Loro:
     train_mode: str
     l2: float
     scored: dict[str, dict[int, list[Scored]]]
-    models: dict[int, learned.Model]
+    models: dict[int, claim_model.Model]
     nested: dict[str, dict[int, float]]
 
 
@@ -460,7 +460,7 @@ def leave_one_round_out(data: RoundsData, train_mode: str = "default", l2: float
     r and s and score s, so that each threshold rule can pick r's threshold without r."""
     train_sentences = data.training(train_mode)
     scored: dict[str, dict[int, list[Scored]]] = {m: {} for m in data.modes}
-    models: dict[int, learned.Model] = {}
+    models: dict[int, claim_model.Model] = {}
     inner: dict[tuple[int, int], dict[str, list[Scored]]] = {}
     for r in rounds:
         models[r] = model = train_model([s for s in train_sentences if s.round != r], l2,
@@ -534,8 +534,8 @@ class EndToEnd:
     claims_typed: int
 
 
-def end_to_end(data: RoundsData, mode: str, rnd: int, model: learned.Model,
-               typer: learned.TypeModel | None, threshold: float,
+def end_to_end(data: RoundsData, mode: str, rnd: int, model: claim_model.Model,
+               typer: claim_model.TypeModel | None, threshold: float,
                expected: Sequence[Scored] | None = None) -> EndToEnd:
     """Run ``extract_claims`` on the round's texts with ``model`` at ``threshold`` (and the type
     model) and score its claims. With ``expected`` (the same round's scored sentences), check
@@ -705,7 +705,7 @@ def _folds(args: argparse.Namespace, console: Console, vocabulary: set[str] | No
         held = set(ids[k::FOLDS])
         train = [(f, y) for i, f, y in data if i not in held]
         weights, bias = fit([f for f, _ in train], [y for _, y in train], args.l2)
-        model = learned.Model(DIMS, bias, weights, 0.5)
+        model = claim_model.Model(DIMS, bias, weights, 0.5)
         scored += [(model.probability(f), y) for i, f, y in data if i in held]
         typer = fit_types([f for i, f, _, t, _ in typed if t and i not in held],
                           [t for i, _, _, t, _ in typed if t and i not in held])
@@ -730,7 +730,7 @@ def _folds(args: argparse.Namespace, console: Console, vocabulary: set[str] | No
                   f"{type_model:.3f}")
 
     weights, bias = fit([f for _, f, _ in data], [y for _, _, y in data], args.l2)
-    model = learned.Model(DIMS, bias, weights, threshold)
+    model = claim_model.Model(DIMS, bias, weights, threshold)
     typer = fit_types([f for _, f, _, t, _ in typed if t], [t for _, _, _, t, _ in typed if t])
     args.out.write_text(model.to_json(
         trained_on={"texts": len(ids), "sentences": len(data), "split": "dev",
@@ -745,7 +745,7 @@ def _folds(args: argparse.Namespace, console: Console, vocabulary: set[str] | No
         retrain="python -m research.claims_train",
         retrain_command=_command(args)) + "\n", encoding="utf-8")
     console.print(f"model written to {args.out} ({len(weights)} weights)")
-    learned.clear_cache()
+    claim_model.clear_cache()
     return 0
 
 
@@ -900,7 +900,7 @@ def _rounds(args: argparse.Namespace, console: Console, vocabulary: set[str] | N
         retrain_command=_command(args)) + "\n", encoding="utf-8")
     console.print(f"model written to {args.out} ({len(model.weights)} weights, threshold "
                   f"{chosen})")
-    learned.clear_cache()
+    claim_model.clear_cache()
     return 0
 
 
@@ -956,7 +956,7 @@ def main(argv: list[str] | None = None) -> int:
         embed.available()   # raises when the extra is missing
         args.embedding = embed.MODEL_NAME
     if args.out is None:
-        args.out = learned.MODEL_EMBED_PATH if args.embed else learned.MODEL_PATH
+        args.out = claim_model.MODEL_EMBED_PATH if args.embed else claim_model.MODEL_PATH
     console = Console(stderr=True)
     vocabulary = None
     if args.mesh is not None:

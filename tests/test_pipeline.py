@@ -244,10 +244,10 @@ def test_a_run_records_the_models_it_runs_with(tmp_path, monkeypatch):
     stance model recorded is the one the verdicts name."""
     import hashlib
 
-    from factcheck.claims import learned
+    from factcheck.claims import model as claim_model
 
     db = tmp_path / "f.duckdb"
-    monkeypatch.setenv("FACTCHECK_CLAIMS_MODEL", str(learned.MODEL_PATH))
+    monkeypatch.setenv("FACTCHECK_CLAIMS_MODEL", str(claim_model.MODEL_PATH))
     shipped = pipeline.start_run(db, pipeline.new_run_id("test"), "test", [])
     monkeypatch.setenv("FACTCHECK_CLAIMS_MODEL", "off")
     rules_alone = pipeline.start_run(db, pipeline.new_run_id("test"), "test", [])
@@ -259,7 +259,7 @@ def test_a_run_records_the_models_it_runs_with(tmp_path, monkeypatch):
         models = dict((r[0], r[1:]) for r in con.execute(
             "SELECT run_id, claims_model, stance_model FROM runs").fetchall())
         judged_with = {r[0] for r in con.execute("SELECT DISTINCT model_version FROM verdicts").fetchall()}
-    digest = hashlib.sha256(learned.MODEL_PATH.read_bytes()).hexdigest()[:12]
+    digest = hashlib.sha256(claim_model.MODEL_PATH.read_bytes()).hexdigest()[:12]
     assert models[shipped][0] == f"model.json@{digest}"
     assert models[rules_alone][0] == "off"
     assert judged_with == {models[rules_alone][1]}

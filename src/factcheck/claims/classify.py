@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from . import learned, rules
+from . import model as claim_model
+from . import rules
 from .mesh import Mention
 
 # Score threshold for "check-worthy".
@@ -189,7 +190,7 @@ def polarity_of(sentence: str) -> tuple[str, str | None]:
 def judge(sentence: str, mentions: list[Mention], whole_line: bool = False,
           carried: list[Mention] | None = None,
           context: list[Mention] | None = None, use_model: bool = True,
-          models: learned.Models | None = None) -> Judgement:
+          models: claim_model.Models | None = None) -> Judgement:
     """Classify one sentence; see the module docstring.
 
     ``carried`` are the mentions of the previous sentence of the same paragraph; they stand in
@@ -200,7 +201,7 @@ def judge(sentence: str, mentions: list[Mention], whole_line: bool = False,
     Botox safe?") gets a smaller weight and counts as being about health.
 
     A sentence the rules exclude (shape, non-claim vocabularies, condition descriptions) is never
-    a claim. For the others, the shipped model (``learned.py``) turns the rule signals and the
+    a claim. For the others, the shipped model (``model.py``) turns the rule signals and the
     words into the check-worthiness ``score`` and decides; ``use_model=False`` (or a missing
     model file) leaves the decision to the rule score, as when the model is trained.
     """
@@ -293,9 +294,9 @@ def judge(sentence: str, mentions: list[Mention], whole_line: bool = False,
     worthy = rule_worthy
     claim_type = types[0][0] if types else None
     if models is None:
-        models = learned.in_force() if use_model else learned.RULES_ALONE
+        models = claim_model.in_force() if use_model else claim_model.RULES_ALONE
     model = models.model
-    feats = learned.features(sentence, [t for t, _ in types],
+    feats = claim_model.features(sentence, [t for t, _ in types],
                              {m.role for m in mentions}, bool(carried), certainty, polarity,
                              score, rule_worthy,
                              embedding=model is not None and model.embedding is not None)

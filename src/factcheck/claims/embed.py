@@ -1,6 +1,6 @@
 """Optional sentence embeddings as extra features of the check-worthiness model.
 
-The shipped model (``learned.py``) sees the rule signals and the words of a sentence, so a
+The shipped model (``model.py``) sees the rule signals and the words of a sentence, so a
 claim worded in a way no labelled sentence was ("Rabies kills an estimated 59,000 people a
 year") gets little from it. A sentence embedding places such a sentence near the labelled claims
 it resembles in meaning. With the ``embed`` extra installed and chosen

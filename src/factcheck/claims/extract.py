@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Iterable, Iterator
 
-from . import embed, facts, learned, rules
+from . import embed, facts, rules
+from . import model as claim_model
 from .classify import Judgement, judge
 from .mesh import EntityMatcher, Mention, matcher_for
 from .claim import Claim
@@ -53,7 +54,7 @@ def _structure(sentence: str, mentions: list[Mention]) -> tuple[str | None, str 
 
 
 def _judged(body_text: str, matcher: EntityMatcher, use_model: bool = True,
-            models: learned.Models | None = None
+            models: claim_model.Models | None = None
             ) -> Iterator[tuple[Span, list[Mention], list[Mention], Judgement]]:
     """(span, mentions, mentions carried from the previous sentence, judgement) per sentence.
 
@@ -69,7 +70,7 @@ def _judged(body_text: str, matcher: EntityMatcher, use_model: bool = True,
     document: list[Mention] = []
     spans = segment_sentences(body_text)
     if models is None:   # once per text: the settings' choice, or the rules alone
-        models = learned.in_force() if use_model else learned.RULES_ALONE
+        models = claim_model.in_force() if use_model else claim_model.RULES_ALONE
     model = models.model
     if model is not None and model.embedding:
         embed.prime(span.text for span in spans)   # one batch for the whole body
@@ -93,7 +94,7 @@ def _judged(body_text: str, matcher: EntityMatcher, use_model: bool = True,
 
 
 def judge_sentences(body_text: str, mesh_vocabulary: Iterable[str] | None = None,
-                    use_model: bool = True, models: learned.Models | None = None
+                    use_model: bool = True, models: claim_model.Models | None = None
                     ) -> list[tuple[Span, Judgement]]:
     """Every sentence of ``body_text`` with its judgement (check-worthy or not).
 
@@ -105,13 +106,13 @@ def judge_sentences(body_text: str, mesh_vocabulary: Iterable[str] | None = None
 
 
 def extract_claims(body_text: str, mesh_vocabulary: Iterable[str] | None = None,
-                   models: learned.Models | None = None) -> list[Claim]:
+                   models: claim_model.Models | None = None) -> list[Claim]:
     """The check-worthy health claims of ``body_text``, in text order.
 
     ``mesh_vocabulary`` is the set of MeSH descriptor names present in the PubMed table; without
     it concepts come from the built-in synonym list only. ``models`` are the claim models to
-    decide with (``learned.Models``; ``learned.RULES_ALONE`` for the rules alone); by default
-    those the settings choose (``learned.in_force``: ``FACTCHECK_CLAIMS_MODEL``, recorded in
+    decide with (``claim_model.Models``; ``claim_model.RULES_ALONE`` for the rules alone); by default
+    those the settings choose (``claim_model.in_force``: ``FACTCHECK_CLAIMS_MODEL``, recorded in
     ``runs.claims_model``). Every claim satisfies
     ``body_text[claim.start:claim.end] == claim.sentence``.
     """
