@@ -204,9 +204,10 @@ def test_rate_limits_of_ncbi(ncbi, api_key, min_gap):
     stamps = [t for t, _, _ in ncbi.requests]
     gaps = [b - a for a, b in zip(stamps, stamps[1:])]
     # Stamped on arrival at the server: one request delayed on its way makes the next gap
-    # look short by that delay, so each gap may fall short by scheduling jitter (20 ms) but
-    # the calls as a whole keep NCBI's rate.
-    assert min(gaps) >= min_gap - 0.02, gaps
+    # look short by that delay, so each gap may fall short by scheduling jitter (up to 40 ms
+    # on a busy machine: 20 ms failed under load) but no two requests come together, and the
+    # calls as a whole keep NCBI's rate.
+    assert min(gaps) >= min_gap - 0.04, gaps
     assert stamps[-1] - stamps[0] >= 3 * min_gap * 0.97, gaps
 
 

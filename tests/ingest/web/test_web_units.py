@@ -38,7 +38,11 @@ def test_rate_limit_spaces_requests_to_a_host(site, settings, con, tmp_path):
     starts = [h.at for h in site.hits()]  # robots.txt and three pages
     assert len(starts) == 4
     gaps = [b - a for a, b in zip(starts, starts[1:])]
-    assert min(gaps) >= 0.09, gaps
+    # Stamped on arrival at the server: a request delayed on its way (a busy machine) makes the
+    # next gap look short by that delay, so each gap may fall short by scheduling jitter; no
+    # two requests come together, and the calls as a whole keep the rate.
+    assert min(gaps) >= 0.1 - 0.04, gaps
+    assert starts[-1] - starts[0] >= 3 * 0.1 * 0.97, gaps
 
 
 def test_localhost_by_name_is_refused_after_dns(site, con):
