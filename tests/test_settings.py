@@ -47,3 +47,15 @@ def test_values_are_read_at_each_call(monkeypatch):
     assert settings.get_settings().reference_db is None
     monkeypatch.setenv(settings.CLAIMS_EMBED_ENV, " OFF ")
     assert settings.get_settings().claims_embed == "off" and settings.switched_off("off")
+
+
+def test_on_auto_off_settings_read_their_usual_spellings_and_refuse_others(monkeypatch):
+    from factcheck.claims import embed
+
+    for value, meant in (("ON", "on"), ("1", "on"), ("yes", "on"), (" auto ", "auto"),
+                         ("off", "off"), ("false", "off"), ("", "off")):
+        monkeypatch.setenv(settings.CLAIMS_EMBED_ENV, value)
+        assert embed.setting() == meant, value
+    monkeypatch.setenv(settings.CLAIMS_EMBED_ENV, "onn")
+    with pytest.raises(ValueError, match="FACTCHECK_CLAIMS_EMBED='onn'"):
+        embed.setting()

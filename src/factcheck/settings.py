@@ -83,8 +83,8 @@ class Settings:
     reference_db: str | None = field(default_factory=lambda: _env(REFERENCE_DB_ENV))
     raw_dir: str | None = field(default_factory=lambda: _env(RAW_DIR_ENV))
     triage_db: str | None = field(default_factory=lambda: _env(TRIAGE_DB_ENV))
-    # Models. claims_model: a model file, "off" (rules alone) or "" (the shipped model for
-    # what is installed). claims_embed / evidence_embed: auto | on | off.
+    # Models. claims_model: a model file, "off" (rules alone) or "" (model.json, or
+    # model_embed.json when claims_embed chooses it). claims_embed / evidence_embed: on | auto | off.
     claims_model: str = field(default_factory=lambda: _env(CLAIMS_MODEL_ENV, ""))
     # (claims_embed defaults to off: which claim model runs is a choice, never a side effect of
     # an installed extra; the run row records it)
@@ -107,6 +107,20 @@ class Settings:
 def get_settings() -> Settings:
     """The settings as the environment says now."""
     return Settings()
+
+
+def switch(value: str | None, name: str) -> str:
+    """An on/auto/off setting's value, its usual spellings read (1/true/yes: on; 0/false/no/
+    none: off); anything else is a ValueError naming the variable, raised where the setting is
+    used (a typo must not fall back silently to another behaviour)."""
+    v = (value or "").strip().lower()
+    if v in ("on", "1", "true", "yes"):
+        return "on"
+    if v in ("off", "0", "false", "no", "none"):
+        return "off"
+    if v == "auto":
+        return "auto"
+    raise ValueError(f"{name}={value!r}: expected on, auto or off")
 
 
 def switched_off(value: str | None) -> bool:

@@ -152,7 +152,8 @@ def test_a_claims_verdict_does_not_depend_on_the_claims_judged_beside_it(table):
         for other in (a, b):
             assert (other.verdict.label, other.verdict.flags) == (
                 alone.verdict.label, alone.verdict.flags), c.sentence
-            assert other.verdict.confidence == pytest.approx(alone.verdict.confidence, rel=1e-9)
+            # (confidence is rounded to 3 places: a last-bit difference may cross a rounding edge)
+            assert other.verdict.confidence == pytest.approx(alone.verdict.confidence, abs=1e-3)
             assert [(r.hit.pmid, r.quote) for r in other.records] == [
                 (r.hit.pmid, r.quote) for r in alone.records]
             assert [(r.p_support, r.p_refute) for r in other.records] == [

@@ -29,7 +29,7 @@ from ..encoder import LOCK as _LOCK  # the cache and the encoder: shared by the 
 from ..encoder import MODEL_NAME, EmbeddingUnavailable  # noqa: F401  (re-exported: the model the features name)
 from ..encoder import encoder as _encoder
 from ..encoder import importable as _importable
-from ..settings import CLAIMS_EMBED_ENV, get_settings
+from ..settings import CLAIMS_EMBED_ENV, get_settings, switch
 
 log = logging.getLogger(__name__)
 
@@ -46,13 +46,14 @@ _cache: OrderedDict[str, tuple[float, ...]] = OrderedDict()
 
 
 def setting() -> str:
-    return get_settings().claims_embed
+    """on, auto or off (``FACTCHECK_CLAIMS_EMBED``; a value of another kind is an error)."""
+    return switch(get_settings().claims_embed, ENV)
 
 
 def available() -> bool:
     """True when embeddings can be used (the extra is installed and not switched off)."""
     mode = setting()
-    if mode in ("off", "none", "0", "false"):
+    if mode == "off":
         return False
     if not _importable():
         if mode == "on":

@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 
 MODEL_PATH = Path(__file__).with_name("model.json")
 #: The same model trained with sentence embeddings as extra features (``embed.py``): used
-#: instead of MODEL_PATH when the ``embed`` extra is installed.
+#: instead of MODEL_PATH when ``FACTCHECK_CLAIMS_EMBED`` is ``on`` (or ``auto`` with the extra).
 MODEL_EMBED_PATH = Path(__file__).with_name("model_embed.json")
 # FACTCHECK_CLAIMS_MODEL=off decides by the rules alone; =PATH uses another model file.
 MODEL_ENV = CLAIMS_MODEL_ENV
@@ -117,7 +117,7 @@ class Model:
 @dataclass(frozen=True)
 class TypeModel:
     """Hashed multinomial logistic regression over the same features: ``predict(features)``
-    gives the claim type of a check-worthy sentence (classes as in ``model.CLAIM_TYPES``).
+    gives the claim type of a check-worthy sentence (classes as in ``claim.CLAIM_TYPES``).
 
     Added because the fixed priority of the type vocabularies (``cited_source > safety > …``)
     generalised poorly to unseen texts (type accuracy 0.59–0.80 on held-out rounds 12 and 13),

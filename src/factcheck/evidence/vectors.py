@@ -15,21 +15,22 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 
 import duckdb
-from ..encoder import LOCK, EmbeddingUnavailable, encoder, importable
-from ..settings import EVIDENCE_EMBED_ENV, get_settings, switched_off
+
+from ..encoder import LOCK, MODEL_NAME, EmbeddingUnavailable, encoder, importable
+from ..settings import EVIDENCE_EMBED_ENV, get_settings, switch
 
 log = logging.getLogger(__name__)
 
 ENV = EVIDENCE_EMBED_ENV
-MODEL = "all-MiniLM-L6-v2"
+MODEL = MODEL_NAME
 DIM = 384
 BATCH = 256
 
 
 def available() -> bool:
     """True when vectors can be computed (the extra is installed and not switched off)."""
-    mode = get_settings().evidence_embed
-    if switched_off(mode):
+    mode = switch(get_settings().evidence_embed, ENV)
+    if mode == "off":
         return False
     if not importable():
         if mode == "on":
@@ -48,7 +49,7 @@ def encode(texts: Sequence[str]):
     """Unit-normalised float32 vectors of ``texts`` (a numpy array, one row per text)."""
     with LOCK:   # one encoder shared by the threads of a fanned-out run
         return encoder().encode(list(texts), batch_size=64, normalize_embeddings=True,
-                                       show_progress_bar=False).astype("float32")
+                                show_progress_bar=False).astype("float32")
 
 
 def record_text(title: str | None, abstract: str | None) -> str:
