@@ -170,7 +170,7 @@ def shipped_models(model: claim_model.Model, types: claim_model.TypeModel | None
     writes (the same JSON rounding), to pass as its ``models``: no file, no setting changed."""
     data = json.loads(model.to_json(**({"types": types.to_dict()} if types is not None else {})))
     return claim_model.Models(claim_model.Model.from_dict(data),
-                          claim_model.TypeModel.from_dict(data["types"]) if "types" in data else None)
+                              claim_model.TypeModel.from_dict(data["types"]) if "types" in data else None)
 
 
 # A model whose threshold is 0: ``judge`` then decides "worthy" exactly when the sentence has a

@@ -165,8 +165,8 @@ def save_cleaned(db: str | Path, run_id: str, results: Sequence[dict]) -> dict:
                 store_articles.save_cleaned(con, article_id, version, result)
                 if not result.body_text:
                     store_runs.record_error(con, run_id, source, "clean", "empty_body",
-                                                result.error or "no article text left after cleaning",
-                                                severity="warning")
+                                            result.error or "no article text left after cleaning",
+                                            severity="warning")
                     counts["empty"] += 1
                 else:
                     counts["cleaned"] += 1
@@ -233,7 +233,7 @@ def save_extracted(db: str | Path, run_id: str, results: Sequence[dict]) -> dict
                 counts["claims"] += store_claims.save_claims(con, article_id, version, done["claims"], run_id)
                 for message in done["cuts"]:
                     store_runs.record_error(con, run_id, source, "claims", "too_large", message,
-                                                severity="warning")
+                                            severity="warning")
             counts["versions"] += 1
     return counts
 
@@ -262,19 +262,19 @@ def pubmed_stage(db: str | Path, files: Iterable[str | Path], run_id: str, progr
         for result in summary.files:
             if result.status == "failed":
                 store_runs.record_error(con, run_id, result.path, "pubmed", "load",
-                                            result.error or "the file failed to load")
+                                        result.error or "the file failed to load")
             elif result.skipped_records:
                 store_runs.record_error(con, run_id, result.path, "pubmed", "records_skipped",
-                                            result.error or f"{result.skipped_records} records skipped",
-                                            severity="warning")
+                                        result.error or f"{result.skipped_records} records skipped",
+                                        severity="warning")
         if summary.fts_error:
             store_runs.record_error(con, run_id, "fts_main_pubmed", "pubmed", "index",
-                                        summary.fts_error)
+                                    summary.fts_error)
         if loaded.status == "rejected":
             store_runs.record_error(con, run_id, str(reference), "pubmed", "dq_failed",
-                                        "the reference's data-quality checks failed; nothing was "
-                                        f"published (copy kept as {loaded.rejected}): "
-                                        + "; ".join(loaded.checks.get("failures", []))[:1800])
+                                    "the reference's data-quality checks failed; nothing was "
+                                    f"published (copy kept as {loaded.rejected}): "
+                                    + "; ".join(loaded.checks.get("failures", []))[:1800])
     return {"files": len(files), "inserted": summary.inserted, "updated": summary.updated,
             "deleted": summary.deleted, "retracted": summary.retracted, "errors": summary.errors
             + (loaded.status == "rejected"), "embedded": loaded.embedded, "reference": loaded.status}
@@ -334,7 +334,7 @@ def plan_evidence(db: str | Path, run_id: str, claim_ids: Sequence[str] | None =
         plan["reference"] = str(found) if found else None
         if claim_ids is not None:
             claims = store_claims.load_claims(con, "claim_id IN (SELECT unnest(?::VARCHAR[]))",
-                                                [list(claim_ids)])
+                                              [list(claim_ids)])
         else:
             claims = store_claims.load_claims(con)
         plan["claims"] = len(claims)
@@ -506,7 +506,7 @@ def fetch_evidence_stage(db: str | Path, run_id: str, *, api_key: str | None = N
         counts["errors"] += 1
         with closing(connect(db)) as con, transaction(con):
             store_runs.record_error(con, run_id, base_url, "fetch_evidence", "blocked_address",
-                                        refused)
+                                    refused)
         return counts
     files: list[Path] = []
     touched: list[str] = []
@@ -522,7 +522,7 @@ def fetch_evidence_stage(db: str | Path, run_id: str, *, api_key: str | None = N
                     counts["errors"] += 1
                     with closing(connect(db)) as con, transaction(con):
                         store_runs.record_error(con, run_id, q.query, "fetch_evidence", "eutils",
-                                                    str(exc)[:2000])
+                                                str(exc)[:2000])
                     continue
                 counts["queries"] += 1
                 budget -= per_claim
@@ -532,7 +532,7 @@ def fetch_evidence_stage(db: str | Path, run_id: str, *, api_key: str | None = N
         counts["errors"] += 1
         with closing(connect(db)) as con, transaction(con):
             store_runs.record_error(con, run_id, base_url, "fetch_evidence", "eutils",
-                                        f"{type(exc).__name__}: {exc}"[:2000])
+                                    f"{type(exc).__name__}: {exc}"[:2000])
     if files:
         loaded = pubmed_stage(db, files, run_id, kind="fetch")
         counts["files"] = loaded["files"]

@@ -58,10 +58,10 @@ def test_an_unreadable_model_file_falls_back_to_the_rules(tmp_path, monkeypatch,
 def test_fit_learns_a_separable_signal():
     pytest.importorskip("numpy")
     pos = [claim_model.features(f"Ketamine relieves pain in trial {i}.", ["efficacy"],
-                            {"intervention"}, False, "assertive", "positive", 0.7, True)
+                                {"intervention"}, False, "assertive", "positive", 0.7, True)
            for i in range(20)]
     neg = [claim_model.features(f"Free shipping on order {i}.", [], set(), False, "assertive",
-                            "positive", 0.0, False) for i in range(20)]
+                                "positive", 0.0, False) for i in range(20)]
     weights, bias = fit(pos + neg, [1] * 20 + [0] * 20)
     model = claim_model.Model(2 ** 14, bias, weights, 0.5)
     assert all(model.probability(f) > 0.5 for f in pos)
@@ -81,7 +81,7 @@ def test_type_model_round_trips_and_rejects_a_malformed_file(tmp_path, monkeypat
     typer = claim_model.load_type_model()
     again = claim_model.TypeModel.from_dict(json.loads(json.dumps(typer.to_dict())))
     feats = claim_model.features("Ketamine blocks NMDA receptors.", ["mechanism"],
-                             {"intervention"}, False, "assertive", "positive", 0.7, True)
+                                 {"intervention"}, False, "assertive", "positive", 0.7, True)
     assert again.predict(feats) == typer.predict(feats)
     bad = tmp_path / "model.json"
     data = json.loads(claim_model.MODEL_PATH.read_text(encoding="utf-8"))
@@ -94,10 +94,10 @@ def test_type_model_round_trips_and_rejects_a_malformed_file(tmp_path, monkeypat
 def test_fit_types_learns_separable_types():
     pytest.importorskip("numpy")
     safety = [claim_model.features(f"Ketamine causes nausea in case {i}.", ["safety"],
-                               {"intervention"}, False, "assertive", "positive", 0.7, True)
+                                   {"intervention"}, False, "assertive", "positive", 0.7, True)
               for i in range(15)]
     mechanism = [claim_model.features(f"Ketamine blocks NMDA receptors in model {i}.", ["mechanism"],
-                                  {"intervention"}, False, "assertive", "positive", 0.7, True)
+                                      {"intervention"}, False, "assertive", "positive", 0.7, True)
                  for i in range(15)]
     typer = fit_types(safety + mechanism, ["safety"] * 15 + ["mechanism"] * 15)
     assert all(typer.predict(f) == "safety" for f in safety)

@@ -297,9 +297,9 @@ def judge(sentence: str, mentions: list[Mention], whole_line: bool = False,
         models = claim_model.in_force() if use_model else claim_model.RULES_ALONE
     model = models.model
     feats = claim_model.features(sentence, [t for t, _ in types],
-                             {m.role for m in mentions}, bool(carried), certainty, polarity,
-                             score, rule_worthy,
-                             embedding=model is not None and model.embedding is not None)
+                                 {m.role for m in mentions}, bool(carried), certainty, polarity,
+                                 score, rule_worthy,
+                                 embedding=model is not None and model.embedding is not None)
     typed_by_model = None
     if model is not None:
         probability = model.probability(feats)

@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+
 from ..settings import STANCE_THREADS_ENV, get_settings
 
 MODEL_DIR = Path(__file__).resolve().parent / "model"

@@ -391,10 +391,8 @@ def build_report(con: duckdb.DuckDBPyConnection, out_dir: str | Path, run_id: st
         """SELECT ca.article_id, ca.source, a.source_kind, ca.site, ca.title, ca.published, ca.n_removed,
                   ca.body_text, a.first_seen_run, ca.author
            FROM current_articles ca JOIN articles a USING (article_id) ORDER BY ca.source""")
-    names = [d[0] for d in cur.description]
     articles = []
-    for row in cur.fetchall():
-        a = dict(zip(names, row))
+    for a in records(cur):
         a["title_shown"] = article_title(a["title"], a["body_text"])
         a["label"] = article_label(a["source"], a["source_kind"])
         # a link only to a web page (a source is stored canonical, but never trust a scheme)
@@ -433,7 +431,7 @@ def build_report(con: duckdb.DuckDBPyConnection, out_dir: str | Path, run_id: st
         run = dict(zip([d[0] for d in cur.description], found)) if found else None
         cur = con.execute("SELECT source, stage, error_kind, severity, message FROM pipeline_errors"
                           " WHERE run_id = ? ORDER BY created_at", [run_id])
-        errors = [dict(zip([d[0] for d in cur.description], r)) for r in cur.fetchall()]
+        errors = records(cur)
         judged = dict(con.execute("SELECT coalesce(judged_because, 'unknown'), count(*) FROM verdict_history"
                                   " WHERE run_id = ? GROUP BY ALL ORDER BY 2 DESC, 1", [run_id]).fetchall())
         tonight = _tonight(con, run_id)

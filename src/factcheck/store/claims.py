@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import duckdb
 
+from .db import records
 from .rows import Claim
 
 
@@ -64,12 +65,9 @@ def load_claims(con: duckdb.DuckDBPyConnection, where: str = "TRUE", params: lis
                 relation: str = "current_claims") -> list[Claim]:
     """Stored claims as ``factcheck.claims.Claim`` objects (matched by column name, never by
     position), with ``claim_id`` set; ``where`` filters ``relation``."""
-    cur = con.execute(f"SELECT * FROM {relation} WHERE {where} ORDER BY article_id, version, seq",
-                      params or [])
-    names = [d[0] for d in cur.description]
     out = []
-    for row in cur.fetchall():
-        r = dict(zip(names, row))
+    for r in records(con.execute(f"SELECT * FROM {relation} WHERE {where} ORDER BY article_id, "
+                                 "version, seq", params or [])):
         fields = {f: r.get(f) for f in CLAIM_FIELDS}
         fields["mesh_terms"] = list(fields["mesh_terms"] or [])
         fields["figures"] = list(fields["figures"] or [])

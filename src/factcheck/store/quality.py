@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
+from .db import records
 from .runs import now
 
 
@@ -38,8 +39,7 @@ def dq_report(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> tupl
     cur = con.execute("SELECT table_name, column_name, expectation, severity, success, observed, checked_at "
                       "FROM dq_results WHERE run_id = ? ORDER BY success, severity = 'warning', "
                       "table_name, expectation, column_name", [run_id])
-    names = [d[0] for d in cur.description]
-    results = [dict(zip(names, r)) for r in cur.fetchall()]
+    results = records(cur)
     return (run, results) if results else None
 
 

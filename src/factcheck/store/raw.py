@@ -26,6 +26,7 @@ import zlib
 from pathlib import Path
 
 import duckdb
+
 from ..settings import get_settings
 
 

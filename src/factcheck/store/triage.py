@@ -27,7 +27,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
+
 from ..settings import get_settings
+from .db import records
 
 log = logging.getLogger(__name__)
 
@@ -158,5 +160,4 @@ def history(path: str | os.PathLike[str], limit: int = 200) -> list[dict]:
     with closing(_open(Path(path), read_only=True)) as con:
         cur = con.execute("SELECT decided_at, status, editor, note, sentence, claim_id, article_id"
                           " FROM decisions ORDER BY decided_at DESC LIMIT ?", [limit])
-        names = [d[0] for d in cur.description]
-        return [dict(zip(names, r)) for r in cur.fetchall()]
+        return records(cur)
