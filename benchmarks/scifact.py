@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     from factcheck.evidence.read import read_records
     from factcheck.evidence.retrieve import build_query, retrieve
     from factcheck.evidence.stance import default_model
-    from factcheck.store.db import connect
+    from factcheck.store.reference import connect_reference
 
     claims = [json.loads(line) for line in args.claims.open(encoding="utf-8") if line.strip()]
     if args.split != "all":
@@ -90,7 +90,8 @@ def main(argv: list[str] | None = None) -> int:
         calibration.threshold = float(model.meta["record_calibration"]["f1_threshold"])
     elif args.threshold is not None:
         calibration.threshold = args.threshold
-    with closing(connect(db)) as con:
+    # the reference file itself, as the evidence stage reads it (factcheck.store.reference)
+    with closing(connect_reference(db)) as con:
         t0 = time.perf_counter()
         if not args.db or not con.execute("SELECT count(*) FROM pubmed").fetchone()[0]:
             load_corpus_table(con, corpus)

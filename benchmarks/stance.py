@@ -27,12 +27,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT))   # the research tools (a checkout)
 
 LABELS = ("NEUTRAL", "SUPPORT", "REFUTE")
 
 
 def export(which: str, bench: Path, path: Path) -> None:
-    from factcheck.evidence import datasets
+    from research import stance_datasets as datasets
 
     if which == "healthver":
         topics = set(datasets.read_split("healthver")["test_topics"])
