@@ -41,8 +41,8 @@ CANDIDATES = 100
 #: raised when retrieval or the decision rules change what a claim is judged on
 #: (3: expansion words weighted, one count per index term, dense cosine in the final order;
 #: 4: records off the topic glanced at, not read whole; 5: a claim off the table keeps its
-#: GAP_K nearest records only).
-RULES_VERSION = "verdict-rules-5"
+#: GAP_K nearest records only; 6: each pair read by the stance model on its own, not batched).
+RULES_VERSION = "verdict-rules-6"
 
 
 @dataclass
@@ -230,13 +230,9 @@ def assess_claim(con: duckdb.DuckDBPyConnection, claim, *, k: int = READ_K,
 def assess_claims(con: duckdb.DuckDBPyConnection, claims: Sequence, *, k: int = READ_K,
                   model: StanceModel | None = None,
                   vectors: Sequence[Sequence[float] | None] | None = None) -> list[Assessment]:
-    """``assess_claim`` for several claims. Each claim's sentences are read by the stance model
-    in a call of their own: the int8 model quantizes each batch as a whole, so a sentence's
-    probability depends a little on the sentences read beside it (up to about 0.04), and a
-    claim's verdict must depend on the claim and the table only, not on which other claims a
-    run judges with it. (Reading all claims' sentences in one call, sorted by length across
-    claims, carried less padding, 4.6 against about 7 ms a sentence, but made each verdict
-    depend on its batch mates: the demo's verdict gate failed in a fresh CI run.)"""
+    """``assess_claim`` for several claims. Each (claim, sentence) pair is read by the stance
+    model on its own (``stance.StanceModel``), so a claim's verdict depends on the claim and
+    the table only, never on which other claims a run judges with it."""
     model = model or default_model()
     calibrate = Calibration.from_meta(model.meta)
     vectors = list(vectors) if vectors is not None else [None] * len(claims)

@@ -14,6 +14,7 @@ import json
 import os
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,12 +25,12 @@ from ..settings import STANCE_THREADS_ENV, get_settings
 MODEL_DIR = Path(__file__).resolve().parent / "model"
 LABELS = ("NEUTRAL", "SUPPORT", "REFUTE")
 NEUTRAL, SUPPORT, REFUTE = range(3)
-#: Pairs per model batch, sorted by length. Smaller batches carry less padding (for one
-#: claim's 20 pairs, 5.2 ms a pair at 8 on this 2-core machine, 6.5 at 16, about 7 at 32), but
-#: the int8 model quantizes a batch as a whole, so the batch size changes probabilities by a
-#: few hundredths: at 8 a borderline demo verdict flips and the editors' gate
-#: (benchmarks/gate_verdicts.py) falls below its floors. Changing it needs the gate re-run.
-BATCH = 32
+#: Each pair is read on its own (a batch of one), never padded beside others. The int8 model
+#: quantizes its input as a whole, so in a batch a pair's probabilities depended a little on
+#: its batch mates (up to about 0.04) and their padding; read alone they depend on the claim
+#: and the sentence only. It is also cheaper: padding to the longest pair of a batch of 32 was
+#: a third of the tokens read (the demo's largest article: 12.8 s of CPU batched, 9.8 s
+#: alone, the same 1,131 pairs). Pairs are read on ``threads`` cores at once.
 
 
 class StanceModelMissing(RuntimeError):
@@ -69,37 +70,43 @@ class StanceModel:
         self.tokenizer = Tokenizer.from_file(str(tok_path))
         self.tokenizer.enable_truncation(self.max_length, strategy="longest_first")
         self.tokenizer.no_padding()
+        self.threads = threads or _threads_setting() or (os.cpu_count() or 1)
         options = ort.SessionOptions()
-        options.intra_op_num_threads = threads or _threads_setting()
+        # one core per pair: pairs are read side by side (``threads`` at once), which keeps both
+        # cores busy where one pair's small matrices would leave a second intra-op thread idle
+        options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
         self.session = ort.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
         self._inputs = {i.name for i in self.session.get_inputs()}
-        self._lock = threading.Lock()
+        self._pool: ThreadPoolExecutor | None = None
+        self._pool_pid = 0
+        self._pool_lock = threading.Lock()
+
+    def _read(self, encoding) -> np.ndarray:
+        ids = np.asarray([encoding.ids], dtype=np.int64)
+        feed = {"input_ids": ids, "attention_mask": np.ones_like(ids),
+                "token_type_ids": np.asarray([encoding.type_ids], dtype=np.int64)}
+        return self.session.run(["logits"], {k: v for k, v in feed.items() if k in self._inputs})[0][0]
+
+    def _executor(self) -> ThreadPoolExecutor:
+        with self._pool_lock:
+            # a pool is not inherited by a forked process: its threads stay in the parent
+            if self._pool is None or self._pool_pid != os.getpid():
+                self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="stance")
+                self._pool_pid = os.getpid()
+            return self._pool
 
     def logits(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
         if not pairs:
             return np.zeros((0, len(self.labels)), dtype=np.float32)
         encodings = self.tokenizer.encode_batch([(a, b) for a, b in pairs])
-        order = sorted(range(len(encodings)), key=lambda i: len(encodings[i].ids))
-        out = np.zeros((len(encodings), len(self.labels)), dtype=np.float32)
-        for start in range(0, len(order), BATCH):
-            chunk = order[start:start + BATCH]
-            width = max(len(encodings[i].ids) for i in chunk)
-            ids = np.zeros((len(chunk), width), dtype=np.int64)
-            mask = np.zeros_like(ids)
-            types = np.zeros_like(ids)
-            for row, i in enumerate(chunk):
-                e = encodings[i]
-                n = len(e.ids)
-                ids[row, :n] = e.ids
-                mask[row, :n] = 1
-                types[row, :n] = e.type_ids
-            feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
-            with self._lock:
-                result = self.session.run(["logits"], {k: v for k, v in feed.items() if k in self._inputs})
-            out[chunk] = result[0]
-        return out
+        if self.threads == 1 or len(encodings) == 1:
+            rows = [self._read(e) for e in encodings]
+        else:
+            # onnxruntime releases the GIL while it runs, and one session serves concurrent runs
+            rows = list(self._executor().map(self._read, encodings))
+        return np.asarray(rows, dtype=np.float32).reshape(len(encodings), len(self.labels))
 
     def probabilities(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
         """Rows of calibrated (NEUTRAL, SUPPORT, REFUTE) probabilities, one per pair."""

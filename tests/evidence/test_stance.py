@@ -1,0 +1,82 @@
+"""The shipped stance model as the pipeline and the stance benchmark use it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from factcheck.evidence.stance import LABELS, StanceModel
+
+ROOT = Path(__file__).resolve().parents[2]
+
+CLAIM = "Ketamine infusions reduce chronic pain."
+SENTENCES = [
+    "Ketamine infusions reduced pain scores in patients with complex regional pain syndrome.",
+    "Ketamine had no effect on pain at 12 weeks.",
+    "We enrolled 120 adults with chronic low back pain, randomised to ketamine or saline "
+    "infusions over five days, and followed them for three months with validated pain scales, "
+    "sleep diaries, opioid use records and adverse event reports at every visit.",
+    "Dry eye disease is common.",
+]
+
+
+@pytest.fixture(scope="module")
+def models():
+    return StanceModel(threads=1), StanceModel(threads=2)
+
+
+def test_a_pairs_probabilities_depend_on_the_pair_only(models):
+    """A verdict must not change with the sentences read beside its own: each pair is read on
+    its own, so reading it alone, among others or on more cores gives the same numbers."""
+    one, two = models
+    pairs = [(CLAIM, s) for s in SENTENCES]
+    together = one.probabilities(pairs)
+    alone = np.vstack([one.probabilities([p]) for p in pairs])
+    assert np.array_equal(together, alone)
+    assert np.array_equal(two.probabilities(pairs), together)
+    assert np.array_equal(one.probabilities(pairs[::-1]), together[::-1])
+    assert together.shape == (4, 3) and np.allclose(together.sum(axis=1), 1.0, atol=1e-5)
+    # and it reads: the supporting result beats the off-topic sentence on SUPPORT
+    support = LABELS.index("SUPPORT")
+    assert together[0, support] > together[3, support]
+
+
+def test_no_pairs_no_rows(models):
+    assert models[0].probabilities([]).shape == (0, 3)
+
+
+def test_the_stance_benchmark_exports_and_scores_check_covid(tmp_path):
+    """``benchmarks/stance.py`` end to end on a Check-COVID-shaped folder: export the pairs,
+    then label them with the shipped model and print macro-F1."""
+    bench = tmp_path / "bench"
+    (bench / "check_covid" / "dev").mkdir(parents=True)
+    (bench / "check_covid" / "corpus.json").write_text(json.dumps(
+        {"cord_id": "c1", "title": "Ketamine and pain",
+         "abstract": SENTENCES[:2]}) + "\n", encoding="utf-8")
+    claims = [{"id": "k_1", "cord_id": "c1", "claim": CLAIM, "label": "SUPPORT",
+               "evidence_set": [{"sent_index": 0}]},
+              {"id": "k_2", "cord_id": "c1", "claim": "Ketamine relieves pain for months.",
+               "label": "REFUTE", "evidence_set": [{"sent_index": 1}]},
+              {"id": "k_3", "cord_id": "missing", "claim": CLAIM, "label": "SUPPORT",
+               "evidence_set": [{"sent_index": 0}]}]
+    (bench / "check_covid" / "dev" / "covidCheck_dev_composed+extracted.json").write_text(
+        "".join(json.dumps(c) + "\n" for c in claims), encoding="utf-8")
+    pairs, preds = tmp_path / "cc.jsonl", tmp_path / "pred.jsonl"
+    script = str(ROOT / "benchmarks" / "stance.py")
+    out = subprocess.run([sys.executable, script, "--export", "check_covid", "--bench", str(bench),
+                          "--in", str(pairs)], capture_output=True, text=True, check=True).stdout
+    assert "wrote 2 pairs" in out
+    rows = [json.loads(line) for line in pairs.read_text(encoding="utf-8").splitlines()]
+    assert [(r["id"], r["label"], r["evidence"]) for r in rows] == [
+        ("k_1", "SUPPORT", SENTENCES[0]), ("k_2", "REFUTE", SENTENCES[1])]
+    out = subprocess.run([sys.executable, script, "--in", str(pairs), "--out", str(preds)],
+                         capture_output=True, text=True, check=True).stdout
+    assert "macro-F1" in out
+    labelled = [json.loads(line) for line in preds.read_text(encoding="utf-8").splitlines()]
+    assert [p["id"] for p in labelled] == ["k_1", "k_2"]
+    assert all(p["label"] in LABELS and 0 < p["score"] <= 1 for p in labelled)
