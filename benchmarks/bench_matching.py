@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no NLM files under {args.bulk}", file=sys.stderr)
         return 2
     from factcheck.pubmed.load import load_files
-    from factcheck.store.db import connect
+    from factcheck.store.reference import connect_reference as connect   # reference files
     from factcheck.store.pubmed import rebuild_fts_index
 
     sample = claims(args.claims)

@@ -1,0 +1,65 @@
+"""The benchmark scripts that build reference tables run end to end on small data (they broke
+unnoticed when the reference moved to its own file: they wrote into the read-only stand-in).
+Figures are not checked here (they are the benchmarks' own output); that the scripts run and
+write what their interfaces promise is."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _run(args: list[str], tmp_path: Path) -> str:
+    env = dict(os.environ, FACTCHECK_EVIDENCE_EMBED="off", FACTCHECK_CLAIMS_EMBED="off")
+    done = subprocess.run([sys.executable, *args], capture_output=True, text=True, env=env,
+                          cwd=tmp_path, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout + done.stderr
+
+
+def test_scifact_benchmark_writes_its_run_file(tmp_path):
+    """``benchmarks/scifact.py`` on a SciFact-format corpus of three abstracts: every claim gets
+    a line with the doc ids, best first, and at most three labelled abstracts."""
+    corpus = tmp_path / "corpus.jsonl"
+    docs = [
+        {"doc_id": 11, "title": "Ketamine infusion for chronic neuropathic pain: a randomized trial",
+         "abstract": ["We randomised 60 adults with neuropathic pain to ketamine or saline.",
+                      "Ketamine infusions reduced pain scores at four weeks compared with saline."]},
+        {"doc_id": 22, "title": "Vitamin D supplementation and depressive symptoms",
+         "abstract": ["Vitamin D supplementation did not reduce depressive symptoms in adults."]},
+        {"doc_id": 33, "title": "Dry eye disease in contact lens wearers",
+         "abstract": ["Dry eye was common among contact lens wearers."]},
+    ]
+    corpus.write_text("".join(json.dumps(d) + "\n" for d in docs), encoding="utf-8")
+    claims = tmp_path / "claims.jsonl"
+    claims.write_text(
+        json.dumps({"id": 1, "claim": "Ketamine infusions reduce neuropathic pain.",
+                    "evidence": {"11": [{"label": "SUPPORT", "sentences": [1]}]}}) + "\n"
+        + json.dumps({"id": 2, "claim": "Vitamin D supplements cure depression.",
+                      "evidence": {"22": [{"label": "CONTRADICT", "sentences": [0]}]}}) + "\n",
+        encoding="utf-8")
+    out = tmp_path / "run.jsonl"
+    printed = _run([str(ROOT / "benchmarks" / "scifact.py"), "--corpus", str(corpus),
+                    "--claims", str(claims), "--out", str(out)], tmp_path)
+    assert "abstract-level label" in printed
+    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [line["claim_id"] for line in lines] == [1, 2]
+    assert lines[0]["doc_ids"][0] == "11" and lines[1]["doc_ids"][0] == "22"
+    for line in lines:
+        assert set(line["doc_ids"]) <= {"11", "22", "33"}
+        assert len(line["evidence"]) <= 3
+        assert set(line["evidence"].values()) <= {"SUPPORT", "CONTRADICT"}
+
+
+def test_matching_benchmark_builds_a_copied_table(tmp_path):
+    """``benchmarks/bench_matching.py`` on the bundled PubMed sample, copied twice under new
+    PMIDs: both tables are built and timed."""
+    printed = _run([str(ROOT / "benchmarks" / "bench_matching.py"), "--bulk", str(ROOT / "data" / "pubmed"),
+                    "--copies", "2", "--claims", "20", "--workdir", str(tmp_path)], tmp_path)
+    assert "4,181" in printed and "8,362" in printed
+    assert (tmp_path / "ref_x2.duckdb").exists()
