@@ -14,7 +14,7 @@ schedule`` uses, instead of Prefect's temporary server started by each run.
 
 Prints, per run: wall seconds, claims extracted and judged, and the stage lines' counts. The
 scale issue's target: 2 new articles in at most 15 s on a two-core machine. The cost grows with
-the new articles' claims (each is retrieved and read by the stance model, about 0.3 s of wall
+the new articles' claims (each is retrieved and read by the stance model, about 0.1 s of wall
 time on two cores), not with the stored history (verdicts whose inputs did not change are kept).
 """
 

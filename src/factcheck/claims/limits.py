@@ -14,8 +14,8 @@ MAX_BODY_CHARS = 100_000
 #: long article holds some 400-500.
 MAX_SENTENCES = 600
 #: Distinct claims kept per article version, in text order; the rest are dropped. Each claim
-#: is then matched and read against the reference table (about half a second), so this also
-#: bounds an article's evidence work.
+#: is then matched and read against the reference table (about a third of a second of CPU),
+#: so this also bounds an article's evidence work.
 MAX_CLAIMS = 150
 
 
