@@ -253,7 +253,7 @@ def run_nightly(*, task_runner_kind: str = "thread", workers: int = 1, dask_addr
     server = None
     try:
         if STANCE_THREADS_ENV not in os.environ and not dask_address:
-            # the stance model runs its matrix products on every core of a process by default:
+            # the stance model reads as many pairs at once as a process has cores by default:
             # the N worker processes of a local cluster share the cores instead
             os.environ[STANCE_THREADS_ENV] = str(max(1, (os.cpu_count() or 1) // max(1, workers)))
             set_here.append(STANCE_THREADS_ENV)

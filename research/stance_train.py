@@ -373,7 +373,7 @@ def calibrate(bench: Path, model_dir: Path, read_k: int = 10) -> dict:
     from factcheck.evidence.read import DECISION_THRESHOLD, Calibration, read_records
     from factcheck.evidence.retrieve import build_query, lexical_ratio, retrieve
     from factcheck.evidence.stance import StanceModel
-    from factcheck.store.db import connect
+    from factcheck.store.reference import connect_reference
 
     model = StanceModel(model_dir)
     raw = Calibration()                       # identity: the sentence probability itself
@@ -382,7 +382,7 @@ def calibrate(bench: Path, model_dir: Path, read_k: int = 10) -> dict:
     held = [c for c in claims
             if _bucket(f"val:scifact{min([c.id] + [int(d) for d in c.cited])}") < VALIDATION_SHARE]
     rows = []   # (claim id, features, right?)
-    with tempfile.TemporaryDirectory() as tmp, closing(connect(Path(tmp) / "c.duckdb")) as con:
+    with tempfile.TemporaryDirectory() as tmp, closing(connect_reference(Path(tmp) / "c.duckdb")) as con:
         datasets.load_corpus_table(con, datasets.scifact_corpus(bench))
         for c in held:
             claim, _ = claim_from_text(c.claim)

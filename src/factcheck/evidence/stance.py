@@ -29,7 +29,7 @@ NEUTRAL, SUPPORT, REFUTE = range(3)
 #: quantizes its input as a whole, so in a batch a pair's probabilities depended a little on
 #: its batch mates (up to about 0.04) and their padding; read alone they depend on the claim
 #: and the sentence only. It is also cheaper: padding to the longest pair of a batch of 32 was
-#: a third of the tokens read (the demo's largest article: 12.8 s of CPU batched, 9.8 s
+#: a third of the tokens read (the demo's largest article: 12.8 s of CPU batched, 9.6 s
 #: alone, the same 1,131 pairs). Pairs are read on ``threads`` cores at once.
 
 
@@ -47,6 +47,14 @@ def _threads_setting() -> int:
         raise ValueError(f"{STANCE_THREADS_ENV}={value!r}: expected a whole number of threads "
                          "(0: every core)")
     return threads
+
+
+def _cores() -> int:
+    """The cores this process may run on (its affinity, which a container's CPU set limits)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
 
 
 class StanceModel:
@@ -70,7 +78,7 @@ class StanceModel:
         self.tokenizer = Tokenizer.from_file(str(tok_path))
         self.tokenizer.enable_truncation(self.max_length, strategy="longest_first")
         self.tokenizer.no_padding()
-        self.threads = threads or _threads_setting() or (os.cpu_count() or 1)
+        self.threads = threads or _threads_setting() or _cores()
         options = ort.SessionOptions()
         # one core per pair: pairs are read side by side (``threads`` at once), which keeps both
         # cores busy where one pair's small matrices would leave a second intra-op thread idle
@@ -101,11 +109,16 @@ class StanceModel:
         if not pairs:
             return np.zeros((0, len(self.labels)), dtype=np.float32)
         encodings = self.tokenizer.encode_batch([(a, b) for a, b in pairs])
-        if self.threads == 1 or len(encodings) == 1:
-            rows = [self._read(e) for e in encodings]
-        else:
+        rows = None
+        if self.threads > 1 and len(encodings) > 1:
             # onnxruntime releases the GIL while it runs, and one session serves concurrent runs
-            rows = list(self._executor().map(self._read, encodings))
+            try:
+                rows = list(self._executor().map(self._read, encodings))
+            except RuntimeError:
+                # the interpreter is shutting down: no new pool work, read them here
+                rows = None
+        if rows is None:
+            rows = [self._read(e) for e in encodings]
         return np.asarray(rows, dtype=np.float32).reshape(len(encodings), len(self.labels))
 
     def probabilities(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
