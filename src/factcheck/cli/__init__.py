@@ -3,6 +3,7 @@ library function. Stage-specific commands live in their own modules of this pack
 
 from __future__ import annotations
 
+import gc
 import logging
 
 import click
@@ -40,4 +41,12 @@ cli.add_command(dashboard)
 
 
 def main() -> None:
-    cli()
+    try:
+        cli()
+    finally:
+        # A run leaves about 400,000 objects (Prefect, Great Expectations, pandas) that the
+        # interpreter's collections at exit walk only to free memory the process hands back to
+        # the system anyway: a second of a two-core machine's wall time per run. Frozen, they
+        # are skipped; the exit handlers (log and event flushes, temporary server's stop)
+        # still run, and every file and database was closed by the command itself.
+        gc.freeze()
