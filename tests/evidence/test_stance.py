@@ -46,6 +46,18 @@ def test_a_pairs_probabilities_depend_on_the_pair_only(models):
     assert together[0, support] > together[3, support]
 
 
+def test_readings_started_together_are_collected_apart(models):
+    """The evidence stage starts reading a claim's pairs and retrieves the next claim's records
+    while the cores read (``submit``): readings in flight at once each return their own pairs'
+    rows, in order, as if read one after the other."""
+    one, two = models
+    pairs = [(CLAIM, s) for s in SENTENCES]
+    first, second = two.submit(pairs), two.submit(pairs[::-1][:3])
+    assert np.array_equal(second.probabilities(), one.probabilities(pairs[::-1][:3]))
+    assert np.array_equal(first.probabilities(), one.probabilities(pairs))
+    assert two.submit([]).probabilities().shape == (0, 3)
+
+
 def test_no_pairs_no_rows(models):
     assert models[0].probabilities([]).shape == (0, 3)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import duckdb
 
@@ -74,6 +75,7 @@ _SUFFIXES = ("ations", "ation", "ities", "ness", "ings", "ing", "ies", "ied", "e
 _STEM_WORD = re.compile(r"[a-z][a-z0-9]+")
 
 
+@lru_cache(maxsize=1 << 16)
 def _stem(word: str) -> str:
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
@@ -81,11 +83,13 @@ def _stem(word: str) -> str:
     return word
 
 
-def _stems(text: str) -> set[str]:
-    return {_stem(w) for w in _STEM_WORD.findall(text.lower())}
+@lru_cache(maxsize=4096)
+def _stems(text: str) -> frozenset[str]:
+    # a record retrieved for many claims of a run is stemmed once
+    return frozenset(_stem(w) for w in _STEM_WORD.findall(text.lower()))
 
 
-def _mentions(forms: Sequence[str], stems: set[str]) -> bool:
+def _mentions(forms: Sequence[str], stems: frozenset[str]) -> bool:
     """Whether a record mentions any form of a concept (every content word of the form)."""
     for form in forms:
         words = [_stem(w) for w in _content_words(form) if len(w) > 2]
@@ -236,20 +240,37 @@ def assess_claims(con: duckdb.DuckDBPyConnection, claims: Sequence, *, k: int = 
     model = model or default_model()
     calibrate = Calibration.from_meta(model.meta)
     vectors = list(vectors) if vectors is not None else [None] * len(claims)
-    out: list[Assessment] = []
-    for claim, vector in zip(claims, vectors):
+
+    def start(claim, vector):
+        """Retrieve a claim's records and start reading their sentences."""
         query, hits, topic, n_topic = records_to_read(con, claim, k=k, vector=vector)
         on_topic = [t[0] for t in topic]
         per_hit = sentences_to_read(query.text, claim.claim_type, hits, query, on_topic)
-        probs = model.probabilities([(query.text, s) for sentences in per_hit for s, _ in sentences])
-        records = records_from(probs, per_hit, claim.claim_type, hits, on_topic, calibrate)
+        reading = model.submit([(query.text, s) for sentences in per_hit for s, _ in sentences])
+        return claim, query, hits, topic, n_topic, on_topic, per_hit, reading
+
+    def finish(claim, query, hits, topic, n_topic, on_topic, per_hit, reading) -> Assessment:
+        records = records_from(reading.probabilities(), per_hit, claim.claim_type, hits, on_topic,
+                               calibrate)
         for r, (_, matched) in zip(records, topic):
             r.matched_terms = matched
         records = order_for_display(records)
         facts = claim_facts_of(claim)
         verdict = decide(records, facts, coverage=n_topic, figure_found=_figure_check(claim),
                          cited_found=cited_source_found(facts, records))
-        out.append(Assessment(query, records, verdict, n_topic))
+        return Assessment(query, records, verdict, n_topic)
+
+    # one claim ahead: a claim's retrieval (this thread, DuckDB) runs while the pool reads the
+    # previous claim's sentences, so a two-core machine keeps both cores busy
+    out: list[Assessment] = []
+    ahead = None
+    for claim, vector in zip(claims, vectors):
+        started = start(claim, vector)
+        if ahead is not None:
+            out.append(finish(*ahead))
+        ahead = started
+    if ahead is not None:
+        out.append(finish(*ahead))
     return out
 
 

@@ -14,7 +14,7 @@ import json
 import os
 import threading
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 
@@ -105,25 +105,45 @@ class StanceModel:
                 self._pool_pid = os.getpid()
             return self._pool
 
-    def logits(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
+    def submit(self, pairs: Sequence[tuple[str, str]]) -> Reading:
+        """Start reading ``pairs`` on the pool and return at once: the caller goes on (with the
+        next claim's retrieval, say) while the cores read, and collects the rows with
+        :meth:`Reading.probabilities`. Read in the calling thread when there is no pool."""
         if not pairs:
-            return np.zeros((0, len(self.labels)), dtype=np.float32)
+            return Reading(self, [])
         encodings = self.tokenizer.encode_batch([(a, b) for a, b in pairs])
-        rows = None
         if self.threads > 1 and len(encodings) > 1:
             # onnxruntime releases the GIL while it runs, and one session serves concurrent runs
             try:
-                rows = list(self._executor().map(self._read, encodings))
+                executor = self._executor()
+                return Reading(self, [executor.submit(self._read, e) for e in encodings])
             except RuntimeError:
-                # the interpreter is shutting down: no new pool work, read them here
-                rows = None
-        if rows is None:
-            rows = [self._read(e) for e in encodings]
-        return np.asarray(rows, dtype=np.float32).reshape(len(encodings), len(self.labels))
+                pass    # the interpreter is shutting down: no new pool work, read them here
+        return Reading(self, [self._read(e) for e in encodings])
+
+    def logits(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
+        return self.submit(pairs).logits()
 
     def probabilities(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
         """Rows of calibrated (NEUTRAL, SUPPORT, REFUTE) probabilities, one per pair."""
-        z = self.logits(pairs) / self.temperature
+        return self.submit(pairs).probabilities()
+
+
+class Reading:
+    """Pairs being read by a :class:`StanceModel` (:meth:`StanceModel.submit`): each row is a
+    future of the pool, or the logits already read."""
+
+    def __init__(self, model: StanceModel, rows: list) -> None:
+        self.model, self.rows = model, rows
+
+    def logits(self) -> np.ndarray:
+        rows = [r.result() if isinstance(r, Future) else r for r in self.rows]
+        return np.asarray(rows, dtype=np.float32).reshape(len(rows), len(self.model.labels))
+
+    def probabilities(self) -> np.ndarray:
+        """Rows of calibrated (NEUTRAL, SUPPORT, REFUTE) probabilities, one per pair (waits
+        for the pool to read them)."""
+        z = self.logits() / self.model.temperature
         z = z - z.max(axis=1, keepdims=True)
         e = np.exp(z)
         return e / e.sum(axis=1, keepdims=True)
