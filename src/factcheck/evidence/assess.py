@@ -42,8 +42,10 @@ CANDIDATES = 100
 #: raised when retrieval or the decision rules change what a claim is judged on
 #: (3: expansion words weighted, one count per index term, dense cosine in the final order;
 #: 4: records off the topic glanced at, not read whole; 5: a claim off the table keeps its
-#: GAP_K nearest records only; 6: each pair read by the stance model on its own, not batched).
-RULES_VERSION = "verdict-rules-6"
+#: GAP_K nearest records only; 6: each pair read by the stance model on its own, not batched;
+#: 7: the record calibration in ``stance.json`` refitted to pairs read on their own). The
+#: calibration is not part of the weights' hash: refitting it raises this too.
+RULES_VERSION = "verdict-rules-7"
 
 
 @dataclass
