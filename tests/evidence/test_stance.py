@@ -92,3 +92,27 @@ def test_the_stance_benchmark_exports_and_scores_check_covid(tmp_path):
     labelled = [json.loads(line) for line in preds.read_text(encoding="utf-8").splitlines()]
     assert [p["id"] for p in labelled] == ["k_1", "k_2"]
     assert all(p["label"] in LABELS and 0 < p["score"] <= 1 for p in labelled)
+
+
+def test_the_version_names_the_weights_and_the_calibration_that_decides(tmp_path):
+    """Stored verdicts are judged again when ``verdicts.model_version`` changes: refitting the
+    calibration alone (same weights) must change it; the benchmark's F1 threshold and the
+    fit's figures must not."""
+    from factcheck.evidence.stance import MODEL_DIR, shipped_version
+
+    meta = json.loads((MODEL_DIR / "stance.json").read_text(encoding="utf-8"))
+    shipped = shipped_version()
+    assert shipped.startswith(meta["onnx_sha256"][:12] + ".")
+
+    def version_with(**changes) -> str:
+        folder = tmp_path / str(len(list(tmp_path.iterdir())))
+        folder.mkdir()
+        changed = json.loads(json.dumps(meta))
+        changed["record_calibration"].update(changes)
+        (folder / "stance.json").write_text(json.dumps(changed), encoding="utf-8")
+        return shipped_version(folder)
+
+    assert version_with() == shipped
+    assert version_with(f1_threshold=0.3, fitted_on="another fit") == shipped
+    assert version_with(w_p=meta["record_calibration"]["w_p"] + 0.01) != shipped
+    assert version_with(threshold=0.6) != shipped

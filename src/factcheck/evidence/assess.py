@@ -43,8 +43,8 @@ CANDIDATES = 100
 #: (3: expansion words weighted, one count per index term, dense cosine in the final order;
 #: 4: records off the topic glanced at, not read whole; 5: a claim off the table keeps its
 #: GAP_K nearest records only; 6: each pair read by the stance model on its own, not batched;
-#: 7: the record calibration in ``stance.json`` refitted to pairs read on their own). The
-#: calibration is not part of the weights' hash: refitting it raises this too.
+#: 7: the record calibration in ``stance.json`` refitted to pairs read on their own; the
+#: model's version now names its calibration too, so a refit alone is a new version).
 RULES_VERSION = "verdict-rules-7"
 
 

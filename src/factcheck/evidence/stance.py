@@ -10,6 +10,7 @@ are ``softmax(logits / temperature)``, the temperature fitted on held-aside vali
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import threading
@@ -74,7 +75,7 @@ class StanceModel:
             raise StanceModelMissing(f"{meta_path} has labels {self.labels}, expected {LABELS}")
         self.max_length = int(self.meta["max_length"])
         self.temperature = float(self.meta.get("temperature", 1.0))
-        self.version = self.meta.get("onnx_sha256", "")[:12]
+        self.version = _version(self.meta)
         self.tokenizer = Tokenizer.from_file(str(tok_path))
         self.tokenizer.enable_truncation(self.max_length, strategy="longest_first")
         self.tokenizer.no_padding()
@@ -149,14 +150,31 @@ class Reading:
         return e / e.sum(axis=1, keepdims=True)
 
 
+#: The calibration parameters that change a verdict (``record_calibration``'s other keys,
+#: the F1 threshold and the fit's figures, are for the benchmark and the model card).
+_DECIDING = ("w_p", "w_rank", "w_score", "bias", "threshold")
+
+
+def _version(meta: dict) -> str:
+    """The first 12 hex digits of the weights' sha256, then 6 of a digest of the calibration
+    that turns their output into a verdict's probabilities (the temperature and the
+    record-level map): refitting the calibration alone makes a new version, so the evidence
+    stage judges every stored verdict again with it."""
+    calibration = meta.get("record_calibration") or {}
+    deciding = {"temperature": meta.get("temperature", 1.0),
+                **{k: calibration.get(k) for k in _DECIDING}}
+    digest = hashlib.sha256(json.dumps(deciding, sort_keys=True).encode()).hexdigest()[:6]
+    return f"{meta.get('onnx_sha256', '')[:12]}.{digest}"
+
+
 def shipped_version(model_dir: str | os.PathLike[str] = MODEL_DIR) -> str:
-    """The version :class:`StanceModel` reports for the model in ``model_dir`` (the first 12
-    hex digits of its weights' sha256, from its metadata), without loading it."""
+    """The version :class:`StanceModel` reports for the model in ``model_dir``, read from its
+    metadata without loading it (:func:`_version`)."""
     try:
         meta = json.loads((Path(model_dir) / "stance.json").read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise StanceModelMissing(f"stance model metadata unreadable in {model_dir}: {exc}") from exc
-    return meta.get("onnx_sha256", "")[:12]
+    return _version(meta)
 
 
 @lru_cache(maxsize=1)
