@@ -171,3 +171,24 @@ def test_run_with_a_malformed_allowed_network_says_so_before_starting_anything(t
     assert result.exit_code == 2, result.output
     assert "'intranet.example' is not an IP address or network" in result.output
     assert "Traceback" not in result.output and not db.exists()
+
+
+def test_the_console_entry_point_keeps_exit_codes_and_output(tmp_path):
+    """``factcheck`` as installed (``factcheck.cli:main``, which freezes the objects left at
+    exit out of the last garbage collections) still exits with the command's status and
+    flushes its output."""
+    import subprocess
+    import sys
+
+    def factcheck(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-c", "from factcheck.cli import main; main()", *args],
+                              capture_output=True, text=True, cwd=tmp_path)
+
+    version = factcheck("--version")
+    assert version.returncode == 0 and version.stdout.startswith("factcheck")
+    wrong = factcheck("no-such-command")
+    assert wrong.returncode == 2 and "No such command" in wrong.stderr
+    claims = factcheck("claims", str(SEED), "--json")
+    assert claims.returncode == 0
+    assert all(json.loads(line)["sentence"] for line in claims.stdout.splitlines())
+    assert len(claims.stdout.splitlines()) > 3

@@ -340,7 +340,9 @@ def plan_evidence(db: str | Path, run_id: str, claim_ids: Sequence[str] | None =
         plan["claims"] = len(claims)
         newest = newest_record_time(con) if ready else None
         _plan_claims(plan, claims, state, claim_ids is not None or rejudge_all, ready, newest)
-        # the encoder (seconds to import and load) only when a claim is to be judged
+        # the encoder (seconds to import and load) only when a claim is to be judged; a
+        # database holding its own reference embeds its records without a vector then too (a
+        # reference file embeds them when it is loaded)
         use_vectors = plan["use_vectors"] = bool(plan["todo"]) and ready and vectors.available()
         if use_vectors and writable:
             plan["counts"]["records_embedded"] = vectors.embed_records(con, progress=progress)

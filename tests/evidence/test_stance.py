@@ -58,6 +58,18 @@ def test_readings_started_together_are_collected_apart(models):
     assert two.submit([]).probabilities().shape == (0, 3)
 
 
+def test_a_reading_no_one_collects_is_cancelled(models):
+    """An error while a claim is judged (or an interrupt) must not leave the pool reading
+    pairs whose rows no one will collect: what has not started is cancelled."""
+    two = models[1]
+    pairs = [(CLAIM, s) for s in SENTENCES] * 50
+    reading = two.submit(pairs)
+    reading.cancel()
+    cancelled = sum(1 for r in reading.rows if r.cancelled())
+    assert cancelled > 0     # two threads cannot have started 200 pairs yet
+    assert all(r.cancelled() or r.done() or r.running() for r in reading.rows)
+
+
 def test_no_pairs_no_rows(models):
     assert models[0].probabilities([]).shape == (0, 3)
 
@@ -104,15 +116,21 @@ def test_the_version_names_the_weights_and_the_calibration_that_decides(tmp_path
     shipped = shipped_version()
     assert shipped.startswith(meta["onnx_sha256"][:12] + ".")
 
-    def version_with(**changes) -> str:
+    def version_with(top: dict | None = None, drop: str | None = None, **changes) -> str:
         folder = tmp_path / str(len(list(tmp_path.iterdir())))
         folder.mkdir()
         changed = json.loads(json.dumps(meta))
+        changed.update(top or {})
         changed["record_calibration"].update(changes)
+        changed["record_calibration"].pop(drop, None)
         (folder / "stance.json").write_text(json.dumps(changed), encoding="utf-8")
         return shipped_version(folder)
 
     assert version_with() == shipped
     assert version_with(f1_threshold=0.3, fitted_on="another fit") == shipped
+    assert meta["record_calibration"]["threshold"] == 0.5
+    assert version_with(drop="threshold") == shipped          # absent: its default, 0.5
     assert version_with(w_p=meta["record_calibration"]["w_p"] + 0.01) != shipped
     assert version_with(threshold=0.6) != shipped
+    assert version_with({"temperature": meta["temperature"] * 1.1}) != shipped
+    assert version_with({"max_length": meta["max_length"] - 32}) != shipped

@@ -85,7 +85,7 @@ def _stem(word: str) -> str:
     return word
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def _stems(text: str) -> frozenset[str]:
     # a record retrieved for many claims of a run is stemmed once
     return frozenset(_stem(w) for w in _STEM_WORD.findall(text.lower()))
@@ -265,14 +265,20 @@ def assess_claims(con: duckdb.DuckDBPyConnection, claims: Sequence, *, k: int = 
     # one claim ahead: a claim's retrieval (this thread, DuckDB) runs while the pool reads the
     # previous claim's sentences, so a two-core machine keeps both cores busy
     out: list[Assessment] = []
-    ahead = None
-    for claim, vector in zip(claims, vectors):
-        started = start(claim, vector)
+    ahead = started = None
+    try:
+        for claim, vector in zip(claims, vectors):
+            started = start(claim, vector)
+            if ahead is not None:
+                out.append(finish(*ahead))
+            ahead, started = started, None
         if ahead is not None:
             out.append(finish(*ahead))
-        ahead = started
-    if ahead is not None:
-        out.append(finish(*ahead))
+            ahead = None
+    finally:
+        for pending in (ahead, started):     # an error or an interrupt: stop their reading
+            if pending is not None:
+                pending[-1].cancel()
     return out
 
 
@@ -299,8 +305,8 @@ def claim_from_text(text: str, mesh_vocabulary=None):
 
 
 def model_version(model: StanceModel | None = None) -> str:
-    """What a verdict was judged with: the stance model's weights and the verdict rules
-    (``verdicts.model_version``)."""
+    """What a verdict was judged with: the stance model's weights and calibration and the
+    verdict rules (``verdicts.model_version``: ``stance-<sha>.<calibration>+verdict-rules-N``)."""
     model = model or default_model()
     return f"stance-{model.version}+{RULES_VERSION}"
 

@@ -138,8 +138,19 @@ class Reading:
         self.model, self.rows = model, rows
 
     def logits(self) -> np.ndarray:
-        rows = [r.result() if isinstance(r, Future) else r for r in self.rows]
+        try:
+            rows = [r.result() if isinstance(r, Future) else r for r in self.rows]
+        except BaseException:
+            self.cancel()   # a failed or interrupted read: the rest of it is not wanted
+            raise
         return np.asarray(rows, dtype=np.float32).reshape(len(rows), len(self.model.labels))
+
+    def cancel(self) -> None:
+        """Drop the pairs the pool has not started reading (an error or an interrupt means
+        no one will collect them)."""
+        for r in self.rows:
+            if isinstance(r, Future):
+                r.cancel()
 
     def probabilities(self) -> np.ndarray:
         """Rows of calibrated (NEUTRAL, SUPPORT, REFUTE) probabilities, one per pair (waits
@@ -150,19 +161,21 @@ class Reading:
         return e / e.sum(axis=1, keepdims=True)
 
 
-#: The calibration parameters that change a verdict (``record_calibration``'s other keys,
-#: the F1 threshold and the fit's figures, are for the benchmark and the model card).
-_DECIDING = ("w_p", "w_rank", "w_score", "bias", "threshold")
+#: The record-level calibration's parameters that change a verdict, with the defaults
+#: ``read.Calibration.from_meta`` gives them (its other keys, the F1 threshold and the fit's
+#: figures, are for the benchmark and the model card).
+_DECIDING = {"w_p": 1.0, "w_rank": 0.0, "w_score": 0.0, "bias": 0.0, "threshold": 0.5}
 
 
 def _version(meta: dict) -> str:
-    """The first 12 hex digits of the weights' sha256, then 6 of a digest of the calibration
-    that turns their output into a verdict's probabilities (the temperature and the
-    record-level map): refitting the calibration alone makes a new version, so the evidence
-    stage judges every stored verdict again with it."""
+    """The first 12 hex digits of the weights' sha256, then 6 of a digest of what turns their
+    output into a verdict's probabilities (the input length, the temperature and the
+    record-level calibration): retruncating or refitting the calibration alone makes a new
+    version, so the evidence stage judges every stored verdict again with it."""
     calibration = meta.get("record_calibration") or {}
-    deciding = {"temperature": meta.get("temperature", 1.0),
-                **{k: calibration.get(k) for k in _DECIDING}}
+    deciding = {"max_length": int(meta.get("max_length", 0)),
+                "temperature": float(meta.get("temperature", 1.0)),
+                **{k: float(calibration.get(k, default)) for k, default in _DECIDING.items()}}
     digest = hashlib.sha256(json.dumps(deciding, sort_keys=True).encode()).hexdigest()[:6]
     return f"{meta.get('onnx_sha256', '')[:12]}.{digest}"
 
