@@ -134,3 +134,7 @@ def test_the_version_names_the_weights_and_the_calibration_that_decides(tmp_path
     assert version_with(threshold=0.6) != shipped
     assert version_with({"temperature": meta["temperature"] * 1.1}) != shipped
     assert version_with({"max_length": meta["max_length"] - 32}) != shipped
+    from factcheck.evidence.stance import StanceModelMissing
+
+    with pytest.raises(StanceModelMissing, match="unreadable"):   # a broken install, said so
+        version_with({"temperature": "warm"})

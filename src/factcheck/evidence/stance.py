@@ -185,9 +185,9 @@ def shipped_version(model_dir: str | os.PathLike[str] = MODEL_DIR) -> str:
     metadata without loading it (:func:`_version`)."""
     try:
         meta = json.loads((Path(model_dir) / "stance.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+        return _version(meta)
+    except (OSError, ValueError, TypeError, AttributeError) as exc:
         raise StanceModelMissing(f"stance model metadata unreadable in {model_dir}: {exc}") from exc
-    return _version(meta)
 
 
 @lru_cache(maxsize=1)
