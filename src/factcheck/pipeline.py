@@ -45,8 +45,10 @@ def start_run(db: str | Path, run_id: str, flow: str, inputs: Sequence[str]) -> 
     from .evidence.assess import shipped_model_version
 
     with closing(connect(db)) as con:
+        # named from the installed packages: loading the sentence encoder (seconds) waits
+        # until a night has articles to extract (``save_extracted`` corrects the name then)
         store_runs.start_run(con, run_id, flow, [str(i) for i in inputs],
-                             claims_model=model_name(), stance_model=shipped_model_version())
+                             claims_model=model_name(load=False), stance_model=shipped_model_version())
     return run_id
 
 
@@ -210,12 +212,16 @@ def pending_claims(db: str | Path) -> tuple[list[dict], list[str]]:
 
 
 def claims_batch(items: Sequence[dict], vocabulary: Sequence[str] = ()) -> list[dict]:
-    """Extract each version's claims (bounded per article); exceptions are returned as errors."""
+    """Extract each version's claims (bounded per article); exceptions are returned as errors.
+    Each result names the claim model that extracted it (``model``)."""
     from .claims.limits import bounded_claims
+    from .claims.model import model_name
+
+    used = model_name() if items else None    # loads what extraction uses (where it runs)
 
     def extract(item: dict) -> dict:
         found, cuts = bounded_claims(item["body_text"] or "", mesh_vocabulary=list(vocabulary) or None)
-        return {"claims": found, "cuts": cuts}
+        return {"claims": found, "cuts": cuts, "model": used}
 
     return _each_version(items, "claims", extract)
 
@@ -223,6 +229,10 @@ def claims_batch(items: Sequence[dict], vocabulary: Sequence[str] = ()) -> list[
 def save_extracted(db: str | Path, run_id: str, results: Sequence[dict]) -> dict:
     counts = {"versions": 0, "claims": 0, "errors": 0}
     with closing(connect(db)) as con:
+        used = sorted({done["model"] for done in results if done.get("model")})
+        if used:
+            # the model extraction used, once loaded (the run's start named it cheaply)
+            store_runs.set_claims_model(con, run_id, " | ".join(used))
         for done in results:
             article_id, version, source = done["article_id"], done["version"], done["source"]
             if "error" in done:

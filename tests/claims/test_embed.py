@@ -50,6 +50,8 @@ def test_on_without_the_extra_is_a_clear_error(monkeypatch):
     monkeypatch.setenv(embed.ENV, "on")
     with pytest.raises(embed.EmbeddingUnavailable, match="embed extra is not installed"):
         claim_model.model_path()
+    with pytest.raises(embed.EmbeddingUnavailable, match="embed extra is not installed"):
+        claim_model.model_path(load=False)
 
 
 def test_without_the_extra_auto_falls_back_to_the_plain_model(monkeypatch):
@@ -123,3 +125,22 @@ def test_training_with_the_embedding_judges_and_records_it(monkeypatch, tmp_path
     assert not any(k.startswith("e:") for s in plain.judged["default"].sentences
                    if s.features is not None for k in s.features)
     assert train.train_model(plain.training("default")).embedding is None
+
+
+@pytest.mark.parametrize("mode", ["auto", "on", "off"])
+def test_the_name_a_run_starts_with_loads_no_encoder(mode):
+    """A run records its claim model when it starts; naming it must not import and load the
+    sentence encoder (seconds, on a night that may have nothing to extract), and must name
+    what extraction then uses."""
+    import os
+    import subprocess
+    import sys
+
+    script = ("import sys; from factcheck.claims.model import model_name; "
+              "cheap = model_name(load=False); loaded = 'sentence_transformers' in sys.modules; "
+              "print(cheap == model_name(), loaded, cheap)")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          env={**os.environ, embed.ENV: mode})
+    assert done.returncode == 0, done.stderr
+    same, loaded, name = done.stdout.split(maxsplit=2)
+    assert (same, loaded) == ("True", "False"), name

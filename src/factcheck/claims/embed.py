@@ -29,6 +29,7 @@ from ..encoder import LOCK as _LOCK  # the cache and the encoder: shared by the 
 from ..encoder import MODEL_NAME, EmbeddingUnavailable  # noqa: F401  (re-exported: the model the features name)
 from ..encoder import encoder as _encoder
 from ..encoder import importable as _importable
+from ..encoder import installed as _installed
 from ..settings import CLAIMS_EMBED_ENV, get_settings, switch
 
 log = logging.getLogger(__name__)
@@ -50,11 +51,18 @@ def setting() -> str:
     return switch(get_settings().claims_embed, ENV)
 
 
-def available() -> bool:
-    """True when embeddings can be used (the extra is installed and not switched off)."""
+def available(load: bool = True) -> bool:
+    """True when embeddings can be used (the extra is installed and not switched off).
+    ``load=False`` answers from the installed packages alone, without loading the encoder
+    (seconds): what a run records before it knows whether it will extract anything."""
     mode = setting()
     if mode == "off":
         return False
+    if not load:
+        if not _installed() and mode == "on":
+            raise EmbeddingUnavailable(f"{ENV}=on but the embed extra is not installed "
+                                       '(pip install -c constraints.txt -e ".[embed]")')
+        return _installed()
     if not _importable():
         if mode == "on":
             raise EmbeddingUnavailable(f"{ENV}=on but the embed extra is not installed "

@@ -230,11 +230,13 @@ def clear_cache() -> None:
     _load_types.cache_clear()
 
 
-def model_path() -> Path | None:
+def model_path(load: bool = True) -> Path | None:
     """The model file in force: the one named by ``$FACTCHECK_CLAIMS_MODEL``, else the
     embedding model when ``$FACTCHECK_CLAIMS_EMBED`` chooses it (``on``, or ``auto`` with the
     ``embed`` extra installed: ``embed.available``), else the shipped ``model.json``; None when
-    ``$FACTCHECK_CLAIMS_MODEL`` is ``off``."""
+    ``$FACTCHECK_CLAIMS_MODEL`` is ``off``. ``load=False`` decides from the installed packages
+    without loading the encoder (``auto`` with an extra that fails to load then names the
+    embedding model, which extraction would not use)."""
     setting = get_settings().claims_model
     if switched_off(setting):
         return None
@@ -242,7 +244,7 @@ def model_path() -> Path | None:
         return Path(setting)
     from . import embed
 
-    if embed.available():   # raises when FACTCHECK_CLAIMS_EMBED=on and the extra is missing
+    if embed.available(load):   # raises when FACTCHECK_CLAIMS_EMBED=on and the extra is missing
         if MODEL_EMBED_PATH.exists():
             return MODEL_EMBED_PATH
         if embed.setting() == "on":
@@ -250,11 +252,12 @@ def model_path() -> Path | None:
     return MODEL_PATH
 
 
-def model_name() -> str:
+def model_name(load: bool = True) -> str:
     """The claim model in force as a run records it (``runs.claims_model``): its file name and
-    the first 12 hex digits of its sha256, ``off`` (the rules alone), or why it is unusable."""
+    the first 12 hex digits of its sha256, ``off`` (the rules alone), or why it is unusable
+    (``load``: as :func:`model_path`)."""
     try:
-        path = model_path()
+        path = model_path(load)
     except Exception as exc:   # FACTCHECK_CLAIMS_EMBED=on without the extra: the stage says so
         return f"unavailable: {exc}"[:200]
     if path is None:
