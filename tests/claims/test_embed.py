@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from factcheck import encoder
 from factcheck.claims import embed, extract_claims
 from factcheck.claims import model as claim_model
 
@@ -45,7 +46,7 @@ def test_by_default_the_plain_model_decides_whatever_is_installed(monkeypatch):
 
 
 def test_on_without_the_extra_is_a_clear_error(monkeypatch):
-    if embed._importable():
+    if encoder.importable():
         pytest.skip("the embed extra is installed here")
     monkeypatch.setenv(embed.ENV, "on")
     with pytest.raises(embed.EmbeddingUnavailable, match="embed extra is not installed"):
@@ -55,7 +56,7 @@ def test_on_without_the_extra_is_a_clear_error(monkeypatch):
 
 
 def test_without_the_extra_auto_falls_back_to_the_plain_model(monkeypatch):
-    if embed._importable():
+    if encoder.importable():
         pytest.skip("the embed extra is installed here")
     monkeypatch.setenv(embed.ENV, "auto")
     assert claim_model.model_path() == claim_model.MODEL_PATH
@@ -83,18 +84,27 @@ def test_with_the_extra_claims_are_decided_with_embeddings(monkeypatch):
 
 def test_an_extra_whose_model_will_not_load_falls_back_with_a_warning(monkeypatch, caplog):
     # the import works but the model cannot be loaded (a broken install): auto mode warns and
-    # decides with model.json; on mode refuses
+    # decides with model.json (and retrieves without vectors); on mode refuses
+    from factcheck.evidence import vectors
+
     def broken():
         raise embed.EmbeddingUnavailable("cannot load all-MiniLM-L6-v2: weights missing")
 
-    monkeypatch.setattr(embed, "_importable", lambda: True)
-    monkeypatch.setattr(embed, "_encoder", broken)
+    monkeypatch.setattr(encoder, "importable", lambda: True)
+    monkeypatch.setattr(encoder, "encoder", broken)
+    encoder._warn_once.cache_clear()
     monkeypatch.setenv(embed.ENV, "auto")
+    monkeypatch.setenv(vectors.ENV, "auto")
     assert claim_model.model_path() == claim_model.MODEL_PATH
-    assert "decided without sentence embeddings" in caplog.text
+    assert f"{embed.ENV}=auto goes on without sentence embeddings" in caplog.text
+    assert vectors.available() is False
+    assert f"{vectors.ENV}=auto goes on without sentence embeddings" in caplog.text
     monkeypatch.setenv(embed.ENV, "on")
+    monkeypatch.setenv(vectors.ENV, "on")
     with pytest.raises(embed.EmbeddingUnavailable, match="weights missing"):
         claim_model.model_path()
+    with pytest.raises(embed.EmbeddingUnavailable, match="weights missing"):
+        vectors.available()
 
 
 def test_training_with_the_embedding_judges_and_records_it(monkeypatch, tmp_path):

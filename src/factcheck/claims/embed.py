@@ -20,19 +20,14 @@ Embeddings are cached per sentence text; :func:`prime` embeds many sentences in 
 
 from __future__ import annotations
 
-import logging
 from collections import OrderedDict
 from collections.abc import Iterable
-from functools import lru_cache
 
 from ..encoder import LOCK as _LOCK  # the cache and the encoder: shared by the threads of a run
 from ..encoder import MODEL_NAME, EmbeddingUnavailable  # noqa: F401  (re-exported: the model the features name)
 from ..encoder import encoder as _encoder
-from ..encoder import importable as _importable
-from ..encoder import installed as _installed
+from ..encoder import usable as _usable
 from ..settings import CLAIMS_EMBED_ENV, get_settings, switch
-
-log = logging.getLogger(__name__)
 
 #: FACTCHECK_CLAIMS_EMBED=off (the default) never uses embeddings; "on" uses them and makes
 #: their absence an error; "auto" uses them when the extra is installed.
@@ -52,37 +47,10 @@ def setting() -> str:
 
 
 def available(load: bool = True) -> bool:
-    """True when embeddings can be used (the extra is installed and not switched off).
+    """True when embeddings can be used (the extra is installed and not switched off);
     ``load=False`` answers from the installed packages alone, without loading the encoder
-    (seconds): what a run records before it knows whether it will extract anything."""
-    mode = setting()
-    if mode == "off":
-        return False
-    if not load:
-        if not _installed() and mode == "on":
-            raise EmbeddingUnavailable(f"{ENV}=on but the embed extra is not installed "
-                                       '(pip install -c constraints.txt -e ".[embed]")')
-        return _installed()
-    if not _importable():
-        if mode == "on":
-            raise EmbeddingUnavailable(f"{ENV}=on but the embed extra is not installed "
-                                       '(pip install -c constraints.txt -e ".[embed]")')
-        return False
-    try:
-        _encoder()
-    except EmbeddingUnavailable as exc:
-        if mode == "on":
-            raise
-        _warn_once(f"{exc}; claims are decided without sentence embeddings")
-        return False
-    return True
-
-
-@lru_cache(maxsize=8)
-def _warn_once(message: str) -> None:
-    log.warning(message)
-
-
+    (what a run records before it knows whether it will extract anything): ``encoder.usable``."""
+    return _usable(setting(), ENV, load)
 
 
 def prime(texts: Iterable[str]) -> None:

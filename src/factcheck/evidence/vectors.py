@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 
 import duckdb
 
-from ..encoder import LOCK, MODEL_NAME, EmbeddingUnavailable, encoder, importable
+from ..encoder import LOCK, MODEL_NAME, encoder, usable
 from ..settings import EVIDENCE_EMBED_ENV, get_settings, switch
 
 log = logging.getLogger(__name__)
@@ -28,21 +28,9 @@ BATCH = 256
 
 
 def available() -> bool:
-    """True when vectors can be computed (the extra is installed and not switched off)."""
-    mode = switch(get_settings().evidence_embed, ENV)
-    if mode == "off":
-        return False
-    if not importable():
-        if mode == "on":
-            raise EmbeddingUnavailable(f"{ENV}=on but the embed extra is not installed")
-        return False
-    try:
-        encoder()
-    except EmbeddingUnavailable:
-        if mode == "on":
-            raise
-        return False
-    return True
+    """True when vectors can be computed (the extra is installed and not switched off):
+    ``encoder.usable``."""
+    return usable(switch(get_settings().evidence_embed, ENV), ENV)
 
 
 def encode(texts: Sequence[str]):
