@@ -478,8 +478,8 @@ def evidence_stage(db: str | Path, run_id: str, top_k: int | None = None, progre
     verdict is kept and marked as checked by this run. ``claim_ids`` judges exactly those
     claims again (after ``fetch_evidence_stage``); ``rejudge_all`` every current claim.
     With the ``embed`` extra, when there are claims to judge, records still without a vector
-    are embedded first (where the database holds its own reference). The three steps (:func:`plan_evidence`,
-    :func:`judge_batch`, :func:`save_judged`) are what the flow fans out.
+    are embedded first (where the database holds its own reference). The three steps
+    (:func:`plan_evidence`, :func:`judge_batch`, :func:`save_judged`) are what the flow fans out.
     """
     plan = plan_evidence(db, run_id, claim_ids, rejudge_all, progress=progress)
     tick = None

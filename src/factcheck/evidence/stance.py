@@ -122,9 +122,6 @@ class StanceModel:
                 pass    # the interpreter is shutting down: no new pool work, read them here
         return Reading(self, [self._read(e) for e in encodings])
 
-    def logits(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
-        return self.submit(pairs).logits()
-
     def probabilities(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
         """Rows of calibrated (NEUTRAL, SUPPORT, REFUTE) probabilities, one per pair."""
         return self.submit(pairs).probabilities()

@@ -33,8 +33,7 @@ def start_run(con: duckdb.DuckDBPyConnection, run_id: str, flow: str, inputs: It
 
 def set_claims_model(con: duckdb.DuckDBPyConnection, run_id: str, claims_model: str) -> None:
     """Correct the claim model a run recorded at its start, once extraction has loaded it."""
-    con.execute("UPDATE runs SET claims_model = ? WHERE run_id = ? AND claims_model IS DISTINCT FROM ?",
-                [claims_model, run_id, claims_model])
+    con.execute("UPDATE runs SET claims_model = ? WHERE run_id = ?", [claims_model, run_id])
 
 
 def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str, *,
