@@ -253,3 +253,21 @@ def test_many_claims_evidence_is_replaced_in_one_batch(con):
         ("r1", 30), ("r2", 30)]
     with pytest.raises(ValueError):
         replace_claims_evidence(con, judged(2, 1, "supported") * 2, "r3")
+
+
+def test_migration_0011_clears_the_closest_sentence_of_records_off_the_topic(tmp_path):
+    """Rows written before 0011 kept the closest sentence of every record read; the migration
+    clears it where the record neither bears on the claim nor is on its topic, and keeps the
+    rest."""
+    con = duckdb.connect(str(tmp_path / "old.duckdb"))
+    apply_migrations(con, upto=10)
+    rows = [("c1", 1, 1, True, "supports", "it works"), ("c1", 2, 2, True, "neutral", "on topic"),
+            ("c1", 3, 3, False, "neutral", "off topic"), ("c1", 4, 4, False, "refutes", "it fails"),
+            ("c1", 5, 5, False, None, "no stance")]
+    con.executemany("INSERT INTO evidence (claim_id, pmid, rank, score, on_topic, run_id, stance,"
+                    " quote, quote_section) VALUES (?, ?, ?, 1.0, ?, 'r0', ?, ?, 'results')", rows)
+    assert apply_migrations(con)[:1] == ["0011_offtopic_quotes.sql"]
+    assert con.execute("SELECT pmid, quote, quote_section FROM evidence ORDER BY pmid").fetchall() == [
+        (1, "it works", "results"), (2, "on topic", "results"), (3, None, None),
+        (4, "it fails", "results"), (5, None, None)]
+    con.close()
