@@ -1,5 +1,6 @@
 """Retrain the stance model: does a sentence of an abstract support, refute, or not speak to a
-claim? A cross-encoder fine-tuned from all-MiniLM-L6-v2 on CPU, exported to ONNX (int8).
+claim? A cross-encoder fine-tuned from all-MiniLM-L6-v2 on CPU, exported to ONNX (int8, its
+weights' rows ordered so that every CPU computes the same products: ``research.stance_quant``).
 
     pip install -c constraints.txt -e ".[train]"
     python -m research.stance_train --bench ../shared/bench [--epochs 3] [--out DIR]
@@ -37,6 +38,7 @@ from pathlib import Path
 from rich.console import Console
 
 from factcheck.evidence.stance import MODEL_DIR  # the shipped model's folder: retraining writes there
+from research.stance_quant import INTEGER_PRODUCTS, reorder
 
 from . import stance_datasets as datasets
 from .stance_datasets import Pair
@@ -441,8 +443,8 @@ def calibrate(bench: Path, model_dir: Path, read_k: int = 10) -> dict:
 
 
 def export_onnx(model, tokenizer, out_dir: Path) -> dict:
-    """Export to ONNX, quantise the weights to int8 (dynamic quantisation), keep the
-    tokenizer; check that the int8 model agrees with the torch model."""
+    """Export to ONNX, quantise the weights to int8 (dynamic quantisation), reorder their rows
+    so that no CPU saturates a product (``research.stance_quant``), keep the tokenizer."""
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
@@ -456,9 +458,12 @@ def export_onnx(model, tokenizer, out_dir: Path) -> dict:
     target = out_dir / "stance.onnx"
     quantize_dynamic(str(fp32), str(target), weight_type=QuantType.QInt8)
     fp32.unlink()
+    # the same integer products on every x86 CPU (AVX2 saturates 16-bit pair sums otherwise)
+    reorder(target, target)
     tokenizer.backend_tokenizer.save(str(out_dir / "tokenizer.json"))
     return {"onnx_bytes": target.stat().st_size,
-            "onnx_sha256": hashlib.sha256(target.read_bytes()).hexdigest()}
+            "onnx_sha256": hashlib.sha256(target.read_bytes()).hexdigest(),
+            "integer_products": INTEGER_PRODUCTS}
 
 
 def main(argv: list[str] | None = None) -> None:

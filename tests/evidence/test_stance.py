@@ -138,3 +138,93 @@ def test_the_version_names_the_weights_and_the_calibration_that_decides(tmp_path
 
     with pytest.raises(StanceModelMissing, match="unreadable"):   # a broken install, said so
         version_with({"temperature": "warm"})
+
+
+# --- the same numbers on every CPU -----------------------------------------------------------
+# On x86 CPUs without VNNI, onnxruntime sums each two neighbouring uint8 x int8 products in 16
+# bits with saturation: two large weights of one sign meeting large activations were clipped,
+# and a pair read on such a machine got other probabilities (up to 0.034) than on a VNNI one.
+# The shipped weights' rows are ordered so that no neighbouring pair can saturate
+# (research.stance_quant); these tests fail on the weights as first exported.
+
+def _graph():
+    onnx = pytest.importorskip("onnx")
+    from factcheck.evidence.stance import MODEL_DIR
+
+    return onnx.load(str(MODEL_DIR / "stance.onnx"))
+
+
+def _weights(model):
+    from onnx import numpy_helper
+
+    inits = {i.name: i for i in model.graph.initializer}
+    return [(n.input[1], numpy_helper.to_array(inits[n.input[1]]))
+            for n in model.graph.node if n.op_type == "MatMulInteger"]
+
+
+def test_no_neighbouring_weights_of_the_shipped_model_can_saturate():
+    from research.stance_quant import risky_pairs
+
+    weights = _weights(_graph())
+    assert len(weights) == 38
+    assert {name: risky_pairs(w) for name, w in weights if risky_pairs(w)} == {}
+
+
+def test_every_integer_product_of_the_shipped_weights_is_exact_on_this_cpu():
+    """Each weight matrix multiplied by onnxruntime on this machine, by the worst activations
+    (255 everywhere) and by random ones, gives numpy's exact integers."""
+    import onnxruntime as ort
+    from onnx import TensorProto, helper, numpy_helper
+
+    rng = np.random.default_rng(7)
+    for name, w in _weights(_graph()):
+        x = rng.integers(0, 256, size=(16, w.shape[0]), dtype=np.uint8)
+        x[:4] = 255
+        graph = helper.make_graph(
+            [helper.make_node("MatMulInteger", ["x", "w"], ["y"])], "product",
+            [helper.make_tensor_value_info("x", TensorProto.UINT8, list(x.shape))],
+            [helper.make_tensor_value_info("y", TensorProto.INT32, None)],
+            [numpy_helper.from_array(w, "w")])
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = 1
+        session = ort.InferenceSession(helper.make_model(
+            graph, opset_imports=[helper.make_opsetid("", 13)]).SerializeToString(), options,
+            providers=["CPUExecutionProvider"])
+        got = session.run(None, {"x": x})[0]
+        assert np.array_equal(got, x.astype(np.int64) @ w.astype(np.int64)), name
+
+
+def test_the_shipped_model_reads_as_its_exact_integer_arithmetic_would(tmp_path):
+    """The whole model on this machine against the same graph with every integer product
+    computed in float64 (exact): the same probabilities."""
+    from onnx import TensorProto, helper
+
+    import onnx
+
+    model = _graph()
+    nodes = []
+    for n in model.graph.node:
+        if n.op_type != "MatMulInteger":
+            nodes.append(n)
+            continue
+        a, b, a_zero, _ = n.input
+        p = n.output[0]
+        nodes += [helper.make_node("Cast", [a], [p + "_a"], to=TensorProto.DOUBLE),
+                  helper.make_node("Cast", [a_zero], [p + "_z"], to=TensorProto.DOUBLE),
+                  helper.make_node("Sub", [p + "_a", p + "_z"], [p + "_s"]),
+                  helper.make_node("Cast", [b], [p + "_b"], to=TensorProto.DOUBLE),
+                  helper.make_node("MatMul", [p + "_s", p + "_b"], [p + "_y"]),
+                  helper.make_node("Cast", [p + "_y"], [p], to=TensorProto.INT32)]
+    del model.graph.node[:]
+    model.graph.node.extend(nodes)
+    from factcheck.evidence.stance import MODEL_DIR
+
+    for f in ("tokenizer.json", "stance.json"):
+        (tmp_path / f).write_bytes((MODEL_DIR / f).read_bytes())
+    onnx.save(model, str(tmp_path / "stance.onnx"))
+    pairs = [(CLAIM, s) for s in SENTENCES] + [
+        ("Vitamin D cures depression.", "Vitamin D supplementation did not improve depressive "
+         "symptoms compared with placebo in 2,000 older adults."),
+        ("Ketamine is an NMDA receptor antagonist.", "Ketamine blocks NMDA receptors.")]
+    exact = StanceModel(tmp_path, threads=1).probabilities(pairs)
+    assert np.abs(StanceModel(threads=1).probabilities(pairs) - exact).max() < 1e-5
