@@ -169,10 +169,11 @@ def test_a_claim_off_the_table_keeps_only_its_nearest_records(table):
     a_off, a_on = assess_claims(table, [off, on])
     assert a_off.coverage == 0 and a_off.verdict.label == "no_coverage"
     assert 0 < len(a_off.records) <= GAP_K
-    assert all(not r.on_topic and r.stance == "neutral" and r.quote for r in a_off.records)
-    # stored without that closest sentence: it never counts and no report shows it
+    # records off the topic are not read: no stance, no probabilities, no quote stored
+    assert all(not r.on_topic and r.stance == "neutral" and r.p_bearing == 0.0 for r in a_off.records)
     assert [(row.quote, row.quote_section) for row in a_off.rows] == [(None, None)] * len(a_off.rows)
-    on_rows = [(row, r) for row, r in zip(a_on.rows, a_on.records) if r.on_topic or r.stance != "neutral"]
-    assert on_rows and all(row.quote == r.quote and row.quote for row, r in on_rows)
+    assert a_off.verdict.confidence == 1.0     # the table holds nothing on the topic: a count
+    on_rows = [row for row, r in zip(a_on.rows, a_on.records) if r.on_topic]
+    assert on_rows and all(row.quote for row in on_rows)
     # a claim on the table's topic reads every record retrieved, up to READ_K
     assert a_on.coverage and len(a_on.records) > GAP_K

@@ -1,10 +1,10 @@
 """Reading records against a claim with the shipped stance model: a record on the claim's
-topic is read whole, one off it is only glanced at (it cannot count either way)."""
+topic is read whole, one off it is not read (it cannot count either way)."""
 
 from __future__ import annotations
 
-from factcheck.evidence.read import (MAX_SENTENCES, OFF_TOPIC_SENTENCES, candidate_sentences,
-                                     glance_sentences, read_records)
+from factcheck.evidence.read import (MAX_SENTENCES, candidate_sentences, read_records,
+                                     sentences_to_read)
 from factcheck.evidence.retrieve import Hit
 
 ABSTRACT = "\n".join([
@@ -22,18 +22,17 @@ def hit(pmid: int) -> Hit:
                bm25=5.0, study_design="rct")
 
 
-def test_an_off_topic_record_is_glanced_at_title_and_closest_sentence():
+def test_an_off_topic_record_is_not_read_and_one_on_topic_is_read_up_to_the_limit():
     whole = candidate_sentences(hit(1), "efficacy", WORDS)
-    glance = glance_sentences(hit(1), "efficacy", WORDS)
-    assert 10 <= len(whole) <= MAX_SENTENCES and len(glance) == OFF_TOPIC_SENTENCES == 2
-    assert glance[0] == ("A trial of infusions in adults", "title")
-    assert glance[1][0] == "Ketamine infusions reduced migraine days compared with placebo."
+    assert 10 <= len(whole) <= MAX_SENTENCES and whole[0] == ("A trial of infusions in adults", "title")
+    assert sentences_to_read("Ketamine infusions reduce migraine days.", "efficacy",
+                             [hit(1), hit(2)], on_topic=[True, False]) == [whole, []]
 
 
-def test_read_records_quotes_the_closest_sentence_of_an_off_topic_record_and_never_counts_it():
+def test_read_records_never_counts_or_quotes_an_off_topic_record():
     claim = "Ketamine infusions reduce migraine days."
     on, off = read_records(claim, "efficacy", [hit(1), hit(2)], on_topic=[True, False])
-    assert off.stance == "neutral" and off.quote in {s for s, _ in glance_sentences(hit(2), "efficacy", WORDS)}
+    assert (off.stance, off.quote, off.p_support, off.p_refute, off.p_relevant) == ("neutral", None, 0.0, 0.0, 0.0)
     # the record on topic is read whole: its most decided sentence is the finding
     assert on.quote == "Ketamine infusions reduced migraine days compared with placebo."
     assert on.stance == "supports"

@@ -30,10 +30,10 @@ from .verdict import ClaimFacts, ReadRecord, Verdict, decide
 READ_K = 10
 #: Records kept of a claim whose topic the table does not hold (no record retrieved is on it,
 #: and the count of records on it is zero: its verdict can only be ``no_coverage``): the
-#: nearest few, glanced at, to show the editor what the table holds closest to it. Reading
-#: all READ_K could change no label, only the confidence and the order of records that cannot
-#: count; on the demo's new articles, where seven claims in ten are off the table, it was
-#: three fifths of the stance model's work and of the evidence rows stored.
+#: nearest few, to show the editor what the table holds closest to it. Keeping all READ_K
+#: could change no label; on the demo's new articles, where seven claims in ten are off the
+#: table, it was three fifths of the evidence rows stored (and, while records off the topic
+#: were still glanced at, of the stance model's work).
 GAP_K = 3
 #: BM25 candidates re-ranked by the dense vectors before the best READ_K are read.
 CANDIDATES = 100
@@ -44,14 +44,9 @@ CANDIDATES = 100
 #: 4: records off the topic glanced at, not read whole; 5: a claim off the table keeps its
 #: GAP_K nearest records only; 6: each pair read by the stance model on its own, not batched;
 #: 7: the record calibration in ``stance.json`` refitted to pairs read on their own; the
-#: model's version now names its calibration too, so a refit alone is a new version).
-RULES_VERSION = "verdict-rules-7"
-
-
-def _quoted(record: ReadRecord) -> bool:
-    """Whether a record's quoted sentence is stored: it bears on the claim, or is on its topic
-    (its closest sentence, shown as such)."""
-    return record.stance != "neutral" or record.on_topic
+#: model's version now names its calibration too, so a refit alone is a new version;
+#: 8: records off the topic are not read, so they have no probabilities and no quote).
+RULES_VERSION = "verdict-rules-8"
 
 
 @dataclass
@@ -63,16 +58,14 @@ class Assessment:
 
     @property
     def rows(self) -> list[EvidenceRow]:
-        """The rows of ``evidence``. A record that neither bears on the claim nor is on its
-        topic is stored without its closest sentence (``quote`` NULL): it never counts, no
-        report shows that sentence, and those quotes were about a third of a database's
-        growth per article."""
+        """The rows of ``evidence``. A record off the claim's topic is not read
+        (``read.sentences_to_read``), so it has no quote (``quote`` NULL): it never counts, no
+        report showed its closest sentence, and those quotes were about a third of a
+        database's growth per article."""
         return [EvidenceRow(
             pmid=r.hit.pmid, rank=r.rank, score=float(r.hit.score), on_topic=r.on_topic,
             matched_terms=list(r.matched_terms), stance=r.stance, p_support=round(r.p_support, 4),
-            p_refute=round(r.p_refute, 4),
-            quote=r.quote if _quoted(r) else None,
-            quote_section=r.quote_section if _quoted(r) else None,
+            p_refute=round(r.p_refute, 4), quote=r.quote, quote_section=r.quote_section,
             design=r.grade.design, counts=r.grade.counts, grade=r.grade.weight,
             grade_note=r.grade.note, dense_score=r.hit.dense,
             record_retracted=bool(r.hit.is_retracted)) for r in self.records]
