@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -63,3 +65,15 @@ def test_matching_benchmark_builds_a_copied_table(tmp_path):
                     "--copies", "2", "--claims", "20", "--workdir", str(tmp_path)], tmp_path)
     assert "4,181" in printed and "8,362" in printed
     assert (tmp_path / "ref_x2.duckdb").exists()
+
+
+@pytest.mark.slow
+def test_max_article_benchmark_runs_a_page_through_every_stage(tmp_path):
+    """``bench_max_article.py`` on a small page of the first sample article: the demo database
+    is built, the page is cleaned, its claims extracted and judged, and a row printed."""
+    out = _run([str(ROOT / "benchmarks" / "bench_max_article.py"), "--mb", "0.05", "--articles", "1",
+                "--workdir", str(tmp_path / "work")], tmp_path)
+    row = next(line for line in out.splitlines() if line.startswith("000_"))
+    fields = row.split()
+    assert float(fields[1]) >= 0.04 and int(fields[7]) > 0, row     # MB, judged
+    assert "worst page" in out
