@@ -69,14 +69,33 @@ def compatible(w: np.ndarray) -> np.ndarray:
 
 
 def safe_order(w: np.ndarray) -> np.ndarray:
-    """An order of the rows of ``w`` (K x N, int8, K even) in which no neighbouring pair can
-    saturate: a perfect matching of the rows' compatibility graph, found greedily by taking
-    the free row with the fewest free partners and pairing it with its partner that has the
-    fewest (a row every other row is safe beside pairs last)."""
+    """An order of the rows of ``w`` (K x N, int8) in which no neighbouring pair can saturate:
+    a perfect matching of the rows' compatibility graph, found greedily (the free row with the
+    fewest free partners first, paired with its partner that has the fewest), else by a
+    maximum matching (networkx, a dependency of the ``train`` extra's torch). With K odd, the
+    row left over goes last: onnxruntime pads K with a zero row, beside which nothing
+    saturates."""
     k = len(w)
-    if k % 2:
-        raise ValueError(f"odd inner dimension {k}")
     ok = compatible(w)
+    pairs = _greedy_pairs(ok)
+    if pairs is None:
+        import networkx as nx
+
+        graph = nx.Graph()
+        graph.add_nodes_from(range(k))
+        graph.add_edges_from(zip(*np.nonzero(np.triu(ok, 1))))
+        pairs = [tuple(sorted(p)) for p in nx.max_weight_matching(graph, maxcardinality=True)]
+        if len(pairs) < k // 2:
+            raise ValueError(f"no order of these {k} rows keeps every neighbouring pair safe")
+    paired = {i for p in pairs for i in p}
+    order = np.array([i for p in pairs for i in p] + [i for i in range(k) if i not in paired],
+                     dtype=np.int64)
+    assert sorted(order.tolist()) == list(range(k))
+    return order
+
+
+def _greedy_pairs(ok: np.ndarray) -> list[tuple[int, int]] | None:
+    k = len(ok)
     free = np.ones(k, dtype=bool)
     degree = ok.sum(axis=1)
     pairs: list[tuple[int, int]] = []
@@ -85,15 +104,15 @@ def safe_order(w: np.ndarray) -> np.ndarray:
         row = idx[np.argmin(degree[idx])]
         partners = idx[ok[row, idx]]
         if not len(partners):
-            raise ValueError(f"row {row} has no safe partner left")
+            if k % 2 and len(idx) == 1:
+                break
+            return None
         mate = partners[np.argmin(degree[partners])]
         for r in (row, mate):
             free[r] = False
             degree -= ok[:, r]
         pairs.append((int(row), int(mate)))
-    order = np.array([i for p in pairs for i in p], dtype=np.int64)
-    assert sorted(order.tolist()) == list(range(k))
-    return order
+    return pairs
 
 
 def reorder(src: Path, dst: Path) -> dict:

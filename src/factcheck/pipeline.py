@@ -394,55 +394,69 @@ def judge_batch(db: str | Path, items: Sequence[dict], *, ready: bool, use_vecto
     ``check`` whose retrieval finds the same records and coverage as its verdict is returned as
     kept. Writes nothing; returns ``{"claim_id", "reason", "rows", "verdict"}`` per claim
     (``reason`` None: kept)."""
-    from .evidence import vectors
-    from .evidence.assess import assess_claims, claim_facts_of, records_to_read
     from .evidence.stance import default_model
-    from .evidence.verdict import decide
     from .store.reference import connect_reference
 
     top_k = top_k or get_settings().evidence_top_k
     model = default_model()
-    out: list[dict] = []
-    # claims retrieved and judged per step (vectors are encoded a step at a time)
-    batch = 32
     opened = connect_reference(reference, read_only=True) if reference else connect(db, read_only=True)
     with closing(opened) as con:
         if model.threads > 1:
             # the stance model reads on every core while a claim is retrieved (one claim
             # ahead): DuckDB's own worker threads would only contend with it for the cores
             # (the demo's 96 claims: retrieval 4.0 s of CPU on one thread, 6.1 s on two, for
-            # the same wall time)
+            # the same wall time). The setting is the database instance's, which other
+            # connections to the same file in this process share: reset below.
             con.execute("SET threads = 1")
-        for start in range(0, len(items), batch):
-            chunk = items[start:start + batch]
-            chunk_vectors = (vectors.encode([i["claim"].query_text or i["claim"].sentence for i in chunk])
-                             if use_vectors else None)
-            done: list[dict] = []
-            for n, item in enumerate(chunk):
-                claim, reason = item["claim"], item["reason"]
-                vector = chunk_vectors[n].tolist() if chunk_vectors is not None else None
-                if reason == "check":
-                    _, hits, _, n_topic = records_to_read(con, claim, k=top_k, vector=vector)
-                    changed = {h.pmid for h in hits} != set(item["pmids"]) or n_topic != item["coverage"]
-                    reason = "new_records" if changed else None
-                done.append({"claim_id": claim.claim_id, "reason": reason, "claim": claim,
-                             "vector": vector})
-            to_judge = [d for d in done if d["reason"] is not None]
-            if ready:
-                assessments = assess_claims(con, [d["claim"] for d in to_judge], k=top_k, model=model,
-                                            vectors=[d["vector"] for d in to_judge])
-                judged = [(a.rows, a.verdict_row(model_version)) for a in assessments]
-            else:
-                judged = [([], decide([], claim_facts_of(d["claim"]), coverage=0)) for d in to_judge]
-            for d, (rows, verdict) in zip(to_judge, judged):
-                verdict.model_version = model_version
-                verdict.judged_because = d["reason"]
-                d.update(rows=rows, verdict=verdict)
-            for d in done:
-                del d["claim"], d["vector"]
-                out.append(d)
-                if progress is not None:
-                    progress()
+        try:
+            out = _judge_items(con, items, ready=ready, use_vectors=use_vectors, model=model,
+                               model_version=model_version, top_k=top_k, progress=progress)
+        finally:
+            if model.threads > 1:
+                con.execute("RESET threads")
+    return out
+
+
+def _judge_items(con, items: Sequence[dict], *, ready: bool, use_vectors: bool, model,
+                 model_version: str, top_k: int, progress=None) -> list[dict]:
+    """``judge_batch``'s work on an open reference connection."""
+    from .evidence import vectors
+    from .evidence.assess import assess_claims, claim_facts_of, records_to_read
+    from .evidence.verdict import decide
+
+    out: list[dict] = []
+    # claims retrieved and judged per step (vectors are encoded a step at a time)
+    batch = 32
+    for start in range(0, len(items), batch):
+        chunk = items[start:start + batch]
+        chunk_vectors = (vectors.encode([i["claim"].query_text or i["claim"].sentence for i in chunk])
+                         if use_vectors else None)
+        done: list[dict] = []
+        for n, item in enumerate(chunk):
+            claim, reason = item["claim"], item["reason"]
+            vector = chunk_vectors[n].tolist() if chunk_vectors is not None else None
+            if reason == "check":
+                _, hits, _, n_topic = records_to_read(con, claim, k=top_k, vector=vector)
+                changed = {h.pmid for h in hits} != set(item["pmids"]) or n_topic != item["coverage"]
+                reason = "new_records" if changed else None
+            done.append({"claim_id": claim.claim_id, "reason": reason, "claim": claim,
+                         "vector": vector})
+        to_judge = [d for d in done if d["reason"] is not None]
+        if ready:
+            assessments = assess_claims(con, [d["claim"] for d in to_judge], k=top_k, model=model,
+                                        vectors=[d["vector"] for d in to_judge])
+            judged = [(a.rows, a.verdict_row(model_version)) for a in assessments]
+        else:
+            judged = [([], decide([], claim_facts_of(d["claim"]), coverage=0)) for d in to_judge]
+        for d, (rows, verdict) in zip(to_judge, judged):
+            verdict.model_version = model_version
+            verdict.judged_because = d["reason"]
+            d.update(rows=rows, verdict=verdict)
+        for d in done:
+            del d["claim"], d["vector"]
+            out.append(d)
+            if progress is not None:
+                progress()
     return out
 
 

@@ -174,10 +174,12 @@ def test_every_integer_product_of_the_shipped_weights_is_exact_on_this_cpu():
     """Each weight matrix multiplied by onnxruntime on this machine, by the worst activations
     (255 everywhere) and by random ones, gives numpy's exact integers."""
     import onnxruntime as ort
+
+    model = _graph()        # skips without onnx
     from onnx import TensorProto, helper, numpy_helper
 
     rng = np.random.default_rng(7)
-    for name, w in _weights(_graph()):
+    for name, w in _weights(model):
         x = rng.integers(0, 256, size=(16, w.shape[0]), dtype=np.uint8)
         x[:4] = 255
         graph = helper.make_graph(
@@ -197,11 +199,10 @@ def test_every_integer_product_of_the_shipped_weights_is_exact_on_this_cpu():
 def test_the_shipped_model_reads_as_its_exact_integer_arithmetic_would(tmp_path):
     """The whole model on this machine against the same graph with every integer product
     computed in float64 (exact): the same probabilities."""
+    model = _graph()        # skips without onnx
+    import onnx
     from onnx import TensorProto, helper
 
-    import onnx
-
-    model = _graph()
     nodes = []
     for n in model.graph.node:
         if n.op_type != "MatMulInteger":
@@ -228,3 +229,46 @@ def test_the_shipped_model_reads_as_its_exact_integer_arithmetic_would(tmp_path)
         ("Ketamine is an NMDA receptor antagonist.", "Ketamine blocks NMDA receptors.")]
     exact = StanceModel(tmp_path, threads=1).probabilities(pairs)
     assert np.abs(StanceModel(threads=1).probabilities(pairs) - exact).max() < 1e-5
+
+
+@pytest.mark.parametrize("shape", [(1, 5, 8), (5, 8)], ids=["tokens", "pooled"])
+def test_reordering_rows_keeps_the_products_and_makes_them_exact(tmp_path, shape):
+    """research.stance_quant on a small quantized product whose weights saturate in 16 bits:
+    afterwards no neighbouring pair can, and the product equals the exact integers of the
+    activations as quantized before (the order of the features is undone by the gather)."""
+    onnx = pytest.importorskip("onnx")
+    import onnxruntime as ort
+    from onnx import TensorProto, helper, numpy_helper
+
+    from research.stance_quant import reorder, risky_pairs
+
+    w = np.random.default_rng(3).integers(-20, 21, size=(8, 4)).astype(np.int8)
+    w[0, 0] = w[1, 0] = 100              # rows 0 and 1: 255 * 200 overflows 16 bits
+    w[2, 1], w[3, 1] = -90, -80
+    graph = helper.make_graph(
+        [helper.make_node("DynamicQuantizeLinear", ["x"], ["xq", "xs", "xz"]),
+         helper.make_node("MatMulInteger", ["xq", "w", "xz"], ["p"])], "product",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, list(shape))],
+        [helper.make_tensor_value_info("p", TensorProto.INT32, [*shape[:-1], 4])],
+        [numpy_helper.from_array(w, "w")])
+    src, dst = tmp_path / "a.onnx", tmp_path / "b.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(src))
+    done = reorder(src, dst)
+    assert done["risky_before"] == 2 and done["risky_after"] == 0 and done["activations"] == 1
+    x = np.random.default_rng(4).normal(size=shape).astype(np.float32)
+    x[..., 0] = x[..., 1] = x.max() + 1.0       # quantized to 255
+    x[..., 2] = x[..., 3] = x.max()
+
+    def run(model_bytes, names):
+        return ort.InferenceSession(model_bytes, providers=["CPUExecutionProvider"]).run(names, {"x": x})
+
+    quantize = helper.make_model(helper.make_graph(
+        [helper.make_node("DynamicQuantizeLinear", ["x"], ["xq", "xs", "xz"])], "q",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, list(shape))],
+        [helper.make_tensor_value_info("xq", TensorProto.UINT8, list(shape)),
+         helper.make_tensor_value_info("xz", TensorProto.UINT8, [])]),
+        opset_imports=[helper.make_opsetid("", 17)])
+    xq, xz = run(quantize.SerializeToString(), ["xq", "xz"])
+    exact = (xq.astype(np.int64) - int(xz)) @ w.astype(np.int64)
+    assert np.array_equal(run(dst.read_bytes(), ["p"])[0], exact)
+    assert risky_pairs(w) == 2

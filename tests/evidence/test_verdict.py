@@ -59,6 +59,18 @@ def test_nothing_bearing_is_not_addressed_or_no_coverage():
     assert v.label == "no_coverage" and v.flags == ["overstated_certainty"]  # ...unless absolute
 
 
+def test_a_topic_the_table_holds_but_retrieval_missed_is_not_addressed_with_no_confidence():
+    """Records on the topic exist (coverage) but none was retrieved, so none was read: the
+    verdict says so, and its confidence is 0.5 (nothing read tells either way), not 1.0."""
+    off = record(1, "neutral", on_topic=False)
+    off.p_support = off.p_refute = 0.0                   # off the topic: not read
+    v = decide([off], facts(), coverage=7)
+    assert v.label == "not_addressed" and v.confidence == 0.5
+    assert "7 records" in v.explanation and "none was read" in v.explanation
+    read = decide([record(2, "neutral")], facts(), coverage=7)
+    assert read.confidence == 0.95 and "none of those read" in read.explanation
+
+
 def test_a_protocol_never_counts():
     protocol = record(1, "supports", design="clinical_trial", types=["Clinical Trial Protocol"],
                       title="Ketamine for chronic pain: study protocol for a randomised trial")

@@ -83,7 +83,7 @@ def claims(con: duckdb.DuckDBPyConnection, *, site: str | None = None, verdict: 
 
 
 def claim_detail(con: duckdb.DuckDBPyConnection, claim_id: str) -> dict | None:
-    """One claim: its verdict, the records read for it (best first) and its verdict history."""
+    """One claim: its verdict, the records retrieved for it (best first) and its verdict history."""
     cur = con.execute("""
         SELECT cc.claim_id, cc.sentence, cc.source, cc.site, cc.article_title, cc.article_id,
                cc.claim_type, cc.certainty, cc.intervention, cc.condition, cc.outcome, cc.query_text,

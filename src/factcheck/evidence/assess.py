@@ -59,9 +59,8 @@ class Assessment:
     @property
     def rows(self) -> list[EvidenceRow]:
         """The rows of ``evidence``. A record off the claim's topic is not read
-        (``read.sentences_to_read``), so it has no quote (``quote`` NULL): it never counts, no
-        report showed its closest sentence, and those quotes were about a third of a
-        database's growth per article."""
+        (``read.sentences_to_read``), so it has no quote (``quote`` NULL) and no
+        probabilities: it never counts."""
         return [EvidenceRow(
             pmid=r.hit.pmid, rank=r.rank, score=float(r.hit.score), on_topic=r.on_topic,
             matched_terms=list(r.matched_terms), stance=r.stance, p_support=round(r.p_support, 4),

@@ -116,10 +116,9 @@ def sentences_to_read(claim_text: str, claim_type: str, hits: Sequence[Hit],
     A record off the topic never supports or refutes the claim, and since migration 0011 its
     closest sentence is not stored; reading it served only to order it among the records that
     do not count. Not reading it: on SciFact's training claims (552, default install, two
-    cores) evidence time per claim p50 376 -> 259 ms with nDCG@10 0.6857 -> 0.6822 and the
-    labels unchanged (F1 0.474); reading titles only gave 339 ms and 0.6839. On the demo
-    database, where four records in five retrieved are off the topic, it was 43% of the pairs
-    read."""
+    cores, same run) evidence time per claim p50 386 -> 251 ms with nDCG@10 0.6863 -> 0.6822
+    and the labels unchanged (F1 0.474). On the demo database, where four records in five
+    retrieved are off the topic, it was 43% of the pairs read."""
     words = set(_content_words(query.text if query else claim_text))
     return [candidate_sentences(h, claim_type, words) if on_topic is None or on_topic[i] else []
             for i, h in enumerate(hits)]

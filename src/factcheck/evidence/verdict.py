@@ -14,9 +14,11 @@ Labels (what each means for an editor):
 
 The confidence is a calibrated probability (``stance.json``'s abstract-level calibration):
 for ``supported``, ``contradicted`` and ``mixed`` the probability that the deciding record
-really says so; for ``not_addressed`` and ``no_coverage`` the probability that none of the
-records read bears on the claim. The explanation names the deciding PMIDs and quotes the
-deciding sentence of each.
+really says so; for ``not_addressed`` the probability that none of the records read (those on
+the claim's topic: records off it are not read) bears on the claim, and
+:data:`NOTHING_READ` when none of the records retrieved is on the topic (nothing was read to
+tell); for ``no_coverage`` 1.0 (the table holds no record on the topic: a count, not a
+reading). The explanation names the deciding PMIDs and quotes the deciding sentence of each.
 """
 
 from __future__ import annotations
@@ -46,6 +48,9 @@ FLAGS: dict[str, str] = {
 DECISIVE_MARGIN = 0.25
 #: "Only case reports or observational work": the strongest support weighs no more than this.
 WEAK_SUPPORT = 0.5
+#: The confidence of a ``not_addressed`` verdict for which no record on the claim's topic was
+#: among those retrieved, so none was read: no reading tells either way.
+NOTHING_READ = 0.5
 
 
 @dataclass
@@ -124,6 +129,9 @@ def decide(records: Sequence[ReadRecord], claim: ClaimFacts, coverage: int | Non
     elif label == "mixed":
         deciding = supporting[:2] + refuting[:2]
         confidence = min(supporting[0].p_support, refuting[0].p_refute)
+    elif label == "not_addressed" and not any(r.on_topic for r in records):
+        deciding = []
+        confidence = NOTHING_READ
     else:
         deciding = []
         confidence = 1.0 - max((r.p_bearing for r in records if r.grade.counts), default=0.0)
@@ -218,9 +226,10 @@ def _explain(label, claim: ClaimFacts, records, deciding, coverage, on_topic) ->
             parts.append(f"{_cite(r)} {verbs[r.stance]}: “{_quote(r)}”")
     elif label == "not_addressed":
         n = coverage if coverage is not None else sum(1 for r in records if r.on_topic)
+        but = ("none of those read supports or contradicts it" if any(r.on_topic for r in records)
+               else "none of them was among the records retrieved for it, so none was read")
         parts.append(f"{n} record{'s' if n != 1 else ''} of the reference table "
-                     f"{'are' if n != 1 else 'is'} on this claim's topic, but none of those read "
-                     "supports or contradicts it.")
+                     f"{'are' if n != 1 else 'is'} on this claim's topic, but {but}.")
     else:
         parts.append("The reference table holds no record on this claim's topic: a gap in the "
                      "reference data, not evidence against the claim.")
