@@ -11,7 +11,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -67,13 +66,18 @@ def test_matching_benchmark_builds_a_copied_table(tmp_path):
     assert (tmp_path / "ref_x2.duckdb").exists()
 
 
-@pytest.mark.slow
-def test_max_article_benchmark_runs_a_page_through_every_stage(tmp_path):
-    """``bench_max_article.py`` on a small page of the first sample article: the demo database
-    is built, the page is cleaned, its claims extracted and judged, and a row printed."""
-    out = _run([str(ROOT / "benchmarks" / "bench_max_article.py"), "--mb", "0.05", "--articles", "1",
-                "--workdir", str(tmp_path / "work")], tmp_path)
-    row = next(line for line in out.splitlines() if line.startswith("000_"))
-    fields = row.split()
-    assert float(fields[1]) >= 0.04 and int(fields[7]) > 0, row     # MB, judged
-    assert "worst page" in out
+def test_max_article_benchmark_builds_a_page_of_the_size_asked_from_real_paragraphs():
+    """``bench_max_article.py``'s page: about the size asked, the article's own paragraphs
+    repeated inside one <article>, its text escaped. (The benchmark itself builds the demo
+    database, a minute on two cores: it is run by hand, not here.)"""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_max_article", ROOT / "benchmarks" / "bench_max_article.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    text = "Ketamine & pain\nKetamine <relieves> pain for months.\n\nIt is safe."
+    page = bench.big_page(text, 0.01)
+    assert 9_000 <= len(page.encode()) <= 11_000
+    assert page.count("<p>Ketamine &lt;relieves&gt; pain for months.</p>") == page.count("<p>It is safe.</p>") > 100
+    assert "<title>Ketamine &amp; pain</title>" in page and page.count("<article>") == 1
+    assert sorted(p.name for p in bench.SEEDS.glob("*.txt"))    # the sample articles it reads
