@@ -104,8 +104,6 @@ def _greedy_pairs(ok: np.ndarray) -> list[tuple[int, int]] | None:
         row = idx[np.argmin(degree[idx])]
         partners = idx[ok[row, idx]]
         if not len(partners):
-            if k % 2 and len(idx) == 1:
-                break
             return None
         mate = partners[np.argmin(degree[partners])]
         for r in (row, mate):
