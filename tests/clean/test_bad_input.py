@@ -98,3 +98,33 @@ def test_text_that_is_only_boilerplate_says_so():
 def test_undecoded_bytes_are_read_as_utf8(cleaner):
     result = cleaner(("<p>" + "Vitamin D supplements reduced respiratory infections. " * 5 + "</p>").encode())
     assert "respiratory infections" in result.body_text
+
+
+def test_cut_after_keeps_the_first_elements_in_document_order():
+    from lxml import etree
+
+    from factcheck.clean.html import _cut_after
+
+    tree = etree.fromstring("<html><head><title>t</title></head><body><div><p>one<b>b</b>tail-b</p>"
+                            "tail-p<p>two<i>i</i></p></div><p>three</p></body></html>")
+    order = [e.tag for e in tree.iter()]
+    _cut_after(tree, 6)                 # html head title body div p(one): b and the rest go
+    assert [e.tag for e in tree.iter()] == order[:6]
+    assert etree.tostring(tree, encoding="unicode") == (
+        "<html><head><title>t</title></head><body><div><p>one</p>tail-p</div></body></html>")
+    _cut_after(tree, 50)                # fewer elements than that: nothing changes
+    assert [e.tag for e in tree.iter()] == order[:6]
+
+
+def test_page_with_too_many_elements_is_cut_before_extraction():
+    from factcheck.clean.limits import MAX_EXTRACTED_ELEMENTS
+
+    filler = "<p>Pain.</p>" * (MAX_EXTRACTED_ELEMENTS + 5_000)
+    page = ("<html><head><title>Ketamine</title></head><body><article>" + ARTICLE + filler
+            + "<p>Ketamine after the cut regrows every damaged nerve within a week.</p>"
+            "</article></body></html>")
+    result = clean_html(page)
+    assert "only a small minority" in result.body_text
+    assert "after the cut" not in result.body_text
+    assert any(block.reason.startswith(f"limit: more than {MAX_EXTRACTED_ELEMENTS} elements")
+               for block in result.removed)

@@ -25,7 +25,8 @@ from . import rules
 from .engine import Block, apply_rules, normalise
 from .language import detect_language
 from .metadata import read_metadata
-from .limits import MAX_BLOCKS, MAX_ELEMENTS, MAX_HTML_CHARS, binary_reason, drop_scripts
+from .limits import (MAX_BLOCKS, MAX_ELEMENTS, MAX_EXTRACTED_ELEMENTS, MAX_HTML_CHARS, binary_reason,
+                     drop_scripts)
 from .result import CleanResult, RemovedBlock
 
 LOGGER = logging.getLogger(__name__)
@@ -469,6 +470,26 @@ def _extract_main(tree: etree._Element, url: str | None, n_elements: int = 0):
         return None
 
 
+def _cut_after(tree: etree._Element, n: int) -> None:
+    """Remove everything after the ``n``-th element of ``tree`` in document order: its
+    children, then the following siblings of it and of each of its ancestors (with their
+    tails). The text and tail of the ``n``-th element and the tails of its ancestors stay."""
+    found = tree.xpath(f"(//*)[{int(n)}]")      # located in C, without a proxy per element
+    if not found:
+        return
+    last = found[0]
+    for child in list(last):
+        last.remove(child)
+    node = last
+    while node is not None:
+        parent = node.getparent()
+        if parent is None:
+            break
+        for sibling in list(node.itersiblings()):
+            parent.remove(sibling)
+        node = parent
+
+
 def clean_html(html: str, url: str | None = None, remove_cta: bool = True) -> CleanResult:
     """Clean one HTML page: main content, metadata and the audit trail of removed blocks.
 
@@ -506,6 +527,11 @@ def clean_html(html: str, url: str | None = None, remove_cta: bool = True) -> Cl
                                  "refused as pathological", removed=removed)
     if parse_warning:
         removed.append(RemovedBlock("boilerplate", "[deeply nested markup]", f"limit: {parse_warning}"))
+    if n_elements > MAX_EXTRACTED_ELEMENTS:
+        _cut_after(tree, MAX_EXTRACTED_ELEMENTS)
+        removed.append(RemovedBlock("boilerplate", f"[{n_elements - MAX_EXTRACTED_ELEMENTS} elements]",
+                                    f"limit: more than {MAX_EXTRACTED_ELEMENTS} elements; the page "
+                                    f"is cut after its {MAX_EXTRACTED_ELEMENTS}th"))
     lang_hint = tree.get("lang") or tree.get("xml:lang")
 
     meta = read_metadata(tree, url)
