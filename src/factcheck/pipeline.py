@@ -422,9 +422,11 @@ def _judge_items(con, items: Sequence[dict], *, ready: bool, use_vectors: bool, 
     """``judge_batch``'s work on an open reference connection."""
     from .evidence import vectors
     from .evidence.assess import assess_claims, claim_facts_of, records_to_read
+    from .evidence.retrieve import IndexTerms
     from .evidence.verdict import decide
 
     out: list[dict] = []
+    terms = IndexTerms(con)      # the index's terms of the batch's words, each looked up once
     # claims retrieved and judged per step (vectors are encoded a step at a time)
     batch = 32
     for start in range(0, len(items), batch):
@@ -436,7 +438,7 @@ def _judge_items(con, items: Sequence[dict], *, ready: bool, use_vectors: bool, 
             claim, reason = item["claim"], item["reason"]
             vector = chunk_vectors[n].tolist() if chunk_vectors is not None else None
             if reason == "check":
-                _, hits, _, n_topic = records_to_read(con, claim, k=top_k, vector=vector)
+                _, hits, _, n_topic = records_to_read(con, claim, k=top_k, vector=vector, terms=terms)
                 changed = {h.pmid for h in hits} != set(item["pmids"]) or n_topic != item["coverage"]
                 reason = "new_records" if changed else None
             done.append({"claim_id": claim.claim_id, "reason": reason, "claim": claim,
@@ -444,7 +446,7 @@ def _judge_items(con, items: Sequence[dict], *, ready: bool, use_vectors: bool, 
         to_judge = [d for d in done if d["reason"] is not None]
         if ready:
             assessments = assess_claims(con, [d["claim"] for d in to_judge], k=top_k, model=model,
-                                        vectors=[d["vector"] for d in to_judge])
+                                        vectors=[d["vector"] for d in to_judge], terms=terms)
             judged = [(a.rows, a.verdict_row(model_version)) for a in assessments]
         else:
             judged = [([], decide([], claim_facts_of(d["claim"]), coverage=0)) for d in to_judge]

@@ -149,3 +149,24 @@ def test_the_records_read_keep_the_dense_order_where_bm25_ties():
     assert [r.hit.pmid for r in rank_records([rec(1, 0.2), rec(2, 0.7), rec(3, 0.5)])] == [2, 3, 1]
     # without vectors the order is BM25's (then the model's), as in the default install
     assert [r.hit.pmid for r in rank_records([rec(1, None, 4.0), rec(2, None, 5.0)])] == [2, 1]
+
+
+def test_a_batch_shares_its_term_lookups_with_the_same_results(sample_db):
+    """Claims judged in one batch look each word's index terms up once (``IndexTerms``); the
+    records, scores and coverage are those of lookups made afresh for each claim."""
+    from factcheck.evidence.retrieve import IndexTerms, _word_terms
+
+    claims = [claim("Ketamine relieves chronic pain.", intervention="ketamine", condition="chronic pain"),
+              claim("Ketamine infusions treat depression.", intervention="ketamine", condition="depression"),
+              claim("Sublingual ketamine eases chronic pain.", intervention="ketamine", condition="chronic pain")]
+    terms = IndexTerms(sample_db)
+    for c in claims:
+        query = build_query(c)
+        shared = retrieve(sample_db, query, k=10, terms=terms)
+        alone = retrieve(sample_db, query, k=10)
+        assert shared and [(h.pmid, h.score) for h in shared] == [(h.pmid, h.score) for h in alone]
+        assert coverage(sample_db, query, terms=terms) == coverage(sample_db, query)
+    words = ["ketamine", "pain", "infusions", "qqzzxx"]
+    assert sorted(terms.of(words), key=str) == sorted(_word_terms(sample_db, words), key=str)
+    assert terms.of(["qqzzxx"]) == [("qqzzxx", "qqzzxx", None, 0)]    # a term the index lacks
+    assert {"ketamine", "pain", "depression", "qqzzxx"} <= set(terms._terms)

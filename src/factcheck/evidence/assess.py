@@ -21,8 +21,8 @@ from ..claims import citation, figure_reported, figure_values
 from ..claims import figures as figures_in
 from ..store.rows import EvidenceRow, VerdictRow
 from .read import Calibration, records_from, sentences_to_read
-from .retrieve import (Hit, Query, _content_words, build_query, coverage, dense_ratio, lexical_ratio,
-                       retrieve, topic_words)
+from .retrieve import (Hit, IndexTerms, Query, _content_words, build_query, coverage, dense_ratio,
+                       lexical_ratio, retrieve, topic_words)
 from .stance import StanceModel, StanceModelMissing, default_model, shipped_version
 from .verdict import ClaimFacts, ReadRecord, Verdict, decide
 
@@ -215,16 +215,18 @@ def order_for_display(records: list[ReadRecord]) -> list[ReadRecord]:
 
 
 def records_to_read(con: duckdb.DuckDBPyConnection, claim, *, k: int = READ_K,
-                    vector: Sequence[float] | None = None
+                    vector: Sequence[float] | None = None, terms: IndexTerms | None = None
                     ) -> tuple[Query, list[Hit], list[tuple[bool, list[str]]], int | None]:
     """The claim's query, the records its verdict reads (retrieval's ``k`` best, or the
     ``GAP_K`` nearest when the table does not hold its topic), each one's topic check, and the
     count of the table's records on its topic. What a verdict rests on: the evidence stage
-    compares it with a stored verdict's to know whether newly loaded records change it."""
+    compares it with a stored verdict's to know whether newly loaded records change it.
+    ``terms``: the index term lookups of the batch the claim is judged in (else looked up)."""
     query = build_query(claim)
-    hits = retrieve(con, query, k=k, candidates=CANDIDATES, vector=vector)
+    terms = terms or IndexTerms(con)
+    hits = retrieve(con, query, k=k, candidates=CANDIDATES, vector=vector, terms=terms)
     topic = [judge_topic(h, query) for h in hits]
-    n_topic = coverage(con, query)
+    n_topic = coverage(con, query, terms=terms)
     if not n_topic and not any(on for on, _ in topic):
         hits, topic = hits[:GAP_K], topic[:GAP_K]
     return query, hits, topic, n_topic
@@ -239,17 +241,21 @@ def assess_claim(con: duckdb.DuckDBPyConnection, claim, *, k: int = READ_K,
 
 def assess_claims(con: duckdb.DuckDBPyConnection, claims: Sequence, *, k: int = READ_K,
                   model: StanceModel | None = None,
-                  vectors: Sequence[Sequence[float] | None] | None = None) -> list[Assessment]:
+                  vectors: Sequence[Sequence[float] | None] | None = None,
+                  terms: IndexTerms | None = None) -> list[Assessment]:
     """``assess_claim`` for several claims. Each (claim, sentence) pair is read by the stance
     model on its own (``stance.StanceModel``), so a claim's verdict depends on the claim and
-    the table only, never on which other claims a run judges with it."""
+    the table only, never on which other claims a run judges with it. ``terms``: the index
+    term lookups shared by the claims of a batch (:class:`~factcheck.evidence.retrieve.IndexTerms`
+    on ``con``; else one for these claims)."""
     model = model or default_model()
     calibrate = Calibration.from_meta(model.meta)
     vectors = list(vectors) if vectors is not None else [None] * len(claims)
+    terms = terms or IndexTerms(con)
 
     def start(claim, vector):
         """Retrieve a claim's records and start reading their sentences."""
-        query, hits, topic, n_topic = records_to_read(con, claim, k=k, vector=vector)
+        query, hits, topic, n_topic = records_to_read(con, claim, k=k, vector=vector, terms=terms)
         on_topic = [t[0] for t in topic]
         per_hit = sentences_to_read(query.text, claim.claim_type, hits, query, on_topic)
         reading = model.submit([(query.text, s) for sentences in per_hit for s, _ in sentences])

@@ -215,37 +215,66 @@ def _word_terms(con: duckdb.DuckDBPyConnection, words: Sequence[str]
         [list(dict.fromkeys(words))]).fetchall()
 
 
+class IndexTerms:
+    """The full-text index's terms of words and its statistics, each looked up once on one
+    connection: the claims of a batch share most of their words (an article's claims name the
+    same intervention and condition), and retrieval and coverage look up the same ones. Valid
+    while the index does not change (a batch judged on one read-only connection)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+        self._terms: dict[str, list[tuple[str, int | None, int]]] = {}
+        self._stats: tuple[int, float] | None = None
+
+    def of(self, words: Sequence[str]) -> list[tuple[str, str, int | None, int]]:
+        """:func:`_word_terms` of ``words``, the words not seen before looked up in one statement."""
+        words = list(dict.fromkeys(words))
+        missing = [w for w in words if w not in self._terms]
+        if missing:
+            for word in missing:
+                self._terms[word] = []
+            for word, stem, termid, df in _word_terms(self.con, missing):
+                self._terms[word].append((stem, termid, df))
+        return [(w, *term) for w in words for term in self._terms[w]]
+
+    def stats(self) -> tuple[int, float]:
+        """(documents indexed, their average length in terms)."""
+        if self._stats is None:
+            n_docs, avgdl = self.con.execute(f"SELECT num_docs, avgdl FROM {FTS}.stats").fetchone()
+            self._stats = (int(n_docs or 0), float(avgdl or 1.0))
+        return self._stats
+
+
 def bm25(con: duckdb.DuckDBPyConnection, words: Sequence[str], k: int = 100,
-         weights: dict[str, float] | None = None) -> list[tuple[int, float]]:
+         weights: dict[str, float] | None = None, terms: IndexTerms | None = None
+         ) -> list[tuple[int, float]]:
     """The ``k`` best (pmid, BM25 score) for ``words``, best first. Each index term counts
     once, however many of the words stem to it ("infusion", "infusions"), with the largest
-    of their ``weights`` (default 1)."""
+    of their ``weights`` (default 1). ``terms``: the batch's term lookups (else looked up)."""
     weights = weights or {}
+    terms = terms or IndexTerms(con)
     by_term: dict[int, tuple[float, int]] = {}
-    for word, _, termid, df in _word_terms(con, words):
+    for word, _, termid, df in terms.of(words):
         if termid is not None:
             w = weights.get(word, 1.0)
             if termid not in by_term or w > by_term[termid][0]:
                 by_term[termid] = (w, df)
-    stats = [(termid, df, w) for termid, (w, df) in by_term.items()]
-    if not stats:
+    if not by_term:
         return []
-    n_docs, avgdl = con.execute(f"SELECT num_docs, avgdl FROM {FTS}.stats").fetchone()
+    n_docs, avgdl = terms.stats()
     if not n_docs:
         return []
-    avgdl = float(avgdl or 1.0)
     # BM25 term weight idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * len / avgdl)), with the
-    # constants folded: a * tf / (tf + c + d * len)
+    # constants folded: a * tf / (tf + c + d * len); one scan of the terms' postings (sorted
+    # by term, so only their blocks are read), each term's a picked by a CASE
     c, d = K1 * (1 - B), K1 * B / avgdl
-    parts = []
-    for termid, df, weight in stats:
-        a = weight * _idf(int(n_docs), int(df)) * (K1 + 1)
-        parts.append(f"SELECT pmid, CAST({a!r} AS DOUBLE) * tf / (tf + CAST({c!r} AS DOUBLE)"
-                     f" + CAST({d!r} AS DOUBLE) * len) AS w FROM {FTS}.postings"
-                     f" WHERE termid = {int(termid)}")
+    cases = " ".join(f"WHEN {int(termid)} THEN CAST({weight * _idf(n_docs, int(df)) * (K1 + 1)!r} AS DOUBLE)"
+                     for termid, (weight, df) in by_term.items())
     return [(int(p), float(s)) for p, s in con.execute(
-        f"SELECT pmid, sum(w) AS s FROM ({' UNION ALL '.join(parts)}) GROUP BY pmid "
-        f"ORDER BY s DESC, pmid LIMIT {int(k)}").fetchall()]
+        f"SELECT pmid, sum((CASE termid {cases} END) * tf / (tf + CAST({c!r} AS DOUBLE)"
+        f" + CAST({d!r} AS DOUBLE) * len)) AS s FROM {FTS}.postings"
+        f" WHERE termid IN ({', '.join(str(int(t)) for t in by_term)})"
+        f" GROUP BY pmid ORDER BY s DESC, pmid LIMIT {int(k)}").fetchall()]
 
 
 def _idf(n_docs: int, df: int) -> float:
@@ -299,10 +328,11 @@ def fuse(rankings: Sequence[Sequence[int]], weights: Sequence[float] | None = No
 
 
 def retrieve(con: duckdb.DuckDBPyConnection, query: Query, k: int = 20, candidates: int = 100,
-             vector: Sequence[float] | None = None) -> list[Hit]:
+             vector: Sequence[float] | None = None, terms: IndexTerms | None = None) -> list[Hit]:
     """The ``k`` best records for ``query``: BM25's ``candidates`` best, re-ranked with the
-    dense vectors when ``vector`` (the claim's embedding) is given and vectors are stored."""
-    scored = bm25(con, query.words, k=max(k, candidates), weights=query.weights)
+    dense vectors when ``vector`` (the claim's embedding) is given and vectors are stored.
+    ``terms``: the batch's index term lookups (:class:`IndexTerms`), else looked up."""
+    scored = bm25(con, query.words, k=max(k, candidates), weights=query.weights, terms=terms)
     if not scored:
         return []
     bm25_score = dict(scored)
@@ -338,7 +368,7 @@ def topic_words(query: Query) -> list[str]:
             if w not in named and w not in RELATION_WORDS]
 
 
-def coverage(con: duckdb.DuckDBPyConnection, query: Query) -> int | None:
+def coverage(con: duckdb.DuckDBPyConnection, query: Query, terms: IndexTerms | None = None) -> int | None:
     """How many records of the table are on the claim's topic: they mention the intervention
     (any listed form) and, when the claim names one, its condition or outcome (any form).
     ``None`` when the claim names no intervention (then only the retrieved records tell).
@@ -352,14 +382,15 @@ def coverage(con: duckdb.DuckDBPyConnection, query: Query) -> int | None:
     words = {form: (_content_words(form) or [w.lower() for w in _WORD.findall(form)])
              for group in groups for form in group}
     rest = [] if target else topic_words(query)
-    terms: dict[str, list[int | None]] = {}
-    for word, _, termid, _ in _word_terms(con, [w for ws in words.values() for w in ws] + rest):
-        terms.setdefault(word, []).append(termid)
+    lookups = terms or IndexTerms(con)
+    terms_of: dict[str, list[int | None]] = {}
+    for word, _, termid, _ in lookups.of([w for ws in words.values() for w in ws] + rest):
+        terms_of.setdefault(word, []).append(termid)
     sql_groups = []
     for group in groups:
         alternatives = []
         for form in group:
-            found = [t for w in words[form] for t in terms.get(w, [])]
+            found = [t for w in words[form] for t in terms_of.get(w, [])]
             if not found or any(t is None for t in found):
                 continue
             ids = sorted({int(t) for t in found})
@@ -370,7 +401,7 @@ def coverage(con: duckdb.DuckDBPyConnection, query: Query) -> int | None:
         sql_groups.append(" UNION ".join(f"({a})" for a in alternatives))
     if rest:
         # no condition or outcome recognised: records holding half of the claim's other words
-        ids = sorted({int(t) for w in rest for t in terms.get(w, []) if t is not None})
+        ids = sorted({int(t) for w in rest for t in terms_of.get(w, []) if t is not None})
         need = (len(rest) + 1) // 2
         if len(ids) < need:
             return 0
