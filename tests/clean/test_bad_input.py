@@ -100,31 +100,47 @@ def test_undecoded_bytes_are_read_as_utf8(cleaner):
     assert "respiratory infections" in result.body_text
 
 
-def test_cut_after_keeps_the_first_elements_in_document_order():
+def test_cut_body_keeps_the_first_body_elements_in_document_order():
     from lxml import etree
 
-    from factcheck.clean.html import _cut_after
+    from factcheck.clean.html import _cut_body
 
-    tree = etree.fromstring("<html><head><title>t</title></head><body><div><p>one<b>b</b>tail-b</p>"
-                            "tail-p<p>two<i>i</i></p></div><p>three</p></body></html>")
-    order = [e.tag for e in tree.iter()]
-    _cut_after(tree, 6)                 # html head title body div p(one): b and the rest go
-    assert [e.tag for e in tree.iter()] == order[:6]
+    page = ('<html><head><title>t</title><meta name="a"/><meta name="b"/></head><body><div>'
+            "<p>one<b>b</b>tail-b</p>tail-p<p>two<i>i</i></p></div><svg>" + "<path/>" * 50 +
+            "</svg><p>three</p></body></html>")
+    tree = etree.fromstring(page)
+    assert _cut_body(tree, 7) == 0          # div p b p i svg p: the head and the drawing's parts do not count
+    assert etree.tostring(tree, encoding="unicode") == page
+    assert _cut_body(tree, 3) == 4          # div, p(one), b kept; their tails stay
     assert etree.tostring(tree, encoding="unicode") == (
-        "<html><head><title>t</title></head><body><div><p>one</p>tail-p</div></body></html>")
-    _cut_after(tree, 50)                # fewer elements than that: nothing changes
-    assert [e.tag for e in tree.iter()] == order[:6]
+        "<html><head><title>t</title><meta name=\"a\"/><meta name=\"b\"/></head><body><div>"
+        "<p>one<b>b</b>tail-b</p>tail-p</div></body></html>")
 
 
 def test_page_with_too_many_elements_is_cut_before_extraction():
+    """Past the limit the body is cut (recorded) before trafilatura reads it; the metadata is
+    read from the whole page first, and padding in the head or an icon sprite cannot push the
+    article out."""
     from factcheck.clean.limits import MAX_EXTRACTED_ELEMENTS
 
-    filler = "<p>Pain.</p>" * (MAX_EXTRACTED_ELEMENTS + 5_000)
-    page = ("<html><head><title>Ketamine</title></head><body><article>" + ARTICLE + filler
-            + "<p>Ketamine after the cut regrows every damaged nerve within a week.</p>"
-            "</article></body></html>")
+    late = "<p>Ketamine after the cut regrows every damaged nerve within a week, the clinic says.</p>"
+    json_ld = ('<script type="application/ld+json">{"@type": "Article", "datePublished": "2024-03-01",'
+               ' "author": {"@type": "Person", "name": "Jane Doe"}}</script>')
+    filler = "<div><span></span></div>" * (MAX_EXTRACTED_ELEMENTS // 2 + 500)   # no text: kept whole without the cut
+    page = (f"<html><head><title>Ketamine</title></head><body><article>{ARTICLE}{filler}{late}"
+            f"</article>{json_ld}</body></html>")
     result = clean_html(page)
     assert "only a small minority" in result.body_text
     assert "after the cut" not in result.body_text
-    assert any(block.reason.startswith(f"limit: more than {MAX_EXTRACTED_ELEMENTS} elements")
-               for block in result.removed)
+    assert [b.reason for b in result.removed if "elements in the page's body" in b.reason]
+    assert result.author == "Jane Doe" and str(result.published).startswith("2024-03-01")
+    # the same page without the filler keeps the late sentence: the cut, not another limit, lost it
+    assert "after the cut" in clean_html(page.replace(filler, "")).body_text
+
+    head_padding = "<meta name='x' content='y'>" * (MAX_EXTRACTED_ELEMENTS + 500)
+    sprite = "<svg>" + "<path d='M0 0'/>" * (MAX_EXTRACTED_ELEMENTS + 500) + "</svg>"
+    for padded in (page.replace(filler, "").replace("<title>", head_padding + "<title>"),
+                   page.replace(filler, "").replace("<body>", "<body>" + sprite)):
+        result = clean_html(padded)
+        assert "after the cut" in result.body_text and "only a small minority" in result.body_text
+        assert not [b for b in result.removed if "elements in the page's body" in b.reason]

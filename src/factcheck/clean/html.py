@@ -470,14 +470,29 @@ def _extract_main(tree: etree._Element, url: str | None, n_elements: int = 0):
         return None
 
 
-def _cut_after(tree: etree._Element, n: int) -> None:
-    """Remove everything after the ``n``-th element of ``tree`` in document order: its
-    children, then the following siblings of it and of each of its ancestors (with their
-    tails). The text and tail of the ``n``-th element and the tails of its ancestors stay."""
-    found = tree.xpath(f"(//*)[{int(n)}]")      # located in C, without a proxy per element
-    if not found:
-        return
-    last = found[0]
+#: The elements of a page's body that count towards :data:`MAX_EXTRACTED_ELEMENTS`: an SVG
+#: drawing (an icon sprite can hold thousands of paths) is one element, not its parts.
+_COUNTED = ".//*[not(ancestor::*[local-name()='svg'])]"
+
+
+def _cut_body(tree: etree._Element, n: int) -> int:
+    """Cut the page's body (the whole tree without one) after its ``n``-th counted element
+    (:data:`_COUNTED`, in document order) with :func:`_cut_after`; returns how many counted
+    elements were over ``n`` (0: nothing cut). Scripts and styles are stripped before, and
+    the head is not counted, so padding there cannot push the article out."""
+    body = tree.find(".//body")
+    body = body if body is not None else tree
+    counted = int(body.xpath(f"count({_COUNTED})"))     # counted in C
+    if counted <= n:
+        return 0
+    _cut_after(body.xpath(f"({_COUNTED})[{int(n)}]")[0])
+    return counted - n
+
+
+def _cut_after(last: etree._Element) -> None:
+    """Remove everything after ``last`` in document order: its children, then the following
+    siblings of it and of each of its ancestors (with their tails). The text and tail of
+    ``last`` and the tails of its ancestors stay."""
     for child in list(last):
         last.remove(child)
     node = last
@@ -527,17 +542,21 @@ def clean_html(html: str, url: str | None = None, remove_cta: bool = True) -> Cl
                                  "refused as pathological", removed=removed)
     if parse_warning:
         removed.append(RemovedBlock("boilerplate", "[deeply nested markup]", f"limit: {parse_warning}"))
-    if n_elements > MAX_EXTRACTED_ELEMENTS:
-        _cut_after(tree, MAX_EXTRACTED_ELEMENTS)
-        removed.append(RemovedBlock("boilerplate", f"[{n_elements - MAX_EXTRACTED_ELEMENTS} elements]",
-                                    f"limit: more than {MAX_EXTRACTED_ELEMENTS} elements; the page "
-                                    f"is cut after its {MAX_EXTRACTED_ELEMENTS}th"))
     lang_hint = tree.get("lang") or tree.get("xml:lang")
 
-    meta = read_metadata(tree, url)
+    meta = read_metadata(tree, url)     # from the whole page: JSON-LD often closes the body
     etree.strip_elements(tree, "script", "style", "noscript", "template", with_tail=False)
+    if n_elements > MAX_EXTRACTED_ELEMENTS:
+        over = _cut_body(tree, MAX_EXTRACTED_ELEMENTS)
+        if over:
+            removed.append(RemovedBlock(
+                "boilerplate", f"[{over} elements]",
+                f"limit: more than {MAX_EXTRACTED_ELEMENTS} elements in the page's body; it is cut "
+                f"after its {MAX_EXTRACTED_ELEMENTS}th (SVG drawings not counted)"))
     pruned, (boxes_before, boxes_after) = _prune(tree)
     _unwrap_blocks_in_headings(tree)
+    # the count before any cut: a page cut here (over rules.RESCUE_MAX_ELEMENTS, the same
+    # 20,000) never gets trafilatura's slow full pass
     document = _extract_main(tree, url, n_elements)
     if document is None or document.body is None:
         text = _visible_text(tree)

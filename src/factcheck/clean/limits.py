@@ -15,11 +15,12 @@ MAX_BLOCKS = 4_000
 MAX_TEXT_CHARS = 1_000_000
 #: Most elements in one document before the page is refused as pathological.
 MAX_ELEMENTS = 200_000
-#: Most elements of a document that extraction looks at: the rest of the page (in document
-#: order) is cut before trafilatura and the rules see it, so their work is bounded by this,
-#: not by the page. No real article page has over some 5,000 elements (the largest of the 753
+#: Most elements of a page's body that extraction looks at (an SVG drawing counts as one):
+#: the rest of the body (in document order) is cut before trafilatura and the rules see it,
+#: so their work is bounded by this, not by the page; the metadata is read from the whole page
+#: before. No real article page has over some 5,000 elements in all (the largest of the 753
 #: pages of the extraction and WCXB benchmarks: 4,975); 100,000 one-word paragraphs took
-#: 8-11 s of CPU to extract before this cut, most of it in trafilatura's passes.
+#: 7.7 s of CPU to clean before this cut (9-11 s in CI runs under load), about 4 s after.
 MAX_EXTRACTED_ELEMENTS = 20_000
 
 _SCRIPT_STYLE = re.compile(r"<script(?![^>]*ld\+json)[^>]*>.*?</script\s*>|<style[^>]*>.*?</style\s*>",

@@ -223,7 +223,7 @@ def records_to_read(con: duckdb.DuckDBPyConnection, claim, *, k: int = READ_K,
     compares it with a stored verdict's to know whether newly loaded records change it.
     ``terms``: the index term lookups of the batch the claim is judged in (else looked up)."""
     query = build_query(claim)
-    terms = terms or IndexTerms(con)
+    terms = terms if terms is not None else IndexTerms(con)
     hits = retrieve(con, query, k=k, candidates=CANDIDATES, vector=vector, terms=terms)
     topic = [judge_topic(h, query) for h in hits]
     n_topic = coverage(con, query, terms=terms)
@@ -251,7 +251,7 @@ def assess_claims(con: duckdb.DuckDBPyConnection, claims: Sequence, *, k: int = 
     model = model or default_model()
     calibrate = Calibration.from_meta(model.meta)
     vectors = list(vectors) if vectors is not None else [None] * len(claims)
-    terms = terms or IndexTerms(con)
+    terms = terms if terms is not None else IndexTerms(con)
 
     def start(claim, vector):
         """Retrieve a claim's records and start reading their sentences."""

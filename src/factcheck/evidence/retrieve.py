@@ -231,10 +231,10 @@ class IndexTerms:
         words = list(dict.fromkeys(words))
         missing = [w for w in words if w not in self._terms]
         if missing:
-            for word in missing:
-                self._terms[word] = []
+            found: dict[str, list[tuple[str, int | None, int]]] = {w: [] for w in missing}
             for word, stem, termid, df in _word_terms(self.con, missing):
-                self._terms[word].append((stem, termid, df))
+                found[word].append((stem, termid, df))
+            self._terms.update(found)      # only once the lookup succeeded
         return [(w, *term) for w in words for term in self._terms[w]]
 
     def stats(self) -> tuple[int, float]:
@@ -252,7 +252,7 @@ def bm25(con: duckdb.DuckDBPyConnection, words: Sequence[str], k: int = 100,
     once, however many of the words stem to it ("infusion", "infusions"), with the largest
     of their ``weights`` (default 1). ``terms``: the batch's term lookups (else looked up)."""
     weights = weights or {}
-    terms = terms or IndexTerms(con)
+    terms = terms if terms is not None else IndexTerms(con)
     by_term: dict[int, tuple[float, int]] = {}
     for word, _, termid, df in terms.of(words):
         if termid is not None:
@@ -382,7 +382,7 @@ def coverage(con: duckdb.DuckDBPyConnection, query: Query, terms: IndexTerms | N
     words = {form: (_content_words(form) or [w.lower() for w in _WORD.findall(form)])
              for group in groups for form in group}
     rest = [] if target else topic_words(query)
-    lookups = terms or IndexTerms(con)
+    lookups = terms if terms is not None else IndexTerms(con)
     terms_of: dict[str, list[int | None]] = {}
     for word, _, termid, _ in lookups.of([w for ws in words.values() for w in ws] + rest):
         terms_of.setdefault(word, []).append(termid)
