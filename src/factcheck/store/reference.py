@@ -319,7 +319,8 @@ def connect_reference(path: str | os.PathLike[str], *, read_only: bool = False) 
     one."""
     from .db import connect
 
-    con = connect(path, read_only=read_only, migrate=False, reference=False)
+    # what opens a reference searches it or indexes it: both need the FTS extension
+    con = connect(path, read_only=read_only, migrate=False, reference=False, fts=True)
     try:
         if not read_only:
             ensure_schema(con)
