@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     work = args.workdir or Path(tmp.name)
     base = work / "ref_50k.duckdb"
     rows = []
-    with closing(connect(base, fts=True)) as con:      # match_bm25 is the extension's
+    with closing(connect(base)) as con:
         if not con.execute("SELECT count(*) FROM pubmed").fetchone()[0]:
             t = time.perf_counter()
             load_files(con, files)
@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
         rows.append((n, time_table(con, sample, args.read), base.stat().st_size))
     if args.copies > 1:
         big = work / f"ref_x{args.copies}.duckdb"
-        with closing(connect(big, fts=True)) as con:
+        with closing(connect(big)) as con:
             if not con.execute("SELECT count(*) FROM pubmed").fetchone()[0]:
                 t = time.perf_counter()
                 con.execute(f"ATTACH '{base}' AS base (READ_ONLY)")

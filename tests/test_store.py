@@ -27,24 +27,10 @@ def test_migrations_apply_once_and_in_order(con):
     assert con.execute("SELECT count(*) FROM schema_migrations").fetchone()[0] == len(numbers)
 
 
-def test_fts_extension_loads_without_network_and_only_when_asked(con, tmp_path):
-    """Extensions are never installed or loaded behind a query's back (DuckDB would download
-    them); FTS is loaded from the wheel by ``fts=True`` or ``load_fts`` (45 ms a database)."""
-    from factcheck.store.db import load_fts
-
-    def loaded(c):
-        return c.execute("SELECT loaded FROM duckdb_extensions() WHERE extension_name = 'fts'").fetchone()
-
+def test_fts_extension_loads_without_network(con):
     assert con.execute("SELECT current_setting('autoinstall_known_extensions')").fetchone()[0] is False
-    assert con.execute("SELECT current_setting('autoload_known_extensions')").fetchone()[0] is False
-    assert loaded(con) == (False,)
-    with pytest.raises(duckdb.CatalogException, match="stem"):
-        con.execute("SELECT stem('infusions', 'porter')")
-    load_fts(con)
-    assert loaded(con) == (True,) and con.execute("SELECT stem('infusions', 'porter')").fetchone() == ("infus",)
-    other = connect(tmp_path / "other.duckdb", fts=True)
-    assert loaded(other) == (True,)
-    other.close()
+    loaded = con.execute("SELECT loaded FROM duckdb_extensions() WHERE extension_name = 'fts'").fetchone()
+    assert loaded == (True,)
 
 
 def test_same_content_is_one_version_and_changes_are_new_versions(con):

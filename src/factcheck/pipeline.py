@@ -399,8 +399,7 @@ def judge_batch(db: str | Path, items: Sequence[dict], *, ready: bool, use_vecto
 
     top_k = top_k or get_settings().evidence_top_k
     model = default_model()
-    opened = (connect_reference(reference, read_only=True) if reference
-              else connect(db, read_only=True, fts=True))
+    opened = connect_reference(reference, read_only=True) if reference else connect(db, read_only=True)
     with closing(opened) as con:
         if model.threads > 1:
             # the stance model reads on every core while a claim is retrieved (one claim

@@ -170,23 +170,3 @@ def test_a_batch_shares_its_term_lookups_with_the_same_results(sample_db):
     assert sorted(terms.of(words), key=str) == sorted(_word_terms(sample_db, words), key=str)
     assert terms.of(["qqzzxx"]) == [("qqzzxx", "qqzzxx", None, 0)]    # a term the index lacks
     assert {"ketamine", "pain", "depression", "qqzzxx"} <= set(terms._terms)
-
-
-def test_retrieval_loads_the_fts_extension_on_a_connection_opened_without_it(tmp_path):
-    """``store.db.connect`` no longer loads FTS (45 ms a database); retrieval's first term
-    lookup finds no ``stem`` and loads it from the wheel itself."""
-    from factcheck.pubmed.load import load_files
-    from factcheck.store.db import connect
-
-    path = tmp_path / "ref.duckdb"
-    built = connect(path)
-    load_files(built, [PUBMED_SAMPLE])
-    expected = bm25(built, ["ketamine", "chronic", "pain"], k=5)
-    built.close()
-    fresh = connect(path, read_only=True)        # a new database instance: FTS not loaded
-    try:
-        assert fresh.execute("SELECT loaded FROM duckdb_extensions() WHERE extension_name = 'fts'"
-                             ).fetchone() == (False,)
-        assert expected and bm25(fresh, ["ketamine", "chronic", "pain"], k=5) == expected
-    finally:
-        fresh.close()

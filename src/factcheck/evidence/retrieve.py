@@ -205,19 +205,6 @@ def _word_terms(con: duckdb.DuckDBPyConnection, words: Sequence[str]
     """(word, stem, termid, df) for every index term of every word, in one statement."""
     if not words:
         return []
-    try:
-        return _word_terms_sql(con, words)
-    except duckdb.CatalogException as exc:
-        if "stem" not in str(exc):
-            raise
-    from ..store.db import load_fts
-
-    load_fts(con)       # a connection opened without it (store.db.connect: fts=False)
-    return _word_terms_sql(con, words)
-
-
-def _word_terms_sql(con: duckdb.DuckDBPyConnection, words: Sequence[str]
-                    ) -> list[tuple[str, str, int | None, int]]:
     return con.execute(
         f"""WITH toks AS (SELECT x AS word, unnest({FTS}.tokenize(x)) AS tok
                           FROM unnest(?::VARCHAR[]) t(x)),

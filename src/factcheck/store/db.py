@@ -1,9 +1,8 @@
 """DuckDB connections, the full-text-search extension and versioned migrations.
 
 Every other module opens the database through :func:`connect`, so the schema is always
-current, and the FTS extension, where searching or indexing needs it, is loaded from the
-installed wheel (:func:`load_fts`): extensions are never downloaded at run time (locked-down
-servers cannot reach the extension repository).
+current and the FTS extension is always loaded from the installed wheel: extensions are
+never downloaded at run time (locked-down servers cannot reach the extension repository).
 """
 
 from __future__ import annotations
@@ -50,16 +49,10 @@ def fts_extension_path() -> Path:
     return path
 
 
-def no_extension_downloads(con: duckdb.DuckDBPyConnection) -> None:
-    """Never install or load an extension behind a query's back (DuckDB would download it):
-    a query that needs one fails instead, and :func:`load_fts` loads FTS from the wheel."""
-    con.execute("SET autoinstall_known_extensions = false")
-    con.execute("SET autoload_known_extensions = false")
-
-
 def load_fts(con: duckdb.DuckDBPyConnection) -> None:
     """Install (from the wheel, never from the network) and load the FTS extension."""
-    no_extension_downloads(con)
+    con.execute("SET autoinstall_known_extensions = false")
+    con.execute("SET autoload_known_extensions = false")
     try:
         con.execute("LOAD fts")
     except duckdb.Error:
@@ -68,8 +61,8 @@ def load_fts(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def connect(path: str | os.PathLike[str] | None = None, *, read_only: bool = False,
-            migrate: bool = True, reference: str | os.PathLike[str] | bool = True,
-            fts: bool = False) -> duckdb.DuckDBPyConnection:
+            migrate: bool = True,
+            reference: str | os.PathLike[str] | bool = True) -> duckdb.DuckDBPyConnection:
     """Open (and, unless ``read_only``, migrate) the factcheck database at ``path``.
 
     ``None`` or ``":memory:"`` opens an in-memory database, handy in tests and notebooks.
@@ -78,12 +71,6 @@ def connect(path: str | os.PathLike[str] | None = None, *, read_only: bool = Fal
     given as ``reference``) is attached read-only as ``reference`` and put on the search path, so
     ``pubmed`` and the analyst views resolve; a database holding its own ``pubmed`` table is
     its own reference. ``reference=False`` attaches nothing.
-
-    ``fts=True`` also loads the FTS extension (:func:`load_fts`: ``stem``, ``match_bm25``).
-    Only searching and indexing need it, and they load it themselves (retrieval when its first
-    term lookup finds no ``stem``, the index builders before they start): loading it costs some
-    45 ms per database opened (DuckDB checks the 12 MB extension's signature each time), a
-    nightly run opens its database about a dozen times, and the test suite some thousands.
     """
     target = ":memory:" if path in (None, ":memory:") else str(path)
     if target != ":memory:" and not read_only:
@@ -92,10 +79,8 @@ def connect(path: str | os.PathLike[str] | None = None, *, read_only: bool = Fal
         con = duckdb.connect(target, read_only=read_only)
     except duckdb.Error as exc:
         raise StoreError(f"cannot open database {target}: {exc}") from exc
+    load_fts(con)
     try:
-        no_extension_downloads(con)
-        if fts:
-            load_fts(con)
         if migrate and not read_only:
             apply_migrations(con, path=None if target == ":memory:" else target)
         if reference is not False:

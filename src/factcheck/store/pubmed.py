@@ -22,7 +22,6 @@ from datetime import datetime
 import duckdb
 import pyarrow as pa
 
-from .db import load_fts
 from .runs import now
 from .pubmed_schema import STAGE_SCHEMA
 
@@ -234,7 +233,6 @@ def rebuild_fts_index(con: duckdb.DuckDBPyConnection, *, method: str = "fast") -
     index the extension builds over an empty probe table with the same settings. Runs in
     one transaction (call it outside one): a failure leaves the previous index in place.
     """
-    load_fts(con)       # stem() and the index PRAGMAs are the extension's
     built_at = now()
     if method == "extension":
         cols = ", ".join(f"'{c}'" for c in FTS_COLUMNS)
@@ -277,7 +275,6 @@ def refresh_fts_index(con: duckdb.DuckDBPyConnection) -> str:
     after moving a database between machines with skewed clocks, run
     :func:`rebuild_fts_index` once.
     """
-    load_fts(con)       # stem() and the index PRAGMAs are the extension's
     s = FTS_SCHEMA
     has_info = con.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = 'build_info'",

@@ -319,8 +319,7 @@ def connect_reference(path: str | os.PathLike[str], *, read_only: bool = False) 
     one."""
     from .db import connect
 
-    # what opens a reference searches it or indexes it: both need the FTS extension
-    con = connect(path, read_only=read_only, migrate=False, reference=False, fts=True)
+    con = connect(path, read_only=read_only, migrate=False, reference=False)
     try:
         if not read_only:
             ensure_schema(con)
