@@ -516,7 +516,9 @@ def clean_html(html: str, url: str | None = None, remove_cta: bool = True) -> Cl
     recall pass lets through.
 
     Never raises: empty, binary, unparseable and script-only pages return an empty body with
-    ``error`` saying why. Pages over :data:`MAX_HTML_CHARS` are cut there (recorded).
+    ``error`` saying why. Pages over :data:`MAX_HTML_CHARS` are cut there, bodies of over
+    :data:`MAX_EXTRACTED_ELEMENTS` elements after that many, and pages of over
+    :data:`MAX_ELEMENTS` elements refused (each recorded).
     """
     if isinstance(html, bytes):  # callers should decode (factcheck.ingest.decode); be lenient
         html = html.decode("utf-8", errors="replace")
