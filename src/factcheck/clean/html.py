@@ -8,12 +8,16 @@
 4. The *main content* is extracted by trafilatura (a proven generic extractor): its recall
    pass, and its full pass (with readability and jusText) where the first finds far less than
    the page's running text; headings and lists it drops are recovered.
-5. The *text rules* of :mod:`factcheck.clean.engine` run on the extracted paragraphs: calls
+5. *Gaps are filled* (:func:`_fill_gaps`): paragraphs of the page that trafilatura skipped inside
+   the article or in its lead, in markup its rules do not recognise, are put back.
+6. The *text rules* of :mod:`factcheck.clean.engine` run on the extracted paragraphs: calls
    to action, teasers, date and byline lines, disclaimers that sit inside the content.
 """
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import logging
 import re
 from functools import lru_cache
@@ -470,6 +474,155 @@ def _extract_main(tree: etree._Element, url: str | None, n_elements: int = 0):
         return None
 
 
+_GAP_BLOCK_TAGS = ("p", "li", "h2", "h3", "h4", "h5", "h6", "figcaption", "td", "th", "dd",
+                   "dt", "blockquote", "div", "section")
+_GAP_ROLES = {"h2": "h", "h3": "h", "h4": "h", "h5": "h", "h6": "h", "li": "li", "td": "table",
+              "th": "table", "blockquote": "quote"}
+_GAP_BLOCKS = frozenset(_GAP_BLOCK_TAGS) | {"ul", "ol", "table", "h1"}
+
+
+def _leaf_blocks(tree: etree._Element) -> tuple[list[etree._Element], list[int]]:
+    """Block-level elements of the body holding no other block-level element, in document
+    order (the page's paragraphs, whatever their markup: a ``<div>`` of bare text is one),
+    and for each the number of ``<h1>`` headings before it."""
+    body = tree.find(".//body")
+    if body is None:
+        return [], []
+    blocks, inner, headings = [], set(), []
+    n_h1 = 0
+    for element in body.iter(*_GAP_BLOCKS):
+        if element.tag == "h1":
+            n_h1 += 1
+            continue
+        blocks.append(element)
+        headings.append(n_h1)
+        for ancestor in element.iterancestors():
+            if ancestor in inner:
+                break
+            inner.add(ancestor)
+    keep = [i for i, b in enumerate(blocks) if b not in inner and b.tag in _GAP_BLOCK_TAGS]
+    return [blocks[i] for i in keep], [headings[i] for i in keep]
+
+
+def _squash(text: str) -> str:
+    """Text without white space, lower-cased: how a page block is found in trafilatura's
+    output, whose line breaks and spacing differ from the page's."""
+    return "".join(text.lower().split())
+
+
+_MEDIA_WORDS = re.compile("|".join(rules.GAP_MEDIA_WORDS), re.IGNORECASE)
+
+
+def _in_media(element: etree._Element) -> bool:
+    """Whether a page block is a caption or sits in a figure, a link, or an element named for
+    media furniture (:data:`rules.GAP_MEDIA_WORDS`) at most four levels up."""
+    if element.tag == "figcaption":
+        return True
+    for depth, node in enumerate((element, *element.iterancestors())):
+        if node.tag in ("figure", "figcaption", "a"):
+            return True
+        if depth <= 4 and _MEDIA_WORDS.search(f"{node.get('class') or ''} {node.get('id') or ''}"):
+            return True
+    return False
+
+
+_HEADER_WORDS = re.compile("|".join(rules.GAP_HEADER_WORDS), re.IGNORECASE)
+
+
+def _in_page_header(element: etree._Element) -> bool:
+    """Whether a page block sits in the page's header (a ``<header>``, or an element whose
+    class or id holds one of :data:`rules.GAP_HEADER_WORDS`)."""
+    for node in element.iterancestors():
+        if node.tag == "header" or _HEADER_WORDS.search(f"{node.get('class') or ''} {node.get('id') or ''}"):
+            return True
+    return False
+
+
+def _fill_gaps(tree: etree._Element, blocks: list[Block]) -> tuple[list[Block], int]:
+    """Put back the paragraphs that trafilatura skipped inside the article and in its lead;
+    returns the blocks and how many were put back.
+
+    trafilatura drops running text in markup its rules do not recognise (a ``<div>`` of bare
+    text, an alert box, a product card, a table cell, an intro outside the body container).
+    The page's leaf blocks (:func:`_leaf_blocks`, after pruning: widgets pruned are gone) are
+    found in its output; those of :data:`rules.GAP_ANCHOR_CHARS` or more that it kept anchor
+    the article's span. A leaf it did not keep is put back, in page order, when it lies
+    between the first and the last anchor, or in the lead (after the ``<h1>`` before the
+    first anchor; there not a heading, nor inside the page header: :func:`_in_page_header`),
+    and it reads as article text: :data:`rules.GAP_MIN_WORDS` words or more, under a third of
+    it in links, not a time stamp (:data:`rules.STAMP_LINE`), no photo credit
+    (:data:`rules.PHOTO_CREDIT`), not in a figure, a link or media furniture
+    (:func:`_in_media`), and not a kept block with an inline part dropped. What comes back is
+    judged by the text rules like any other paragraph. Pages of more than
+    :data:`rules.GAP_MAX_LEAVES` leaf blocks or :data:`rules.GAP_MAX_CHARS` characters kept
+    are left as they are (the bound of the work)."""
+    if len(blocks) < 2:
+        return blocks, 0
+    squashed = [_squash(b.text) for b in blocks]
+    kept = "".join(squashed)
+    if len(kept) > rules.GAP_MAX_CHARS:
+        return blocks, 0
+    ends = list(itertools.accumulate(len(part) for part in squashed))   # block i ends at ends[i]
+    leaves, headings = _leaf_blocks(tree)
+    if len(leaves) > rules.GAP_MAX_LEAVES:
+        return blocks, 0
+    found: list[int | None] = []
+    texts: list[str] = []
+    for leaf in leaves:
+        text = etree.tostring(leaf, method="text", encoding=str, with_tail=False)
+        texts.append(text)
+        if len(text) < rules.GAP_ANCHOR_CHARS:
+            found.append(None)
+            continue
+        key = _squash(text)
+        if len(key) < rules.GAP_ANCHOR_CHARS:
+            found.append(None)
+            continue
+        at = kept.find(key)
+        found.append(bisect.bisect_right(ends, at) if at >= 0 else -1)
+    anchors = [i for i, f in enumerate(found) if f is not None and f >= 0]
+    if len(anchors) < 2:
+        return blocks, 0
+    inserts: dict[int, list[Block]] = {}
+    seen: set[str] = set()
+    first = anchors[0]
+    # the article's lead: what stands between its headline and the first block kept
+    start = first
+    if headings[first]:
+        while start > 0 and headings[start - 1] == headings[first]:
+            start -= 1
+    last_owner = found[first] - 1   # the lead goes before the block the first anchor is in
+    for i in range(start, anchors[-1]):
+        f = found[i]
+        if f is not None and f >= 0:
+            last_owner = f
+            continue
+        if f is None:
+            continue
+        text, leaf = normalise(texts[i]), leaves[i]
+        if len(text.split()) < rules.GAP_MIN_WORDS or rules.STAMP_LINE.search(text) or \
+                (i < first and (_GAP_ROLES.get(leaf.tag) == "h" or _in_page_header(leaf))):
+            continue
+        key = _squash(text)
+        links = sum(len(normalise(a.text_content())) for a in leaf.iter("a"))
+        if 3 * links >= len(text) or rules.PHOTO_CREDIT.search(text) or key in seen \
+                or _in_media(leaf):
+            continue
+        # a block trafilatura kept with a change (an inline element dropped) is not put back
+        head, tail = key[:rules.GAP_ANCHOR_CHARS], key[-rules.GAP_ANCHOR_CHARS:]
+        if head in kept or tail in kept:
+            continue
+        seen.add(key)
+        inserts.setdefault(last_owner, []).append(Block(text, _GAP_ROLES.get(leaf.tag, "p")))
+    if not inserts:
+        return blocks, 0
+    out: list[Block] = list(inserts.get(-1, ()))
+    for i, b in enumerate(blocks):
+        out.append(b)
+        out.extend(inserts.get(i, ()))
+    return out, sum(len(v) for v in inserts.values())
+
+
 #: The elements of a page's body that count towards :data:`MAX_EXTRACTED_ELEMENTS`: an SVG
 #: drawing (an icon sprite can hold thousands of paths) is one element, not its parts.
 _COUNTED = ".//*[not(ancestor::*[local-name()='svg'])]"
@@ -512,8 +665,9 @@ def clean_html(html: str, url: str | None = None, remove_cta: bool = True) -> Cl
     recall-oriented rules without its fallback extractors, and its full pass (balanced rules
     compared with readability and jusText) where that finds almost nothing, less than
     :data:`rules.RESCUE_PROSE_SHARE` of the page's running text, or much less than the
-    page's schema.org ``articleBody``; our own pruning and text rules then take out what the
-    recall pass lets through.
+    page's schema.org ``articleBody``; paragraphs it skipped inside the article and in its
+    lead are put back (:func:`_fill_gaps`); our own pruning and text rules then take out what
+    the recall pass lets through.
 
     Never raises: empty, binary, unparseable and script-only pages return an empty body with
     ``error`` saying why. Pages over :data:`MAX_HTML_CHARS` are cut there, bodies of over
@@ -572,6 +726,9 @@ def clean_html(html: str, url: str | None = None, remove_cta: bool = True) -> Cl
 
     title = normalise(meta.title) if meta.title else None
     blocks = _body_to_blocks(document.body)
+    blocks, filled = _fill_gaps(tree, blocks)
+    if filled:
+        LOGGER.debug("%s: %d paragraphs trafilatura skipped put back", url or "page", filled)
     if boxes_before or boxes_after:
         extracted = {block.text for block in blocks}
         blocks = ([b for b in boxes_before if b.text not in extracted] + blocks
