@@ -92,6 +92,38 @@ def _visible_text(element: etree._Element) -> str:
     return normalise(etree.tostring(element, method="text", encoding=str, with_tail=False))
 
 
+@lru_cache(maxsize=65536)
+def _classify_name(name: str) -> tuple | None:
+    """What one class or id token (lower-cased, ``_`` as ``-``) says, cached per token (pages
+    share tokens far more than whole class strings): (box reason or None, exact kind or None,
+    best (rank, kind, reason) of its runs or None, whether a run matched, whether it marks the
+    article's container); None when it says nothing."""
+    parts = name.split("-")
+    if _FIRST_PARTS.isdisjoint(parts):
+        return None
+    box = None
+    if not _BOX_FIRST_PARTS.isdisjoint(parts) and any(run in _BOX_TOKENS for run in _runs(parts)):
+        box = f"class '{name}' marks a summary box of the article"
+    content = bool(_CONTENT_MARKERS.search(name))
+    if name in _CLASS_NAMES or name in _CLASS_WORDS:
+        return box, _CLASS_NAMES.get(name) or _CLASS_WORDS[name], None, False, content
+    best: tuple[int, str, str] | None = None   # (rank, kind, reason); lower rank wins
+    matched = False
+    for run in _runs(parts):
+        if run in _CLASS_NAMES:
+            matched = True
+            candidate = (0, _CLASS_NAMES[run], f"class/id '{name}' contains '{run}'")
+            best = min(best or candidate, candidate)
+        elif run in _CLASS_WORDS:
+            matched = True
+            if run in rules.BUILDER_LAYOUT_WORDS and rules.BUILDER_PREFIX.match(name):
+                continue   # a page builder's layout box, not a sidebar widget
+            rank = 2 if run in rules.GENERIC_CLASS_WORDS else 1
+            candidate = (rank, _CLASS_WORDS[run], f"class/id '{name}' contains '{run}'")
+            best = min(best or candidate, candidate)
+    return box, None, best, matched, content
+
+
 @lru_cache(maxsize=8192)
 def _classify_names(attrs: str) -> tuple[str, str] | None:
     """(kind, reason) for a class-and-id string; ('content', ...) for the article's own
@@ -101,32 +133,23 @@ def _classify_names(attrs: str) -> tuple[str, str] | None:
     if _FIRST_PARTS.isdisjoint(_PARTS.split(lowered)):
         return None
     names = lowered.split()
-    split = [name.split("-") for name in names]
-    for name, parts in zip(names, split):
-        if not _BOX_FIRST_PARTS.isdisjoint(parts) and any(run in _BOX_TOKENS for run in _runs(parts)):
-            return "content_box", f"class '{name}' marks a summary box of the article"
+    said = [_classify_name(name) for name in names]
+    for verdict in said:
+        if verdict is not None and verdict[0] is not None:
+            return "content_box", verdict[0]
     exact: tuple[str, str] | None = None
-    best: tuple[int, str, str] | None = None   # (rank, kind, reason); lower rank wins
+    best: tuple[int, str, str] | None = None
     matched = False
-    for name, parts in zip(names, split):
-        if name in _CLASS_NAMES or name in _CLASS_WORDS:
-            kind = _CLASS_NAMES.get(name) or _CLASS_WORDS[name]
+    for name, verdict in zip(names, said):
+        if verdict is None:
+            continue
+        _box, kind, candidate, hit, _content = verdict
+        if kind is not None:
             exact = exact or (kind, f"class/id '{name}' ({kind} widget)")
             continue
-        if _FIRST_PARTS.isdisjoint(parts):
-            continue
-        for run in _runs(parts):
-            if run in _CLASS_NAMES:
-                matched = True
-                candidate = (0, _CLASS_NAMES[run], f"class/id '{name}' contains '{run}'")
-                best = min(best or candidate, candidate)
-            elif run in _CLASS_WORDS:
-                matched = True
-                if run in rules.BUILDER_LAYOUT_WORDS and rules.BUILDER_PREFIX.match(name):
-                    continue   # a page builder's layout box, not a sidebar widget
-                rank = 2 if run in rules.GENERIC_CLASS_WORDS else 1
-                candidate = (rank, _CLASS_WORDS[run], f"class/id '{name}' contains '{run}'")
-                best = min(best or candidate, candidate)
+        matched = matched or hit
+        if candidate is not None:
+            best = min(best or candidate, candidate)
     if (exact or matched) and any(_CONTENT_MARKERS.search(name) for name in names):
         return "content", "article container"
     if exact:
@@ -481,36 +504,62 @@ _GAP_ROLES = {"h2": "h", "h3": "h", "h4": "h", "h5": "h", "h6": "h", "li": "li",
 _GAP_BLOCKS = frozenset(_GAP_BLOCK_TAGS) | {"ul", "ol", "table", "h1"}
 
 
-def _leaf_blocks(tree: etree._Element) -> tuple[list[etree._Element], list[int]]:
-    """Block-level elements of the body holding no other block-level element, in document
-    order (the page's paragraphs, whatever their markup: a ``<div>`` of bare text is one),
-    and for each the number of ``<h1>`` headings before it."""
+def _leaf_blocks(tree: etree._Element) -> tuple[list[etree._Element], list[int], list[etree._Element]]:
+    """Block-level elements of the body holding no other block-level element (an ``<h1>``
+    included), in document order: the page's paragraphs, whatever their markup (a ``<div>``
+    of bare text is one); for each, the number of ``<h1>`` before it; and the ``<h1>``s."""
     body = tree.find(".//body")
     if body is None:
-        return [], []
-    blocks, inner, headings = [], set(), []
-    n_h1 = 0
+        return [], [], []
+    blocks, inner, headings, h1s = [], set(), [], []
     for element in body.iter(*_GAP_BLOCKS):
         if element.tag == "h1":
-            n_h1 += 1
-            continue
-        blocks.append(element)
-        headings.append(n_h1)
+            h1s.append(element)
+        else:
+            blocks.append(element)
+            headings.append(len(h1s))
         for ancestor in element.iterancestors():
             if ancestor in inner:
                 break
             inner.add(ancestor)
     keep = [i for i, b in enumerate(blocks) if b not in inner and b.tag in _GAP_BLOCK_TAGS]
-    return [blocks[i] for i in keep], [headings[i] for i in keep]
+    return [blocks[i] for i in keep], [headings[i] for i in keep], h1s
+
+
+#: Characters that one copy of a text has and another lacks: soft hyphens, zero-width spaces
+#: and joiners, byte-order marks.
+_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
+
+
+def _visible(text: str) -> str:
+    return text if text.isascii() else _INVISIBLE.sub("", text)
 
 
 def _squash(text: str) -> str:
-    """Text without white space, lower-cased: how a page block is found in trafilatura's
-    output, whose line breaks and spacing differ from the page's."""
-    return "".join(text.lower().split())
+    """Text without white space and invisible characters, lower-cased: how a page block is
+    found in trafilatura's output, whose line breaks and spacing differ from the page's."""
+    return "".join(_visible(text).lower().split())
 
 
-_MEDIA_WORDS = re.compile("|".join(rules.GAP_MEDIA_WORDS), re.IGNORECASE)
+_WORDS = re.compile(r"\w+")
+
+
+def _kept_in_part(key: str, kept: str) -> bool:
+    """Whether a page block (squashed) is one trafilatura kept in another form (an inline
+    part, such as a button, dropped): :data:`rules.GAP_DUPLICATE_SHARE` of its quarters or
+    more are in the kept text."""
+    quarter = max(1, len(key) // 4)
+    parts = [key[i:i + quarter] for i in range(0, quarter * 4, quarter)]
+    return sum(1 for part in parts if part in kept) >= rules.GAP_DUPLICATE_SHARE * len(parts)
+
+
+def _class_tokens(node: etree._Element) -> str:
+    """The element's class and id tokens, state classes (``has-post-thumbnail``) left out."""
+    tokens = f"{node.get('class') or ''} {node.get('id') or ''}".lower().split()
+    return " ".join(t for t in tokens if not t.startswith(rules.GAP_STATE_CLASS_PREFIXES))
+
+
+_MEDIA_WORDS = re.compile("|".join(rules.GAP_MEDIA_WORDS))
 
 
 def _in_media(element: etree._Element) -> bool:
@@ -521,21 +570,56 @@ def _in_media(element: etree._Element) -> bool:
     for depth, node in enumerate((element, *element.iterancestors())):
         if node.tag in ("figure", "figcaption", "a"):
             return True
-        if depth <= 4 and _MEDIA_WORDS.search(f"{node.get('class') or ''} {node.get('id') or ''}"):
+        if depth <= 4 and _MEDIA_WORDS.search(_class_tokens(node)):
             return True
     return False
 
 
-_HEADER_WORDS = re.compile("|".join(rules.GAP_HEADER_WORDS), re.IGNORECASE)
+_HEADER_WORDS = re.compile("|".join(rules.GAP_HEADER_WORDS))
 
 
 def _in_page_header(element: etree._Element) -> bool:
-    """Whether a page block sits in the page's header (a ``<header>``, or an element whose
-    class or id holds one of :data:`rules.GAP_HEADER_WORDS`)."""
-    for node in element.iterancestors():
-        if node.tag == "header" or _HEADER_WORDS.search(f"{node.get('class') or ''} {node.get('id') or ''}"):
+    """Whether a page block sits in the page's header: a ``<header>``, or an element at most
+    :data:`rules.GAP_HEADER_DEPTH` levels up (``<body>`` aside) whose class or id holds one of
+    :data:`rules.GAP_HEADER_WORDS`."""
+    for depth, node in enumerate(element.iterancestors()):
+        if node.tag in ("body", "html"):
+            return False
+        if node.tag == "header" or (depth < rules.GAP_HEADER_DEPTH
+                                    and _HEADER_WORDS.search(_class_tokens(node))):
             return True
     return False
+
+
+def _is_stamp(text: str) -> bool:
+    """A time stamp line (:data:`rules.STAMP_LINE`), not prose that mentions a date."""
+    if not rules.STAMP_LINE.search(text):
+        return False
+    prose = [w for w in _WORDS.findall(text) if len(w) >= 3 and w[0].islower()
+             and w.lower() not in rules.STAMP_WORDS]
+    return len(prose) <= rules.STAMP_MAX_PROSE_WORDS
+
+
+_SITE_NAMES = etree.XPath("//meta[@property='og:site_name' or @name='application-name']/@content")
+
+
+def _is_headline(h1: etree._Element, tree: etree._Element) -> bool:
+    """Whether an ``<h1>`` is the article's headline, not the site's logo: a logo is a link to
+    the site's home page (``/``, ``#`` or the bare host), an image with little text, or the
+    site's name (``og:site_name``)."""
+    text = " ".join(h1.text_content().split()).lower()
+    if not text and h1.find(".//img") is not None:
+        return False
+    for link in (*h1.iter("a"), *(a for a in h1.iterancestors() if a.tag == "a")):
+        href = (link.get("href") or "").strip()
+        if href in ("/", "#", "") or re.fullmatch(r"(?:https?:)?//[^/]+/?", href):
+            return False
+    return text not in {" ".join(str(n).split()).lower() for n in _SITE_NAMES(tree)}
+
+
+#: Characters after the point reached in trafilatura's output within which a short page block
+#: (a heading, a list item) is looked for: it is found there or not at all.
+_NEAR = 200
 
 
 def _fill_gaps(tree: etree._Element, blocks: list[Block]) -> tuple[list[Block], int]:
@@ -545,17 +629,19 @@ def _fill_gaps(tree: etree._Element, blocks: list[Block]) -> tuple[list[Block], 
     trafilatura drops running text in markup its rules do not recognise (a ``<div>`` of bare
     text, an alert box, a product card, a table cell, an intro outside the body container).
     The page's leaf blocks (:func:`_leaf_blocks`, after pruning: widgets pruned are gone) are
-    found in its output; those of :data:`rules.GAP_ANCHOR_CHARS` or more that it kept anchor
-    the article's span. A leaf it did not keep is put back, in page order, when it lies
-    between the first and the last anchor, or in the lead (after the ``<h1>`` before the
-    first anchor; there not a heading, nor inside the page header: :func:`_in_page_header`),
-    and it reads as article text: :data:`rules.GAP_MIN_WORDS` words or more, under a third of
-    it in links, not a time stamp (:data:`rules.STAMP_LINE`), no photo credit
-    (:data:`rules.PHOTO_CREDIT`), not in a figure, a link or media furniture
-    (:func:`_in_media`), and not a kept block with an inline part dropped. What comes back is
-    judged by the text rules like any other paragraph. Pages of more than
-    :data:`rules.GAP_MAX_LEAVES` leaf blocks or :data:`rules.GAP_MAX_CHARS` characters kept
-    are left as they are (the bound of the work)."""
+    found, in page order, in its output (white space aside); those of
+    :data:`rules.GAP_ANCHOR_CHARS` or more that it kept anchor the article's span. A leaf it did
+    not keep is put back, after the kept block that holds the end of the last leaf found before
+    it, when it lies between the first and the last anchor, or in the lead (after the
+    ``<h1>`` before the first anchor, when that is the headline: :func:`_is_headline`; there not
+    a heading, nor inside the page header: :func:`_in_page_header`), and it reads as article
+    text: :data:`rules.GAP_MIN_WORDS` words or more, under a third of it in links, not a time
+    stamp (:func:`_is_stamp`), no photo credit (:data:`rules.PHOTO_CREDIT`), not in a figure, a
+    link or media furniture (:func:`_in_media`), not a kept block in another form (an inline
+    part dropped: :func:`_kept_in_part`), and
+    not a repeat of a block put back. What comes back is judged by the text rules like any
+    other paragraph. Pages of more than :data:`rules.GAP_MAX_LEAVES` leaf blocks or
+    :data:`rules.GAP_MAX_CHARS` characters kept are left as they are (the bound of the work)."""
     if len(blocks) < 2:
         return blocks, 0
     squashed = [_squash(b.text) for b in blocks]
@@ -563,57 +649,60 @@ def _fill_gaps(tree: etree._Element, blocks: list[Block]) -> tuple[list[Block], 
     if len(kept) > rules.GAP_MAX_CHARS:
         return blocks, 0
     ends = list(itertools.accumulate(len(part) for part in squashed))   # block i ends at ends[i]
-    leaves, headings = _leaf_blocks(tree)
+    leaves, headings, h1s = _leaf_blocks(tree)
     if len(leaves) > rules.GAP_MAX_LEAVES:
         return blocks, 0
-    found: list[int | None] = []
+    # per leaf: the kept block holding its end (None: not kept), and whether it anchors
+    owner: list[int | None] = []
+    anchor: list[bool] = []
     texts: list[str] = []
+    cursor = 0
     for leaf in leaves:
         text = etree.tostring(leaf, method="text", encoding=str, with_tail=False)
         texts.append(text)
-        if len(text) < rules.GAP_ANCHOR_CHARS:
-            found.append(None)
-            continue
         key = _squash(text)
-        if len(key) < rules.GAP_ANCHOR_CHARS:
-            found.append(None)
+        long = len(key) >= rules.GAP_ANCHOR_CHARS
+        at = kept.find(key, cursor) if long else \
+            (kept.find(key, cursor, cursor + len(key) + _NEAR) if key else -1)
+        if at < 0 and long and key in kept:       # kept out of page order: no gap, no move
+            owner.append(bisect.bisect_right(ends, kept.find(key) + len(key) - 1))
+            anchor.append(False)
             continue
-        at = kept.find(key)
-        found.append(bisect.bisect_right(ends, at) if at >= 0 else -1)
-    anchors = [i for i, f in enumerate(found) if f is not None and f >= 0]
+        if at < 0:
+            owner.append(None)
+            anchor.append(False)
+            continue
+        cursor = at + len(key)
+        owner.append(bisect.bisect_right(ends, cursor - 1))
+        anchor.append(long)
+    anchors = [i for i, a in enumerate(anchor) if a]
     if len(anchors) < 2:
         return blocks, 0
-    inserts: dict[int, list[Block]] = {}
-    seen: set[str] = set()
     first = anchors[0]
-    # the article's lead: what stands between its headline and the first block kept
     start = first
-    if headings[first]:
+    if headings[first] and _is_headline(h1s[headings[first] - 1], tree):
         while start > 0 and headings[start - 1] == headings[first]:
             start -= 1
-    last_owner = found[first] - 1   # the lead goes before the block the first anchor is in
+    inserts: dict[int, list[Block]] = {}
+    seen: set[str] = set()
+    last = owner[first] - 1 if owner[first] is not None else -1   # the lead goes before it
     for i in range(start, anchors[-1]):
-        f = found[i]
-        if f is not None and f >= 0:
-            last_owner = f
-            continue
-        if f is None:
+        if owner[i] is not None:
+            last = max(last, owner[i])
             continue
         text, leaf = normalise(texts[i]), leaves[i]
-        if len(text.split()) < rules.GAP_MIN_WORDS or rules.STAMP_LINE.search(text) or \
+        if len(text.split()) < rules.GAP_MIN_WORDS or _is_stamp(text) or \
                 (i < first and (_GAP_ROLES.get(leaf.tag) == "h" or _in_page_header(leaf))):
             continue
-        key = _squash(text)
         links = sum(len(normalise(a.text_content())) for a in leaf.iter("a"))
-        if 3 * links >= len(text) or rules.PHOTO_CREDIT.search(text) or key in seen \
+        key = _squash(text)
+        if 3 * links >= len(text) or key in seen or rules.PHOTO_CREDIT.search(text) \
                 or _in_media(leaf):
             continue
-        # a block trafilatura kept with a change (an inline element dropped) is not put back
-        head, tail = key[:rules.GAP_ANCHOR_CHARS], key[-rules.GAP_ANCHOR_CHARS:]
-        if head in kept or tail in kept:
+        if _kept_in_part(key, kept):
             continue
         seen.add(key)
-        inserts.setdefault(last_owner, []).append(Block(text, _GAP_ROLES.get(leaf.tag, "p")))
+        inserts.setdefault(last, []).append(Block(text, _GAP_ROLES.get(leaf.tag, "p")))
     if not inserts:
         return blocks, 0
     out: list[Block] = list(inserts.get(-1, ()))

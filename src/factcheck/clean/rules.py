@@ -549,36 +549,55 @@ BOILERPLATE_TAGS: dict[str, str] = {
 #: Gap filling (``html._fill_gaps``): a paragraph trafilatura skipped inside the article (or in
 #: its lead) is put back when it has at least GAP_MIN_WORDS words; a page block of at least
 #: GAP_ANCHOR_CHARS characters (white space aside) found in trafilatura's output anchors the
-#: article's span; pages of more leaf blocks than GAP_MAX_LEAVES, or whose kept text passes
-#: GAP_MAX_CHARS characters, are not filled (the bound of the work; of the 753 benchmark
-#: pages, the largest keeps 57,000 characters and has 1,333 leaf blocks).
+#: article's span; a block with GAP_DUPLICATE_SHARE or more of its quarters in the kept text is
+#: a kept block in another form (an inline part dropped), not a gap; pages of more leaf
+#: blocks than GAP_MAX_LEAVES, or whose kept text passes GAP_MAX_CHARS characters, are not
+#: filled (the bound of the work; of the 753 benchmark pages, the largest keeps 57,000
+#: characters and has 1,333 leaf blocks).
 GAP_MIN_WORDS = 8
 GAP_ANCHOR_CHARS = 40
-GAP_MAX_LEAVES = 5_000
-GAP_MAX_CHARS = 300_000
-#: A skipped block with a photo credit is a photo caption ("… Photo: Getty Images"): not put
-#: back. A caption without one ("Figure 1: pain scores fell …") is.
+GAP_DUPLICATE_SHARE = 0.5
+GAP_MAX_LEAVES = 3_000
+GAP_MAX_CHARS = 150_000
+#: A skipped block ending in a photo credit is a photo caption ("… Photo: Getty Images",
+#: "…treatmentCredit: EPA", "… Kathrin Ziegler/Getty"): not put back. A caption without one
+#: ("Figure 1: pain scores fell …") is. The credit stands at the end, after a sentence, a
+#: bracket or a bar (or glued to the caption's last word), and is short.
 PHOTO_CREDIT = re.compile(
-    r"(?:\b|(?<=[a-z]))(?:photo(?:graph)?s?|images?|pictures?|illustrations?|credits?)\s*"
-    r"(?:by\b|:|©)|©|^(?:image|photo|video) caption\b|\((?:AP|AFP|Reuters|Getty)\)|"
+    r"(?:^|[.(|;:]\s*|\s{2,}|(?-i:(?<=[a-z])(?=[A-Z])))"
+    r"(?:photo(?:graph)?s?|images?|pictures?|illustrations?|credits?)\s*(?:by\b|:|©)"
+    r"[^.!?]{0,60}\)?\s*$|"
+    r"©[^.!?]{0,60}$|^(?:image|photo|video) caption\b|\((?:AP|AFP|Reuters|Getty(?: Images)?)\)\s*$|"
     r"\b(?:getty images|shutterstock|istock(?:photo)?|alamy|unsplash|pexels|ap photo|"
-    r"adobe stock|dreamstime)\b|"
-    r"(?:[/.]\s*|\s)(?:getty|reuters|bloomberg|(?-i:AP|AFP|EPA|PA))\s*$", re.IGNORECASE)
-#: A skipped block inside an element (itself or one of its four nearest ancestors) whose class
-#: or id holds one of these words is media furniture: a photo or video caption, a gallery, a
-#: promotion of another story. Not put back.
-GAP_MEDIA_WORDS: tuple[str, ...] = ("caption", "gallery", "slideshow", "video", "promo",
-                                    "image", "photo", "thumbnail", "teaser")
+    r"adobe stock|dreamstime)\b[^.!?]{0,40}$|"
+    r"(?:/\s*|(?-i:(?<=[a-z]))\.?)(?:getty|reuters|bloomberg|(?-i:AP|AFP|EPA|PA))\s*$|"
+    r"(?<!\bthe)\s(?-i:AP|AFP)\s*$", re.IGNORECASE)
 #: A skipped block that is a time stamp line is not put back ("Published Wed, Nov 20 2019
 #: 4:29 AM EST", "Updated on: November 19, 2019 / 10:07 AM"): it starts with the stamp word and
-#: holds a date or a time of day, or holds a time of day after one. Prose that mentions a
-#: publication ("Published in 2019, the trial followed ...") is not a stamp.
+#: holds a date or a time of day, or holds a time of day (with AM/PM or a time zone) after one,
+#: and has at most STAMP_MAX_PROSE_WORDS lower-case words of three letters or more besides
+#: STAMP_WORDS. Prose that mentions a publication ("Published in JAMA on March 3, 2020, the
+#: trial followed 5,000 adults ...") has more.
+STAMP_MAX_PROSE_WORDS = 3
+STAMP_WORDS = frozenset("published updated posted last reviewed modified ago hour hours minutes "
+                        "min mins day days the and".split())
 STAMP_LINE = re.compile(
     rf"^(?:published|updated|posted|last\s+(?:updated|modified|reviewed))\b.{{0,40}}"
-    rf"(?:{DATE_PATTERN}|\b\d{{1,2}}:\d{{2}})|"
-    r"\b(?:published|updated|posted)\b.{0,60}\b\d{1,2}:\d{2}(?!\d)", re.IGNORECASE)
-#: Between the headline and the first block trafilatura kept (the article's lead) a skipped
-#: heading is not put back either (there, headings are teasers of other stories), nor a block
-#: inside the page's header (a ``<header>`` or an element named with one of these words): the
-#: dek there restates the article, whose headline is kept; news ground truths leave it out.
+    rf"(?:{DATE_PATTERN}|\b\d{{1,2}}:\d{{2}}(?!\d)|\b(?:{_MONTHS})\.?\s+\d{{4}}\b)|"
+    r"\b(?:published|updated|posted)\b.{0,60}\b\d{1,2}:\d{2}\s*(?:[ap]\.?m\b|[ecmpg][sd]?t\b|utc\b|gmt\b)",
+    re.IGNORECASE)
+#: A skipped block inside an element (itself or one of its four nearest ancestors) whose class
+#: or id holds one of these words is media furniture: a photo or video caption, a gallery, a
+#: promotion of another story. Not put back. State classes (``has-post-thumbnail``, ``is-…``,
+#: ``format-…``) do not count.
+GAP_MEDIA_WORDS: tuple[str, ...] = ("caption", "gallery", "slideshow", "video", "promo",
+                                    "image", "photo", "thumbnail", "teaser")
+GAP_STATE_CLASS_PREFIXES: tuple[str, ...] = ("has-", "is-", "format-", "post-format-", "with-")
+#: The article's lead is what stands between its headline (the ``<h1>`` before the first block
+#: trafilatura kept, when its words are the page title's) and that block. A skipped heading
+#: there is not put back (there, headings are teasers of other stories), nor a block inside the
+#: page's header (a ``<header>``, or an element within GAP_HEADER_DEPTH levels whose class or
+#: id holds one of GAP_HEADER_WORDS): the dek there restates the article, whose headline is
+#: kept; news ground truths leave it out.
 GAP_HEADER_WORDS: tuple[str, ...] = ("header", "heading", "hero", "masthead", "title")
+GAP_HEADER_DEPTH = 6
