@@ -179,6 +179,11 @@ def test_the_lead_needs_the_headline_and_state_classes_do_not_stop_the_filling()
     ("MRI images by researchers at Oxford showed less swelling after six weeks.", False),
     ("If you forget doses, take a photo: it helps you remember which pill you took.", False),
     ("The spray was approved by the EPA", False),
+    ("A nurse prepares an infusion at the clinic. Photo: Getty Images.", True),
+    ("A nurse prepares an infusion at the clinic (Photo: J. Smith)", True),
+    ("The tumour marker is called alpha-fetoprotein, or AFP", False),
+    ("If the pain persists, ask your doctor/PA", False),
+    ("Download the app from Unsplash or Pexels to track symptoms each day", False),
 ])
 def test_photo_credits(text, credit):
     assert bool(rules.PHOTO_CREDIT.search(text)) is credit
@@ -192,6 +197,7 @@ def test_photo_credits(text, credit):
     ("Updated guidance from the CDC on 12/03/2021 says adults over 65 should get a booster", False),
     ("Published in JAMA on March 3, 2020, the trial followed 5,000 adults for a decade", False),
     ("Published in 2019, the trial followed 5,000 adults", False),
+    ("Published In The Lancet On March 3, 2020, The Trial Followed 5,000 Adults", False),
 ])
 def test_time_stamps(text, stamp):
     assert _is_stamp(text) is stamp
@@ -213,3 +219,45 @@ def test_a_gap_after_a_repeated_paragraph_goes_after_the_repeat():
     body = paragraphs(clean_html(article(f"<p>{P1}</p>", f"<p>{P2}</p>", f"<p>{P3}</p>", f"<p>{P1}</p>",
                                          alert(ALERT), f"<p>{P4}</p>")))
     assert body == [P1, P2, P3, P1, f"Important to note: {ALERT}", P4]
+
+
+def test_a_short_block_found_by_chance_inside_a_kept_paragraph_moves_nothing():
+    # "Side effects" also stands inside P3; the alert still goes before P3, not lost
+    body = paragraphs(clean_html(article(f"<p>{P1}</p>", f"<p>{P2}</p>", note("Side effects"),
+                                         alert(ALERT), f"<p>{P3}</p>")))
+    assert body == [P1, P2, f"Important to note: {ALERT}", P3]
+
+
+def test_a_pull_quote_before_its_source_moves_nothing():
+    quote = P2.split(" reported")[0] + " found the relief faded."
+    body = paragraphs(clean_html(article(f"<p>{P1}</p>", note(P2[:90]), alert(ALERT), f"<p>{P3}</p>",
+                                         f"<p>{P2}</p>", f"<p>{P4}</p>")))
+    assert body.index(f"Important to note: {ALERT}") == 1 and body[-3:] == [P3, P2, P4]
+    assert not any(quote in p for p in body)
+
+
+def test_the_lead_goes_before_a_first_paragraph_split_by_a_line_break():
+    lead = f'<div class="intro"><p>{DEK}</p></div>'
+    html = article(f"<p>{P1}<br>{P4}</p>", alert(ALERT), f"<p>{P2}</p>", f"<p>{P3}</p>").replace(
+        '<div class="entry-content">', lead + '<div class="entry-content">')
+    assert paragraphs(clean_html(html))[0] == DEK
+
+
+@pytest.mark.parametrize(("h1", "head", "lead"), [
+    ("<h1><a name='top'></a>Ketamine for chronic pain: what the trials show</h1>", "", True),
+    ("<h1>Pain Clinic Leeds</h1>", "<meta property='og:site_name' content='Pain Clinic Leeds'>", False),
+    ("<h1><img src='logo.png' alt=''></h1>", "", False),
+])
+def test_the_lead_follows_a_headline_not_a_logo(h1, head, lead):
+    html = article(f"<p>{P1}</p>", alert(ALERT), f"<p>{P2}</p>", f"<p>{P3}</p>").replace(
+        '<div class="entry-content">', f'<div class="intro"><p>{DEK}</p></div><div class="entry-content">'
+    ).replace("<h1>Ketamine for chronic pain: what the trials show</h1>", h1).replace("</head>", head + "</head>")
+    assert (DEK in clean_html(html).body_text) is lead
+
+
+def test_a_soft_hyphen_does_not_hide_the_last_anchor():
+    # trafilatura drops the soft hyphen: the page's paragraph must still be found in its output,
+    # else it is no anchor and the alert before it is not put back
+    soft = P3.replace("detachment", "detach\u00adment")
+    body = paragraphs(clean_html(article(f"<p>{P1}</p>", f"<p>{P2}</p>", alert(ALERT), f"<p>{soft}</p>")))
+    assert f"Important to note: {ALERT}" in body

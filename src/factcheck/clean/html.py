@@ -96,17 +96,16 @@ def _visible_text(element: etree._Element) -> str:
 def _classify_name(name: str) -> tuple | None:
     """What one class or id token (lower-cased, ``_`` as ``-``) says, cached per token (pages
     share tokens far more than whole class strings): (box reason or None, exact kind or None,
-    best (rank, kind, reason) of its runs or None, whether a run matched, whether it marks the
-    article's container); None when it says nothing."""
+    best (rank, kind, reason) of its runs or None, whether a run matched); None when it says
+    nothing."""
     parts = name.split("-")
     if _FIRST_PARTS.isdisjoint(parts):
         return None
     box = None
     if not _BOX_FIRST_PARTS.isdisjoint(parts) and any(run in _BOX_TOKENS for run in _runs(parts)):
         box = f"class '{name}' marks a summary box of the article"
-    content = bool(_CONTENT_MARKERS.search(name))
     if name in _CLASS_NAMES or name in _CLASS_WORDS:
-        return box, _CLASS_NAMES.get(name) or _CLASS_WORDS[name], None, False, content
+        return box, _CLASS_NAMES.get(name) or _CLASS_WORDS[name], None, False
     best: tuple[int, str, str] | None = None   # (rank, kind, reason); lower rank wins
     matched = False
     for run in _runs(parts):
@@ -121,7 +120,7 @@ def _classify_name(name: str) -> tuple | None:
             rank = 2 if run in rules.GENERIC_CLASS_WORDS else 1
             candidate = (rank, _CLASS_WORDS[run], f"class/id '{name}' contains '{run}'")
             best = min(best or candidate, candidate)
-    return box, None, best, matched, content
+    return box, None, best, matched
 
 
 @lru_cache(maxsize=8192)
@@ -143,7 +142,7 @@ def _classify_names(attrs: str) -> tuple[str, str] | None:
     for name, verdict in zip(names, said):
         if verdict is None:
             continue
-        _box, kind, candidate, hit, _content = verdict
+        _box, kind, candidate, hit = verdict
         if kind is not None:
             exact = exact or (kind, f"class/id '{name}' ({kind} widget)")
             continue
@@ -542,13 +541,17 @@ def _squash(text: str) -> str:
 
 
 _WORDS = re.compile(r"\w+")
+_LETTERS = re.compile(r"[^\W\d_]{3,}")
 
 
 def _kept_in_part(key: str, kept: str) -> bool:
     """Whether a page block (squashed) is one trafilatura kept in another form (an inline
     part, such as a button, dropped): :data:`rules.GAP_DUPLICATE_SHARE` of its quarters or
-    more are in the kept text."""
-    quarter = max(1, len(key) // 4)
+    more are in the kept text; a block too short for quarters of 12 characters, only when
+    it is there whole."""
+    if len(key) < 48:
+        return key in kept
+    quarter = len(key) // 4
     parts = [key[i:i + quarter] for i in range(0, quarter * 4, quarter)]
     return sum(1 for part in parts if part in kept) >= rules.GAP_DUPLICATE_SHARE * len(parts)
 
@@ -595,8 +598,7 @@ def _is_stamp(text: str) -> bool:
     """A time stamp line (:data:`rules.STAMP_LINE`), not prose that mentions a date."""
     if not rules.STAMP_LINE.search(text):
         return False
-    prose = [w for w in _WORDS.findall(text) if len(w) >= 3 and w[0].islower()
-             and w.lower() not in rules.STAMP_WORDS]
+    prose = [w for w in _LETTERS.findall(text) if w.lower() not in rules.STAMP_WORDS]
     return len(prose) <= rules.STAMP_MAX_PROSE_WORDS
 
 
@@ -605,21 +607,22 @@ _SITE_NAMES = etree.XPath("//meta[@property='og:site_name' or @name='application
 
 def _is_headline(h1: etree._Element, tree: etree._Element) -> bool:
     """Whether an ``<h1>`` is the article's headline, not the site's logo: a logo is a link to
-    the site's home page (``/``, ``#`` or the bare host), an image with little text, or the
-    site's name (``og:site_name``)."""
+    the site's home page (``/`` or the bare host), an image without text, or the site's name
+    (``og:site_name``)."""
     text = " ".join(h1.text_content().split()).lower()
     if not text and h1.find(".//img") is not None:
         return False
     for link in (*h1.iter("a"), *(a for a in h1.iterancestors() if a.tag == "a")):
-        href = (link.get("href") or "").strip()
-        if href in ("/", "#", "") or re.fullmatch(r"(?:https?:)?//[^/]+/?", href):
+        href = (link.get("href") or "").strip()     # <a name="top"> has none: not a logo
+        if href == "/" or re.fullmatch(r"(?:https?:)?//[^/]+/?", href):
             return False
     return text not in {" ".join(str(n).split()).lower() for n in _SITE_NAMES(tree)}
 
 
 #: Characters after the point reached in trafilatura's output within which a short page block
-#: (a heading, a list item) is looked for: it is found there or not at all.
+#: (a heading, a list item) is looked for, as a whole kept block: it is found there or not at all.
 _NEAR = 200
+_ELSEWHERE = -2
 
 
 def _fill_gaps(tree: etree._Element, blocks: list[Block]) -> tuple[list[Block], int]:
@@ -652,9 +655,12 @@ def _fill_gaps(tree: etree._Element, blocks: list[Block]) -> tuple[list[Block], 
     leaves, headings, h1s = _leaf_blocks(tree)
     if len(leaves) > rules.GAP_MAX_LEAVES:
         return blocks, 0
-    # per leaf: the kept block holding its end (None: not kept), and whether it anchors
+    # per leaf: the kept block holding its end (None: not kept; _ELSEWHERE: kept, but not here),
+    # whether it anchors, and where it starts in the kept text
+    starts, block_ends = {0, *ends[:-1]}, set(ends)
     owner: list[int | None] = []
     anchor: list[bool] = []
+    where: list[int] = []
     texts: list[str] = []
     cursor = 0
     for leaf in leaves:
@@ -662,19 +668,19 @@ def _fill_gaps(tree: etree._Element, blocks: list[Block]) -> tuple[list[Block], 
         texts.append(text)
         key = _squash(text)
         long = len(key) >= rules.GAP_ANCHOR_CHARS
-        at = kept.find(key, cursor) if long else \
-            (kept.find(key, cursor, cursor + len(key) + _NEAR) if key else -1)
-        if at < 0 and long and key in kept:       # kept out of page order: no gap, no move
-            owner.append(bisect.bisect_right(ends, kept.find(key) + len(key) - 1))
-            anchor.append(False)
-            continue
-        if at < 0:
-            owner.append(None)
-            anchor.append(False)
-            continue
-        cursor = at + len(key)
-        owner.append(bisect.bisect_right(ends, cursor - 1))
-        anchor.append(long)
+        if long:    # the next kept text, or whole kept blocks further on (one skipped between)
+            at = kept.find(key, cursor)
+            here = at >= 0 and (at == cursor or (at in starts and at + len(key) in block_ends))
+        else:       # a short block only as a whole kept block just after the point reached
+            at = kept.find(key, cursor, cursor + len(key) + _NEAR) if key else -1
+            here = at >= 0 and at in starts and at + len(key) in block_ends
+        if here:
+            cursor = at + len(key)
+            owner.append(bisect.bisect_right(ends, cursor - 1))
+        else:       # kept elsewhere (a pull quote of a kept paragraph, out of page order)
+            owner.append(_ELSEWHERE if long and key in kept else None)
+        anchor.append(here and long)
+        where.append(at)
     anchors = [i for i, a in enumerate(anchor) if a]
     if len(anchors) < 2:
         return blocks, 0
@@ -685,10 +691,11 @@ def _fill_gaps(tree: etree._Element, blocks: list[Block]) -> tuple[list[Block], 
             start -= 1
     inserts: dict[int, list[Block]] = {}
     seen: set[str] = set()
-    last = owner[first] - 1 if owner[first] is not None else -1   # the lead goes before it
+    # the lead goes before the block where the first anchor starts
+    last = bisect.bisect_right(ends, where[first]) - 1
     for i in range(start, anchors[-1]):
         if owner[i] is not None:
-            last = max(last, owner[i])
+            last = max(last, owner[i])     # _ELSEWHERE (-2) moves nothing
             continue
         text, leaf = normalise(texts[i]), leaves[i]
         if len(text.split()) < rules.GAP_MIN_WORDS or _is_stamp(text) or \

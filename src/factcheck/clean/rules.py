@@ -564,23 +564,27 @@ GAP_MAX_CHARS = 150_000
 #: ("Figure 1: pain scores fell …") is. The credit stands at the end, after a sentence, a
 #: bracket or a bar (or glued to the caption's last word), and is short.
 PHOTO_CREDIT = re.compile(
-    r"(?:^|[.(|;:]\s*|\s{2,}|(?-i:(?<=[a-z])(?=[A-Z])))"
-    r"(?:photo(?:graph)?s?|images?|pictures?|illustrations?|credits?)\s*(?:by\b|:|©)"
-    r"[^.!?]{0,60}\)?\s*$|"
-    r"©[^.!?]{0,60}$|^(?:image|photo|video) caption\b|\((?:AP|AFP|Reuters|Getty(?: Images)?)\)\s*$|"
-    r"\b(?:getty images|shutterstock|istock(?:photo)?|alamy|unsplash|pexels|ap photo|"
-    r"adobe stock|dreamstime)\b[^.!?]{0,40}$|"
-    r"(?:/\s*|(?-i:(?<=[a-z]))\.?)(?:getty|reuters|bloomberg|(?-i:AP|AFP|EPA|PA))\s*$|"
-    r"(?<!\bthe)\s(?-i:AP|AFP)\s*$", re.IGNORECASE)
+    r"(?:^|[.(|;:]\s*|(?-i:(?<=[a-z])(?=[A-Z])))"
+    r"(?:photo(?:graph)?s?|images?|pictures?|illustrations?|credits?)\s*(?:by\b|:|©)\s*"
+    r"(?-i:[A-Z0-9©])(?:[^.!?]|(?<=\b[A-Z])\.){0,60}\.?\)?\s*$|"
+    r"©[^.!?]{0,60}\.?$|^(?:image|photo|video) caption\b|\((?:AP|AFP|Reuters|Getty(?: Images)?)\)\s*$|"
+    r"\b(?:getty images(?: plus)?|shutterstock|istock(?:photo)?|alamy|unsplash|pexels|"
+    r"ap photo|adobe stock|dreamstime)(?:\s*/[^.!?]{0,30})?\.?\s*$|"
+    r"(?:/\s*|(?-i:(?<=[a-z]))\.?)(?:getty|reuters|bloomberg|(?-i:AP|AFP|EPA))\s*$|"
+    r"(?-i:\b[A-Z][a-z]+)\s(?-i:AP|AFP)\s*$", re.IGNORECASE)
 #: A skipped block that is a time stamp line is not put back ("Published Wed, Nov 20 2019
 #: 4:29 AM EST", "Updated on: November 19, 2019 / 10:07 AM"): it starts with the stamp word and
 #: holds a date or a time of day, or holds a time of day (with AM/PM or a time zone) after one,
-#: and has at most STAMP_MAX_PROSE_WORDS lower-case words of three letters or more besides
-#: STAMP_WORDS. Prose that mentions a publication ("Published in JAMA on March 3, 2020, the
-#: trial followed 5,000 adults ...") has more.
+#: and has at most STAMP_MAX_PROSE_WORDS words of three letters or more besides STAMP_WORDS
+#: (the stamp's own words, months, weekdays, time zones). Prose that mentions a publication
+#: ("Published in JAMA on March 3, 2020, the trial followed 5,000 adults ...") has more.
 STAMP_MAX_PROSE_WORDS = 3
-STAMP_WORDS = frozenset("published updated posted last reviewed modified ago hour hours minutes "
-                        "min mins day days the and".split())
+STAMP_WORDS = frozenset(
+    "published updated posted last reviewed modified ago hour hours minutes min mins day days "
+    "the and jan january feb february mar march apr april may jun june jul july aug august sep "
+    "sept september oct october nov november dec december mon monday tue tues tuesday wed "
+    "wednesday thu thur thurs thursday fri friday sat saturday sun sunday est edt cst cdt mst "
+    "mdt pst pdt gmt utc bst cet cest ist".split())
 STAMP_LINE = re.compile(
     rf"^(?:published|updated|posted|last\s+(?:updated|modified|reviewed))\b.{{0,40}}"
     rf"(?:{DATE_PATTERN}|\b\d{{1,2}}:\d{{2}}(?!\d)|\b(?:{_MONTHS})\.?\s+\d{{4}}\b)|"
@@ -594,7 +598,7 @@ GAP_MEDIA_WORDS: tuple[str, ...] = ("caption", "gallery", "slideshow", "video", 
                                     "image", "photo", "thumbnail", "teaser")
 GAP_STATE_CLASS_PREFIXES: tuple[str, ...] = ("has-", "is-", "format-", "post-format-", "with-")
 #: The article's lead is what stands between its headline (the ``<h1>`` before the first block
-#: trafilatura kept, when its words are the page title's) and that block. A skipped heading
+#: trafilatura kept, unless that is the site's logo: ``html._is_headline``) and that block. A skipped heading
 #: there is not put back (there, headings are teasers of other stories), nor a block inside the
 #: page's header (a ``<header>``, or an element within GAP_HEADER_DEPTH levels whose class or
 #: id holds one of GAP_HEADER_WORDS): the dek there restates the article, whose headline is
