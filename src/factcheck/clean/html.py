@@ -632,18 +632,18 @@ def _fill_gaps(tree: etree._Element, blocks: list[Block]) -> tuple[list[Block], 
     trafilatura drops running text in markup its rules do not recognise (a ``<div>`` of bare
     text, an alert box, a product card, a table cell, an intro outside the body container).
     The page's leaf blocks (:func:`_leaf_blocks`, after pruning: widgets pruned are gone) are
-    found, in page order, in its output (white space aside); those of
-    :data:`rules.GAP_ANCHOR_CHARS` or more that it kept anchor the article's span. A leaf it did
-    not keep is put back, after the kept block that holds the end of the last leaf found before
-    it, when it lies between the first and the last anchor, or in the lead (after the
-    ``<h1>`` before the first anchor, when that is the headline: :func:`_is_headline`; there not
-    a heading, nor inside the page header: :func:`_in_page_header`), and it reads as article
-    text: :data:`rules.GAP_MIN_WORDS` words or more, under a third of it in links, not a time
-    stamp (:func:`_is_stamp`), no photo credit (:data:`rules.PHOTO_CREDIT`), not in a figure, a
-    link or media furniture (:func:`_in_media`), not a kept block in another form (an inline
-    part dropped: :func:`_kept_in_part`), and
-    not a repeat of a block put back. What comes back is judged by the text rules like any
-    other paragraph. Pages of more than :data:`rules.GAP_MAX_LEAVES` leaf blocks or
+    found, in page order, in its output (white space aside), each only where it stands: the
+    next kept text, or whole kept blocks further on (a pull quote moves nothing); those of
+    :data:`rules.GAP_ANCHOR_CHARS` or more anchor the article's span. A leaf it did not keep is
+    put back, after the kept block that holds the end of the last leaf found before it, when it
+    lies between the first and the last anchor, or in the lead (after the ``<h1>`` before the
+    first anchor, when that is the headline: :func:`_is_headline`; there not a heading, nor
+    inside the page header: :func:`_in_page_header`), and it reads as article text:
+    :data:`rules.GAP_MIN_WORDS` words or more, under a third of it in links, not a time stamp
+    (:func:`_is_stamp`), no photo credit (:data:`rules.PHOTO_CREDIT`), not in a figure, a link
+    or media furniture (:func:`_in_media`), not a kept block in another form (an inline part
+    dropped: :func:`_kept_in_part`), and not a repeat of a block put back. What comes back is
+    judged by the text rules like any other paragraph. Pages of more than :data:`rules.GAP_MAX_LEAVES` leaf blocks or
     :data:`rules.GAP_MAX_CHARS` characters kept are left as they are (the bound of the work)."""
     if len(blocks) < 2:
         return blocks, 0
