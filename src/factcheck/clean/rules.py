@@ -598,9 +598,9 @@ GAP_MEDIA_WORDS: tuple[str, ...] = ("caption", "gallery", "slideshow", "video", 
                                     "image", "photo", "thumbnail", "teaser")
 GAP_STATE_CLASS_PREFIXES: tuple[str, ...] = ("has-", "is-", "format-", "post-format-", "with-")
 #: The article's lead is what stands between its headline (the ``<h1>`` before the first block
-#: trafilatura kept, unless that is the site's logo: ``html._is_headline``) and that block. A skipped heading
-#: there is not put back (there, headings are teasers of other stories), nor a block inside the
-#: page's header (a ``<header>``, or an element within GAP_HEADER_DEPTH levels whose class or
+#: trafilatura kept, unless that is the site's logo: ``html._is_headline``) and that block. A
+#: skipped heading there is not put back (there, headings are teasers of other stories), nor a
+#: block inside the page's header (a ``<header>``, or an element within GAP_HEADER_DEPTH levels whose class or
 #: id holds one of GAP_HEADER_WORDS): the dek there restates the article, whose headline is
 #: kept; news ground truths leave it out.
 GAP_HEADER_WORDS: tuple[str, ...] = ("header", "heading", "hero", "masthead", "title")
