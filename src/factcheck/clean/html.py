@@ -540,7 +540,6 @@ def _squash(text: str) -> str:
     return "".join(_visible(text).lower().split())
 
 
-_WORDS = re.compile(r"\w+")
 _LETTERS = re.compile(r"[^\W\d_]{3,}")
 
 
@@ -568,8 +567,6 @@ _MEDIA_WORDS = re.compile("|".join(rules.GAP_MEDIA_WORDS))
 def _in_media(element: etree._Element) -> bool:
     """Whether a page block is a caption or sits in a figure, a link, or an element named for
     media furniture (:data:`rules.GAP_MEDIA_WORDS`) at most four levels up."""
-    if element.tag == "figcaption":
-        return True
     for depth, node in enumerate((element, *element.iterancestors())):
         if node.tag in ("figure", "figcaption", "a"):
             return True
@@ -603,6 +600,7 @@ def _is_stamp(text: str) -> bool:
 
 
 _SITE_NAMES = etree.XPath("//meta[@property='og:site_name' or @name='application-name']/@content")
+_HOME = re.compile(r"(?:https?:)?//[^/]+/?")
 
 
 def _is_headline(h1: etree._Element, tree: etree._Element) -> bool:
@@ -614,7 +612,7 @@ def _is_headline(h1: etree._Element, tree: etree._Element) -> bool:
         return False
     for link in (*h1.iter("a"), *(a for a in h1.iterancestors() if a.tag == "a")):
         href = (link.get("href") or "").strip()     # <a name="top"> has none: not a logo
-        if href == "/" or re.fullmatch(r"(?:https?:)?//[^/]+/?", href):
+        if href == "/" or _HOME.fullmatch(href):
             return False
     return text not in {" ".join(str(n).split()).lower() for n in _SITE_NAMES(tree)}
 
@@ -643,8 +641,9 @@ def _fill_gaps(tree: etree._Element, blocks: list[Block]) -> tuple[list[Block], 
     (:func:`_is_stamp`), no photo credit (:data:`rules.PHOTO_CREDIT`), not in a figure, a link
     or media furniture (:func:`_in_media`), not a kept block in another form (an inline part
     dropped: :func:`_kept_in_part`), and not a repeat of a block put back. What comes back is
-    judged by the text rules like any other paragraph. Pages of more than :data:`rules.GAP_MAX_LEAVES` leaf blocks or
-    :data:`rules.GAP_MAX_CHARS` characters kept are left as they are (the bound of the work)."""
+    judged by the text rules like any other paragraph. Pages of more than
+    :data:`rules.GAP_MAX_LEAVES` leaf blocks or :data:`rules.GAP_MAX_CHARS` characters kept are
+    left as they are (the bound of the work)."""
     if len(blocks) < 2:
         return blocks, 0
     squashed = [_squash(b.text) for b in blocks]
