@@ -254,6 +254,100 @@ def test_many_claims_evidence_is_replaced_in_one_batch(con):
     with pytest.raises(ValueError):
         replace_claims_evidence(con, judged(2, 1, "supported") * 2, "r3")
 
+    # the same run judging a claim again (a later batch) replaces its history row
+    replace_claims_evidence(con, judged(2, 3, "mixed"), "r2")
+    assert con.execute("SELECT run_id, count(*) FROM verdict_history GROUP BY 1 ORDER BY 1").fetchall() == [
+        ("r1", 30), ("r2", 30)]
+    assert con.execute("SELECT label FROM verdict_history WHERE claim_id = 'c001' AND run_id = 'r2'"
+                       ).fetchall() == [("mixed",)]
+    # a record named twice for one claim is refused before anything is written
+    (claim_id, rows, verdict), = judged(1, 2, "supported")
+    rows[1].pmid = rows[0].pmid
+    with pytest.raises(ValueError, match="twice"):
+        replace_claims_evidence(con, [(claim_id, rows, verdict)], "r4")
+    assert con.execute("SELECT count(*) FROM evidence WHERE run_id = 'r4'").fetchone() == (0,)
+
+
+def test_migration_0012_keeps_every_row_and_drops_the_two_key_indexes(tmp_path):
+    """``evidence`` and ``verdict_history`` are rebuilt without their primary keys (ART indexes
+    larger than the evidence itself); every row and column survives, and the views still read
+    them."""
+    con = duckdb.connect(str(tmp_path / "old.duckdb"))
+    apply_migrations(con, upto=11)
+    con.execute("INSERT INTO claims (claim_id, article_id, version, seq, sentence, start_char, end_char,"
+                " claim_type, certainty, polarity, score, reason, run_id) VALUES ('c1', 'a1', 1, 0,"
+                " 'Ketamine relieves pain.', 0, 23, 'efficacy', 'firm', 'positive', 0.9, 'r', 'r0')")
+    con.execute("INSERT INTO evidence (claim_id, pmid, rank, score, on_topic, matched_terms, run_id,"
+                " stance, p_support, p_refute, quote, quote_section, design, counts, grade, grade_note,"
+                " dense_score, record_retracted) VALUES ('c1', 7, 1, 2.5, true, ['ketamine'], 'r0',"
+                " 'supports', 0.8, 0.1, 'It relieved pain.', 'results', 'rct', true, 0.9, 'n', 0.4,"
+                " false)")
+    con.execute("INSERT INTO verdict_history VALUES ('c1', 'r0', TIMESTAMP '2026-12-01 02:00:00',"
+                " 'supported', 0.8, ['overstated_certainty'], [7], 3, 'm1', 'new_claim')")
+    before = {t: con.execute(f"SELECT * FROM {t}").fetchall() for t in ("evidence", "verdict_history")}
+    columns = {t: con.execute(f"DESCRIBE {t}").fetchall() for t in ("evidence", "verdict_history")}
+    assert apply_migrations(con)[:1] == ["0012_lean_keys.sql"]
+    for table in ("evidence", "verdict_history"):
+        assert con.execute(f"SELECT * FROM {table}").fetchall() == before[table]
+        assert [c[:2] for c in con.execute(f"DESCRIBE {table}").fetchall()] == [c[:2] for c in columns[table]]
+        assert con.execute("SELECT count(*) FROM duckdb_constraints() WHERE table_name = ? AND"
+                           " constraint_type = 'PRIMARY KEY'", [table]).fetchone() == (0,)
+    assert con.execute("SELECT previous_label FROM verdict_changes").fetchall() == []
+    con.close()
+
+
+def _text_rows(con, n=40):
+    words = "ketamine relieved chronic pain in the trial of adults over twelve weeks".split()
+    text = [" ".join(words[(i * 7 + j) % len(words)] for j in range(2000)) for i in range(n)]
+    con.execute("CREATE TABLE notes AS SELECT unnest(?::VARCHAR[]) AS body", [text])
+
+
+def test_new_files_use_the_compressing_format_and_old_ones_are_rewritten_once(tmp_path):
+    """A database made by ``connect`` is in DuckDB 1.5's format, which compresses long text;
+    the next run's working copy rewrites an older file into it, with every table, view and row."""
+    from factcheck.store.db import STORAGE_VERSION, storage_version, version_tuple
+
+    new = tmp_path / "new.duckdb"
+    con = connect(new)
+    _text_rows(con)
+    con.execute("CHECKPOINT")
+    compressions = {r[0] for r in con.execute("SELECT compression FROM pragma_storage_info('notes')"
+                                              " WHERE column_name = 'body'").fetchall()}
+    con.close()
+    assert storage_version(new) == version_tuple(STORAGE_VERSION)
+    assert "Uncompressed" not in compressions
+
+    old = tmp_path / "old.duckdb"
+    raw = duckdb.connect(str(old))           # DuckDB's default: the format 1.0 reads
+    apply_migrations(raw)
+    _text_rows(raw)
+    raw.close()
+    assert storage_version(old) < version_tuple(STORAGE_VERSION)
+    assert begin_work(old).read_bytes() == old.read_bytes()        # a plain copy unless asked
+
+    work = begin_work(old, upgrade_format=True)
+    assert storage_version(work) == version_tuple(STORAGE_VERSION)
+    assert work.stat().st_size < old.stat().st_size
+    with duckdb.connect() as both:
+        both.execute(f"ATTACH '{old}' AS a (READ_ONLY)")
+        both.execute(f"ATTACH '{work}' AS b (READ_ONLY)")
+        catalog = ("SELECT {k}, sql FROM duckdb_{t}() WHERE database_name = ? AND NOT internal"
+                   " ORDER BY 1")
+        for kind, table in (("table_name", "tables"), ("view_name", "views")):
+            query = catalog.format(k=kind, t=table)
+            assert both.execute(query, ["a"]).fetchall() == both.execute(query, ["b"]).fetchall()
+        tables = [r[0] for r in both.execute("SELECT table_name FROM duckdb_tables()"
+                                             " WHERE database_name = 'a'").fetchall()]
+        assert "notes" in tables and "schema_migrations" in tables
+        for table in tables:
+            assert both.execute(f"SELECT count(*) FROM (FROM a.{table} EXCEPT ALL FROM b.{table})"
+                                f" UNION ALL SELECT count(*) FROM (FROM b.{table} EXCEPT ALL"
+                                f" FROM a.{table})").fetchall() == [(0,), (0,)]
+        assert both.execute("SELECT count(*) FROM b.notes").fetchone() == (40,)
+    publish(work, old)
+    assert storage_version(old) == version_tuple(STORAGE_VERSION)
+    assert begin_work(old, upgrade_format=True).read_bytes() == old.read_bytes()   # once
+
 
 def test_migration_0011_clears_the_closest_sentence_of_records_off_the_topic(tmp_path):
     """Rows written before 0011 kept the closest sentence of every record read; the migration

@@ -77,7 +77,7 @@ def lifecycle(db: str | Path, flow: str, inputs: Sequence[str] = (), out_dir: st
             logger.warning("moved the PubMed reference (%s records) out of %s into %s, once; the"
                            " database went from %s to %s bytes", f"{moved['records']:,}", db_path,
                            moved["reference"], f"{moved['bytes_before']:,}", f"{moved['bytes_after']:,}")
-        work = str(begin_work(db_path))
+        work = str(begin_work(db_path, upgrade_format=True))
         run_id = new_run_id(flow)
         pipeline.start_run(work, run_id, flow, list(inputs))
         if lock.abandoned:   # the last run was killed before it published: say so in the runs table

@@ -42,6 +42,10 @@ def replace_claims_evidence(con: duckdb.DuckDBPyConnection,
     ids = [claim_id for claim_id, _, _ in judged]
     if len(set(ids)) != len(ids):
         raise ValueError("a claim is judged twice in one batch")
+    for claim_id, rows, _ in judged:
+        pmids = [r.pmid for r in rows]
+        if len(set(pmids)) != len(pmids):
+            raise ValueError(f"claim {claim_id} names a PubMed record twice in its evidence")
     con.execute("DELETE FROM evidence WHERE claim_id IN (SELECT unnest(?::VARCHAR[]))", [ids])
     evidence = [[claim_id, *asdict(r).values(), run_id] for claim_id, rows, _ in judged for r in rows]
     if evidence:
@@ -50,7 +54,10 @@ def replace_claims_evidence(con: duckdb.DuckDBPyConnection,
     _insert(con, "INSERT OR REPLACE INTO verdicts",
             ["claim_id", *_VERDICT_COLUMNS, "run_id", "decided_at", "checked_run_id"],
             [[claim_id, *asdict(v).values(), run_id, decided_at, run_id] for claim_id, _, v in judged])
-    _insert(con, "INSERT OR REPLACE INTO verdict_history",
+    # one history row per (claim, run): a claim judged again by the same run replaces its row
+    con.execute("DELETE FROM verdict_history WHERE run_id = ? AND claim_id IN"
+                " (SELECT unnest(?::VARCHAR[]))", [run_id, ids])
+    _insert(con, "INSERT INTO verdict_history",
             ["claim_id", "run_id", "decided_at", "label", "confidence", "flags", "deciding_pmids",
              "coverage", "model_version", "judged_because"],
             [[claim_id, run_id, decided_at, v.label, v.confidence, list(v.flags), list(v.deciding_pmids),

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import duckdb
 
+from .db import STORAGE_VERSION, sql_string, version_tuple, create_file, storage_version
+
 
 class WriterBusy(RuntimeError):
     """Another process holds the writer lock of this database."""
@@ -104,10 +106,13 @@ def work_path(db_path: str | os.PathLike[str]) -> Path:
     return Path(str(db_path) + ".work")
 
 
-def begin_work(db_path: str | os.PathLike[str]) -> Path:
+def begin_work(db_path: str | os.PathLike[str], *, upgrade_format: bool = False) -> Path:
     """Start a working copy of ``db_path`` (a fresh file if none is published yet).
 
     A leftover working copy from a crashed run is discarded: the published file is the truth.
+    With ``upgrade_format``, a file older than :data:`~factcheck.store.db.STORAGE_VERSION` is
+    copied table by table into a new file of that format instead of byte for byte, once (the
+    analyst database: megabytes; the reference file keeps its format until it is rebuilt).
     """
     db_path = Path(db_path)
     work = work_path(db_path)
@@ -119,8 +124,29 @@ def begin_work(db_path: str | os.PathLike[str]) -> Path:
             # the log into the file now, or it would be lost from the copy and replayed
             # later onto the file that replaces it.
             checkpoint(db_path)
-        shutil.copy2(db_path, work)
+        if upgrade_format and _older_format(db_path):
+            rewrite(db_path, work)
+        else:
+            shutil.copy2(db_path, work)
     return work
+
+
+def _older_format(db_path: Path) -> bool:
+    try:
+        return storage_version(db_path) < version_tuple(STORAGE_VERSION)
+    except duckdb.Error:   # open in this process already: copy it as it is, upgrade next time
+        return False
+
+
+def rewrite(source: str | os.PathLike[str], target: str | os.PathLike[str]) -> None:
+    """Copy every table, view and row of the database at ``source`` into a new file at
+    ``target`` in the :data:`~factcheck.store.db.STORAGE_VERSION` format."""
+    create_file(target)
+    with duckdb.connect() as con:
+        con.execute(f"ATTACH {sql_string(source)} AS old_file (READ_ONLY)")
+        con.execute(f"ATTACH {sql_string(target)} AS new_file")
+        con.execute("COPY FROM DATABASE old_file TO new_file")
+        con.execute("CHECKPOINT new_file")
 
 
 def wal_path(db_path: str | os.PathLike[str]) -> Path:

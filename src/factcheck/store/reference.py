@@ -137,12 +137,13 @@ def empty_reference() -> Path:
     empty table, and every claim gets ``no_coverage``."""
     import tempfile
 
-    from .db import migration_files
+    from .db import create_file, migration_files
 
     digest = hashlib.sha256("".join(sql for _, _, sql in migration_files(MIGRATIONS_DIR)).encode()).hexdigest()[:12]
     path = Path(tempfile.gettempdir()) / f"factcheck-empty-reference-{digest}.duckdb"
     if not path.exists():
         building = path.with_name(f"{path.stem}-{os.getpid()}-{id(path)}.tmp")
+        create_file(building)
         with closing(duckdb.connect(str(building))) as con:
             ensure_schema(con)
             con.execute("CHECKPOINT")
