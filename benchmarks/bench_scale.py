@@ -311,22 +311,28 @@ def nightly_part(work: Path, bench: Path, articles: list[int], stored: int) -> N
 # --- analyst database size ----------------------------------------------------------------
 
 def compacted(path: Path, target: Path) -> tuple[int, dict[str, int]]:
-    """Bytes of ``path`` rewritten into a fresh file (``COPY FROM DATABASE``: what the data
-    takes, without the free blocks that updates leave in a file), and of each table alone."""
+    """Bytes of ``path`` rewritten into a fresh file in the project's storage format (what the
+    data and its key indexes take, without the free blocks that updates leave in a file), and
+    of each table alone (its data without key indexes)."""
     import duckdb
+
+    from factcheck.store.db import create_file
+    from factcheck.store.publish import rewrite
 
     def fresh(name: Path) -> duckdb.DuckDBPyConnection:
         name.unlink(missing_ok=True)
+        create_file(name)
         con = duckdb.connect()
         con.execute(f"ATTACH '{path}' AS src (READ_ONLY)")
         con.execute(f"ATTACH '{name}' AS dst")
         return con
 
-    con = fresh(target)
-    con.execute("COPY FROM DATABASE src TO dst")
-    tables = [r[0] for r in con.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE database_name = 'src'").fetchall()]
-    con.close()
+    target.unlink(missing_ok=True)
+    rewrite(path, target)
+    with duckdb.connect() as con:
+        con.execute(f"ATTACH '{path}' AS src (READ_ONLY)")
+        tables = [r[0] for r in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = 'src'").fetchall()]
     whole = target.stat().st_size
     per: dict[str, int] = {}
     for table in tables:

@@ -57,3 +57,17 @@ def test_dq_without_a_database_or_checks_exits_2(tmp_path):
     pipeline.start_run(db, pipeline.new_run_id("test"), "test", [])
     empty = CliRunner().invoke(cli, ["dq", "--db", str(db)])
     assert empty.exit_code == 2 and "no data-quality checks" in empty.output
+
+
+def test_dq_check_validates_every_row_of_the_published_database_now(tmp_path):
+    db = tmp_path / "f.duckdb"
+    _checked_run(db)
+    ok = CliRunner().invoke(cli, ["dq", "--db", str(db), "--check"])
+    assert ok.exit_code == 0, ok.output
+    assert "every row, checked now" in ok.output and "failed errors 0" in ok.output
+    with duckdb.connect(str(db)) as con:     # a row broken after its run published it
+        con.execute("UPDATE claims SET certainty = 'sure' WHERE claim_id = (SELECT min(claim_id) FROM claims)")
+    assert CliRunner().invoke(cli, ["dq", "--db", str(db)]).exit_code == 0    # recorded: passed
+    bad = CliRunner().invoke(cli, ["dq", "--db", str(db), "--check"])
+    assert bad.exit_code == 1, bad.output
+    assert "claims.certainty ExpectColumnValuesToBeInSet" in bad.output

@@ -186,3 +186,25 @@ def test_checks_warmed_up_in_the_background_run_as_usual(con):
     assert done.returncode == 0 and "warmed" in done.stdout, done.stderr[-2000:]
     report = run_checks(con)
     assert report.passed and report.results
+
+
+def test_a_run_checks_the_rows_it_wrote_and_dq_check_reads_every_row(con):
+    """A run's checks read its own rows (their cost follows the night's input); a broken row
+    of an earlier run is not read again, a broken row of this run fails it, and a current claim
+    left without a verdict fails any run. Without a run every row is read."""
+    sentence = "Ketamine <b>cures</b> pain forever."
+    populate(con, [claim(0, len(sentence), sentence)])               # all written by run r1
+    con.execute("UPDATE evidence SET stance = 'maybe'")              # r1's row, broken since
+    assert not run_checks(con, only=["evidence"]).passed
+    assert run_checks(con, only=["evidence"], run_id="r1").failures
+    scoped = run_checks(con, only=["evidence", "claims", "verdicts"], run_id="r2")
+    assert scoped.passed, scoped.failures
+    assert {(r.expectation, r.observed) for r in scoped.results if r.table != "verdicts"} == {
+        ("table_not_empty", '{"observed_value": 0}')}
+
+    con.execute("UPDATE evidence SET stance = 'neutral', run_id = 'r2', pmid = 999")   # r2 wrote it
+    assert ("evidence", "pmid_known") in {(r.table, r.column) for r in
+                                          run_checks(con, only=["evidence"], run_id="r2").failures}
+    con.execute("DELETE FROM verdicts")
+    assert ("verdicts", "has_verdict") in {(r.table, r.column) for r in
+                                           run_checks(con, only=["verdicts"], run_id="r3").failures}

@@ -613,14 +613,18 @@ def _private_endpoint(url: str) -> str | None:
 
 
 def quality_stage(db: str | Path, run_id: str) -> dict:
-    """Run the data-quality suites and the drift checks against the previous published run,
-    and record every result in ``dq_results`` (and this run's metrics in ``run_metrics``)."""
+    """Run the data-quality suites over the rows this run wrote (every row with
+    ``FACTCHECK_DQ_SCOPE=all``) and the drift checks against the previous published run, and
+    record every result in ``dq_results`` (and this run's metrics in ``run_metrics``)."""
     from .quality.checks import run_checks
     from .quality.drift import check_drift
     from .store.quality import save_dq_results, save_run_metrics
 
+    scope = get_settings().dq_scope
+    if scope not in ("run", "all"):
+        raise ValueError(f"FACTCHECK_DQ_SCOPE={scope!r}: expected run or all")
     with closing(connect(db)) as con:
-        report = run_checks(con)
+        report = run_checks(con, run_id=run_id if scope == "run" else None)
         metrics, drift = check_drift(con, run_id)
         report.results.extend(drift)
         for warning in (r for r in drift if not r.success):

@@ -32,6 +32,7 @@ EVIDENCE_EMBED_ENV = "FACTCHECK_EVIDENCE_EMBED"
 STANCE_THREADS_ENV = "FACTCHECK_STANCE_THREADS"
 PUBMED_MEMORY_LIMIT_ENV = "FACTCHECK_PUBMED_MEMORY_LIMIT"
 EUTILS_BASE_ENV = "FACTCHECK_EUTILS_BASE"
+DQ_SCOPE_ENV = "FACTCHECK_DQ_SCOPE"
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -93,6 +94,9 @@ class Settings:
     # threads of the stance model, "0": every core (parsed where the model loads, so a typo
     # fails only what needs the model)
     stance_threads: str = field(default_factory=lambda: _env(STANCE_THREADS_ENV, "0"))
+    # What a run's data-quality checks read: "run" (the rows the run wrote) or "all" (every row;
+    # costs grow with the stored history). Parsed where the checks run.
+    dq_scope: str = field(default_factory=lambda: (_env(DQ_SCOPE_ENV, "run") or "").strip().lower())
     # PubMed: the loader's DuckDB memory cap; E-utilities' address and credentials.
     pubmed_memory_limit: str = field(default_factory=lambda: _env(PUBMED_MEMORY_LIMIT_ENV, "128MB"))
     eutils_base: str | None = field(default_factory=lambda: _env(EUTILS_BASE_ENV))

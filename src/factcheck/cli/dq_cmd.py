@@ -20,12 +20,16 @@ console = Console()
               type=click.Path(dir_okay=False), help="Published database to read (read-only).")
 @click.option("--run", "run_id", help="A run id (default: the latest run with checks recorded).")
 @click.option("--all", "show_all", is_flag=True, help="List every check, not only the failed ones.")
-def dq(db: str, run_id: str | None, show_all: bool) -> None:
+@click.option("--check", "check_now", is_flag=True,
+              help="Validate every row of the database now (a run checks the rows it wrote) and "
+                   "print the outcome; nothing is recorded.")
+def dq(db: str, run_id: str | None, show_all: bool, check_now: bool) -> None:
     """Data-quality checks of the latest run: a summary, then each failed check (every check
     with --all) with its table, column, severity and what was observed.
 
     Exit status: 0 every blocking check passed; 1 a blocking check (severity error) failed, so
-    that run was not published; 2 no database or no checks recorded."""
+    that run was not published (with --check: the database fails it now); 2 no database or no
+    checks recorded."""
     from ..store.db import connect
     from ..store.quality import dq_report
 
@@ -33,6 +37,16 @@ def dq(db: str, run_id: str | None, show_all: bool) -> None:
         console.print(f"[red]error:[/red] {escape(db)} does not exist: run `factcheck demo` or "
                       "`factcheck run` first", soft_wrap=True)
         sys.exit(2)
+    if check_now:
+        from ..quality.checks import run_checks
+
+        with console.status("validating every row"), closing(connect(db, read_only=True)) as con:
+            report = run_checks(con)
+        results = [{"table_name": r.table, "column_name": r.column, "expectation": r.expectation,
+                    "success": r.success, "severity": r.severity, "observed": r.observed}
+                   for r in report.results]
+        console.print(f"{escape(db)} · every row, checked now", soft_wrap=True)
+        _show(results, show_all)
     with closing(connect(db, read_only=True)) as con:
         found = dq_report(con, run_id)
     if found is None:
@@ -40,10 +54,16 @@ def dq(db: str, run_id: str | None, show_all: bool) -> None:
                       + (f" for run {escape(run_id)}" if run_id else ""), soft_wrap=True)
         sys.exit(2)
     run, results = found
-    failed_errors = [r for r in results if not r["success"] and r["severity"] == "error"]
-    failed_warnings = [r for r in results if not r["success"] and r["severity"] != "error"]
     console.print(f"run {escape(str(run['run_id']))} · {escape(str(run.get('status', '?')))} · "
                   f"started {run.get('started_at') or '?'}", soft_wrap=True)
+    _show(results, show_all)
+
+
+def _show(results: list[dict], show_all: bool) -> None:
+    """Print the summary and the failed checks (every check with ``show_all``); exit 1 when a
+    blocking one failed, else 0."""
+    failed_errors = [r for r in results if not r["success"] and r["severity"] == "error"]
+    failed_warnings = [r for r in results if not r["success"] and r["severity"] != "error"]
     mark = "[red]✗[/red]" if failed_errors else ("[yellow]![/yellow]" if failed_warnings else "[green]✓[/green]")
     console.print(f"{mark} checks {len(results)}: passed {len(results) - len(failed_errors) - len(failed_warnings)}, "
                   f"failed errors {len(failed_errors)}, failed warnings {len(failed_warnings)}")

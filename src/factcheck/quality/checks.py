@@ -38,8 +38,16 @@ class Check:
 @dataclass
 class Suite:
     table: str
-    query: str
+    query: str                # may hold ``{scope}``: the condition below, or TRUE for every row
     checks: list[Check]
+    #: The rows one run wrote (``$run_id``); None: the suite always reads what ``query`` reads.
+    scope: str | None = None
+
+    def sql(self, run_id: str | None) -> tuple[str, dict]:
+        """The query over every row (``run_id`` None), or over the rows of run ``run_id``."""
+        if self.scope is None or run_id is None:
+            return self.query.format(scope="TRUE"), {}
+        return self.query.format(scope=self.scope), {"run_id": run_id}
 
 
 def suites() -> list[Suite]:
@@ -49,15 +57,16 @@ def suites() -> list[Suite]:
     from ..pubmed import DESIGNS
 
     return [
-        Suite("articles", "SELECT * FROM articles", [
+        Suite("articles", "SELECT * FROM articles WHERE {scope}", [
             Check("ExpectColumnValuesToBeUnique", {"column": "article_id"}),
             Check("ExpectColumnValuesToBeUnique", {"column": "source"}),
             Check("ExpectColumnValuesToBeInSet", {"column": "source_kind", "value_set": ["file", "url"]}),
             Check("ExpectColumnValuesToBeBetween", {"column": "latest_version", "min_value": 1}),
-        ]),
+        ], "last_seen_run = $run_id"),
         Suite("article_versions",
               "SELECT article_id, version, content_hash, clean_status, raw_bytes,"
-              " (clean_status <> 'ok' OR length(body_text) > 0) AS body_ok FROM article_versions", [
+              " (clean_status <> 'ok' OR length(body_text) > 0) AS body_ok FROM article_versions"
+              " WHERE {scope}", [
             Check("ExpectCompoundColumnsToBeUnique", {"column_list": ["article_id", "version"]}),
             Check("ExpectCompoundColumnsToBeUnique", {"column_list": ["article_id", "content_hash"]}),
             Check("ExpectColumnValuesToMatchRegex", {"column": "content_hash", "regex": "^[0-9a-f]{64}$"}),
@@ -65,17 +74,19 @@ def suites() -> list[Suite]:
             Check("ExpectColumnValuesToBeInSet", {"column": "body_ok", "value_set": [True]}),
             Check("ExpectColumnValuesToBeInSet", {"column": "clean_status", "value_set": ["ok"],
                                                   "mostly": 0.5}, "warning"),
-        ]),
-        Suite("removed_blocks", "SELECT kind, text, reason FROM removed_blocks", [
+        ], "run_id = $run_id"),
+        Suite("removed_blocks", "SELECT kind, text, reason FROM removed_blocks WHERE {scope}", [
             Check("ExpectColumnValuesToNotBeNull", {"column": "kind"}),
             Check("ExpectColumnValuesToNotBeNull", {"column": "reason"}),
             Check("ExpectColumnValueLengthsToBeBetween", {"column": "text", "min_value": 1}),
-        ]),
+        ], "(article_id, version) IN (SELECT article_id, version FROM article_versions"
+           " WHERE run_id = $run_id)"),
         Suite("claims",
               "SELECT c.claim_id, c.claim_type, c.certainty, c.polarity, c.score, c.start_char,"
               " coalesce(c.attribution, 'own') AS attribution,"
               " c.end_char, substr(v.body_text, c.start_char + 1, c.end_char - c.start_char) = c.sentence"
-              " AS offset_ok FROM claims c JOIN article_versions v USING (article_id, version)", [
+              " AS offset_ok FROM claims c JOIN article_versions v USING (article_id, version)"
+              " WHERE {scope}", [
             Check("ExpectColumnValuesToBeUnique", {"column": "claim_id"}),
             Check("ExpectColumnValuesToNotBeNull", {"column": "claim_type"}),
             Check("ExpectColumnValuesToBeInSet", {"column": "certainty", "value_set": list(CERTAINTIES)}),
@@ -84,7 +95,7 @@ def suites() -> list[Suite]:
             Check("ExpectColumnValuesToBeBetween", {"column": "score", "min_value": 0, "max_value": 1}),
             Check("ExpectColumnPairValuesAToBeGreaterThanB", {"column_A": "end_char", "column_B": "start_char"}),
             Check("ExpectColumnValuesToBeInSet", {"column": "offset_ok", "value_set": [True]}),
-        ]),
+        ], "c.run_id = $run_id"),
         # The reference table can hold tens of millions of rows (pmid is its primary key, so
         # uniqueness holds by construction): validate a fixed sample, not the whole table.
         Suite("pubmed", "SELECT pmid, title, pub_year, study_design, is_retracted FROM pubmed"
@@ -105,7 +116,8 @@ def suites() -> list[Suite]:
               " AS quote_ok,"
               # a retracted record never counts
               " NOT (coalesce(p.is_retracted, false) AND coalesce(e.counts, false)) AS retracted_ok"
-              " FROM evidence e LEFT JOIN pubmed p USING (pmid) LEFT JOIN claims c USING (claim_id)", [
+              " FROM evidence e LEFT JOIN pubmed p USING (pmid) LEFT JOIN claims c USING (claim_id)"
+              " WHERE {scope}", [
             Check("ExpectCompoundColumnsToBeUnique", {"column_list": ["claim_id", "pmid"]}),
             Check("ExpectCompoundColumnsToBeUnique", {"column_list": ["claim_id", "rank"]}),
             Check("ExpectColumnValuesToBeBetween", {"column": "rank", "min_value": 1}),
@@ -116,7 +128,7 @@ def suites() -> list[Suite]:
             Check("ExpectColumnValuesToBeBetween", {"column": "p_refute", "min_value": 0, "max_value": 1}),
             Check("ExpectColumnValuesToBeInSet", {"column": "quote_ok", "value_set": [True]}),
             Check("ExpectColumnValuesToBeInSet", {"column": "retracted_ok", "value_set": [True]}),
-        ]),
+        ], "e.run_id = $run_id"),
         _verdict_suite(list(FLAGS), list(LABELS)),
     ]
 
@@ -136,7 +148,7 @@ def _verdict_suite(flag_names: list[str], labels: list[str]) -> Suite:
         # the verdict in force is the last one its history holds
         " EXISTS (SELECT 1 FROM verdict_history h WHERE h.claim_id = v.claim_id AND h.run_id = v.run_id"
         " AND h.label = v.label) AS history_ok"
-        " FROM current_claims cc LEFT JOIN verdicts v USING (claim_id)",
+        " FROM current_claims cc LEFT JOIN verdicts v USING (claim_id) WHERE {scope}",
         [
             Check("ExpectColumnValuesToBeInSet", {"column": "has_verdict", "value_set": [True]}),
             Check("ExpectColumnValuesToBeInSet", {"column": "label", "value_set": labels}),
@@ -147,7 +159,9 @@ def _verdict_suite(flag_names: list[str], labels: list[str]) -> Suite:
             Check("ExpectColumnValuesToBeInSet", {"column": "deciding_ok", "value_set": [True]}),
             Check("ExpectColumnValuesToBeInSet", {"column": "judged_because", "value_set": JUDGED_BECAUSE}),
             Check("ExpectColumnValuesToBeInSet", {"column": "history_ok", "value_set": [True]}),
-        ])
+        ],
+        # every current claim lacking a verdict is in any run's scope
+        "(v.claim_id IS NULL OR v.run_id = $run_id)")
 
 
 @dataclass
@@ -221,8 +235,15 @@ def warm_up() -> None:
         _warm_up.start()
 
 
-def run_checks(con: duckdb.DuckDBPyConnection, only: list[str] | None = None) -> QualityReport:
+def run_checks(con: duckdb.DuckDBPyConnection, only: list[str] | None = None,
+               run_id: str | None = None) -> QualityReport:
     """Validate each table's frame with its suite; return every expectation's outcome.
+
+    With ``run_id``, each suite reads only the rows that run wrote (its article versions and
+    their removed blocks, claims, evidence and verdicts, the articles it saw, every current
+    claim still without a verdict), so a nightly run's checks cost what its new input costs,
+    not what the stored history does; rows of earlier runs were checked when those runs
+    published them. Without it every row is read (``factcheck dq --check``).
 
     The ``pubmed`` suite runs only where the connection's own database holds the table: an
     attached reference file was checked when it was published (``factcheck.reference.load_reference``)."""
@@ -246,7 +267,8 @@ def run_checks(con: duckdb.DuckDBPyConnection, only: list[str] | None = None) ->
             continue
         if suite.table == "pubmed" and not own_reference:
             continue
-        frame = con.execute(suite.query).df()
+        query, params = suite.sql(run_id)
+        frame = con.execute(query, params).df()
         if frame.empty:
             report.results.append(CheckResult(suite.table, "table_not_empty", None, True, "warning",
                                               json.dumps({"observed_value": 0})))
