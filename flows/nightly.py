@@ -191,6 +191,9 @@ def nightly(inputs: list[str] | None = None, db: str = DEFAULT_DB, out_dir: str 
             _say(show_progress, "pubmed", stages["pubmed"])
         stages["ingest"] = ingest(work, inputs, run_id, sources_file)
         _say(show_progress, "ingest", stages["ingest"])
+        # a night with nothing new usually has no rows to check: Great Expectations is then not
+        # imported at all (run_checks imports it only for rows to validate)
+        expect_rows = bool(stages["ingest"].get("new_versions") or rejudge_all or pubmed_files)
         # Great Expectations imports while the claims are judged (the stance model runs
         # outside Python's lock; the cleaning and extraction before it do not)
         if fan:
@@ -202,7 +205,8 @@ def nightly(inputs: list[str] | None = None, db: str = DEFAULT_DB, out_dir: str 
                 work, run_id, fan_out(claims_batch, items, workers, vocabulary=vocabulary))
             _say(show_progress, "claims", stages["claims"])
             plan = pipeline.plan_evidence(work, run_id, rejudge_all=rejudge_all)
-            warm_up()
+            if expect_rows:
+                warm_up()
             judged = fan_out(judge_batch, plan["todo"], workers, db=work, ready=plan["ready"],
                              use_vectors=plan["use_vectors"], model_version=plan["model_version"],
                              reference=plan["reference"])
@@ -212,7 +216,8 @@ def nightly(inputs: list[str] | None = None, db: str = DEFAULT_DB, out_dir: str 
             _say(show_progress, "clean", stages["clean"])
             stages["claims"] = extract_claims(work, run_id)
             _say(show_progress, "claims", stages["claims"])
-            warm_up()
+            if expect_rows:
+                warm_up()
             stages["evidence"] = evidence(work, run_id, rejudge_all)
         _say(show_progress, "evidence", stages["evidence"])
         if fetch_evidence_gaps:
