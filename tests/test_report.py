@@ -227,6 +227,17 @@ def test_an_unchanged_article_page_is_taken_from_the_previous_report(con, tmp_pa
     assert "<!-- from r1 -->" not in mild and "checked the figure" in mild
     assert "<!-- from r1 -->" in (pages / f"{ids['clean']}.html").read_text()
     assert second.pages == third.pages
+    # a kept page is linked, not copied; drawing the new page left the published one as it was
+    assert (pages / f"{ids['clean']}.html").samefile(second.html.parent / "articles" / f"{ids['clean']}.html")
+    assert "<!-- from r1 -->" in (second.html.parent / "articles" / f"{ids['mild']}.html").read_text()
+    # a leftover linked page in the folder being built is replaced, never written through
+    leftover = tmp_path / "four" / "report" / "articles" / f"{ids['mild']}.html"
+    leftover.parent.mkdir(parents=True)
+    leftover.hardlink_to(second.html.parent / "articles" / f"{ids['mild']}.html")
+    build_report(con, tmp_path / "four", "r2", previous=second.html.parent,
+                 decisions={(ids["mild"], sentence_key(sentence)): decided})
+    assert "checked the figure" in leftover.read_text()
+    assert "<!-- from r1 -->" in (second.html.parent / "articles" / f"{ids['mild']}.html").read_text()
 
 
 def test_a_long_filter_page_lists_the_first_claims_and_says_how_many_more(con, tmp_path, monkeypatch):

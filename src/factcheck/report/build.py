@@ -38,9 +38,11 @@ import hashlib
 import importlib.resources
 import json
 import re
+import os
 import shutil
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 
 import duckdb
@@ -77,6 +79,7 @@ class ReportPaths:
     pages: int = 0
 
 
+@lru_cache(maxsize=4096)   # called for every claim; an article's claims share it
 def article_label(source: str, source_kind: str) -> str:
     """What ``claims.jsonl`` calls an article: the file name for files, the URL for pages."""
     return Path(source).name if source_kind == "file" else source
@@ -145,7 +148,9 @@ def _claims(con: duckdb.DuckDBPyConnection) -> list[dict]:
                    coalesce(e.design, p.study_design) AS design, p.is_retracted AS retracted,
                    p.journal, coalesce(e.stance, 'neutral') AS stance, e.p_support, e.p_refute,
                    e.quote, e.quote_section, e.counts, e.grade, e.grade_note
-            FROM evidence e JOIN pubmed p USING (pmid) ORDER BY e.claim_id, e.rank
+            FROM evidence e JOIN pubmed p USING (pmid)
+            WHERE e.claim_id IN (SELECT claim_id FROM current_claims)
+            ORDER BY e.claim_id, e.rank
             """)):
         claim_id = e.pop("claim_id")
         e.update(score=round(e["score"], 4), design_label=design_label(e["design"]),
@@ -359,6 +364,24 @@ def _layout_digest() -> str:
     return h.hexdigest()
 
 
+def _write_new(path: Path, text: str) -> None:
+    """Write ``path`` as a new file, never through an existing one (which may be a hard link
+    to a page of the published report)."""
+    path.unlink(missing_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def _keep(page: Path, target: Path) -> None:
+    """Put the published ``page`` in the new report: a hard link where the file system allows
+    (pages are never written in place: :func:`_write_new` replaces a file's name, so both
+    reports keep their own), else a copy."""
+    target.unlink(missing_ok=True)
+    try:
+        os.link(page, target)
+    except OSError:
+        shutil.copyfile(page, target)
+
+
 def build_report(con: duckdb.DuckDBPyConnection, out_dir: str | Path, run_id: str | None = None,
                  decisions: dict | None = None, previous: str | Path | None = None) -> ReportPaths:
     """Write ``out_dir/report/`` (``index.html`` and the pages above) and
@@ -468,7 +491,7 @@ def build_report(con: duckdb.DuckDBPyConnection, out_dir: str | Path, run_id: st
     def write(page: str, template: str, **values) -> None:
         depth = page.count("/")
         html = env.get_template(template).render(root="../" * depth, **common, **values)
-        (root / page).write_text(html, encoding="utf-8")
+        _write_new(root / page, html)
         written.append(page)
 
     write("index.html", "index.html", articles=articles, n_claims=len(claims), n_flagged=len(flagged),
@@ -482,12 +505,13 @@ def build_report(con: duckdb.DuckDBPyConnection, out_dir: str | Path, run_id: st
     manifest: dict[str, str] = {}
     layout = _layout_digest()
     for a in articles:
-        # what the page shows (cheaply: repr), and how it is drawn
+        # what the page shows (cheaply: repr; pickle is faster but writes equal data
+        # differently from one build to the next), and how it is drawn
         digest = hashlib.sha256((layout + repr(a)).encode()).hexdigest()
         manifest[a["article_id"]] = digest
         kept = Path(previous) / a["page"] if previous is not None else None
         if before.get(a["article_id"]) == digest and kept is not None and kept.exists():
-            shutil.copyfile(kept, root / a["page"])
+            _keep(kept, root / a["page"])
             written.append(a["page"])
             continue
         pieces, cut = highlighted(a["body_text"], a["claims"])
