@@ -10,6 +10,7 @@ published file see the old data until the instant the new file is in place.
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import shutil
 import socket
@@ -18,6 +19,8 @@ from pathlib import Path
 import duckdb
 
 from .db import STORAGE_VERSION, sql_string, version_tuple, create_file, storage_version
+
+log = logging.getLogger(__name__)
 
 
 class WriterBusy(RuntimeError):
@@ -111,8 +114,12 @@ def begin_work(db_path: str | os.PathLike[str], *, upgrade_format: bool = False)
 
     A leftover working copy from a crashed run is discarded: the published file is the truth.
     With ``upgrade_format``, a file older than :data:`~factcheck.store.db.STORAGE_VERSION` is
-    copied table by table into a new file of that format instead of byte for byte, once (the
-    analyst database: megabytes; the reference file keeps its format until it is rebuilt).
+    brought to the current schema and then copied table by table into a new file of that
+    format instead of byte for byte (the analyst database: megabytes; the reference file keeps
+    its format until it is rebuilt). Migrating first matters: a migration that rebuilds a
+    table leaves the old table's blocks free in the file, and a copy taken after it leaves
+    them behind. Should the rewrite fail, the file is copied as it is (and the next run tries
+    again).
     """
     db_path = Path(db_path)
     work = work_path(db_path)
@@ -124,11 +131,34 @@ def begin_work(db_path: str | os.PathLike[str], *, upgrade_format: bool = False)
             # the log into the file now, or it would be lost from the copy and replayed
             # later onto the file that replaces it.
             checkpoint(db_path)
-        if upgrade_format and _older_format(db_path):
-            rewrite(db_path, work)
-        else:
+        if not (upgrade_format and _older_format(db_path) and _upgraded(db_path, work)):
             shutil.copy2(db_path, work)
     return work
+
+
+def _upgraded(db_path: Path, work: Path) -> bool:
+    """Write ``work`` as ``db_path`` migrated and rewritten in the current format; False (and
+    nothing at ``work``) when that fails."""
+    from contextlib import closing
+
+    from .db import connect
+
+    staged = Path(str(work) + ".old")
+    try:
+        shutil.copy2(db_path, staged)
+        with closing(connect(staged, reference=False)):
+            pass                                      # the migrations
+        rewrite(staged, work)
+        return True
+    except Exception as exc:   # any failure: the plain copy still works
+        log.warning("could not rewrite %s in DuckDB %s's format (%s); copied as it is",
+                    db_path, STORAGE_VERSION, exc)
+        for leftover in (work, wal_path(work)):
+            leftover.unlink(missing_ok=True)
+        return False
+    finally:
+        for leftover in (staged, wal_path(staged)):
+            leftover.unlink(missing_ok=True)
 
 
 def _older_format(db_path: Path) -> bool:
