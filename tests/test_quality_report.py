@@ -208,3 +208,25 @@ def test_a_run_checks_the_rows_it_wrote_and_dq_check_reads_every_row(con):
     con.execute("DELETE FROM verdicts")
     assert ("verdicts", "has_verdict") in {(r.table, r.column) for r in
                                            run_checks(con, only=["verdicts"], run_id="r3").failures}
+
+
+def test_a_version_cleaned_by_a_later_run_is_checked_by_that_run(con):
+    """A version stored while pending (an ingest-only run) is cleaned by the next run: that
+    run's checks read the version and its removed blocks, though another run stored it."""
+    from factcheck.clean.result import RemovedBlock
+
+    store_runs.start_run(con, "r1", "test", [])
+    data = BODY.encode()
+    saved = sa.save_document(con, Document(
+        source="https://clinic.example/post", source_kind="url", text=BODY, content_type="text/plain",
+        raw_bytes=len(data), content_hash=sha256_hex(data), fetched_at=datetime.now(timezone.utc)), "r1")
+    assert con.execute("SELECT clean_status, cleaned_run_id FROM article_versions").fetchall() == [
+        ("pending", None)]
+    sa.save_cleaned(con, saved.article_id, saved.version, CleanResult(
+        title="Ketamine", body_text="", removed=[RemovedBlock("cta", "Book now", "call to action")]), "r2")
+    con.execute("UPDATE article_versions SET clean_status = 'ok'")     # ok, yet no body
+    con.execute("UPDATE removed_blocks SET text = ''")
+    failed = {(r.table, r.column) for r in run_checks(
+        con, only=["article_versions", "removed_blocks"], run_id="r2").failures}
+    assert failed == {("article_versions", "body_ok"), ("removed_blocks", "text")}
+    assert run_checks(con, only=["article_versions", "removed_blocks"], run_id="r3").passed

@@ -352,10 +352,14 @@ def test_new_files_use_the_compressing_format_and_old_ones_are_rewritten_once(tm
         tables = [r[0] for r in both.execute("SELECT table_name FROM duckdb_tables()"
                                              " WHERE database_name = 'a'").fetchall()]
         assert "notes" in tables and "schema_migrations" in tables
-        for table in (t for t in tables if t != "schema_migrations"):    # b: one migration more
-            assert both.execute(f"SELECT count(*) FROM (FROM a.{table} EXCEPT ALL FROM b.{table})"
-                                f" UNION ALL SELECT count(*) FROM (FROM b.{table} EXCEPT ALL"
-                                f" FROM a.{table})").fetchall() == [(0,), (0,)]
+        for table in (t for t in tables if t != "schema_migrations"):    # b: later migrations
+            cols = ", ".join(f'"{c}"' for (c,) in both.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE database_name = 'a' AND table_name = ?",
+                [table]).fetchall())
+            assert both.execute(f"SELECT count(*) FROM (SELECT {cols} FROM a.{table} EXCEPT ALL"
+                                f" SELECT {cols} FROM b.{table}) UNION ALL SELECT count(*) FROM"
+                                f" (SELECT {cols} FROM b.{table} EXCEPT ALL SELECT {cols} FROM"
+                                f" a.{table})").fetchall() == [(0,), (0,)]
         assert both.execute("SELECT count(*) FROM b.notes").fetchone() == (40,)
     publish(work, old)
     assert storage_version(old) == version_tuple(STORAGE_VERSION)

@@ -90,7 +90,7 @@ def _version_failed(con, run_id: str, source: str, article_id: str, version: int
     """Record that ``stage`` raised on one article version, and mark the version failed."""
     with transaction(con):
         store_runs.record_error(con, run_id, source, stage, "exception", message)
-        store_articles.mark_version_failed(con, article_id, version, stage, message)
+        store_articles.mark_version_failed(con, article_id, version, stage, message, run_id)
 
 
 # Each per-article stage is three steps, so that the middle one can fan out (``flows/nightly.py``
@@ -164,7 +164,7 @@ def save_cleaned(db: str | Path, run_id: str, results: Sequence[dict]) -> dict:
                 continue
             result = done["result"]
             with transaction(con):
-                store_articles.save_cleaned(con, article_id, version, result)
+                store_articles.save_cleaned(con, article_id, version, result, run_id)
                 if not result.body_text:
                     store_runs.record_error(con, run_id, source, "clean", "empty_body",
                                             result.error or "no article text left after cleaning",

@@ -74,13 +74,13 @@ def suites() -> list[Suite]:
             Check("ExpectColumnValuesToBeInSet", {"column": "body_ok", "value_set": [True]}),
             Check("ExpectColumnValuesToBeInSet", {"column": "clean_status", "value_set": ["ok"],
                                                   "mostly": 0.5}, "warning"),
-        ], "run_id = $run_id"),
+        ], "(run_id = $run_id OR cleaned_run_id = $run_id)"),
         Suite("removed_blocks", "SELECT kind, text, reason FROM removed_blocks WHERE {scope}", [
             Check("ExpectColumnValuesToNotBeNull", {"column": "kind"}),
             Check("ExpectColumnValuesToNotBeNull", {"column": "reason"}),
             Check("ExpectColumnValueLengthsToBeBetween", {"column": "text", "min_value": 1}),
         ], "(article_id, version) IN (SELECT article_id, version FROM article_versions"
-           " WHERE run_id = $run_id)"),
+           " WHERE cleaned_run_id = $run_id)"),
         Suite("claims",
               "SELECT c.claim_id, c.claim_type, c.certainty, c.polarity, c.score, c.start_char,"
               " coalesce(c.attribution, 'own') AS attribution,"

@@ -149,9 +149,9 @@ def save_documents(con: duckdb.DuckDBPyConnection, docs: list[Document], run_id:
 
 
 def save_cleaned(con: duckdb.DuckDBPyConnection, article_id: str, version: int,
-                 result: CleanedVersion) -> None:
+                 result: CleanedVersion, run_id: str | None = None) -> None:
     """Store a cleaned version (a ``factcheck.clean.CleanResult``): body, metadata, removed
-    blocks."""
+    blocks, and the run that cleaned it (``cleaned_run_id``)."""
     status = "ok" if result.body_text and not result.error else ("error" if result.error else "empty")
     con.execute("DELETE FROM removed_blocks WHERE article_id = ? AND version = ?", [article_id, version])
     if result.removed:
@@ -161,18 +161,20 @@ def save_cleaned(con: duckdb.DuckDBPyConnection, article_id: str, version: int,
             [[article_id, version, i, b.kind, b.text, b.reason] for i, b in enumerate(result.removed)])
     con.execute(
         "UPDATE article_versions SET title = ?, author = ?, published = TRY_CAST(? AS DATE),"
-        " language = ?, body_text = ?, n_removed = ?, clean_status = ?, clean_message = ?"
-        " WHERE article_id = ? AND version = ?",
+        " language = ?, body_text = ?, n_removed = ?, clean_status = ?, clean_message = ?,"
+        " cleaned_run_id = ? WHERE article_id = ? AND version = ?",
         [result.title, result.author, result.published, result.language, result.body_text,
-         len(result.removed), status, result.error, article_id, version])
+         len(result.removed), status, result.error, run_id, article_id, version])
 
 
 def mark_version_failed(con: duckdb.DuckDBPyConnection, article_id: str, version: int, stage: str,
-                        message: str) -> None:
-    """Set a version's ``clean_status`` or ``claims_status`` to ``error`` (it is not retried)."""
+                        message: str, run_id: str | None = None) -> None:
+    """Set a version's ``clean_status`` or ``claims_status`` to ``error`` (it is not retried);
+    a cleaning failure also records the run (``cleaned_run_id``)."""
     if stage == "clean":
-        con.execute("UPDATE article_versions SET clean_status = 'error', clean_message = ?"
-                    " WHERE article_id = ? AND version = ?", [message, article_id, version])
+        con.execute("UPDATE article_versions SET clean_status = 'error', clean_message = ?,"
+                    " cleaned_run_id = ? WHERE article_id = ? AND version = ?",
+                    [message, run_id, article_id, version])
     elif stage == "claims":
         con.execute("UPDATE article_versions SET claims_status = 'error'"
                     " WHERE article_id = ? AND version = ?", [article_id, version])
