@@ -193,7 +193,8 @@ def nightly(inputs: list[str] | None = None, db: str = DEFAULT_DB, out_dir: str 
         _say(show_progress, "ingest", stages["ingest"])
         # a night with nothing new usually has no rows to check: Great Expectations is then not
         # imported at all (run_checks imports it only for rows to validate)
-        expect_rows = bool(stages["ingest"].get("new_versions") or rejudge_all or pubmed_files)
+        expect_rows = bool(stages["ingest"].get("new_versions") or rejudge_all or pubmed_files
+                           or fetch_evidence_gaps)
         # Great Expectations imports while the claims are judged (the stance model runs
         # outside Python's lock; the cleaning and extraction before it do not)
         if fan:

@@ -71,3 +71,37 @@ def test_dq_check_validates_every_row_of_the_published_database_now(tmp_path):
     bad = CliRunner().invoke(cli, ["dq", "--db", str(db), "--check"])
     assert bad.exit_code == 1, bad.output
     assert "claims.certainty ExpectColumnValuesToBeInSet" in bad.output
+    assert CliRunner().invoke(cli, ["dq", "--db", str(db), "--check", "--run", "x"]).exit_code == 2
+
+
+def _every_row(db: Path, run: str) -> list[str]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return [r[0] for r in con.execute("SELECT observed FROM dq_results WHERE run_id = ? AND"
+                                          " expectation = 'every_row_checked'", [run]).fetchall()]
+
+
+def test_a_run_validates_every_row_when_the_checks_changed_since_the_last_that_did(tmp_path, monkeypatch):
+    db = tmp_path / "f.duckdb"
+    first = _checked_run(db)
+    assert len(_every_row(db, first)) == 1 and "no run validated every row yet" in _every_row(db, first)[0]
+    second = _checked_run(db)
+    assert _every_row(db, second) == []                        # same checks: its own rows only
+    with duckdb.connect(str(db)) as con:                       # as if a suite had changed since
+        con.execute("UPDATE dq_results SET observed = '{\"digest\": \"0\"}'"
+                    " WHERE expectation = 'every_row_checked'")
+    third = _checked_run(db)
+    assert "the checks or the schema changed" in _every_row(db, third)[0]
+    monkeypatch.setenv("FACTCHECK_DQ_SCOPE", "all")
+    assert "FACTCHECK_DQ_SCOPE=all" in _every_row(db, _checked_run(db))[0]
+
+
+def test_a_bad_dq_scope_fails_the_run_before_it_starts(tmp_path, monkeypatch):
+    import pytest
+
+    from factcheck.run import lifecycle
+
+    monkeypatch.setenv("FACTCHECK_DQ_SCOPE", "everything")
+    with pytest.raises(ValueError, match="FACTCHECK_DQ_SCOPE='everything'"):
+        with lifecycle(tmp_path / "f.duckdb", "test"):
+            pass
+    assert not (tmp_path / "f.duckdb").exists() and not (tmp_path / "f.duckdb.work").exists()

@@ -8,6 +8,7 @@ over in memory, so a run that died halfway is completed by the next one.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable, Sequence
 from contextlib import closing
@@ -614,17 +615,25 @@ def _private_endpoint(url: str) -> str | None:
 
 def quality_stage(db: str | Path, run_id: str) -> dict:
     """Run the data-quality suites over the rows this run wrote (every row with
-    ``FACTCHECK_DQ_SCOPE=all``) and the drift checks against the previous published run, and
+    ``FACTCHECK_DQ_SCOPE=all``, or when the checks or the schema changed since the last run
+    that validated every row) and the drift checks against the previous published run, and
     record every result in ``dq_results`` (and this run's metrics in ``run_metrics``)."""
-    from .quality.checks import run_checks
+    from .quality.checks import EVERY_ROW, CheckResult, checks_digest, run_checks, scope_setting
+    from .store.quality import last_full_check
     from .quality.drift import check_drift
     from .store.quality import save_dq_results, save_run_metrics
 
-    scope = get_settings().dq_scope
-    if scope not in ("run", "all"):
-        raise ValueError(f"FACTCHECK_DQ_SCOPE={scope!r}: expected run or all")
+    scope = scope_setting()
     with closing(connect(db)) as con:
-        report = run_checks(con, run_id=run_id if scope == "run" else None)
+        digest = checks_digest(con)
+        previous = last_full_check(con)
+        every_row = scope == "all" or previous != digest
+        report = run_checks(con, run_id=None if every_row else run_id)
+        if every_row:
+            why = ("FACTCHECK_DQ_SCOPE=all" if scope == "all" else "no run validated every row yet"
+                   if previous is None else "the checks or the schema changed since the last run that did")
+            report.results.append(CheckResult("(every table)", EVERY_ROW, None, True, "warning",
+                                              json.dumps({"digest": digest, "why": why})))
         metrics, drift = check_drift(con, run_id)
         report.results.extend(drift)
         for warning in (r for r in drift if not r.success):

@@ -69,8 +69,11 @@ def lifecycle(db: str | Path, flow: str, inputs: Sequence[str] = (), out_dir: st
     """Lock, working copy and run record around the block (see the module's docstring);
     ``out_dir`` receives the report (``report/``, ``claims.jsonl``) when the run publishes;
     without it the database is published alone (nothing beside it is touched)."""
+    from .quality.checks import scope_setting
+
     logger = logger or log
     db_path = Path(db)
+    scope_setting()          # a bad setting fails here, before any work
     with WriterLock(db_path) as lock:
         if needs_split(db_path):
             moved = split(db_path)

@@ -38,6 +38,8 @@ def dq(db: str, run_id: str | None, show_all: bool, check_now: bool) -> None:
                       "`factcheck run` first", soft_wrap=True)
         sys.exit(2)
     if check_now:
+        if run_id:
+            raise click.UsageError("--check validates the database as it is now; it takes no --run")
         from ..quality.checks import run_checks
 
         with console.status("validating every row"), closing(connect(db, read_only=True)) as con:

@@ -46,8 +46,8 @@ class Suite:
     def sql(self, run_id: str | None) -> tuple[str, dict]:
         """The query over every row (``run_id`` None), or over the rows of run ``run_id``."""
         if self.scope is None or run_id is None:
-            return self.query.format(scope="TRUE"), {}
-        return self.query.format(scope=self.scope), {"run_id": run_id}
+            return self.query.replace("{scope}", "TRUE"), {}
+        return self.query.replace("{scope}", f"({self.scope})"), {"run_id": run_id}
 
 
 def suites() -> list[Suite]:
@@ -212,6 +212,35 @@ def _observed(result: dict) -> str:
     keep = {k: result[k] for k in ("observed_value", "element_count", "unexpected_count",
                                    "partial_unexpected_list") if k in result}
     return json.dumps(keep, default=str)[:500]
+
+
+#: ``FACTCHECK_DQ_SCOPE``: what a run's checks read.
+SCOPES = ("run", "all")
+#: The result a run records when it validated every row, with :func:`checks_digest` in its
+#: ``observed``: a later run whose digest is the same validates only its own rows.
+EVERY_ROW = "every_row_checked"
+
+
+def scope_setting() -> str:
+    """``FACTCHECK_DQ_SCOPE``, checked (a typo fails the run before it starts any work)."""
+    from ..settings import DQ_SCOPE_ENV, get_settings
+
+    scope = get_settings().dq_scope
+    if scope not in SCOPES:
+        raise ValueError(f"{DQ_SCOPE_ENV}={scope!r}: expected one of {', '.join(SCOPES)}")
+    return scope
+
+
+def checks_digest(con: duckdb.DuckDBPyConnection) -> str:
+    """What the checks are: every suite's query and expectations, and the database's schema
+    version. A run validates every row when this differs from the last run that did, so a
+    new expectation, or a migration that rewrote rows without stamping them, reaches the
+    rows stored before it."""
+    import hashlib
+
+    from ..store.db import schema_version
+
+    return hashlib.sha256(f"{suites()!r}|{schema_version(con)}".encode()).hexdigest()[:16]
 
 
 _warm_up: threading.Thread | None = None

@@ -375,6 +375,8 @@ def _keep(page: Path, target: Path) -> None:
     """Put the published ``page`` in the new report: a hard link where the file system allows
     (pages are never written in place: :func:`_write_new` replaces a file's name, so both
     reports keep their own), else a copy."""
+    if target.exists() and target.samefile(page):
+        return
     target.unlink(missing_ok=True)
     try:
         os.link(page, target)

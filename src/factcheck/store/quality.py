@@ -69,3 +69,17 @@ def previous_metrics(con: duckdb.DuckDBPyConnection, run_id: str, min_n: dict[st
         if n >= min_n.get(metric, 0):
             out[(metric, scope)] = (value, n, run)
     return out
+
+
+def last_full_check(con: duckdb.DuckDBPyConnection, result: str = "every_row_checked") -> str | None:
+    """The checks' digest recorded by the latest published run that validated every row
+    (``factcheck.quality.checks.EVERY_ROW``), or None."""
+    import json
+
+    row = con.execute(
+        "SELECT d.observed FROM dq_results d JOIN runs r USING (run_id) WHERE d.expectation = ?"
+        " AND r.status = 'completed' ORDER BY d.checked_at DESC LIMIT 1", [result]).fetchone()
+    try:
+        return json.loads(row[0]).get("digest") if row else None
+    except (ValueError, AttributeError):
+        return None
