@@ -268,9 +268,9 @@ def run_checks(con: duckdb.DuckDBPyConnection, only: list[str] | None = None,
                run_id: str | None = None) -> QualityReport:
     """Validate each table's frame with its suite; return every expectation's outcome.
 
-    With ``run_id``, each suite reads only the rows that run wrote (its article versions, their
-    articles and removed blocks, its claims, evidence and verdicts, and every current claim
-    still without a verdict), so a nightly run's checks cost what its new input costs,
+    With ``run_id``, each suite reads only the rows that run wrote (the article versions it
+    stored or cleaned, their articles and removed blocks, its claims, evidence and verdicts,
+    and every current claim still without a verdict), so a nightly run's checks cost what its new input costs,
     not what the stored history does; rows of earlier runs were checked when those runs
     published them. Without it every row is read (``factcheck dq --check``).
 

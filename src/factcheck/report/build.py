@@ -37,8 +37,8 @@ import csv
 import hashlib
 import importlib.resources
 import json
-import re
 import os
+import re
 import shutil
 from dataclasses import dataclass
 from datetime import datetime, timezone
