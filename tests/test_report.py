@@ -238,6 +238,13 @@ def test_an_unchanged_article_page_is_taken_from_the_previous_report(con, tmp_pa
                  decisions={(ids["mild"], sentence_key(sentence)): decided})
     assert "checked the figure" in leftover.read_text()
     assert "<!-- from r1 -->" in (second.html.parent / "articles" / f"{ids['mild']}.html").read_text()
+    # a record the pages show changed (its title corrected) with no verdict changed: drawn again
+    con.execute("UPDATE pubmed SET title = 'Ketamine for chronic pain (corrected)' WHERE pmid = 101")
+    fifth = build_report(con, tmp_path / "five", "r2", previous=third.html.parent,
+                         decisions={(ids["mild"], sentence_key(sentence)): decided})
+    for article_id in ids.values():
+        page = (fifth.html.parent / "articles" / f"{article_id}.html").read_text()
+        assert "<!-- from r1 -->" not in page and "chronic pain (corrected)" in page
 
 
 def test_a_long_filter_page_lists_the_first_claims_and_says_how_many_more(con, tmp_path, monkeypatch):

@@ -141,24 +141,11 @@ def _claims(con: duckdb.DuckDBPyConnection) -> list[dict]:
         LEFT JOIN verdicts v USING (claim_id)
         ORDER BY cc.source, cc.seq
         """))
-    evidence: dict[str, list[dict]] = {}
-    for e in records(con.execute(
-            """
-            SELECT e.claim_id, e.pmid, e.rank, e.score, e.on_topic, p.title, p.pub_year AS year,
-                   coalesce(e.design, p.study_design) AS design, p.is_retracted AS retracted,
-                   p.journal, coalesce(e.stance, 'neutral') AS stance, e.p_support, e.p_refute,
-                   e.quote, e.quote_section, e.counts, e.grade, e.grade_note
-            FROM evidence e JOIN pubmed p USING (pmid)
-            WHERE e.claim_id IN (SELECT claim_id FROM current_claims)
-            ORDER BY e.claim_id, e.rank
-            """)):
-        claim_id = e.pop("claim_id")
-        e.update(score=round(e["score"], 4), design_label=design_label(e["design"]),
-                 url=PUBMED_URL.format(pmid=e["pmid"]))
-        evidence.setdefault(claim_id, []).append({k: e[k] for k in EVIDENCE_KEYS})
+    # the records that bear on a claim (few), for every claim; every record retrieved (ten a
+    # claim) only where a page is drawn: see _retrieved
+    evidence = _retrieved(con, "coalesce(e.stance, 'neutral') <> 'neutral'")
     out = []
     for r in rows:
-        ev = evidence.get(r["claim_id"], [])
         flags = list(r["flags"])
         reasons = list(r.pop("flag_reasons")) or [FLAGS.get(f, "") for f in flags]
         r.update(
@@ -168,10 +155,42 @@ def _claims(con: duckdb.DuckDBPyConnection) -> list[dict]:
             evidence=[{"pmid": e["pmid"], "stance": e["stance"], "quote": e["quote"],
                        "design": e["design"], "year": e["year"], "retracted": e["retracted"],
                        "counts": e["counts"]}
-                      for e in ev if e["stance"] != "neutral"],
-            retrieved=ev)
-        out.append({k: r[k] for k in CLAIM_KEYS})   # claims.jsonl keeps this order
+                      for e in evidence.get(r["claim_id"], [])])
+        out.append({k: r[k] for k in CLAIM_KEYS if k != "retrieved"})   # claims.jsonl's order
     return out
+
+
+_RETRIEVED_SQL = """
+    SELECT e.claim_id, e.pmid, e.rank, e.score, e.on_topic, p.title, p.pub_year AS year,
+           coalesce(e.design, p.study_design) AS design, p.is_retracted AS retracted,
+           p.journal, coalesce(e.stance, 'neutral') AS stance, e.p_support, e.p_refute,
+           e.quote, e.quote_section, e.counts, e.grade, e.grade_note
+    FROM evidence e JOIN pubmed p USING (pmid)
+    WHERE e.claim_id IN (SELECT claim_id FROM current_claims) AND ({where})
+    ORDER BY e.claim_id, e.rank"""
+
+
+def _retrieved(con: duckdb.DuckDBPyConnection, where: str = "TRUE", params: list | None = None
+               ) -> dict[str, list[dict]]:
+    """claim_id -> the records retrieved for it as a page shows them (EVIDENCE_KEYS), best
+    first, for the current claims' evidence rows that ``where`` selects (``e``, ``p``)."""
+    evidence: dict[str, list[dict]] = {}
+    for e in records(con.execute(_RETRIEVED_SQL.format(where=where), params or [])):
+        claim_id = e.pop("claim_id")
+        e.update(score=round(e["score"], 4), design_label=design_label(e["design"]),
+                 url=PUBMED_URL.format(pmid=e["pmid"]))
+        evidence.setdefault(claim_id, []).append({k: e[k] for k in EVIDENCE_KEYS})
+    return evidence
+
+
+def _retrieved_digests(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """article_id -> a digest of every column the records retrieved for its current claims
+    are shown with (the rows of ``_RETRIEVED_SQL``): an article page is drawn again when it
+    changes, without reading those rows into Python for the pages that did not."""
+    return dict(con.execute(
+        "SELECT c.article_id, md5(string_agg(to_json(r)::VARCHAR, chr(10) ORDER BY r.claim_id, r.rank))"
+        f" FROM ({_RETRIEVED_SQL.format(where='TRUE')}) r JOIN current_claims c USING (claim_id)"
+        " GROUP BY c.article_id").fetchall())
 
 
 def write_claims_jsonl(claims: list[dict], path: Path) -> None:
@@ -356,7 +375,10 @@ def _layout_digest() -> str:
     upgrade that changes any of them draws every page again."""
     from .. import __version__
 
-    h = hashlib.sha256(f"{__version__}|{FLAGS!r}|{SEVERITY_WORDS!r}".encode())
+    from ..evidence.grading import DESIGN_LABEL
+
+    h = hashlib.sha256(f"{__version__}|{FLAGS!r}|{SEVERITY_WORDS!r}|{DESIGN_LABEL!r}|{PUBMED_URL}"
+                       .encode())
     for entry in sorted(importlib.resources.files("factcheck.report").joinpath("templates").iterdir(),
                         key=lambda e: e.name):
         if entry.is_file():
@@ -506,16 +528,28 @@ def build_report(con: duckdb.DuckDBPyConnection, out_dir: str | Path, run_id: st
             before = {}
     manifest: dict[str, str] = {}
     layout = _layout_digest()
+    shown = _retrieved_digests(con)
+    to_draw = []
     for a in articles:
         # what the page shows (cheaply: repr; pickle is faster but writes equal data
-        # differently from one build to the next), and how it is drawn
-        digest = hashlib.sha256((layout + repr(a)).encode()).hexdigest()
+        # differently from one build to the next; the records retrieved by their digest in
+        # SQL), and how it is drawn
+        digest = hashlib.sha256(
+            (layout + shown.get(a["article_id"], "") + repr(a)).encode()).hexdigest()
         manifest[a["article_id"]] = digest
         kept = Path(previous) / a["page"] if previous is not None else None
         if before.get(a["article_id"]) == digest and kept is not None and kept.exists():
             _keep(kept, root / a["page"])
             written.append(a["page"])
-            continue
+        else:
+            to_draw.append(a)
+    if to_draw:   # every record retrieved for the claims of the pages drawn
+        retrieved = (_retrieved(con) if len(to_draw) == len(articles) else _retrieved(
+            con, "e.claim_id IN (SELECT unnest(?::VARCHAR[]))",
+            [[c["claim_id"] for a in to_draw for c in a["claims"]]]))
+    for a in to_draw:
+        for c in a["claims"]:
+            c["retrieved"] = retrieved.get(c["claim_id"], [])
         pieces, cut = highlighted(a["body_text"], a["claims"])
         write(a["page"], "article.html", a=a, pieces=pieces, cut=cut)
     (root / ARTICLE_MANIFEST).write_text(json.dumps(manifest, sort_keys=True), encoding="utf-8")
