@@ -81,3 +81,22 @@ def test_max_article_benchmark_builds_a_page_of_the_size_asked_from_real_paragra
     assert page.count("<p>Ketamine &lt;relieves&gt; pain for months.</p>") == page.count("<p>It is safe.</p>") > 100
     assert "<title>Ketamine &amp; pain</title>" in page and page.count("<article>") == 1
     assert sorted(p.name for p in bench.SEEDS.glob("*.txt"))    # the sample articles it reads
+
+
+def test_report_benchmark_repeats_a_database_and_times_both_builds(tmp_path):
+    """``benchmarks/bench_report.py`` on a one-article database: the copy holds the articles
+    asked for, and both builds (every page drawn, then nothing changed) are timed."""
+    from factcheck import pipeline
+
+    db = tmp_path / "one" / "factcheck.duckdb"
+    run = pipeline.start_run(db, pipeline.new_run_id("test"), "test", [])
+    pipeline.ingest_stage(db, [str(ROOT / "data" / "seeds" / "001_b93a18ff41c11d19.txt")], run)
+    pipeline.clean_stage(db, run)
+    pipeline.claims_stage(db, run)
+    pipeline.evidence_stage(db, run)
+    pipeline.finish_run(db, run, "completed", dq_passed=True)
+    printed = _run([str(ROOT / "benchmarks" / "bench_report.py"), "--db", str(db), "--articles", "3",
+                    "--workdir", str(tmp_path / "work")], tmp_path)
+    row = printed.strip().splitlines()[-1].split()
+    assert row[0] == "3" and int(row[1].replace(",", "")) > 0, printed
+    assert float(row[3]) > 0 and float(row[4]) > 0
