@@ -48,7 +48,7 @@ from pathlib import Path
 import duckdb
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from ..evidence import FLAGS, LABELS, design_label
+from ..evidence import DESIGN_LABEL, FLAGS, LABELS, design_label
 from ..store.db import records
 
 PUBMED_URL = "https://pubmed.ncbi.nlm.nih.gov/{pmid}/"
@@ -374,8 +374,6 @@ def _layout_digest() -> str:
     """The templates, flag texts and factcheck version an article page is drawn with: an
     upgrade that changes any of them draws every page again."""
     from .. import __version__
-
-    from ..evidence.grading import DESIGN_LABEL
 
     h = hashlib.sha256(f"{__version__}|{FLAGS!r}|{SEVERITY_WORDS!r}|{DESIGN_LABEL!r}|{PUBMED_URL}"
                        .encode())
