@@ -59,8 +59,10 @@ def create_file(path: str | os.PathLike[str]) -> None:
         con.execute("DETACH new_file")
 
 
-def sql_string(path: str | os.PathLike[str]) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
+def sql_string(value: str | os.PathLike[str]) -> str:
+    """``value`` (a path) as an SQL string literal, for statements that take no parameters
+    (ATTACH, read_parquet)."""
+    return "'" + os.fspath(value).replace("'", "''") + "'"
 
 
 def records(result: duckdb.DuckDBPyConnection) -> list[dict]:

@@ -22,6 +22,7 @@ from datetime import datetime
 import duckdb
 import pyarrow as pa
 
+from .db import sql_string
 from .runs import now
 from .pubmed_schema import STAGE_SCHEMA
 
@@ -82,8 +83,8 @@ def merge_records(con: duckdb.DuckDBPyConnection,
     cols = ", ".join(RECORD_COLUMNS)
     from_parquet = isinstance(records, (str, os.PathLike))
     if from_parquet:
-        literal = "'" + os.fspath(records).replace("'", "''") + "'"
-        con.execute(f"CREATE OR REPLACE TEMP VIEW {_INCOMING} AS SELECT * FROM read_parquet({literal})")
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {_INCOMING} AS SELECT * FROM"
+                    f" read_parquet({sql_string(records)})")
     else:
         con.register(_INCOMING, pa.Table.from_batches(records, schema=STAGE_SCHEMA))
     try:

@@ -37,6 +37,7 @@ from pathlib import Path
 
 import duckdb
 
+from .db import sql_string
 from .runs import now
 from ..settings import get_settings
 
@@ -66,10 +67,6 @@ def reference_path(db: str | os.PathLike[str] | None) -> Path | None:
     if db is None or str(db) == ":memory:":
         return None
     return Path(db).resolve().parent / REFERENCE_FILE
-
-
-def _sql_string(value: str | os.PathLike[str]) -> str:
-    return "'" + os.fspath(value).replace("'", "''") + "'"
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection, catalog: str | None = None) -> list[str]:
@@ -123,7 +120,7 @@ def attach(con: duckdb.DuckDBPyConnection, path: str | os.PathLike[str] | None) 
     found = attached(con)   # another connection to the same database attached it already
     if found is None:
         source = Path(path) if path is not None and Path(path).exists() else empty_reference()
-        con.execute(f"ATTACH {_sql_string(source)} AS {CATALOG} (READ_ONLY)")
+        con.execute(f"ATTACH {sql_string(source)} AS {CATALOG} (READ_ONLY)")
         found = attached(con)
     has_index = con.execute("SELECT count(*) FROM duckdb_schemas() WHERE database_name = ? AND "
                             "schema_name = ?", [CATALOG, FTS_SCHEMA]).fetchone()[0]
@@ -177,7 +174,7 @@ def missing_from(con: duckdb.DuckDBPyConnection, reference: str | os.PathLike[st
     if not Path(reference).exists():
         return int(con.execute("SELECT count(*) FROM main.pubmed").fetchone()[0])
     alias = "split_check"
-    con.execute(f"ATTACH {_sql_string(reference)} AS {alias} (READ_ONLY)")
+    con.execute(f"ATTACH {sql_string(reference)} AS {alias} (READ_ONLY)")
     try:
         own = con.execute("SELECT current_database()").fetchone()[0]
         return int(con.execute(
@@ -235,7 +232,7 @@ def split(db: str | os.PathLike[str], reference: str | os.PathLike[str] | None =
         compact = Path(str(db) + ".split")
         compact.unlink(missing_ok=True)
         with closing(connect(compact, reference=False)) as con:
-            con.execute(f"ATTACH {_sql_string(work)} AS src (READ_ONLY)")
+            con.execute(f"ATTACH {sql_string(work)} AS src (READ_ONLY)")
             tables = [r[0] for r in con.execute(
                 "SELECT table_name FROM duckdb_tables() WHERE database_name = 'src' AND schema_name = 'main'"
                 " ORDER BY table_name").fetchall()]
@@ -275,7 +272,7 @@ def _copy_reference(source: Path, target: Path) -> None:
         leftover.unlink(missing_ok=True)
     started = now()
     with closing(connect_reference(building)) as con:
-        con.execute(f"ATTACH {_sql_string(source)} AS src (READ_ONLY)")
+        con.execute(f"ATTACH {sql_string(source)} AS src (READ_ONLY)")
         present = {r[0] for r in con.execute(
             "SELECT table_name FROM duckdb_tables() WHERE database_name = 'src' AND schema_name = 'main'").fetchall()}
         for table in TABLES:

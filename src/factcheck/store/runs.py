@@ -78,8 +78,9 @@ def copy_run_records(con: duckdb.DuckDBPyConnection, source_db: str, run_id: str
 
     Unlike the other writers here it holds its own transaction: DuckDB cannot detach the
     other file while a transaction has read from it."""
-    quoted = str(source_db).replace("'", "''")
-    con.execute(f"ATTACH '{quoted}' AS rejected (READ_ONLY)")
+    from .db import sql_string
+
+    con.execute(f"ATTACH {sql_string(source_db)} AS rejected (READ_ONLY)")
     try:
         con.execute("BEGIN TRANSACTION")
         try:
