@@ -626,7 +626,7 @@ def quality_stage(db: str | Path, run_id: str) -> dict:
     scope = scope_setting()
     with closing(connect(db)) as con:
         digest = checks_digest(con)
-        previous = last_full_check(con)
+        previous = last_full_check(con, EVERY_ROW)
         every_row = scope == "all" or previous != digest
         report = run_checks(con, run_id=None if every_row else run_id)
         if every_row:

@@ -108,13 +108,14 @@ def slug(text: str) -> str:
     return f"{readable}-{hashlib.sha1((text or '').encode('utf-8')).hexdigest()[:8]}"
 
 
-#: The keys of a claim as the report and ``claims.jsonl`` give them, in this order.
+#: The keys of a claim as the report and ``claims.jsonl`` give them, in this order (an article
+#: page drawn also gets ``retrieved``, every record retrieved for the claim).
 CLAIM_KEYS = ("claim_id", "article_id", "source", "article", "article_title", "seq", "sentence",
               "start", "end", "claim_type", "certainty", "polarity", "score", "reason",
               "intervention", "condition", "outcome", "mesh_terms", "verdict", "confidence",
               "flags", "explanation", "flag_reasons", "deciding_pmids", "coverage", "attribution",
               "attributed_to", "query_text", "figures", "cited", "verdict_scheme", "model_version",
-              "site", "judged_because", "evidence", "retrieved")
+              "site", "judged_because", "evidence")
 #: The keys of a retrieved record, in order.
 EVIDENCE_KEYS = ("pmid", "rank", "score", "on_topic", "title", "year", "design", "design_label",
                  "retracted", "journal", "url", "stance", "p_support", "p_refute", "quote",
@@ -156,7 +157,7 @@ def _claims(con: duckdb.DuckDBPyConnection) -> list[dict]:
                        "design": e["design"], "year": e["year"], "retracted": e["retracted"],
                        "counts": e["counts"]}
                       for e in evidence.get(r["claim_id"], [])])
-        out.append({k: r[k] for k in CLAIM_KEYS if k != "retrieved"})   # claims.jsonl's order
+        out.append({k: r[k] for k in CLAIM_KEYS})   # claims.jsonl keeps this order
     return out
 
 

@@ -71,9 +71,9 @@ def previous_metrics(con: duckdb.DuckDBPyConnection, run_id: str, min_n: dict[st
     return out
 
 
-def last_full_check(con: duckdb.DuckDBPyConnection, result: str = "every_row_checked") -> str | None:
-    """The checks' digest recorded by the latest published run that validated every row
-    (``factcheck.quality.checks.EVERY_ROW``), or None."""
+def last_full_check(con: duckdb.DuckDBPyConnection, result: str) -> str | None:
+    """The checks' digest recorded by the latest published run that validated every row (its
+    ``dq_results`` row ``result``: ``factcheck.quality.checks.EVERY_ROW``), or None."""
     import json
 
     row = con.execute(
