@@ -77,3 +77,16 @@ def test_issue_examples_are_claims(seed_claims):
 def test_empty_and_blank_bodies_give_no_claims():
     assert extract_claims("") == []
     assert extract_claims("   \n\n  ") == []
+
+
+def test_a_repeated_sentence_is_judged_in_its_own_context():
+    """A sentence met twice is judged once per context (``_judged`` reuses a judgement only for
+    the same words in the same context): "They" with no sentence before it names nothing; after
+    a sentence about statins it is about statins."""
+    alone = "They reduce the risk of heart attacks by a third."
+    after = "Statins lower cholesterol in adults.\n" + alone
+    claims = extract_claims(f"{alone}\n\n{after}")
+    assert [c.sentence for c in claims] == [alone, "Statins lower cholesterol in adults.", alone]
+    assert "Statins" not in claims[0].reason
+    assert claims[2].reason == extract_claims(after)[1].reason
+    assert "Statins" in claims[2].reason

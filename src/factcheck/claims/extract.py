@@ -77,11 +77,25 @@ def _judged(body_text: str, matcher: EntityMatcher, use_model: bool = True,
     # a text of one line (a claim sent for checking, a social post) is no heading: a heading
     # needs a body under it
     single_line = "\n" not in body_text.strip()
+    # A sentence's mentions depend on its words alone, and its judgement on its words, whether
+    # it stands on a line of its own and what ``judge`` reads of its context (the mentions
+    # carried, whether the section names an intervention and the last one it names): a page that
+    # repeats its sentences has each distinct case judged once.
+    found_in: dict[str, list[Mention]] = {}
+    judged: dict[tuple, Judgement] = {}
     for span in spans:
-        mentions = matcher.mentions(span.text)
+        mentions = found_in.get(span.text)
+        if mentions is None:
+            mentions = found_in[span.text] = matcher.mentions(span.text)
         carried = previous_mentions if previous is not None else []
-        verdict = judge(span.text, mentions, not single_line and _whole_line(body_text, span),
-                        carried, section or document, models=models)
+        whole_line = not single_line and _whole_line(body_text, span)
+        context = section or document
+        last = next((m for m in reversed(context) if m.role == "intervention"), None)
+        key = (span.text, whole_line, tuple(carried), bool(context), last)
+        verdict = judged.get(key)
+        if verdict is None:
+            verdict = judged[key] = judge(span.text, mentions, whole_line, carried, context,
+                                          models=models)
         yield span, mentions, carried, verdict
         found = [m for m in mentions if m.role == "intervention"]
         document = document + found

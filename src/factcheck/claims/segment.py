@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterator
 
 import pysbd
@@ -124,16 +125,24 @@ def split_run_in_heading(text: str) -> int | None:
     return None
 
 
+@lru_cache(maxsize=4096)
+def _pieces(line: str) -> tuple[tuple[int, int], ...]:
+    """pysbd's (start, end) sentence offsets within ``line``. A line depends on nothing
+    around it, so each distinct line is split once per process: scraped pages repeat their
+    lines (menus, disclaimers; a bloated page its whole text), and pysbd is most of a
+    sentence's cost in the claims stage."""
+    return tuple((piece.start, piece.end) for piece in _segmenter().segment(line))
+
+
 def segment_sentences(body: str) -> list[Span]:
     """Split ``body`` into sentences with offsets into ``body`` (see module docstring)."""
     spans: list[Span] = []
-    seg = _segmenter()
     for line_start, line in _lines(body):
         if not line.strip():
             continue
-        for piece in seg.segment(line):
-            start = line_start + piece.start
-            end = line_start + piece.end
+        for piece_start, piece_end in _pieces(line):
+            start = line_start + piece_start
+            end = line_start + piece_end
             span = _trimmed(body, start, end)
             if span is None:
                 continue
