@@ -170,3 +170,58 @@ def test_a_batch_shares_its_term_lookups_with_the_same_results(sample_db):
     assert sorted(terms.of(words), key=str) == sorted(_word_terms(sample_db, words), key=str)
     assert terms.of(["qqzzxx"]) == [("qqzzxx", "qqzzxx", None, 0)]    # a term the index lacks
     assert {"ketamine", "pain", "depression", "qqzzxx"} <= set(terms._terms)
+
+
+def _coverage_the_slow_way(con, query):
+    """``coverage`` computed record by record in Python from the index's raw ``terms`` table:
+    a record is on the topic when it holds every term of some intervention form, of some
+    condition or outcome form when the claim names one, else half of the claim's other words."""
+    from factcheck.evidence.retrieve import _content_words, _word_terms, topic_words
+
+    held = {name: set(ids) for name, ids in con.execute(
+        """SELECT d.name, list(DISTINCT t.termid) FROM fts_main_pubmed.terms t
+           JOIN fts_main_pubmed.docs d USING (docid) GROUP BY d.name""").fetchall()}
+    terms_of = {}
+    def of(words):
+        for word, _, termid, _ in _word_terms(con, words):
+            terms_of.setdefault(word, []).append(termid)
+    target = query.concepts.get("condition", []) + query.concepts.get("outcome", [])
+    groups = [query.concepts["intervention"]] + ([target] if target else [])
+    forms = {f: _content_words(f) for g in groups for f in g}
+    rest = [] if target else topic_words(query)
+    of([w for ws in forms.values() for w in ws] + rest)
+
+    def form_ids(form):
+        found = [t for w in forms[form] for t in terms_of.get(w, [])]
+        return None if not found or None in found else set(found)
+
+    rest_ids = {t for w in rest for t in terms_of.get(w, []) if t is not None}
+    count = 0
+    for ids in held.values():
+        if all(any(f is not None and f <= ids for f in map(form_ids, g)) for g in groups) and (
+                not rest or len(rest_ids & ids) >= (len(rest) + 1) // 2):
+            count += 1
+    return count
+
+
+@pytest.mark.parametrize("sentence, concepts", [
+    ("Ketamine relieves chronic pain.", {"intervention": "ketamine", "condition": "chronic pain",
+                                          "mesh_terms": ["Ketamine", "Chronic Pain"]}),
+    ("Ketamine infusions ease depression in adults.", {"intervention": "ketamine", "condition": "depression"}),
+    ("Ketamine works within hours for most patients.", {"intervention": "ketamine"}),
+    ("Esketamine nasal spray reduces suicidal thoughts.",
+     {"intervention": "esketamine", "outcome": "suicidal thoughts", "mesh_terms": ["Ketamine"]}),
+    ("Ketamine cures tinnitus.", {"intervention": "ketamine", "condition": "tinnitus"}),
+])
+def test_coverage_counts_what_the_records_hold(sample_db, sentence, concepts):
+    """The one-statement count over the postings (every form's terms held, per group) is the
+    count made record by record from the raw index."""
+    query = build_query(claim(sentence, **concepts))
+    assert coverage(sample_db, query) == _coverage_the_slow_way(sample_db, query)
+
+
+def test_coverage_of_the_sample_is_not_trivially_zero(sample_db):
+    counts = [coverage(sample_db, build_query(claim(s, **c))) for s, c in (
+        ("Ketamine relieves chronic pain.", {"intervention": "ketamine", "condition": "chronic pain"}),
+        ("Ketamine works within hours for most patients.", {"intervention": "ketamine"}))]
+    assert all(n and n > 0 for n in counts)
