@@ -8,8 +8,10 @@ temporary folder) and, for each ``--articles`` count, writes a copy whose articl
 removed blocks, claims, evidence rows and verdicts are those of the source repeated under new
 ids (``<id>-<copy>``) until it holds that many articles, then times ``build_report`` twice:
 with no previous report (every article page drawn) and again with the first as the previous
-report (what a nightly run with nothing changed pays: unchanged pages reused). The copies
-repeat real rows, so the figures are of this code's work per stored article, not of a
+report (what a nightly run with nothing changed pays: unchanged pages reused). Both are built
+for a run added to the copy that judged nothing (as a night without new articles; a report for
+the source's own run would list every copied flag as new that night). The copies repeat real
+rows, so the figures are of this code's work per stored article, not of a
 realistic variety of pages. Runs in one process, on one core for the report.
 
 Prints, per count: articles, claims, evidence rows, seconds with every page drawn, seconds
@@ -31,6 +33,8 @@ from pathlib import Path
 ARTICLE_TABLES = ("articles", "article_versions", "removed_blocks", "claims", "evidence",
                   "verdicts", "verdict_history")
 ID_COLUMNS = {"article_id", "claim_id", "source"}
+#: The run the reports are built for (``replicate``).
+NOTHING_NEW = "bench-nothing-new"
 
 
 def demo_database(work: Path) -> Path:
@@ -65,6 +69,13 @@ def replicate(source: Path, target: Path, n_articles: int) -> int:
                                for c in columns)
             con.execute(f"INSERT INTO dst.{table} SELECT {select} FROM range(1, {copies}) r(i),"
                         f" src.{table} ORDER BY i")
+        # the run the reports are built for: a nightly run that found nothing new (the copies'
+        # verdicts all come from the source's runs, so a report for one of those would list
+        # every copied flag as new tonight)
+        con.execute(f"""INSERT INTO dst.runs SELECT * REPLACE ('{NOTHING_NEW}' AS run_id,
+                            started_at + INTERVAL 1 DAY AS started_at, finished_at + INTERVAL 1 DAY
+                            AS finished_at, 0 AS n_new_versions, 0 AS n_claims, 0 AS n_flagged)
+                        FROM src.runs ORDER BY started_at DESC LIMIT 1""")
         con.execute("CHECKPOINT dst")
     return copies
 
@@ -94,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         with connect(db, read_only=True, reference=reference) as con:
             counts = [con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
                       for t in ("current_articles", "current_claims", "evidence")]
-            run_id = con.execute("SELECT max(run_id) FROM runs").fetchone()[0]
+            run_id = NOTHING_NEW
             first, second = work / f"first-{n}", work / f"second-{n}"
             for folder in (first, second):
                 shutil.rmtree(folder, ignore_errors=True)

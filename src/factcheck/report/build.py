@@ -40,6 +40,7 @@ import json
 import os
 import re
 import shutil
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -304,11 +305,13 @@ def _tonight(con: duckdb.DuckDBPyConnection, run_id: str) -> dict:
             SELECT claim_id, run_id, label, flags, judged_because,
                    lag(label) OVER w AS previous_label, lag(flags) OVER w AS previous_flags
             FROM verdict_history
+            -- the histories of the claims this run judged, not every claim's
+            WHERE claim_id IN (SELECT claim_id FROM verdict_history WHERE run_id = ?)
             WINDOW w AS (PARTITION BY claim_id ORDER BY decided_at, run_id))
         SELECT h.claim_id, h.label, h.flags, h.previous_label, h.previous_flags, h.judged_because,
                c.article_id, c.sentence
         FROM h JOIN current_claims c USING (claim_id)
-        WHERE h.run_id = ? ORDER BY c.source, c.seq""", [run_id]).fetchall()
+        WHERE h.run_id = ? ORDER BY c.source, c.seq""", [run_id, run_id]).fetchall()
     # the verdicts of older versions of the articles this run stored anew, by sentence
     prior: dict[tuple[str, str], tuple[str, list, str]] = {}
     for article_id, sentence, label, flags in con.execute(
@@ -435,11 +438,13 @@ def build_report(con: duckdb.DuckDBPyConnection, out_dir: str | Path, run_id: st
         by_article.setdefault(c["article_id"], []).append(c)
     cur = con.execute(
         """SELECT ca.article_id, ca.source, a.source_kind, ca.site, ca.title, ca.published, ca.n_removed,
-                  ca.body_text, a.first_seen_run, ca.author
+                  left(ca.body_text, 4000) AS body_head, md5(ca.body_text) AS body_md5,
+                  a.first_seen_run, ca.author
            FROM current_articles ca JOIN articles a USING (article_id) ORDER BY ca.source""")
     articles = []
     for a in records(cur):
-        a["title_shown"] = article_title(a["title"], a["body_text"])
+        # the body itself is read only for the pages drawn (below); its digest stands for it
+        a["title_shown"] = article_title(a["title"], a.pop("body_head"))
         a["label"] = article_label(a["source"], a["source_kind"])
         # a link only to a web page (a source is stored canonical, but never trust a scheme)
         a["is_url"] = a["source_kind"] == "url" and a["source"].lower().startswith(("http://", "https://"))
@@ -456,6 +461,8 @@ def build_report(con: duckdb.DuckDBPyConnection, out_dir: str | Path, run_id: st
         a["claims"] = mine
         a["flagged"] = [c for c in mine if c["flags"] and c["attribution"] != "rejected"]
         a["severity"] = sum(c["severity"] for c in a["flagged"])
+        # (severity, flagged claims of it), gravest first: the index's line for the article
+        a["by_severity"] = sorted(Counter(c["severity"] for c in a["flagged"]).items(), reverse=True)
         a["open"] = [c for c in a["flagged"] if c["triage"] is None]
         a["verdicts"] = {label: sum(1 for c in mine if c["verdict"] == label) for label in LABELS}
         a["removed"] = removed.get(a["article_id"], [])
@@ -542,14 +549,19 @@ def build_report(con: duckdb.DuckDBPyConnection, out_dir: str | Path, run_id: st
             written.append(a["page"])
         else:
             to_draw.append(a)
-    if to_draw:   # every record retrieved for the claims of the pages drawn
-        retrieved = (_retrieved(con) if len(to_draw) == len(articles) else _retrieved(
+    if to_draw:   # every record retrieved for the claims of the pages drawn, and their bodies
+        everything = len(to_draw) == len(articles)
+        retrieved = (_retrieved(con) if everything else _retrieved(
             con, "e.claim_id IN (SELECT unnest(?::VARCHAR[]))",
             [[c["claim_id"] for a in to_draw for c in a["claims"]]]))
+        bodies = dict(con.execute(
+            "SELECT article_id, body_text FROM current_articles" + (
+                "" if everything else " WHERE article_id IN (SELECT unnest(?::VARCHAR[]))"),
+            [] if everything else [[a["article_id"] for a in to_draw]]).fetchall())
     for a in to_draw:
         for c in a["claims"]:
             c["retrieved"] = retrieved.get(c["claim_id"], [])
-        pieces, cut = highlighted(a["body_text"], a["claims"])
+        pieces, cut = highlighted(bodies.get(a["article_id"]), a["claims"])
         write(a["page"], "article.html", a=a, pieces=pieces, cut=cut)
     (root / ARTICLE_MANIFEST).write_text(json.dumps(manifest, sort_keys=True), encoding="utf-8")
     titles = {"verdict": "Claims with the verdict “{}”", "flag": "Flagged claims: {}",
