@@ -247,6 +247,49 @@ def test_an_unchanged_article_page_is_taken_from_the_previous_report(con, tmp_pa
         assert "<!-- from r1 -->" not in page and "chronic pain (corrected)" in page
 
 
+def test_the_exports_take_the_parts_of_unchanged_articles_from_the_published_ones(con, tmp_path, monkeypatch):
+    """``claims.jsonl``, ``flagged.csv`` and ``flagged.md`` are those a build from scratch
+    writes, with only the changed articles' parts drawn; a published file that is not the one
+    the manifest recorded (edited by hand) is not reused."""
+    import factcheck.report.build as build
+
+    ids = corpus(con)
+    store_runs.start_run(con, "r2", "test", [])
+    first = build_report(con, tmp_path / "one", "r2")
+    claim_id = con.execute("SELECT claim_id FROM claims WHERE article_id = ? ORDER BY seq LIMIT 1",
+                           [ids["worst"]]).fetchone()[0]
+    replace_claim_evidence(con, claim_id, [], VerdictRow(
+        label="not_addressed", confidence=0.5, flags=["figure_not_found"], explanation="nothing on it",
+        flag_reasons=["no figure"], deciding_pmids=[], coverage=0), "r2")
+    drawn = {name: [] for name in ("jsonl_part", "csv_part", "md_part")}
+    for name, calls in drawn.items():
+        render = getattr(build, name)
+        monkeypatch.setattr(build, name, lambda claims, render=render, calls=calls: (
+            calls.append(claims[0]["article_id"]), render(claims))[1])
+    second = build_report(con, tmp_path / "two", "r2", previous=first.html.parent)
+    assert drawn == {"jsonl_part": [ids["worst"]], "csv_part": [ids["worst"]], "md_part": [ids["worst"]]}
+    monkeypatch.undo()
+    fresh = build_report(con, tmp_path / "fresh", "r2")
+
+    def same(a, b):
+        def text(p):   # the Markdown names the minute it was generated
+            return [ln for ln in p.read_text(encoding="utf-8").splitlines() if not ln.startswith("Generated ")]
+        assert text(a) == text(b)
+
+    for built in (second, fresh):
+        assert "nothing on it" in built.jsonl.read_text(encoding="utf-8")
+    for export in ("jsonl", "csv", "markdown"):
+        same(getattr(second, export), getattr(fresh, export))
+    assert second.jsonl.read_bytes() == fresh.jsonl.read_bytes()
+    assert second.csv.read_bytes() == fresh.csv.read_bytes()
+    # an edited published file: every part drawn again, the output still a build's from scratch
+    second.jsonl.write_text(second.jsonl.read_text(encoding="utf-8").replace("Ketamine", "Ketamin"),
+                            encoding="utf-8")
+    third = build_report(con, tmp_path / "three", "r2", previous=second.html.parent)
+    assert third.jsonl.read_bytes() == fresh.jsonl.read_bytes()
+    assert third.csv.read_bytes() == fresh.csv.read_bytes()
+
+
 def test_a_long_filter_page_lists_the_first_claims_and_says_how_many_more(con, tmp_path, monkeypatch):
     from factcheck.report import build
 

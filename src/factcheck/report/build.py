@@ -36,6 +36,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import importlib.resources
+import io
 import json
 import os
 import re
@@ -195,13 +196,19 @@ def _retrieved_digests(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
         " GROUP BY c.article_id").fetchall())
 
 
+#: Keys of a claim left out of ``claims.jsonl`` (the report's own additions).
+_NOT_IN_JSONL = ("retrieved", "site", "judged_because", "page", "severity", "article_title_shown",
+                 "triage")
+
+
+def jsonl_part(claims: list[dict]) -> str:
+    """The ``claims.jsonl`` lines of ``claims``."""
+    return "".join(json.dumps({k: v for k, v in claim.items() if k not in _NOT_IN_JSONL},
+                              ensure_ascii=False, default=str) + "\n" for claim in claims)
+
+
 def write_claims_jsonl(claims: list[dict], path: Path) -> None:
-    with path.open("w", encoding="utf-8") as fh:
-        for claim in claims:
-            record = {k: v for k, v in claim.items()
-                      if k not in ("retrieved", "site", "judged_because", "page", "severity",
-                                   "article_title_shown", "triage")}
-            fh.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+    path.write_text(jsonl_part(claims), encoding="utf-8")
 
 
 # --- exports ---------------------------------------------------------------------------------
@@ -232,43 +239,72 @@ CSV_COLUMNS = ["article_title", "source", "site", "claim", "verdict", "flags", "
                "report_page"]
 
 
+def csv_part(flagged: list[dict]) -> str:
+    """The ``flagged.csv`` rows of the flagged claims ``flagged``."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out)
+    for c in flagged:
+        evidence = " | ".join(
+            f"PMID {e['pmid']} {'supports' if e['stance'] == 'supports' else 'contradicts'}: "
+            f"{e['quote'] or ''}" for e in c["evidence"])
+        writer.writerow([csv_cell(v) for v in (
+            c["article_title_shown"], c["source"], c["site"], c["sentence"], c["verdict"],
+            "; ".join(c["flags"]), "; ".join(c["flag_reasons"].get(f, "") for f in c["flags"]),
+            f"{c['confidence']:.2f}" if c["confidence"] is not None else "", evidence,
+            " ".join(str(p) for p in c["deciding_pmids"]),
+            c["triage"]["status"] if c["triage"] else "open",
+            (c["triage"] or {}).get("note") or "", c["claim_id"], c["page"])])
+    return out.getvalue()
+
+
+def csv_header() -> str:
+    out = io.StringIO(newline="")
+    csv.writer(out).writerow(CSV_COLUMNS)
+    return out.getvalue()
+
+
 def write_flagged_csv(flagged: list[dict], path: Path) -> None:
     with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(CSV_COLUMNS)
-        for c in flagged:
-            evidence = " | ".join(
-                f"PMID {e['pmid']} {'supports' if e['stance'] == 'supports' else 'contradicts'}: "
-                f"{e['quote'] or ''}" for e in c["evidence"])
-            writer.writerow([csv_cell(v) for v in (
-                c["article_title_shown"], c["source"], c["site"], c["sentence"], c["verdict"],
-                "; ".join(c["flags"]), "; ".join(c["flag_reasons"].get(f, "") for f in c["flags"]),
-                f"{c['confidence']:.2f}" if c["confidence"] is not None else "", evidence,
-                " ".join(str(p) for p in c["deciding_pmids"]),
-                c["triage"]["status"] if c["triage"] else "open",
-                (c["triage"] or {}).get("note") or "", c["claim_id"], c["page"])])
+        fh.write(csv_header() + csv_part(flagged))
+
+
+def md_header(n_flagged: int, generated: str) -> str:
+    return "\n".join([f"# Flagged health claims ({n_flagged})", "", f"Generated {md_text(generated)} by factcheck.", ""])
+
+
+def md_part(claims: list[dict]) -> str:
+    """The section of ``flagged.md`` of one article's flagged ``claims`` (its lines joined,
+    without a line break after the last)."""
+    first = claims[0]
+    lines = [f"## {md_text(first['article_title_shown'])}", "", f"Source: {md_text(first['source'])}", ""]
+    for c in claims:
+        lines.append(f"- **{md_text(c['sentence'])}**")
+        lines.append(f"  - verdict: {md_text((c['verdict'] or '').replace('_', ' '))}; editor: "
+                     f"{md_text(c['triage']['status'] if c['triage'] else 'open')}")
+        for f in c["flags"]:
+            lines.append(f"  - flag {md_text(f.replace('_', ' '))}: {md_text(c['flag_reasons'].get(f, ''))}")
+        for e in c["evidence"]:
+            stance = "supports" if e["stance"] == "supports" else "contradicts"
+            lines.append(f"  - [PMID {e['pmid']}]({PUBMED_URL.format(pmid=e['pmid'])}) {stance}: "
+                         f"{md_text(e['quote'])}")
+    lines.append("")
+    return "\n".join(lines)
 
 
 def write_flagged_markdown(flagged: list[dict], path: Path, generated: str) -> None:
-    lines = [f"# Flagged health claims ({len(flagged)})", "", f"Generated {md_text(generated)} by factcheck.", ""]
-    by_article: dict[str, list[dict]] = {}
-    for c in flagged:
-        by_article.setdefault(c["article_id"], []).append(c)
-    for claims in by_article.values():
-        first = claims[0]
-        lines += [f"## {md_text(first['article_title_shown'])}", "", f"Source: {md_text(first['source'])}", ""]
-        for c in claims:
-            lines.append(f"- **{md_text(c['sentence'])}**")
-            lines.append(f"  - verdict: {md_text((c['verdict'] or '').replace('_', ' '))}; editor: "
-                         f"{md_text(c['triage']['status'] if c['triage'] else 'open')}")
-            for f in c["flags"]:
-                lines.append(f"  - flag {md_text(f.replace('_', ' '))}: {md_text(c['flag_reasons'].get(f, ''))}")
-            for e in c["evidence"]:
-                stance = "supports" if e["stance"] == "supports" else "contradicts"
-                lines.append(f"  - [PMID {e['pmid']}]({PUBMED_URL.format(pmid=e['pmid'])}) {stance}: "
-                             f"{md_text(e['quote'])}")
-        lines.append("")
-    path.write_text("\n".join(lines), encoding="utf-8")
+    parts = [md_part(claims) for _, claims in _grouped(flagged)]
+    path.write_text("\n".join([md_header(len(flagged), generated)] + parts), encoding="utf-8")
+
+
+def _grouped(claims: list[dict]) -> list[tuple[str, list[dict]]]:
+    """``claims`` in runs of one article each, in order: (article_id, its claims)."""
+    groups: list[tuple[str, list[dict]]] = []
+    for c in claims:
+        if groups and groups[-1][0] == c["article_id"]:
+            groups[-1][1].append(c)
+        else:
+            groups.append((c["article_id"], [c]))
+    return groups
 
 
 # --- pages -----------------------------------------------------------------------------------
@@ -375,12 +411,14 @@ LIST_LIMIT = 1000
 
 
 def _layout_digest() -> str:
-    """The templates, flag texts and factcheck version an article page is drawn with: an
-    upgrade that changes any of them draws every page again."""
+    """The templates, flag texts, this module and factcheck version an article page and its
+    parts of the exports are drawn with: an upgrade that changes any of them draws every page
+    again."""
     from .. import __version__
 
     h = hashlib.sha256(f"{__version__}|{FLAGS!r}|{SEVERITY_WORDS!r}|{DESIGN_LABEL!r}|{PUBMED_URL}"
                        .encode())
+    h.update(Path(__file__).read_bytes())
     for entry in sorted(importlib.resources.files("factcheck.report").joinpath("templates").iterdir(),
                         key=lambda e: e.name):
         if entry.is_file():
@@ -526,12 +564,7 @@ def build_report(con: duckdb.DuckDBPyConnection, out_dir: str | Path, run_id: st
 
     write("index.html", "index.html", articles=articles, n_claims=len(claims), n_flagged=len(flagged),
           n_open=len(still_open), errors=errors, tonight=tonight, judged=judged, filters=filters)
-    before: dict[str, str] = {}
-    if previous is not None and (Path(previous) / ARTICLE_MANIFEST).exists():
-        try:
-            before = json.loads((Path(previous) / ARTICLE_MANIFEST).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            before = {}
+    before, exported_before = _previous_manifest(previous)
     manifest: dict[str, str] = {}
     layout = _layout_digest()
     shown = _retrieved_digests(con)
@@ -563,7 +596,6 @@ def build_report(con: duckdb.DuckDBPyConnection, out_dir: str | Path, run_id: st
             c["retrieved"] = retrieved.get(c["claim_id"], [])
         pieces, cut = highlighted(bodies.get(a["article_id"]), a["claims"])
         write(a["page"], "article.html", a=a, pieces=pieces, cut=cut)
-    (root / ARTICLE_MANIFEST).write_text(json.dumps(manifest, sort_keys=True), encoding="utf-8")
     titles = {"verdict": "Claims with the verdict “{}”", "flag": "Flagged claims: {}",
               "site": "Claims of {}", "triage": "Flagged claims an editor marked {}"}
     for kind, entries in filters.items():
@@ -577,7 +609,89 @@ def build_report(con: duckdb.DuckDBPyConnection, out_dir: str | Path, run_id: st
 
     paths = ReportPaths(root / "index.html", out_dir / "claims.jsonl", root / "flagged.csv",
                         root / "flagged.md", len(written))
-    write_flagged_csv(flagged, paths.csv)
-    write_flagged_markdown(flagged, paths.markdown, generated)
-    write_claims_jsonl(claims, paths.jsonl)
+    # the exports: an unchanged article's part is taken from the published file
+    unchanged = {i for i, digest in manifest.items() if before.get(i) == digest}
+    old_base = Path(previous).parent if previous is not None else None
+    exported = {}
+    for name, path, header, sep, items, render in (
+            ("claims.jsonl", paths.jsonl, "", "", claims, jsonl_part),
+            ("report/flagged.csv", paths.csv, csv_header(), "", flagged, csv_part),
+            ("report/flagged.md", paths.markdown, md_header(len(flagged), generated), "\n", flagged, md_part)):
+        old = _Export.read(old_base / name, exported_before.get(name)) if old_base is not None else None
+        exported[name] = _write_export(path, header, sep, _grouped(items), render, unchanged, old)
+    (root / ARTICLE_MANIFEST).write_text(json.dumps({"pages": manifest, "exports": exported},
+                                                    sort_keys=True), encoding="utf-8")
     return paths
+
+
+def _previous_manifest(previous: str | Path | None) -> tuple[dict[str, str], dict[str, dict]]:
+    """(article id -> page digest, export name -> what :func:`_write_export` recorded) of the
+    report in ``previous`` (none when it has no readable manifest; a manifest written before
+    the exports were recorded holds the page digests alone)."""
+    if previous is None or not (Path(previous) / ARTICLE_MANIFEST).exists():
+        return {}, {}
+    try:
+        data = json.loads((Path(previous) / ARTICLE_MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}, {}
+    if not isinstance(data, dict):
+        return {}, {}
+    if isinstance(data.get("pages"), dict):
+        return data["pages"], data.get("exports") if isinstance(data.get("exports"), dict) else {}
+    return {k: v for k, v in data.items() if isinstance(v, str)}, {}
+
+
+@dataclass
+class _Export:
+    """A published export file and where each article's part lies in it."""
+
+    data: bytes
+    parts: dict[str, list[int]]
+
+    @classmethod
+    def read(cls, path: Path, recorded: dict | None) -> _Export | None:
+        """The file at ``path`` if it is the one the manifest recorded (its sha256), else None
+        (missing, edited, or written by a build that did not record it)."""
+        if not recorded or not path.exists():
+            return None
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None
+        if hashlib.sha256(data).hexdigest() != recorded.get("sha256"):
+            return None
+        return cls(data, recorded.get("parts") or {})
+
+    def part(self, article_id: str) -> bytes | None:
+        at = self.parts.get(article_id)
+        if not (isinstance(at, list) and len(at) == 2 and 0 <= at[0] <= at[1] <= len(self.data)):
+            return None
+        return self.data[at[0]:at[1]]
+
+
+def _write_export(path: Path, header: str, sep: str, groups: list[tuple[str, list[dict]]], render,
+                  unchanged: set[str], old: _Export | None) -> dict:
+    """Write ``path``: ``header``, then each article's part (``render`` of its claims), joined
+    by ``sep``; the part of an article in ``unchanged`` is copied from ``old``, the published
+    file, when it holds it (the article's digest covers every value a part shows). Returns
+    the file's sha256 and the byte range of each article's part, for the next build."""
+    counts: dict[str, int] = {}
+    for article_id, _ in groups:
+        counts[article_id] = counts.get(article_id, 0) + 1
+    between = sep.encode("utf-8")
+    pieces, parts = [header.encode("utf-8")], {}
+    at = len(pieces[0])
+    for article_id, claims in groups:
+        alone = counts[article_id] == 1    # an article whose claims are not together: drawn
+        piece = old.part(article_id) if old is not None and alone and article_id in unchanged else None
+        if piece is None:
+            piece = render(claims).encode("utf-8")
+        at += len(between)
+        if alone:
+            parts[article_id] = [at, at + len(piece)]
+        pieces.append(piece)
+        at += len(piece)
+    data = between.join(pieces)
+    path.unlink(missing_ok=True)
+    path.write_bytes(data)
+    return {"sha256": hashlib.sha256(data).hexdigest(), "parts": parts}
