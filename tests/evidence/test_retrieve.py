@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from factcheck.evidence.retrieve import bm25, build_query, coverage, index_ready, retrieve
@@ -187,7 +189,9 @@ def _coverage_the_slow_way(con, query):
             terms_of.setdefault(word, []).append(termid)
     target = query.concepts.get("condition", []) + query.concepts.get("outcome", [])
     groups = [query.concepts["intervention"]] + ([target] if target else [])
-    forms = {f: _content_words(f) for g in groups for f in g}
+    # a form of stop words alone is looked up by all its words
+    forms = {f: _content_words(f) or re.findall(r"[a-z][a-z0-9-]*[a-z0-9]|[a-z]", f.lower())
+             for g in groups for f in g}
     rest = [] if target else topic_words(query)
     of([w for ws in forms.values() for w in ws] + rest)
 

@@ -207,10 +207,6 @@ def jsonl_part(claims: list[dict]) -> str:
                               ensure_ascii=False, default=str) + "\n" for claim in claims)
 
 
-def write_claims_jsonl(claims: list[dict], path: Path) -> None:
-    path.write_text(jsonl_part(claims), encoding="utf-8")
-
-
 # --- exports ---------------------------------------------------------------------------------
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -263,11 +259,6 @@ def csv_header() -> str:
     return out.getvalue()
 
 
-def write_flagged_csv(flagged: list[dict], path: Path) -> None:
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        fh.write(csv_header() + csv_part(flagged))
-
-
 def md_header(n_flagged: int, generated: str) -> str:
     return "\n".join([f"# Flagged health claims ({n_flagged})", "", f"Generated {md_text(generated)} by factcheck.", ""])
 
@@ -289,11 +280,6 @@ def md_part(claims: list[dict]) -> str:
                          f"{md_text(e['quote'])}")
     lines.append("")
     return "\n".join(lines)
-
-
-def write_flagged_markdown(flagged: list[dict], path: Path, generated: str) -> None:
-    parts = [md_part(claims) for _, claims in _grouped(flagged)]
-    path.write_text("\n".join([md_header(len(flagged), generated)] + parts), encoding="utf-8")
 
 
 def _grouped(claims: list[dict]) -> list[tuple[str, list[dict]]]:
@@ -410,6 +396,10 @@ ARTICLE_MANIFEST = "articles/manifest.json"
 LIST_LIMIT = 1000
 
 
+#: This module's source (read once): how pages and the exports' parts are drawn.
+_SOURCE = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+
+
 def _layout_digest() -> str:
     """The templates, flag texts, this module and factcheck version an article page and its
     parts of the exports are drawn with: an upgrade that changes any of them draws every page
@@ -418,7 +408,7 @@ def _layout_digest() -> str:
 
     h = hashlib.sha256(f"{__version__}|{FLAGS!r}|{SEVERITY_WORDS!r}|{DESIGN_LABEL!r}|{PUBMED_URL}"
                        .encode())
-    h.update(Path(__file__).read_bytes())
+    h.update(_SOURCE.encode())
     for entry in sorted(importlib.resources.files("factcheck.report").joinpath("templates").iterdir(),
                         key=lambda e: e.name):
         if entry.is_file():
@@ -611,16 +601,19 @@ def build_report(con: duckdb.DuckDBPyConnection, out_dir: str | Path, run_id: st
                         root / "flagged.md", len(written))
     # the exports: an unchanged article's part is taken from the published file
     unchanged = {i for i, digest in manifest.items() if before.get(i) == digest}
-    old_base = Path(previous).parent if previous is not None else None
     exported = {}
-    for name, path, header, sep, items, render in (
-            ("claims.jsonl", paths.jsonl, "", "", claims, jsonl_part),
-            ("report/flagged.csv", paths.csv, csv_header(), "", flagged, csv_part),
-            ("report/flagged.md", paths.markdown, md_header(len(flagged), generated), "\n", flagged, md_part)):
-        old = _Export.read(old_base / name, exported_before.get(name)) if old_base is not None else None
-        exported[name] = _write_export(path, header, sep, _grouped(items), render, unchanged, old)
-    (root / ARTICLE_MANIFEST).write_text(json.dumps({"pages": manifest, "exports": exported},
-                                                    sort_keys=True), encoding="utf-8")
+    for path, header, sep, items, render in (
+            (paths.jsonl, "", "", claims, jsonl_part),
+            (paths.csv, csv_header(), "", flagged, csv_part),
+            (paths.markdown, md_header(len(flagged), generated), "\n", flagged, md_part)):
+        # published beside the previous report as this build writes beside ``root``
+        was = (Path(previous) / path.relative_to(root) if path.is_relative_to(root)
+               else Path(previous).parent / path.relative_to(out_dir)) if previous is not None else None
+        with _Export.open(was, exported_before.get(path.name)) as old:
+            exported[path.name] = _write_export(path, header, sep, _grouped(items), render,
+                                                unchanged, old)
+    _write_new(root / ARTICLE_MANIFEST, json.dumps({"pages": manifest, "exports": exported},
+                                                   sort_keys=True))
     return paths
 
 
@@ -641,57 +634,75 @@ def _previous_manifest(previous: str | Path | None) -> tuple[dict[str, str], dic
     return {k: v for k, v in data.items() if isinstance(v, str)}, {}
 
 
-@dataclass
 class _Export:
-    """A published export file and where each article's part lies in it."""
+    """A published export file, open for reading, and where each article's part lies in it.
+    A context manager; :meth:`open` gives one without a file when there is nothing to reuse."""
 
-    data: bytes
-    parts: dict[str, list[int]]
+    def __init__(self, fh=None, size: int = 0, parts: dict | None = None) -> None:
+        self.fh, self.size, self.parts = fh, size, parts or {}
 
     @classmethod
-    def read(cls, path: Path, recorded: dict | None) -> _Export | None:
-        """The file at ``path`` if it is the one the manifest recorded (its sha256), else None
-        (missing, edited, or written by a build that did not record it)."""
-        if not recorded or not path.exists():
-            return None
+    def open(cls, path: Path | None, recorded: dict | None) -> _Export:
+        """The file at ``path`` if it is the one the manifest recorded (its sha256, read in
+        chunks), else an export with no parts (missing, edited, or not recorded)."""
+        if path is None or not isinstance(recorded, dict) or not path.exists():
+            return cls()
         try:
-            data = path.read_bytes()
+            fh = path.open("rb")
         except OSError:
-            return None
-        if hashlib.sha256(data).hexdigest() != recorded.get("sha256"):
-            return None
-        return cls(data, recorded.get("parts") or {})
+            return cls()
+        h = hashlib.sha256()
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+        if h.hexdigest() != recorded.get("sha256") or not isinstance(recorded.get("parts"), dict):
+            fh.close()
+            return cls()
+        return cls(fh, fh.tell(), recorded["parts"])
 
     def part(self, article_id: str) -> bytes | None:
         at = self.parts.get(article_id)
-        if not (isinstance(at, list) and len(at) == 2 and 0 <= at[0] <= at[1] <= len(self.data)):
+        if self.fh is None or not (isinstance(at, list) and len(at) == 2
+                                   and all(isinstance(x, int) for x in at)
+                                   and 0 <= at[0] <= at[1] <= self.size):
             return None
-        return self.data[at[0]:at[1]]
+        self.fh.seek(at[0])
+        return self.fh.read(at[1] - at[0])
+
+    def __enter__(self) -> _Export:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.fh is not None:
+            self.fh.close()
 
 
 def _write_export(path: Path, header: str, sep: str, groups: list[tuple[str, list[dict]]], render,
-                  unchanged: set[str], old: _Export | None) -> dict:
+                  unchanged: set[str], old: _Export) -> dict:
     """Write ``path``: ``header``, then each article's part (``render`` of its claims), joined
     by ``sep``; the part of an article in ``unchanged`` is copied from ``old``, the published
-    file, when it holds it (the article's digest covers every value a part shows). Returns
-    the file's sha256 and the byte range of each article's part, for the next build."""
+    file, when it holds it (the article's digest covers every value a part shows). Written as
+    it goes (a file of every claim is hundreds of megabytes at 10,000 articles). Returns the
+    file's sha256 and the byte range of each article's part, for the next build."""
     counts: dict[str, int] = {}
     for article_id, _ in groups:
         counts[article_id] = counts.get(article_id, 0) + 1
     between = sep.encode("utf-8")
-    pieces, parts = [header.encode("utf-8")], {}
-    at = len(pieces[0])
-    for article_id, claims in groups:
-        alone = counts[article_id] == 1    # an article whose claims are not together: drawn
-        piece = old.part(article_id) if old is not None and alone and article_id in unchanged else None
-        if piece is None:
-            piece = render(claims).encode("utf-8")
-        at += len(between)
-        if alone:
-            parts[article_id] = [at, at + len(piece)]
-        pieces.append(piece)
-        at += len(piece)
-    data = between.join(pieces)
-    path.unlink(missing_ok=True)
-    path.write_bytes(data)
-    return {"sha256": hashlib.sha256(data).hexdigest(), "parts": parts}
+    digest, parts, at = hashlib.sha256(), {}, 0
+    path.unlink(missing_ok=True)     # a new file, never written through a link
+    with path.open("wb") as fh:
+        def put(data: bytes) -> None:
+            nonlocal at
+            fh.write(data)
+            digest.update(data)
+            at += len(data)
+
+        put(header.encode("utf-8"))
+        for article_id, claims in groups:
+            alone = counts[article_id] == 1    # an article whose claims are not together: drawn
+            piece = old.part(article_id) if alone and article_id in unchanged else None
+            put(between)
+            start = at
+            put(piece if piece is not None else render(claims).encode("utf-8"))
+            if alone:
+                parts[article_id] = [start, at]
+    return {"sha256": digest.hexdigest(), "parts": parts}
