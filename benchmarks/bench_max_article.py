@@ -12,7 +12,9 @@ evidence against the demo's reference), alone, on a fresh copy of the demo datab
 once with ``factcheck demo``), and this prints per page: the CPU seconds of each stage (every
 thread of the process: the stance model reads on a pool), the claims judged, the limits that
 cut the page (``removed_blocks`` and ``pipeline_errors`` reasons starting with ``limit:``) and
-the peak memory of the process so far.
+the peak memory of the process so far. What a run's process loads once, whatever its inputs
+(the stance and language models, the claim rules, the stages' imports), is loaded before the
+first page (an ordinary page is run first) and not counted in a page.
 
 What the time is made of: a repeated page holds its article's own claims many times over;
 the claims stage keeps one of each (the same sentence is one claim) and at most
@@ -36,6 +38,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "data" / "seeds"
 TARGET_CPU_S = 10.0
+#: A short article none of the measured pages contains (run first, not counted).
+WARM_UP = """Does vitamin D prevent colds?
+Vitamin D supplements reduce the risk of acute respiratory infections in adults, according to a 2017 meta-analysis.
+Most people get enough vitamin D from sunlight in summer.
+Ask your doctor before you take high doses, which can raise calcium levels.
+"""
 
 
 def big_page(text: str, megabytes: float) -> str:
@@ -104,12 +112,21 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["FACTCHECK_RAW_DIR"] = str(work / "run" / "raw")
     from factcheck.evidence.stance import default_model
 
-    default_model()             # loaded once, as a nightly run does, not counted in a page
+    # what a run process loads once, whatever its inputs, is not counted in a page: the stance
+    # model, and (through a short page of other sentences run first, so that no page measured
+    # finds its own lines already split) the language model, the claim rules' compiled
+    # patterns and the stages' imports
+    default_model()
+    seeds = sorted(SEEDS.glob("*.txt"))
+    warm = work / "warm-up.html"
+    warm.write_text(big_page(WARM_UP, 0), encoding="utf-8")
+    (work / "run").mkdir(exist_ok=True)
+    run_page(base, warm, work / "run")
     print(f"{os.cpu_count()} CPUs; pages of {args.mb:g} MB; CPU seconds per stage (all threads)")
     print(f"{'article':<28} {'MB':>5} {'ingest':>7} {'clean':>7} {'claims':>7} {'evidence':>9} "
           f"{'total':>7} {'judged':>7} {'peak MB':>8}  limits")
     worst = 0.0
-    for seed in sorted(SEEDS.glob("*.txt"))[:args.articles]:
+    for seed in seeds[:args.articles]:
         page = work / f"{seed.stem}.html"
         page.write_text(big_page(seed.read_text(encoding="utf-8"), args.mb), encoding="utf-8")
         (work / "run").mkdir(exist_ok=True)
