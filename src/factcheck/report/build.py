@@ -260,7 +260,8 @@ def csv_header() -> str:
 
 
 def md_header(n_flagged: int, generated: str) -> str:
-    return "\n".join([f"# Flagged health claims ({n_flagged})", "", f"Generated {md_text(generated)} by factcheck.", ""])
+    return "\n".join([f"# Flagged health claims ({n_flagged})", "",
+                      f"Generated {md_text(generated)} by factcheck.", ""])
 
 
 def md_part(claims: list[dict]) -> str:
@@ -444,9 +445,11 @@ def build_report(con: duckdb.DuckDBPyConnection, out_dir: str | Path, run_id: st
 
     ``previous`` is the report published before (its folder): an article page whose content
     did not change since (same article, claims, verdicts, evidence and editors' decisions: a
-    digest kept in ``articles/manifest.json``) is taken from it instead of rendered again, so
-    the report's cost follows what changed, not the number of stored articles. Such a page
-    keeps the header of the run that wrote it."""
+    digest kept in ``articles/manifest.json``) is taken from it instead of rendered again, and
+    so is the article's part of ``claims.jsonl``, ``flagged.csv`` and ``flagged.md`` (whose
+    sha256 and byte range per article the manifest keeps too; with ``claims.jsonl`` beside the
+    ``previous`` folder, as this writes it beside ``report``). The claims are still read from
+    ``con`` each time. Such a page keeps the header of the run that wrote it."""
     from ..store.triage import decision_for
 
     out_dir = Path(out_dir)
