@@ -189,9 +189,12 @@ def _retrieved(con: duckdb.DuckDBPyConnection, where: str = "TRUE", params: list
 def _retrieved_digests(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """article_id -> a digest of every column the records retrieved for its current claims
     are shown with (the rows of ``_RETRIEVED_SQL``): an article page is drawn again when it
-    changes, without reading those rows into Python for the pages that did not."""
+    changes, without reading those rows into Python for the pages that did not. The digest is
+    the sum of the rows' 64-bit hashes (each row names its claim and rank, so no two are
+    alike): about five times cheaper than an md5 of their JSON, which read ten rows a claim
+    as text (1.26 s -> 0.25 s at 1,000 demo articles, 200,000 rows)."""
     return dict(con.execute(
-        "SELECT c.article_id, md5(string_agg(to_json(r)::VARCHAR, chr(10) ORDER BY r.claim_id, r.rank))"
+        "SELECT c.article_id, sum(hash(r)::HUGEINT)::VARCHAR"
         f" FROM ({_RETRIEVED_SQL.format(where='TRUE')}) r JOIN current_claims c USING (claim_id)"
         " GROUP BY c.article_id").fetchall())
 
