@@ -180,3 +180,37 @@ def test_a_claim_off_the_table_is_kept_when_unrelated_records_load(tmp_path):
     pipeline.pubmed_stage(db, [record], run)
     counts = pipeline.evidence_stage(db, run)
     assert counts["judged"] == 0 and counts["unchanged"] == 1
+
+
+def test_planning_reads_out_only_the_claims_it_will_judge(judged, monkeypatch):
+    """A night's planning decides in SQL which claims to judge: the stored claims whose
+    verdict stands are counted, never read into Python (at 10,000 stored articles that read
+    took 22 s a night)."""
+    from factcheck.store import claims as store_claims
+
+    stored = set(_verdicts(judged))
+    run = pipeline.start_run(judged, pipeline.new_run_id("test"), "test", [])
+    pipeline.ingest_stage(judged, [str(SEEDS / "003_a7e04748c8724603.txt")], run)
+    pipeline.clean_stage(judged, run)
+    pipeline.claims_stage(judged, run)
+    read: list = []
+    real = store_claims.load_claims
+
+    def spy(*args, **kwargs):
+        claims = real(*args, **kwargs)
+        read.extend(c.claim_id for c in claims)
+        return claims
+
+    monkeypatch.setattr(store_claims, "load_claims", spy)
+    plan = pipeline.plan_evidence(judged, run)
+    todo = {item["claim"].claim_id for item in plan["todo"]}
+    assert todo and set(read) == todo and not todo & stored
+    assert {item["reason"] for item in plan["todo"]} == {"new_claim"}
+    assert plan["kept"] == len(stored) and plan["claims"] == len(stored) + len(todo)
+    counts = pipeline.save_judged(judged, run, plan, pipeline.judge_batch(
+        judged, plan["todo"], ready=plan["ready"], use_vectors=plan["use_vectors"],
+        model_version=plan["model_version"], reference=plan["reference"]))
+    assert counts["judged"] == len(todo) and counts["unchanged"] == len(stored)
+    after = _verdicts(judged)
+    assert {after[c][3] for c in stored} == {run}                # kept and confirmed tonight
+    assert {after[c][2] for c in todo} == {run}                  # judged tonight

@@ -299,16 +299,16 @@ def plan_evidence(db: str | Path, run_id: str, claim_ids: Sequence[str] | None =
     own reference (an attached reference file is read-only).
 
     Returns plain values: ``todo`` (dicts: ``claim``, ``reason``, and for the reason ``check``
-    the ``pmids`` and ``coverage`` its verdict rests on), ``kept`` (claim ids), ``claims``,
+    the ``pmids`` and ``coverage`` its verdict rests on), ``kept`` (how many keep theirs), ``claims``,
     ``ready`` (the reference has its index), ``use_vectors``, ``model_version``, and counts."""
     from .evidence import vectors
     from .evidence.assess import model_version
     from .evidence.stance import default_model
-    from .store.evidence import drop_evidence_of_missing_records, newest_record_time, verdict_state
+    from .store.evidence import drop_evidence_of_missing_records, verdicts_to_judge
     from .store.reference import ReferenceUnavailable, attached, holds_reference
 
     version = model_version(default_model())
-    plan: dict = {"todo": [], "kept": [], "claims": 0, "model_version": version, "counts": {}}
+    plan: dict = {"todo": [], "kept": 0, "claims": 0, "model_version": version, "counts": {}}
     with closing(connect(db)) as con:
         from .evidence.retrieve import index_ready
 
@@ -335,22 +335,26 @@ def plan_evidence(db: str | Path, run_id: str, claim_ids: Sequence[str] | None =
                     " database rest on it: nothing was judged. Load it (`factcheck pubmed load`) or"
                     " point FACTCHECK_REFERENCE_DB at the reference file")
             log.warning("the PubMed reference %s %s: every claim will get 'no_coverage'", where, problem)
-        # what changed, read before the rows of deleted records go
-        state = verdict_state(con, version, claim_ids)
+        # what changed, read before the rows of deleted records go; only the claims to judge
+        # are read out of the database
+        state, plan["claims"] = verdicts_to_judge(
+            con, version, claim_ids, records_ready=ready,
+            requested=claim_ids is not None or rejudge_all)
         if ready:
             with transaction(con):
                 plan["counts"]["evidence_of_deleted_records"] = drop_evidence_of_missing_records(con)
         # what judging reads: the reference file, opened by itself (None: db holds its own)
         found = None if writable else attached(con)
         plan["reference"] = str(found) if found else None
-        if claim_ids is not None:
-            claims = store_claims.load_claims(con, "claim_id IN (SELECT unnest(?::VARCHAR[]))",
-                                              [list(claim_ids)])
-        else:
-            claims = store_claims.load_claims(con)
-        plan["claims"] = len(claims)
-        newest = newest_record_time(con) if ready else None
-        _plan_claims(plan, claims, state, claim_ids is not None or rejudge_all, ready, newest)
+        claims = store_claims.load_claims(con, "claim_id IN (SELECT unnest(?::VARCHAR[]))",
+                                          [list(state)]) if state else []
+        for claim in claims:
+            known = state[claim.claim_id]
+            item = {"claim": claim, "reason": known["reason"]}
+            if known["reason"] == "check":
+                item.update(pmids=sorted(known["pmids"]), coverage=known["coverage"])
+            plan["todo"].append(item)
+        plan["kept"] = plan["claims"] - len(plan["todo"])
         # the encoder (seconds to import and load) only when a claim is to be judged; a
         # database holding its own reference embeds its records without a vector then too (a
         # reference file embeds them when it is loaded)
@@ -358,31 +362,6 @@ def plan_evidence(db: str | Path, run_id: str, claim_ids: Sequence[str] | None =
         if use_vectors and writable:
             plan["counts"]["records_embedded"] = vectors.embed_records(con, progress=progress)
     return plan
-
-
-def _plan_claims(plan: dict, claims, state: dict, requested: bool, ready: bool, newest) -> None:
-    """Sort ``claims`` into the plan's ``todo`` (each with why) and ``kept``."""
-    for claim in claims:
-        known = state.get(claim.claim_id) or {"reason": "new_claim"}
-        if requested:
-            reason = "requested"
-        elif known["reason"]:
-            reason = known["reason"]
-        elif not ready:
-            # an empty table gives every claim 'no_coverage': judge again only a verdict
-            # made while records were there
-            reason = "new_records" if known["coverage"] else None
-        elif newest is not None and known["decided_at"] is not None and newest > known["decided_at"]:
-            reason = "check"    # records loaded after its verdict: retrieval decides
-        else:
-            reason = None
-        if reason is None:
-            plan["kept"].append(claim.claim_id)
-        else:
-            item = {"claim": claim, "reason": reason}
-            if reason == "check":
-                item.update(pmids=sorted(known["pmids"]), coverage=known["coverage"])
-            plan["todo"].append(item)
 
 
 def judge_batch(db: str | Path, items: Sequence[dict], *, ready: bool, use_vectors: bool,
@@ -470,21 +449,24 @@ def save_judged(db: str | Path, run_id: str, plan: dict, judged: Sequence[dict],
     from .store.evidence import mark_checked, replace_claims_evidence, verdict_counts
 
     counts: dict[str, int] = {"claims": plan["claims"], "judged": 0, "unchanged": 0, **plan["counts"]}
-    kept = list(plan["kept"])
+    checked = set()    # claims to judge whose retrieval check found nothing changed: kept
     replaced = []
     for done in judged:
         reason = done["reason"]
         if reason is None:
-            kept.append(done["claim_id"])
+            checked.add(done["claim_id"])
             continue
         replaced.append((done["claim_id"], done["rows"], done["verdict"]))
         counts["judged"] += 1
         counts[f"because_{reason}"] = counts.get(f"because_{reason}", 0) + 1
+    # every claim of the plan's scope is kept but those judged now, and those meant to be
+    # judged and not (a failed batch): marked in the database, never listed here
+    not_kept = [item["claim"].claim_id for item in plan["todo"] if item["claim"].claim_id not in checked]
     with closing(connect(db)) as con:
         with transaction(con):
             replace_claims_evidence(con, replaced, run_id)
-            mark_checked(con, kept, run_id)
-        counts["unchanged"] = len(kept)
+            mark_checked(con, run_id, claim_ids=claim_ids, except_ids=not_kept)
+        counts["unchanged"] = plan["kept"] + len(checked)
         counts.update(verdict_counts(con, claim_ids))
     return counts
 
@@ -507,7 +489,7 @@ def evidence_stage(db: str | Path, run_id: str, top_k: int | None = None, progre
     plan = plan_evidence(db, run_id, claim_ids, rejudge_all, progress=progress)
     tick = None
     if progress is not None:
-        task = progress.add_task("evidence", total=plan["claims"], completed=len(plan["kept"]))
+        task = progress.add_task("evidence", total=plan["claims"], completed=plan["kept"])
 
         def tick() -> None:
             progress.update(task, advance=1)

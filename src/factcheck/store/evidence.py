@@ -68,7 +68,7 @@ def drop_evidence_of_missing_records(con: duckdb.DuckDBPyConnection) -> int:
     """Delete evidence rows whose PubMed record is gone (a ``DeleteCitation`` was loaded).
 
     The current claims that read such a record are judged again by the same run (their
-    verdict state says ``evidence_changed``: call :func:`verdict_state` first); this also clears
+    verdict state says ``evidence_changed``: call :func:`verdicts_to_judge` first); this also clears
     the rows of older article versions, which are no longer judged. Returns the rows deleted.
     """
     (n,) = con.execute("DELETE FROM evidence e WHERE NOT EXISTS"
@@ -76,35 +76,60 @@ def drop_evidence_of_missing_records(con: duckdb.DuckDBPyConnection) -> int:
     return int(n)
 
 
-def verdict_state(con: duckdb.DuckDBPyConnection, model_version: str,
-                  claim_ids: Sequence[str] | None = None) -> dict[str, dict]:
-    """For each current claim (or those of ``claim_ids``): whether its verdict is stale by what
-    the database alone tells, and what a newer-records check needs.
+def verdicts_to_judge(con: duckdb.DuckDBPyConnection, model_version: str,
+                      claim_ids: Sequence[str] | None = None, *, records_ready: bool = True,
+                      requested: bool = False) -> tuple[dict[str, dict], int]:
+    """Which current claims (or which of ``claim_ids``) the evidence stage must judge, and why,
+    decided in one statement so that the claims whose verdict stands are never read out of
+    the database (a night's cost follows its new input, not the stored history).
 
-    Returns ``claim_id -> {"reason": None | 'new_claim' | 'model_changed' | 'evidence_changed',
-    "decided_at", "coverage", "pmids"}``: no verdict yet; a verdict by another stance model or
-    rules version; or one of the records it read was since deleted, replaced by a newer
-    version, or retracted (including by a retraction notice loaded later)."""
+    Returns (``claim_id -> {"reason", "decided_at", "coverage", "pmids"}`` for those to judge,
+    how many current claims are in scope). The reason, first that applies: ``requested``
+    (every claim in scope); ``new_claim`` (no verdict yet); ``model_changed`` (a verdict by
+    another stance model or rules version); ``evidence_changed`` (a record it read was since
+    deleted, replaced by a newer version, or retracted, including by a retraction notice
+    loaded later); with the reference not ready (empty, no index) ``new_records`` for a
+    verdict made while records were there, else none; ``check`` when records were loaded
+    after its verdict (``pmids``: the records it rests on; retrieval decides). Read before
+    :func:`drop_evidence_of_missing_records`."""
     where = "TRUE" if claim_ids is None else "cc.claim_id IN (SELECT unnest(?::VARCHAR[]))"
     params: list = [model_version] + ([] if claim_ids is None else [list(claim_ids)])
+    in_scope = con.execute(f"SELECT count(*) FROM current_claims cc WHERE {where}",
+                           params[1:]).fetchone()[0]
     rows = con.execute(
-        f"""SELECT cc.claim_id,
-                   CASE WHEN v.claim_id IS NULL THEN 'new_claim'
-                        WHEN v.model_version IS DISTINCT FROM ? THEN 'model_changed'
-                        WHEN EXISTS (SELECT 1 FROM evidence e LEFT JOIN pubmed p ON p.pmid = e.pmid
-                                     WHERE e.claim_id = cc.claim_id
-                                       AND (p.pmid IS NULL OR p.loaded_at > v.decided_at
-                                            OR p.is_retracted IS DISTINCT FROM
-                                               coalesce(e.record_retracted, p.is_retracted)))
-                             THEN 'evidence_changed'
-                   END AS reason,
-                   v.decided_at, v.coverage,
-                   (SELECT list(e.pmid) FROM evidence e WHERE e.claim_id = cc.claim_id) AS pmids
-            FROM current_claims cc LEFT JOIN verdicts v ON v.claim_id = cc.claim_id
-            WHERE {where}""", params).fetchall()
-    return {cid: {"reason": reason, "decided_at": decided_at, "coverage": cov,
-                  "pmids": set(pmids or [])}
-            for cid, reason, decided_at, cov, pmids in rows}
+        f"""WITH s AS (
+                SELECT cc.claim_id, v.decided_at, v.coverage,
+                       CASE WHEN v.claim_id IS NULL THEN 'new_claim'
+                            WHEN v.model_version IS DISTINCT FROM ? THEN 'model_changed'
+                            WHEN EXISTS (SELECT 1 FROM evidence e LEFT JOIN pubmed p ON p.pmid = e.pmid
+                                         WHERE e.claim_id = cc.claim_id
+                                           AND (p.pmid IS NULL OR p.loaded_at > v.decided_at
+                                                OR p.is_retracted IS DISTINCT FROM
+                                                   coalesce(e.record_retracted, p.is_retracted)))
+                                 THEN 'evidence_changed'
+                       END AS stale
+                FROM current_claims cc LEFT JOIN verdicts v ON v.claim_id = cc.claim_id
+                WHERE {where})
+            SELECT * FROM (
+                SELECT claim_id,
+                       CASE WHEN ?::BOOLEAN THEN 'requested'
+                            WHEN stale IS NOT NULL THEN stale
+                            WHEN NOT ?::BOOLEAN THEN
+                                 CASE WHEN coalesce(coverage, 0) <> 0 THEN 'new_records' END
+                            WHEN decided_at < (SELECT max(loaded_at) FROM pubmed) THEN 'check'
+                       END AS reason,
+                       decided_at, coverage
+                FROM s)
+            WHERE reason IS NOT NULL""", params + [requested, records_ready]).fetchall()
+    todo = {cid: {"reason": reason, "decided_at": decided_at, "coverage": cov, "pmids": set()}
+            for cid, reason, decided_at, cov in rows}
+    checks = [cid for cid, item in todo.items() if item["reason"] == "check"]
+    if checks:
+        for cid, pmids in con.execute(
+                "SELECT claim_id, list(pmid) FROM evidence WHERE claim_id IN"
+                " (SELECT unnest(?::VARCHAR[])) GROUP BY claim_id", [checks]).fetchall():
+            todo[cid]["pmids"] = set(pmids)
+    return todo, int(in_scope)
 
 
 def newest_record_time(con: duckdb.DuckDBPyConnection):
@@ -112,11 +137,15 @@ def newest_record_time(con: duckdb.DuckDBPyConnection):
     return con.execute("SELECT max(loaded_at) FROM pubmed").fetchone()[0]
 
 
-def mark_checked(con: duckdb.DuckDBPyConnection, claim_ids: Sequence[str], run_id: str) -> None:
-    """Record that ``run_id`` found these claims' verdicts current (``checked_run_id``)."""
-    if claim_ids:
-        con.execute("UPDATE verdicts SET checked_run_id = ? WHERE claim_id IN "
-                    "(SELECT unnest(?::VARCHAR[]))", [run_id, list(claim_ids)])
+def mark_checked(con: duckdb.DuckDBPyConnection, run_id: str, *, claim_ids: Sequence[str] | None = None,
+                 except_ids: Sequence[str] = ()) -> None:
+    """Record that ``run_id`` found current the verdicts of the current claims (or of those
+    of ``claim_ids``) but ``except_ids`` (``checked_run_id``): those it judged (their rows are
+    new) and those it meant to judge and did not."""
+    scope = "" if claim_ids is None else " AND claim_id IN (SELECT unnest(?::VARCHAR[]))"
+    con.execute("UPDATE verdicts SET checked_run_id = ? WHERE claim_id IN (SELECT claim_id FROM"
+                " current_claims) AND claim_id NOT IN (SELECT unnest(?::VARCHAR[]))" + scope,
+                [run_id, list(except_ids)] + ([] if claim_ids is None else [list(claim_ids)]))
 
 
 def verdict_counts(con: duckdb.DuckDBPyConnection, claim_ids: Sequence[str] | None = None
