@@ -127,7 +127,9 @@ EVIDENCE_KEYS = ("pmid", "rank", "score", "on_topic", "title", "year", "design",
 def _claims(con: duckdb.DuckDBPyConnection) -> list[dict]:
     """Every current claim with its verdict and evidence, as the report shows them (read by
     column name: a column added to the query cannot shift the others)."""
-    rows = records(con.execute(
+    # read through Arrow: the same values as ``records`` gives (checked), in two thirds of the
+    # time for a quarter of a million claims with their lists
+    rows = con.execute(
         """
         SELECT cc.claim_id, cc.article_id, cc.source, a.source_kind, cc.article_title, cc.seq,
                cc.sentence, cc.start_char AS start, cc.end_char AS "end", cc.claim_type,
@@ -143,7 +145,7 @@ def _claims(con: duckdb.DuckDBPyConnection) -> list[dict]:
         JOIN articles a USING (article_id)
         LEFT JOIN verdicts v USING (claim_id)
         ORDER BY cc.source, cc.seq
-        """))
+        """).to_arrow_table().to_pylist()
     # the records that bear on a claim (few), for every claim; every record retrieved (ten a
     # claim) only where a page is drawn: see _retrieved
     evidence = _retrieved(con, "coalesce(e.stance, 'neutral') <> 'neutral'")
@@ -400,6 +402,9 @@ ARTICLE_MANIFEST = "articles/manifest.json"
 LIST_LIMIT = 1000
 
 
+#: An article's keys computed from its claims alone (each claim's flags, verdict, severity and
+#: editor's decision): left out of its digest, which holds the claims themselves.
+_DERIVED = frozenset({"flagged", "open", "severity", "by_severity", "verdicts"})
 #: This module's source (read once): how pages and the exports' parts are drawn.
 _SOURCE = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
 
@@ -476,6 +481,8 @@ def build_report(con: duckdb.DuckDBPyConnection, out_dir: str | Path, run_id: st
                   a.first_seen_run, ca.author
            FROM current_articles ca JOIN articles a USING (article_id) ORDER BY ca.source""")
     articles = []
+    decisions = decisions or {}
+    decided = {article_id for article_id, _ in decisions}   # articles an editor decided on
     for a in records(cur):
         # the body itself is read only for the pages drawn (below); its digest stands for it
         a["title_shown"] = article_title(a["title"], a.pop("body_head"))
@@ -489,7 +496,8 @@ def build_report(con: duckdb.DuckDBPyConnection, out_dir: str | Path, run_id: st
             c["article_title_shown"] = a["title_shown"]
             c["page"] = f"{a['page']}#c-{c['seq']}"
             c["severity"] = severity(c["flags"]) if c["attribution"] != "rejected" else 0
-            found = decision_for(decisions or {}, a["article_id"], c["sentence"], c["flags"])
+            found = (decision_for(decisions, a["article_id"], c["sentence"], c["flags"])
+                     if a["article_id"] in decided else None)
             c["triage"] = ({"status": found.status, "note": found.note, "editor": found.editor,
                             "decided_at": found.decided_at} if found else None)
         a["claims"] = mine
@@ -568,9 +576,11 @@ def build_report(con: duckdb.DuckDBPyConnection, out_dir: str | Path, run_id: st
     for a in articles:
         # what the page shows (cheaply: repr; pickle is faster but writes equal data
         # differently from one build to the next; the records retrieved by their digest in
-        # SQL), and how it is drawn
+        # SQL; not the keys derived from the claims, which would repeat them), and how it is
+        # drawn
+        shows = {k: v for k, v in a.items() if k not in _DERIVED}
         digest = hashlib.sha256(
-            (layout + shown.get(a["article_id"], "") + repr(a)).encode()).hexdigest()
+            (layout + shown.get(a["article_id"], "") + repr(shows)).encode()).hexdigest()
         manifest[a["article_id"]] = digest
         kept = Path(previous) / a["page"] if previous is not None else None
         if before.get(a["article_id"]) == digest and kept is not None and kept.exists():
