@@ -300,7 +300,8 @@ def plan_evidence(db: str | Path, run_id: str, claim_ids: Sequence[str] | None =
 
     Returns plain values: ``todo`` (dicts: ``claim``, ``reason``, and for the reason ``check``
     the ``pmids`` and ``coverage`` its verdict rests on), ``kept`` (how many keep theirs), ``claims``,
-    ``ready`` (the reference has its index), ``use_vectors``, ``model_version``, and counts."""
+    ``claim_ids`` (the scope asked for, None: every current claim), ``ready`` (the reference
+    has its index), ``use_vectors``, ``model_version``, and counts."""
     from .evidence import vectors
     from .evidence.assess import model_version
     from .evidence.stance import default_model
@@ -308,7 +309,8 @@ def plan_evidence(db: str | Path, run_id: str, claim_ids: Sequence[str] | None =
     from .store.reference import ReferenceUnavailable, attached, holds_reference
 
     version = model_version(default_model())
-    plan: dict = {"todo": [], "kept": 0, "claims": 0, "model_version": version, "counts": {}}
+    plan: dict = {"todo": [], "kept": 0, "claims": 0, "model_version": version, "counts": {},
+                  "claim_ids": None if claim_ids is None else list(claim_ids)}
     with closing(connect(db)) as con:
         from .evidence.retrieve import index_ready
 
@@ -465,7 +467,8 @@ def save_judged(db: str | Path, run_id: str, plan: dict, judged: Sequence[dict],
     with closing(connect(db)) as con:
         with transaction(con):
             replace_claims_evidence(con, replaced, run_id)
-            mark_checked(con, run_id, claim_ids=claim_ids, except_ids=not_kept)
+            # the plan's scope, whatever ``claim_ids`` this is called with
+            mark_checked(con, run_id, claim_ids=plan.get("claim_ids"), except_ids=not_kept)
         counts["unchanged"] = plan["kept"] + len(checked)
         counts.update(verdict_counts(con, claim_ids))
     return counts

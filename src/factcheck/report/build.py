@@ -410,13 +410,13 @@ _SOURCE = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
 
 
 def _layout_digest() -> str:
-    """The templates, flag texts, this module and factcheck version an article page and its
-    parts of the exports are drawn with: an upgrade that changes any of them draws every page
-    again."""
+    """The templates, flag texts, verdict labels, this module and factcheck version an article
+    page and its parts of the exports are drawn with: an upgrade that changes any of them draws
+    every page again."""
     from .. import __version__
 
     h = hashlib.sha256(f"{__version__}|{FLAGS!r}|{SEVERITY_WORDS!r}|{DESIGN_LABEL!r}|{PUBMED_URL}"
-                       .encode())
+                       f"|{LABELS!r}".encode())
     h.update(_SOURCE.encode())
     for entry in sorted(importlib.resources.files("factcheck.report").joinpath("templates").iterdir(),
                         key=lambda e: e.name):

@@ -132,11 +132,6 @@ def verdicts_to_judge(con: duckdb.DuckDBPyConnection, model_version: str,
     return todo, int(in_scope)
 
 
-def newest_record_time(con: duckdb.DuckDBPyConnection):
-    """When the newest content of the reference table was loaded (``None``: empty table)."""
-    return con.execute("SELECT max(loaded_at) FROM pubmed").fetchone()[0]
-
-
 def mark_checked(con: duckdb.DuckDBPyConnection, run_id: str, *, claim_ids: Sequence[str] | None = None,
                  except_ids: Sequence[str] = ()) -> None:
     """Record that ``run_id`` found current the verdicts of the current claims (or of those
