@@ -444,10 +444,9 @@ def _judge_items(con, items: Sequence[dict], *, ready: bool, use_vectors: bool, 
     return out
 
 
-def save_judged(db: str | Path, run_id: str, plan: dict, judged: Sequence[dict],
-                claim_ids: Sequence[str] | None = None) -> dict:
+def save_judged(db: str | Path, run_id: str, plan: dict, judged: Sequence[dict]) -> dict:
     """Write the judged claims' evidence and verdicts, mark the kept ones as checked by this
-    run, and return the stage's counts."""
+    run, and return the stage's counts, all within the plan's scope (``plan["claim_ids"]``)."""
     from .store.evidence import mark_checked, replace_claims_evidence, verdict_counts
 
     counts: dict[str, int] = {"claims": plan["claims"], "judged": 0, "unchanged": 0, **plan["counts"]}
@@ -467,10 +466,9 @@ def save_judged(db: str | Path, run_id: str, plan: dict, judged: Sequence[dict],
     with closing(connect(db)) as con:
         with transaction(con):
             replace_claims_evidence(con, replaced, run_id)
-            # the plan's scope, whatever ``claim_ids`` this is called with
-            mark_checked(con, run_id, claim_ids=plan.get("claim_ids"), except_ids=not_kept)
+            mark_checked(con, run_id, claim_ids=plan["claim_ids"], except_ids=not_kept)
         counts["unchanged"] = plan["kept"] + len(checked)
-        counts.update(verdict_counts(con, claim_ids))
+        counts.update(verdict_counts(con, plan["claim_ids"]))
     return counts
 
 
@@ -499,7 +497,7 @@ def evidence_stage(db: str | Path, run_id: str, top_k: int | None = None, progre
     judged = judge_batch(db, plan["todo"], ready=plan["ready"], use_vectors=plan["use_vectors"],
                          model_version=plan["model_version"], reference=plan["reference"],
                          top_k=top_k, progress=tick)
-    return save_judged(db, run_id, plan, judged, claim_ids)
+    return save_judged(db, run_id, plan, judged)
 
 
 def fetch_evidence_stage(db: str | Path, run_id: str, *, api_key: str | None = None,

@@ -83,7 +83,7 @@ def verdicts_to_judge(con: duckdb.DuckDBPyConnection, model_version: str,
     decided in one statement so that the claims whose verdict stands are never read out of
     the database (a night's cost follows its new input, not the stored history).
 
-    Returns (``claim_id -> {"reason", "decided_at", "coverage", "pmids"}`` for those to judge,
+    Returns (``claim_id -> {"reason", "coverage", "pmids"}`` for those to judge,
     how many current claims are in scope). The reason, first that applies: ``requested``
     (every claim in scope); ``new_claim`` (no verdict yet); ``model_changed`` (a verdict by
     another stance model or rules version); ``evidence_changed`` (a record it read was since
@@ -118,11 +118,10 @@ def verdicts_to_judge(con: duckdb.DuckDBPyConnection, model_version: str,
                                  CASE WHEN coalesce(coverage, 0) <> 0 THEN 'new_records' END
                             WHEN decided_at < (SELECT max(loaded_at) FROM pubmed) THEN 'check'
                        END AS reason,
-                       decided_at, coverage
+                       coverage
                 FROM s)
             WHERE reason IS NOT NULL""", params + [requested, records_ready]).fetchall()
-    todo = {cid: {"reason": reason, "decided_at": decided_at, "coverage": cov, "pmids": set()}
-            for cid, reason, decided_at, cov in rows}
+    todo = {cid: {"reason": reason, "coverage": cov, "pmids": set()} for cid, reason, cov in rows}
     checks = [cid for cid, item in todo.items() if item["reason"] == "check"]
     if checks:
         for cid, pmids in con.execute(
