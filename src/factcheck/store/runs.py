@@ -13,6 +13,8 @@ from datetime import datetime, timezone
 
 import duckdb
 
+from .db import sql_string
+
 
 def now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
@@ -78,8 +80,6 @@ def copy_run_records(con: duckdb.DuckDBPyConnection, source_db: str, run_id: str
 
     Unlike the other writers here it holds its own transaction: DuckDB cannot detach the
     other file while a transaction has read from it."""
-    from .db import sql_string
-
     con.execute(f"ATTACH {sql_string(source_db)} AS rejected (READ_ONLY)")
     try:
         con.execute("BEGIN TRANSACTION")
