@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     work = args.workdir or Path(tmp.name)
     work.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, DO_NOT_TRACK="1", FACTCHECK_EVIDENCE_EMBED="off", FACTCHECK_CLAIMS_EMBED="off",
-               PREFECT_HOME=str(work / "prefect"))
+               PREFECT_HOME=str(work / "prefect"), PREFECT_SERVER_ANALYTICS_ENABLED="false")
     env.pop("PREFECT_API_URL", None)
     base = work / "demo" / "factcheck.duckdb"
     if not base.exists():
