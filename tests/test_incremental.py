@@ -69,6 +69,17 @@ def test_a_new_article_judges_only_its_own_claims(judged):
     assert {after[c][1] for c in new} == {"new_claim"}
 
 
+def test_a_runs_summary_lists_the_articles_it_stored_or_judged_not_every_stored_one(judged):
+    run, _ = _run(judged, [SEEDS / "001_b93a18ff41c11d19.txt", SEEDS / "003_a7e04748c8724603.txt"])
+    info = pipeline.summary(judged, run)
+    assert [Path(a["source"]).name for a in info["articles"]] == ["003_a7e04748c8724603.txt"]
+    assert info["n_articles"] == 1 and info["articles"][0]["n_claims"] > 0
+    # the labels are those of every current claim, both articles'
+    assert sum(info["labels"].values()) == info["current_claims"] > info["articles"][0]["n_claims"]
+    quiet, _ = _run(judged, [SEEDS / "001_b93a18ff41c11d19.txt"])
+    assert pipeline.summary(judged, quiet)["articles"] == []
+
+
 def test_a_run_with_nothing_to_judge_does_not_load_the_sentence_encoder(judged):
     """The ``embed`` extra's encoder takes seconds to import and load: a night with no claim
     to judge does not pay for it, even where embeddings are required (``on``); a night with

@@ -4,6 +4,7 @@ the split are split once, and nothing is dropped before it is moved."""
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 from contextlib import closing
@@ -154,9 +155,14 @@ def test_a_reference_load_is_published_by_rename_and_readers_keep_what_they_open
                 .fetchall()] == ["load", "load"]
 
 
-def test_a_database_without_a_reference_judges_every_claim_no_coverage(tmp_path):
+def test_a_database_without_a_reference_judges_every_claim_no_coverage(tmp_path, caplog):
     db = tmp_path / "factcheck.duckdb"
-    assert nightly_run(db)["status"] == "completed"
+    with caplog.at_level(logging.WARNING, logger="factcheck.pipeline"):
+        assert nightly_run(db)["status"] == "completed"
+    # the warning names the file looked for and how to fill it, not the empty stand-in
+    warned = " ".join(r.getMessage() for r in caplog.records)
+    assert f"the PubMed reference {tmp_path / 'reference.duckdb'} is missing" in warned
+    assert "factcheck pubmed load FILE --db" in warned and "factcheck-empty-reference" not in warned
     assert not (tmp_path / "reference.duckdb").exists()
     with closing(connect(db, read_only=True)) as con:
         labels = {r[0] for r in con.execute("SELECT label FROM verdicts").fetchall()}
@@ -197,8 +203,9 @@ def test_a_run_whose_reference_went_missing_judges_nothing_and_keeps_the_verdict
         evidence = con.execute("SELECT count(*) FROM evidence").fetchone()[0]
     assert before[1] > 0 and evidence > 0
     reference.rename(tmp_path / "moved.duckdb")     # not mounted, moved, or not named tonight
-    with pytest.raises(ReferenceUnavailable, match="evidence rows of this database rest on it"):
+    with pytest.raises(ReferenceUnavailable, match="evidence rows of this database rest on it") as err:
         nightly_run(db)
+    assert f"the PubMed reference {reference} is missing" in str(err.value)
     with closing(connect(db, read_only=True)) as con:
         assert con.execute("SELECT count(*), count(*) FILTER (WHERE coverage > 0) FROM verdicts"
                            ).fetchone() == before

@@ -306,7 +306,7 @@ def plan_evidence(db: str | Path, run_id: str, claim_ids: Sequence[str] | None =
     from .evidence.assess import model_version
     from .evidence.stance import default_model
     from .store.evidence import drop_evidence_of_missing_records, verdicts_to_judge
-    from .store.reference import ReferenceUnavailable, attached, holds_reference
+    from .store.reference import ReferenceUnavailable, attached, holds_reference, reference_path
 
     version = model_version(default_model())
     plan: dict = {"todo": [], "kept": 0, "claims": 0, "model_version": version, "counts": {},
@@ -328,6 +328,12 @@ def plan_evidence(db: str | Path, run_id: str, claim_ids: Sequence[str] | None =
         ready = plan["ready"] = index_ready(con)
         if problem:
             where = attached(con) or db
+            if problem == "is empty or missing" and not writable:
+                # the empty stand-in in the temporary folder is attached: name the file that is
+                # looked for, not the stand-in
+                expected = reference_path(db)
+                where = expected if expected is not None else where
+                problem = ("is missing" if expected is None or not expected.exists() else "is empty")
             resting = con.execute("SELECT count(*) FROM evidence").fetchone()[0]
             if resting:
                 # a reference file moved, not mounted or not named (FACTCHECK_REFERENCE_DB) must
@@ -336,7 +342,9 @@ def plan_evidence(db: str | Path, run_id: str, claim_ids: Sequence[str] | None =
                     f"the PubMed reference {where} {problem}, but {resting:,} evidence rows of this"
                     " database rest on it: nothing was judged. Load it (`factcheck pubmed load`) or"
                     " point FACTCHECK_REFERENCE_DB at the reference file")
-            log.warning("the PubMed reference %s %s: every claim will get 'no_coverage'", where, problem)
+            log.warning("the PubMed reference %s %s: every claim will get 'no_coverage'; load PubMed"
+                        " files into it with `factcheck pubmed load FILE --db %s`, or point"
+                        " FACTCHECK_REFERENCE_DB at a reference file", where, problem, db)
         # what changed, read before the rows of deleted records go; only the claims to judge
         # are read out of the database
         state, plan["claims"] = verdicts_to_judge(
@@ -692,15 +700,30 @@ def publish_run(work: str | Path, db: str | Path, out_dir: str | Path, run_id: s
     return {"html": str(html / staged.html.name), "jsonl": str(jsonl)}
 
 
+#: At most this many articles are listed in a run's summary (those it stored or judged).
+SUMMARY_ARTICLES = 20
+
+
 def summary(db: str | Path, run_id: str) -> dict:
-    """A one-screen summary of a run, read from the published database."""
+    """A one-screen summary of a run, read from the published database: the articles the run
+    stored a version of or judged claims of (at most :data:`SUMMARY_ARTICLES`, and how many in
+    all), the labels of every current claim, and the inputs that failed (the first 50, and how
+    many in all)."""
     with closing(connect(db, read_only=True)) as con:
         run = con.execute("SELECT status, n_documents, n_new_versions, n_claims, n_flagged, n_errors,"
                           " dq_passed FROM runs WHERE run_id = ?", [run_id]).fetchone()
         labels = dict(con.execute("SELECT label, count(*) FROM current_claims JOIN verdicts USING"
                                   " (claim_id) GROUP BY label").fetchall())
-        articles = con.execute("SELECT source, title, n_claims, n_flagged, n_removed FROM article_summary"
-                               " ORDER BY source").fetchall()
+        # the articles this run touched: a version stored, or claims judged (a nightly run over
+        # a large database must not print every stored article)
+        touched = """FROM article_summary s WHERE s.article_id IN (
+                         SELECT article_id FROM article_versions WHERE run_id = ?
+                         UNION SELECT c.article_id FROM current_claims c JOIN verdicts v USING (claim_id)
+                         WHERE v.run_id = ?)"""
+        n_articles = con.execute(f"SELECT count(*) {touched}", [run_id, run_id]).fetchone()[0]
+        articles = con.execute(f"SELECT source, title, n_claims, n_flagged, n_removed {touched}"
+                               f" ORDER BY source LIMIT {SUMMARY_ARTICLES}", [run_id, run_id]).fetchall()
+        n_current = con.execute("SELECT count(*) FROM current_claims").fetchone()[0]
         pubmed = con.execute("SELECT count(*) FROM pubmed").fetchone()[0]
         input_errors = con.execute("SELECT count(*) FROM pipeline_errors WHERE run_id = ? AND "
                                    "stage = 'ingest' AND severity = 'error'", [run_id]).fetchone()[0]
@@ -715,11 +738,17 @@ def summary(db: str | Path, run_id: str) -> dict:
                 WHERE run_id = ? AND outcome = 'error'
                   AND url NOT IN (SELECT source FROM pipeline_errors WHERE run_id = ?))
             ORDER BY k, t LIMIT 50""", [run_id, run_id, run_id]).fetchall()
+        n_failures = con.execute("""
+            SELECT (SELECT count(*) FROM pipeline_errors WHERE run_id = ? AND severity = 'error')
+                 + (SELECT count(*) FROM fetch_log WHERE run_id = ? AND outcome = 'error'
+                    AND url NOT IN (SELECT source FROM pipeline_errors WHERE run_id = ?))""",
+                                 [run_id, run_id, run_id]).fetchone()[0]
     keys = ["status", "n_documents", "n_new_versions", "n_claims", "n_flagged", "n_errors", "dq_passed"]
     row = dict(zip(keys, run)) if run else {}
     if row:
         row["n_input_errors"] = input_errors   # inputs that could not be stored (of n_documents)
-    return {"run": row, "labels": labels, "pubmed_records": pubmed,
+    return {"run": row, "labels": labels, "current_claims": n_current, "pubmed_records": pubmed,
             "failures": [dict(zip(["source", "kind", "message"], f)) for f in failures],
+            "n_failures": n_failures, "n_articles": n_articles,
             "articles": [dict(zip(["source", "title", "n_claims", "n_flagged", "n_removed"], a))
                          for a in articles]}

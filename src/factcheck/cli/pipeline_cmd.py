@@ -134,18 +134,28 @@ def _print_summary(result: dict) -> dict | None:
         return None
     info = summary(result["db"], result["run_id"])
     run = info["run"]
-    table = Table(title=f"run {result['run_id']}", show_lines=False)
-    for col in ("article", "claims", "flagged", "boilerplate removed"):
-        table.add_column(col, justify="left" if col == "article" else "right")
-    for a in info["articles"]:
-        table.add_row((a["title"] or Path(a["source"]).name)[:60], str(a["n_claims"]),
-                      str(a["n_flagged"]), str(a["n_removed"]))
-    console.print(table)
+    if info["articles"]:
+        table = Table(title=f"run {result['run_id']}: articles stored or judged", show_lines=False)
+        for col in ("article", "claims", "flagged", "boilerplate removed"):
+            table.add_column(col, justify="left" if col == "article" else "right")
+        for a in info["articles"]:
+            table.add_row((a["title"] or Path(a["source"]).name)[:60], str(a["n_claims"]),
+                          str(a["n_flagged"]), str(a["n_removed"]))
+        console.print(table)
+        if info["n_articles"] > len(info["articles"]):
+            console.print(f"… and {info['n_articles'] - len(info['articles']):,} more articles "
+                          "(SELECT * FROM article_summary)")
+    else:
+        console.print(f"run {result['run_id']}: no article stored or judged")
     labels = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted(info["labels"].items()))
     console.print(f"documents {run['n_documents']} · new versions {run['n_new_versions']} · "
                   f"claims {run['n_claims']} new · flagged {run['n_flagged']} · errors "
                   f"{run['n_errors']} · PubMed records {info['pubmed_records']:,}")
-    console.print(f"verdicts: {labels or 'none'}")
+    console.print(f"verdicts of the {info['current_claims']:,} current claims: {labels or 'none'}")
+    if not info["pubmed_records"]:
+        console.print("[yellow]the PubMed reference is empty or missing: every claim is "
+                      "'no_coverage'[/yellow]; load PubMed files with `factcheck pubmed load FILE "
+                      f"--db {result['db']}`", soft_wrap=True)
     console.print(f"data-quality checks: {'passed' if run['dq_passed'] else 'FAILED'}")
     console.print(f"\n[bold]database[/bold]  {result['db']}")
     console.print(f"[bold]report[/bold]    {result['html']}")
@@ -154,8 +164,8 @@ def _print_summary(result: dict) -> dict | None:
     for f in shown:             # markup off: a URL or a message may hold "[...]"
         console.print(f"  ✗ {f['source']}: {f['kind']}: {f['message']}", soft_wrap=True,
                       highlight=False, markup=False)
-    if len(info["failures"]) > len(shown):
-        console.print(f"  … and {len(info['failures']) - len(shown)} more")
+    if info["n_failures"] > len(shown):
+        console.print(f"  … and {info['n_failures'] - len(shown):,} more")
     if run["n_errors"]:
         console.print(f"[yellow]{run['n_errors']} errors ({run['n_input_errors']} of "
                       f"{run['n_documents']} inputs could not be stored)[/yellow]; details: SELECT "
