@@ -13,7 +13,7 @@ from factcheck.report.build import build_report, csv_cell, md_text
 from factcheck.store import articles as sa
 from factcheck.store import claims as store_claims
 from factcheck.store import runs as store_runs
-from factcheck.store.evidence import replace_claim_evidence
+from factcheck.store.evidence import mark_checked, replace_claim_evidence
 from factcheck.store.reference import make_own_reference
 from factcheck.store.quality import save_dq_results
 from factcheck.store.rows import Claim, EvidenceRow, VerdictRow
@@ -84,6 +84,17 @@ def test_index_ranks_articles_worst_first_and_links_their_pages(con, tmp_path):
     # every article is new in this run; all three flags are new tonight
     assert index.count('class="new"') == 3
     assert "3 new flags, 0 resolved, 0 verdicts changed" in index
+
+
+def test_this_run_says_how_many_verdicts_it_judged_and_how_many_it_kept(con, tmp_path):
+    corpus(con)
+    first = build_report(con, tmp_path / "first", "r1").html.read_text()
+    section = first[first.index('id="this-run"'):first.index("</section>", first.index('id="this-run"'))]
+    assert "Verdicts judged: 4 (" in section and "kept" not in section    # no others to keep
+    store_runs.start_run(con, "r2", "test", [])
+    mark_checked(con, "r2")                                 # a night that judged nothing
+    second = build_report(con, tmp_path / "second", "r2").html.read_text()
+    assert "No verdict needed judging again: 4 checked and kept" in second
 
 
 def test_the_article_page_highlights_each_claim_by_verdict_and_escapes_it(con, tmp_path):

@@ -519,6 +519,7 @@ def build_report(con: duckdb.DuckDBPyConnection, out_dir: str | Path, run_id: st
     errors: list[dict] = []
     tonight = {"new_flags": [], "resolved": [], "changed": []}
     judged: dict[str, int] = {}
+    kept = 0
     if run_id:
         cur = con.execute("SELECT run_id, started_at, status, n_documents, n_new_versions, n_claims,"
                           " n_errors FROM runs WHERE run_id = ?", [run_id])
@@ -529,6 +530,9 @@ def build_report(con: duckdb.DuckDBPyConnection, out_dir: str | Path, run_id: st
         errors = records(cur)
         judged = dict(con.execute("SELECT coalesce(judged_because, 'unknown'), count(*) FROM verdict_history"
                                   " WHERE run_id = ? GROUP BY ALL ORDER BY 2 DESC, 1", [run_id]).fetchall())
+        # current verdicts the run confirmed without judging them again
+        kept = con.execute("SELECT count(*) FROM verdicts WHERE checked_run_id = ? AND run_id <> ?",
+                           [run_id, run_id]).fetchone()[0]
         tonight = _tonight(con, run_id)
         for entries in tonight.values():
             for e in entries:
@@ -567,7 +571,7 @@ def build_report(con: duckdb.DuckDBPyConnection, out_dir: str | Path, run_id: st
         written.append(page)
 
     write("index.html", "index.html", articles=articles, n_claims=len(claims), n_flagged=len(flagged),
-          n_open=len(still_open), errors=errors, tonight=tonight, judged=judged, filters=filters)
+          n_open=len(still_open), errors=errors, tonight=tonight, judged=judged, kept=kept, filters=filters)
     before, exported_before = _previous_manifest(previous)
     manifest: dict[str, str] = {}
     layout = _layout_digest()
