@@ -200,7 +200,7 @@ def test_a_run_checks_the_rows_it_wrote_and_dq_check_reads_every_row(con):
     scoped = run_checks(con, only=["evidence", "claims", "verdicts"], run_id="r2")
     assert scoped.passed, scoped.failures
     assert {(r.expectation, r.observed) for r in scoped.results if r.table != "verdicts"} == {
-        ("table_not_empty", '{"observed_value": 0}')}
+        ("no_rows_to_validate", '{"observed_value": 0}')}
 
     con.execute("UPDATE evidence SET stance = 'neutral', run_id = 'r2', pmid = 999")   # r2 wrote it
     assert ("evidence", "pmid_known") in {(r.table, r.column) for r in
