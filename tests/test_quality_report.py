@@ -141,7 +141,7 @@ def test_the_report_says_what_this_run_judged_and_which_verdicts_changed(con, tm
     sentence = "Ketamine <b>cures</b> pain forever."
     populate(con, [claim(0, len(sentence), sentence)])
     first = build_report(con, tmp_path / "a", "r1").html.read_text()
-    assert 'id="this-run"' in first and "0 verdicts changed" in first and "1 unknown" in first
+    assert 'id="this-run"' in first and "0 verdicts changed" in first and "Verdicts judged: 1 (unknown 1)." in first
     # a later run judges the claim again and finds it contradicted, without the flag
     (claim_id,) = con.execute("SELECT claim_id FROM claims").fetchone()
     store_runs.start_run(con, "r2", "test", [])
@@ -149,7 +149,7 @@ def test_the_report_says_what_this_run_judged_and_which_verdicts_changed(con, tm
         label="contradicted", confidence=0.7, flags=[], explanation="PMID 101 refutes it",
         deciding_pmids=[101], judged_because="evidence_changed"), "r2")
     html = build_report(con, tmp_path / "b", "r2").html.read_text()
-    assert "1 evidence changed" in html and "1 verdict changed" in html
+    assert "Verdicts judged: 1 (evidence changed 1)." in html and "1 verdict changed" in html
     row = html[html.index('id="this-run"'):html.index("</section>", html.index('id="this-run"'))]
     assert "&lt;b&gt;cures&lt;/b&gt;" in row and "<b>cures</b>" not in row   # escaped
     assert "0 new flags, 1 resolved, 1 verdict changed" in row
