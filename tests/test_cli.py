@@ -40,6 +40,23 @@ def test_clean_json_lists_removed_blocks_with_kinds():
     assert "related_posts" in {block["kind"] for block in data["removed"]}
 
 
+def test_clean_json_prints_the_body_a_run_stores_and_the_claims_offsets_point_into_it(tmp_path):
+    page = tmp_path / "page.html"
+    page.write_text("<html><head><title>Ketamine cures migraine | Best Clinic</title></head><body>"
+                    "<article><h1>Ketamine cures migraine</h1>"
+                    + "<p>Ketamine infusions relieve chronic pain in most patients, a trial found.</p>" * 3
+                    + "</article></body></html>", encoding="utf-8")
+    cleaned = json.loads(CliRunner().invoke(cli, ["clean", str(page), "--json"]).output)
+    # the headline is back at the top of the body, so it is not listed as removed
+    assert cleaned["body_text"].startswith("Ketamine cures migraine\n\n")
+    assert "title" not in {block["kind"] for block in cleaned["removed"]}
+    found = CliRunner().invoke(cli, ["claims", str(page), "--json"])
+    claims = [json.loads(line) for line in found.output.splitlines() if line.strip()]
+    assert claims and claims[0]["start"] > len("Ketamine cures migraine")
+    for c in claims:
+        assert cleaned["body_text"][c["start"]:c["end"]] == c["sentence"]
+
+
 def test_claims_prints_the_nmda_claim():
     result = CliRunner().invoke(cli, ["claims", str(SEED)])
     assert result.exit_code == 0, result.output

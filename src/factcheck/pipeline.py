@@ -148,8 +148,7 @@ def clean_batch(items: Sequence[dict]) -> list[dict]:
             return {"error": f"its raw document cannot be read: {item['raw_error']}"}
         result = clean_document(item["raw_text"], item["content_type"],
                                 url=item["source"] if item["source_kind"] == "url" else None)
-        result.body_text = result.analysed_text()
-        return {"result": result}
+        return {"result": result.stored()}
 
     return _each_version(items, "clean", clean)
 

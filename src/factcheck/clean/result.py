@@ -55,6 +55,18 @@ class CleanResult:
             return body
         return f"{title}\n\n{body}"
 
+    def stored(self) -> CleanResult:
+        """The result as the pipeline stores it (``article_versions.body_text``, whose claim
+        offsets point into it): the body is :meth:`analysed_text`, and when that put the
+        headline back, the headline's ``title`` block is no longer listed as removed."""
+        body = self.analysed_text()
+        removed = self.removed
+        if body != self.body_text:
+            removed = [b for b in self.removed if b.kind != "title"]
+        return CleanResult(title=self.title, author=self.author, published=self.published,
+                           language=self.language, body_text=body, removed=list(removed),
+                           error=self.error)
+
     def removed_kinds(self) -> set[str]:
         return {block.kind for block in self.removed}
 

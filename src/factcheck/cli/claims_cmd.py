@@ -43,7 +43,7 @@ def claims(path: str, as_json: bool, db: str | None, explain: bool) -> None:
     if not doc.ok:
         click.echo(f"error: {doc.error}", err=True)
         sys.exit(1)
-    text = clean_document(doc.text, doc.content_type, url=None).analysed_text()
+    text = clean_document(doc.text, doc.content_type, url=None).stored().body_text
     vocabulary = _vocabulary(db)
     if explain:
         for span, verdict in judge_sentences(text, vocabulary):

@@ -29,7 +29,9 @@ def clean(path: str, as_json: bool) -> None:
         sys.exit(1)
     for _kind, warning in doc.warnings:
         click.echo(f"warning: {warning}", err=True)
-    result = clean_document(doc.text, doc.content_type, url=None)
+    # what a run stores: the headline put back at the top of the body (claim offsets, and
+    # ``factcheck claims``, point into this text)
+    result = clean_document(doc.text, doc.content_type, url=None).stored()
     if as_json:
         click.echo(json.dumps({"source": doc.source, "content_type": doc.content_type,
                                **result.to_dict()}, ensure_ascii=False, indent=2))
