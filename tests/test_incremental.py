@@ -74,10 +74,15 @@ def test_a_runs_summary_lists_the_articles_it_stored_or_judged_not_every_stored_
     info = pipeline.summary(judged, run)
     assert [Path(a["source"]).name for a in info["articles"]] == ["003_a7e04748c8724603.txt"]
     assert info["n_articles"] == 1 and info["articles"][0]["n_claims"] > 0
+    assert info["articles"][0]["title"] == "How Ketamine Treatment Can Relieve Chronic Pain?"
     # the labels are those of every current claim, both articles'
     assert sum(info["labels"].values()) == info["current_claims"] > info["articles"][0]["n_claims"]
     quiet, _ = _run(judged, [SEEDS / "001_b93a18ff41c11d19.txt"])
     assert pipeline.summary(judged, quiet)["articles"] == []
+    # a text without a title is shown as the report shows it, by its first line, not its file name
+    untitled, _ = _run(judged, [SEEDS / "002_b78a7e10fe6a0446.txt"])
+    (shown,) = pipeline.summary(judged, untitled)["articles"]
+    assert shown["title"].startswith("Ketamine therapy for chronic pain has emerged as a promising")
 
 
 def test_a_run_with_nothing_to_judge_does_not_load_the_sentence_encoder(judged):

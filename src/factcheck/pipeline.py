@@ -708,6 +708,8 @@ def summary(db: str | Path, run_id: str) -> dict:
     stored a version of or judged claims of (at most :data:`SUMMARY_ARTICLES`, and how many in
     all), the labels of every current claim, and the inputs that failed (the first 50, and how
     many in all)."""
+    from .report.build import article_title
+
     with closing(connect(db, read_only=True)) as con:
         run = con.execute("SELECT status, n_documents, n_new_versions, n_claims, n_flagged, n_errors,"
                           " dq_passed FROM runs WHERE run_id = ?", [run_id]).fetchone()
@@ -720,8 +722,13 @@ def summary(db: str | Path, run_id: str) -> dict:
                          UNION SELECT c.article_id FROM current_claims c JOIN verdicts v USING (claim_id)
                          WHERE v.run_id = ?)"""
         n_articles = con.execute(f"SELECT count(*) {touched}", [run_id, run_id]).fetchone()[0]
-        articles = con.execute(f"SELECT source, title, n_claims, n_flagged, n_removed {touched}"
-                               f" ORDER BY source LIMIT {SUMMARY_ARTICLES}", [run_id, run_id]).fetchall()
+        articles = con.execute(
+            f"SELECT source, title, n_claims, n_flagged, n_removed, (SELECT left(body_text, 400) FROM"
+            f" current_articles ca WHERE ca.article_id = s.article_id) {touched}"
+            f" ORDER BY source LIMIT {SUMMARY_ARTICLES}", [run_id, run_id]).fetchall()
+        # titled as the report titles them (the page's own, else the first line of the text)
+        articles = [(source, article_title(title, head), *counts)
+                    for source, title, *counts, head in articles]
         n_current = con.execute("SELECT count(*) FROM current_claims").fetchone()[0]
         pubmed = con.execute("SELECT count(*) FROM pubmed").fetchone()[0]
         input_errors = con.execute("SELECT count(*) FROM pipeline_errors WHERE run_id = ? AND "

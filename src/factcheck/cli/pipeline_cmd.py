@@ -139,7 +139,7 @@ def _print_summary(result: dict) -> dict | None:
         for col in ("article", "claims", "flagged", "boilerplate removed"):
             table.add_column(col, justify="left" if col == "article" else "right")
         for a in info["articles"]:
-            table.add_row((a["title"] or Path(a["source"]).name)[:60], str(a["n_claims"]),
+            table.add_row(a["title"][:60], str(a["n_claims"]),
                           str(a["n_flagged"]), str(a["n_removed"]))
         console.print(table)
         if info["n_articles"] > len(info["articles"]):
