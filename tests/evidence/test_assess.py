@@ -173,6 +173,9 @@ def test_a_claim_off_the_table_keeps_only_its_nearest_records(table):
     assert all(not r.on_topic and r.stance == "neutral" and r.p_bearing == 0.0 for r in a_off.records)
     assert [(row.quote, row.quote_section) for row in a_off.rows] == [(None, None)] * len(a_off.rows)
     assert a_off.verdict.confidence == 1.0     # the table holds nothing on the topic: a count
+    # the explanation says what being on this claim's topic means
+    assert "no record on this claim's topic (records that mention “acupuncture”" in a_off.verdict.explanation
+    assert "tinnitus”" in a_off.verdict.explanation
     on_rows = [row for row, r in zip(a_on.rows, a_on.records) if r.on_topic]
     assert on_rows and all(row.quote for row in on_rows)
     # a claim on the table's topic reads every record retrieved, up to READ_K

@@ -229,3 +229,19 @@ def test_coverage_of_the_sample_is_not_trivially_zero(sample_db):
         ("Ketamine relieves chronic pain.", {"intervention": "ketamine", "condition": "chronic pain"}),
         ("Ketamine works within hours for most patients.", {"intervention": "ketamine"}))]
     assert all(n and n > 0 for n in counts)
+
+
+def test_the_topic_is_described_as_coverage_counts_it():
+    """Without a condition or outcome, a record must also hold half of the claim's other words:
+    the description an editor reads says so, and lists them."""
+    from factcheck.evidence.retrieve import Query, topic_description
+
+    both = Query(text="Ketamine relieves migraine.", words=["ketamine", "migraine"],
+                 concepts={"intervention": ["ketamine"], "condition": ["migraine", "Migraine Disorders"]})
+    assert topic_description(both) == ("records that mention “ketamine” and “migraine” (or another"
+                                       " of its names)")
+    alone = Query(text="Recreational use of ketamine can pose threats to mental health.",
+                  words=["ketamine"], concepts={"intervention": ["ketamine"]})
+    assert topic_description(alone) == ("records that mention “ketamine” and at least 3 of the claim's"
+                                        " other words: recreational, pose, threats, mental, health")
+    assert topic_description(Query(text="Sleep matters.", words=["sleep"])) is None

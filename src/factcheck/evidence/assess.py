@@ -22,7 +22,7 @@ from ..claims import figures as figures_in
 from ..store.rows import EvidenceRow, VerdictRow
 from .read import Calibration, records_from, sentences_to_read
 from .retrieve import (Hit, IndexTerms, Query, _content_words, build_query, coverage, dense_ratio,
-                       lexical_ratio, retrieve, topic_words)
+                       lexical_ratio, retrieve, topic_description, topic_words)
 from .stance import StanceModel, StanceModelMissing, default_model, shipped_version
 from .verdict import ClaimFacts, ReadRecord, Verdict, decide
 
@@ -268,6 +268,7 @@ def assess_claims(con: duckdb.DuckDBPyConnection, claims: Sequence, *, k: int = 
             r.matched_terms = matched
         records = order_for_display(records)
         facts = claim_facts_of(claim)
+        facts.topic = topic_description(query)
         verdict = decide(records, facts, coverage=n_topic, figure_found=_figure_check(claim),
                          cited_found=cited_source_found(facts, records))
         return Assessment(query, records, verdict, n_topic)

@@ -368,6 +368,26 @@ def topic_words(query: Query) -> list[str]:
             if w not in named and w not in RELATION_WORDS]
 
 
+def topic_description(query: Query) -> str | None:
+    """What a record must mention to be on the claim's topic (``coverage``,
+    ``assess.judge_topic``), in words for an editor; None when the claim names no intervention
+    (then the retrieved records' own topic checks decide)."""
+    forms = query.concepts.get("intervention")
+    if not forms:
+        return None
+    target = query.concepts.get("condition", []) + query.concepts.get("outcome", [])
+    def named(group: list[str]) -> str:
+        return f"“{group[0]}”" + (" (or another of its names)" if len(group) > 1 else "")
+
+    if target:
+        return f"records that mention {named(forms)} and {named(target)}"
+    rest = topic_words(query)
+    if not rest:
+        return f"records that mention {named(forms)}"
+    return (f"records that mention {named(forms)} and at least {(len(rest) + 1) // 2} of the"
+            f" claim's other words: {', '.join(rest)}")
+
+
 def coverage(con: duckdb.DuckDBPyConnection, query: Query, terms: IndexTerms | None = None) -> int | None:
     """How many records of the table are on the claim's topic: they mention the intervention
     (any listed form) and, when the claim names one, its condition or outcome (any form).

@@ -85,6 +85,8 @@ class ClaimFacts:
     cited: str | None = None
     cited_years: list[int] = field(default_factory=list)
     cited_venues: list[str] = field(default_factory=list)
+    #: what "on the claim's topic" means for it, in words (``retrieve.topic_description``)
+    topic: str | None = None
 
 
 def decide(records: Sequence[ReadRecord], claim: ClaimFacts, coverage: int | None = None,
@@ -228,11 +230,13 @@ def _explain(label, claim: ClaimFacts, records, deciding, coverage, on_topic) ->
         n = coverage if coverage is not None else sum(1 for r in records if r.on_topic)
         but = ("none of those read supports or contradicts it" if any(r.on_topic for r in records)
                else "none of them was among the records retrieved for it, so none was read")
+        topic = f" ({claim.topic})" if claim.topic else ""
         parts.append(f"{n} record{'s' if n != 1 else ''} of the reference table "
-                     f"{'are' if n != 1 else 'is'} on this claim's topic, but {but}.")
+                     f"{'are' if n != 1 else 'is'} on this claim's topic{topic}, but {but}.")
     else:
-        parts.append("The reference table holds no record on this claim's topic: a gap in the "
-                     "reference data, not evidence against the claim.")
+        topic = f" ({claim.topic})" if claim.topic else ""
+        parts.append(f"The reference table holds no record on this claim's topic{topic}: a gap in "
+                     "the reference data, not evidence against the claim.")
     uncounted = [r for r in records if r.stance != "neutral" and not r.grade.counts]
     for r in uncounted[:2]:
         parts.append(f"Not counted: PMID {r.hit.pmid}, {r.grade.note}.")
