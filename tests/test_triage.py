@@ -101,6 +101,13 @@ def test_cli_marks_and_lists_decisions(published, monkeypatch, tmp_path):
     assert result.exit_code == 0 and "bo" in result.output and "checked" in result.output
     result = runner.invoke(cli, ["triage", "mark", "nope", "--status", "reviewed", "--db", str(db)])
     assert result.exit_code == 2 and "no current claim" in result.output
+    assert "has no flag" not in runner.invoke(cli, ["triage", "mark", claim_id, "--status", "open",
+                                                    "--db", str(db)]).output
+    unflagged, _ = claim_of(db, ids["clean"])          # a supported claim without a flag
+    result = runner.invoke(cli, ["triage", "mark", unflagged, "--status", "dismissed", "--db", str(db)])
+    assert result.exit_code == 0 and "this claim has no flag" in " ".join(result.output.split())
+    missing = runner.invoke(cli, ["triage", "list", "--db", str(tmp_path / "nope.duckdb")])
+    assert missing.exit_code == 2 and "does not exist" in missing.output
 
 
 def test_a_reader_waits_while_another_connection_of_the_process_writes(published, tmp_path):

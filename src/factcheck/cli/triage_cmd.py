@@ -48,6 +48,10 @@ def mark(claim_id: str, status: str, note: str | None, editor: str | None, db: s
         sys.exit(2)
     console.print(f"{escape(decision.status)}: “{escape(decision.sentence)}” "
                   f"(recorded in {escape(str(triage_path(db)))})", soft_wrap=True, highlight=False)
+    if not decision.flags:
+        console.print("[yellow]warning:[/yellow] this claim has no flag: the report shows decisions "
+                      "on flagged claims only, and a flag it gains later opens it again (a decision "
+                      "holds for the flags it was made on)", soft_wrap=True)
 
 
 @triage.command("list")
@@ -57,6 +61,9 @@ def list_decisions(limit: int, db: str) -> None:
     """The latest decisions, newest first."""
     from ..store.triage import TriageError, history, triage_path
 
+    if not Path(db).exists():
+        console.print(f"[red]error:[/red] {escape(db)} does not exist", soft_wrap=True)
+        sys.exit(2)
     try:
         rows = history(triage_path(db), limit)
     except TriageError as exc:
