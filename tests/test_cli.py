@@ -102,6 +102,10 @@ def test_check_judges_one_claim_against_a_table(tmp_path):
     assert data["verdict"] == "no_coverage" and data["coverage"] == 0
     assert "overstated_certainty" in data["flags"]            # absolute wording, nothing behind it
     assert data["claim"]["intervention"].lower() == "ketamine"
+    # a text that is no claim is said to be judged as written, with no type read into it
+    plain = CliRunner().invoke(cli, ["check", "hello", "--db", str(db)])
+    assert plain.exit_code == 0 and "not extracted as a claim" in plain.output
+    assert "efficacy, assertive" not in plain.output.splitlines()[0]
     missing = CliRunner().invoke(cli, ["check", "x", "--db", str(tmp_path / "nope.duckdb")])
     assert missing.exit_code == 1 and "does not exist" in missing.output
 

@@ -49,8 +49,11 @@ def check(claim_text: str, db: str, as_json: bool) -> None:
                           "counts": r.grade.counts, "quote": r.quote, "title": r.hit.title}
                          for r in a.records]}, ensure_ascii=False, indent=2))
         return
-    click.echo(f"{v.label} (confidence {v.confidence:.2f}; {claim.claim_type}, {claim.certainty}"
-               f"{'' if extracted else ', not extracted as a claim: searched as written'})")
+    # a text the extractor does not take for a claim has no type or certainty of its own: it is
+    # judged as an assertive efficacy claim, which is said, not shown as if it had been read
+    read_as = (f"{claim.claim_type}, {claim.certainty}" if extracted else
+               "not extracted as a claim: searched as written and judged as an assertive efficacy claim")
+    click.echo(f"{v.label} (confidence {v.confidence:.2f}; {read_as})")
     if v.coverage is not None:
         click.echo(f"records of the table on its topic: {v.coverage}")
     for flag, reason in zip(v.flags, v.flag_reasons):
