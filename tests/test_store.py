@@ -87,6 +87,43 @@ def test_writer_lock_is_exclusive(tmp_path):
         pass
 
 
+def test_a_reserved_lock_is_taken_over_by_the_run_and_refuses_every_other_meanwhile(tmp_path):
+    """A command reserves the lock before Prefect starts (seconds): a second command in that
+    window is refused at once; the run's own lock takes the reservation over (no refusal of
+    its own), and its release frees the file."""
+    import subprocess
+    import sys
+
+    db = tmp_path / "f.duckdb"
+    other = [sys.executable, "-c", "from factcheck.store.publish import WriterLock, WriterBusy\n"
+             f"try:\n    WriterLock.reserve({str(db)!r})\nexcept WriterBusy as e:\n    print(e)"]
+    WriterLock.reserve(db)
+    try:
+        refused = subprocess.run(other, capture_output=True, text=True, timeout=60)
+        assert "another factcheck run is writing" in refused.stdout, refused.stderr
+        with WriterLock(str(db)) as run_lock:            # the run, in this process
+            assert run_lock.abandoned is None
+            with pytest.raises(WriterBusy):              # a second taker is refused, as ever
+                with WriterLock(db):
+                    pass
+        assert subprocess.run(other, capture_output=True, text=True, timeout=60).stdout == ""
+    finally:
+        WriterLock.release_reserved(db)
+    # a reservation no run took over is released by the command
+    WriterLock.reserve(db)
+    WriterLock.release_reserved(db)
+    with WriterLock(db):
+        pass
+
+
+def test_a_lock_file_holding_any_bytes_does_not_stop_runs(tmp_path):
+    db = tmp_path / "f.duckdb"
+    (tmp_path / "f.duckdb.lock").write_bytes(b"\xff\xfe\x00garbage\n\x80run x")
+    WriterLock.check(db)
+    with WriterLock(db) as lock:
+        assert lock.abandoned is None
+
+
 def test_a_lock_left_by_a_killed_process_does_not_block_the_next_run(tmp_path):
     import signal
     import subprocess

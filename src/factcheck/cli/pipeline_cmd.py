@@ -56,14 +56,28 @@ def _run_flow(*, inputs, db, out_dir, sources_file, pubmed_files, flow_label,
     ctx = click.get_current_context()
     _quiet_prefect(bool(ctx.find_root().params.get("verbose")))
     from ..store.publish import WriterBusy, WriterLock
-    from ..store.raw import RawFolderMissing
-    from ..store.reference import ReferenceUnavailable
 
     try:
-        WriterLock.check(db)        # at once, before Prefect's server starts
+        # at once, before Prefect's server starts, and held: the run takes this lock over, so
+        # another run started meanwhile is refused here too, not after its own server started
+        WriterLock.reserve(db)
     except WriterBusy as exc:
         console.print(f"[red]error:[/red] {exc}", soft_wrap=True)
         sys.exit(2)
+    try:
+        return _run_reserved(inputs=inputs, db=db, out_dir=out_dir, sources_file=sources_file,
+                             pubmed_files=pubmed_files, flow_label=flow_label,
+                             fetch_evidence=fetch_evidence, rejudge_all=rejudge_all,
+                             task_runner=task_runner, workers=workers, dask_address=dask_address)
+    finally:
+        WriterLock.release_reserved(db)   # a run that never started (an error before it)
+
+
+def _run_reserved(*, inputs, db, out_dir, sources_file, pubmed_files, flow_label, fetch_evidence,
+                  rejudge_all, task_runner, workers, dask_address) -> dict:
+    from ..store.publish import WriterBusy
+    from ..store.raw import RawFolderMissing
+    from ..store.reference import ReferenceUnavailable
     from ..ingest.web.guard import parse_networks
     from ..settings import get_settings
 

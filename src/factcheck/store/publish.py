@@ -14,6 +14,7 @@ import logging
 import os
 import shutil
 import socket
+import threading
 from pathlib import Path
 
 import duckdb
@@ -27,12 +28,22 @@ class WriterBusy(RuntimeError):
     """Another process holds the writer lock of this database."""
 
 
+#: Locks a command took for a run it is about to start in this process (:meth:`WriterLock.reserve`),
+#: by the lock file's path: the run's own ``WriterLock`` takes each over.
+_RESERVED: dict[Path, WriterLock] = {}
+_RESERVED_GUARD = threading.Lock()
+
+
 class WriterLock:
     """An exclusive, non-blocking lock on ``<db>.lock``; released when the process ends.
 
     The lock is the kernel's (``flock``): a process that dies, even by kill -9, releases it, so
     a lock file left behind never blocks the next run. The file records the holder's PID and
-    host, which a refused run names."""
+    host, which a refused run names.
+
+    A command that starts a run through something slow (Prefect's server) takes the lock first
+    with :meth:`reserve`; the run's own ``WriterLock`` on the same file then takes that lock
+    over instead of locking again, so no other run can slip in between."""
 
     def __init__(self, db_path: str | os.PathLike[str]):
         self.path = Path(str(db_path) + ".lock")
@@ -42,8 +53,16 @@ class WriterLock:
         self.abandoned: tuple[str, str, str] | None = None
 
     def __enter__(self) -> WriterLock:
+        with _RESERVED_GUARD:
+            reserved = _RESERVED.pop(self._key(), None)
+        if reserved is not None and reserved._fh is not None:
+            # this process reserved the lock for this run: take it over as it is
+            self._fh, self._keep, self._holder = reserved._fh, reserved._keep, reserved._holder
+            self.abandoned, reserved._fh = reserved.abandoned, None
+            return self
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._fh = open(self.path, "a+")
+        # a lock file is ours to read whatever bytes it holds (a corrupt one must not stop runs)
+        self._fh = open(self.path, "a+", encoding="utf-8", errors="replace")
         try:
             fcntl.flock(self._fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
@@ -78,6 +97,28 @@ class WriterLock:
         self._keep = None   # the caller has recorded the dead run, if there was one
         self._write(f"{self._holder}\nrun {run_id} {started_at} {self._holder}")
 
+    def _key(self) -> Path:
+        return self.path.resolve()
+
+    @classmethod
+    def reserve(cls, db_path: str | os.PathLike[str]) -> WriterLock:
+        """Take the lock now for a run this process is about to start (raises
+        :class:`WriterBusy` at once if another process holds it). The run's ``WriterLock``
+        takes it over; :meth:`release_reserved` lets it go if the run never took it."""
+        lock = cls(db_path)
+        lock.__enter__()
+        with _RESERVED_GUARD:
+            _RESERVED[lock._key()] = lock
+        return lock
+
+    @classmethod
+    def release_reserved(cls, db_path: str | os.PathLike[str]) -> None:
+        """Release a lock :meth:`reserve` took that no run took over (nothing otherwise)."""
+        with _RESERVED_GUARD:
+            lock = _RESERVED.pop(cls(db_path)._key(), None)
+        if lock is not None:
+            lock.__exit__(None, None, None)
+
     @classmethod
     def check(cls, db_path: str | os.PathLike[str]) -> None:
         """Raise :class:`WriterBusy` now if another process holds the lock (a command checks
@@ -86,7 +127,7 @@ class WriterLock:
         lock = cls(db_path)
         if not lock.path.exists():
             return
-        with open(lock.path) as fh:
+        with open(lock.path, encoding="utf-8", errors="replace") as fh:
             try:
                 fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError as exc:
