@@ -146,11 +146,16 @@ def publish_db(work: str, db: str, out_dir: str, run_id: str) -> dict:
 
 def stage_mark(counts: dict) -> str:
     """✓ for a stage without errors, ! for one that recorded some (the run went on), ✗ for one
-    where nothing succeeded."""
+    where nothing succeeded. For cleaning, a page with nothing left after it (``empty``) counts
+    against the stage too: it yields no article text."""
     errors = counts.get("errors") or 0
+    inputs = counts.get("documents", counts.get("files"))
+    if "cleaned" in counts:
+        empty = counts.get("empty") or 0
+        inputs = counts["cleaned"] + empty + errors
+        errors += empty
     if not errors:
         return "[green]✓[/green]"
-    inputs = counts.get("documents", counts.get("files"))
     return "[red]✗[/red]" if inputs is not None and errors >= inputs else "[yellow]![/yellow]"
 
 

@@ -137,12 +137,13 @@ def test_bad_inputs_are_recorded_and_the_run_goes_on(prefect_harness, tmp_path: 
 def test_a_run_where_every_input_fails_exits_1(prefect_harness, tmp_path: Path):
     (tmp_path / "empty.txt").write_bytes(b"")
     (tmp_path / "image.html").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
+    (tmp_path / "notepad.txt").write_bytes(b"\xef\xbb\xbf")   # an empty file saved with a BOM
     result = CliRunner().invoke(cli, ["run", "--input", str(tmp_path / "empty.txt"),
-                                      str(tmp_path / "image.html"), "--out", str(tmp_path / "out")],
-                                catch_exceptions=False)
+                                      str(tmp_path / "image.html"), str(tmp_path / "notepad.txt"),
+                                      "--out", str(tmp_path / "out")], catch_exceptions=False)
     assert result.exit_code == 1, result.output
-    assert "2 of 2 inputs could not be stored" in result.output
-    assert "✗ ingest: documents 2" in result.output
+    assert "3 of 3 inputs could not be stored" in result.output
+    assert "✗ ingest: documents 3" in result.output
 
 
 def test_a_url_refused_by_the_guard_is_named_with_its_reason(prefect_harness, tmp_path: Path,

@@ -12,7 +12,7 @@ import pytest
 from factcheck import pipeline
 from factcheck.run import load_reference
 from factcheck.store.db import connect
-from flows.nightly import batches, run_nightly
+from flows.nightly import batches, run_nightly, stage_mark
 
 SEEDS = [str(p) for p in sorted(pipeline.sample_articles())[:2]]
 
@@ -47,6 +47,17 @@ def one_process(folder, prefect_harness):
     found = outcome(folder / "one.duckdb")
     assert len(found) > 10 and {v[2] for v in found.values()} - {"no_coverage"}
     return found
+
+
+def test_a_stage_line_marks_errors_and_a_cleaning_that_left_nothing():
+    assert "✓" in stage_mark({"documents": 3, "errors": 0})
+    assert "!" in stage_mark({"documents": 3, "errors": 1})
+    assert "✗" in stage_mark({"documents": 2, "errors": 2})
+    # cleaning: pages with nothing left count against it, and none cleaned is a failure
+    assert "✓" in stage_mark({"cleaned": 2, "empty": 0, "errors": 0})
+    assert "!" in stage_mark({"cleaned": 2, "empty": 1, "errors": 0})
+    assert "✗" in stage_mark({"cleaned": 0, "empty": 1, "errors": 0})
+    assert "✓" in stage_mark({"cleaned": 0, "empty": 0, "errors": 0})   # nothing new to clean
 
 
 def test_batches_are_contiguous_and_cover_every_item():

@@ -24,6 +24,16 @@ def test_empty_and_whitespace_files_are_errors(tmp_path: Path):
     assert "empty.txt" in docs["empty.txt"].error
 
 
+def test_a_file_of_only_a_byte_order_mark_and_white_space_is_empty(tmp_path: Path):
+    """What Notepad saves for an empty file: decoded, there is nothing in it."""
+    (tmp_path / "notepad.txt").write_bytes(b"\xef\xbb\xbf")
+    (tmp_path / "spaces.txt").write_bytes(b"\xef\xbb\xbf  \r\n")
+    (tmp_path / "utf16.txt").write_bytes(b"\xff\xfe" + " \n".encode("utf-16-le"))
+    docs = {Path(d.source).name: d for d in read_local([tmp_path])}
+    assert {name: d.error_kind for name, d in docs.items()} == {
+        "notepad.txt": "empty", "spaces.txt": "empty", "utf16.txt": "empty"}
+
+
 def test_binary_files_are_refused_with_their_type(tmp_path: Path):
     png = tmp_path / "photo.html"
     png.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)

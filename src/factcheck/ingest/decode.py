@@ -90,9 +90,19 @@ def _guess_single_byte(data: bytes) -> str:
 
 def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
     """Decode ``data``: BOM, then the declared charset (header or ``<meta>``), then UTF-8,
-    then detection. A charset that was declared but wrong is repaired and reported."""
+    then detection. A charset that was declared but wrong is repaired and reported. A document
+    that decodes to nothing but white space (an empty file saved with a byte-order mark) is
+    empty."""
     if not data or not data.strip():
         return Decoded(None, None, "empty", "the document is empty")
+    decoded = _decode(data, declared)
+    if decoded.text is not None and not decoded.text.replace("\ufeff", "").strip():
+        return Decoded(None, None, "empty", "the document is empty (only a byte-order mark and "
+                                            "white space)")
+    return decoded
+
+
+def _decode(data: bytes, declared: str | None) -> Decoded:
     # A UTF-16 text is full of NUL bytes: its byte-order mark decides before the binary test,
     # which then judges the decoded characters instead.
     for bom, enc in ((codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
