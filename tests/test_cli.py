@@ -148,6 +148,29 @@ def test_run_while_another_run_writes_says_so_before_starting_anything(tmp_path)
     assert not (tmp_path / "out").exists()
 
 
+def test_run_while_another_process_holds_the_database_open_for_writing_says_so(tmp_path):
+    import subprocess
+    import sys
+
+    import duckdb
+
+    db = tmp_path / "f.duckdb"
+    duckdb.connect(str(db)).close()
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, time\n"
+                               f"con = duckdb.connect({str(db)!r})\nprint('open', flush=True)\n"
+                               "time.sleep(60)"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        result = CliRunner().invoke(cli, ["run", "--input", str(SEED), "--db", str(db),
+                                          "--out", str(tmp_path / "out")])
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.exit_code == 2, result.output
+    assert f"is open for writing in another process (PID {holder.pid})" in " ".join(result.output.split())
+    assert "Traceback" not in result.output and not (tmp_path / "out").exists()
+
+
 def test_schedule_refuses_a_bad_cron_and_a_missing_server_before_serving(tmp_path):
     import socket
 

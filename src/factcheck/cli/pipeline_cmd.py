@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -73,6 +74,25 @@ def _run_flow(*, inputs, db, out_dir, sources_file, pubmed_files, flow_label,
         WriterLock.release_reserved(db)   # a run that never started (an error before it)
 
 
+def _held_open(db) -> str | None:
+    """Why the published database cannot be read now, when another process holds it open for
+    writing (DuckDB then lets no other process open it, even to read), else None."""
+    import duckdb
+
+    if not Path(db).exists():
+        return None
+    try:
+        duckdb.connect(str(db), read_only=True).close()
+    except duckdb.IOException as exc:
+        if "lock" not in str(exc).lower():
+            raise
+        pid = re.search(r"PID (\d+)", str(exc))
+        return (f"{db} is open for writing in another process{f' (PID {pid.group(1)})' if pid else ''}:"
+                " close that connection (readers open it read-only: `duckdb -readonly`,"
+                " `duckdb.connect(path, read_only=True)`); nothing was run")
+    return None
+
+
 def _run_reserved(*, inputs, db, out_dir, sources_file, pubmed_files, flow_label, fetch_evidence,
                   rejudge_all, task_runner, workers, dask_address) -> dict:
     from ..store.publish import WriterBusy
@@ -81,6 +101,10 @@ def _run_reserved(*, inputs, db, out_dir, sources_file, pubmed_files, flow_label
     from ..ingest.web.guard import parse_networks
     from ..settings import get_settings
 
+    held = _held_open(db)
+    if held:
+        console.print(f"[red]error:[/red] {held}", soft_wrap=True, highlight=False)
+        sys.exit(2)
     try:
         parse_networks(get_settings().allowed_networks)   # a typo is said now, not mid-crawl
     except ValueError as exc:
