@@ -191,6 +191,33 @@ def test_schedule_refuses_a_bad_cron_and_a_missing_server_before_serving(tmp_pat
     assert f"no Prefect server answers at http://127.0.0.1:{port}/api" in down.output
     assert "Traceback" not in bad.output + unset.output + down.output
 
+    malformed = runner.invoke(cli, ["schedule", "--input", str(SEED)],
+                              env={"PREFECT_API_URL": "http://[::1/api"})
+    assert malformed.exit_code == 2 and "no Prefect server answers at http://[::1/api" in malformed.output
+    # a server that answers /health but is not Prefect's
+    import http.server
+    import threading
+
+    class Yes(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(b"true")
+
+        def log_message(self, *args):
+            pass
+
+    stub = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Yes)
+    threading.Thread(target=stub.serve_forever, daemon=True).start()
+    try:
+        other = runner.invoke(cli, ["schedule", "--input", str(SEED)],
+                              env={"PREFECT_API_URL": f"http://127.0.0.1:{stub.server_port}/api"})
+    finally:
+        stub.shutdown()
+    assert other.exit_code == 2 and "where a Prefect server names its version" in other.output
+    assert "Traceback" not in malformed.output + other.output
+
 
 def test_run_with_prefect_api_url_at_a_stopped_server_is_one_clear_line(tmp_path):
     import socket

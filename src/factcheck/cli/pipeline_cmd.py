@@ -325,9 +325,16 @@ def _check_server(for_schedule: bool = True) -> None:
     try:
         response = httpx.get(api.rstrip("/") + "/health", timeout=5)
         response.raise_for_status()
-    except httpx.HTTPError as exc:
+        # something else may answer /health: a Prefect server also names its version
+        version = httpx.get(api.rstrip("/") + "/admin/version", timeout=5)
+        version.raise_for_status()
+        if not re.fullmatch(r"\d+\.\d+\S*", str(version.json())):
+            raise ValueError(f"it answers {str(version.json())[:40]!r} where a Prefect server "
+                             "names its version")
+    except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
+        # ValueError: a body that is no JSON, or not a Prefect server's version
         console.print(f"[red]error:[/red] no Prefect server answers at {api} ({exc}); {start}",
-                      soft_wrap=True)
+                      soft_wrap=True, highlight=False, markup=False)
         sys.exit(2)
 
 
