@@ -177,6 +177,10 @@ def test_schedule_refuses_a_bad_cron_and_a_missing_server_before_serving(tmp_pat
     runner = CliRunner()
     bad = runner.invoke(cli, ["schedule", "--cron", "0 3 * *", "--input", str(SEED)])
     assert bad.exit_code == 2 and "not a valid cron expression" in bad.output
+    seconds = runner.invoke(cli, ["schedule", "--cron", "* * * * * *", "--input", str(SEED)])
+    assert seconds.exit_code == 2 and "not a valid cron expression" in seconds.output
+    never = runner.invoke(cli, ["schedule", "--cron", "0 3 31 2 *", "--input", str(SEED)])
+    assert never.exit_code == 2 and "never comes" in never.output
 
     unset = runner.invoke(cli, ["schedule", "--input", str(SEED)], env={"PREFECT_API_URL": None})
     assert unset.exit_code == 2, unset.output

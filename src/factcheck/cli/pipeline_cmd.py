@@ -300,12 +300,28 @@ def _check_cron(cron: str) -> None:
     """A cron expression Prefect would refuse is a usage error now, not after the server."""
     from prefect.client.schemas.schedules import CronSchedule
 
+    usage = ("five fields: minute hour day-of-month month day-of-week, e.g. '0 3 * * *', or a "
+             "macro such as '@daily'")
     try:
         CronSchedule(cron=cron)
+        if not cron.strip().startswith("@") and len(cron.split()) != 5:
+            # Prefect reads a sixth field as seconds: '* * * * * *' would run every second
+            raise ValueError(f"{len(cron.split())} fields")
     except ValueError as exc:
-        raise click.BadParameter(f"not a valid cron expression: {cron!r} (five fields: minute hour "
-                                 f"day-of-month month day-of-week, e.g. '0 3 * * *')",
+        raise click.BadParameter(f"not a valid cron expression: {cron!r} ({usage})",
                                  param_hint="--cron") from exc
+    import asyncio
+    import inspect
+
+    from prefect.server.schemas.schedules import CronSchedule as ServerCron
+
+    try:   # the server's own reading of it: the next time it would run
+        dates = ServerCron(cron=cron).get_dates(1)
+        dates = asyncio.run(dates) if inspect.isawaitable(dates) else dates
+    except Exception:   # croniter's 'failed to find next date', and its kin
+        dates = []
+    if not dates:
+        raise click.BadParameter(f"{cron!r} never comes (a date no month has?)", param_hint="--cron")
 
 
 def _check_server(for_schedule: bool = True) -> None:
