@@ -242,7 +242,8 @@ def process_document(text: str, content_type: str) -> tuple[object, list, list[s
     result = clean_document(text, content_type)
     claims, cuts = [], []
     if result.body_text and not result.error:
-        claims, cuts = bounded_claims(result.body_text)
+        claims, found = bounded_claims(result.body_text)
+        cuts = [cut.message for cut in found]
     return result, claims, cuts
 
 

@@ -241,8 +241,8 @@ def save_extracted(db: str | Path, run_id: str, results: Sequence[dict]) -> dict
                 continue
             with transaction(con):
                 counts["claims"] += store_claims.save_claims(con, article_id, version, done["claims"], run_id)
-                for message in done["cuts"]:
-                    store_runs.record_error(con, run_id, source, "claims", "too_large", message,
+                for kind, message in done["cuts"]:
+                    store_runs.record_error(con, run_id, source, "claims", kind, message,
                                             severity="warning")
             counts["versions"] += 1
     return counts

@@ -90,3 +90,20 @@ def test_a_repeated_sentence_is_judged_in_its_own_context():
     assert "Statins" not in claims[0].reason
     assert claims[2].reason == extract_claims(after)[1].reason
     assert "Statins" in claims[2].reason
+
+
+def test_the_cuts_of_an_article_are_recorded_by_kind():
+    """A body past the characters read is ``too_large``; claims repeating an earlier sentence
+    word for word are ``repeated_text`` (judged once), not a size problem."""
+    from factcheck.claims.limits import MAX_BODY_CHARS, bounded_claims
+
+    sentence = "Ketamine infusions relieve chronic pain in most patients, a 2019 trial found."
+    claims, cuts = bounded_claims("\n\n".join([sentence] * 3))
+    assert len(claims) == 1
+    assert [(c.kind, c.message.startswith("limit: 2 claims repeat")) for c in cuts] == [
+        ("repeated_text", True)]
+    long_body = "\n\n".join(f"Ketamine eased pain in patient {i} of the trial, doctors said."
+                            for i in range(MAX_BODY_CHARS // 40))
+    _, cuts = bounded_claims(long_body)
+    assert "too_large" in {c.kind for c in cuts}
+    assert all(c.message.startswith("limit:") for c in cuts)

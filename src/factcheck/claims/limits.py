@@ -8,6 +8,8 @@ A long health article holds some 60,000 characters and rarely over 100 check-wor
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 #: Characters of a body read for claims; the rest is not (cut at a paragraph break).
 MAX_BODY_CHARS = 100_000
 #: Sentences of a body judged (each costs some milliseconds, more with the ``embed`` extra); a
@@ -42,9 +44,19 @@ def _cut(body: str, limit: int) -> str:
     return head
 
 
-def bounded_claims(body: str, mesh_vocabulary=None) -> tuple[list, list[str]]:
-    """The claims of ``body`` within the bounds above, and a ``limit:`` message for each cut
-    made (what the claims stage records): the body read up to :data:`MAX_BODY_CHARS` and
+class Cut(NamedTuple):
+    """A cut the claims stage made in one article, as it records it in ``pipeline_errors``:
+    ``too_large`` (the body read in part, or claims past :data:`MAX_CLAIMS`) or
+    ``repeated_text`` (claims that repeat an earlier sentence, judged once); the message starts
+    ``limit:``."""
+
+    kind: str
+    message: str
+
+
+def bounded_claims(body: str, mesh_vocabulary=None) -> tuple[list, list[Cut]]:
+    """The claims of ``body`` within the bounds above, and a :class:`Cut` for each cut made
+    (what the claims stage records): the body read up to :data:`MAX_BODY_CHARS` and
     :data:`MAX_SENTENCES`, a claim repeated word for word judged once, at most
     :data:`MAX_CLAIMS` distinct claims kept."""
     from .extract import extract_claims
@@ -53,14 +65,15 @@ def bounded_claims(body: str, mesh_vocabulary=None) -> tuple[list, list[str]]:
     found, repeats = distinct_claims(extract_claims(read, mesh_vocabulary=mesh_vocabulary))
     cuts = []
     if len(read) < len(body or ""):
-        cuts.append(f"limit: body of {len(body):,} characters; claims read from the first "
-                    f"{len(read):,} (at most {MAX_BODY_CHARS:,} characters and "
-                    f"{MAX_SENTENCES} sentences)")
+        cuts.append(Cut("too_large", f"limit: body of {len(body):,} characters; claims read from "
+                                     f"the first {len(read):,} (at most {MAX_BODY_CHARS:,} characters"
+                                     f" and {MAX_SENTENCES} sentences)"))
     if repeats:
-        cuts.append(f"limit: {repeats:,} claims repeat an earlier sentence of the article word "
-                    "for word; each is judged once")
+        cuts.append(Cut("repeated_text", f"limit: {repeats:,} claims repeat an earlier sentence of "
+                                         "the article word for word; each is judged once"))
     if len(found) > MAX_CLAIMS:
-        cuts.append(f"limit: {len(found):,} distinct claims found; the first {MAX_CLAIMS} kept")
+        cuts.append(Cut("too_large", f"limit: {len(found):,} distinct claims found; the first "
+                                     f"{MAX_CLAIMS} kept"))
         found = found[:MAX_CLAIMS]
     return found, cuts
 

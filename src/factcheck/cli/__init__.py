@@ -26,6 +26,12 @@ def cli(verbose: int) -> None:
     """factcheck: find health claims in articles and check them against PubMed."""
     level = logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    # a line per documented function at import, even under -v: never useful to a user
+    logging.getLogger("great_expectations._docs_decorators").setLevel(logging.WARNING)
+    if not verbose:
+        # trafilatura warns ("discarding data: None") without naming the page; the clean
+        # stage records a page it could not extract (`pipeline_errors`), with its name
+        logging.getLogger("trafilatura").setLevel(logging.ERROR)
 
 
 cli.add_command(demo)
