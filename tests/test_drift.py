@@ -29,6 +29,8 @@ def test_a_move_beyond_the_threshold_warns_and_small_samples_are_not_compared():
     assert ("removed_share", "new.example") not in results              # nothing to compare with
     observed = json.loads(results[("removed_share", "a.example")].observed)["observed_value"]
     assert "0.75 (previous published run run-1: 0.10" in observed and "+65%" in observed
+    # stored (and logged) as written: an editor reads ±, not \u00b1
+    assert "±20%" in results[("removed_share", "a.example")].observed
     assert DRIFT["removed_share"].threshold == 0.20
 
 

@@ -96,7 +96,7 @@ def drift_checks(now: list[tuple[str, str, float, int]],
         observed = {"observed_value": f"{value:.2f} (previous published run {previous_run}: {old:.2f};"
                                       f" {'change' if rule.relative else 'difference'} {move:+.0%}"
                                       f" against a threshold of ±{rule.threshold:.0%}; n {n} and {old_n})"}
-        results.append(CheckResult("drift", metric, scope, ok, "warning", json.dumps(observed)))
+        results.append(CheckResult("drift", metric, scope, ok, "warning", json.dumps(observed, ensure_ascii=False)))
     return results
 
 
