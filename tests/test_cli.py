@@ -169,6 +169,14 @@ def test_run_while_another_process_holds_the_database_open_for_writing_says_so(t
     assert result.exit_code == 2, result.output
     assert f"is open for writing in another process (PID {holder.pid})" in " ".join(result.output.split())
     assert "Traceback" not in result.output and not (tmp_path / "out").exists()
+    # a file DuckDB cannot read for another reason is not taken for one held open
+    from factcheck.cli.pipeline_cmd import _held_open
+
+    damaged = tmp_path / "damaged.duckdb"
+    damaged.write_bytes(db.read_bytes()[:4096] + b"\x00" * 8192 + b"garbage block" * 100)
+    foreign = tmp_path / "foreign.duckdb"
+    foreign.write_text("not a database")
+    assert _held_open(damaged) is None and _held_open(foreign) is None and _held_open(db) is None
 
 
 def test_schedule_refuses_a_bad_cron_and_a_missing_server_before_serving(tmp_path):
@@ -236,6 +244,11 @@ def test_run_with_prefect_api_url_at_a_stopped_server_is_one_clear_line(tmp_path
     assert f"no Prefect server answers at http://127.0.0.1:{port}/api" in result.output
     assert "unset PREFECT_API_URL" in result.output and "Traceback" not in result.output
     assert not (tmp_path / "out").exists()
+    assert result.output.startswith("error: no Prefect server")      # markup rendered, not printed
+    # with the database in the output folder (the default), nothing is written either: no lock
+    default = CliRunner().invoke(cli, ["run", "--input", str(SEED), "--out", str(tmp_path / "out2")],
+                                 env={"PREFECT_API_URL": f"http://127.0.0.1:{port}/api"})
+    assert default.exit_code == 2 and not (tmp_path / "out2").exists(), default.output
 
 
 def test_run_with_a_malformed_allowed_network_says_so_before_starting_anything(tmp_path, monkeypatch):

@@ -162,7 +162,7 @@ def test_a_database_without_a_reference_judges_every_claim_no_coverage(tmp_path,
     # the warning names the file looked for and how to fill it, not the empty stand-in
     warned = " ".join(r.getMessage() for r in caplog.records)
     assert f"the PubMed reference {tmp_path / 'reference.duckdb'} is missing" in warned
-    assert "factcheck pubmed load FILE --db" in warned and "factcheck-empty-reference" not in warned
+    assert f"factcheck pubmed load FILE --db {db}`" in warned and "factcheck-empty-reference" not in warned
     assert not (tmp_path / "reference.duckdb").exists()
     with closing(connect(db, read_only=True)) as con:
         labels = {r[0] for r in con.execute("SELECT label FROM verdicts").fetchall()}

@@ -106,6 +106,11 @@ def test_cli_marks_and_lists_decisions(published, monkeypatch, tmp_path):
     unflagged, _ = claim_of(db, ids["clean"])          # a supported claim without a flag
     result = runner.invoke(cli, ["triage", "mark", unflagged, "--status", "dismissed", "--db", str(db)])
     assert result.exit_code == 0 and "this claim has no flag" in " ".join(result.output.split())
+    # listing reads the decisions file only: the one FACTCHECK_TRIAGE_DB names, whatever --db...
+    named = runner.invoke(cli, ["triage", "list", "--db", str(tmp_path / "nope.duckdb")])
+    assert named.exit_code == 0 and "bo" in named.output
+    # ...else the one beside --db, which must exist
+    monkeypatch.delenv("FACTCHECK_TRIAGE_DB")
     missing = runner.invoke(cli, ["triage", "list", "--db", str(tmp_path / "nope.duckdb")])
     assert missing.exit_code == 2 and "does not exist" in missing.output
 

@@ -290,6 +290,13 @@ def pubmed_stage(db: str | Path, files: Iterable[str | Path], run_id: str, progr
             + (loaded.status == "rejected"), "embedded": loaded.embedded, "reference": loaded.status}
 
 
+def _published(db: str | Path) -> Path:
+    """The published database a run's working copy (``<db>.work``) was taken from, to name to a
+    user; ``db`` itself otherwise."""
+    db = Path(db)
+    return db.with_name(db.name[:-len(".work")]) if db.name.endswith(".work") else db
+
+
 def plan_evidence(db: str | Path, run_id: str, claim_ids: Sequence[str] | None = None,
                   rejudge_all: bool = False, progress=None) -> dict:
     """What the evidence stage must do: the current claims to judge (each with why), those whose
@@ -327,10 +334,11 @@ def plan_evidence(db: str | Path, run_id: str, claim_ids: Sequence[str] | None =
         ready = plan["ready"] = index_ready(con)
         if problem:
             where = attached(con) or db
+            published = _published(db)
             if problem == "is empty or missing" and not writable:
                 # the empty stand-in in the temporary folder is attached: name the file that is
                 # looked for, not the stand-in
-                expected = reference_path(db)
+                expected = reference_path(published)
                 where = expected if expected is not None else where
                 problem = ("is missing" if expected is None or not expected.exists() else "is empty")
             resting = con.execute("SELECT count(*) FROM evidence").fetchone()[0]
@@ -343,7 +351,7 @@ def plan_evidence(db: str | Path, run_id: str, claim_ids: Sequence[str] | None =
                     " point FACTCHECK_REFERENCE_DB at the reference file")
             log.warning("the PubMed reference %s %s: every claim will get 'no_coverage'; load PubMed"
                         " files into it with `factcheck pubmed load FILE --db %s`, or point"
-                        " FACTCHECK_REFERENCE_DB at a reference file", where, problem, db)
+                        " FACTCHECK_REFERENCE_DB at a reference file", where, problem, published)
         # what changed, read before the rows of deleted records go; only the claims to judge
         # are read out of the database
         state, plan["claims"] = verdicts_to_judge(

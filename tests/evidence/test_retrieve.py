@@ -240,6 +240,11 @@ def test_the_topic_is_described_as_coverage_counts_it():
                  concepts={"intervention": ["ketamine"], "condition": ["migraine", "Migraine Disorders"]})
     assert topic_description(both) == ("records that mention “ketamine” and “migraine” (or another"
                                        " of its names)")
+    two = Query(text="Ketamine lowers blood pressure in migraine patients.", words=["ketamine"],
+                concepts={"intervention": ["Ketamine"], "condition": ["migraine", "Migraine Disorders"],
+                          "outcome": ["blood pressure"]})
+    assert topic_description(two) == ("records that mention “Ketamine” and “migraine” (or another of"
+                                      " its names) or “blood pressure”")
     alone = Query(text="Recreational use of ketamine can pose threats to mental health.",
                   words=["ketamine"], concepts={"intervention": ["ketamine"]})
     assert topic_description(alone) == ("records that mention “ketamine” and at least 3 of the claim's"

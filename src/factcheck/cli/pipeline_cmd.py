@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ..settings import DB_FILENAME, DEFAULT_OUT_DIR
@@ -56,11 +57,30 @@ def _run_flow(*, inputs, db, out_dir, sources_file, pubmed_files, flow_label,
               workers: int = 1, dask_address: str | None = None) -> dict:
     ctx = click.get_current_context()
     _quiet_prefect(bool(ctx.find_root().params.get("verbose")))
+    from ..ingest.web.guard import parse_networks
+    from ..settings import get_settings
     from ..store.publish import WriterBusy, WriterLock
 
+    # the quick checks first: a run they refuse writes nothing (not even a lock file)
     try:
-        # at once, before Prefect's server starts, and held: the run takes this lock over, so
-        # another run started meanwhile is refused here too, not after its own server started
+        WriterLock.check(db)
+    except WriterBusy as exc:
+        console.print(f"[red]error:[/red] {exc}", soft_wrap=True)
+        sys.exit(2)
+    held = _held_open(db)
+    if held:
+        console.print(f"[red]error:[/red] {held}", soft_wrap=True, highlight=False)
+        sys.exit(2)
+    try:
+        parse_networks(get_settings().allowed_networks)   # a typo is said now, not mid-crawl
+    except ValueError as exc:
+        console.print(f"[red]error:[/red] {exc}", soft_wrap=True)
+        sys.exit(2)
+    if os.environ.get("PREFECT_API_URL"):
+        _check_server(for_schedule=False)
+    try:
+        # then the lock, taken before Prefect's server starts and held: the run takes it over,
+        # so another run started meanwhile is refused at once, not after its own server started
         WriterLock.reserve(db)
     except WriterBusy as exc:
         console.print(f"[red]error:[/red] {exc}", soft_wrap=True)
@@ -83,9 +103,11 @@ def _held_open(db) -> str | None:
         return None
     try:
         duckdb.connect(str(db), read_only=True).close()
-    except duckdb.IOException as exc:
-        if "lock" not in str(exc).lower():
-            raise
+    except duckdb.Error as exc:
+        # DuckDB's own words for a file another process holds; anything else (a damaged or
+        # foreign file) is the run's to report as it always did
+        if "Could not set lock on file" not in str(exc) and "Conflicting lock" not in str(exc):
+            return None
         pid = re.search(r"PID (\d+)", str(exc))
         return (f"{db} is open for writing in another process{f' (PID {pid.group(1)})' if pid else ''}:"
                 " close that connection (readers open it read-only: `duckdb -readonly`,"
@@ -98,21 +120,8 @@ def _run_reserved(*, inputs, db, out_dir, sources_file, pubmed_files, flow_label
     from ..store.publish import WriterBusy
     from ..store.raw import RawFolderMissing
     from ..store.reference import ReferenceUnavailable
-    from ..ingest.web.guard import parse_networks
-    from ..settings import get_settings
 
-    held = _held_open(db)
-    if held:
-        console.print(f"[red]error:[/red] {held}", soft_wrap=True, highlight=False)
-        sys.exit(2)
-    try:
-        parse_networks(get_settings().allowed_networks)   # a typo is said now, not mid-crawl
-    except ValueError as exc:
-        console.print(f"[red]error:[/red] {exc}", soft_wrap=True)
-        sys.exit(2)
-    if os.environ.get("PREFECT_API_URL"):
-        _check_server(for_schedule=False)
-    else:
+    if not os.environ.get("PREFECT_API_URL"):
         _reap_temporary_server()
     from flows.nightly import run_nightly
 
@@ -313,12 +322,13 @@ def _check_cron(cron: str) -> None:
     import asyncio
     import inspect
 
+    from prefect._vendor.croniter import CroniterError
     from prefect.server.schemas.schedules import CronSchedule as ServerCron
 
     try:   # the server's own reading of it: the next time it would run
         dates = ServerCron(cron=cron).get_dates(1)
         dates = asyncio.run(dates) if inspect.isawaitable(dates) else dates
-    except Exception:   # croniter's 'failed to find next date', and its kin
+    except CroniterError:   # 'failed to find next date' (CroniterBadDateError) and its kin
         dates = []
     if not dates:
         raise click.BadParameter(f"{cron!r} never comes (a date no month has?)", param_hint="--cron")
@@ -343,14 +353,16 @@ def _check_server(for_schedule: bool = True) -> None:
         response.raise_for_status()
         # something else may answer /health: a Prefect server also names its version
         version = httpx.get(api.rstrip("/") + "/admin/version", timeout=5)
+        if version.status_code in (401, 403):
+            return   # a Prefect server that wants a login answers only /health without one
         version.raise_for_status()
         if not re.fullmatch(r"\d+\.\d+\S*", str(version.json())):
             raise ValueError(f"it answers {str(version.json())[:40]!r} where a Prefect server "
                              "names its version")
     except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
         # ValueError: a body that is no JSON, or not a Prefect server's version
-        console.print(f"[red]error:[/red] no Prefect server answers at {api} ({exc}); {start}",
-                      soft_wrap=True, highlight=False, markup=False)
+        console.print("[red]error:[/red] " + escape(f"no Prefect server answers at {api} ({exc}); {start}"),
+                      soft_wrap=True, highlight=False)
         sys.exit(2)
 
 

@@ -61,7 +61,7 @@ def list_decisions(limit: int, db: str) -> None:
     """The latest decisions, newest first."""
     from ..store.triage import TriageError, history, triage_path
 
-    if not Path(db).exists():
+    if not Path(db).exists() and not triage_path(db).exists():   # FACTCHECK_TRIAGE_DB may name it
         console.print(f"[red]error:[/red] {escape(db)} does not exist", soft_wrap=True)
         sys.exit(2)
     try:

@@ -375,12 +375,14 @@ def topic_description(query: Query) -> str | None:
     forms = query.concepts.get("intervention")
     if not forms:
         return None
-    target = query.concepts.get("condition", []) + query.concepts.get("outcome", [])
+    groups = [query.concepts[role] for role in ("condition", "outcome") if query.concepts.get(role)]
+
     def named(group: list[str]) -> str:
         return f"“{group[0]}”" + (" (or another of its names)" if len(group) > 1 else "")
 
-    if target:
-        return f"records that mention {named(forms)} and {named(target)}"
+    if groups:   # any name of the condition or of the outcome
+        either = " or ".join(named(group) for group in groups)
+        return f"records that mention {named(forms)} and {either}"
     rest = topic_words(query)
     if not rest:
         return f"records that mention {named(forms)}"
