@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -38,13 +39,17 @@ def test_load_command_reports_counts_and_skips_a_second_time(tmp_path: Path, nlm
             ("load", 25, 25, True)]
 
 
-def test_load_command_exits_1_when_a_file_fails(tmp_path: Path, articles_xml: Path):
+def test_load_command_exits_1_when_a_file_fails(tmp_path: Path, articles_xml: Path, caplog):
     bad = tmp_path / "broken.xml.gz"
     bad.write_bytes(b"\x1f\x8b\x08\x00 not really gzip")
     db = tmp_path / "pm.duckdb"
-    result = CliRunner().invoke(cli, ["pubmed", "load", str(bad), str(articles_xml), "--db", str(db)])
+    with caplog.at_level(logging.ERROR):
+        result = CliRunner().invoke(cli, ["pubmed", "load", str(bad), str(articles_xml), "--db", str(db)])
     assert result.exit_code == 1
     assert f"failed {bad}: compressed data is truncated or corrupt" in result.output
+    # printed on its progress line and in the closing list, not a third time by the loader's log
+    assert result.output.count("compressed data is truncated or corrupt") == 2
+    assert not [r for r in caplog.records if r.name == "factcheck.pubmed.load"]
     with connect_reference(tmp_path / "reference.duckdb", read_only=True) as con:
         assert con.execute("SELECT count(*) FROM pubmed").fetchone()[0] == 6
         status = con.execute("SELECT status FROM pubmed_files WHERE file_name = 'broken.xml.gz'").fetchone()

@@ -4,6 +4,8 @@ an E-utilities query; move it out of an older database. A thin layer over
 
 from __future__ import annotations
 
+import logging
+
 import sys
 from pathlib import Path
 
@@ -71,9 +73,20 @@ def _load(db: str, files: list[Path], force: bool, workers: int | None,
                               highlight=False)
             bar.advance(task)
 
-        loaded = load_reference(target, files, kind=kind, progress=progress, force=force,
-                                workers=workers, memory_limit=memory_limit, reindex=reindex,
-                                embed_progress=bar)
+        # each failed file is printed here, on its progress line and again at the end: the
+        # loader's own ERROR line for it would be a third copy (shown with -v)
+        loader_log = logging.getLogger("factcheck.pubmed.load")
+        ctx = click.get_current_context(silent=True)
+        quiet = not (ctx and ctx.find_root().params.get("verbose"))
+        level = loader_log.level
+        if quiet:
+            loader_log.setLevel(logging.CRITICAL)
+        try:
+            loaded = load_reference(target, files, kind=kind, progress=progress, force=force,
+                                    workers=workers, memory_limit=memory_limit, reindex=reindex,
+                                    embed_progress=bar)
+        finally:
+            loader_log.setLevel(level)
         summary = loaded.summary
         if summary.fts_rebuilt:
             bar.console.print(f"full-text index {summary.fts_mode} in {summary.fts_seconds:.1f} s")
