@@ -117,3 +117,18 @@ def test_run_on_a_feed_publishes_cleaned_articles_and_claims(prefect_harness, si
     with duckdb.connect(str(out / "factcheck.duckdb"), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM article_versions").fetchone()[0] == 2
         assert con.execute("SELECT count(*) FROM claims").fetchone()[0] == len(claims)
+
+
+def test_more_failed_urls_than_pages_is_a_partial_ingest_with_one_count(prefect_harness, site,
+                                                                        tmp_path, monkeypatch):
+    """One page stored and three URLs failed: the ingest line counts the four inputs as the
+    run's final line does, and marks the stage ! (some failed), not ✗ (nothing succeeded)."""
+    monkeypatch.setenv("FACTCHECK_ALLOW_PRIVATE_NETWORKS", "1")
+    urls = [f"{site}/blog/ketamine-crps/"] + [f"{site}/missing-{i}" for i in range(3)]
+    result = CliRunner().invoke(cli, ["run", "--input", *urls, "--out", str(tmp_path / "out")],
+                                catch_exceptions=False)
+    assert result.exit_code == 3, result.output
+    line = next(ln for ln in result.output.splitlines() if "ingest:" in ln)
+    assert line.startswith("! ingest: documents 4, new versions 1"), line
+    assert "documents 4 · new versions 1" in result.output
+    assert "3 of 4 inputs could not be stored" in " ".join(result.output.split())

@@ -77,11 +77,15 @@ def ingest_stage(db: str | Path, inputs: Sequence[str], run_id: str, *,
         targets.append(load_sources(sources_file, settings))
     with closing(connect(db)) as con:
         summary = crawl(con, targets, run_id, settings=settings, progress=progress)
-    return {"documents": summary.fetched + summary.not_modified,
+    # "documents": every input handled, failed ones included, as the run's final line counts
+    # them (runs.n_documents), so the stage's mark compares its errors with the same total
+    errors = summary.errors + summary.skipped           # both are in pipeline_errors
+    return {"documents": summary.fetched + summary.not_modified + errors,
             "new_versions": summary.new_versions,
-            "unchanged": summary.unchanged + summary.not_modified,
+            "unchanged": summary.unchanged,                # downloaded or read, content already stored
+            "not_modified": summary.not_modified,          # HTTP 304: nothing downloaded
             "duplicates": summary.duplicates,
-            "errors": summary.errors + summary.skipped,   # both are in pipeline_errors
+            "errors": errors,
             "robots_disallowed": summary.robots_disallowed,
             "deferred": summary.deferred}                  # over a site's max_pages: the next run's
 
@@ -742,19 +746,22 @@ def summary(db: str | Path, run_id: str) -> dict:
         input_errors = con.execute("SELECT count(*) FROM pipeline_errors WHERE run_id = ? AND "
                                    "stage = 'ingest' AND severity = 'error'", [run_id]).fetchone()[0]
         # every input or URL that failed in this run, with its reason (errors first recorded
-        # by a stage, then fetches refused or failed that no stage recorded)
+        # by a stage, then fetches refused or failed that no stage recorded; a robots.txt that
+        # failed is recorded by the crawler when it matters, and a refused one stands beside
+        # the page refused with it)
         failures = con.execute("""
             SELECT source, error_kind, message FROM (
                 SELECT source, error_kind, message, created_at AS t, 0 AS k FROM pipeline_errors
                 WHERE run_id = ? AND severity = 'error'
                 UNION ALL
                 SELECT url, error_kind, error, fetched_at, 1 FROM fetch_log
-                WHERE run_id = ? AND outcome = 'error'
+                WHERE run_id = ? AND outcome = 'error' AND kind <> 'robots'
                   AND url NOT IN (SELECT source FROM pipeline_errors WHERE run_id = ?))
             ORDER BY k, t LIMIT 50""", [run_id, run_id, run_id]).fetchall()
         n_failures = con.execute("""
             SELECT (SELECT count(*) FROM pipeline_errors WHERE run_id = ? AND severity = 'error')
                  + (SELECT count(*) FROM fetch_log WHERE run_id = ? AND outcome = 'error'
+                    AND kind <> 'robots'
                     AND url NOT IN (SELECT source FROM pipeline_errors WHERE run_id = ?))""",
                                  [run_id, run_id, run_id]).fetchone()[0]
     keys = ["status", "n_documents", "n_new_versions", "n_claims", "n_flagged", "n_errors", "dq_passed"]

@@ -62,7 +62,7 @@ class CrawlSummary:
     """What one crawl did. ``new`` lists the (article_id, version) pairs stored by this run,
     which the pipeline cleans and extracts claims from."""
 
-    fetched: int = 0            # pages downloaded in full (HTTP 200), and local files read
+    fetched: int = 0            # pages downloaded in full (HTTP 200), and local files read as text
     not_modified: int = 0       # pages answered 304 Not Modified: nothing downloaded
     new_versions: int = 0       # new articles and changed articles
     unchanged: int = 0          # downloaded, but the content was already stored
@@ -356,7 +356,8 @@ class _Crawl:
         if not site.folders:
             return
         for doc in read_local(site.folders):
-            self.summary.fetched += 1
+            if doc.ok:   # a file that cannot be read is counted once, as an error, when saved
+                self.summary.fetched += 1
             self.summary.bytes += doc.raw_bytes
 
             def prepare_file(rows: _Rows, saved: SavedVersion | None) -> None:
