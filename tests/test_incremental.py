@@ -79,6 +79,15 @@ def test_a_runs_summary_lists_the_articles_it_stored_or_judged_not_every_stored_
     assert sum(info["labels"].values()) == info["current_claims"] > info["articles"][0]["n_claims"]
     quiet, _ = _run(judged, [SEEDS / "001_b93a18ff41c11d19.txt"])
     assert pipeline.summary(judged, quiet)["articles"] == []
+    # failures: the first 50 listed, every one counted
+    from factcheck.store import runs as store_runs
+
+    with connect(judged) as con:
+        for i in range(55):
+            store_runs.record_error(con, quiet, f"/in/bad-{i}.txt", "ingest", "binary", "binary")
+    failed = pipeline.summary(judged, quiet)
+    assert len(failed["failures"]) == 50 and failed["n_failures"] == 55
+    assert failed["failures"][0] == {"source": "/in/bad-0.txt", "kind": "binary", "message": "binary"}
     # a text without a title is shown as the report shows it, by its first line, not its file name
     untitled, _ = _run(judged, [SEEDS / "002_b78a7e10fe6a0446.txt"])
     (shown,) = pipeline.summary(judged, untitled)["articles"]

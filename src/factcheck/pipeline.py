@@ -294,13 +294,6 @@ def pubmed_stage(db: str | Path, files: Iterable[str | Path], run_id: str, progr
             + (loaded.status == "rejected"), "embedded": loaded.embedded, "reference": loaded.status}
 
 
-def _published(db: str | Path) -> Path:
-    """The published database a run's working copy (``<db>.work``) was taken from, to name to a
-    user; ``db`` itself otherwise."""
-    db = Path(db)
-    return db.with_name(db.name[:-len(".work")]) if db.name.endswith(".work") else db
-
-
 def plan_evidence(db: str | Path, run_id: str, claim_ids: Sequence[str] | None = None,
                   rejudge_all: bool = False, progress=None) -> dict:
     """What the evidence stage must do: the current claims to judge (each with why), those whose
@@ -316,6 +309,7 @@ def plan_evidence(db: str | Path, run_id: str, claim_ids: Sequence[str] | None =
     from .evidence.assess import model_version
     from .evidence.stance import default_model
     from .store.evidence import drop_evidence_of_missing_records, verdicts_to_judge
+    from .store.publish import published_path
     from .store.reference import ReferenceUnavailable, attached, holds_reference, reference_path
 
     version = model_version(default_model())
@@ -338,7 +332,7 @@ def plan_evidence(db: str | Path, run_id: str, claim_ids: Sequence[str] | None =
         ready = plan["ready"] = index_ready(con)
         if problem:
             where = attached(con) or db
-            published = _published(db)
+            published = published_path(db)
             if problem == "is empty or missing" and not writable:
                 # the empty stand-in in the temporary folder is attached: name the file that is
                 # looked for, not the stand-in
@@ -729,18 +723,21 @@ def summary(db: str | Path, run_id: str) -> dict:
                                   " (claim_id) GROUP BY label").fetchall())
         # the articles this run touched: a version stored, or claims judged (a nightly run over
         # a large database must not print every stored article)
-        touched = """FROM article_summary s WHERE s.article_id IN (
-                         SELECT article_id FROM article_versions WHERE run_id = ?
-                         UNION SELECT c.article_id FROM current_claims c JOIN verdicts v USING (claim_id)
-                         WHERE v.run_id = ?)"""
-        n_articles = con.execute(f"SELECT count(*) {touched}", [run_id, run_id]).fetchone()[0]
-        articles = con.execute(
-            f"SELECT source, title, n_claims, n_flagged, n_removed, (SELECT left(body_text, 400) FROM"
-            f" current_articles ca WHERE ca.article_id = s.article_id) {touched}"
-            f" ORDER BY source LIMIT {SUMMARY_ARTICLES}", [run_id, run_id]).fetchall()
+        # the articles this run touched: a version stored, or claims judged (a nightly run over
+        # a large database must not print every stored article); the first few, and how many
+        articles = con.execute(f"""
+            SELECT source, title, n_claims, n_flagged, n_removed,
+                   (SELECT left(body_text, 400) FROM current_articles ca
+                    WHERE ca.article_id = s.article_id), count(*) OVER ()
+            FROM article_summary s WHERE s.article_id IN (
+                SELECT article_id FROM article_versions WHERE run_id = ?
+                UNION SELECT c.article_id FROM current_claims c JOIN verdicts v USING (claim_id)
+                WHERE v.run_id = ?)
+            ORDER BY source LIMIT {SUMMARY_ARTICLES}""", [run_id, run_id]).fetchall()
+        n_articles = articles[0][-1] if articles else 0
         # titled as the report titles them (the page's own, else the first line of the text)
         articles = [(source, article_title(title, head), *counts)
-                    for source, title, *counts, head in articles]
+                    for source, title, *counts, head, _ in articles]
         n_current = con.execute("SELECT count(*) FROM current_claims").fetchone()[0]
         pubmed = con.execute("SELECT count(*) FROM pubmed").fetchone()[0]
         input_errors = con.execute("SELECT count(*) FROM pipeline_errors WHERE run_id = ? AND "
@@ -750,7 +747,7 @@ def summary(db: str | Path, run_id: str) -> dict:
         # failed is recorded by the crawler when it matters, and a refused one stands beside
         # the page refused with it)
         failures = con.execute("""
-            SELECT source, error_kind, message FROM (
+            SELECT source, error_kind, message, count(*) OVER () FROM (
                 SELECT source, error_kind, message, created_at AS t, 0 AS k FROM pipeline_errors
                 WHERE run_id = ? AND severity = 'error'
                 UNION ALL
@@ -758,18 +755,13 @@ def summary(db: str | Path, run_id: str) -> dict:
                 WHERE run_id = ? AND outcome = 'error' AND kind <> 'robots'
                   AND url NOT IN (SELECT source FROM pipeline_errors WHERE run_id = ?))
             ORDER BY k, t LIMIT 50""", [run_id, run_id, run_id]).fetchall()
-        n_failures = con.execute("""
-            SELECT (SELECT count(*) FROM pipeline_errors WHERE run_id = ? AND severity = 'error')
-                 + (SELECT count(*) FROM fetch_log WHERE run_id = ? AND outcome = 'error'
-                    AND kind <> 'robots'
-                    AND url NOT IN (SELECT source FROM pipeline_errors WHERE run_id = ?))""",
-                                 [run_id, run_id, run_id]).fetchone()[0]
+        n_failures = failures[0][-1] if failures else 0
     keys = ["status", "n_documents", "n_new_versions", "n_claims", "n_flagged", "n_errors", "dq_passed"]
     row = dict(zip(keys, run)) if run else {}
     if row:
         row["n_input_errors"] = input_errors   # inputs that could not be stored (of n_documents)
     return {"run": row, "labels": labels, "current_claims": n_current, "pubmed_records": pubmed,
-            "failures": [dict(zip(["source", "kind", "message"], f)) for f in failures],
+            "failures": [dict(zip(["source", "kind", "message"], f[:3])) for f in failures],
             "n_failures": n_failures, "n_articles": n_articles,
             "articles": [dict(zip(["source", "title", "n_claims", "n_flagged", "n_removed"], a))
                          for a in articles]}

@@ -5,7 +5,6 @@ an E-utilities query; move it out of an older database. A thin layer over
 from __future__ import annotations
 
 import logging
-
 import sys
 from pathlib import Path
 

@@ -150,6 +150,13 @@ def work_path(db_path: str | os.PathLike[str]) -> Path:
     return Path(str(db_path) + ".work")
 
 
+def published_path(path: str | os.PathLike[str]) -> Path:
+    """The database a working copy (:func:`work_path`) was taken from, to name to a user;
+    ``path`` itself when it is not a working copy."""
+    path = Path(path)
+    return path.with_name(path.name[:-len(".work")]) if path.name.endswith(".work") else path
+
+
 def begin_work(db_path: str | os.PathLike[str], *, upgrade_format: bool = False) -> Path:
     """Start a working copy of ``db_path`` (a fresh file if none is published yet).
 
