@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 
 @dataclass
@@ -60,12 +60,8 @@ class CleanResult:
         offsets point into it): the body is :meth:`analysed_text`, and when that put the
         headline back, the headline's ``title`` block is no longer listed as removed."""
         body = self.analysed_text()
-        removed = self.removed
-        if body != self.body_text:
-            removed = [b for b in self.removed if b.kind != "title"]
-        return CleanResult(title=self.title, author=self.author, published=self.published,
-                           language=self.language, body_text=body, removed=list(removed),
-                           error=self.error)
+        removed = [b for b in self.removed if body == self.body_text or b.kind != "title"]
+        return replace(self, body_text=body, removed=removed)
 
     def removed_kinds(self) -> set[str]:
         return {block.kind for block in self.removed}
