@@ -180,3 +180,77 @@ def test_a_claim_off_the_table_keeps_only_its_nearest_records(table):
     assert on_rows and all(row.quote for row in on_rows)
     # a claim on the table's topic reads every record retrieved, up to READ_K
     assert a_on.coverage and len(a_on.records) > GAP_K
+
+
+@pytest.fixture(scope="module")
+def crowded(tmp_path_factory):
+    """A table where the claim's words crowd out its topic: short records on melatonin and sleep
+    in adults that never name insomnia, and one long record that names both."""
+    path = tmp_path_factory.mktemp("crowded") / "ref.duckdb"
+    con = connect(path)
+    make_own_reference(con)
+    rows = [(600 + i, f"Melatonin levels and sleep in adults: cohort {i}",
+             "RESULTS: Adults with higher evening melatonin slept longer; melatonin rose in "
+             "adults who kept regular sleep times.", "cohort", []) for i in range(8)]
+    # records on other topics, so that the claim's words are rare in the table as in PubMed
+    rows += [(650 + i, f"Blood pressure in cohort {i}", "RESULTS: Blood pressure fell with "
+              "exercise in the cohort.", "cohort", []) for i in range(40)]
+    rows.append((700, "Hormone supplements in a general practice population",
+                 "RESULTS: " + "Many supplements were recorded in the practice registers. " * 60
+                 + "Melatonin shortened the time to fall asleep in patients with insomnia.",
+                 "cohort", []))
+    for pmid, title, abstract, design, types in rows:
+        con.execute("INSERT INTO pubmed (pmid, title, abstract, study_design, publication_types, "
+                    "is_retracted, pub_year, journal, loaded_at) VALUES (?, ?, ?, ?, ?, false, 2021, "
+                    "'Test Journal', now()::TIMESTAMP)", [pmid, title, abstract, design, types])
+    rebuild_fts_index(con)
+    yield con
+    con.close()
+
+
+def test_a_claim_whose_retrieved_records_are_all_off_its_topic_reads_those_on_it(crowded):
+    """Retrieval ranks the records dense in the claim's other words first; none of the k best
+    names insomnia, though the table holds a record on melatonin and insomnia. That record is read in place of
+    the last one retrieved, so "not addressed" never rests on records off the topic alone."""
+    from factcheck.evidence.assess import build_query, judge_topic, records_to_read
+    from factcheck.evidence.retrieve import coverage, retrieve, topic_records
+
+    c = claim("Melatonin helps adults with insomnia sleep longer.", "melatonin", "insomnia")
+    query = build_query(c)
+    retrieved = retrieve(crowded, query, k=3)
+    assert 700 not in {h.pmid for h in retrieved}                     # the premise
+    assert not any(judge_topic(h, query)[0] for h in retrieved)
+    assert [h.pmid for h in topic_records(crowded, query, 3)] == [700]
+    assert coverage(crowded, query) == 1
+
+    _, hits, topic, n_topic = records_to_read(crowded, c, k=3)
+    assert [h.pmid for h in hits] == [h.pmid for h in retrieved[:2]] + [700]
+    assert [on for on, _ in topic] == [False, False, True] and n_topic == 1
+    a = assess_claim(crowded, c, k=3)
+    read = [r for r in a.records if r.hit.pmid == 700]
+    assert read and read[0].on_topic and read[0].quote     # read: its deciding sentence quoted
+    assert "none of them was among the records retrieved" not in a.verdict.explanation
+
+
+def test_a_concept_named_by_generic_words_is_on_topic_where_coverage_counts_it(crowded):
+    """"drug" is no search word (too generic to rank by), but a claim whose intervention the
+    extractor names "drug" is on the topic of records that say "drugs", as coverage counts
+    them: the topic check and the count agree."""
+    from factcheck.evidence.assess import build_query, judge_topic
+    from factcheck.evidence.retrieve import coverage, fetch_records
+
+    c = claim("The drug helps insomnia.", "drug", "insomnia")
+    query = build_query(c)
+    con = crowded
+    con.execute("INSERT INTO pubmed (pmid, title, abstract, study_design, publication_types, "
+                "is_retracted, pub_year, journal, loaded_at) VALUES (800, 'Drugs for insomnia', "
+                "'RESULTS: Hypnotic drugs shortened sleep onset in insomnia.', 'cohort', [], false, "
+                "2021, 'Test Journal', now()::TIMESTAMP)")
+    rebuild_fts_index(con)
+    try:
+        on = [p for p, h in fetch_records(con, list(range(600, 690)) + [700, 800]).items()
+              if judge_topic(h, query)[0]]
+        assert on == [800] and coverage(con, query) == 1
+    finally:
+        con.execute("DELETE FROM pubmed WHERE pmid = 800")
+        rebuild_fts_index(con)

@@ -21,8 +21,8 @@ from ..claims import citation, figure_reported, figure_values
 from ..claims import figures as figures_in
 from ..store.rows import EvidenceRow, VerdictRow
 from .read import Calibration, records_from, sentences_to_read
-from .retrieve import (Hit, IndexTerms, Query, _content_words, build_query, coverage, dense_ratio,
-                       lexical_ratio, retrieve, topic_description, topic_words)
+from .retrieve import (Hit, IndexTerms, Query, build_query, coverage, dense_ratio, form_words,
+                       lexical_ratio, retrieve, topic_description, topic_records, topic_words)
 from .stance import StanceModel, StanceModelMissing, default_model, shipped_version
 from .verdict import ClaimFacts, ReadRecord, Verdict, decide
 
@@ -37,6 +37,11 @@ READ_K = 10
 GAP_K = 3
 #: BM25 candidates re-ranked by the dense vectors before the best READ_K are read.
 CANDIDATES = 100
+#: Records on a claim's topic read when retrieval's READ_K best hold none although the table
+#: holds some (``retrieve.topic_records``: its words are common in records off the topic).
+#: They take the places of the last records retrieved, which are off the topic and so are
+#: not read: a ``not_addressed`` verdict then always rests on on-topic records read.
+TOPIC_K = 3
 
 #: Recorded with every verdict (``verdicts.model_version``, after the stance model's hash);
 #: raised when retrieval or the decision rules change what a claim is judged on
@@ -45,8 +50,10 @@ CANDIDATES = 100
 #: GAP_K nearest records only; 6: each pair read by the stance model on its own, not batched;
 #: 7: the record calibration in ``stance.json`` refitted to pairs read on their own; the
 #: model's version now names its calibration too, so a refit alone is a new version;
-#: 8: records off the topic are not read, so they have no probabilities and no quote).
-RULES_VERSION = "verdict-rules-8"
+#: 8: records off the topic are not read, so they have no probabilities and no quote;
+#: 9: a claim whose retrieved records are all off its topic reads the table's TOPIC_K best
+#: records on it instead of the last ones).
+RULES_VERSION = "verdict-rules-9"
 
 
 @dataclass
@@ -98,7 +105,7 @@ def _stems(text: str) -> frozenset[str]:
 def _mentions(forms: Sequence[str], stems: frozenset[str]) -> bool:
     """Whether a record mentions any form of a concept (every content word of the form)."""
     for form in forms:
-        words = [_stem(w) for w in _content_words(form) if len(w) > 2]
+        words = [_stem(w) for w in form_words(form) if len(w) > 2]
         if words and all(w in stems for w in words):
             return True
     return False
@@ -227,8 +234,18 @@ def records_to_read(con: duckdb.DuckDBPyConnection, claim, *, k: int = READ_K,
     hits = retrieve(con, query, k=k, candidates=CANDIDATES, vector=vector, terms=terms)
     topic = [judge_topic(h, query) for h in hits]
     n_topic = coverage(con, query, terms=terms)
-    if not n_topic and not any(on for on, _ in topic):
-        hits, topic = hits[:GAP_K], topic[:GAP_K]
+    if not any(on for on, _ in topic):
+        if not n_topic:
+            return query, hits[:GAP_K], topic[:GAP_K], n_topic
+        # the table holds records on the topic, but retrieval ranked others first: read its
+        # best ones on the topic in place of the last (unread) records retrieved
+        seen = {h.pmid for h in hits}
+        extra = [(h, t) for h in topic_records(con, query, min(TOPIC_K, k), terms=terms)
+                 if h.pmid not in seen for t in [judge_topic(h, query)] if t[0]]
+        if extra:
+            keep = max(0, k - len(extra))
+            hits = hits[:keep] + [h for h, _ in extra]
+            topic = topic[:keep] + [t for _, t in extra]
     return query, hits, topic, n_topic
 
 

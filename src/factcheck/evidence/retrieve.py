@@ -91,6 +91,14 @@ def _content_words(text: str) -> list[str]:
     return out
 
 
+def form_words(form: str) -> list[str]:
+    """The words a record must hold to mention one form of a concept (``coverage``,
+    ``assess.judge_topic``): its content words, or all its words when it has none (a concept
+    named by generic words only, such as "drug" or "physical therapy", is still mentioned only
+    by records that use them)."""
+    return _content_words(form) or [w.lower() for w in _WORD.findall(form)]
+
+
 def build_query(claim, max_words: int = 32) -> Query:
     """The query for a claim (a ``factcheck.claims.Claim`` or anything with its fields)."""
     from ..claims import BROADER, synonyms_of
@@ -246,11 +254,12 @@ class IndexTerms:
 
 
 def bm25(con: duckdb.DuckDBPyConnection, words: Sequence[str], k: int = 100,
-         weights: dict[str, float] | None = None, terms: IndexTerms | None = None
-         ) -> list[tuple[int, float]]:
+         weights: dict[str, float] | None = None, terms: IndexTerms | None = None,
+         among: str | None = None) -> list[tuple[int, float]]:
     """The ``k`` best (pmid, BM25 score) for ``words``, best first. Each index term counts
     once, however many of the words stem to it ("infusion", "infusions"), with the largest
-    of their ``weights`` (default 1). ``terms``: the batch's term lookups (else looked up)."""
+    of their ``weights`` (default 1). ``terms``: the batch's term lookups (else looked up).
+    ``among``: a SELECT of the only pmids to score."""
     weights = weights or {}
     terms = terms if terms is not None else IndexTerms(con)
     by_term: dict[int, tuple[float, int]] = {}
@@ -274,6 +283,7 @@ def bm25(con: duckdb.DuckDBPyConnection, words: Sequence[str], k: int = 100,
         f"SELECT pmid, sum((CASE termid {cases} END) * tf / (tf + CAST({c!r} AS DOUBLE)"
         f" + CAST({d!r} AS DOUBLE) * len)) AS s FROM {FTS}.postings"
         f" WHERE termid IN ({', '.join(str(int(t)) for t in by_term)})"
+        + (f" AND pmid IN ({among})" if among else "") +
         f" GROUP BY pmid ORDER BY s DESC, pmid LIMIT {int(k)}").fetchall()]
 
 
@@ -396,13 +406,44 @@ def coverage(con: duckdb.DuckDBPyConnection, query: Query, terms: IndexTerms | N
     ``None`` when the claim names no intervention (then only the retrieved records tell).
     A form is mentioned when a record holds every one of its words (stems); the count is one
     SQL statement over the postings of those words."""
+    sql = _topic_sql(con, query, terms)
+    if sql is None:
+        return None
+    if not sql:
+        return 0
+    return int(con.execute(f"SELECT count(*) FROM ({sql})").fetchone()[0])
+
+
+def topic_records(con: duckdb.DuckDBPyConnection, query: Query, k: int,
+                  terms: IndexTerms | None = None) -> list[Hit]:
+    """The ``k`` records on the claim's topic (as :func:`coverage` counts them) that BM25 ranks
+    best for the query, best first: what retrieval's ranking may leave out of a claim's top
+    records when the claim's words are common in records off its topic."""
+    sql = _topic_sql(con, query, terms)
+    if not sql:
+        return []
+    scored = bm25(con, query.words, k=k, weights=query.weights, terms=terms, among=sql)
+    records = fetch_records(con, [p for p, _ in scored])
+    hits = []
+    for pmid, score in scored:
+        hit = records.get(pmid)
+        if hit is not None:
+            hit.score = hit.bm25 = score
+            hits.append(hit)
+    return hits
+
+
+def _topic_sql(con: duckdb.DuckDBPyConnection, query: Query, terms: IndexTerms | None = None
+               ) -> str | None:
+    """A SELECT of the pmids on the claim's topic (:func:`coverage`); "" when the table's index
+    lacks a word the topic needs (no record is on it); None when the claim names no
+    intervention."""
     forms = query.concepts.get("intervention")
     if not forms:
         return None
     target = query.concepts.get("condition", []) + query.concepts.get("outcome", [])
     groups = [forms] + ([target] if target else [])
-    words = {form: (_content_words(form) or [w.lower() for w in _WORD.findall(form)])
-             for group in groups for form in group}
+    words = {form: form_words(form) for group in groups for form in group}
     rest = [] if target else topic_words(query)
     lookups = terms if terms is not None else IndexTerms(con)
     terms_of: dict[str, list[int | None]] = {}
@@ -419,15 +460,14 @@ def coverage(con: duckdb.DuckDBPyConnection, query: Query, terms: IndexTerms | N
             alternatives.append(f"SELECT pmid FROM {FTS}.postings WHERE termid IN "
                                 f"({', '.join(map(str, ids))}) GROUP BY pmid HAVING count(*) = {len(ids)}")
         if not alternatives:
-            return 0
+            return ""
         sql_groups.append(" UNION ".join(f"({a})" for a in alternatives))
     if rest:
         # no condition or outcome recognised: records holding half of the claim's other words
         ids = sorted({int(t) for w in rest for t in terms_of.get(w, []) if t is not None})
         need = (len(rest) + 1) // 2
         if len(ids) < need:
-            return 0
+            return ""
         sql_groups.append(f"SELECT pmid FROM {FTS}.postings WHERE termid IN "
                           f"({', '.join(map(str, ids))}) GROUP BY pmid HAVING count(*) >= {need}")
-    sql = " INTERSECT ".join(f"({g})" for g in sql_groups)
-    return int(con.execute(f"SELECT count(*) FROM ({sql})").fetchone()[0])
+    return " INTERSECT ".join(f"({g})" for g in sql_groups)
