@@ -267,6 +267,11 @@ def test_robots_not_found_means_no_rules(site, settings, con):
 
     assert site.paths("/private/") == ["/private/members-only"]
     assert summary.new_versions == 1
+    # read as "no rules", not a failure: not in fetch_failures, logged under the pages' site
+    assert con.execute("SELECT outcome, status, error_kind, error FROM fetch_log "
+                       "WHERE kind = 'robots'").fetchall() == [("fetched", 404, None, None)]
+    assert con.execute("SELECT count(*) FROM fetch_failures").fetchone()[0] == 0
+    assert con.execute("SELECT count(DISTINCT site) FROM fetch_log").fetchone()[0] == 1
 
 
 # -- calling conventions -------------------------------------------------------------------

@@ -204,6 +204,7 @@ class _Crawl:
         self.sitemaps_read: dict[str, int] = defaultdict(int)
         self._pending: list[tuple[str, Prepare, Document | None]] = []
         self.lastmod: dict[str, datetime] = {}  # page URL → its sitemap <lastmod> (UTC)
+        self.site_names: dict[str, str] = {}    # host[:port] of a start URL → its site's name
 
     # -- writing -------------------------------------------------------------------------
 
@@ -325,17 +326,19 @@ class _Crawl:
         self._enqueue(url, prepare_seen)
 
     def log_robots(self, result: FetchResult) -> None:
-        if result.ok:
-            outcome = "fetched"
-        elif result.status is not None and 400 <= result.status < 500:
-            outcome = "skipped"
-        else:
-            outcome = "error"
+        no_rules = result.status is not None and 400 <= result.status < 500
+        outcome = "fetched" if result.ok or no_rules else "error"
         self.summary.bytes += result.bytes
-        job = _Job(result.url, SiteConfig(name=urlsplit(result.url).netloc), "robots")
+        parts = urlsplit(result.url)
+        # logged under the name its pages are logged under (a sources file's site name, else
+        # the host), so that a site's rows group together
+        name = self.site_names.get(parts.netloc.lower()) or parts.hostname or parts.netloc
+        job = _Job(result.url, SiteConfig(name=name), "robots")
         if outcome != "error" or result.error_kind == "blocked_address":
-            # (a blocked address is recorded against each page the guard refuses)
-            row = self._row(job, result, outcome)
+            # (a blocked address is recorded against each page the guard refuses). A robots.txt
+            # answering 4xx is read as "no rules" (RFC 9309): no failure, its status kept.
+            row = self._row(job, result, outcome, **({"error_kind": None, "error": None}
+                                                     if no_rules else {}))
             self._enqueue(result.url, lambda rows, _saved: rows.logs.append(row))
             return
         # An unreachable robots.txt stops the whole site for this run: say so where editors
@@ -708,6 +711,11 @@ class _Crawl:
         started = time.monotonic()
         for site in sites:
             self.read_folders(site)
+            for url in site.start_urls():
+                try:
+                    self.site_names.setdefault(urlsplit(url).netloc.lower(), site.name)
+                except ValueError:
+                    pass    # a malformed URL: recorded as an error when the crawl reaches it
         flusher = asyncio.create_task(self._flush_periodically())
         try:
             async with Fetcher(self.settings, on_robots=self.log_robots) as fetcher:
