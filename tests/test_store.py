@@ -27,6 +27,25 @@ def test_migrations_apply_once_and_in_order(con):
     assert con.execute("SELECT count(*) FROM schema_migrations").fetchone()[0] == len(numbers)
 
 
+def test_migrations_are_stamped_in_utc_whatever_the_local_time_zone(tmp_path):
+    """Every timestamp of the schema is UTC: the migrations' too (the column's default,
+    DuckDB's current_timestamp, is the process's local time, read when it starts)."""
+    import os
+    import subprocess
+    import sys
+
+    before = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+    script = ("import sys; from factcheck.store.db import connect; c = connect(sys.argv[1]); "
+              "print('\\n'.join(str(r[0]) for r in c.execute("
+              "'SELECT applied_at FROM schema_migrations').fetchall()))")
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path / "tz.duckdb")],
+                          env={**os.environ, "TZ": "Asia/Tokyo"},   # UTC+9, no daylight saving
+                          capture_output=True, text=True, check=True)
+    after = datetime.now(timezone.utc).replace(tzinfo=None)
+    stamps = [datetime.fromisoformat(line) for line in done.stdout.splitlines() if line.strip()]
+    assert stamps and all(before <= s <= after for s in stamps), (stamps, before, after)
+
+
 def test_fts_extension_loads_without_network(con):
     assert con.execute("SELECT current_setting('autoinstall_known_extensions')").fetchone()[0] is False
     loaded = con.execute("SELECT loaded FROM duckdb_extensions() WHERE extension_name = 'fts'").fetchone()

@@ -13,6 +13,7 @@ import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 
@@ -187,8 +188,10 @@ def apply_migrations(con: duckdb.DuckDBPyConnection, *, upto: int | None = None,
         con.execute("BEGIN TRANSACTION")
         try:
             con.execute(sql)
-            con.execute(f"INSERT INTO {table} (version, name, checksum) VALUES (?, ?, ?)",
-                        [number, name, checksum])
+            # UTC like every timestamp of the schema (the column's default is local time)
+            con.execute(f"INSERT INTO {table} (version, name, checksum, applied_at) "
+                        "VALUES (?, ?, ?, ?)", [number, name, checksum,
+                         datetime.now(timezone.utc).replace(tzinfo=None)])
             con.execute("COMMIT")
         except Exception as exc:
             con.execute("ROLLBACK")
