@@ -11,6 +11,7 @@ from factcheck.store.reference import connect_reference
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
 SCHEMA = (Path(__file__).resolve().parents[1] / "docs" / "schema.md").read_text()
+SOURCES = (Path(__file__).resolve().parents[1] / "docs" / "sources.md").read_text()
 
 
 def blocks(text: str, lang: str) -> list[str]:
@@ -26,10 +27,11 @@ def test_readme_sources_example_is_a_valid_sources_file(tmp_path):
 
 
 def documented_queries() -> list[list[str]]:
-    """The statements of each ```sql block in the README and the schema reference (a block's
-    statements run in order on one connection: an ATTACH, then queries that use it)."""
+    """The statements of each ```sql block in the README, the schema reference and the crawling
+    reference (a block's statements run in order on one connection: an ATTACH, then queries
+    that use it)."""
     found = []
-    for doc in (README, SCHEMA):
+    for doc in (README, SCHEMA, SOURCES):
         for block in blocks(doc, "sql"):
             statements = []
             for statement in block.split(";"):

@@ -88,6 +88,42 @@ def test_a_new_flag_on_a_decided_claim_reopens_it_in_the_report(published, tmp_p
     assert "escalated (0)" in paths.html.read_text() and "reviewed (0)" in paths.html.read_text()
 
 
+def test_the_documented_triage_query_shows_a_decision_only_while_it_is_in_force(published, tmp_path):
+    """docs/schema.md's query beside the analyst database says what the report says: a decision
+    that did not see a flag the claim has now is no decision ('open')."""
+    import re
+    from pathlib import Path as P
+
+    schema = (P(__file__).resolve().parents[1] / "docs" / "schema.md").read_text()
+    (block,) = [b for b in re.findall(r"```sql\n(.*?)```", schema, flags=re.S) if "triage.duckdb" in b]
+    attach, query = [s.strip() for s in block.split(";") if s.strip()]
+    db, ids = published
+    triage_db = tmp_path / "t.duckdb"
+    claim_id, sentence = claim_of(db, ids["mild"])
+
+    def status() -> str:
+        with connect(db, read_only=True) as con:
+            con.execute(attach.replace("out/triage.duckdb", str(triage_db)))
+            rows = {s: st for s, _, st, _ in con.execute(query).fetchall()}
+            con.execute("DETACH triage")
+        return rows[sentence]
+
+    record_decision(db, claim_id, "reviewed", triage_db=triage_db)
+    assert status() == "reviewed"
+    with connect(db) as con:   # the claim gains a flag the editor did not see
+        flags = con.execute("SELECT flags FROM verdicts WHERE claim_id = ?", [claim_id]).fetchone()[0]
+        con.execute("INSERT INTO runs (run_id, flow, started_at, status) VALUES ('r2', 'test', now(), 'running')")
+        replace_claim_evidence(con, claim_id, [], VerdictRow(
+            label="supported", confidence=0.8, flags=[*flags, "retracted_evidence"], explanation="x",
+            flag_reasons=["a"] * (len(flags) + 1), deciding_pmids=[101],
+            judged_because="evidence_changed"), "r2")
+    assert status() == "open"
+    record_decision(db, claim_id, "dismissed", triage_db=triage_db)   # decided again, seeing it
+    assert status() == "dismissed"
+    record_decision(db, claim_id, "open", triage_db=triage_db)        # taken back
+    assert status() == "open"
+
+
 def test_cli_marks_and_lists_decisions(published, monkeypatch, tmp_path):
     db, ids = published
     monkeypatch.setenv("FACTCHECK_TRIAGE_DB", str(tmp_path / "decisions.duckdb"))
