@@ -239,3 +239,51 @@ def test_planning_reads_out_only_the_claims_it_will_judge(judged, monkeypatch):
     after = _verdicts(judged)
     assert {after[c][3] for c in stored} == {run}                # kept and confirmed tonight
     assert {after[c][2] for c in todo} == {run}                  # judged tonight
+
+
+def _zinc_record(path: Path, pmid: int) -> Path:
+    with gzip.open(path, "wt") as fh:
+        fh.write('<?xml version="1.0"?><PubmedArticleSet><PubmedArticle><MedlineCitation>'
+                 f'<PMID Version="1">{pmid}</PMID><Article><ArticleTitle>Zinc and taste in older'
+                 ' adults</ArticleTitle></Article></MedlineCitation></PubmedArticle></PubmedArticleSet>')
+    return path
+
+
+def test_a_verdict_checked_against_newer_records_is_not_checked_again_each_night(judged, tmp_path):
+    """Records loaded after a verdict make the next run check it (retrieval only); a check that
+    finds nothing changed stamps the reference it saw, so the nights after do not check it
+    again (before, every verdict older than the latest load was checked every night: a
+    night's cost grew with the history)."""
+    run = pipeline.start_run(judged, pipeline.new_run_id("test"), "test", [])
+    pipeline.pubmed_stage(judged, [_zinc_record(tmp_path / "zinc.xml.gz", 99000003)], run)
+    plan = pipeline.plan_evidence(judged, run)
+    assert plan["todo"] and {i["reason"] for i in plan["todo"]} == {"check"}
+    counts = pipeline.evidence_stage(judged, run)
+    assert counts["judged"] == 0 and counts["unchanged"] == counts["claims"]
+    with connect(judged, read_only=True) as con:
+        latest, = con.execute("SELECT max(loaded_at) FROM pubmed").fetchone()
+        stamps = {r[0] for r in con.execute(
+            "SELECT reference_as_of FROM verdicts JOIN current_claims USING (claim_id)").fetchall()}
+    assert stamps == {latest}
+    night = pipeline.start_run(judged, pipeline.new_run_id("test"), "test", [])
+    assert pipeline.plan_evidence(judged, night)["todo"] == []
+
+
+def test_a_verdict_judged_before_a_load_was_published_is_checked_after_it(judged, tmp_path):
+    """A load stamps its records when it merges them into its working copy and publishes them a
+    while later; a run judging in between reads the older file, so its verdicts are later than
+    the records' stamp yet rest on a reference without them. The verdict names the reference it
+    read, and the records make the next run check it."""
+    with connect(judged, read_only=True) as con:
+        as_of, decided = con.execute(
+            "SELECT max(reference_as_of), max(decided_at) FROM verdicts").fetchone()
+    assert as_of is not None and as_of < decided
+    run = pipeline.start_run(judged, pipeline.new_run_id("test"), "test", [])
+    pipeline.pubmed_stage(judged, [_zinc_record(tmp_path / "zinc.xml.gz", 99000004)], run)
+    from factcheck.store.reference import connect_reference, reference_path
+
+    with connect_reference(reference_path(judged)) as con:   # merged before the verdicts
+        con.execute("UPDATE pubmed SET loaded_at = ? WHERE pmid = 99000004",
+                    [as_of + (decided - as_of) / 2])
+    plan = pipeline.plan_evidence(judged, run)
+    assert plan["todo"] and {i["reason"] for i in plan["todo"]} == {"check"}

@@ -422,6 +422,9 @@ def _judge_items(con, items: Sequence[dict], *, ready: bool, use_vectors: bool, 
 
     out: list[dict] = []
     terms = IndexTerms(con)      # the index's terms of the batch's words, each looked up once
+    # the reference this connection reads (a load published meanwhile is a newer file, which
+    # another connection would see): each verdict judged or checked here is stamped with it
+    as_of = con.execute("SELECT max(loaded_at) FROM pubmed").fetchone()[0]
     # claims retrieved and judged per step (vectors are encoded a step at a time)
     batch = 32
     for start in range(0, len(items), batch):
@@ -437,7 +440,7 @@ def _judge_items(con, items: Sequence[dict], *, ready: bool, use_vectors: bool, 
                 changed = {h.pmid for h in hits} != set(item["pmids"]) or n_topic != item["coverage"]
                 reason = "new_records" if changed else None
             done.append({"claim_id": claim.claim_id, "reason": reason, "claim": claim,
-                         "vector": vector})
+                         "vector": vector, "reference_as_of": as_of})
         to_judge = [d for d in done if d["reason"] is not None]
         if ready:
             assessments = assess_claims(con, [d["claim"] for d in to_judge], k=top_k, model=model,
@@ -448,6 +451,7 @@ def _judge_items(con, items: Sequence[dict], *, ready: bool, use_vectors: bool, 
         for d, (rows, verdict) in zip(to_judge, judged):
             verdict.model_version = model_version
             verdict.judged_because = d["reason"]
+            verdict.reference_as_of = as_of
             d.update(rows=rows, verdict=verdict)
         for d in done:
             del d["claim"], d["vector"]
@@ -460,15 +464,17 @@ def _judge_items(con, items: Sequence[dict], *, ready: bool, use_vectors: bool, 
 def save_judged(db: str | Path, run_id: str, plan: dict, judged: Sequence[dict]) -> dict:
     """Write the judged claims' evidence and verdicts, mark the kept ones as checked by this
     run, and return the stage's counts, all within the plan's scope (``plan["claim_ids"]``)."""
-    from .store.evidence import mark_checked, replace_claims_evidence, verdict_counts
+    from .store.evidence import mark_checked, replace_claims_evidence, stamp_reference, verdict_counts
 
     counts: dict[str, int] = {"claims": plan["claims"], "judged": 0, "unchanged": 0, **plan["counts"]}
-    checked = set()    # claims to judge whose retrieval check found nothing changed: kept
+    # claims to judge whose retrieval check found nothing changed: kept, with the reference
+    # they were checked against
+    checked: dict[str, object] = {}
     replaced = []
     for done in judged:
         reason = done["reason"]
         if reason is None:
-            checked.add(done["claim_id"])
+            checked[done["claim_id"]] = done.get("reference_as_of")
             continue
         replaced.append((done["claim_id"], done["rows"], done["verdict"]))
         counts["judged"] += 1
@@ -480,6 +486,7 @@ def save_judged(db: str | Path, run_id: str, plan: dict, judged: Sequence[dict])
         with transaction(con):
             replace_claims_evidence(con, replaced, run_id)
             mark_checked(con, run_id, claim_ids=plan["claim_ids"], except_ids=not_kept)
+            stamp_reference(con, checked)
         counts["unchanged"] = plan["kept"] + len(checked)
         counts.update(verdict_counts(con, plan["claim_ids"]))
     return counts

@@ -90,20 +90,22 @@ def verdicts_to_judge(con: duckdb.DuckDBPyConnection, model_version: str,
     deleted, replaced by a newer version, or retracted, including by a retraction notice
     loaded later); with the reference not ready (empty, no index) ``new_records`` for a
     verdict made while records were there, else none; ``check`` when records were loaded
-    after its verdict (``pmids``: the records it rests on; retrieval decides). Read before
-    :func:`drop_evidence_of_missing_records`."""
+    after the reference its verdict was judged or last checked against
+    (``verdicts.reference_as_of``; ``pmids``: the records it rests on; retrieval decides).
+    Read before :func:`drop_evidence_of_missing_records`."""
     where = "TRUE" if claim_ids is None else "cc.claim_id IN (SELECT unnest(?::VARCHAR[]))"
     params: list = [model_version] + ([] if claim_ids is None else [list(claim_ids)])
     in_scope = con.execute(f"SELECT count(*) FROM current_claims cc WHERE {where}",
                            params[1:]).fetchone()[0]
     rows = con.execute(
         f"""WITH s AS (
-                SELECT cc.claim_id, v.decided_at, v.coverage,
+                SELECT cc.claim_id, coalesce(v.reference_as_of, v.decided_at) AS as_of, v.coverage,
                        CASE WHEN v.claim_id IS NULL THEN 'new_claim'
                             WHEN v.model_version IS DISTINCT FROM ? THEN 'model_changed'
                             WHEN EXISTS (SELECT 1 FROM evidence e LEFT JOIN pubmed p ON p.pmid = e.pmid
                                          WHERE e.claim_id = cc.claim_id
-                                           AND (p.pmid IS NULL OR p.loaded_at > v.decided_at
+                                           AND (p.pmid IS NULL OR p.loaded_at >
+                                                    coalesce(v.reference_as_of, v.decided_at)
                                                 OR p.is_retracted IS DISTINCT FROM
                                                    coalesce(e.record_retracted, p.is_retracted)))
                                  THEN 'evidence_changed'
@@ -116,7 +118,7 @@ def verdicts_to_judge(con: duckdb.DuckDBPyConnection, model_version: str,
                             WHEN stale IS NOT NULL THEN stale
                             WHEN NOT ?::BOOLEAN THEN
                                  CASE WHEN coalesce(coverage, 0) <> 0 THEN 'new_records' END
-                            WHEN decided_at < (SELECT max(loaded_at) FROM pubmed) THEN 'check'
+                            WHEN as_of < (SELECT max(loaded_at) FROM pubmed) THEN 'check'
                        END AS reason,
                        coverage
                 FROM s)
@@ -140,6 +142,18 @@ def mark_checked(con: duckdb.DuckDBPyConnection, run_id: str, *, claim_ids: Sequ
     con.execute("UPDATE verdicts SET checked_run_id = ? WHERE claim_id IN (SELECT claim_id FROM"
                 " current_claims) AND claim_id NOT IN (SELECT unnest(?::VARCHAR[]))" + scope,
                 [run_id, list(except_ids)] + ([] if claim_ids is None else [list(claim_ids)]))
+
+
+def stamp_reference(con: duckdb.DuckDBPyConnection, checked: dict[str, object]) -> None:
+    """Record, for verdicts kept after a check (``claim_id -> reference_as_of``), the reference
+    they were checked against: records loaded before it no longer make a run check them."""
+    by_stamp: dict[object, list[str]] = {}
+    for claim_id, as_of in checked.items():
+        if as_of is not None:
+            by_stamp.setdefault(as_of, []).append(claim_id)
+    for as_of, ids in by_stamp.items():
+        con.execute("UPDATE verdicts SET reference_as_of = ? WHERE claim_id IN"
+                    " (SELECT unnest(?::VARCHAR[]))", [as_of, ids])
 
 
 def verdict_counts(con: duckdb.DuckDBPyConnection, claim_ids: Sequence[str] | None = None

@@ -149,3 +149,5 @@ class VerdictRow:
     model_version: str | None = None
     scheme: int = 2
     judged_because: str | None = None
+    #: the latest ``pubmed.loaded_at`` of the reference it was judged against (migration 0014)
+    reference_as_of: datetime | None = None
