@@ -553,7 +553,7 @@ def fetch_evidence_stage(db: str | Path, run_id: str, *, api_key: str | None = N
                                     refused)
         return counts
     files: list[Path] = []
-    touched: list[str] = []
+    answers: list[tuple[list[Path], list[str]]] = []   # each query's files and its claims
     budget = per_run
     try:
         with EutilsClient(api_key=api_key, email=email, base_url=base_url) as client:
@@ -571,12 +571,15 @@ def fetch_evidence_stage(db: str | Path, run_id: str, *, api_key: str | None = N
                 counts["queries"] += 1
                 budget -= per_claim
                 files += got
-                touched += q.claim_ids
+                answers.append((got, q.claim_ids))
     except Exception as exc:  # a client that cannot even start must not stop the run
         counts["errors"] += 1
         with closing(connect(db)) as con, transaction(con):
             store_runs.record_error(con, run_id, base_url, "fetch_evidence", "eutils",
                                     f"{type(exc).__name__}: {exc}"[:2000])
+    # a query whose answer is, file for file, one already loaded brings nothing new: its claims
+    # keep their verdicts (the nightly run asks the same questions every night)
+    touched = _claims_with_new_answers(db, answers)
     if files:
         loaded = pubmed_stage(db, files, run_id, kind="fetch")
         counts["files"] = loaded["files"]
@@ -587,6 +590,23 @@ def fetch_evidence_stage(db: str | Path, run_id: str, *, api_key: str | None = N
         counts.update({f"now_{k}": v for k, v in judged.items()
                        if k in ("supported", "contradicted", "mixed", "not_addressed", "no_coverage")})
     return counts
+
+
+def _claims_with_new_answers(db: str | Path, answers: Sequence[tuple[Sequence[Path], Sequence[str]]]
+                             ) -> list[str]:
+    """The claims of the queries that fetched at least one file the reference has not loaded
+    (by sha256, as the loader itself skips files already loaded)."""
+    from .pubmed.load import sha256_of
+    from .store.pubmed import file_already_loaded
+
+    touched: set[str] = set()
+    if not answers:
+        return []
+    with closing(connect(db)) as con:
+        for got, claim_ids in answers:
+            if any(file_already_loaded(con, sha256_of(path)) is None for path in got):
+                touched.update(claim_ids)
+    return sorted(touched)
 
 
 def _private_endpoint(url: str) -> str | None:

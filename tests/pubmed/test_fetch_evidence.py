@@ -113,6 +113,32 @@ def test_gaps_are_fetched_loaded_and_judged_again(serve, tmp_path: Path, monkeyp
     assert ("fetch_evidence", "blocked_address") in errors
 
 
+def test_a_query_answered_as_before_judges_nothing_again(serve, tmp_path: Path, monkeypatch):
+    """The nightly run asks the same questions of the claims still without support every night;
+    an answer already loaded, file for file, changes nothing, so their verdicts are kept (they
+    were all judged again, as 'requested', every night)."""
+    ncbi = NCBI()
+    base = serve(ncbi.app)
+    monkeypatch.setenv("FACTCHECK_ALLOW_PRIVATE_NETWORKS", "1")
+    article = tmp_path / "clinic.txt"
+    article.write_text("Ketamine for tinnitus\n\nKetamine infusions cure tinnitus in adults.\n",
+                       encoding="utf-8")
+    db = tmp_path / "f.duckdb"
+    first_run = run_stages(db, [article])
+    first = pipeline.fetch_evidence_stage(db, first_run, base_url=base, cache_dir=tmp_path / "cache")
+    assert first["inserted"] == 2 and first["rejudged"] == first["claims"] >= 1
+    with duckdb.connect(str(db), read_only=True) as con:
+        judged = con.execute("SELECT claim_id, run_id, label FROM verdicts").fetchall()
+    assert {label for *_, label in judged} <= {"no_coverage", "not_addressed"}   # still a gap
+
+    night = pipeline.start_run(db, pipeline.new_run_id("test"), "test", [])
+    again = pipeline.fetch_evidence_stage(db, night, base_url=base, cache_dir=tmp_path / "cache")
+    assert again["queries"] == 1 and len(ncbi.terms) == 2      # asked again, answered as before
+    assert "rejudged" not in again and again["inserted"] == 0
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT claim_id, run_id, label FROM verdicts").fetchall() == judged
+
+
 def test_an_unreachable_service_is_recorded_and_the_run_goes_on(tmp_path: Path, monkeypatch):
     monkeypatch.setenv("FACTCHECK_ALLOW_PRIVATE_NETWORKS", "1")
     article = tmp_path / "clinic.txt"
