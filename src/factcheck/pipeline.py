@@ -545,7 +545,7 @@ def fetch_evidence_stage(db: str | Path, run_id: str, *, api_key: str | None = N
                  "('no_coverage', 'not_addressed')) AND coalesce(attribution, 'own') <> 'rejected'")
     queries = queries_for(claims)
     counts["claims"] = sum(len(q.claim_ids) for q in queries)
-    refused = _private_endpoint(base_url)
+    refused = eutils_refusal(base_url)
     if refused and queries:
         counts["errors"] += 1
         with closing(connect(db)) as con, transaction(con):
@@ -609,7 +609,7 @@ def _claims_with_new_answers(db: str | Path, answers: Sequence[tuple[Sequence[Pa
     return sorted(touched)
 
 
-def _private_endpoint(url: str) -> str | None:
+def eutils_refusal(url: str) -> str | None:
     """Why ``url``'s host may not be fetched (the crawler's guard: a loopback or private address
     outside FACTCHECK_ALLOWED_NETWORKS, unless FACTCHECK_ALLOW_PRIVATE_NETWORKS=1; a link-local
     or metadata address always); ``None`` when it may. The E-utilities base is NCBI's

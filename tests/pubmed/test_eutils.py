@@ -230,13 +230,21 @@ def test_parse_esearch_reads_ncbi_layout():
     assert result.translation == "cancer[All Fields]"
 
 
-def test_fetch_command_builds_a_topic_table(ncbi, tmp_path: Path):
+def test_fetch_command_builds_a_topic_table(ncbi, tmp_path: Path, monkeypatch):
+    """``pubmed fetch`` asks the mirror FACTCHECK_EUTILS_BASE names (as ``--fetch-evidence``
+    does), under the same guard: a private address only where its network is allowed."""
     from factcheck.cli import cli
 
     db = tmp_path / "topic.duckdb"
-    result = CliRunner().invoke(cli, ["pubmed", "fetch", "--query", "ketamine", "--db", str(db),
-                                      "--max", "7", "--batch-size", "5", "--api-key", "KEY",
-                                      "--base-url", ncbi.base_url])
+    args = ["pubmed", "fetch", "--query", "ketamine", "--db", str(db), "--max", "7",
+            "--batch-size", "5", "--api-key", "KEY"]
+    monkeypatch.setenv("FACTCHECK_EUTILS_BASE", ncbi.base_url)
+    monkeypatch.delenv("FACTCHECK_ALLOW_PRIVATE_NETWORKS", raising=False)
+    monkeypatch.delenv("FACTCHECK_ALLOWED_NETWORKS", raising=False)
+    refused = CliRunner().invoke(cli, args)
+    assert refused.exit_code == 2 and "refused" in refused.output and not ncbi.requests
+    monkeypatch.setenv("FACTCHECK_ALLOWED_NETWORKS", "127.0.0.1/32")
+    result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     with connect_reference(tmp_path / "reference.duckdb", read_only=True) as con:
         assert con.execute("SELECT count(*) FROM pubmed").fetchone()[0] == 7

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..settings import DEFAULT_DB
@@ -184,11 +185,20 @@ def load(files: tuple[Path, ...], db: str, reference: str | None, reindex: bool,
 def fetch(query: str, db: str, reference: str | None, api_key: str | None, email: str | None, max_records: int | None,
           batch_size: int, cache_dir: Path | None, base_url: str | None) -> None:
     """Fetch the records matching a PubMed query through E-utilities and load them."""
+    from ..pipeline import eutils_refusal
     from ..pubmed.eutils import EUTILS_BASE, EutilsClient, EutilsError, fetch_to_files
+    from ..settings import get_settings
 
+    # NCBI's, unless FACTCHECK_EUTILS_BASE names a mirror; guarded as --fetch-evidence is
+    base_url = base_url or get_settings().eutils_base or EUTILS_BASE
+    refused = eutils_refusal(base_url)
+    if refused:
+        console.print(f"[red]E-utilities at {escape(base_url)} refused:[/] {escape(refused)}",
+                      soft_wrap=True)
+        sys.exit(2)
     cache = cache_dir or Path(db).resolve().parent / "pubmed_fetch"
     try:
-        with EutilsClient(api_key=api_key, email=email, base_url=base_url or EUTILS_BASE) as client:
+        with EutilsClient(api_key=api_key, email=email, base_url=base_url) as client:
             with console.status(f"fetching {query!r} from PubMed"):
                 paths = fetch_to_files(client, query, cache, max_records=max_records,
                                        batch_size=batch_size)
