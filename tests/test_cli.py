@@ -280,3 +280,24 @@ def test_the_console_entry_point_keeps_exit_codes_and_output(tmp_path):
     assert claims.returncode == 0
     assert all(json.loads(line)["sentence"] for line in claims.stdout.splitlines())
     assert len(claims.stdout.splitlines()) > 3
+
+
+def test_a_pubmed_file_given_as_an_article_input_is_refused_before_anything_starts(tmp_path):
+    """``--pubmed a.xml b.xml`` takes b.xml as an article input: it would be stored as an
+    article and its abstracts and affiliations read for claims. Refused (exit 2), naming the
+    way to load it, whether plain or gzipped."""
+    import gzip
+
+    sample = Path(__file__).resolve().parents[1] / "data" / "pubmed" / "pubmed_sample.xml.gz"
+    plain = tmp_path / "update.xml"
+    with gzip.open(sample, "rb") as fh:
+        plain.write_bytes(fh.read(20_000))
+    article = tmp_path / "a.txt"
+    article.write_text("Ketamine relieves pain.\n", encoding="utf-8")
+    db = tmp_path / "out" / "factcheck.duckdb"
+    for given in (plain, sample):
+        result = CliRunner().invoke(cli, ["run", "--input", str(article), "--db", str(db),
+                                          "--pubmed", str(sample), str(given)])
+        assert result.exit_code == 2, result.output
+        assert f"load it with --pubmed {given}" in " ".join(result.output.split())
+    assert not db.exists()

@@ -156,6 +156,29 @@ def _run_reserved(*, inputs, db, out_dir, sources_file, pubmed_files, flow_label
 EXIT_OK, EXIT_FAILED, EXIT_SOME_INPUTS_FAILED = 0, 1, 3
 
 
+def _refuse_pubmed_inputs(inputs: tuple[str, ...]) -> None:
+    """A PubMed XML file given as an article input (``--pubmed a.xml b.xml`` takes b.xml as
+    one) would be stored as an article, its abstracts and affiliations read for claims: refused
+    before anything starts, with the way to load it."""
+    import zlib
+
+    for item in inputs:
+        path = Path(item)
+        if not path.is_file():
+            continue
+        try:
+            with path.open("rb") as fh:
+                head = fh.read(8192)
+            if head[:2] == b"\x1f\x8b":
+                head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, 8192)
+        except (OSError, zlib.error):
+            continue    # unreadable: the ingest stage records it as the input's error
+        if b"<PubmedArticleSet" in head or b"DOCTYPE PubmedArticleSet" in head:
+            raise click.UsageError(
+                f"{item} is a PubMed XML file, not an article: load it with --pubmed {item} "
+                "(one --pubmed for each file)")
+
+
 def exit_status(result: dict, run: dict | None) -> int:
     """The exit status of a run: 1 when it was not published or no input could be stored, 3
     when it was published with errors recorded (an input that failed, a stage error on one
@@ -247,7 +270,8 @@ def demo(out_dir: str) -> None:
 @click.option("--sources", "sources_file", type=click.Path(exists=True, dir_okay=False),
               help="A sources file (TOML) listing feeds, sitemaps, URL lists and folders.")
 @click.option("--pubmed", "pubmed_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
-              help="PubMed XML file(s) to load before matching (already-loaded files are skipped).")
+              help="A PubMed XML file to load before matching (already-loaded files are skipped); "
+                   "repeat the option for each file: --pubmed a.xml.gz --pubmed b.xml.gz.")
 @click.option("--db", type=click.Path(dir_okay=False), help="Database path [default: OUT/factcheck.duckdb].")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=DEFAULT_OUT_DIR, show_default=True,
               help="Folder for report/index.html and claims.jsonl.")
@@ -281,6 +305,7 @@ def run(inputs: tuple[str, ...], more_inputs: tuple[str, ...], sources_file: str
     inputs = inputs + more_inputs
     if not inputs and not sources_file:
         raise click.UsageError("give at least one --input or a --sources file")
+    _refuse_pubmed_inputs(inputs)
     db_path = Path(db) if db else Path(out_dir) / DB_FILENAME
     if dask_address and task_runner != "dask":
         raise click.UsageError("--dask-address needs --task-runner dask")
@@ -375,7 +400,8 @@ def _check_server(for_schedule: bool = True) -> None:
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=DEFAULT_OUT_DIR, show_default=True)
 @click.option("--name", default="nightly", show_default=True, help="Deployment name.")
 @click.option("--pubmed", "pubmed_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
-              help="PubMed XML file(s) to load at each run (already-loaded files are skipped).")
+              help="A PubMed XML file to load at each run (already-loaded files are skipped); "
+                   "repeat the option for each file.")
 @click.option("--fetch-evidence", is_flag=True, help="As for `factcheck run`.")
 def schedule(cron: str, sources_file: str | None, inputs: tuple[str, ...], db: str | None,
              out_dir: str, name: str, pubmed_files: tuple[str, ...], fetch_evidence: bool) -> None:
@@ -383,6 +409,7 @@ def schedule(cron: str, sources_file: str | None, inputs: tuple[str, ...], db: s
     PREFECT_API_URL pointing at it). Runs until interrupted."""
     if not inputs and not sources_file:
         raise click.UsageError("give at least one --input or a --sources file")
+    _refuse_pubmed_inputs(inputs)
     _check_cron(cron)
     _check_server()
     from flows.nightly import nightly
