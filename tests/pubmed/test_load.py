@@ -310,3 +310,48 @@ def test_an_unknown_extension_tokenizer_is_used_as_it_is(con, articles_xml: Path
     con.execute("CREATE OR REPLACE MACRO fts_main_pubmed.tokenize(s) AS string_split(lower(s), ' ')")
     assert not store._fast_tokenizer_agrees(con)
     assert "tokenizes differently" in caplog.text
+
+
+def test_an_older_nlm_file_loaded_again_does_not_undo_a_later_one(con, articles_xml: Path,
+                                                                   update_xml: Path, tmp_path: Path):
+    """A baseline file loaded again after an update file (``--force``, or the same file
+    unzipped: another sha256) neither brings back the records the update deleted nor puts back
+    the text the update revised at the same version. A later file may bring a record back."""
+    baseline = tmp_path / "pubmed24n0001.xml"
+    update = tmp_path / "pubmed24n0002.xml"
+    shutil.copy(articles_xml, baseline)
+    shutil.copy(update_xml, update)
+    load_files(con, [baseline, update], workers=0)
+    assert row(con, 900004) == {} and row(con, 900001)["title"].endswith("(corrected).")
+    before = snapshot(con)
+
+    forced = load_files(con, [baseline], force=True, workers=0)
+    assert (forced.inserted, forced.updated) == (0, 0)
+    unzipped = tmp_path / "unzipped" / "pubmed24n0001.xml"   # the same records, another sha256
+    unzipped.parent.mkdir()
+    unzipped.write_bytes(baseline.read_bytes() + b"\n")
+    assert load_files(con, [unzipped], workers=0).files[0].status == "loaded"
+    assert snapshot(con) == before
+    assert con.execute("SELECT deleted_in FROM pubmed_deleted WHERE pmid = 900004"
+                       ).fetchall() == [("pubmed24n0002.xml",)]
+
+    # the update loaded again deletes nothing more; a later file that holds the record again
+    # brings it back and clears its deletion
+    later = tmp_path / "pubmed24n0003.xml"
+    later.write_bytes(baseline.read_bytes() + b"\n\n")   # another sha256
+    back = load_files(con, [later], workers=0)
+    assert back.inserted == 1 and row(con, 900004)["source_file"] == "pubmed24n0003.xml"
+    assert not con.execute("SELECT count(*) FROM pubmed_deleted WHERE pmid = 900004").fetchone()[0]
+    # ... and, being later than the update, its text of 900001 (the baseline's) wins
+    assert not row(con, 900001)["title"].endswith("(corrected).")
+
+
+def test_a_file_outside_nlms_sequence_is_applied_as_it_comes(con, articles_xml: Path,
+                                                            update_xml: Path):
+    """Files not named as NLM's (E-utilities answers, a user's file) have no known order: each
+    is applied as it comes, the last one loaded winning at the same version (as before)."""
+    load_files(con, [articles_xml, update_xml], workers=0)
+    assert row(con, 900004) == {}
+    again = load_files(con, [articles_xml], force=True, workers=0)
+    assert again.inserted == 1 and row(con, 900004)
+    assert not con.execute("SELECT count(*) FROM pubmed_deleted WHERE pmid = 900004").fetchone()[0]

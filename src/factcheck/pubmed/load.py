@@ -276,7 +276,7 @@ def _load_parsed(con: duckdb.DuckDBPyConnection, path: Path, sha256: str,
         counts = store.merge_records(con, parsed.parquet or parsed.batches, path.name)
         result.inserted, result.updated = counts.inserted, counts.updated
         result.unchanged, result.retracted = counts.unchanged, counts.retracted
-        result.deleted = store.delete_citations(con, parsed.deletions)
+        result.deleted = store.delete_citations(con, parsed.deletions, path.name)
         result.seconds = parsed.seconds + time.perf_counter() - started
         store.record_file(
             con, file_name=path.name, path=str(path), sha256=sha256, status="loaded",

@@ -15,6 +15,7 @@ leaves the previous index in place; call them outside a transaction.
 from __future__ import annotations
 
 import logging
+import re
 import os
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,6 +32,8 @@ log = logging.getLogger(__name__)
 RECORD_COLUMNS = [name for name in STAGE_SCHEMA.names if name != "seq"]
 #: Columns compared to decide whether a stored record really changed.
 CONTENT_COLUMNS = [c for c in RECORD_COLUMNS if c != "pmid"]
+#: Columns a retraction notice loaded from another file may set on a stored row.
+_MARKED = ("is_retracted", "retraction_in")
 
 #: Settings of the full-text index. Porter stemming and English stop words suit abstracts
 #: that are overwhelmingly English; the default ``ignore`` pattern drops digits and
@@ -61,6 +64,27 @@ def file_already_loaded(con: duckdb.DuckDBPyConnection, sha256: str) -> str | No
     return row[0] if row else None
 
 
+_NLM_FILE = re.compile(r"^pubmed(\d{2})n(\d{4})\.xml(\.gz)?$")
+
+
+def nlm_sequence(file_name: str | None) -> int | None:
+    """Where a file stands in NLM's sequence (``pubmed24n1219.xml.gz``: year 24, file 1219;
+    each year's baseline, then its daily updates, numbered on), or None for any other name
+    (E-utilities answers, a user's file: their order is not known)."""
+    m = _NLM_FILE.match(file_name or "")
+    return int(m.group(1)) * 10000 + int(m.group(2)) if m else None
+
+
+def _later_than(column: str, key: int | None) -> str:
+    """SQL: the file named in ``column`` comes after the file of sequence ``key`` in NLM's
+    sequence (false when either is not an NLM file)."""
+    if key is None:
+        return "false"
+    return (f"coalesce(regexp_matches({column}, '^pubmed[0-9]{{2}}n[0-9]{{4}}[.]xml') AND "
+            f"CAST(substr({column}, 7, 2) AS INTEGER) * 10000 + CAST(substr({column}, 10, 4) "
+            f"AS INTEGER) > {int(key)}, false)")
+
+
 def merge_records(con: duckdb.DuckDBPyConnection,
                   records: list[pa.RecordBatch] | str | os.PathLike[str],
                   source_file: str, loaded_at: datetime | None = None) -> MergeCounts:
@@ -74,6 +98,10 @@ def merge_records(con: duckdb.DuckDBPyConnection,
     Against the table, a record replaces the stored one when its version is at least the
     stored version and its content differs; an identical record is left alone (so
     ``source_file`` and ``loaded_at`` keep saying where it was first loaded in that form).
+    A file earlier in NLM's sequence than the one a record was stored from (an older file
+    loaded again) does not replace it at the same version, nor bring back a PMID a later
+    file's ``DeleteCitation`` removed (``pubmed_deleted``); a record that does come back
+    clears its deletion.
 
     New PMIDs go in with one anti-joined ``INSERT``; changed ones are deleted and inserted
     again. Both are much faster in DuckDB than ``INSERT … ON CONFLICT DO UPDATE``, which
@@ -98,19 +126,36 @@ def merge_records(con: duckdb.DuckDBPyConnection,
             con.execute(f"CREATE TEMP VIEW {_NEW} AS SELECT * FROM {_DEDUPED}")
         else:
             con.execute(f"CREATE TEMP VIEW {_NEW} AS SELECT {cols} FROM {_INCOMING}")
-        changed = " OR ".join(f"p.{c} IS DISTINCT FROM n.{c}" for c in CONTENT_COLUMNS)
+        # a retraction mark that a notice in another file put on the stored row is not a change
+        # the record itself undoes: only a mark the record adds counts
+        changed = " OR ".join(
+            [f"p.{c} IS DISTINCT FROM n.{c}" for c in CONTENT_COLUMNS if c not in _MARKED]
+            + ["(n.is_retracted AND NOT p.is_retracted)",
+               "NOT list_has_all(coalesce(p.retraction_in, []), coalesce(n.retraction_in, []))"])
+        key = nlm_sequence(source_file)
         con.execute(
             f"CREATE TEMP TABLE {_CHANGED} AS SELECT n.* FROM {_NEW} n JOIN pubmed p USING (pmid) "
-            f"WHERE n.pmid_version >= p.pmid_version AND ({changed})")
+            f"WHERE n.pmid_version >= p.pmid_version AND ({changed}) AND NOT "
+            f"(n.pmid_version = p.pmid_version AND {_later_than('p.source_file', key)})")
         retracted = con.execute(
             f"""SELECT count(*) FROM {_NEW} n LEFT JOIN pubmed p USING (pmid)
                 WHERE n.is_retracted AND (p.pmid IS NULL
                       OR (NOT p.is_retracted AND n.pmid_version >= p.pmid_version))""").fetchone()[0]
+        # a PMID a later file deleted stays deleted (only an NLM file has an order to compare);
+        # the deletions are few: each statement touching them is skipped when there are none
+        deletions = con.execute("SELECT count(*) FROM pubmed_deleted").fetchone()[0]
+        undeleted = ""
+        if key is not None and deletions:
+            undeleted = (f" AND n.pmid NOT IN (SELECT pmid FROM pubmed_deleted d"
+                         f" WHERE {_later_than('d.deleted_in', key)})")
         inserted = con.execute(
             f"""INSERT INTO pubmed ({cols}, source_file, loaded_at)
                 SELECT {cols}, ?, ? FROM {_NEW} n
-                WHERE NOT EXISTS (SELECT 1 FROM pubmed p WHERE p.pmid = n.pmid)""",
+                WHERE NOT EXISTS (SELECT 1 FROM pubmed p WHERE p.pmid = n.pmid){undeleted}""",
             [source_file, loaded_at]).fetchone()[0]
+        if inserted and deletions:   # back from a later (or unsequenced) file: not deleted
+            con.execute("DELETE FROM pubmed_deleted WHERE pmid IN (SELECT d.pmid FROM"
+                        " pubmed_deleted d JOIN pubmed p USING (pmid))")
         updated = con.execute(f"SELECT count(*) FROM {_CHANGED}").fetchone()[0]
         if updated:
             con.execute(f"DELETE FROM pubmed WHERE pmid IN (SELECT pmid FROM {_CHANGED})")
@@ -162,14 +207,26 @@ def mark_retracted_by_notices(con: duckdb.DuckDBPyConnection) -> int:
     return int(row[0]) if row else 0
 
 
-def delete_citations(con: duckdb.DuckDBPyConnection, pmids: list[int]) -> int:
-    """Delete the rows of these PMIDs (``DeleteCitation``); return how many existed."""
+def delete_citations(con: duckdb.DuckDBPyConnection, pmids: list[int],
+                     source_file: str | None = None) -> int:
+    """Delete the rows of these PMIDs (``DeleteCitation`` in ``source_file``) and remember the
+    deletions (``pubmed_deleted``); return how many rows existed. A row stored from a file
+    later in NLM's sequence stays (an older file loaded again does not undo it)."""
     if not pmids:
         return 0
+    key = nlm_sequence(source_file)
     con.register("pubmed_delete_arrow", pa.table({"pmid": pa.array(pmids, pa.int64())}))
     try:
         row = con.execute(
-            "DELETE FROM pubmed WHERE pmid IN (SELECT pmid FROM pubmed_delete_arrow)").fetchone()
+            "DELETE FROM pubmed WHERE pmid IN (SELECT pmid FROM pubmed_delete_arrow)"
+            f" AND NOT {_later_than('source_file', key)}").fetchone()
+        con.execute(
+            "INSERT OR REPLACE INTO pubmed_deleted (pmid, deleted_in, deleted_at) "
+            "SELECT a.pmid, ?, ? FROM pubmed_delete_arrow a "
+            "LEFT JOIN pubmed_deleted d ON d.pmid = a.pmid "
+            "WHERE a.pmid NOT IN (SELECT p.pmid FROM pubmed_delete_arrow x JOIN pubmed p USING (pmid)) "
+            f"AND (d.pmid IS NULL OR NOT {_later_than('d.deleted_in', key)})",
+            [source_file or "", now()])
     finally:
         con.unregister("pubmed_delete_arrow")
     return int(row[0]) if row else 0
