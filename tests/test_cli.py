@@ -301,3 +301,13 @@ def test_a_pubmed_file_given_as_an_article_input_is_refused_before_anything_star
         assert result.exit_code == 2, result.output
         assert f"load it with --pubmed {given}" in " ".join(result.output.split())
     assert not db.exists()
+
+
+def test_run_writes_its_report_beside_the_database_it_names(tmp_path, monkeypatch):
+    """``run --db elsewhere/factcheck.duckdb`` without ``--out`` writes its report beside that
+    database, never into ./out of the current folder (where another database's report may be)."""
+    from factcheck.cli.pipeline_cmd import _out_dir
+
+    assert _out_dir(None, str(tmp_path / "pub" / "factcheck.duckdb")) == str(tmp_path / "pub")
+    assert _out_dir("reports", str(tmp_path / "pub" / "factcheck.duckdb")) == "reports"
+    assert _out_dir(None, None) == "out"

@@ -156,6 +156,15 @@ def _run_reserved(*, inputs, db, out_dir, sources_file, pubmed_files, flow_label
 EXIT_OK, EXIT_FAILED, EXIT_SOME_INPUTS_FAILED = 0, 1, 3
 
 
+def _out_dir(out_dir: str | None, db: str | None) -> str:
+    """Where a run writes its report and claims.jsonl: ``--out``, else beside ``--db`` (a report
+    must never land beside another database, nor another database's beside this one), else the
+    default folder."""
+    if out_dir:
+        return out_dir
+    return str(Path(db).parent) if db else DEFAULT_OUT_DIR
+
+
 def _refuse_pubmed_inputs(inputs: tuple[str, ...]) -> None:
     """A PubMed XML file given as an article input (``--pubmed a.xml b.xml`` takes b.xml as
     one) would be stored as an article, its abstracts and affiliations read for claims: refused
@@ -273,8 +282,9 @@ def demo(out_dir: str) -> None:
               help="A PubMed XML file to load before matching (already-loaded files are skipped); "
                    "repeat the option for each file: --pubmed a.xml.gz --pubmed b.xml.gz.")
 @click.option("--db", type=click.Path(dir_okay=False), help="Database path [default: OUT/factcheck.duckdb].")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=DEFAULT_OUT_DIR, show_default=True,
-              help="Folder for report/index.html and claims.jsonl.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
+              help="Folder for report/index.html and claims.jsonl [default: the folder of --db, "
+                   f"else {DEFAULT_OUT_DIR}].")
 @click.option("--fetch-evidence", is_flag=True,
               help="For claims the reference table cannot judge (no coverage, not addressed), fetch "
                    "trials and reviews from NCBI E-utilities, load them and judge again "
@@ -306,6 +316,7 @@ def run(inputs: tuple[str, ...], more_inputs: tuple[str, ...], sources_file: str
     if not inputs and not sources_file:
         raise click.UsageError("give at least one --input or a --sources file")
     _refuse_pubmed_inputs(inputs)
+    out_dir = _out_dir(out_dir, db)
     db_path = Path(db) if db else Path(out_dir) / DB_FILENAME
     if dask_address and task_runner != "dask":
         raise click.UsageError("--dask-address needs --task-runner dask")
@@ -396,8 +407,10 @@ def _check_server(for_schedule: bool = True) -> None:
 @click.option("--sources", "sources_file", type=click.Path(exists=True, dir_okay=False),
               help="A sources file (TOML).")
 @click.option("--input", "-i", "inputs", multiple=True, metavar="PATH_OR_URL")
-@click.option("--db", type=click.Path(dir_okay=False))
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=DEFAULT_OUT_DIR, show_default=True)
+@click.option("--db", type=click.Path(dir_okay=False), help="Database path [default: OUT/factcheck.duckdb].")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
+              help="Folder for the report and claims.jsonl [default: the folder of --db, else "
+                   f"{DEFAULT_OUT_DIR}].")
 @click.option("--name", default="nightly", show_default=True, help="Deployment name.")
 @click.option("--pubmed", "pubmed_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
               help="A PubMed XML file to load at each run (already-loaded files are skipped); "
@@ -414,6 +427,7 @@ def schedule(cron: str, sources_file: str | None, inputs: tuple[str, ...], db: s
     _check_server()
     from flows.nightly import nightly
 
+    out_dir = _out_dir(out_dir, db)
     db_path = db or str(Path(out_dir) / DB_FILENAME)
     params = {"inputs": [str(Path(i).resolve()) if Path(i).exists() else i for i in inputs],
               "db": str(Path(db_path).resolve()), "out_dir": str(Path(out_dir).resolve()),
