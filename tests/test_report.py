@@ -147,7 +147,10 @@ def test_exports_of_flagged_claims_are_safe_for_spreadsheets_and_markdown(con, t
     assert "&lt;b&gt;cures&lt;/b&gt;" in md and "<b>" not in md
     assert "[PMID 101](https://pubmed.ncbi.nlm.nih.gov/101/)" in md
     assert csv_cell("@SUM(A1)") == "'@SUM(A1)" and csv_cell("Ketamine") == "Ketamine"
-    assert md_text("[click](javascript:x) *bold*") == r"\[click\]\(javascript:x\) \*bold\*"
+    assert md_text("[click](javascript:x) *bold*") == "\\[click\\]\\(javascript:\u200bx\\) \\*bold\\*"
+    # Streamlit typesets $…$ and turns :smile: and :material/warning: into emoji and icons
+    assert md_text("$5 to $10 :smile: :material/warning: at 10:30") == (
+        "\\$5 to \\$10 :\u200bsmile: :\u200bmaterial/warning: at 10:30")
 
 
 def test_the_quality_page_lists_every_check_with_sample_failing_values(con, tmp_path):

@@ -224,15 +224,20 @@ def csv_cell(value) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>$])")
+#: ":smile:", ":material/warning:": shortcodes that Streamlit and some Markdown renderers turn
+#: into emoji and icons whatever a backslash says (they read the text after it is parsed); a
+#: zero-width space after the colon keeps the text as written.
+_MD_SHORTCODE = re.compile(r":(?=[A-Za-z+])")
 
 
 def md_text(value) -> str:
-    """Text for Markdown: HTML-escaped (a CMS may render inline HTML) and with Markdown's
-    punctuation backslash-escaped, on one line."""
+    """Text for Markdown: HTML-escaped (a CMS may render inline HTML), with Markdown's
+    punctuation backslash-escaped (``$`` too: Streamlit typesets ``$…$`` as mathematics) and
+    emoji shortcodes broken, on one line."""
     text = " ".join(str(value or "").split())
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    return _MD_SHORTCODE.sub(":\u200b", _MD_SPECIAL.sub(r"\\\1", text))
 
 
 CSV_COLUMNS = ["article_title", "source", "site", "claim", "verdict", "flags", "flag_reasons",
