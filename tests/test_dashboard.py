@@ -70,9 +70,10 @@ def test_the_page_shows_a_claim_with_its_evidence_and_records_a_triage_decision(
     # the sentence is shown as text, never as markup
     assert "Ketamine <b>cures</b> pain." in [t.value for t in at.text]
     assert any("contradicted" in m.value for m in at.markdown)
-    at.radio(key="triage_status").set_value("escalated")
-    at.text_area(key="triage_note").input("ask the author")
-    at.text_input(key="triage_editor").input("ana")
+    claim_id = claim_box.value
+    at.radio(key=f"triage_status_{claim_id}").set_value("escalated")
+    at.text_area(key=f"triage_note_{claim_id}").input("ask the author")
+    at.text_input(key=f"triage_editor_{claim_id}").input("ana")
     at.button[0].click().run()
     assert not at.exception
     assert [s.value for s in at.success] == ["Recorded: escalated"]
@@ -81,11 +82,64 @@ def test_the_page_shows_a_claim_with_its_evidence_and_records_a_triage_decision(
     assert decision["note"] == "ask the author"
 
 
-def test_the_page_says_where_the_database_is_missing(tmp_path, monkeypatch):
+def _claims_table(at):
+    """The claim explorer's table (the one with the editors' decisions)."""
+    return next(d.value for d in at.dataframe if "decision" in d.value.columns)
+
+
+def test_the_triage_form_belongs_to_the_claim_chosen_and_open_flags_can_be_listed(published, monkeypatch):
+    """What an editor typed for one claim never carries over to the next one chosen (it was
+    saved on the wrong claim); the form starts from the claim's decision in force, which the
+    claims table shows, and "open flags only" lists the flagged claims without one."""
     from streamlit.testing.v1 import AppTest
 
     from factcheck.dashboard import app
 
-    monkeypatch.setenv("FACTCHECK_DB", str(tmp_path / "none.duckdb"))
+    db, ids = published
+    monkeypatch.setenv("FACTCHECK_DB", str(db))
+    monkeypatch.delenv("FACTCHECK_TRIAGE_DB", raising=False)
     at = AppTest.from_file(app.__file__, default_timeout=60).run()
-    assert "No published database" in at.error[0].value
+    claim_box = at.selectbox(key="claim")
+    ids = list(_claims_table(at)["claim_id"])
+    first_id = claim_box.value
+    assert len(claim_box.options) == 3 and first_id == ids[0]   # three flagged claims, worst first
+    assert "cures" in claim_box.options[0]       # contradicted by stronger evidence
+    at.radio(key=f"triage_status_{first_id}").set_value("dismissed")
+    at.text_area(key=f"triage_note_{first_id}").input("note for the first claim")
+    at.button[0].click().run()
+    assert [s.value for s in at.success] == ["Recorded: dismissed"]
+    second_id = ids[1]
+    at.selectbox(key="claim").set_value(second_id).run()
+    assert at.selectbox(key="claim").value == second_id
+    assert at.text_area(key=f"triage_note_{second_id}").value == ""
+    assert at.radio(key=f"triage_status_{second_id}").value == "reviewed"
+    at.selectbox(key="claim").set_value(first_id).run()          # back: its decision is shown
+    assert at.radio(key=f"triage_status_{first_id}").value == "dismissed"
+    assert any("Decision in force: dismissed" in i.value for i in at.info)
+    table = _claims_table(at)
+    assert dict(zip(table["claim_id"], table["decision"]))[first_id] == "dismissed"
+    at.checkbox(key="open_only").check().run()
+    assert list(_claims_table(at)["claim_id"]) == [i for i in ids if i != first_id]
+
+
+def test_the_page_says_when_the_reference_is_missing_or_the_file_is_not_a_factcheck_database(
+        tmp_path, monkeypatch):
+    """An analyst file without its reference file shows a warning (the explanations name
+    records the evidence table cannot show); a file that is no factcheck database says so in
+    one line, not with a traceback."""
+    from streamlit.testing.v1 import AppTest
+
+    from factcheck.dashboard import app
+
+    monkeypatch.delenv("FACTCHECK_REFERENCE_DB", raising=False)
+    alone = tmp_path / "alone" / "factcheck.duckdb"      # no reference.duckdb beside it
+    connect(alone).close()
+    monkeypatch.setenv("FACTCHECK_DB", str(alone))
+    at = AppTest.from_file(app.__file__, default_timeout=60).run()
+    assert not at.exception
+    assert any("reference file" in w.value for w in at.warning)
+    empty = tmp_path / "empty.duckdb"
+    empty.write_bytes(b"")
+    monkeypatch.setenv("FACTCHECK_DB", str(empty))
+    at = AppTest.from_file(app.__file__, default_timeout=60).run()
+    assert not at.exception and "cannot be read as a factcheck database" in at.error[0].value

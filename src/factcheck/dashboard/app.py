@@ -33,8 +33,12 @@ def main() -> None:
     from factcheck.dashboard import queries
     from factcheck.evidence.verdict import LABELS
     from factcheck.report.build import md_text
-    from factcheck.store.db import connect
-    from factcheck.store.triage import STATUSES, TriageError, history, record_decision, triage_path
+    import duckdb
+
+    from factcheck.store.db import StoreError, connect
+    from factcheck.store.reference import attached, empty_reference
+    from factcheck.store.triage import (STATUSES, TriageError, decision_for, history, load_decisions,
+                                        record_decision, triage_path)
 
     st.set_page_config(page_title="factcheck dashboard", layout="wide")
     db = database_path()
@@ -43,9 +47,22 @@ def main() -> None:
         st.error(f"No published database at {db}: run `factcheck demo` or `factcheck run`, or pass --db.")
         st.stop()
     st.caption(f"Published database {db} (read-only) · editors' decisions in {triage_path(db)}")
+    try:
+        con = connect(db, read_only=True)    # the reference file attached too
+        con.execute("SELECT count(*) FROM current_claims").fetchone()
+    except (StoreError, duckdb.Error) as exc:
+        st.error(f"{db} cannot be read as a factcheck database ({type(exc).__name__}: "
+                 f"{str(exc).splitlines()[0][:300]}). Point --db at the factcheck.duckdb a run "
+                 "published (`factcheck demo` or `factcheck run` make one).")
+        st.stop()
+    if attached(con) == empty_reference():
+        st.warning("The PubMed reference file (reference.duckdb beside the database, or "
+                   "FACTCHECK_REFERENCE_DB) was not found: the records behind each verdict "
+                   "cannot be shown, though the explanations name them.")
+    decisions = load_decisions(triage_path(db))
     flagged_tab, time_tab, runs_tab, explore_tab, triage_tab = st.tabs(
         ["Flagged claims", "Verdicts over time", "Runs", "Claim explorer", "Triage decisions"])
-    with closing(connect(db, read_only=True)) as con:   # the reference file attached too
+    with closing(con):
         with flagged_tab:
             dimension = st.radio("Count flagged claims by", list(queries.DIMENSIONS), horizontal=True,
                                  key="dimension")
@@ -72,9 +89,12 @@ def main() -> None:
             site = left.selectbox("Site", [""] + queries.sites(con), key="site")
             verdict = middle.selectbox("Verdict", [""] + list(LABELS), key="verdict")
             flagged_only = right.checkbox("Flagged only", value=True, key="flagged_only")
+            open_only = right.checkbox("Open flags only (no editor's decision in force)",
+                                       value=False, key="open_only")
             search = st.text_input("Sentence contains", key="search")
             found = queries.claims(con, site=site or None, verdict=verdict or None,
-                                   flagged_only=flagged_only, search=search or None)
+                                   flagged_only=flagged_only, search=search or None,
+                                   decisions=decisions, open_only=open_only)
             st.dataframe(found.drop(columns=["article_id"]), hide_index=True, width="stretch", key="claims")
             if not found.empty:
                 labels = {r.claim_id: f"{r.sentence[:110]} [{r.verdict}]" for r in found.itertuples()}
@@ -93,10 +113,24 @@ def main() -> None:
                                  column_config={"url": st.column_config.LinkColumn("PubMed")})
                     st.caption("Verdict history")
                     st.dataframe(detail["history"], hide_index=True, width="stretch", key="history")
-                    with st.form("triage"):
-                        status = st.radio("Editor's decision", STATUSES, horizontal=True, key="triage_status")
-                        note = st.text_area("Note", key="triage_note")
-                        editor = st.text_input("Editor", key="triage_editor")
+                    # the form belongs to this claim: its fields are keyed by the claim, so what
+                    # was typed for one claim never carries over to the next one chosen, and it
+                    # starts from the decision in force for this claim
+                    current = decision_for(decisions, detail["article_id"], detail["sentence"],
+                                           detail["flags"] or [])
+                    if current is not None:
+                        st.info(md_text(f"Decision in force: {current.status}"
+                                        + (f" by {current.editor}" if current.editor else "")
+                                        + (f", {current.decided_at:%Y-%m-%d}" if current.decided_at else "")
+                                        + (f": {current.note}" if current.note else "")), icon=None)
+                    with st.form(f"triage_{claim_id}"):
+                        status = st.radio("Editor's decision", STATUSES, horizontal=True,
+                                          index=STATUSES.index(current.status) if current else 0,
+                                          key=f"triage_status_{claim_id}")
+                        note = st.text_area("Note", value=current.note or "" if current else "",
+                                            key=f"triage_note_{claim_id}")
+                        editor = st.text_input("Editor", value=current.editor or "" if current else "",
+                                               key=f"triage_editor_{claim_id}")
                         if st.form_submit_button("Record decision"):
                             try:
                                 decision = record_decision(db, claim_id, status, note=note, editor=editor)
@@ -104,6 +138,10 @@ def main() -> None:
                                 st.error(str(exc))
                             else:
                                 st.success(f"Recorded: {decision.status}")
+                                if not decision.flags:
+                                    st.warning("This claim has no flag: the report shows decisions "
+                                               "on flagged claims only, and a flag it gains later "
+                                               "opens it again.")
         with triage_tab:
             try:
                 decisions = history(triage_path(db))

@@ -59,8 +59,15 @@ def run_history(con: duckdb.DuckDBPyConnection, limit: int = 200) -> pd.DataFram
 
 
 def claims(con: duckdb.DuckDBPyConnection, *, site: str | None = None, verdict: str | None = None,
-           flagged_only: bool = False, search: str | None = None, limit: int = 1000) -> pd.DataFrame:
-    """Current claims with their verdict and flags, filtered."""
+           flagged_only: bool = False, search: str | None = None, limit: int = 1000,
+           decisions: dict | None = None, open_only: bool = False) -> pd.DataFrame:
+    """Current claims with their verdict and flags, filtered, the most severely flagged first;
+    each titled as the report titles it (``report.build.article_title``). With ``decisions``
+    (``store.triage.load_decisions``), a ``decision`` column: the editor's decision in force, or
+    ``open`` for a flagged claim without one; ``open_only`` keeps only those."""
+    from ..report.build import FLAG_SEVERITY, article_title
+    from ..store.triage import decision_for
+
     where, params = ["TRUE"], []
     if site:
         where.append("cc.site = ?")
@@ -73,13 +80,36 @@ def claims(con: duckdb.DuckDBPyConnection, *, site: str | None = None, verdict: 
     if search:
         where.append("cc.sentence ILIKE ?")
         params.append(f"%{search}%")
-    return con.execute(f"""
+    severity = " ".join(f"WHEN list_contains(v.flags, '{f}') THEN {int(n)}"
+                        for f, n in sorted(FLAG_SEVERITY.items(), key=lambda x: -x[1]))
+    found = con.execute(f"""
         SELECT cc.claim_id, cc.sentence, v.label AS verdict, v.flags, cc.site, cc.article_title,
                cc.intervention, cc.condition, cc.claim_type, cc.certainty, v.confidence, v.decided_at,
                cc.article_id, cc.source
         FROM current_claims cc LEFT JOIN verdicts v USING (claim_id)
         WHERE {' AND '.join(where)}
-        ORDER BY len(coalesce(v.flags, [])) DESC, cc.source, cc.seq LIMIT ?""", [*params, limit]).df()
+        ORDER BY CASE {severity or 'WHEN false THEN 0'} WHEN len(coalesce(v.flags, [])) > 0 THEN 1 ELSE 0 END DESC,
+                 len(coalesce(v.flags, [])) DESC, cc.source, cc.seq
+        LIMIT ?""", [*params, limit]).df()
+    untitled = sorted({a for a, t in zip(found["article_id"], found["article_title"])
+                       if not (isinstance(t, str) and t.strip())})
+    if untitled:
+        bodies = dict(con.execute("SELECT article_id, body_text FROM current_articles WHERE article_id"
+                                  " IN (SELECT unnest(?::VARCHAR[]))", [untitled]).fetchall())
+        found["article_title"] = [t if isinstance(t, str) and t.strip() else article_title(None, bodies.get(a))
+                                  for a, t in zip(found["article_id"], found["article_title"])]
+    if decisions is not None:
+        def in_force(row) -> str:
+            flags = list(row.flags) if row.flags is not None else []
+            if not flags:
+                return ""
+            found_decision = decision_for(decisions, row.article_id, row.sentence, flags)
+            return found_decision.status if found_decision else "open"
+
+        found.insert(3, "decision", [in_force(r) for r in found.itertuples()])
+        if open_only:
+            found = found[found["decision"] == "open"].reset_index(drop=True)
+    return found
 
 
 def claim_detail(con: duckdb.DuckDBPyConnection, claim_id: str) -> dict | None:
