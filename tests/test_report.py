@@ -86,6 +86,29 @@ def test_index_ranks_articles_worst_first_and_links_their_pages(con, tmp_path):
     assert "3 new flags, 0 resolved, 0 verdicts changed" in index
 
 
+def test_lists_across_articles_put_each_claims_gravest_flag_first(con, tmp_path):
+    """An article with many overstated claims ranks above one with a single claim contradicted
+    by stronger evidence, but the lists across articles (still open, new flags, by flag) put
+    that serious claim first: it was listed after every claim of the busier article."""
+    store_runs.start_run(con, "r1", "test", [])
+    make_own_reference(con)
+    con.execute("INSERT INTO pubmed (pmid, title, abstract, study_design) VALUES "
+                "(101, 'Ketamine for chronic pain', ?, 'case_report')", [QUOTE])
+    add_article(con, "https://busy.example/a", "Busy page\n\nKetamine cures pain.\n\nKetamine "
+                "cures migraine.\n\nKetamine cures depression.", "Busy",
+                [("supported", ["overstated_certainty"])] * 3)
+    add_article(con, "https://quiet.example/b", "Quiet page\n\nKetamine heals nerves.", "Quiet",
+                [("contradicted", ["contradicted_by_stronger_evidence"])])
+    paths = build_report(con, tmp_path, "r1")
+    index = paths.html.read_text()
+    toc = index[index.index('id="articles"'):]
+    assert toc.index("Busy") < toc.index("Quiet")                  # articles: busiest first
+    new = index[index.index('id="new-flags"'):]
+    assert new.index("heals nerves") < new.index("cures pain")      # new flags: gravest first
+    still_open = (paths.html.parent / "by" / "open.html").read_text()
+    assert still_open.index("heals nerves") < still_open.index("cures pain")
+
+
 def test_this_run_says_how_many_verdicts_it_judged_and_how_many_it_kept(con, tmp_path):
     corpus(con)
     first = build_report(con, tmp_path / "first", "r1").html.read_text()

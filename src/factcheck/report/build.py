@@ -405,6 +405,8 @@ ARTICLE_MANIFEST = "articles/manifest.json"
 #: Claims listed on one filter page (by verdict, flag, site or decision): beyond it the page says
 #: how many more there are and where to find them (thousands of unflagged claims help no editor).
 LIST_LIMIT = 1000
+#: New flags listed on the index, the gravest first (the rest are on the filter pages).
+NEW_FLAGS_SHOWN = 25
 
 
 #: An article's keys computed from its claims alone (each claim's flags, verdict, severity and
@@ -518,7 +520,11 @@ def build_report(con: duckdb.DuckDBPyConnection, out_dir: str | Path, run_id: st
     articles.sort(key=lambda a: (-a["severity"], -len(a["flagged"]), a["title_shown"].lower(), a["source"]))
     claim_by_id = {c["claim_id"]: c for c in claims}
     flagged = [c for a in articles for c in sorted(a["flagged"], key=lambda c: (-c["severity"], c["seq"]))]
-    still_open = [c for c in flagged if c["triage"] is None]
+    # the lists across articles: each claim by its own gravest flag first (then its article's
+    # rank), so that one serious flag in a mildly flagged article is not listed after every
+    # claim of a worse-ranked one
+    gravest = sorted(flagged, key=lambda c: -c["severity"])
+    still_open = [c for c in gravest if c["triage"] is None]
 
     run = None
     errors: list[dict] = []
@@ -542,6 +548,8 @@ def build_report(con: duckdb.DuckDBPyConnection, out_dir: str | Path, run_id: st
         for entries in tonight.values():
             for e in entries:
                 e["claim"] = claim_by_id.get(e["claim_id"])
+        # the gravest new flags first (stable: in text order within a severity)
+        tonight["new_flags"].sort(key=lambda e: -severity(e["added"]))
     quality = _quality(con, run_id)
     pubmed = con.execute("SELECT count(*), min(pub_year), max(pub_year) FROM pubmed").fetchone()
 
@@ -552,12 +560,12 @@ def build_report(con: duckdb.DuckDBPyConnection, out_dir: str | Path, run_id: st
         "verdict": [(label, f"by/verdict-{label}.html",
                      [c for c in claims if c["verdict"] == label]) for label in LABELS],
         "flag": [(flag, f"by/flag-{flag}.html",
-                  [c for c in flagged if flag in c["flags"]]) for flag in FLAGS],
+                  [c for c in gravest if flag in c["flags"]]) for flag in FLAGS],
         "site": [(site or "(no site)", f"by/site-{slug(site)}.html",
                   [c for a in group for c in a["claims"]]) for site, group in sorted(sites.items())],
         "triage": [("open", "by/open.html", still_open)] + [
             (status, f"by/triage-{status}.html",
-             [c for c in flagged if c["triage"] and c["triage"]["status"] == status])
+             [c for c in gravest if c["triage"] and c["triage"]["status"] == status])
             for status in ("escalated", "reviewed", "dismissed")],
     }
 
@@ -576,6 +584,7 @@ def build_report(con: duckdb.DuckDBPyConnection, out_dir: str | Path, run_id: st
         written.append(page)
 
     write("index.html", "index.html", articles=articles, n_claims=len(claims), n_flagged=len(flagged),
+          new_flags_shown=NEW_FLAGS_SHOWN,
           n_open=len(still_open), errors=errors, tonight=tonight, judged=judged, kept=kept, filters=filters)
     before, exported_before = _previous_manifest(previous)
     manifest: dict[str, str] = {}
