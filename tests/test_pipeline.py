@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from factcheck import pipeline
 from factcheck.store.db import connect
@@ -237,6 +238,29 @@ def test_the_report_beside_the_database_is_always_its_own(tmp_path, monkeypatch)
     sources = {json.loads(line)["article"] for line in Path(paths["jsonl"]).read_text().splitlines()}
     assert len(sources) == 2
     assert not list(out.glob(".report-*"))
+
+
+def test_an_unreadable_triage_database_is_a_recorded_error_not_a_silent_reopening(tmp_path, monkeypatch):
+    """Editors' decisions that cannot be read would show every decided flag open again: the run
+    records it (so it ends with status 3 and the summary lists it), and says it at once, not
+    after waiting as for a busy file."""
+    import time
+
+    from factcheck.store.triage import TriageError, load_decisions
+
+    db, out = tmp_path / "f.duckdb", tmp_path / "out"
+    monkeypatch.delenv("FACTCHECK_TRIAGE_DB", raising=False)
+    (tmp_path / "triage.duckdb").write_bytes(b"garbage, not a DuckDB file" * 100)
+    started = time.monotonic()
+    with pytest.raises(TriageError, match="cannot be opened"):
+        load_decisions(tmp_path / "triage.duckdb", strict=True)
+    assert time.monotonic() - started < 3                       # no retrying as if busy
+    work, run = _staged_run(db, sorted(SEEDS.glob("*.txt"))[:1])
+    pipeline.publish_run(work, db, out, run)
+    with connect(db, read_only=True) as con:
+        assert con.execute("SELECT stage, error_kind FROM pipeline_errors WHERE run_id = ?",
+                           [run]).fetchall() == [("report", "triage")]
+        assert con.execute("SELECT n_errors FROM runs WHERE run_id = ?", [run]).fetchone()[0] == 1
 
 
 def test_a_run_records_the_models_it_runs_with(tmp_path, monkeypatch):

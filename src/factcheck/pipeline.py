@@ -711,17 +711,24 @@ def publish_run(work: str | Path, db: str | Path, out_dir: str | Path, run_id: s
 
     from .report.build import build_report
     from .store.publish import publish
-    from .store.triage import load_decisions, triage_path
+    from .store.triage import TriageError, load_decisions, triage_path
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     for leftover in out.glob(".report-*"):
         shutil.rmtree(leftover, ignore_errors=True)
+    try:
+        decisions = load_decisions(triage_path(db), strict=True)
+    except TriageError as exc:
+        # the report would show every decided flag open again: said where the run's errors are
+        decisions = {}
+        with closing(connect(work)) as con, transaction(con):
+            store_runs.record_error(con, run_id, str(triage_path(db)), "report", "triage",
+                                    f"{exc}; the report shows every flag as open until it can be read")
     finish_run(work, run_id, "completed", dq_passed=True)
     staging = out / f".report-{run_id}"
     with closing(connect(work, read_only=True)) as con:
-        staged = build_report(con, staging, run_id, decisions=load_decisions(triage_path(db)),
-                              previous=out / "report")
+        staged = build_report(con, staging, run_id, decisions=decisions, previous=out / "report")
     html, jsonl = out / "report", out / "claims.jsonl"
     shutil.rmtree(html, ignore_errors=True)
     jsonl.unlink(missing_ok=True)

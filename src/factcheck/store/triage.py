@@ -98,7 +98,12 @@ def _open(path: Path, read_only: bool, wait_s: float = 5.0) -> duckdb.DuckDBPyCo
         except (duckdb.IOException, duckdb.ConnectionException) as exc:
             # another process writes it (IOException: its lock), or another connection of this
             # process has it open in the other mode (ConnectionException: Streamlit runs each
-            # browser session as a thread of one process)
+            # browser session as a thread of one process); anything else (a missing folder, a
+            # file that is not a DuckDB database) will not pass by waiting
+            busy = isinstance(exc, duckdb.ConnectionException) or "lock" in str(exc).lower()
+            if not busy:
+                first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                raise TriageError(f"the triage database {path} cannot be opened: {first}") from exc
             if time.monotonic() >= deadline:
                 raise TriageError(f"the triage database {path} is busy: {exc}") from exc
             time.sleep(0.1)
@@ -129,9 +134,11 @@ def record_decision(db: str | os.PathLike[str], claim_id: str, status: str, *, n
     return decision
 
 
-def load_decisions(path: str | os.PathLike[str] | None) -> dict[tuple[str, str], Decision]:
+def load_decisions(path: str | os.PathLike[str] | None, *, strict: bool = False
+                   ) -> dict[tuple[str, str], Decision]:
     """The decisions in force, by (article_id, sentence_key); empty when there is no triage
-    database yet or it cannot be read now (logged: the report then shows every flag open)."""
+    database yet. One that cannot be read now raises :class:`TriageError` when ``strict`` (a
+    run records it: its report would show every flag open), else is logged and read as none."""
     if path is None or not Path(path).exists():
         return {}
     try:
@@ -139,6 +146,9 @@ def load_decisions(path: str | os.PathLike[str] | None) -> dict[tuple[str, str],
             rows = con.execute("SELECT article_id, sentence_key, claim_id, sentence, flags, status, note,"
                                " editor, decided_at FROM current_decisions").fetchall()
     except (TriageError, duckdb.Error) as exc:
+        if strict:
+            raise exc if isinstance(exc, TriageError) else TriageError(
+                f"the triage database {path} cannot be read: {str(exc).splitlines()[0]}") from exc
         log.warning("editors' decisions not read (%s): the report shows every flag as open", exc)
         return {}
     return {(r[0], r[1]): Decision(r[0], r[1], r[2], r[3], list(r[4]), r[5], r[6], r[7], r[8]) for r in rows}
