@@ -49,6 +49,14 @@ def test_headline_moves_to_the_title():
     assert [b.kind for b in result.removed] == ["title"]
 
 
+def test_a_script_inside_the_headline_stays_out_of_the_title():
+    page = _page("<article><h1>Statins <script>alert(1)</script><style>h1{}</style>and muscle "
+                 "pain</h1>" + f"<p>{PARAGRAPH}</p>" * 2 + "</article>", head="")
+    result = clean_html(page)
+    assert result.title == "Statins and muscle pain"
+    assert "alert" not in result.title and "alert" not in result.body_text
+
+
 def test_jsonld_author_wins_over_a_reviewer_line():
     head = ('<title>Magnesium</title><script type="application/ld+json">{"@context":"https://schema.org",'
             '"@type":"MedicalWebPage","author":{"@type":"Person","name":"Megan Cole"}}</script>')

@@ -80,6 +80,20 @@ def _person(value: str | None) -> str | None:
     return text
 
 
+_INVISIBLE = frozenset({"script", "style", "noscript", "template"})
+
+
+def _visible_text(element: etree._Element) -> str:
+    """An element's text without that of the scripts, styles and templates inside it (an
+    ``<h1>`` holding a ``<script>`` must not put its code in the title)."""
+    parts = [element.text or ""] if element.tag not in _INVISIBLE else []
+    for child in element:
+        if isinstance(child.tag, str) and child.tag not in _INVISIBLE:
+            parts.append(_visible_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
 def _page_title(tree: etree._Element, metas: dict[str, str], declared: dict) -> str | None:
     for key in META_TITLE:
         if metas.get(key):
@@ -87,14 +101,14 @@ def _page_title(tree: etree._Element, metas: dict[str, str], declared: dict) -> 
     if isinstance(declared.get("headline"), str) and declared["headline"].strip():
         return _clean(declared["headline"], _MAX_TITLE)
     headings = tree.findall(".//h1")
-    if len(headings) == 1 and (text := _clean(headings[0].text_content(), _MAX_TITLE)):
+    if len(headings) == 1 and (text := _clean(_visible_text(headings[0]), _MAX_TITLE)):
         return text
     element = tree.find(".//head/title")
     if element is None:
         element = tree.find(".//title")
     if element is not None and (text := _clean(element.text_content(), _MAX_TITLE)):
         return text
-    return _clean(headings[0].text_content(), _MAX_TITLE) if headings else None
+    return _clean(_visible_text(headings[0]), _MAX_TITLE) if headings else None
 
 
 def _byline(tree: etree._Element) -> str | None:
