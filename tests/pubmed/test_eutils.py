@@ -49,6 +49,7 @@ class FakeNCBI:
         self.requests: list[tuple[float, str, dict[str, str]]] = []
         self.faults: list[tuple[int, dict[str, str]]] = []  # (status, headers) served first
         self.histories: dict[str, list[int]] = {}
+        self.served = None    # if set, efetch serves at most this many records of a batch
         self.app = Starlette(routes=[Route("/esearch.fcgi", self.esearch, methods=["GET", "POST"]),
                                      Route("/efetch.fcgi", self.efetch, methods=["GET", "POST"])])
 
@@ -102,7 +103,7 @@ class FakeNCBI:
                                 '\t<ERROR>Unable to obtain query #1</ERROR>\n</eFetchResult>',
                                 media_type="text/xml")
             start, count = int(params["retstart"]), int(params["retmax"])
-            chosen = found[start:start + count]
+            chosen = found[start:start + count][:self.served]
         body = "<PubmedArticleSet>\n" + "\n".join(article(p) for p in chosen) + "\n</PubmedArticleSet>"
         return Response(EFETCH_HEAD + body, media_type="text/xml")
 
@@ -251,6 +252,20 @@ def test_fetch_command_builds_a_topic_table(ncbi, tmp_path: Path, monkeypatch):
         assert con.execute("SELECT count(*) FROM pubmed_files WHERE status = 'loaded'"
                            ).fetchone()[0] == 2
         assert con.execute("SELECT kind FROM reference_loads").fetchall() == [("fetch",)]
+
+
+def test_an_efetch_answer_with_fewer_records_than_asked_is_not_taken_for_the_result(ncbi, caplog):
+    """esearch counts 23 records; an efetch batch that brings none (an expired history, a
+    server fault answering an empty set) is an error, not "0 records loaded"; one that brings
+    fewer than asked (records withdrawn between search and fetch) is said in the log."""
+    ncbi.served = 0
+    with client_for(ncbi) as client:
+        with pytest.raises(EutilsError, match="no record of the 5 asked for"):
+            list(client.iter_query("ketamine", max_records=10, batch_size=5))
+    ncbi.served = 3
+    with client_for(ncbi) as client, caplog.at_level("WARNING", logger="factcheck.pubmed.eutils"):
+        batches = list(client.iter_query("ketamine", max_records=10, batch_size=5))
+    assert len(batches) == 2 and "3 of the 5 records asked for" in caplog.text
 
 
 def test_an_unbounded_huge_query_is_refused(ncbi, monkeypatch):

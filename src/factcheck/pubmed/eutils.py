@@ -264,8 +264,19 @@ class EutilsClient:
             raise EutilsError(f"esearch {query!r}: no WebEnv/QueryKey in the answer; "
                               "cannot page through the results")
         for retstart in range(0, total, batch_size):
-            yield retstart, self.efetch_history(result.webenv or "", result.query_key or "",
-                                                retstart, min(batch_size, total - retstart))
+            asked = min(batch_size, total - retstart)
+            content = self.efetch_history(result.webenv or "", result.query_key or "", retstart, asked)
+            got = len(_RECORD_START.findall(content))
+            if not got:
+                raise EutilsError(
+                    f"efetch {query!r}: no record of the {asked} asked for (records {retstart + 1}"
+                    f"–{retstart + asked} of {total} the search counted); NCBI's history of the "
+                    "search may have expired: run it again")
+            if got < asked:
+                log.warning("efetch %r: %d of the %d records asked for (records %d–%d); NCBI may "
+                            "have withdrawn the others since the search", query, got, asked,
+                            retstart + 1, retstart + asked)
+            yield retstart, content
 
 
 # ---------------------------------------------------------------------- response parsing
@@ -291,6 +302,8 @@ def parse_esearch(content: bytes, query: str = "") -> SearchResult:
 
 
 _EFETCH_ERROR_RE = re.compile(rb"<ERROR>(.*?)</ERROR>", re.DOTALL)
+#: The start of one record in an efetch answer (an article, a book, or a deletion notice).
+_RECORD_START = re.compile(rb"<(?:PubmedArticle|PubmedBookArticle|DeleteCitation)[\s>]")
 
 
 def check_efetch(content: bytes, what: str) -> None:
