@@ -86,6 +86,12 @@ def load_reference(reference: str | Path, files: Sequence[str | Path], *, kind: 
                 for leftover in (work, Path(str(work) + ".wal")):
                     leftover.unlink(missing_ok=True)
                 return ReferenceLoad(reference, "unchanged", summary, table=table)
+        except KeyboardInterrupt:
+            # interrupted, not failed: the partial copy tells nothing worth its room
+            for leftover in (work, Path(str(work) + ".wal")):
+                leftover.unlink(missing_ok=True)
+            logger.warning("loading %s interrupted; nothing was published", reference)
+            raise
         except BaseException:
             if work.exists():
                 work.replace(Path(str(reference) + ".failed"))

@@ -54,3 +54,28 @@ def test_load_command_exits_1_when_a_file_fails(tmp_path: Path, articles_xml: Pa
         assert con.execute("SELECT count(*) FROM pubmed").fetchone()[0] == 6
         status = con.execute("SELECT status FROM pubmed_files WHERE file_name = 'broken.xml.gz'").fetchone()
         assert status == ("failed",)
+
+
+def test_an_interrupted_load_says_so_and_exits_130(tmp_path: Path, nlm_update: Path,
+                                                    articles_xml: Path, monkeypatch):
+    """Ctrl-C during a load is an interruption, not a failure: status 130, one line, the
+    published reference as it was, and no partial copy kept as ``.failed``."""
+    from factcheck.store import pubmed as store
+
+    db = tmp_path / "pm.duckdb"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["pubmed", "load", str(nlm_update), "--db", str(db),
+                               "--workers", "0"]).exit_code == 0
+    reference = tmp_path / "reference.duckdb"
+    published = reference.stat().st_ino
+
+    def interrupted(*_args, **_kwargs):
+        raise KeyboardInterrupt    # what SIGINT raises in the loading process
+
+    monkeypatch.setattr(store, "merge_records", interrupted)
+    result = runner.invoke(cli, ["pubmed", "load", str(articles_xml), "--db", str(db),
+                                 "--workers", "0"])
+    assert result.exit_code == 130, result.output
+    assert "interrupted: nothing was published" in result.output and "failed" not in result.output
+    assert reference.stat().st_ino == published
+    assert not list(tmp_path.glob("reference.duckdb.work*")) and not list(tmp_path.glob("*.failed"))

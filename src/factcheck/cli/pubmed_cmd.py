@@ -130,6 +130,10 @@ def _load_or_busy(db: str, files: list[Path], force: bool, workers: int | None,
     except (WriterBusy, StoreError) as exc:
         console.print(f"[red]error:[/red] {exc}", soft_wrap=True, highlight=False)
         return 2
+    except KeyboardInterrupt:
+        console.print("[yellow]interrupted:[/yellow] nothing was published; the reference is as "
+                      "it was (run the same command again to load the files)", soft_wrap=True)
+        return 130
 
 
 REFERENCE_HELP = ("PubMed reference file to load [default: $FACTCHECK_REFERENCE_DB, else "
