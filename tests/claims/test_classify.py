@@ -75,6 +75,9 @@ def test_shapes_that_are_never_claims():
     ("Ketamine works by blocking these receptors.", "assertive"),
     ("The marks are not bruises and are completely harmless.", "absolute"),
     ("It is not always safe.", "hedged"),
+    # a comparison of risks is no hedge
+    ("Smokers are 15 to 30 times more likely to develop lung cancer.", "assertive"),
+    ("Statins will likely lower your cholesterol.", "hedged"),
 ])
 def test_certainty_precedence(sentence, certainty):
     assert certainty_of(sentence)[0] == certainty
@@ -85,6 +88,12 @@ def test_polarity_negates_the_claim_not_a_relative_clause():
     assert polarity_of("There is no evidence that ivermectin shrinks tumours.")[0] == "negative"
     assert polarity_of("It is an option for patients who have not found relief elsewhere."
                        )[0] == "positive"
+    # any claim verb, and "won't", "never", "neither … nor"
+    for negated in ("Statins do not lower the risk of dementia.", "Vitamin C does not shorten colds.",
+                    "Echinacea won't prevent colds.", "Antibiotics never cure viral infections.",
+                    "Neither vitamin C nor zinc shortens a cold."):
+        assert polarity_of(negated)[0] == "negative", negated
+    assert polarity_of("Patients who did not lower their dose relapsed less.")[0] == "positive"
 
 
 def test_pronoun_subject_borrows_the_previous_sentence_entities():

@@ -107,3 +107,19 @@ def test_the_cuts_of_an_article_are_recorded_by_kind():
     _, cuts = bounded_claims(long_body)
     assert "too_large" in {c.kind for c in cuts}
     assert all(c.message.startswith("limit:") for c in cuts)
+
+
+@pytest.mark.parametrize("sentence, intervention", [
+    # fragments the generic intervention pattern took for one
+    ("Plant-based eating is taking center stage in nutrition advice and lowers cholesterol.", None),
+    ("Taking it with food reduces stomach upset.", None),
+    ("The Food and Drug Administration approved it for depression.", None),
+    ("Many people know about vegan diets that lower cholesterol.", "vegan diets"),
+    # still found
+    ("Taking vitamin D supplements reduces the risk of colds.", "vitamin D"),
+    ("Eating more fibre lowers cholesterol.", "Eating more fibre"),
+])
+def test_the_generic_intervention_is_a_phrase_not_a_fragment(sentence, intervention):
+    claims = extract_claims(sentence)
+    assert [c.intervention for c in claims][:1] in ([intervention], []) if intervention is None \
+        else [c.intervention for c in claims][:1] == [intervention]

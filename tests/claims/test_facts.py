@@ -15,11 +15,24 @@ from factcheck.claims.facts import (attribution, citation, figure_reported, figu
     ("87% of patients improved.", ["87%"]),
     ("1 in 5 users develop bladder problems.", ["1 in 5"]),
     ("It doubles the response rate.", ["doubles"]),
+    ("Exercise cuts the risk by 15-30%.", ["15-30%"]),
+    ("Smokers are 15 to 30 times more likely to get lung cancer.", ["15 to 30 times"]),
     ("Ketamine has been used since the 1960s.", []),
     ("Ketamine relieves pain.", []),
 ])
 def test_figures(sentence, expected):
     assert figures(sentence) == expected
+
+
+def test_a_range_is_one_figure_with_both_bounds():
+    """"15-30%" is found in evidence reporting 20%, and not in evidence reporting 50%: the
+    lower bound counts too (only "30%" was read before)."""
+    (r,) = figure_values("cuts the risk by 15-30%")
+    assert (r.kind, r.low, r.high) == ("percent", 15.0, 30.0)
+    assert figure_reported(r, "Risk fell by 20% in the exercise group.")
+    assert not figure_reported(r, "Risk fell by 50%.")
+    (f,) = figure_values("15 to 30 times more likely")
+    assert (f.kind, f.low, f.high) == ("fold", 15.0, 30.0)
 
 
 def test_a_figure_matches_the_same_quantity_in_other_units_only():
@@ -39,6 +52,14 @@ def test_citations_name_year_venue_and_body_but_not_vague_appeals():
     assert c.bodies == ["National Library of Medicine"]
     assert citation("Studies show that ketamine relieves pain.") is None
     assert citation("Ketamine was developed in 1962.") is None
+    # a venue named after "a study in", agencies written out; a dose or a count is no year
+    assert citation("A 2019 study in JAMA found that statins lower heart attack risk.").text == "2019, JAMA"
+    assert citation("A 2018 study published in the British Medical Journal showed it.").venues == [
+        "British Medical Journal"]
+    assert citation("The U.S. Food and Drug Administration warns against it.").bodies == [
+        "U.S. Food and Drug Administration"]
+    assert citation("A study found that taking 2000 IU of vitamin D daily lowers flu risk.") is None
+    assert citation("A study of 2000 patients found fewer colds.") is None
 
 
 @pytest.mark.parametrize("sentence, next_sentence, expected", [
@@ -47,7 +68,20 @@ def test_citations_name_year_venue_and_body_but_not_vague_appeals():
     ("Some clinics say ketamine regenerates damaged nerves.", "There is no evidence for this.",
      "rejected"),
     ("Some clinics say ketamine regenerates damaged nerves.", "Patients agree.", "reported"),
-    ("It is a myth that vaccines cause autism.", None, "own"),
+    # the article rejects the claim it states ("a myth", "not supported")
+    ("It is a myth that vaccines cause autism.", None, "rejected"),
+    ("A common myth holds that cracking knuckles causes arthritis.", None, "rejected"),
+    ("Influencers claim celery juice cures eczema.", "This is not supported by any clinical trial.",
+     "rejected"),
+    ("Clinics say ketamine cures depression, but the evidence is weak.", None, "rejected"),
+    # the article's own claim, whatever opens the sentence
+    ("Contrary to popular belief, ketamine cures depression in every patient.", None, "own"),
+    ("Despite claims online, garlic does not cure ear infections.", None, "own"),
+    ("Findings suggest that yoga lowers blood pressure.", None, "own"),
+    ("The Centers for Disease Control and Prevention says vaccines are safe.", None, "own"),
+    # a named person's claim, whichever side of the verb the name stands
+    ("Dr. Smith says acupuncture relieves chronic back pain.", None, "reported"),
+    ("Acupuncture relieves chronic back pain, says Dr. Smith.", None, "reported"),
     ("Researchers say ketamine relieves depression.", None, "own"),
     ("Ketamine relieves depression.", None, "own"),
 ])

@@ -32,12 +32,17 @@ DURATION = re.compile(
     rf"\b(?:(?:over|more than|up to|at least|about|around|nearly|almost|for|within|after|"
     rf"beyond|lasting|lasts?)\s+)?(?P<n>{_NUM})(?:\s*(?:to|-|–|or)\s*(?P<m>{_NUM}))?[\s-]+"
     r"(?P<unit>minute|hour|day|week|month|year)s?\b", re.IGNORECASE)
-PERCENT = re.compile(r"\b(?P<n>\d+(?:[.,]\d+)?)\s*(?:%|per ?cent\b)", re.IGNORECASE)
-FOLD = re.compile(r"\b(?P<n>\d+(?:\.\d+)?|two|three|four|five|ten)[- ]?(?:fold|times)\b"
+PERCENT = re.compile(r"\b(?:(?P<lo>\d+(?:[.,]\d+)?)\s*%?\s*(?:to|-|–)\s*)?(?P<n>\d+(?:[.,]\d+)?)\s*"
+                     r"(?:%|per ?cent\b)", re.IGNORECASE)
+FOLD = re.compile(r"\b(?:(?P<lo>\d+(?:\.\d+)?)\s*(?:to|-|–)\s*)?(?P<n>\d+(?:\.\d+)?|two|three|four|"
+                  r"five|ten)[- ]?(?:fold|times)\b"
                   r"|\b(?P<w>twice|double[sd]?|halve[sd]?|triple[sd]?)\b", re.IGNORECASE)
 RATIO = re.compile(r"\b(?P<n>\d+|one)\s+in\s+(?P<m>\d[\d,]*|two|three|four|five|six|seven|eight|"
                    r"nine|ten|a hundred|a thousand)\b", re.IGNORECASE)
-YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
+#: A year, not a dose or a count that looks like one ("2000 IU", "1500 mg", "2000 patients").
+YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b(?![.,]\d)(?!\s*(?:-\s*)?(?:IU|mg|mcg|µg|g|kg|ml|mL|"
+                  r"units?|patients|people|participants|adults|children|women|men|subjects|"
+                  r"volunteers|cases|calories|kcal|steps|deaths|respondents)\b)")
 # A year that dates something other than a study ("since 2010", "in the 1960s") is not a figure.
 _DECADE = re.compile(r"\b(?:19|20)\d0s\b")
 
@@ -82,18 +87,22 @@ def figure_values(text: str) -> list[Figure]:
         hi = _value(m.group("m")) if m.group("m") else n
         unit = _UNIT_DAYS[m.group("unit").lower()]
         out.append(Figure(m.group(0).strip(), "duration", n * unit, (hi or n) * unit))
-    for m in PERCENT.finditer(text):
+    for m in PERCENT.finditer(text):   # "15-30%", "15 to 30 percent": a range
         v = _value(m.group("n"))
+        lo = _value(m.group("lo")) if m.group("lo") else v
         if v is not None:
-            out.append(Figure(m.group(0).strip(), "percent", v, v))
+            out.append(Figure(m.group(0).strip(), "percent", min(lo, v), max(lo, v)))
     for m in FOLD.finditer(text):
+        lo = None
         if m.group("n"):
             v = _value(m.group("n"))
+            lo = _value(m.group("lo")) if m.group("lo") else None
         else:
             v = {"twice": 2, "double": 2, "doubles": 2, "doubled": 2, "halve": 0.5, "halves": 0.5,
                  "halved": 0.5, "triple": 3, "triples": 3, "tripled": 3}[m.group("w").lower()]
         if v is not None:
-            out.append(Figure(m.group(0).strip(), "fold", float(v), float(v)))
+            low = float(lo) if lo is not None else float(v)
+            out.append(Figure(m.group(0).strip(), "fold", min(low, float(v)), max(low, float(v))))
     for m in RATIO.finditer(text):
         n, d = _value(m.group("n")), _value(m.group("m").replace(" ", "") if m.group("m")[0].isdigit()
                                              else m.group("m"))
@@ -131,13 +140,17 @@ def figure_reported(figure: Figure, text: str, tolerance: float = 0.2) -> bool:
 VENUES = re.compile(
     r"\b(?:the\s+)?(?P<venue>(?:Journal of [A-Z][\w&-]*(?: (?:of |and |& )?[A-Z][\w&-]*){0,5})|"
     r"(?:The )?Lancet(?: [A-Z]\w+)?|JAMA(?: [A-Z]\w+)?|BMJ(?: [A-Z]\w+)?|NEJM|"
-    r"New England Journal of Medicine|Nature(?: [A-Z]\w+)?|Science|Cochrane(?: Database| Library)?|"
+    r"New England Journal of Medicine|British Medical Journal|Nature(?: [A-Z]\w+)?|Science|Cochrane(?: Database| Library)?|"
     r"PLOS ONE|Pain|Anesthesiology|Neurology|Headache|Cephalalgia|Pediatrics|Circulation)\b")
-_VENUE_CUE = re.compile(r"\b(?:published|appeared|appearing|reported) in\b|\bjournal\b", re.IGNORECASE)
+_VENUE_CUE = re.compile(r"\b(?:published|appeared|appearing|reported) in\b|\bjournal\b|"
+                        r"\b(?:study|trial|review|meta-analysis|analysis|paper|report|research)"
+                        r"\s+in\s+(?:the\s+)?[A-Z]", re.IGNORECASE)
 BODIES = re.compile(
     r"(?-i:\b(?:National|American|European|British|World|Canadian|Royal)\s+(?:[A-Z][\w-]+\s+)"
     r"{0,4}(?:Institutes?|Library|Association|Organi[sz]ation|Society|College|Academy|Agency|"
     r"Foundation|Service|Centers?)(?: (?:of|for) (?:[A-Z][\w-]+ ?){1,4})?)"
+    r"|(?-i:\b(?:(?:U\.?S\.? )?Food and Drug Administration|Centers for Disease Control(?: and "
+    r"Prevention)?|National Institutes? of Health)\b)"
     r"|(?-i:\b(?:FDA|EMA|NIH|NICE|CDC|WHO|NHS|MHRA|Mayo Clinic|Cleveland Clinic|Harvard|Yale|"
     r"Stanford|Johns Hopkins|Oxford|Cambridge|Cochrane)\b)")
 STUDY_KIND = re.compile(r"\b(?P<kind>meta-analys[ie]s|systematic review|review|randomi[sz]ed (?:controlled )?trial|"
@@ -195,22 +208,39 @@ ATTRIBUTED = re.compile(
     r"|\b(?:it is|it's|it has been) (?:often |widely |commonly |popularly )?(?:claimed|said|believed|"
     r"rumou?red|suggested|touted|alleged)\b"
     r"|\b(?:popular|common|widespread) (?:belief|claim|myth|idea|notion)\b"
+    r"|\b(?:it is|it's|there is|there's) (?:a |an )?(?:\w+ )?(?:myth|misconception)\b"
     r"|^(?:myth|claim|rumou?r)\s*[:\-–]", re.IGNORECASE)
 REJECTED = re.compile(
-    r"\b(?:(?:is|are|was|were|remains?) )?(?:not|un|poorly |in)supported\b|\bno (?:good |real |"
+    r"\b(?:(?:is|are|was|were|remains?) )?(?:not |un|poorly |in)supported\b|\bno (?:good |real |"
     r"solid |convincing |scientific |reliable |clinical )?(?:evidence|proof|data|support)\b"
     r"|\b(?:a |the )?myths?\b|\bfalse(?:ly)?\b|\bunproven\b|\bdebunked\b|\bmisleading\b|"
     r"\bunfounded\b|\bbaseless\b|\bnot (?:true|the case|backed|borne out|proven|shown)\b|"
     r"\b(?:isn't|aren't|wasn't) (?:true|the case|backed|supported)\b|\bno basis\b|"
     r"\b(?:there is|there's) (?:little|no) (?:evidence|reason|basis)\b|\bdisputed\b|"
+    r"\b(?:the )?evidence (?:for (?:it|this|that) )?(?:is|remains|was) (?:weak|thin|scant|lacking|poor|"
+    r"limited|inconclusive|mixed)\b|"
     r"\bcontrary to\b|\bdo(?:es)? not (?:hold up|stand up)\b|\bwithout (?:any )?evidence\b|"
     r"\b(?:researchers|scientists|experts|doctors|studies|the evidence|the data|trials) "
     r"(?:say|says|said|show|showed|found|find|have found) (?:it |this |that )?(?:is |was |are )?"
     r"(?:not|no|otherwise|nothing)\b|\b(?:dismiss(?:ed|es)?|reject(?:ed|s)?|question(?:ed|s)?|"
     r"doubt(?:ed|s)?|cast doubt on|warn(?:ed|s)? against)\b", re.IGNORECASE)
 _SELF = re.compile(r"^(?:we|i|our|my|studies|research|researchers|scientists|experts|doctors|"
-                   r"trials|evidence|data|the (?:study|trial|review|research|evidence|data))$",
+                   r"trials|evidence|data|findings|results|analyses|analysis|"
+                   r"the (?:study|trial|review|research|evidence|data|findings|results|analysis))$",
                    re.IGNORECASE)
+#: "Contrary to popular belief, X …": the article asserts X against a belief it rejects.
+_CONTRARY_OPENER = re.compile(
+    r"^\s*contrary to (?:(?:the |a )?(?:popular|common|widespread|conventional) (?:belief|opinion|"
+    r"wisdom|thinking|myth)|what (?:\w+ ){0,3}(?:say|says|think|thinks|believe|believes|claim|claims))\s*,",
+    re.IGNORECASE)
+#: "…, says Dr. Smith.": the claim is someone else's, as "Dr. Smith says …" is.
+_TRAILING = re.compile(r",\s*(?:says|said|claims|claimed|according to)\s+(?P<who>(?:(?:Dr|Prof|Mr|Mrs|Ms)\.?\s+)?"
+                       r"(?-i:[A-Z][\w.-]+(?: [A-Z][\w.-]+){0,2}))[\s.!\"”']*$", re.IGNORECASE)
+_NAME = re.compile(r"[A-Z][\w.-]+(?: [A-Z][\w.-]+){0,2}")
+#: Capitalised words that open a sentence without naming anyone ("Despite claims online, …").
+_NOT_WHO = re.compile(r"^(?:despite|some|these|those|this|that|many|most|such|other|in|on|at|"
+                      r"while|although|though|however|but|and|yet|for|with|as|if|when)\b",
+                      re.IGNORECASE)
 
 
 def attribution(sentence: str, next_sentence: str | None = None) -> tuple[str, str | None]:
@@ -220,14 +250,19 @@ def attribution(sentence: str, next_sentence: str | None = None) -> tuple[str, s
     rejects or questions it; ``reported``: it is someone else's, not rejected; ``own``: the
     article asserts it. Studies and experts are not "someone else" here: "researchers say"
     is the article's appeal to evidence."""
-    m = ATTRIBUTED.search(sentence)
+    if _CONTRARY_OPENER.match(sentence):
+        return "own", None      # "Contrary to popular belief, X": the article asserts X
+    m = ATTRIBUTED.search(sentence) or _TRAILING.search(sentence)
     if not m:
         return "own", None
-    who = (m.groupdict().get("who") or "").strip() or None
-    if who and _SELF.match(who):
+    who = (m.groupdict().get("who") or "").strip().rstrip(".!") or None
+    if who and (_SELF.match(who) or (_NAME.fullmatch(who) and _NOT_WHO.match(who))):
         return "own", None
+    if who and any(b.start() <= m.start("who") < b.end() for b in BODIES.finditer(sentence)):
+        return "own", None      # "the CDC says": an appeal to an authority, as "experts say"
     rest = sentence[m.end():]
-    if REJECTED.search(rest) or REJECTED.search(sentence[:m.start()]) or (
+    # "It is a myth that …", "a common myth": the frame itself rejects the claim
+    if REJECTED.search(m.group(0)) or REJECTED.search(rest) or REJECTED.search(sentence[:m.start()]) or (
             next_sentence and REJECTED.search(next_sentence[:160])):
         return "rejected", who
     return "reported", who

@@ -827,15 +827,18 @@ BIOMEDICAL_ANCHOR: tuple[str, ...] = (
 # Generic intervention phrase when no synonym-list intervention is named ("infusion therapy").
 GENERIC_INTERVENTION = re.compile(
     r"\b(?:(?!(?:and|or|the|a|an|of|with|to|for|in|on|by|as|is|are|was|were|that|this|these|"
-    r"those|your|our|their|its|his|her|my|any|some|other|such|than|from|after|before)\b)"
+    r"those|your|our|their|its|his|her|my|any|some|other|such|than|from|after|before|about|how|"
+    r"also|more|most|many|much|current|people|why|what|when|which|who|can|may|will|new)\b)"
     r"[A-Za-z][\w-]+\s+){0,2}?(?:therapy|treatment|infusions?|supplements?|medications?|"
-    r"drugs?|remedy|remedies|injections?|treatments|(?<!known to )(?<!in )medicines?|vaccines?|"
+    r"drugs?(?! administration\b)|remedy|remedies|injections?|treatments|(?<!known to )(?<!in )medicines?|vaccines?|"
     r"(?:treatment|management|"
     r"therapy) options?|tablets|pills|capsules|sprays?|drips?|antibiotics|antihistamines|"
     r"steroids|painkillers|surgery|vaccinated|vaccination|fasting|diets?|"
     r"(?:higher|lower|high|low|large|small|single|daily|booster)(?: \d+\s?mg)? doses?|boosters?)\b"
     r"|\b(?:eating|drinking|taking|using|losing|stopping|applying|strengthening|detoxing|"
-    r"exercising|walking|smoking|quitting)(?:\s+[a-z][\w-]+){1,2}"
+    r"exercising|walking|smoking|quitting)(?:\s+(?!(?:it|them|this|that|these|those|in|on|at|"
+    r"with|for|to|center|centre|care|place|part|time|steps?|advantage|charge|action|note|over|"
+    r"up|out|off|is|are|was|were|has|have|can|may|will|and|or|but)\b)[a-z][\w-]+){1,2}"
     r"|\b(?:eat|drink|take|use) (?:more|less|a lot of) [a-z][\w-]+"
     r"|^(?!(?:having|being|living|nothing|something|everything|morning|evening|during|"
     r"according|following|including)\b)[A-Z][a-z]{3,}ing\b(?= (?:\w+ ){0,2}(?:reduces|improves|"
@@ -867,7 +870,9 @@ HEDGE: tuple[str, ...] = (
     r"\b(?:said|supposed|claimed|reported) to\b|\bpossible\b|\busually\b|\bfrom what i['’]ve read"
     r"\b",
     r"\b(?:we|i|experts|doctors|scientists|researchers) (?:think|believe|suspect)\b",
-    r"\b(?:possibly|potential(?:ly)?|perhaps|likely|unlikely|probably|presumably)\b",
+    # ("more likely", "as likely": a comparison of risks, not a hedge)
+    r"\b(?:possibly|potential(?:ly)?|perhaps|(?<!more )(?<!less )(?<!as )likely|unlikely|probably|"
+    r"presumably)\b",
     r"\b(?:shows?|showed|shown|has shown|holds?) (?:significant |great |some |early )?promise\b",
     r"\b(?:promising|preliminary|early|emerging|limited|mixed) (?:evidence|results|data|research|"
     r"findings|studies|treatment|option|alternative)\b",
@@ -902,12 +907,21 @@ ABSOLUTE_WEAK: tuple[str, ...] = (
     r"\broot causes?\b",
 )
 
+# What a claim says an intervention does (or is), negated: "does not lower", "won't prevent".
+_CLAIM_VERBS = (r"help|work|provide|reduce|relieve|improve|treat|cure|prevent|cause|increase|"
+                r"affect|resolve|address|show|lead|offer|benefit|effective|safe|linked|associated|"
+                r"better|superior|lasting|significantly|always|lower|raise|shorten|prolong|speed|"
+                r"protect|boost|slow|stop|decrease|ease|heal|extend|strengthen|weaken|reverse|"
+                r"repair|regenerate|lessen|alleviate|trigger|harm|damage|change|make|give|"
+                r"kill|fight|support|restore|promote|enhance|cut|halt|delay")
+
 # Negation of the claim itself (not of a relative clause such as "who have not responded").
 NEGATION: tuple[str, ...] = (
     r"\b(?:does|do|did|is|are|was|were|has|have|had|can|could|will|would|may|might|should)\s*"
-    r"(?:not|n[’']t)\b(?:\s+\w+){0,2}?\s+(?:help|work|provide|reduce|relieve|improve|treat|"
-    r"cure|prevent|cause|increase|affect|resolve|address|show|lead|offer|benefit|effective|"
-    r"safe|linked|associated|better|superior|lasting|significantly|always)",
+    r"(?:not|n[’']t)\b(?:\s+\w+){0,2}?\s+(?:" + _CLAIM_VERBS + ")",
+    r"\bwon[’']t\b(?:\s+\w+){0,2}?\s+(?:" + _CLAIM_VERBS + ")",
+    r"\bnever\s+(?:\w+ly\s+)?(?:" + _CLAIM_VERBS + ")",
+    r"\bneither\b.{1,80}\bnor\b",
     r"\b(?:no|little|insufficient|not enough|weak) (?:good |strong |convincing |reliable |"
     r"clinical |scientific )?(?:evidence|proof|benefit|effect|difference|improvement|link|"
     r"association)\b",
