@@ -36,3 +36,13 @@ def test_read_records_never_counts_or_quotes_an_off_topic_record():
     # the record on topic is read whole: its most decided sentence is the finding
     assert on.quote == "Ketamine infusions reduced migraine days compared with placebo."
     assert on.stance == "supports"
+
+
+def test_an_abstract_is_split_after_a_number_but_not_inside_e_g_or_a_list_number():
+    from factcheck.evidence.sentences import split_abstract
+
+    text = ("Gaps (e.g. 3 mm) allowed loading by week 4. Large gaps (i.e. 6 mm) healed later. "
+            "1. Patients improved in 2013. The effect lasted.")
+    assert [s.text for s in split_abstract(text)] == [
+        "Gaps (e.g. 3 mm) allowed loading by week 4.", "Large gaps (i.e. 6 mm) healed later.",
+        "1. Patients improved in 2013.", "The effect lasted."]

@@ -140,3 +140,25 @@ def test_every_label_is_reachable_and_every_flag_documented():
             assert 0.0 <= v.confidence <= 1.0
     assert seen_labels == set(LABELS)
     assert seen_flags == set(FLAGS)
+
+
+def test_absolute_wording_needs_a_trial_or_better_on_the_mechanism_ladder_too():
+    """On the mechanism ladder an animal study outweighs a clinical trial; absolute wording still
+    needs a trial or better behind it (docs/evidence.md), or it is overstated."""
+    mech = facts(claim_type="mechanism", certainty="absolute")
+    animal = decide([record(1, "supports", "animal", claim_type="mechanism")], mech, coverage=3)
+    assert animal.label == "supported" and "overstated_certainty" in animal.flags
+    trial = decide([record(2, "supports", "rct", claim_type="mechanism")], mech, coverage=3)
+    assert trial.label == "supported" and "overstated_certainty" not in trial.flags
+
+
+def test_a_not_addressed_verdict_names_support_that_cannot_count():
+    """A protocol read as supporting cannot count: the verdict is not addressed, and its words
+    say "that can count" instead of claiming nothing read supports it."""
+    protocol = record(1, "supports", "protocol", types=["Clinical Trial Protocol"])
+    v = decide([protocol, record(2, "neutral")], facts(), coverage=2)
+    assert v.label == "not_addressed"
+    assert "none of those read that can count supports or contradicts it" in v.explanation
+    assert "Not counted: PMID 1" in v.explanation
+    reason = dict(zip(v.flags, v.flag_reasons))["overstated_certainty"]
+    assert reason.startswith("stated as fact, but no record on its topic that can count supports it")

@@ -52,8 +52,10 @@ TOPIC_K = 3
 #: model's version now names its calibration too, so a refit alone is a new version;
 #: 8: records off the topic are not read, so they have no probabilities and no quote;
 #: 9: a claim whose retrieved records are all off its topic reads the table's TOPIC_K best
-#: records on it instead of the last ones).
-RULES_VERSION = "verdict-rules-9"
+#: records on it instead of the last ones; 10: absolute wording needs a trial or better behind
+#: it on every ladder, "(e.g." no longer ends an abstract's sentence, the wording of
+#: not-addressed verdicts names records that cannot count).
+RULES_VERSION = "verdict-rules-10"
 
 
 @dataclass

@@ -71,8 +71,10 @@ DESIGN_LABEL: dict[str, str] = {
     "protocol": "trial protocol",
 }
 
-#: Weight at or above which a record is strong evidence (clinical trials and up).
-STRONG_WEIGHT = 0.7
+#: What absolute wording ("cures", "proven", "always") needs behind it, whatever the ladder: a
+#: clinical trial or better (on the mechanism ladder an animal study outweighs a trial).
+TRIAL_OR_BETTER = frozenset({"meta_analysis", "systematic_review", "rct", "guideline",
+                             "clinical_trial"})
 #: Designs that say nothing directly about effects in people.
 PRECLINICAL = frozenset({"animal", "in_vitro"})
 #: Claim types about what happens to people (graded on the clinical ladder).

@@ -68,9 +68,11 @@ def _split_prose(text: str) -> list[str]:
     for m in _BOUNDARY.finditer(text):
         before = text[start:m.start()].rstrip("\"”')] ")
         last = before.rsplit(None, 1)[-1] if before.split() else ""
-        word = last.rstrip(".!?").lower()
+        word = last.lstrip("([\"“").rstrip(".!?").lower()    # "(e.g." is "e.g"
+        # an abbreviation, an initial, or a list number on its own ("1. Patients …"); a sentence
+        # ending in a number ("… in 2013. The …") ends there
         if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()) or \
-                re.fullmatch(r"\d+\.\d*", last):
+                re.fullmatch(r"\d+\.", before.strip()):
             continue
         piece = text[start:m.start()].strip()
         if piece:

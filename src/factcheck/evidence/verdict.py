@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..store.rows import VerdictRow as Verdict
-from .grading import (HUMAN_OUTCOME_TYPES, PRECLINICAL, STRONG_WEIGHT, Grade, design_label)
+from .grading import HUMAN_OUTCOME_TYPES, PRECLINICAL, TRIAL_OR_BETTER, Grade, design_label
 from .retrieve import Hit
 
 LABELS = ("supported", "mixed", "contradicted", "not_addressed", "no_coverage")
@@ -162,20 +162,27 @@ def _flags(label, claim: ClaimFacts, records, supporting, refuting, best_s, best
     flags: list[tuple[str, str, list[int]]] = []
     human = claim.claim_type in HUMAN_OUTCOME_TYPES
     certainty = claim.certainty
+    # a record that supports it but cannot count (a protocol, animal work for a claim about
+    # people, a retracted record) is named in the explanation: "no record … that can count"
+    can_count = (" that can count" if any(r.stance == "supports" and not r.grade.counts
+                                           for r in records) else "")
+    # absolute wording needs a clinical trial or better behind it, on any ladder (on the
+    # mechanism ladder an animal study weighs more than a trial does on the clinical one)
+    trial_backed = any(r.grade.design in TRIAL_OR_BETTER for r in supporting)
     overstated = None
-    if certainty == "absolute" and not (label == "supported" and best_s >= STRONG_WEIGHT):
+    if certainty == "absolute" and not (label == "supported" and trial_backed):
         overstated = ("worded as certain, but no trial or review in the table supports it"
                       if label != "supported" else
                       "worded as certain, but its support is weaker than a clinical trial")
     elif certainty == "assertive" and label in ("not_addressed", "contradicted", "mixed"):
-        overstated = {"not_addressed": "stated as fact, but no record on its topic supports it",
+        overstated = {"not_addressed": f"stated as fact, but no record on its topic{can_count} supports it",
                       "contradicted": "stated as fact, but the evidence contradicts it",
                       "mixed": "stated as fact, but the evidence is mixed"}[label]
     elif certainty == "assertive" and label == "supported" and human and best_s <= WEAK_SUPPORT:
         overstated = ("stated as fact, but its only support is "
                       + design_label(supporting[0].grade.design) + " evidence")
     elif certainty == "hedged" and label in ("not_addressed", "contradicted"):
-        overstated = ("hedged, but no record on its topic supports it" if label == "not_addressed"
+        overstated = (f"hedged, but no record on its topic{can_count} supports it" if label == "not_addressed"
                       else "hedged, but the evidence contradicts it")
     if overstated:
         flags.append(("overstated_certainty", overstated, [r.hit.pmid for r in supporting[:2]]))
@@ -228,7 +235,9 @@ def _explain(label, claim: ClaimFacts, records, deciding, coverage, on_topic) ->
             parts.append(f"{_cite(r)} {verbs[r.stance]}: “{_quote(r)}”")
     elif label == "not_addressed":
         n = coverage if coverage is not None else sum(1 for r in records if r.on_topic)
-        but = ("none of those read supports or contradicts it" if any(r.on_topic for r in records)
+        uncounted_bearing = any(r.stance != "neutral" and not r.grade.counts for r in records)
+        but = ("none of those read that can count supports or contradicts it" if uncounted_bearing
+               else "none of those read supports or contradicts it" if any(r.on_topic for r in records)
                else "none of them was among the records retrieved for it, so none was read")
         topic = f" ({claim.topic})" if claim.topic else ""
         parts.append(f"{n} record{'s' if n != 1 else ''} of the reference table "
