@@ -162,3 +162,23 @@ def test_a_not_addressed_verdict_names_support_that_cannot_count():
     assert "Not counted: PMID 1" in v.explanation
     reason = dict(zip(v.flags, v.flag_reasons))["overstated_certainty"]
     assert reason.startswith("stated as fact, but no record on its topic that can count supports it")
+
+
+def test_a_cited_source_in_the_table_that_does_not_bear_is_named_not_called_missing():
+    """The cited study retrieved but read as neutral is in the table: the flag names it instead
+    of saying the source is not in the reference table."""
+    from factcheck.evidence.assess import cited_source_candidate, cited_source_found
+
+    claim = facts(cited="2021, Journal of Clinical Anesthesia", cited_years=[2021],
+                  cited_venues=["Journal of Clinical Anesthesia"])
+    cited = record(7, "neutral", "meta_analysis", year=2021, journal="Journal of clinical anesthesia")
+    other = record(8, "neutral", year=2015, journal="Pain")
+    assert cited_source_found(claim, [cited, other]) is False
+    assert cited_source_candidate(claim, [cited, other]) == 7
+    v = decide([cited, other], claim, coverage=2, cited_found=False, cited_candidate=7)
+    reason = dict(zip(v.flags, v.flag_reasons))["cited_source_not_found"]
+    assert "may be a record of the table" in reason and "PMID 7" in reason
+    assert cited_source_candidate(claim, [other]) is None
+    v = decide([other], claim, coverage=1, cited_found=False, cited_candidate=None)
+    assert "no record matching the source it cites" in dict(zip(v.flags, v.flag_reasons))[
+        "cited_source_not_found"]

@@ -182,6 +182,24 @@ def cited_source_found(facts: ClaimFacts, records: Sequence[ReadRecord]) -> bool
     return False
 
 
+def cited_source_candidate(facts: ClaimFacts, records: Sequence[ReadRecord]) -> int | None:
+    """The PMID of a record retrieved for the claim that matches what it cites (its year, give
+    or take one, and its venue where the claim names one; a year alone matches only a record on
+    the claim's topic) though it was not read as bearing on it; None when none does."""
+    if not facts.cited or not (facts.cited_years or facts.cited_venues):
+        return None
+    for r in records:
+        if facts.cited_years and not (r.hit.pub_year and any(abs(r.hit.pub_year - y) <= 1
+                                                             for y in facts.cited_years)):
+            continue
+        if facts.cited_venues:
+            if r.hit.journal and any(_venue_match(v, r.hit.journal) for v in facts.cited_venues):
+                return r.hit.pmid
+        elif r.on_topic:
+            return r.hit.pmid
+    return None
+
+
 def _venue_match(cited: str, journal: str) -> bool:
     a = set(_STEM_WORD.findall(cited.lower())) - {"the", "of", "and", "journal"}
     b = set(_STEM_WORD.findall(journal.lower()))
@@ -289,7 +307,8 @@ def assess_claims(con: duckdb.DuckDBPyConnection, claims: Sequence, *, k: int = 
         facts = claim_facts_of(claim)
         facts.topic = topic_description(query)
         verdict = decide(records, facts, coverage=n_topic, figure_found=_figure_check(claim),
-                         cited_found=cited_source_found(facts, records))
+                         cited_found=cited_source_found(facts, records),
+                         cited_candidate=cited_source_candidate(facts, records))
         return Assessment(query, records, verdict, n_topic)
 
     # one claim ahead: a claim's retrieval (this thread, DuckDB) runs while the pool reads the

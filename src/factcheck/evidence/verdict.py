@@ -40,7 +40,7 @@ FLAGS: dict[str, str] = {
     "contradicted_by_stronger_evidence": "a study at least as strong as any support contradicts it",
     "preclinical_only": "a claim about people whose only support is animal or in-vitro work",
     "figure_not_found": "a figure it states (a duration, percentage, count) is in no supporting record",
-    "cited_source_not_found": "the study, journal, body or year it cites is not in the reference table",
+    "cited_source_not_found": "no record that bears on it matches the study, journal or year it cites",
     "retracted_evidence": "a retracted publication bears on this claim",
 }
 
@@ -90,13 +90,16 @@ class ClaimFacts:
 
 
 def decide(records: Sequence[ReadRecord], claim: ClaimFacts, coverage: int | None = None,
-           figure_found=None, cited_found: bool | None = None) -> Verdict:
+           figure_found=None, cited_found: bool | None = None,
+           cited_candidate: int | None = None) -> Verdict:
     """The verdict for one claim from its read records.
 
     ``coverage`` is the number of records of the table on the claim's topic (``None`` when the
     claim names no intervention: the retrieved records' own ``on_topic`` decide then).
     ``figure_found(record) -> bool`` says whether a record reports one of the claim's figures;
-    ``cited_found`` whether the cited source is in the table (``None``: nothing cited).
+    ``cited_found`` whether a record matching the cited source bears on the claim (``None``:
+    nothing cited); ``cited_candidate`` the PMID of a record retrieved for it that matches the
+    cited source but was not read as bearing on it (the source is then in the table).
     """
     supporting = sorted((r for r in records if r.stance == "supports" and r.grade.counts),
                         key=lambda r: (-r.grade.weight, -r.p_support, r.rank))
@@ -141,7 +144,7 @@ def decide(records: Sequence[ReadRecord], claim: ClaimFacts, coverage: int | Non
     flags: list[tuple[str, str, list[int]]] = []
     if claim.attribution != "rejected":
         flags = _flags(label, claim, records, supporting, refuting, best_s, best_r, figure_found,
-                       cited_found)
+                       cited_found, cited_candidate)
     return Verdict(
         label=label, confidence=round(min(max(confidence, 0.0), 1.0), 3),
         flags=[f for f, _, _ in flags],
@@ -158,7 +161,7 @@ def _with_pmids(reason: str, pmids: list[int]) -> str:
 
 
 def _flags(label, claim: ClaimFacts, records, supporting, refuting, best_s, best_r, figure_found,
-           cited_found) -> list[tuple[str, str, list[int]]]:
+           cited_found, cited_candidate=None) -> list[tuple[str, str, list[int]]]:
     flags: list[tuple[str, str, list[int]]] = []
     human = claim.claim_type in HUMAN_OUTCOME_TYPES
     certainty = claim.certainty
@@ -203,8 +206,14 @@ def _flags(label, claim: ClaimFacts, records, supporting, refuting, best_s, best
                           f"no supporting record reports {', '.join(repr(f) for f in claim.figures[:3])}",
                           []))
     if cited_found is False:
-        flags.append(("cited_source_not_found",
-                      f"the source it cites ({claim.cited}) is not in the reference table", []))
+        if cited_candidate is not None:
+            flags.append(("cited_source_not_found",
+                          f"the source it cites ({claim.cited}) may be a record of the table that "
+                          "was not read as speaking to this claim", [cited_candidate]))
+        else:
+            flags.append(("cited_source_not_found",
+                          f"no record matching the source it cites ({claim.cited}) was found "
+                          "among those retrieved for it", []))
     retracted = [r for r in records if r.hit.is_retracted and (r.on_topic or r.stance != "neutral")]
     if retracted:
         flags.append(("retracted_evidence", "a retracted record bears on it",
