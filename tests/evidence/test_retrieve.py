@@ -250,3 +250,20 @@ def test_the_topic_is_described_as_coverage_counts_it():
     assert topic_description(alone) == ("records that mention “ketamine” and at least 3 of the claim's"
                                         " other words: recreational, pose, threats, mental, health")
     assert topic_description(Query(text="Sleep matters.", words=["sleep"])) is None
+
+
+def test_the_words_of_a_cited_source_are_not_words_of_the_claims_topic():
+    """"A 2021 meta-analysis published in the Journal of Clinical Anesthesia found that …": a
+    record on the claim's topic need not say "journal", "clinical" or "meta-analysis" (the
+    cited meta-analysis itself was judged off the topic); they are still searched for."""
+    from factcheck.evidence.retrieve import topic_words
+
+    sentence = ("A 2021 meta-analysis published in the Journal of Clinical Anesthesia found that "
+                "intrathecal ketamine shortens labour.")
+    cited = claim(sentence, intervention="ketamine", cited="2021, Journal of Clinical Anesthesia")
+    query = build_query(cited)
+    assert {"journal", "clinical", "anesthesia"} <= set(query.words)
+    assert topic_words(query) == ["intrathecal", "shortens", "labour"]
+    plain = build_query(claim("Clinical anesthesia with ketamine shortens labour.",
+                              intervention="ketamine"))
+    assert "clinical" in topic_words(plain)

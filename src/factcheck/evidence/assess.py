@@ -130,10 +130,10 @@ def judge_topic(hit: Hit, query: Query) -> tuple[bool, list[str]]:
         on = _mentions(intervention, stems) and (
             not rest or sum(1 for w in rest if w in stems) * 2 >= len(rest))
     elif target:
-        key = [_stem(w) for w in query.words[:6]]
+        key = [_stem(w) for w in [w for w in query.words if w not in query.cited_words][:6]]
         on = _mentions(target, stems) and sum(1 for k in key if k in stems) * 2 >= len(key)
     else:
-        key = [_stem(w) for w in query.words[:6]]
+        key = [_stem(w) for w in [w for w in query.words if w not in query.cited_words][:6]]
         on = bool(key) and sum(1 for k in key if k in stems) * 2 >= len(key)
     return on, matched
 

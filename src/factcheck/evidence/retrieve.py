@@ -60,6 +60,13 @@ drug drugs medication medications medicine medicines product products doctor doc
 
 #: Words that say what a claim asserts about its topic, not what the topic is: left out when
 #: the claim's own words stand in for a condition the extractor did not recognise.
+#: Words that describe a cited study rather than what it found (dropped from a citing claim's
+#: topic words, ``topic_words``).
+CITATION_WORDS = frozenset("""
+published publish journal meta analysis analyses review reviews systematic trial trials
+randomized randomised controlled report reported paper survey according issue edition
+""".split())
+
 RELATION_WORDS = frozenset("""
 cure cures cured curing relieve relieves relieved relief treat treats treated treating reduce
 reduces reduced reducing improve improves improved improving prevent prevents prevented cause
@@ -80,6 +87,9 @@ class Query:
     words: list[str]                            # BM25 words, most specific first
     concepts: dict[str, list[str]] = field(default_factory=dict)  # role -> surface forms
     weights: dict[str, float] = field(default_factory=dict)       # word -> BM25 weight (else 1)
+    #: words that only describe the source the claim cites ("a 2021 meta-analysis published in
+    #: the Journal of Clinical Anesthesia"): searched for, but not part of the claim's topic
+    cited_words: frozenset[str] = frozenset()
 
 
 def _content_words(text: str) -> list[str]:
@@ -139,8 +149,11 @@ def build_query(claim, max_words: int = 32) -> Query:
             if w not in words:
                 words.append(w)
     words = words[:max_words]
+    cited = getattr(claim, "cited", None)
+    cited_words = (frozenset(_content_words(cited)) | CITATION_WORDS) if cited else frozenset()
     return Query(text=text, words=words, concepts=concepts,
-                 weights={w: 1.0 if w in own else EXPANSION_WEIGHT for w in words})
+                 weights={w: 1.0 if w in own else EXPANSION_WEIGHT for w in words},
+                 cited_words=cited_words)
 
 
 def _distinct(items: Iterable[str]) -> list[str]:
@@ -375,7 +388,7 @@ def topic_words(query: Query) -> list[str]:
     intervention's and without the words of the relation it asserts."""
     named = {w for form in query.concepts.get("intervention", []) for w in _content_words(form)}
     return [w for w in dict.fromkeys(_content_words(query.text))
-            if w not in named and w not in RELATION_WORDS]
+            if w not in named and w not in RELATION_WORDS and w not in query.cited_words]
 
 
 def topic_description(query: Query) -> str | None:
