@@ -123,3 +123,22 @@ def test_the_generic_intervention_is_a_phrase_not_a_fragment(sentence, intervent
     claims = extract_claims(sentence)
     assert [c.intervention for c in claims][:1] in ([intervention], []) if intervention is None \
         else [c.intervention for c in claims][:1] == [intervention]
+
+
+def test_the_drug_refers_to_the_intervention_named_before_and_a_contrast_is_not_the_subject():
+    """"The drug can cause nausea" after a sentence on sertraline is about sertraline (the
+    generic word was taken for the intervention, and nothing was resolved); after "Unlike
+    paracetamol, ibuprofen …", "it" is ibuprofen, and so is that sentence's own intervention."""
+    text = ("Sertraline for depression\n\nSertraline is widely prescribed for depression. The drug "
+            "can cause nausea in the first weeks.\n\nUnlike paracetamol, ibuprofen reduces "
+            "inflammation. It can also irritate the stomach lining.\n\nKetamine relieves chronic "
+            "pain. Ketamine works better than pain medications for nerve pain.")
+    by_sentence = {c.sentence: c for c in extract_claims(text)}
+    nausea = by_sentence["The drug can cause nausea in the first weeks."]
+    assert nausea.intervention == "Sertraline"
+    assert nausea.query_text == "Sertraline can cause nausea in the first weeks."
+    assert by_sentence["Unlike paracetamol, ibuprofen reduces inflammation."].intervention == "ibuprofen"
+    stomach = by_sentence["It can also irritate the stomach lining."]
+    assert stomach.intervention == "ibuprofen" and stomach.query_text.startswith("Ibuprofen")
+    # a generic word that is no reference stays as written
+    assert by_sentence["Ketamine works better than pain medications for nerve pain."].query_text is None

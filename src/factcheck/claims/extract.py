@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Iterable, Iterator
 
 from . import embed, facts, rules
@@ -19,6 +20,28 @@ def _whole_line(body: str, span: Span) -> bool:
     return body[line_start:span.start].strip() == "" and body[span.end:line_end].strip() == ""
 
 
+#: An intervention mention that only refers to one named before ("the drug", "this treatment").
+_GENERIC_REFERENCE = re.compile(
+    r"(?:(?:the|this|these|that)\s+)?(?:drugs?|medications?|medicines?|treatments?|therapy|"
+    r"therapies)", re.IGNORECASE)
+
+
+#: A leading clause naming something the sentence contrasts with its subject ("Unlike
+#: paracetamol, ibuprofen reduces inflammation"): "it" in the next sentence is the subject.
+_CONTRAST_OPENER = re.compile(r"^\s*(?:unlike|compared (?:with|to)|along with|like|besides|"
+                              r"apart from|instead of|rather than|as with)\b[^,]{0,80},",
+                              re.IGNORECASE)
+
+
+def _subject_first(interventions: list[Mention], sentence: str) -> list[Mention]:
+    """The intervention mentions of ``sentence`` with those of a leading contrast clause last."""
+    m = _CONTRAST_OPENER.match(sentence)
+    if not m:
+        return interventions
+    return ([x for x in interventions if x.start >= m.end()]
+            + [x for x in interventions if x.start < m.end()])
+
+
 def _is_heading(body: str, span: Span, verdict: Judgement) -> bool:
     """A heading line, including a question standing alone as a section title."""
     if verdict.heading:
@@ -34,7 +57,8 @@ def _structure(sentence: str, mentions: list[Mention]) -> tuple[str | None, str 
                                          "vocabulary": []}
     for m in mentions:
         by_role[m.role].append(m)
-    intervention = by_role["intervention"][0] if by_role["intervention"] else None
+    subjects = _subject_first(by_role["intervention"], sentence)
+    intervention = subjects[0] if subjects else None
     intervention_text = intervention.text if intervention else None
     if intervention_text is None:
         generic = rules.GENERIC_INTERVENTION.search(sentence)
@@ -139,9 +163,21 @@ def extract_claims(body_text: str, mesh_vocabulary: Iterable[str] | None = None,
         if not verdict.worthy or verdict.claim_type is None:
             continue
         resolved = None
-        if carried and not any(m.role == "intervention" for m in mentions) and \
-                rules.ANAPHORIC_OPENER.search(span.text):
-            carried_intervention = [m for m in carried if m.role == "intervention"][:1]
+        # "The drug can cause nausea" after a sentence on sertraline: "the drug" is a reference
+        # to resolve, not the intervention (the matcher takes a generic word for one when the
+        # sentence names none)
+        own = [m for m in mentions if m.role == "intervention"]
+        generic_only = bool(own) and all(not m.descriptor and _GENERIC_REFERENCE.fullmatch(m.text)
+                                         for m in own)
+        refers = bool(rules.ANAPHORIC_OPENER.search(span.text)) or (
+            generic_only and facts.refers_mid_sentence(span.text))
+        if carried and (not own or generic_only) and refers and \
+                any(m.role == "intervention" for m in carried):
+            previous = judged[i - 1][0].text if i > 0 else ""
+            carried_intervention = _subject_first(
+                [m for m in carried if m.role == "intervention"], previous)[:1]
+            if generic_only:
+                mentions = [m for m in mentions if m not in own]
             mentions = carried_intervention + mentions
             if carried_intervention:
                 resolved = facts.resolve_reference(span.text, carried_intervention[0].text)
