@@ -108,3 +108,16 @@ def test_figurative_uses_name_no_entity():
     (running,) = [m for m in matcher.mentions("Running reduces the risk of heart disease.")
                   if m.role == "intervention"]
     assert running.descriptor == "Running"
+
+
+def test_ordinary_words_are_not_taken_for_the_wrong_concept():
+    """"relief" alone is not pain management ("fast relief from heartburn"); coffee is coffee,
+    not caffeine ("decaf coffee")."""
+    from factcheck.claims import extract_claims
+
+    (antacid,) = extract_claims("Antacids provide fast relief from heartburn after meals.")
+    assert antacid.mesh_terms == ["Antacids", "Heartburn"]
+    (decaf,) = extract_claims("Decaf coffee lowers the risk of type 2 diabetes.")
+    assert "Coffee" in decaf.mesh_terms and "Caffeine" not in decaf.mesh_terms
+    (ketamine,) = extract_claims("Ketamine offers pain relief within hours.")
+    assert "Pain Management" in ketamine.mesh_terms
