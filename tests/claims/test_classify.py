@@ -184,3 +184,12 @@ def test_a_one_line_text_is_not_a_heading_but_a_line_in_an_article_may_be():
     assert [c.sentence for c in extract_claims(claim)] == [claim]
     article = f"{claim}\n\nMany people sleep badly. Sleep hygiene is often discussed."
     assert claim not in [c.sentence for c in extract_claims(article)]
+
+
+def test_numbered_or_bulleted_instructions_are_advice_not_claims():
+    """The advice rules read a list item without its number or bullet ("3. Avoid alcohol …"
+    was a duration claim); a claim in a numbered list is still one."""
+    text = ("Aftercare\n\n3. Avoid alcohol for 48 hours after the injection.\n\n- Do not lie down "
+            "for 4 hours after treatment.\n\n2. Botox relaxes the muscles for three to four months.")
+    assert [c.sentence for c in extract_claims(text)] == [
+        "2. Botox relaxes the muscles for three to four months."]

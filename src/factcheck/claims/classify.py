@@ -208,6 +208,9 @@ def judge(sentence: str, mentions: list[Mention], whole_line: bool = False,
     label = rules.SPEAKER_LABEL.match(sentence)
     if label and len(sentence) - label.end() > 15:
         sentence = sentence[label.end():]
+    marker = rules.LIST_MARKER.match(sentence)
+    if marker:
+        sentence = sentence[marker.end():]
     anaphoric = bool(carried or context) and rules.ANAPHORIC_OPENER.search(sentence) is not None
     certainty, certainty_cue = certainty_of(sentence)
     polarity, polarity_cue = polarity_of(sentence)

@@ -39,7 +39,8 @@ READER_ADVICE: tuple[str, ...] = (
     r"\byou (?:should|must|need to|can) (?:always )?(?:ask|consult|talk|speak|discuss|contact|"
     r"check with|see)\b",
     r"^(?:please\s+)?(?:do not|don[’']t|never) (?:take|use|give|drink|exceed|stop|drive|mix|crush|"
-    r"chew|share|store|apply|have|eat|get)\b",
+    r"chew|share|store|apply|have|eat|get|lie|sit|stand|sleep|bathe|shower|swim|exercise|lift|"
+    r"touch|rub|scratch|wear|smoke|go|forget|skip|wait|start)\b",
     r"(?:^|:\s*)(?:take|use|apply|give|swallow|chew|dissolve)\s+(?:\d|one|two|three|a |an |half)",
     r"\b(?:take|use) \d+(?: (?:or|to) \d+)? (?:tablets?|capsules?|gummies|drops|puffs|sprays?|"
     r"scoops?|ml)\b",
@@ -951,6 +952,10 @@ SPEAKER_LABEL = re.compile(
     r"(?:Q|A|[A-Z][A-Za-z.]*(?: [A-Z][A-Za-z.]*){0,2}|[A-Z][a-z]+(?: [a-z]+){0,2}|"
     r"[\w.@-]{2,30}):\s+(?=\S)"
 )
+
+# A list item's number or bullet ("3. Avoid alcohol …", "- Do not lie down …"): read without it,
+# so that the advice and instruction rules, anchored at the start, see the sentence itself.
+LIST_MARKER = re.compile(r"^\s*(?:\d{1,2}[.)]|[-•*–])\s+(?=[A-Z\"“])")
 
 # Words that refer back to the previous sentence's subject ("It", "These", "The drug").
 ANAPHORIC_OPENER = re.compile(
