@@ -78,6 +78,9 @@ def test_shapes_that_are_never_claims():
     # a comparison of risks is no hedge
     ("Smokers are 15 to 30 times more likely to develop lung cancer.", "assertive"),
     ("Statins will likely lower your cholesterol.", "hedged"),
+    # a negated "can" asserts
+    ("Chronic pain isn't something you can get rid of by taking painkillers.", "assertive"),
+    ("Ketamine can help with chronic pain.", "hedged"),
 ])
 def test_certainty_precedence(sentence, certainty):
     assert certainty_of(sentence)[0] == certainty

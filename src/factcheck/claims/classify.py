@@ -168,9 +168,12 @@ def certainty_of(sentence: str) -> tuple[str, str | None]:
     for m in rules.pattern("absolute strong").finditer(sentence):
         if not _NEGATED_BEFORE.search(sentence[max(0, m.start() - 45):m.start()]):
             return "absolute", m.group(0)
-    cue = _first("hedge", sentence)
-    if cue:
-        return "hedged", cue
+    for m in rules.pattern("hedge").finditer(sentence):
+        # "isn't something you can get rid of": a negated "can" asserts, it does not hedge
+        if m.group(0).lower() in ("can", "could") and _NEGATED_BEFORE.search(
+                sentence[max(0, m.start() - 45):m.start()]):
+            continue
+        return "hedged", m.group(0)
     cue = _first("absolute weak", sentence)
     if cue:
         return "absolute", cue
