@@ -196,3 +196,15 @@ def test_numbered_or_bulleted_instructions_are_advice_not_claims():
             "for 4 hours after treatment.\n\n2. Botox relaxes the muscles for three to four months.")
     assert [c.sentence for c in extract_claims(text)] == [
         "2. Botox relaxes the muscles for three to four months."]
+
+
+def test_a_reported_belief_the_article_rejects_is_kept_as_rejected():
+    """"Many people believe X, but studies found no such effect" states what the article
+    rejects: kept, attributed and rejected (never flagged); a belief merely reported is not a
+    claim."""
+    kept = extract_claims("Many people believe that sugar makes children hyperactive, but "
+                          "controlled studies have found no such effect.")
+    assert [c.attribution for c in kept] == ["rejected"]
+    idea = extract_claims("The idea that antiperspirants cause breast cancer is not supported by evidence.")
+    assert [c.attribution for c in idea] == ["rejected"]
+    assert extract_claims("Many people believe that ketamine is a party drug.") == []

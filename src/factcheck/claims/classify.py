@@ -57,6 +57,12 @@ class Judgement:
     heading: bool = False
 
 
+def _reported_and_rejected(sentence: str) -> bool:
+    from .facts import attribution
+
+    return attribution(sentence)[0] == "rejected"
+
+
 def _first(group: str, text: str) -> str | None:
     m = rules.pattern(group).search(text)
     return m.group(0) if m else None
@@ -222,6 +228,10 @@ def judge(sentence: str, mentions: list[Mention], whole_line: bool = False,
     if excluded is None:
         for group in rules.NON_CLAIM_GROUPS:
             cue = _first(group, sentence)
+            # "Many people believe X, but studies have found no such effect": the belief is
+            # reported to be rejected, which the article asserts (kept; attribution: rejected)
+            if cue and group == "vague outlook" and _reported_and_rejected(sentence):
+                continue
             if cue and not (group in rules.ADVICE_GROUPS and claim_clause(sentence)):
                 excluded = f"{group} ({cue.strip()!r})"
                 break

@@ -208,6 +208,7 @@ ATTRIBUTED = re.compile(
     r"|\b(?:it is|it's|it has been) (?:often |widely |commonly |popularly )?(?:claimed|said|believed|"
     r"rumou?red|suggested|touted|alleged)\b"
     r"|\b(?:popular|common|widespread) (?:belief|claim|myth|idea|notion)\b"
+    r"|\bthe (?:idea|notion|belief|claim) that\b"
     r"|\b(?:it is|it's|there is|there's) (?:a |an )?(?:\w+ )?(?:myth|misconception)\b"
     r"|^(?:myth|claim|rumou?r)\s*[:\-–]", re.IGNORECASE)
 REJECTED = re.compile(
