@@ -287,3 +287,36 @@ def test_a_verdict_judged_before_a_load_was_published_is_checked_after_it(judged
                     [as_of + (decided - as_of) / 2])
     plan = pipeline.plan_evidence(judged, run)
     assert plan["todo"] and {i["reason"] for i in plan["todo"]} == {"check"}
+
+
+def test_a_load_published_while_claims_are_judged_is_checked_by_the_next_run(judged, tmp_path):
+    """A claim planned as a check (records loaded since its verdict) is kept when its retrieval
+    is unchanged. If a load publishes a new version of a record it rests on between planning
+    and judging, the kept verdict must not be stamped with that newer reference, or the new
+    version would never make a run judge it again."""
+    import gzip
+    from xml.sax.saxutils import escape
+
+    run = pipeline.start_run(judged, pipeline.new_run_id("test"), "test", [])
+    pipeline.pubmed_stage(judged, [_zinc_record(tmp_path / "zinc.xml.gz", 99000005)], run)
+    plan = pipeline.plan_evidence(judged, run)
+    item = next(i for i in plan["todo"] if i["reason"] == "check" and i["pmids"])
+    pmid = item["pmids"][0]
+    with connect(judged, read_only=True) as con:
+        title, abstract = con.execute("SELECT title, abstract FROM pubmed WHERE pmid = ?",
+                                      [pmid]).fetchone()
+    revised = tmp_path / "v2.xml.gz"
+    with gzip.open(revised, "wt") as fh:     # published while the claims are being judged
+        fh.write('<?xml version="1.0"?><PubmedArticleSet><PubmedArticle><MedlineCitation>'
+                 f'<PMID Version="2">{pmid}</PMID><Article><ArticleTitle>{escape(title)}'
+                 f'</ArticleTitle><Abstract><AbstractText>{escape(abstract or "")} Corrected.'
+                 '</AbstractText></Abstract></Article></MedlineCitation></PubmedArticle>'
+                 '</PubmedArticleSet>')
+    pipeline.pubmed_stage(judged, [revised], run)
+    done = pipeline.judge_batch(judged, plan["todo"], ready=plan["ready"],
+                                use_vectors=plan["use_vectors"],
+                                model_version=plan["model_version"], reference=plan["reference"])
+    pipeline.save_judged(judged, run, plan, done)
+    night = pipeline.start_run(judged, pipeline.new_run_id("test"), "test", [])
+    again = {i["claim"].claim_id: i["reason"] for i in pipeline.plan_evidence(judged, night)["todo"]}
+    assert again.get(item["claim"].claim_id) == "evidence_changed"

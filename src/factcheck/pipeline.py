@@ -350,6 +350,10 @@ def plan_evidence(db: str | Path, run_id: str, claim_ids: Sequence[str] | None =
             log.warning("the PubMed reference %s %s: every claim will get 'no_coverage'; load PubMed"
                         " files into it with `factcheck pubmed load FILE --db %s`, or point"
                         " FACTCHECK_REFERENCE_DB at a reference file", where, problem, published)
+        # the reference the plan reads: what it found changed (or not) is as of this; a claim it
+        # keeps after a check is stamped with it, never with a newer file a load published
+        # while the claims were being judged (whose changed records it did not look at)
+        plan["reference_as_of"] = con.execute("SELECT max(loaded_at) FROM pubmed").fetchone()[0]
         # what changed, read before the rows of deleted records go; only the claims to judge
         # are read out of the database
         state, plan["claims"] = verdicts_to_judge(
@@ -461,6 +465,13 @@ def _judge_items(con, items: Sequence[dict], *, ready: bool, use_vectors: bool, 
     return out
 
 
+def _earlier(a, b):
+    """The earlier of two reference stamps (None: unknown, the other one)."""
+    if a is None or b is None:
+        return a if b is None else b
+    return min(a, b)
+
+
 def save_judged(db: str | Path, run_id: str, plan: dict, judged: Sequence[dict]) -> dict:
     """Write the judged claims' evidence and verdicts, mark the kept ones as checked by this
     run, and return the stage's counts, all within the plan's scope (``plan["claim_ids"]``)."""
@@ -474,7 +485,8 @@ def save_judged(db: str | Path, run_id: str, plan: dict, judged: Sequence[dict])
     for done in judged:
         reason = done["reason"]
         if reason is None:
-            checked[done["claim_id"]] = done.get("reference_as_of")
+            checked[done["claim_id"]] = _earlier(done.get("reference_as_of"),
+                                                 plan.get("reference_as_of"))
             continue
         replaced.append((done["claim_id"], done["rows"], done["verdict"]))
         counts["judged"] += 1
