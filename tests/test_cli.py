@@ -303,6 +303,22 @@ def test_a_pubmed_file_given_as_an_article_input_is_refused_before_anything_star
     assert not db.exists()
 
 
+def test_a_folder_named_report_that_is_not_factchecks_is_never_replaced(tmp_path):
+    """With --out defaulting to the database's folder, OUT/report may be someone's own folder:
+    the run refuses at once (a run replaces OUT/report whole) and the folder is untouched."""
+    from factcheck.report.build import is_report
+
+    (tmp_path / "report").mkdir()
+    (tmp_path / "report" / "notes.txt").write_text("mine", encoding="utf-8")
+    article = tmp_path / "a.txt"
+    article.write_text("Ketamine relieves pain.\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["run", "--input", str(article), "--db",
+                                      str(tmp_path / "factcheck.duckdb")])
+    assert result.exit_code == 2 and "is not a factcheck report" in " ".join(result.output.split())
+    assert (tmp_path / "report" / "notes.txt").read_text(encoding="utf-8") == "mine"
+    assert not (tmp_path / "factcheck.duckdb").exists() and not is_report(tmp_path / "report")
+
+
 def test_run_writes_its_report_beside_the_database_it_names(tmp_path, monkeypatch):
     """``run --db elsewhere/factcheck.duckdb`` without ``--out`` writes its report beside that
     database, never into ./out of the current folder (where another database's report may be)."""

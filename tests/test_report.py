@@ -109,6 +109,14 @@ def test_lists_across_articles_put_each_claims_gravest_flag_first(con, tmp_path)
     assert still_open.index("heals nerves") < still_open.index("cures pain")
 
 
+def test_a_report_is_known_as_factchecks_own(con, tmp_path):
+    from factcheck.report.build import is_report
+
+    corpus(con)
+    assert is_report(build_report(con, tmp_path / "out", "r1").html.parent)
+    assert not is_report(tmp_path / "elsewhere")
+
+
 def test_this_run_says_how_many_verdicts_it_judged_and_how_many_it_kept(con, tmp_path):
     corpus(con)
     first = build_report(con, tmp_path / "first", "r1").html.read_text()

@@ -710,6 +710,10 @@ def record_unpublished_run(db: str | Path, rejected_db: str | Path, run_id: str)
     publish(work, db)
 
 
+class ReportFolderTaken(RuntimeError):
+    """The folder a run would write its report into holds something else."""
+
+
 def publish_run(work: str | Path, db: str | Path, out_dir: str | Path, run_id: str) -> dict:
     """Mark the run completed, write its report from the working copy, and put the database
     and the report in place together.
@@ -721,11 +725,16 @@ def publish_run(work: str | Path, db: str | Path, out_dir: str | Path, run_id: s
     another run beside the database. Staging folders of killed runs are removed."""
     import shutil
 
-    from .report.build import build_report
+    from .report.build import build_report, is_report
     from .store.publish import publish
     from .store.triage import TriageError, load_decisions, triage_path
 
     out = Path(out_dir)
+    foreign = out / "report"
+    if foreign.exists() and not is_report(foreign):
+        raise ReportFolderTaken(
+            f"{foreign} exists and is not a factcheck report: nothing was published (the run's "
+            "copy is kept); move it, or give the run another --out folder")
     out.mkdir(parents=True, exist_ok=True)
     for leftover in out.glob(".report-*"):
         shutil.rmtree(leftover, ignore_errors=True)

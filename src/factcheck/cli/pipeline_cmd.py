@@ -165,6 +165,17 @@ def _out_dir(out_dir: str | None, db: str | None) -> str:
     return str(Path(db).parent) if db else DEFAULT_OUT_DIR
 
 
+def _refuse_foreign_report(out_dir: str) -> None:
+    """A run replaces OUT/report whole: refused at once when that folder is not a report of
+    factcheck's (with --out defaulting to the database's folder, it may be someone's own)."""
+    from ..report.build import is_report
+
+    folder = Path(out_dir) / "report"
+    if folder.exists() and not is_report(folder):
+        raise click.UsageError(f"{folder} exists and is not a factcheck report; a run replaces "
+                               "OUT/report whole: give another --out folder")
+
+
 def _refuse_pubmed_inputs(inputs: tuple[str, ...]) -> None:
     """A PubMed XML file given as an article input (``--pubmed a.xml b.xml`` takes b.xml as
     one) would be stored as an article, its abstracts and affiliations read for claims: refused
@@ -263,6 +274,7 @@ def demo(out_dir: str) -> None:
     articles, pubmed = sample_articles(), sample_pubmed()
     if not articles or not pubmed:
         raise click.ClickException("bundled sample data not found under data/; set FACTCHECK_DATA_DIR")
+    _refuse_foreign_report(out_dir)
     out = Path(out_dir)
     result = _run_flow(inputs=[str(p) for p in articles], db=out / DB_FILENAME, out_dir=out,
                        sources_file=None, pubmed_files=pubmed, flow_label="demo")
@@ -317,6 +329,7 @@ def run(inputs: tuple[str, ...], more_inputs: tuple[str, ...], sources_file: str
         raise click.UsageError("give at least one --input or a --sources file")
     _refuse_pubmed_inputs(inputs)
     out_dir = _out_dir(out_dir, db)
+    _refuse_foreign_report(out_dir)
     db_path = Path(db) if db else Path(out_dir) / DB_FILENAME
     if dask_address and task_runner != "dask":
         raise click.UsageError("--dask-address needs --task-runner dask")
@@ -428,6 +441,7 @@ def schedule(cron: str, sources_file: str | None, inputs: tuple[str, ...], db: s
     from flows.nightly import nightly
 
     out_dir = _out_dir(out_dir, db)
+    _refuse_foreign_report(out_dir)
     db_path = db or str(Path(out_dir) / DB_FILENAME)
     params = {"inputs": [str(Path(i).resolve()) if Path(i).exists() else i for i in inputs],
               "db": str(Path(db_path).resolve()), "out_dir": str(Path(out_dir).resolve()),

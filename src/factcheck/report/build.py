@@ -651,6 +651,19 @@ def build_report(con: duckdb.DuckDBPyConnection, out_dir: str | Path, run_id: st
     return paths
 
 
+def is_report(folder: str | Path) -> bool:
+    """Whether ``folder`` holds a report this package wrote (its index's title says so), so
+    that a run may replace it: a folder of someone else's that happens to be named ``report``
+    beside the database is never deleted."""
+    index = Path(folder) / "index.html"
+    try:
+        with index.open("rb") as fh:
+            head = fh.read(2048)
+    except OSError:
+        return False
+    return b"<title>factcheck" in head
+
+
 def _previous_manifest(previous: str | Path | None) -> tuple[dict[str, str], dict[str, dict]]:
     """(article id -> page digest, export name -> what :func:`_write_export` recorded) of the
     report in ``previous`` (none when it has no readable manifest; a manifest written before
