@@ -80,6 +80,8 @@ def test_shapes_that_are_never_claims():
     ("Statins will likely lower your cholesterol.", "hedged"),
     # a negated "can" asserts
     ("Chronic pain isn't something you can get rid of by taking painkillers.", "assertive"),
+    ("It's not clear whether vitamin D can prevent colds.", "hedged"),
+    ("Doctors are not sure if melatonin can improve sleep.", "hedged"),
     ("Ketamine can help with chronic pain.", "hedged"),
 ])
 def test_certainty_precedence(sentence, certainty):

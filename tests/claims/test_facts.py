@@ -79,6 +79,8 @@ def test_citations_name_year_venue_and_body_but_not_vague_appeals():
     ("Despite claims online, garlic does not cure ear infections.", None, "own"),
     ("Findings suggest that yoga lowers blood pressure.", None, "own"),
     ("The Centers for Disease Control and Prevention says vaccines are safe.", None, "own"),
+    ("The CDC says flu vaccines reduce hospitalisation.", None, "own"),
+    ("The idea that exercise helps depression is well established.", None, "own"),
     # a named person's claim, whichever side of the verb the name stands
     ("Dr. Smith says acupuncture relieves chronic back pain.", None, "reported"),
     ("Acupuncture relieves chronic back pain, says Dr. Smith.", None, "reported"),

@@ -267,3 +267,7 @@ def test_the_words_of_a_cited_source_are_not_words_of_the_claims_topic():
     plain = build_query(claim("Clinical anesthesia with ketamine shortens labour.",
                               intervention="ketamine"))
     assert "clinical" in topic_words(plain)
+    # a venue named like the topic keeps the topic's word
+    pain = build_query(claim("A 2020 study published in Pain found that ketamine reduces chronic pain.",
+                             intervention="ketamine", cited="2020, Pain"))
+    assert sorted(topic_words(pain)) == ["chronic", "pain"]

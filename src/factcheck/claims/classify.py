@@ -166,6 +166,11 @@ _NEGATED_BEFORE = re.compile(r"(?:\bnot|n[’']t|\bnever|\bno)\b(?:(?!\b(?:and|b
                              re.IGNORECASE)
 
 
+# "It's not clear whether X can …", "No one knows if X can …": the negation is of the knowing,
+# and the "can" still hedges
+_OPEN_QUESTION = re.compile(r"\b(?:whether|if|clear|sure|known|knows|certain)\b", re.IGNORECASE)
+
+
 def certainty_of(sentence: str) -> tuple[str, str | None]:
     """(certainty, the cue that decided it). Strong absolute > hedge > weak absolute > assertive.
 
@@ -176,8 +181,9 @@ def certainty_of(sentence: str) -> tuple[str, str | None]:
             return "absolute", m.group(0)
     for m in rules.pattern("hedge").finditer(sentence):
         # "isn't something you can get rid of": a negated "can" asserts, it does not hedge
-        if m.group(0).lower() in ("can", "could") and _NEGATED_BEFORE.search(
-                sentence[max(0, m.start() - 45):m.start()]):
+        before = sentence[max(0, m.start() - 45):m.start()]
+        if m.group(0).lower() in ("can", "could") and _NEGATED_BEFORE.search(before) and \
+                not _OPEN_QUESTION.search(before):
             continue
         return "hedged", m.group(0)
     cue = _first("absolute weak", sentence)

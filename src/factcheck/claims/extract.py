@@ -36,7 +36,8 @@ _CONTRAST_OPENER = re.compile(r"^\s*(?:unlike|compared (?:with|to)|along with|li
 def _subject_first(interventions: list[Mention], sentence: str) -> list[Mention]:
     """The intervention mentions of ``sentence`` with those of a leading contrast clause last."""
     m = _CONTRAST_OPENER.match(sentence)
-    if not m:
+    # (mentions carried from an earlier sentence than ``sentence`` are left in their order)
+    if not m or any(sentence[x.start:x.end] != x.text for x in interventions):
         return interventions
     return ([x for x in interventions if x.start >= m.end()]
             + [x for x in interventions if x.start < m.end()])

@@ -237,6 +237,7 @@ _CONTRARY_OPENER = re.compile(
 #: "…, says Dr. Smith.": the claim is someone else's, as "Dr. Smith says …" is.
 _TRAILING = re.compile(r",\s*(?:says|said|claims|claimed|according to)\s+(?P<who>(?:(?:Dr|Prof|Mr|Mrs|Ms)\.?\s+)?"
                        r"(?-i:[A-Z][\w.-]+(?: [A-Z][\w.-]+){0,2}))[\s.!\"”']*$", re.IGNORECASE)
+_IDEA_FRAME = re.compile(r"the (?:idea|notion|belief|claim) that$", re.IGNORECASE)
 _NAME = re.compile(r"[A-Z][\w.-]+(?: [A-Z][\w.-]+){0,2}")
 #: Capitalised words that open a sentence without naming anyone ("Despite claims online, …").
 _NOT_WHO = re.compile(r"^(?:despite|some|these|those|this|that|many|most|such|other|in|on|at|"
@@ -259,12 +260,16 @@ def attribution(sentence: str, next_sentence: str | None = None) -> tuple[str, s
     who = (m.groupdict().get("who") or "").strip().rstrip(".!") or None
     if who and (_SELF.match(who) or (_NAME.fullmatch(who) and _NOT_WHO.match(who))):
         return "own", None
-    if who and any(b.start() <= m.start("who") < b.end() for b in BODIES.finditer(sentence)):
+    if who and any(b.start() < m.end("who") and m.start("who") < b.end()
+                   for b in BODIES.finditer(sentence)):
         return "own", None      # "the CDC says": an appeal to an authority, as "experts say"
     rest = sentence[m.end():]
     # "It is a myth that …", "a common myth": the frame itself rejects the claim
-    if REJECTED.search(m.group(0)) or REJECTED.search(rest) or REJECTED.search(sentence[:m.start()]) or (
-            next_sentence and REJECTED.search(next_sentence[:160])):
+    rejected = REJECTED.search(m.group(0)) or REJECTED.search(rest) or REJECTED.search(
+        sentence[:m.start()]) or (next_sentence and REJECTED.search(next_sentence[:160]))
+    if not rejected and _IDEA_FRAME.match(m.group(0)):
+        return "own", None      # "The idea that X is well established": the article's own
+    if rejected:
         return "rejected", who
     return "reported", who
 

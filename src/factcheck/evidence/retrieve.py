@@ -150,7 +150,16 @@ def build_query(claim, max_words: int = 32) -> Query:
                 words.append(w)
     words = words[:max_words]
     cited = getattr(claim, "cited", None)
-    cited_words = (frozenset(_content_words(cited)) | CITATION_WORDS) if cited else frozenset()
+    cited_words: frozenset[str] = frozenset()
+    if cited:
+        # a venue's or body's words, unless the claim also uses them outside the citation
+        # ("published in Pain … reduces chronic pain": "pain" stays a topic word)
+        rest = text
+        for part in cited.split(", "):
+            at = rest.lower().find(part.lower())
+            if at >= 0:
+                rest = rest[:at] + " " + rest[at + len(part):]
+        cited_words = (frozenset(_content_words(cited)) - set(_content_words(rest))) | CITATION_WORDS
     return Query(text=text, words=words, concepts=concepts,
                  weights={w: 1.0 if w in own else EXPANSION_WEIGHT for w in words},
                  cited_words=cited_words)

@@ -154,8 +154,8 @@ def merge_records(con: duckdb.DuckDBPyConnection,
                 WHERE NOT EXISTS (SELECT 1 FROM pubmed p WHERE p.pmid = n.pmid){undeleted}""",
             [source_file, loaded_at]).fetchone()[0]
         if inserted and deletions:   # back from a later (or unsequenced) file: not deleted
-            con.execute("DELETE FROM pubmed_deleted WHERE pmid IN (SELECT d.pmid FROM"
-                        " pubmed_deleted d JOIN pubmed p USING (pmid))")
+            con.execute(f"DELETE FROM pubmed_deleted WHERE pmid IN (SELECT d.pmid FROM"
+                        f" pubmed_deleted d JOIN {_NEW} n USING (pmid) JOIN pubmed p USING (pmid))")
         updated = con.execute(f"SELECT count(*) FROM {_CHANGED}").fetchone()[0]
         if updated:
             con.execute(f"DELETE FROM pubmed WHERE pmid IN (SELECT pmid FROM {_CHANGED})")

@@ -100,7 +100,8 @@ def _open(path: Path, read_only: bool, wait_s: float = 5.0) -> duckdb.DuckDBPyCo
             # process has it open in the other mode (ConnectionException: Streamlit runs each
             # browser session as a thread of one process); anything else (a missing folder, a
             # file that is not a DuckDB database) will not pass by waiting
-            busy = isinstance(exc, duckdb.ConnectionException) or "lock" in str(exc).lower()
+            busy = isinstance(exc, duckdb.ConnectionException) or \
+                "lock" in str(exc).replace(str(path), "").lower()
             if not busy:
                 first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
                 raise TriageError(f"the triage database {path} cannot be opened: {first}") from exc
