@@ -427,7 +427,7 @@ def _judge_items(con, items: Sequence[dict], *, ready: bool, use_vectors: bool, 
     out: list[dict] = []
     terms = IndexTerms(con)      # the index's terms of the batch's words, each looked up once
     # the reference this connection reads (a load published meanwhile is a newer file, which
-    # another connection would see): each verdict judged or checked here is stamped with it
+    # another connection would see): each verdict judged here is stamped with it
     as_of = con.execute("SELECT max(loaded_at) FROM pubmed").fetchone()[0]
     # claims retrieved and judged per step (vectors are encoded a step at a time)
     batch = 32
@@ -444,7 +444,7 @@ def _judge_items(con, items: Sequence[dict], *, ready: bool, use_vectors: bool, 
                 changed = {h.pmid for h in hits} != set(item["pmids"]) or n_topic != item["coverage"]
                 reason = "new_records" if changed else None
             done.append({"claim_id": claim.claim_id, "reason": reason, "claim": claim,
-                         "vector": vector, "reference_as_of": as_of})
+                         "vector": vector})
         to_judge = [d for d in done if d["reason"] is not None]
         if ready:
             assessments = assess_claims(con, [d["claim"] for d in to_judge], k=top_k, model=model,
@@ -465,28 +465,21 @@ def _judge_items(con, items: Sequence[dict], *, ready: bool, use_vectors: bool, 
     return out
 
 
-def _earlier(a, b):
-    """The earlier of two reference stamps (None: unknown, the other one)."""
-    if a is None or b is None:
-        return a if b is None else b
-    return min(a, b)
-
-
 def save_judged(db: str | Path, run_id: str, plan: dict, judged: Sequence[dict]) -> dict:
     """Write the judged claims' evidence and verdicts, mark the kept ones as checked by this
     run, and return the stage's counts, all within the plan's scope (``plan["claim_ids"]``)."""
     from .store.evidence import mark_checked, replace_claims_evidence, stamp_reference, verdict_counts
 
     counts: dict[str, int] = {"claims": plan["claims"], "judged": 0, "unchanged": 0, **plan["counts"]}
-    # claims to judge whose retrieval check found nothing changed: kept, with the reference
-    # they were checked against
+    # claims to judge whose retrieval check found nothing changed: kept, stamped with the
+    # reference the plan read (what it found unchanged is as of that; a file published later
+    # is never older than it)
     checked: dict[str, object] = {}
     replaced = []
     for done in judged:
         reason = done["reason"]
         if reason is None:
-            checked[done["claim_id"]] = _earlier(done.get("reference_as_of"),
-                                                 plan.get("reference_as_of"))
+            checked[done["claim_id"]] = plan.get("reference_as_of")
             continue
         replaced.append((done["claim_id"], done["rows"], done["verdict"]))
         counts["judged"] += 1
