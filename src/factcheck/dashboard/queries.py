@@ -88,7 +88,7 @@ def claims(con: duckdb.DuckDBPyConnection, *, site: str | None = None, verdict: 
                cc.article_id, cc.source
         FROM current_claims cc LEFT JOIN verdicts v USING (claim_id)
         WHERE {' AND '.join(where)}
-        ORDER BY CASE {severity or 'WHEN false THEN 0'} WHEN len(coalesce(v.flags, [])) > 0 THEN 1 ELSE 0 END DESC,
+        ORDER BY CASE {severity} WHEN len(coalesce(v.flags, [])) > 0 THEN 1 ELSE 0 END DESC,
                  len(coalesce(v.flags, [])) DESC, cc.source, cc.seq
         LIMIT ?""", [*params, limit]).df()
     untitled = sorted({a for a, t in zip(found["article_id"], found["article_title"])

@@ -129,12 +129,11 @@ def judge_topic(hit: Hit, query: Query) -> tuple[bool, list[str]]:
         rest = [_stem(w) for w in topic_words(query)]
         on = _mentions(intervention, stems) and (
             not rest or sum(1 for w in rest if w in stems) * 2 >= len(rest))
-    elif target:
-        key = [_stem(w) for w in [w for w in query.words if w not in query.cited_words][:6]]
-        on = _mentions(target, stems) and sum(1 for k in key if k in stems) * 2 >= len(key)
     else:
+        # the six most specific words, not those describing a source the claim cites
         key = [_stem(w) for w in [w for w in query.words if w not in query.cited_words][:6]]
-        on = bool(key) and sum(1 for k in key if k in stems) * 2 >= len(key)
+        held = sum(1 for k in key if k in stems) * 2 >= len(key)
+        on = held and (_mentions(target, stems) if target else bool(key))
     return on, matched
 
 

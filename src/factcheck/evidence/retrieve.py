@@ -58,8 +58,6 @@ primarily mainly particularly especially already still really actually truly gen
 drug drugs medication medications medicine medicines product products doctor doctors
 """.split())
 
-#: Words that say what a claim asserts about its topic, not what the topic is: left out when
-#: the claim's own words stand in for a condition the extractor did not recognise.
 #: Words that describe a cited study rather than what it found (dropped from a citing claim's
 #: topic words, ``topic_words``).
 CITATION_WORDS = frozenset("""
@@ -67,6 +65,8 @@ published publish journal meta analysis analyses review reviews systematic trial
 randomized randomised controlled report reported paper survey according issue edition
 """.split())
 
+#: Words that say what a claim asserts about its topic, not what the topic is: left out when
+#: the claim's own words stand in for a condition the extractor did not recognise.
 RELATION_WORDS = frozenset("""
 cure cures cured curing relieve relieves relieved relief treat treats treated treating reduce
 reduces reduced reducing improve improves improved improving prevent prevents prevented cause

@@ -15,8 +15,8 @@ leaves the previous index in place; call them outside a transaction.
 from __future__ import annotations
 
 import logging
-import re
 import os
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
