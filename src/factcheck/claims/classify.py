@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from . import model as claim_model
 from . import rules
+from .facts import attribution
 from .mesh import Mention
 
 # Score threshold for "check-worthy".
@@ -55,12 +56,6 @@ class Judgement:
     #: ruled out by its shape as a heading or navigation line (the section structure of
     #: ``extract`` reads this, never the words of ``reason``)
     heading: bool = False
-
-
-def _reported_and_rejected(sentence: str) -> bool:
-    from .facts import attribution
-
-    return attribution(sentence)[0] == "rejected"
 
 
 def _first(group: str, text: str) -> str | None:
@@ -236,7 +231,7 @@ def judge(sentence: str, mentions: list[Mention], whole_line: bool = False,
             cue = _first(group, sentence)
             # "Many people believe X, but studies have found no such effect": the belief is
             # reported to be rejected, which the article asserts (kept; attribution: rejected)
-            if cue and group == "vague outlook" and _reported_and_rejected(sentence):
+            if cue and group == "vague outlook" and attribution(sentence)[0] == "rejected":
                 continue
             if cue and not (group in rules.ADVICE_GROUPS and claim_clause(sentence)):
                 excluded = f"{group} ({cue.strip()!r})"

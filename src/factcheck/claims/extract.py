@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Iterable, Iterator
 
 from . import embed, facts, rules
@@ -20,22 +19,10 @@ def _whole_line(body: str, span: Span) -> bool:
     return body[line_start:span.start].strip() == "" and body[span.end:line_end].strip() == ""
 
 
-#: An intervention mention that only refers to one named before ("the drug", "this treatment").
-_GENERIC_REFERENCE = re.compile(
-    r"(?:(?:the|this|these|that)\s+)?(?:drugs?|medications?|medicines?|treatments?|therapy|"
-    r"therapies)", re.IGNORECASE)
-
-
-#: A leading clause naming something the sentence contrasts with its subject ("Unlike
-#: paracetamol, ibuprofen reduces inflammation"): "it" in the next sentence is the subject.
-_CONTRAST_OPENER = re.compile(r"^\s*(?:unlike|compared (?:with|to)|along with|like|besides|"
-                              r"apart from|instead of|rather than|as with)\b[^,]{0,80},",
-                              re.IGNORECASE)
-
-
 def _subject_first(interventions: list[Mention], sentence: str) -> list[Mention]:
-    """The intervention mentions of ``sentence`` with those of a leading contrast clause last."""
-    m = _CONTRAST_OPENER.match(sentence)
+    """The intervention mentions of ``sentence`` with those of a leading contrast clause
+    (``rules.CONTRAST_OPENER``) last."""
+    m = rules.CONTRAST_OPENER.match(sentence)
     # (mentions carried from an earlier sentence than ``sentence`` are left in their order)
     if not m or any(sentence[x.start:x.end] != x.text for x in interventions):
         return interventions
@@ -168,10 +155,10 @@ def extract_claims(body_text: str, mesh_vocabulary: Iterable[str] | None = None,
         # to resolve, not the intervention (the matcher takes a generic word for one when the
         # sentence names none)
         own = [m for m in mentions if m.role == "intervention"]
-        generic_only = bool(own) and all(not m.descriptor and _GENERIC_REFERENCE.fullmatch(m.text)
+        generic_only = bool(own) and all(not m.descriptor and rules.GENERIC_REFERENCE.fullmatch(m.text)
                                          for m in own)
         refers = bool(rules.ANAPHORIC_OPENER.search(span.text)) or (
-            generic_only and facts.refers_mid_sentence(span.text))
+            generic_only and facts.refers_back(span.text))
         if carried and (not own or generic_only) and refers and \
                 any(m.role == "intervention" for m in carried):
             previous = judged[i - 1][0].text if i > 0 else ""

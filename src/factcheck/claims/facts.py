@@ -285,7 +285,7 @@ _ANAPHOR = re.compile(
 _MID_REFERENCE = re.compile(r"\b(?:the|this) (?:drug|medication|medicine)\b", re.IGNORECASE)
 
 
-def refers_mid_sentence(sentence: str) -> bool:
+def refers_back(sentence: str) -> bool:
     """Whether the sentence refers to an intervention named before with "the drug", "this
     medication" … (``resolve_reference`` spells it out)."""
     return bool(_ANAPHOR.match(sentence) or _MID_REFERENCE.search(sentence))

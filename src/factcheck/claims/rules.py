@@ -957,6 +957,19 @@ SPEAKER_LABEL = re.compile(
 # so that the advice and instruction rules, anchored at the start, see the sentence itself.
 LIST_MARKER = re.compile(r"^\s*(?:\d{1,2}[.)]|[-•*–])\s+(?=[A-Z\"“])")
 
+# An intervention mention that only refers to one named before ("the drug", "this treatment"):
+# resolved to that one, not taken for the intervention (extract.py).
+GENERIC_REFERENCE = re.compile(
+    r"(?:(?:the|this|these|that)\s+)?(?:drugs?|medications?|medicines?|treatments?|therapy|"
+    r"therapies)", re.IGNORECASE)
+
+# A leading clause naming something the sentence contrasts with its subject ("Unlike
+# paracetamol, ibuprofen reduces inflammation"): the subject is the intervention, and what
+# "it" in the next sentence refers to.
+CONTRAST_OPENER = re.compile(r"^\s*(?:unlike|compared (?:with|to)|along with|like|besides|"
+                             r"apart from|instead of|rather than|as with)\b[^,]{0,80},",
+                             re.IGNORECASE)
+
 # Words that refer back to the previous sentence's subject ("It", "These", "The drug").
 ANAPHORIC_OPENER = re.compile(
     # "This condition …" refers to a condition, not to the intervention
