@@ -263,6 +263,19 @@ def test_an_unreadable_triage_database_is_a_recorded_error_not_a_silent_reopenin
         assert con.execute("SELECT n_errors FROM runs WHERE run_id = ?", [run]).fetchone()[0] == 1
 
 
+def test_publishing_never_replaces_a_report_folder_that_is_not_factchecks(tmp_path):
+    """The library refuses too, not only the CLI: a run whose OUT/report is someone's own folder
+    publishes nothing and leaves the folder as it was."""
+    db, out = tmp_path / "f.duckdb", tmp_path / "out"
+    (out / "report").mkdir(parents=True)
+    (out / "report" / "notes.txt").write_text("mine", encoding="utf-8")
+    work, run = _staged_run(db, sorted(SEEDS.glob("*.txt"))[:1])
+    with pytest.raises(pipeline.ReportFolderTaken, match="is not a factcheck report"):
+        pipeline.publish_run(work, db, out, run)
+    assert (out / "report" / "notes.txt").read_text(encoding="utf-8") == "mine"
+    assert not db.exists() and Path(work).exists()
+
+
 def test_a_run_records_the_models_it_runs_with(tmp_path, monkeypatch):
     """Which claim model runs is a setting recorded in the run row (docs/settings.md), and the
     stance model recorded is the one the verdicts name."""

@@ -718,13 +718,13 @@ def publish_run(work: str | Path, db: str | Path, out_dir: str | Path, run_id: s
     another run beside the database. Staging folders of killed runs are removed."""
     import shutil
 
-    from .report.build import build_report, is_report
+    from .report.build import build_report, foreign_report_folder
     from .store.publish import publish
     from .store.triage import TriageError, load_decisions, triage_path
 
     out = Path(out_dir)
-    foreign = out / "report"
-    if foreign.exists() and not is_report(foreign):
+    foreign = foreign_report_folder(out)
+    if foreign is not None:
         raise ReportFolderTaken(
             f"{foreign} exists and is not a factcheck report: nothing was published (the run's "
             "copy is kept); move it, or give the run another --out folder")

@@ -168,10 +168,10 @@ def _out_dir(out_dir: str | None, db: str | None) -> str:
 def _refuse_foreign_report(out_dir: str) -> None:
     """A run replaces OUT/report whole: refused at once when that folder is not a report of
     factcheck's (with --out defaulting to the database's folder, it may be someone's own)."""
-    from ..report.build import is_report
+    from ..report.build import foreign_report_folder
 
-    folder = Path(out_dir) / "report"
-    if folder.exists() and not is_report(folder):
+    folder = foreign_report_folder(out_dir)
+    if folder is not None:
         raise click.UsageError(f"{folder} exists and is not a factcheck report; a run replaces "
                                "OUT/report whole: give another --out folder")
 

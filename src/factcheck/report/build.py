@@ -664,6 +664,13 @@ def is_report(folder: str | Path) -> bool:
     return b"<title>factcheck" in head
 
 
+def foreign_report_folder(out_dir: str | Path) -> Path | None:
+    """``out_dir/report`` when it exists and is not a report of this package's: a run, which
+    replaces that folder whole, must not start (the CLI) nor publish (``pipeline.publish_run``)."""
+    folder = Path(out_dir) / "report"
+    return folder if folder.exists() and not is_report(folder) else None
+
+
 def _previous_manifest(previous: str | Path | None) -> tuple[dict[str, str], dict[str, dict]]:
     """(article id -> page digest, export name -> what :func:`_write_export` recorded) of the
     report in ``previous`` (none when it has no readable manifest; a manifest written before
