@@ -39,6 +39,11 @@ RECORDS = [
      "RESULTS: Melatonin shortened sleep onset by 7 minutes compared with placebo.\n"
      "CONCLUSIONS: Melatonin modestly shortened the time to fall asleep in adults with insomnia.",
      "rct", ["Randomized Controlled Trial"], False),
+    (506, "Curcumin shrinks colon tumours in mice",
+     "METHODS: Mice bearing colon tumours were fed curcumin or a control diet for four weeks.\n"
+     "RESULTS: Colon tumours were significantly smaller in mice fed curcumin.\n"
+     "CONCLUSIONS: Curcumin shrank colon tumours in mice.",
+     "animal", ["Journal Article"], False),
 ]
 
 
@@ -98,6 +103,19 @@ def test_a_retracted_record_never_supports(table):
     assert not retracted.grade.counts
     assert a.verdict.label != "supported" and 504 not in a.verdict.deciding_pmids
     assert "retracted_evidence" in a.verdict.flags
+
+
+def test_animal_work_counts_for_a_claim_about_animals_and_not_for_one_about_people(table):
+    """A claim about mice asks for the mouse study: it is supported, not flagged
+    ``preclinical_only``. The same finding stated of people rests on animal work alone."""
+    mice = assess_claim(table, claim("Curcumin shrinks colon tumours in mice.", "curcumin",
+                                     "colon tumours"))
+    assert mice.verdict.label == "supported" and mice.verdict.deciding_pmids == [506]
+    assert "preclinical_only" not in mice.verdict.flags
+    assert mice.records[0].grade.counts
+    people = assess_claim(table, claim("Curcumin shrinks colon tumours.", "curcumin", "colon tumours"))
+    assert people.verdict.label == "not_addressed" and "preclinical_only" in people.verdict.flags
+    assert not people.records[0].grade.counts and "animal" in people.records[0].grade.note
 
 
 def test_a_stated_figure_is_checked_against_the_evidence(table):

@@ -74,3 +74,17 @@ def test_retracted_records_never_count():
     g = grade(study_design="meta_analysis", claim_type="efficacy", title="t", abstract=RESULTS,
               is_retracted=True)
     assert not g.counts and g.weight == 0 and "retracted" in g.note
+
+
+def test_a_claim_about_animals_or_cells_is_graded_on_the_pharmacology_ladder():
+    from factcheck.evidence.grading import graded_type
+    assert graded_type("efficacy", "A 2019 study found that ketamine regrew synapses in mice.") == "mechanism"
+    assert graded_type("cited_source", "Animal studies show curcumin shrinks tumours.") == "mechanism"
+    assert graded_type("efficacy", "In the lab, curcumin kills cancer cells.") == "mechanism"
+    assert graded_type("efficacy", "Mice fed blueberries lived longer.") == "mechanism"
+    # people named beside the animals, or an animal word that is a body part: about people
+    assert graded_type("efficacy", "Ketamine relieves depression in patients, as studies in "
+                       "rats first showed.") == "efficacy"
+    assert graded_type("efficacy", "Stretching your calves prevents night cramps.") == "efficacy"
+    assert graded_type("safety", "Ketamine is safe for most adults.") == "safety"
+    assert graded_type("mechanism", "Ketamine blocks NMDA receptors.") == "mechanism"

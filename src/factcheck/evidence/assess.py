@@ -20,6 +20,7 @@ import duckdb
 from ..claims import citation, figure_reported, figure_values
 from ..claims import figures as figures_in
 from ..store.rows import EvidenceRow, VerdictRow
+from .grading import graded_type
 from .read import Calibration, records_from, sentences_to_read
 from .retrieve import (Hit, IndexTerms, Query, build_query, coverage, dense_ratio, form_words,
                        lexical_ratio, retrieve, topic_description, topic_records, topic_words)
@@ -54,8 +55,9 @@ TOPIC_K = 3
 #: 9: a claim whose retrieved records are all off its topic reads the table's TOPIC_K best
 #: records on it instead of the last ones; 10: absolute wording needs a trial or better behind
 #: it on every ladder, "(e.g." no longer ends an abstract's sentence, the wording of
-#: not-addressed verdicts names records that cannot count).
-RULES_VERSION = "verdict-rules-10"
+#: not-addressed verdicts names records that cannot count; 11: a claim whose own words say it is
+#: about animals or cells is graded on the pharmacology ladder, ``grading.graded_type``).
+RULES_VERSION = "verdict-rules-11"
 
 
 @dataclass
@@ -143,7 +145,8 @@ def claim_facts_of(claim) -> ClaimFacts:
     sentence = claim.sentence
     figures = list(getattr(claim, "figures", None) or figures_in(sentence))
     cited = citation(sentence)
-    return ClaimFacts(claim_type=claim.claim_type, certainty=claim.certainty,
+    # graded on the ladder its own words ask for (a claim about mice: the pharmacology one)
+    return ClaimFacts(claim_type=graded_type(claim.claim_type, sentence), certainty=claim.certainty,
                       attribution=getattr(claim, "attribution", None) or "own", figures=figures,
                       cited=cited.text if cited else None,
                       cited_years=cited.years if cited else [],
@@ -293,12 +296,14 @@ def assess_claims(con: duckdb.DuckDBPyConnection, claims: Sequence, *, k: int = 
         """Retrieve a claim's records and start reading their sentences."""
         query, hits, topic, n_topic = records_to_read(con, claim, k=k, vector=vector, terms=terms)
         on_topic = [t[0] for t in topic]
-        per_hit = sentences_to_read(query.text, claim.claim_type, hits, query, on_topic)
+        per_hit = sentences_to_read(query.text, graded_type(claim.claim_type, claim.sentence),
+                                    hits, query, on_topic)
         reading = model.submit([(query.text, s) for sentences in per_hit for s, _ in sentences])
         return claim, query, hits, topic, n_topic, on_topic, per_hit, reading
 
     def finish(claim, query, hits, topic, n_topic, on_topic, per_hit, reading) -> Assessment:
-        records = records_from(reading.probabilities(), per_hit, claim.claim_type, hits, on_topic,
+        records = records_from(reading.probabilities(), per_hit,
+                               graded_type(claim.claim_type, claim.sentence), hits, on_topic,
                                calibrate)
         for r, (_, matched) in zip(records, topic):
             r.matched_terms = matched

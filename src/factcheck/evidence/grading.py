@@ -11,6 +11,9 @@ A record's weight depends on the claim's type, not only on its study design:
 - A mechanism or pharmacology claim ("ketamine is an NMDA receptor antagonist") is weighed on
   the pharmacology ladder: laboratory and animal work is how mechanisms are shown, so it
   counts nearly as much as a trial, and a review stating the pharmacology counts too.
+- A claim about animals or cells ("ketamine regrew synapses in mice", "in cell cultures,
+  curcumin killed tumour cells") is weighed on the pharmacology ladder whatever its type:
+  animal or in-vitro work is the evidence it asks for, not a shortfall (``graded_type``).
 - A retracted record never counts (it sets ``retracted_evidence``).
 
 Study design comes from ``pubmed.study_design`` (publication types and MeSH, see
@@ -111,6 +114,31 @@ HUMAN_WORDS = re.compile(
     r"\b(?:patients?|participants?|volunteers?|subjects|men|women|children|adolescents|adults|"
     r"infants|neonates|humans?|people|persons|individuals|outpatients|inpatients|veterans|"
     r"pregnan\w+|cohort|trial|clinic(?:al)?)\b", re.IGNORECASE)
+
+#: A claim's own words saying what it is about is animals or cells: narrower than
+#: ``ANIMAL_WORDS``, which reads abstracts ("stretch your calves" is about people).
+PRECLINICAL_SUBJECT = re.compile(
+    r"\b(?:in|of|on|to|given to|fed to) (?:lab(?:oratory)? )?(?:rats|mice|rodents|animals|"
+    r"monkeys|primates|zebrafish|animal models?|cell cultures?|cell lines?|cultured cells|"
+    r"(?:a |the )?(?:lab|laboratory|petri dish(?:es)?|test tubes?))\b"
+    r"|\b(?:animal|rodent|mouse|rat|in[- ]vitro|laboratory|lab|preclinical|cell[- ]culture) "
+    r"(?:stud(?:y|ies)|experiments?|research|models?|work|trials?)\b"
+    r"|\bin[- ]vitro\b|^\W*(?:rats|mice|rodents|lab animals)\b", re.IGNORECASE)
+
+
+def graded_type(claim_type: str, sentence: str | None) -> str:
+    """The claim type whose ladder grades the evidence for a claim: ``mechanism`` for a claim
+    about people's outcomes whose own words say it is about animals or cells and not about
+    people ("A 2019 study found that ketamine regrew synapses in mice"), else ``claim_type``.
+
+    Such a claim is not about people, so an animal study is the evidence it asks for: on the
+    clinical ladder it could never count, and the claim would be flagged ``preclinical_only``
+    for the very thing it says."""
+    if claim_type not in HUMAN_OUTCOME_TYPES or not sentence:
+        return claim_type
+    if PRECLINICAL_SUBJECT.search(sentence) and not HUMAN_WORDS.search(sentence):
+        return "mechanism"
+    return claim_type
 
 
 @dataclass(frozen=True)
