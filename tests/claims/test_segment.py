@@ -42,6 +42,17 @@ def test_abbreviations_brackets_quotes_and_decimals_do_not_split():
     ]
 
 
+def test_a_run_of_question_and_exclamation_marks_ends_a_sentence():
+    body = "Is it a miracle cure?!? Ketamine relieves depression within hours!!! Many swear by it."
+    assert [s.text for s in segment_sentences(body)] == [
+        "Is it a miracle cure?!?", "Ketamine relieves depression within hours!!!",
+        "Many swear by it."]
+    for span in segment_sentences(body):
+        assert body[span.start:span.end] == span.text
+    # a run of marks that ends no sentence (a number follows in the same clause) stays
+    assert len(segment_sentences("Pain fell by half (!!) in 60% of patients.")) == 1
+
+
 def test_headings_list_items_and_teasers_stay_on_their_own_lines():
     body = ("What Causes Chronic Pain?\nOne of the reasons is nerve damage.\nJoint Pain\n"
             "Muscle Aches\nDiscover if ketamine shows up in drug tests and what that means for…\n"

@@ -134,6 +134,21 @@ def _pieces(line: str) -> tuple[tuple[int, int], ...]:
     return tuple((piece.start, piece.end) for piece in _segmenter().segment(line))
 
 
+#: A run of question and exclamation marks ending a sentence ("a miracle cure?!? Ketamine",
+#: "within hours!!! Many"), which pysbd leaves inside the sentence it ends.
+_MARKS_END = re.compile(r"[!?]{2,}[\"”’)\]]*\s+(?=[\"“‘(]?[A-Z0-9])")
+
+
+def _split_at_marks(body: str, span: Span) -> list[Span]:
+    """``span`` cut after each run of ``?!`` marks that ends a sentence inside it."""
+    cuts = [span.start + m.end() for m in _MARKS_END.finditer(span.text)]
+    if not cuts:
+        return [span]
+    bounds = [span.start, *cuts, span.end]
+    pieces = (_trimmed(body, a, b) for a, b in zip(bounds, bounds[1:]))
+    return [piece for piece in pieces if piece is not None]
+
+
 def segment_sentences(body: str) -> list[Span]:
     """Split ``body`` into sentences with offsets into ``body`` (see module docstring)."""
     spans: list[Span] = []
@@ -143,16 +158,17 @@ def segment_sentences(body: str) -> list[Span]:
         for piece_start, piece_end in _pieces(line):
             start = line_start + piece_start
             end = line_start + piece_end
-            span = _trimmed(body, start, end)
-            if span is None:
+            whole = _trimmed(body, start, end)
+            if whole is None:
                 continue
-            cut = split_run_in_heading(span.text)
-            if cut is not None:
-                head = _trimmed(body, span.start, span.start + cut)
-                tail = _trimmed(body, span.start + cut, span.end)
-                spans.extend(s for s in (head, tail) if s is not None)
-            else:
-                spans.append(span)
+            for span in _split_at_marks(body, whole):
+                cut = split_run_in_heading(span.text)
+                if cut is not None:
+                    head = _trimmed(body, span.start, span.start + cut)
+                    tail = _trimmed(body, span.start + cut, span.end)
+                    spans.extend(s for s in (head, tail) if s is not None)
+                else:
+                    spans.append(span)
     for span in spans:
         if body[span.start:span.end] != span.text:  # pragma: no cover - guards pysbd upgrades
             raise RuntimeError(f"segmenter offsets drifted at {span.start}: {span.text[:40]!r}")
