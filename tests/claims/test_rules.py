@@ -70,8 +70,11 @@ EXAMPLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "first-person anecdote": (
         ("I was diagnosed with CRPS in my left foot after a fracture.",
          "My migraines went from about 12 a month to 5.",
-         "It totally cured my anxiety lol."),
-        ("My pain doctor explained that ketamine blocks NMDA receptors.",),
+         "It totally cured my anxiety lol.",
+         "We tried ketamine for migraine and it worked wonders.",
+         "Our son takes melatonin every night and sleeps through."),
+        ("My pain doctor explained that ketamine blocks NMDA receptors.",
+         "We have also seen inflammation in the bladder with long-term, high doses of ketamine."),
     ),
     "care procedure": (
         ("Post-treatment, your healthcare provider will assess the effectiveness of the therapy.",

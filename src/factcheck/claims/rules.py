@@ -124,6 +124,12 @@ FIRST_PERSON: tuple[str, ...] = (
     r"rheumy|consultant|pharmacist|specialist|nurse|therapist) (?:explained|said|told|says|thinks"
     r"))",
     r"\b(?:cured|fixed|helped|changed|saved|ruined) my\b",
+    # a family's experience ("We tried ketamine and it worked wonders", "Our son takes it"),
+    # not a clinic's "we" ("We have also seen inflammation in the bladder")
+    r"^(?:(?:so|and|but|then|finally|eventually),?\s+)?we (?:tried|started (?:him|her|them|taking"
+    r"|using|giving)|gave (?:it|him|her|them)|switched (?:him|her|them )?to|decided to try)\b",
+    r"^(?:our|my) (?:son|daughter|husband|wife|partner|kids?|child|children|toddler|baby|mom|"
+    r"mum|mother|dad|father|family|grandmother|grandfather)\b",
     r"^(?:\w+ ){0,4}(?:ago|now|today|yesterday|recently),? (?:i|my)\b",
     r",\s*i (?:can|could|feel|felt|have|had|was|am|['’]ve|['’]m)\b",
     r"^(?:a )?bit (?:nervous|worried|scared|anxious)\b|^(?:really |so |very )?(?:nervous|worried|"
