@@ -1,4 +1,4 @@
-"""``factcheck claims PATH``: a thin command over extract_claims."""
+"""``factcheck claims PATH``: a thin command over the claims stage's bounded extraction."""
 
 from __future__ import annotations
 
@@ -38,6 +38,16 @@ def test_text_output_and_explain(tmp_path):
     assert "Contact us" not in result.output
     explained = CliRunner().invoke(cli, ["claims", "--explain", str(page)])
     assert "CLAIM" in explained.output and "not a claim" in explained.output
+
+
+def test_a_repeated_sentence_is_one_claim_as_a_run_stores_it(tmp_path):
+    page = tmp_path / "page.txt"
+    claim = "Ketamine blocks NMDA receptors in the brain."
+    page.write_text(f"Ketamine Works\n\n{claim}\n\nIt is safe.\n\n{claim}\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["claims", str(page)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count(claim) == 1
+    assert "1 claims repeat an earlier sentence" in result.stderr
 
 
 def test_db_option_uses_the_pubmed_mesh_vocabulary(tmp_path):

@@ -8,7 +8,8 @@ from contextlib import closing
 
 import click
 
-from ..claims import extract_claims, judge_sentences
+from ..claims import judge_sentences
+from ..claims.limits import bounded_body, bounded_claims
 from ..clean import clean_document
 from ..ingest import read_file
 
@@ -37,7 +38,9 @@ def claims(path: str, as_json: bool, db: str | None, explain: bool) -> None:
     """Print the check-worthy health claims found in one HTML or text file.
 
     The file is cleaned first (as `factcheck clean` does); offsets refer to the cleaned body,
-    headline first, as the pipeline stores it.
+    headline first, as the pipeline stores it. The claims are those a run stores: a sentence
+    the article repeats word for word is one claim, and the body is read within the claims
+    stage's limits (each cut is said on standard error).
     """
     doc = read_file(path)
     if not doc.ok:
@@ -46,11 +49,18 @@ def claims(path: str, as_json: bool, db: str | None, explain: bool) -> None:
     text = clean_document(doc.text, doc.content_type, url=None).stored().body_text
     vocabulary = _vocabulary(db)
     if explain:
-        for span, verdict in judge_sentences(text, vocabulary):
+        read = bounded_body(text)
+        for span, verdict in judge_sentences(read, vocabulary):
             mark = "CLAIM" if verdict.worthy else "-    "
             click.echo(f"{mark} {verdict.score:.2f} {span.text}\n      {verdict.reason}")
+        if len(read) < len(text):
+            click.echo(f"note: read the first {len(read):,} of {len(text):,} characters, as a run "
+                       "does", err=True)
         return
-    for claim in extract_claims(text, vocabulary):
+    found, cuts = bounded_claims(text, vocabulary)
+    for cut in cuts:
+        click.echo(f"note: {cut.message.removeprefix('limit: ')}", err=True)
+    for claim in found:
         if as_json:
             click.echo(json.dumps(claim.to_dict(), ensure_ascii=False))
         else:
