@@ -116,6 +116,77 @@ def test_a_run_with_nothing_to_judge_does_not_load_the_sentence_encoder(judged):
         assert everything.returncode != 0 and "EmbeddingUnavailable" in everything.stderr
 
 
+def test_an_edited_articles_unchanged_claims_keep_their_verdicts_and_a_new_one_is_judged(tmp_path):
+    """An article edited since the last run is a new version with new claim ids. Its
+    sentences that did not change take their verdicts and evidence from the version before
+    (``carried``: not read again); the sentence added is judged; a retraction later re-judges
+    a carried claim that read the retracted record as it would any other."""
+    db = tmp_path / "f.duckdb"
+    run = pipeline.start_run(db, pipeline.new_run_id("test"), "test", [])
+    pipeline.pubmed_stage(db, [SAMPLE], run)
+    page = tmp_path / "article.txt"
+    text = (SEEDS / "001_b93a18ff41c11d19.txt").read_text(encoding="utf-8")
+    page.write_text(text, encoding="utf-8")
+    _, first = _run(db, [page])
+    with connect(db, read_only=True) as con:
+        old = {s: (c, label, flags, pmids) for c, s, label, flags, pmids in con.execute(
+            "SELECT claim_id, sentence, label, flags, list(e.pmid ORDER BY e.rank) FROM "
+            "current_claims JOIN verdicts USING (claim_id) LEFT JOIN evidence e USING (claim_id) "
+            "GROUP BY ALL").fetchall()}
+    added = "Ketamine infusions relieve neuropathic pain in adults with diabetes."
+    page.write_text(text + "\n\n" + added + "\n", encoding="utf-8")
+    second, counts = _run(db, [page])
+    assert counts["carried"] == len(old) and counts["judged"] == counts["because_new_claim"] == 1
+    with connect(db, read_only=True) as con:
+        now = {s: (c, label, flags, pmids, because, r) for c, s, label, flags, pmids, because, r
+               in con.execute(
+                   "SELECT claim_id, sentence, label, flags, list(e.pmid ORDER BY e.rank), "
+                   "judged_because, v.run_id FROM current_claims JOIN verdicts v USING (claim_id) "
+                   "LEFT JOIN evidence e USING (claim_id) GROUP BY ALL").fetchall()}
+        history = con.execute("SELECT count(*) FROM verdict_history WHERE run_id = ?",
+                              [second]).fetchone()[0]
+    assert set(now) == set(old) | {added}
+    for sentence, (claim_id, label, flags, pmids) in old.items():
+        new_id, new_label, new_flags, new_pmids, because, run_id = now[sentence]
+        assert new_id != claim_id and because == "carried" and run_id == second
+        assert (new_label, new_flags, new_pmids) == (label, flags, pmids)
+    assert now[added][4] == "new_claim"
+    assert history == len(now)     # every verdict of the new version has its history row
+    # the editors' report counts them apart from the verdicts judged
+    from factcheck.report.build import build_report
+    with connect(db, read_only=True) as con:
+        index = build_report(con, tmp_path / "out", second).html.read_text(encoding="utf-8")
+    assert "Verdicts judged: 1 (new claim 1)." in index
+    assert f"{len(old)} claims of edited articles, unchanged by the edit, kept their verdicts" in index
+
+    # a retraction of a record a carried claim read re-judges that claim
+    with connect(db, read_only=True) as con:
+        pmid, = con.execute(
+            "SELECT pmid FROM evidence JOIN current_claims USING (claim_id) "
+            "JOIN verdicts v USING (claim_id) WHERE v.judged_because = 'carried' "
+            "GROUP BY pmid ORDER BY count(*) DESC, pmid LIMIT 1").fetchone()
+        touched = {r[0] for r in con.execute(
+            "SELECT DISTINCT claim_id FROM evidence JOIN current_claims USING (claim_id) "
+            "WHERE pmid = ?", [pmid]).fetchall()}
+    run = pipeline.start_run(db, pipeline.new_run_id("test"), "test", [])
+    assert pipeline.pubmed_stage(db, [_retraction_notice(tmp_path, pmid)], run)["retracted"] >= 1
+    pipeline.evidence_stage(db, run)
+    after = _verdicts(db)
+    assert {c for c, v in after.items() if v[1] == "evidence_changed"} == touched
+
+
+def _retraction_notice(folder: Path, pmid: int) -> Path:
+    """A PubMed file holding a notice that retracts ``pmid`` (as a later update file does)."""
+    notice = folder / "notice.xml.gz"
+    with gzip.open(notice, "wt") as fh:
+        fh.write('<?xml version="1.0"?><PubmedArticleSet><PubmedArticle><MedlineCitation>'
+                 '<PMID Version="1">99000001</PMID><Article><ArticleTitle>Notice of retraction'
+                 '</ArticleTitle></Article><CommentsCorrectionsList><CommentsCorrections '
+                 f'RefType="RetractionOf"><PMID Version="1">{pmid}</PMID></CommentsCorrections>'
+                 '</CommentsCorrectionsList></MedlineCitation></PubmedArticle></PubmedArticleSet>')
+    return notice
+
+
 def test_a_retraction_notice_judges_again_the_claims_that_read_the_record(judged, tmp_path):
     with connect(judged, read_only=True) as con:
         pmid, = con.execute("SELECT pmid FROM evidence JOIN current_claims USING (claim_id) "
@@ -123,13 +194,7 @@ def test_a_retraction_notice_judges_again_the_claims_that_read_the_record(judged
         touched = {r[0] for r in con.execute(
             "SELECT DISTINCT claim_id FROM evidence WHERE pmid = ?", [pmid]).fetchall()}
         assert not con.execute("SELECT is_retracted FROM pubmed WHERE pmid = ?", [pmid]).fetchone()[0]
-    notice = tmp_path / "notice.xml.gz"
-    with gzip.open(notice, "wt") as fh:   # a notice that retracts it, arriving in a later file
-        fh.write('<?xml version="1.0"?><PubmedArticleSet><PubmedArticle><MedlineCitation>'
-                 '<PMID Version="1">99000001</PMID><Article><ArticleTitle>Notice of retraction'
-                 '</ArticleTitle></Article><CommentsCorrectionsList><CommentsCorrections '
-                 f'RefType="RetractionOf"><PMID Version="1">{pmid}</PMID></CommentsCorrections>'
-                 '</CommentsCorrectionsList></MedlineCitation></PubmedArticle></PubmedArticleSet>')
+    notice = _retraction_notice(tmp_path, pmid)   # a notice that retracts it, in a later file
     run = pipeline.start_run(judged, pipeline.new_run_id("test"), "test", [])
     assert pipeline.pubmed_stage(judged, [notice], run)["retracted"] >= 1
     counts = pipeline.evidence_stage(judged, run)

@@ -308,7 +308,7 @@ def plan_evidence(db: str | Path, run_id: str, claim_ids: Sequence[str] | None =
     from .evidence import vectors
     from .evidence.assess import model_version
     from .evidence.stance import default_model
-    from .store.evidence import drop_evidence_of_missing_records, verdicts_to_judge
+    from .store.evidence import carry_verdicts, drop_evidence_of_missing_records, verdicts_to_judge
     from .store.publish import published_path
     from .store.reference import ReferenceUnavailable, attached, holds_reference, reference_path
 
@@ -354,6 +354,12 @@ def plan_evidence(db: str | Path, run_id: str, claim_ids: Sequence[str] | None =
         # keeps after a check is stamped with it, never with a newer file a load published
         # while the claims were being judged (whose changed records it did not look at)
         plan["reference_as_of"] = con.execute("SELECT max(loaded_at) FROM pubmed").fetchone()[0]
+        if claim_ids is None and not rejudge_all:
+            # an edited article's sentences that did not change keep their verdicts: copied
+            # here, then planned as any kept verdict (a load since is checked, a retraction
+            # re-judges)
+            with transaction(con):
+                plan["counts"]["carried"] = carry_verdicts(con, run_id, version)
         # what changed, read before the rows of deleted records go; only the claims to judge
         # are read out of the database
         state, plan["claims"] = verdicts_to_judge(

@@ -25,7 +25,8 @@ CLEAN_STATUSES = ["pending", "ok", "empty", "error"]
 STANCES = ["supports", "refutes", "neutral"]
 ATTRIBUTIONS = ["own", "reported", "rejected"]
 #: Why the evidence stage (re)computed a verdict (``verdicts.judged_because``; NULL before 0005).
-JUDGED_BECAUSE = ["requested", "new_claim", "model_changed", "evidence_changed", "new_records"]
+JUDGED_BECAUSE = ["requested", "new_claim", "model_changed", "evidence_changed", "new_records",
+                  "carried"]
 
 
 @dataclass

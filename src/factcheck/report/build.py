@@ -530,7 +530,7 @@ def build_report(con: duckdb.DuckDBPyConnection, out_dir: str | Path, run_id: st
     errors: list[dict] = []
     tonight = {"new_flags": [], "resolved": [], "changed": []}
     judged: dict[str, int] = {}
-    kept = 0
+    kept = carried = 0
     if run_id:
         cur = con.execute("SELECT run_id, started_at, status, n_documents, n_new_versions, n_claims,"
                           " n_errors FROM runs WHERE run_id = ?", [run_id])
@@ -541,6 +541,8 @@ def build_report(con: duckdb.DuckDBPyConnection, out_dir: str | Path, run_id: st
         errors = records(cur)
         judged = dict(con.execute("SELECT coalesce(judged_because, 'unknown'), count(*) FROM verdict_history"
                                   " WHERE run_id = ? GROUP BY ALL ORDER BY 2 DESC, 1", [run_id]).fetchall())
+        # an edited article's unchanged claims took their verdicts from its earlier version
+        carried = judged.pop("carried", 0)
         # current verdicts the run confirmed without judging them again
         kept = con.execute("SELECT count(*) FROM verdicts WHERE checked_run_id = ? AND run_id <> ?",
                            [run_id, run_id]).fetchone()[0]
@@ -585,7 +587,8 @@ def build_report(con: duckdb.DuckDBPyConnection, out_dir: str | Path, run_id: st
 
     write("index.html", "index.html", articles=articles, n_claims=len(claims), n_flagged=len(flagged),
           new_flags_shown=NEW_FLAGS_SHOWN,
-          n_open=len(still_open), errors=errors, tonight=tonight, judged=judged, kept=kept, filters=filters)
+          n_open=len(still_open), errors=errors, tonight=tonight, judged=judged, kept=kept, carried=carried,
+          filters=filters)
     before, exported_before = _previous_manifest(previous)
     manifest: dict[str, str] = {}
     layout = _layout_digest()

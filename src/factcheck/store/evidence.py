@@ -133,6 +133,61 @@ def verdicts_to_judge(con: duckdb.DuckDBPyConnection, model_version: str,
     return todo, int(in_scope)
 
 
+#: The columns of a claim that its verdict depends on: a claim of an article's new version equal
+#: to one of an earlier version in all of them is judged the same (retrieval and reading see
+#: nothing else of it), so it takes that claim's verdict (:func:`carry_verdicts`).
+JUDGED_ON = ("sentence", "query_text", "claim_type", "certainty", "polarity", "attribution",
+             "attributed_to", "intervention", "condition", "outcome", "mesh_terms", "figures",
+             "cited")
+
+
+def carry_verdicts(con: duckdb.DuckDBPyConnection, run_id: str, model_version: str) -> int:
+    """Give each current claim without a verdict the verdict and evidence of the same claim of
+    an earlier version of its article (equal in every column of :data:`JUDGED_ON`) judged by
+    ``model_version``: an edited article's unchanged sentences are not read again.
+
+    The copy keeps what the verdict was judged against (``reference_as_of``): records loaded,
+    deleted or retracted since make the next plan judge or check it as any other verdict. Its
+    ``judged_because`` is ``carried``; it gets a ``verdict_history`` row of ``run_id``. Returns
+    how many verdicts were carried (the caller holds the transaction)."""
+    same = " AND ".join(f"o.{c} IS NOT DISTINCT FROM cc.{c}" for c in JUDGED_ON)
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE carry AS
+            SELECT cc.claim_id AS new_id, o.claim_id AS old_id
+            FROM current_claims cc
+            JOIN claims o ON o.article_id = cc.article_id AND o.version < cc.version AND {same}
+            JOIN verdicts v ON v.claim_id = o.claim_id AND v.model_version = ?
+            WHERE NOT EXISTS (SELECT 1 FROM verdicts n WHERE n.claim_id = cc.claim_id)
+            QUALIFY row_number() OVER (PARTITION BY cc.claim_id
+                                       ORDER BY o.version DESC, v.decided_at DESC) = 1""",
+        [model_version])
+    try:
+        carried = con.execute("SELECT count(*) FROM carry").fetchone()[0]
+        if not carried:
+            return 0
+        decided_at = now()
+        evidence = ", ".join(_EVIDENCE_COLUMNS)
+        con.execute(f"""INSERT INTO evidence (claim_id, {evidence}, run_id)
+                        SELECT k.new_id, {", ".join("e." + c for c in _EVIDENCE_COLUMNS)}, ?
+                        FROM carry k JOIN evidence e ON e.claim_id = k.old_id""", [run_id])
+        copied = [c for c in _VERDICT_COLUMNS if c not in ("judged_because", "reference_as_of")]
+        con.execute(f"""INSERT INTO verdicts (claim_id, {", ".join(copied)}, judged_because,
+                                              reference_as_of, run_id, decided_at, checked_run_id)
+                        SELECT k.new_id, {", ".join("v." + c for c in copied)}, 'carried',
+                               coalesce(v.reference_as_of, v.decided_at), ?, ?, ?
+                        FROM carry k JOIN verdicts v ON v.claim_id = k.old_id""",
+                    [run_id, decided_at, run_id])
+        con.execute("""INSERT INTO verdict_history (claim_id, run_id, decided_at, label, confidence,
+                                                    flags, deciding_pmids, coverage, model_version,
+                                                    judged_because)
+                       SELECT v.claim_id, v.run_id, v.decided_at, v.label, v.confidence, v.flags,
+                              v.deciding_pmids, v.coverage, v.model_version, v.judged_because
+                       FROM verdicts v JOIN carry k ON v.claim_id = k.new_id""")
+        return int(carried)
+    finally:
+        con.execute("DROP TABLE IF EXISTS carry")
+
+
 def mark_checked(con: duckdb.DuckDBPyConnection, run_id: str, *, claim_ids: Sequence[str] | None = None,
                  except_ids: Sequence[str] = ()) -> None:
     """Record that ``run_id`` found current the verdicts of the current claims (or of those
