@@ -152,6 +152,10 @@ def test_an_edited_articles_unchanged_claims_keep_their_verdicts_and_a_new_one_i
         assert (new_label, new_flags, new_pmids) == (label, flags, pmids)
     assert now[added][4] == "new_claim"
     assert history == len(now)     # every verdict of the new version has its history row
+    # the run's rows pass the data-quality checks that gate publishing
+    from factcheck.quality.checks import run_checks
+    with connect(db, read_only=True) as con:
+        assert not run_checks(con, run_id=second).failures
     # the editors' report counts them apart from the verdicts judged
     from factcheck.report.build import build_report
     with connect(db, read_only=True) as con:

@@ -230,3 +230,65 @@ def test_a_version_cleaned_by_a_later_run_is_checked_by_that_run(con):
         con, only=["article_versions", "removed_blocks"], run_id="r2").failures}
     assert failed == {("article_versions", "body_ok"), ("removed_blocks", "text")}
     assert run_checks(con, only=["article_versions", "removed_blocks"], run_id="r3").passed
+
+
+def _failed(con, *tables) -> set[tuple[str, str]]:
+    return {(r.table, r.column) for r in run_checks(con, only=list(tables)).failures
+            if r.severity == "error"}
+
+
+def test_nan_and_null_never_pass_as_missing_values(con):
+    """Great Expectations skips missing values: a NaN confidence or a NULL computed check
+    would pass unless the suites make them fail."""
+    sentence = "Ketamine <b>cures</b> pain forever."
+    populate(con, [claim(0, len(sentence), sentence)])
+    assert not _failed(con, "verdicts", "claims", "evidence", "article_versions")
+    con.execute("UPDATE verdicts SET confidence = 'nan'::DOUBLE")
+    con.execute("UPDATE claims SET score = 'nan'::DOUBLE")
+    con.execute("UPDATE evidence SET p_support = 'nan'::DOUBLE")
+    con.execute("UPDATE article_versions SET body_text = NULL")      # the claims' body is gone
+    failed = _failed(con, "verdicts", "claims", "evidence", "article_versions")
+    assert {("verdicts", "confidence_finite"), ("claims", "score_finite"),
+            ("evidence", "probabilities_finite"), ("article_versions", "body_ok"),
+            ("claims", "offset_ok")} <= failed
+
+
+def test_a_verdict_must_rest_on_its_own_evidence_that_counts(con):
+    sentence = "Ketamine <b>cures</b> pain forever."
+    populate(con, [claim(0, len(sentence), sentence)])
+    con.execute("UPDATE evidence SET stance = 'neutral'")       # no longer says it supports
+    assert {("verdicts", "deciding_ok"), ("verdicts", "counts_ok")} <= _failed(con, "verdicts")
+    con.execute("UPDATE evidence SET stance = 'supports'")
+    con.execute("UPDATE verdicts SET deciding_pmids = [999999]")   # a record it never read
+    assert ("verdicts", "deciding_ok") in _failed(con, "verdicts")
+    con.execute("UPDATE verdicts SET deciding_pmids = [101]")
+    con.execute("UPDATE pubmed SET is_retracted = true")
+    con.execute("UPDATE evidence SET counts = false")              # retracted: it cannot count
+    assert ("verdicts", "deciding_ok") in _failed(con, "verdicts")
+
+
+def test_a_failed_check_names_the_rows_that_failed_it(con):
+    import json
+
+    sentence = "Ketamine <b>cures</b> pain forever."
+    populate(con, [claim(0, len(sentence), sentence)])
+    claim_id, = con.execute("SELECT claim_id FROM claims").fetchone()
+    con.execute("UPDATE verdicts SET flags = ['overstated_certainty', 'overstated_certainty'],"
+                " flag_reasons = ['worded as certain', '']")
+    failures = {(r.table, r.column): json.loads(r.observed)
+                for r in run_checks(con, only=["verdicts"]).failures}
+    assert failures[("verdicts", "reasons_ok")]["rows"][0]["claim_id"] == claim_id
+    article_id, = con.execute("SELECT article_id FROM articles").fetchone()
+    con.execute("UPDATE articles SET latest_version = 5")       # the views would hide it
+    failures = {(r.table, r.column): json.loads(r.observed)
+                for r in run_checks(con, only=["articles"]).failures}
+    assert failures[("articles", "latest_ok")]["rows"][0]["article_id"] == article_id
+
+
+def test_every_quote_is_a_sentence_of_its_record(con):
+    sentence = "Ketamine <b>cures</b> pain forever."
+    populate(con, [claim(0, len(sentence), sentence)])
+    con.execute("UPDATE evidence SET quote = ''")              # found anywhere, says nothing
+    assert ("evidence", "quote_ok") in _failed(con, "evidence")
+    con.execute("UPDATE evidence SET stance = 'neutral', quote = 'Ketamine cures pain forever.'")
+    assert ("evidence", "quote_ok") in _failed(con, "evidence")   # not the record's words

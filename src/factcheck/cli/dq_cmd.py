@@ -22,7 +22,8 @@ console = Console()
 @click.option("--all", "show_all", is_flag=True, help="List every check, not only the failed ones.")
 @click.option("--check", "check_now", is_flag=True,
               help="Validate every row of the database now (a run checks the rows it wrote) and "
-                   "print the outcome; nothing is recorded.")
+                   "print the outcome; nothing is recorded. A reference file beside the database "
+                   "is not validated again (its own load checked it).")
 def dq(db: str, run_id: str | None, show_all: bool, check_now: bool) -> None:
     """Data-quality checks of the latest run: a summary, then each failed check (every check
     with --all) with its table, column, severity and what was observed.

@@ -43,6 +43,8 @@ class Suite:
     checks: list[Check]
     #: The rows one run wrote (``$run_id``); None: the suite always reads what ``query`` reads.
     scope: str | None = None
+    #: Columns naming a row, shown beside each failing value (``partial_unexpected_index_list``).
+    ids: tuple[str, ...] = ()
 
     def sql(self, run_id: str | None) -> tuple[str, dict]:
         """The query over every row (``run_id`` None), or over the rows of run ``run_id``."""
@@ -52,69 +54,91 @@ class Suite:
 
 
 def suites() -> list[Suite]:
-    """The checks, table by table (what each protects is in docs/schema.md)."""
-    from ..claims import CERTAINTIES, POLARITIES
+    """The checks, table by table (what each protects is in docs/schema.md, "Data-quality
+    checks").
+
+    What the schema guarantees is not checked again (primary keys, UNIQUE and NOT NULL
+    columns): a check that cannot fail protects nothing. Every computed true/false column is
+    ``coalesce(…, false)``: Great Expectations skips missing values, so a NULL (a missing body,
+    a claim whose version is gone) would otherwise pass. A number must be finite as well as in
+    range, for the same reason (NaN is missing to it)."""
+    from ..claims import CERTAINTIES, CLAIM_TYPES, POLARITIES
     from ..evidence import FLAGS, LABELS
     from ..pubmed import DESIGNS
 
     return [
-        Suite("articles", "SELECT * FROM articles WHERE {scope}", [
-            Check("ExpectColumnValuesToBeUnique", {"column": "article_id"}),
-            Check("ExpectColumnValuesToBeUnique", {"column": "source"}),
+        Suite("articles",
+              "SELECT a.article_id, a.source_kind, a.latest_version,"
+              # the version the views show is the latest one stored
+              " coalesce(a.latest_version = (SELECT max(av.version) FROM article_versions av"
+              "  WHERE av.article_id = a.article_id), false) AS latest_ok"
+              " FROM articles a WHERE {scope}", [
             Check("ExpectColumnValuesToBeInSet", {"column": "source_kind", "value_set": ["file", "url"]}),
             Check("ExpectColumnValuesToBeBetween", {"column": "latest_version", "min_value": 1}),
-        ], "article_id IN (SELECT article_id FROM article_versions WHERE run_id = $run_id)"),
+            Check("ExpectColumnValuesToBeInSet", {"column": "latest_ok", "value_set": [True]}),
+        ], "a.article_id IN (SELECT article_id FROM article_versions WHERE run_id = $run_id)",
+            ("article_id",)),
         Suite("article_versions",
               "SELECT article_id, version, content_hash, clean_status, raw_bytes,"
-              " (clean_status <> 'ok' OR length(body_text) > 0) AS body_ok FROM article_versions"
-              " WHERE {scope}", [
-            Check("ExpectCompoundColumnsToBeUnique", {"column_list": ["article_id", "version"]}),
-            Check("ExpectCompoundColumnsToBeUnique", {"column_list": ["article_id", "content_hash"]}),
+              " coalesce(clean_status <> 'ok' OR length(body_text) > 0, false) AS body_ok"
+              " FROM article_versions WHERE {scope}", [
             Check("ExpectColumnValuesToMatchRegex", {"column": "content_hash", "regex": "^[0-9a-f]{64}$"}),
             Check("ExpectColumnValuesToBeInSet", {"column": "clean_status", "value_set": CLEAN_STATUSES}),
             Check("ExpectColumnValuesToBeInSet", {"column": "body_ok", "value_set": [True]}),
             Check("ExpectColumnValuesToBeInSet", {"column": "clean_status", "value_set": ["ok"],
                                                   "mostly": 0.5}, "warning"),
-        ], "(run_id = $run_id OR cleaned_run_id = $run_id)"),
-        Suite("removed_blocks", "SELECT kind, text, reason FROM removed_blocks WHERE {scope}", [
-            Check("ExpectColumnValuesToNotBeNull", {"column": "kind"}),
-            Check("ExpectColumnValuesToNotBeNull", {"column": "reason"}),
+        ], "(run_id = $run_id OR cleaned_run_id = $run_id)", ("article_id", "version")),
+        Suite("removed_blocks", "SELECT article_id, version, kind, text, reason FROM removed_blocks"
+              " WHERE {scope}", [
             Check("ExpectColumnValueLengthsToBeBetween", {"column": "text", "min_value": 1}),
         ], "(article_id, version) IN (SELECT article_id, version FROM article_versions"
-           " WHERE cleaned_run_id = $run_id)"),
+           " WHERE cleaned_run_id = $run_id)", ("article_id", "version")),
         Suite("claims",
-              "SELECT c.claim_id, c.claim_type, c.certainty, c.polarity, c.score, c.start_char,"
-              " coalesce(c.attribution, 'own') AS attribution,"
-              " c.end_char, substr(v.body_text, c.start_char + 1, c.end_char - c.start_char) = c.sentence"
-              " AS offset_ok FROM claims c JOIN article_versions v USING (article_id, version)"
+              "SELECT c.claim_id, c.article_id, c.version, c.claim_type, c.certainty, c.polarity,"
+              " c.score, coalesce(isfinite(c.score), false) AS score_finite, c.start_char,"
+              " coalesce(c.attribution, 'own') AS attribution, c.end_char,"
+              # the sentence is the stored body's own text at its offsets (a claim whose
+              # version or body is missing fails too)
+              " coalesce(substr(v.body_text, c.start_char + 1, c.end_char - c.start_char) = c.sentence,"
+              "  false) AS offset_ok"
+              " FROM claims c LEFT JOIN article_versions v USING (article_id, version)"
               " WHERE {scope}", [
-            Check("ExpectColumnValuesToBeUnique", {"column": "claim_id"}),
-            Check("ExpectColumnValuesToNotBeNull", {"column": "claim_type"}),
+            Check("ExpectColumnValuesToBeInSet", {"column": "claim_type", "value_set": list(CLAIM_TYPES)}),
             Check("ExpectColumnValuesToBeInSet", {"column": "certainty", "value_set": list(CERTAINTIES)}),
             Check("ExpectColumnValuesToBeInSet", {"column": "polarity", "value_set": list(POLARITIES)}),
             Check("ExpectColumnValuesToBeInSet", {"column": "attribution", "value_set": ATTRIBUTIONS}),
             Check("ExpectColumnValuesToBeBetween", {"column": "score", "min_value": 0, "max_value": 1}),
+            Check("ExpectColumnValuesToBeInSet", {"column": "score_finite", "value_set": [True]}),
             Check("ExpectColumnPairValuesAToBeGreaterThanB", {"column_A": "end_char", "column_B": "start_char"}),
             Check("ExpectColumnValuesToBeInSet", {"column": "offset_ok", "value_set": [True]}),
-        ], "c.run_id = $run_id"),
+            # one claim per sentence of a version (the same span twice is counted twice)
+            Check("ExpectCompoundColumnsToBeUnique",
+                  {"column_list": ["article_id", "version", "start_char", "end_char"]}),
+        ], "c.run_id = $run_id", ("claim_id",)),
         # The reference table can hold tens of millions of rows (pmid is its primary key, so
         # uniqueness holds by construction): validate a fixed sample, not the whole table.
         Suite("pubmed", "SELECT pmid, title, pub_year, study_design, is_retracted FROM pubmed"
               f" USING SAMPLE reservoir({PUBMED_SAMPLE_ROWS} ROWS) REPEATABLE (42)", [
-            Check("ExpectColumnValuesToNotBeNull", {"column": "pmid"}),
             Check("ExpectColumnValuesToBeInSet", {"column": "study_design", "value_set": list(DESIGNS)}),
             Check("ExpectColumnValuesToNotBeNull", {"column": "title", "mostly": 0.99}, "warning"),
             Check("ExpectColumnValuesToBeBetween", {"column": "pub_year", "min_value": 1800,
                                                     "max_value": 2100, "mostly": 0.99}, "warning"),
-        ]),
+        ], ids=("pmid",)),
         Suite("evidence",
               "SELECT e.claim_id, e.pmid, e.rank, e.score, (p.pmid IS NOT NULL) AS pmid_known,"
               " (c.claim_id IS NOT NULL) AS claim_known, e.stance, e.p_support, e.p_refute,"
+              # probabilities are numbers (NaN is not); a row of a current claim's verdict
+              # (the scheme with stances) was read or glanced at: it has a stance
+              " coalesce((e.p_support IS NULL OR isfinite(e.p_support))"
+              "  AND (e.p_refute IS NULL OR isfinite(e.p_refute)), false) AS probabilities_finite,"
+              " (e.stance IS NOT NULL OR e.claim_id NOT IN (SELECT claim_id FROM current_claims))"
+              "  AS stance_known,"
               # a record that supports or refutes a claim quotes the sentence that says so, and
-              # the quote is the record's own text
-              " (e.stance IS NULL OR e.stance = 'neutral' OR (e.quote IS NOT NULL AND"
-              "  strpos(coalesce(p.title, '') || ' ' || coalesce(p.abstract, ''), e.quote) > 0))"
-              " AS quote_ok,"
+              # every quote is the record's own text, a sentence (not a word)
+              " coalesce(CASE WHEN e.quote IS NULL THEN e.stance IS NULL OR e.stance = 'neutral'"
+              "  ELSE (length(trim(e.quote)) >= 8 OR e.quote = trim(p.title)) AND"
+              "   strpos(coalesce(p.title, '') || ' ' || coalesce(p.abstract, ''), e.quote) > 0 END,"
+              "  false) AS quote_ok,"
               # a retracted record never counts
               " NOT (coalesce(p.is_retracted, false) AND coalesce(e.counts, false)) AS retracted_ok"
               " FROM evidence e LEFT JOIN pubmed p USING (pmid) LEFT JOIN claims c USING (claim_id)"
@@ -125,12 +149,18 @@ def suites() -> list[Suite]:
             Check("ExpectColumnValuesToBeInSet", {"column": "pmid_known", "value_set": [True]}),
             Check("ExpectColumnValuesToBeInSet", {"column": "claim_known", "value_set": [True]}),
             Check("ExpectColumnValuesToBeInSet", {"column": "stance", "value_set": STANCES}),
+            Check("ExpectColumnValuesToBeInSet", {"column": "stance_known", "value_set": [True]}),
             Check("ExpectColumnValuesToBeBetween", {"column": "p_support", "min_value": 0, "max_value": 1}),
             Check("ExpectColumnValuesToBeBetween", {"column": "p_refute", "min_value": 0, "max_value": 1}),
+            Check("ExpectColumnValuesToBeInSet", {"column": "probabilities_finite", "value_set": [True]}),
             Check("ExpectColumnValuesToBeInSet", {"column": "quote_ok", "value_set": [True]}),
             Check("ExpectColumnValuesToBeInSet", {"column": "retracted_ok", "value_set": [True]}),
-        ], "e.run_id = $run_id"),
+        ], "e.run_id = $run_id", ("claim_id", "pmid")),
         _verdict_suite(list(FLAGS), list(LABELS)),
+        Suite("verdict_history", "SELECT claim_id, run_id FROM verdict_history WHERE {scope}", [
+            # one row per claim and run (a claim judged again by the same run replaces its row)
+            Check("ExpectCompoundColumnsToBeUnique", {"column_list": ["claim_id", "run_id"]}),
+        ], "run_id = $run_id", ("claim_id", "run_id")),
     ]
 
 
@@ -139,30 +169,61 @@ def _verdict_suite(flag_names: list[str], labels: list[str]) -> Suite:
     return Suite(
         "verdicts",
         "SELECT cc.claim_id, v.label, v.confidence, (v.claim_id IS NOT NULL) AS has_verdict,"
+        " (v.claim_id IS NULL OR coalesce(isfinite(v.confidence), false)) AS confidence_finite,"
         f" coalesce(len(list_filter(v.flags, f -> NOT list_contains([{quoted}], f))), 0) AS unknown_flags,"
-        " len(v.flags) = len(coalesce(v.flag_reasons, [])) AS reasons_ok,"
+        # each flag once, each with a reason in words
+        " (v.claim_id IS NULL OR coalesce(len(v.flags) = len(v.flag_reasons)"
+        "  AND len(list_distinct(v.flags)) = len(v.flags)"
+        "  AND len(list_filter(v.flag_reasons, r -> length(trim(coalesce(r, ''))) = 0)) = 0, false))"
+        "  AS reasons_ok,"
         # a claim the article reports and rejects is never flagged
-        " NOT (coalesce(cc.attribution, 'own') = 'rejected' AND len(v.flags) > 0) AS rejected_ok,"
-        # supported / contradicted / mixed name the records they rest on
-        " (v.label NOT IN ('supported', 'contradicted', 'mixed') OR len(v.deciding_pmids) > 0)"
-        " AS deciding_ok, v.judged_because,"
+        " NOT (coalesce(cc.attribution, 'own') = 'rejected' AND coalesce(len(v.flags), 0) > 0)"
+        "  AS rejected_ok,"
+        # supported / contradicted / mixed rest on records of the claim's own evidence that can
+        # count, are not retracted and say what the label says; the other labels rest on none
+        " (v.claim_id IS NULL OR coalesce(CASE WHEN v.label IN ('supported', 'contradicted', 'mixed')"
+        "  THEN len(v.deciding_pmids) > 0 AND NOT EXISTS ("
+        "   SELECT 1 FROM unnest(v.deciding_pmids) AS d(pmid) WHERE NOT EXISTS ("
+        "    SELECT 1 FROM evidence e LEFT JOIN pubmed p ON p.pmid = e.pmid"
+        "    WHERE e.claim_id = v.claim_id AND e.pmid = d.pmid AND coalesce(e.counts, false)"
+        "     AND NOT coalesce(p.is_retracted, false)"
+        "     AND e.stance IN ('supports', 'refutes')"
+        "     AND (v.label = 'mixed' OR e.stance = CASE v.label WHEN 'supported' THEN 'supports'"
+        "          ELSE 'refutes' END)))"
+        "  ELSE len(coalesce(v.deciding_pmids, [])) = 0 END, false)) AS deciding_ok,"
+        # the counts shown beside the label are those of its evidence rows
+        " (v.claim_id IS NULL OR coalesce(v.scheme, 1) < 2 OR coalesce("
+        "  v.n_supporting = (SELECT count(*) FROM evidence e WHERE e.claim_id = v.claim_id"
+        "   AND e.stance = 'supports' AND coalesce(e.counts, false))"
+        "  AND v.n_refuting = (SELECT count(*) FROM evidence e WHERE e.claim_id = v.claim_id"
+        "   AND e.stance = 'refutes' AND coalesce(e.counts, false)), false)) AS counts_ok,"
+        # made by the model the run that wrote it recorded
+        " (v.claim_id IS NULL OR r.stance_model IS NULL OR v.model_version IS NOT DISTINCT FROM"
+        "  r.stance_model) AS model_ok,"
+        " v.judged_because,"
         # the verdict in force is the last one its history holds
-        " EXISTS (SELECT 1 FROM verdict_history h WHERE h.claim_id = v.claim_id AND h.run_id = v.run_id"
-        " AND h.label = v.label) AS history_ok"
-        " FROM current_claims cc LEFT JOIN verdicts v USING (claim_id) WHERE {scope}",
+        " (v.claim_id IS NULL OR EXISTS (SELECT 1 FROM verdict_history h WHERE h.claim_id = v.claim_id"
+        "  AND h.run_id = v.run_id AND h.label = v.label AND h.flags IS NOT DISTINCT FROM v.flags"
+        "  AND h.confidence IS NOT DISTINCT FROM v.confidence"
+        "  AND h.model_version IS NOT DISTINCT FROM v.model_version)) AS history_ok"
+        " FROM current_claims cc LEFT JOIN verdicts v USING (claim_id)"
+        " LEFT JOIN runs r ON r.run_id = v.run_id WHERE {scope}",
         [
             Check("ExpectColumnValuesToBeInSet", {"column": "has_verdict", "value_set": [True]}),
             Check("ExpectColumnValuesToBeInSet", {"column": "label", "value_set": labels}),
             Check("ExpectColumnValuesToBeBetween", {"column": "confidence", "min_value": 0, "max_value": 1}),
+            Check("ExpectColumnValuesToBeInSet", {"column": "confidence_finite", "value_set": [True]}),
             Check("ExpectColumnValuesToBeInSet", {"column": "unknown_flags", "value_set": [0]}),
             Check("ExpectColumnValuesToBeInSet", {"column": "reasons_ok", "value_set": [True]}),
             Check("ExpectColumnValuesToBeInSet", {"column": "rejected_ok", "value_set": [True]}),
             Check("ExpectColumnValuesToBeInSet", {"column": "deciding_ok", "value_set": [True]}),
+            Check("ExpectColumnValuesToBeInSet", {"column": "counts_ok", "value_set": [True]}),
+            Check("ExpectColumnValuesToBeInSet", {"column": "model_ok", "value_set": [True]}),
             Check("ExpectColumnValuesToBeInSet", {"column": "judged_because", "value_set": JUDGED_BECAUSE}),
             Check("ExpectColumnValuesToBeInSet", {"column": "history_ok", "value_set": [True]}),
         ],
         # every current claim lacking a verdict is in any run's scope
-        "(v.claim_id IS NULL OR v.run_id = $run_id)")
+        "(v.claim_id IS NULL OR v.run_id = $run_id)", ("claim_id",))
 
 
 @dataclass
@@ -210,9 +271,14 @@ def _check_for(checks: list[Check], gx_type: str, kwargs: dict) -> Check:
 
 
 def _observed(result: dict) -> str:
+    """What a result observed: counts (``missing_count``: values Great Expectations skipped as
+    missing), a sample of failing values and the rows holding them (by the suite's ``ids``)."""
     keep = {k: result[k] for k in ("observed_value", "element_count", "unexpected_count",
-                                   "partial_unexpected_list") if k in result}
-    return json.dumps(keep, default=str)[:500]
+                                   "missing_count", "partial_unexpected_list") if k in result}
+    rows = result.get("partial_unexpected_index_list")
+    if rows:
+        keep["rows"] = rows[:5]
+    return json.dumps(keep, default=str)[:700]
 
 
 #: ``FACTCHECK_DQ_SCOPE``: what a run's checks read.
@@ -327,7 +393,10 @@ def _validate(frames: list[tuple[Suite, Any]], report: QualityReport) -> None:
         gx_suite = gx.ExpectationSuite(name=f"factcheck_{suite.table}")
         for check in suite.checks:
             gx_suite.add_expectation(getattr(gxe, check.expectation)(**check.kwargs))
-        outcome = batch.validate(gx_suite)
+        fmt: dict = {"result_format": "SUMMARY"}
+        if suite.ids:
+            fmt["unexpected_index_column_names"] = list(suite.ids)
+        outcome = batch.validate(gx_suite, result_format=fmt)
         for res in outcome.results:
             check = _check_for(suite.checks, res.expectation_config.type, res.expectation_config.kwargs)
             kwargs = check.kwargs
