@@ -143,3 +143,45 @@ def test_the_page_says_when_the_reference_is_missing_or_the_file_is_not_a_factch
     monkeypatch.setenv("FACTCHECK_DB", str(empty))
     at = AppTest.from_file(app.__file__, default_timeout=60).run()
     assert not at.exception and "cannot be read as a factcheck database" in at.error[0].value
+
+
+def test_the_dashboard_command_is_the_server_so_a_kill_stops_it(published, tmp_path):
+    """`factcheck dashboard` becomes the Streamlit server: a SIGTERM sent to the PID it was
+    started as (kill, a service manager) stops the server, not only a parent that would leave
+    it serving, orphaned."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-c", "from factcheck.cli import main; main()",
+                             "dashboard", "--db", str(published[0]), "--port", str(port)],
+                            env=dict(os.environ, FACTCHECK_TRIAGE_DB=str(tmp_path / "t.duckdb")),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert proc.poll() is None and time.monotonic() < deadline, "the dashboard did not start"
+            time.sleep(0.3)
+        os.kill(proc.pid, signal.SIGTERM)          # the PID alone, not its process group
+        proc.wait(timeout=30)
+        with pytest.raises(httpx.HTTPError):
+            httpx.get(f"http://127.0.0.1:{port}/_stcore/health", timeout=2)
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)       # whatever is left of the group
+        except ProcessLookupError:
+            pass

@@ -14,7 +14,7 @@ from ..settings import DEFAULT_DB
 @click.command()
 @click.argument("claim_text")
 @click.option("--db", default=DEFAULT_DB, show_default=True,
-              type=click.Path(dir_okay=False), help="Database whose PubMed table is searched.")
+              type=click.Path(dir_okay=False), help="Database whose PubMed reference (reference.duckdb beside it) is searched.")
 @click.option("--json", "as_json", is_flag=True, help="Print the verdict and evidence as JSON.")
 def check(claim_text: str, db: str, as_json: bool) -> None:
     """Judge one claim as the pipeline would: verdict, confidence, flags, and each record read

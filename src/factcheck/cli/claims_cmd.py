@@ -31,7 +31,8 @@ def _vocabulary(db: str | None) -> list[str] | None:
               help="Print one JSON object per claim (sentence, offsets, type, certainty, "
                    "polarity, score, reason, intervention, condition, outcome, mesh_terms).")
 @click.option("--db", type=click.Path(exists=True, dir_okay=False),
-              help="Normalise concepts with the MeSH vocabulary of this database's pubmed table.")
+              help="Normalise concepts with the MeSH vocabulary of this database's PubMed reference "
+                   "(reference.duckdb beside it).")
 @click.option("--explain", is_flag=True,
               help="Print every sentence with its decision and the reason for it.")
 def claims(path: str, as_json: bool, db: str | None, explain: bool) -> None:

@@ -48,7 +48,15 @@ def dashboard(db: str, port: int, address: str) -> None:
         sys.exit(2)
     env = dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
     console.print(f"dashboard on http://{escape(address)}:{port}/ over {escape(db)} (Ctrl-C stops it)")
+    command = streamlit_command(db, port, address)
+    if os.name == "posix":
+        # this process becomes the server: a signal sent to its PID (kill, a service manager
+        # stopping it) reaches Streamlit itself, which a child process would not get, and
+        # would go on serving, orphaned
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.execve(sys.executable, command, env)
     try:
-        sys.exit(subprocess.call(streamlit_command(db, port, address), env=env))
+        sys.exit(subprocess.call(command, env=env))
     except KeyboardInterrupt:
         sys.exit(0)

@@ -13,7 +13,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ..settings import DB_FILENAME, DEFAULT_OUT_DIR
+from ..settings import DB_FILENAME, DEFAULT_OUT_DIR, get_settings
+from ..store.reference import reference_path
 
 console = Console()
 
@@ -239,7 +240,8 @@ def _print_summary(result: dict) -> dict | None:
         console.print(f"run {result['run_id']}: no article stored or judged")
     labels = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted(info["labels"].items()))
     console.print(f"documents {run['n_documents']} · new versions {run['n_new_versions']} · "
-                  f"claims {run['n_claims']} new · flagged {run['n_flagged']} · errors "
+                  f"claims {run['n_claims']} new · flagged {run['n_flagged']} of all current "
+                  f"claims · errors "
                   f"{run['n_errors']} · PubMed records {info['pubmed_records']:,}")
     console.print(f"verdicts of the {info['current_claims']:,} current claims: {labels or 'none'}")
     if not info["pubmed_records"]:
@@ -250,6 +252,11 @@ def _print_summary(result: dict) -> dict | None:
     console.print(f"\n[bold]database[/bold]  {result['db']}")
     console.print(f"[bold]report[/bold]    {result['html']}")
     console.print(f"[bold]claims[/bold]    {result['jsonl']}")
+    reference = reference_path(result["db"])
+    if reference is not None:
+        console.print(f"[bold]reference[/bold] {reference}")
+    raw = get_settings().raw_dir or Path(result["db"]).resolve().parent / "raw"
+    console.print(f"[bold]raw[/bold]       {raw}")
     shown = info["failures"][:10]
     for f in shown:             # markup off: a URL or a message may hold "[...]"
         console.print(f"  ✗ {f['source']}: {f['kind']}: {f['message']}", soft_wrap=True,
@@ -419,7 +426,8 @@ def _check_server(for_schedule: bool = True) -> None:
 @click.option("--cron", default="0 3 * * *", show_default=True, help="When to run (cron, server time zone).")
 @click.option("--sources", "sources_file", type=click.Path(exists=True, dir_okay=False),
               help="A sources file (TOML).")
-@click.option("--input", "-i", "inputs", multiple=True, metavar="PATH_OR_URL")
+@click.option("--input", "-i", "inputs", multiple=True, metavar="PATH_OR_URL",
+              help="A file, folder or URL to read at each run (repeatable).")
 @click.option("--db", type=click.Path(dir_okay=False), help="Database path [default: OUT/factcheck.duckdb].")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
               help="Folder for the report and claims.jsonl [default: the folder of --db, else "
