@@ -63,10 +63,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--f1-threshold", action="store_true",
                     help="use the threshold fitted to maximise SciFact F1 on validation claims")
     ap.add_argument("--limit", type=int, help="only the first N claims (a smoke test)")
+    ap.add_argument("--any-sentence", action="store_true",
+                    help="let any sentence of a record decide, also one naming none of the claim's "
+                         "concepts (the rule the pipeline applies off, for comparison)")
     args = ap.parse_args(argv)
 
     from factcheck.evidence import vectors
-    from factcheck.evidence.assess import claim_from_text, judge_topic
+    from factcheck.evidence.assess import claim_from_text, judge_topic, speaks_to
     from research.stance_datasets import load_corpus_table, read_corpus_jsonl
     from factcheck.evidence.read import read_records
     from factcheck.evidence.retrieve import build_query, retrieve
@@ -114,7 +117,8 @@ def main(argv: list[str] | None = None) -> int:
             head = hits[:args.read_k]
             records = read_records(query.text, claim.claim_type, head, query, model,
                                    on_topic=[judge_topic(h, query)[0] for h in head],
-                                   calibration=calibration)
+                                   calibration=calibration,
+                                   speaks=None if args.any_sentence else speaks_to(query))
             ranking = rerank(records, order)
             bearing = sorted((r for r in records if r.stance != "neutral"), key=lambda r: -r.p_bearing)[:3]
             evidence = {str(r.hit.pmid): "SUPPORT" if r.stance == "supports" else "CONTRADICT"

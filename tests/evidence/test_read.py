@@ -46,3 +46,36 @@ def test_an_abstract_is_split_after_a_number_but_not_inside_e_g_or_a_list_number
     assert [s.text for s in split_abstract(text)] == [
         "Gaps (e.g. 3 mm) allowed loading by week 4.", "Large gaps (i.e. 6 mm) healed later.",
         "1. Patients improved in 2013.", "The effect lasted."]
+
+
+def test_a_sentence_that_speaks_of_nothing_the_claim_names_never_decides_it():
+    """The stance model reads a finding in a sentence of an on-topic record that names none of
+    the claim's concepts and shares one word with it at most: that sentence does not decide."""
+    from factcheck.evidence.assess import speaks_to
+    from factcheck.evidence.retrieve import build_query
+    from factcheck.store.rows import Claim
+
+    text = "Ketamine infusions reduce migraine days."
+    query = build_query(Claim(sentence=text, start=0, end=len(text), claim_type="efficacy",
+                              certainty="assertive", polarity="positive", score=1.0, reason="",
+                              intervention="ketamine", condition="migraine"))
+    speaks = speaks_to(query)
+    assert speaks("Ketamine infusions reduced migraine days compared with placebo.")
+    assert speaks("Migraine frequency fell in the treated group.")       # names the condition
+    assert not speaks("The mean score was lower at 18.14 in 70% of respondents.")
+    # a record whose only decided sentence is the stray one (probabilities as the model might
+    # give them: NEUTRAL, SUPPORT, REFUTE per sentence)
+    import numpy as np
+
+    from factcheck.evidence.read import Calibration, records_from
+
+    stray = Hit(pmid=3, score=1.0, title="Ketamine and migraine: a cohort",
+                abstract="RESULTS: The mean score was lower at 18.14 in 70% of respondents.",
+                bm25=5.0, study_design="observational")
+    per_hit = [[("Ketamine and migraine: a cohort", "title"),
+                ("The mean score was lower at 18.14 in 70% of respondents.", "results")]]
+    probs = np.array([[0.9, 0.05, 0.05], [0.04, 0.01, 0.95]])
+    free, = records_from(probs, per_hit, "efficacy", [stray], [True], Calibration())
+    ruled, = records_from(probs, per_hit, "efficacy", [stray], [True], Calibration(), speaks=speaks)
+    assert free.stance == "refutes" and free.quote.startswith("The mean score")
+    assert ruled.stance == "neutral" and ruled.p_refute < 0.5

@@ -44,6 +44,9 @@ CANDIDATES = 100
 #: not read: a ``not_addressed`` verdict then always rests on on-topic records read.
 TOPIC_K = 3
 
+#: Only sentences that name the claim's concepts may decide it (:func:`speaks_to`).
+SPEAKING_ONLY = True
+
 #: Recorded with every verdict (``verdicts.model_version``, after the stance model's hash);
 #: raised when retrieval or the decision rules change what a claim is judged on
 #: (3: expansion words weighted, one count per index term, dense cosine in the final order;
@@ -56,8 +59,9 @@ TOPIC_K = 3
 #: records on it instead of the last ones; 10: absolute wording needs a trial or better behind
 #: it on every ladder, "(e.g." no longer ends an abstract's sentence, the wording of
 #: not-addressed verdicts names records that cannot count; 11: a claim whose own words say it is
-#: about animals or cells is graded on the pharmacology ladder, ``grading.graded_type``).
-RULES_VERSION = "verdict-rules-11"
+#: about animals or cells is graded on the pharmacology ladder, ``grading.graded_type``;
+#: 12: only a sentence that speaks of the claim's concepts or words may decide it, ``speaks_to``).
+RULES_VERSION = "verdict-rules-12"
 
 
 @dataclass
@@ -113,6 +117,27 @@ def _mentions(forms: Sequence[str], stems: frozenset[str]) -> bool:
         if words and all(w in stems for w in words):
             return True
     return False
+
+
+def speaks_to(query: Query):
+    """A test of one sentence: whether it speaks of what the claim is about, so that what the
+    stance model reads in it can decide the claim: it names one of the claim's concepts (its
+    intervention, condition or outcome, by any of their names), or shares at least two of the
+    claim's words (one, for a claim of fewer than three). A sentence of an on-topic record that
+    does neither is not read as supporting or refuting the claim ("The mean score for the
+    construct was lower at 18.14" says nothing of painkillers and chronic pain, whatever the
+    model makes of it)."""
+    forms = [f for role in ("intervention", "condition", "outcome")
+             for f in query.concepts.get(role, [])]
+    key = {_stem(w) for w in query.words if w not in query.cited_words}
+    if not key and not forms:
+        return lambda sentence: True
+    need = min(2, len(key)) if len(key) >= 3 else min(1, len(key))
+
+    def speaks(sentence: str) -> bool:
+        stems = _stems(sentence)
+        return (bool(forms) and _mentions(forms, stems)) or (need > 0 and len(key & stems) >= need)
+    return speaks
 
 
 def judge_topic(hit: Hit, query: Query) -> tuple[bool, list[str]]:
@@ -304,7 +329,7 @@ def assess_claims(con: duckdb.DuckDBPyConnection, claims: Sequence, *, k: int = 
     def finish(claim, query, hits, topic, n_topic, on_topic, per_hit, reading) -> Assessment:
         records = records_from(reading.probabilities(), per_hit,
                                graded_type(claim.claim_type, claim.sentence), hits, on_topic,
-                               calibrate)
+                               calibrate, speaks=speaks_to(query) if SPEAKING_ONLY else None)
         for r, (_, matched) in zip(records, topic):
             r.matched_terms = matched
         records = order_for_display(records)

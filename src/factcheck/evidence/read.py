@@ -126,26 +126,34 @@ def sentences_to_read(claim_text: str, claim_type: str, hits: Sequence[Hit],
 
 def read_records(claim_text: str, claim_type: str, hits: Sequence[Hit], query: Query | None = None,
                  model: StanceModel | None = None, on_topic: Sequence[bool] | None = None,
-                 calibration: Calibration | None = None) -> list[ReadRecord]:
+                 calibration: Calibration | None = None, speaks=None) -> list[ReadRecord]:
     """Read each hit (in retrieval order) against the claim: grade, stance, calibrated
-    probabilities, deciding sentence."""
+    probabilities, deciding sentence (``speaks``: as in :func:`records_from`)."""
     model = model or default_model()
     per_hit = sentences_to_read(claim_text, claim_type, hits, query, on_topic)
     probs = model.probabilities([(claim_text, s) for sentences in per_hit for s, _ in sentences])
     return records_from(probs, per_hit, claim_type, hits, on_topic,
-                        calibration or Calibration.from_meta(model.meta))
+                        calibration or Calibration.from_meta(model.meta), speaks=speaks)
 
 
 def records_from(probs, per_hit: Sequence[Sequence[tuple[str, str | None]]], claim_type: str,
-                 hits: Sequence[Hit], on_topic: Sequence[bool] | None, calibrate: Calibration
-                 ) -> list[ReadRecord]:
+                 hits: Sequence[Hit], on_topic: Sequence[bool] | None, calibrate: Calibration,
+                 speaks=None) -> list[ReadRecord]:
     """The read records of a claim from the stance model's probabilities for its pairs
-    (``sentences_to_read``'s order, one row per pair)."""
+    (``sentences_to_read``'s order, one row per pair). ``speaks(sentence) -> bool``: whether a
+    sentence names what the claim is about (``assess.speaks_to``); one that does not is never
+    read as supporting or refuting it (its support and refute probabilities count as 0)."""
     records: list[ReadRecord] = []
     row = 0
     for i, (hit, sentences) in enumerate(zip(hits, per_hit)):
         block = probs[row:row + len(sentences)]
         row += len(sentences)
+        if speaks is not None and len(block):
+            silent = [j for j, (text, _) in enumerate(sentences) if not speaks(text)]
+            if silent:
+                block = block.copy()
+                block[silent, SUPPORT] = 0.0
+                block[silent, REFUTE] = 0.0
         g = grade(study_design=hit.study_design, claim_type=claim_type, title=hit.title,
                   abstract=hit.abstract, is_retracted=hit.is_retracted, mesh_terms=hit.mesh_terms,
                   publication_types=hit.publication_types)
