@@ -79,3 +79,6 @@ def test_a_sentence_that_speaks_of_nothing_the_claim_names_never_decides_it():
     ruled, = records_from(probs, per_hit, "efficacy", [stray], [True], Calibration(), speaks=speaks)
     assert free.stance == "refutes" and free.quote.startswith("The mean score")
     assert ruled.stance == "neutral" and ruled.p_refute < 0.5
+    # and such a sentence is not read at all: the stance model never sees it
+    read = sentences_to_read(text, "efficacy", [stray], query, [True], speaks)
+    assert read == [[("Ketamine and migraine: a cohort", "title")]]

@@ -60,8 +60,10 @@ SPEAKING_ONLY = True
 #: it on every ladder, "(e.g." no longer ends an abstract's sentence, the wording of
 #: not-addressed verdicts names records that cannot count; 11: a claim whose own words say it is
 #: about animals or cells is graded on the pharmacology ladder, ``grading.graded_type``;
-#: 12: only a sentence that speaks of the claim's concepts or words may decide it, ``speaks_to``).
-RULES_VERSION = "verdict-rules-12"
+#: 12: only a sentence that speaks of the claim's concepts or words may decide it, ``speaks_to``;
+#: 13: the other sentences are not read at all, so a neutral record's quote and its ``p_relevant``
+#: come from those that speak).
+RULES_VERSION = "verdict-rules-13"
 
 
 @dataclass
@@ -321,15 +323,16 @@ def assess_claims(con: duckdb.DuckDBPyConnection, claims: Sequence, *, k: int = 
         """Retrieve a claim's records and start reading their sentences."""
         query, hits, topic, n_topic = records_to_read(con, claim, k=k, vector=vector, terms=terms)
         on_topic = [t[0] for t in topic]
+        speaks = speaks_to(query) if SPEAKING_ONLY else None
         per_hit = sentences_to_read(query.text, graded_type(claim.claim_type, claim.sentence),
-                                    hits, query, on_topic)
+                                    hits, query, on_topic, speaks)
         reading = model.submit([(query.text, s) for sentences in per_hit for s, _ in sentences])
-        return claim, query, hits, topic, n_topic, on_topic, per_hit, reading
+        return claim, query, hits, topic, n_topic, on_topic, per_hit, reading, speaks
 
-    def finish(claim, query, hits, topic, n_topic, on_topic, per_hit, reading) -> Assessment:
+    def finish(claim, query, hits, topic, n_topic, on_topic, per_hit, reading, speaks) -> Assessment:
         records = records_from(reading.probabilities(), per_hit,
                                graded_type(claim.claim_type, claim.sentence), hits, on_topic,
-                               calibrate, speaks=speaks_to(query) if SPEAKING_ONLY else None)
+                               calibrate, speaks=speaks)
         for r, (_, matched) in zip(records, topic):
             r.matched_terms = matched
         records = order_for_display(records)

@@ -87,15 +87,24 @@ def _overlap(words: set[str], text: str) -> int:
     return len(words & set(_TOKEN.findall(text.lower())))
 
 
-def candidate_sentences(hit: Hit, claim_type: str, query_words: set[str]
+#: Sentences that cannot decide (they speak of nothing the claim names) are not read at all:
+#: on SciFact's training claims (552, default install, same run) pairs read 20,585 -> 9,289,
+#: evidence time per claim p50 394 -> 202 ms, the labels unchanged (F1 0.475) and nDCG@10
+#: 0.6816 -> 0.6813 (a neutral record's relevance now comes from the sentences that speak).
+SKIP_SILENT = True
+
+
+def candidate_sentences(hit: Hit, claim_type: str, query_words: set[str], speaks=None
                         ) -> list[tuple[str, str | None]]:
-    """(sentence, section) pairs of a record that may decide a claim of ``claim_type``."""
+    """(sentence, section) pairs of a record that may decide a claim of ``claim_type``
+    (``speaks``: only those it accepts, see :func:`records_from`)."""
     out: list[tuple[str, str | None]] = []
-    if hit.title and hit.title.strip():
+    if hit.title and hit.title.strip() and (speaks is None or speaks(hit.title.strip())):
         out.append((hit.title.strip(), "title"))
     outcome_claim = claim_type in HUMAN_OUTCOME_TYPES
     sentences = [s for s in split_abstract(hit.abstract) if s.section != "other"
-                 and not (outcome_claim and s.section in NON_DECIDING)]
+                 and not (outcome_claim and s.section in NON_DECIDING)
+                 and (speaks is None or speaks(s.text))]
     if len(sentences) > MAX_SENTENCES - 1:
         keep = set(sorted(range(len(sentences)),
                           key=lambda i: (-_overlap(query_words, sentences[i].text), -i))
@@ -107,8 +116,8 @@ def candidate_sentences(hit: Hit, claim_type: str, query_words: set[str]
 
 
 def sentences_to_read(claim_text: str, claim_type: str, hits: Sequence[Hit],
-                      query: Query | None = None, on_topic: Sequence[bool] | None = None
-                      ) -> list[list[tuple[str, str | None]]]:
+                      query: Query | None = None, on_topic: Sequence[bool] | None = None,
+                      speaks=None) -> list[list[tuple[str, str | None]]]:
     """Per hit, the (sentence, section) pairs the stance model reads against the claim: a
     record on the claim's topic (or every record, without ``on_topic``) read in full, one off
     it not at all (none).
@@ -120,8 +129,9 @@ def sentences_to_read(claim_text: str, claim_type: str, hits: Sequence[Hit],
     and the labels unchanged (F1 0.474). On the demo database, where four records in five
     retrieved are off the topic, it was 42% of the pairs read (2,919 -> 1,690 for 96 claims)."""
     words = set(_content_words(query.text if query else claim_text))
-    return [candidate_sentences(h, claim_type, words) if on_topic is None or on_topic[i] else []
-            for i, h in enumerate(hits)]
+    speaks = speaks if SKIP_SILENT else None
+    return [candidate_sentences(h, claim_type, words, speaks) if on_topic is None or on_topic[i]
+            else [] for i, h in enumerate(hits)]
 
 
 def read_records(claim_text: str, claim_type: str, hits: Sequence[Hit], query: Query | None = None,
@@ -130,7 +140,7 @@ def read_records(claim_text: str, claim_type: str, hits: Sequence[Hit], query: Q
     """Read each hit (in retrieval order) against the claim: grade, stance, calibrated
     probabilities, deciding sentence (``speaks``: as in :func:`records_from`)."""
     model = model or default_model()
-    per_hit = sentences_to_read(claim_text, claim_type, hits, query, on_topic)
+    per_hit = sentences_to_read(claim_text, claim_type, hits, query, on_topic, speaks)
     probs = model.probabilities([(claim_text, s) for sentences in per_hit for s, _ in sentences])
     return records_from(probs, per_hit, claim_type, hits, on_topic,
                         calibration or Calibration.from_meta(model.meta), speaks=speaks)
