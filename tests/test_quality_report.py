@@ -292,3 +292,23 @@ def test_every_quote_is_a_sentence_of_its_record(con):
     assert ("evidence", "quote_ok") in _failed(con, "evidence")
     con.execute("UPDATE evidence SET stance = 'neutral', quote = 'Ketamine cures pain forever.'")
     assert ("evidence", "quote_ok") in _failed(con, "evidence")   # not the record's words
+
+
+def test_a_retraction_fails_the_current_claims_that_count_it_not_an_earlier_versions(con):
+    """A retraction makes the evidence stage judge the current claims that read the record
+    again; an earlier version's claims are never judged again, and their rows (read before the
+    retraction) must not fail every later check of every row."""
+    sentence = "Ketamine <b>cures</b> pain forever."
+    populate(con, [claim(0, len(sentence), sentence)])
+    con.execute("UPDATE pubmed SET is_retracted = true")
+    assert ("evidence", "retracted_ok") in _failed(con, "evidence")      # current: must be judged again
+    text = "Ketamine helps some people."
+    data = text.encode()
+    sa.save_document(con, Document(
+        source="https://clinic.example/<post>?a=1&b=2", source_kind="url", text=text,
+        content_type="text/plain", raw_bytes=len(data), content_hash=sha256_hex(data),
+        fetched_at=datetime.now(timezone.utc)), "r1")                   # the article's version 2
+    assert not con.execute("SELECT count(*) FROM current_claims").fetchone()[0]
+    assert ("evidence", "retracted_ok") not in _failed(con, "evidence")
+    con.execute("UPDATE evidence SET record_retracted = true")          # read while retracted
+    assert ("evidence", "retracted_ok") in _failed(con, "evidence")

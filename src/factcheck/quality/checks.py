@@ -131,17 +131,23 @@ def suites() -> list[Suite]:
               # (the scheme with stances) was read or glanced at: it has a stance
               " coalesce((e.p_support IS NULL OR isfinite(e.p_support))"
               "  AND (e.p_refute IS NULL OR isfinite(e.p_refute)), false) AS probabilities_finite,"
-              " (e.stance IS NOT NULL OR e.claim_id NOT IN (SELECT claim_id FROM current_claims))"
-              "  AS stance_known,"
+              " (e.stance IS NOT NULL OR cur.claim_id IS NULL) AS stance_known,"
               # a record that supports or refutes a claim quotes the sentence that says so, and
-              # every quote is the record's own text, a sentence (not a word)
+              # every quote is a sentence (not a word) of the record's own text: as it is now,
+              # for a current claim (an earlier version's claim read a record a later PubMed
+              # file may have replaced)
               " coalesce(CASE WHEN e.quote IS NULL THEN e.stance IS NULL OR e.stance = 'neutral'"
               "  ELSE (length(trim(e.quote)) >= 8 OR e.quote = trim(p.title)) AND"
-              "   strpos(coalesce(p.title, '') || ' ' || coalesce(p.abstract, ''), e.quote) > 0 END,"
+              "   (cur.claim_id IS NULL OR"
+              "    strpos(coalesce(p.title, '') || ' ' || coalesce(p.abstract, ''), e.quote) > 0) END,"
               "  false) AS quote_ok,"
-              # a retracted record never counts
-              " NOT (coalesce(p.is_retracted, false) AND coalesce(e.counts, false)) AS retracted_ok"
+              # a retracted record never counts: retracted when it was read, or now, for a
+              # current claim (which a retraction makes the evidence stage judge again; an
+              # earlier version's claim is never judged again)
+              " NOT (coalesce(e.counts, false) AND (coalesce(e.record_retracted, false) OR"
+              "  (coalesce(p.is_retracted, false) AND cur.claim_id IS NOT NULL))) AS retracted_ok"
               " FROM evidence e LEFT JOIN pubmed p USING (pmid) LEFT JOIN claims c USING (claim_id)"
+              " LEFT JOIN (SELECT claim_id FROM current_claims) cur USING (claim_id)"
               " WHERE {scope}", [
             Check("ExpectCompoundColumnsToBeUnique", {"column_list": ["claim_id", "pmid"]}),
             Check("ExpectCompoundColumnsToBeUnique", {"column_list": ["claim_id", "rank"]}),
