@@ -145,6 +145,8 @@ def test_cli_marks_and_lists_decisions(published, monkeypatch, tmp_path):
     # listing reads the decisions file only: the one FACTCHECK_TRIAGE_DB names, whatever --db...
     named = runner.invoke(cli, ["triage", "list", "--db", str(tmp_path / "nope.duckdb")])
     assert named.exit_code == 0 and "bo" in named.output
+    # each line names its claim, whatever letter the id starts with ("[b75c…]" is no markup)
+    assert f"[{claim_id}]" in named.output and f"[{unflagged}]" in named.output
     # ...else the one beside --db, which must exist
     monkeypatch.delenv("FACTCHECK_TRIAGE_DB")
     missing = runner.invoke(cli, ["triage", "list", "--db", str(tmp_path / "nope.duckdb")])

@@ -75,5 +75,8 @@ def list_decisions(limit: int, db: str) -> None:
     for r in rows:
         console.print(f"{r['decided_at']:%Y-%m-%d %H:%M} {escape(r['status']):<9} "
                       f"{escape(r['editor'] or '-')}: “{escape(r['sentence'])}”"
-                      + (f" · {escape(r['note'])}" if r["note"] else "") + f" [{escape(r['claim_id'])}]",
+                      + (f" · {escape(r['note'])}" if r["note"] else "")
+                      # the brackets escaped, not only their content: "[b75c…]" would be read as
+                      # a markup tag and vanish
+                      + escape(f" [{r['claim_id']}]"),
                       soft_wrap=True, highlight=False)
