@@ -233,6 +233,16 @@ def test_a_new_version_of_an_article_is_compared_sentence_by_sentence(con, tmp_p
     resolved = run[run.index('id="resolved-flags"'):]
     assert "“Ketamine cures gout.”: no longer in the article's new version" in resolved
     assert "figure not found" in resolved
+    # a later edit is compared with the version before it, not with every earlier one: the
+    # sentence version 2 dropped is not resolved a second time
+    store_runs.finish_run(con, "r2", "completed")
+    store_runs.start_run(con, "r3", "test", [])
+    add_article(con, source, "Post\n\nKetamine  cures pain.\n\nKetamine cures asthma.\n\nSee us.",
+                "Post", [("supported", ["overstated_certainty"]), ("contradicted", ["contradicted_by_stronger_evidence"])],
+                run_id="r3")
+    index = build_report(con, tmp_path / "r3", "r3").html.read_text()
+    run = index[index.index('id="this-run"'):index.index("</section>", index.index('id="this-run"'))]
+    assert "0 new flags, 0 resolved, 0 verdicts changed" in run and "cures gout" not in run
 
 
 def test_an_unchanged_article_page_is_taken_from_the_previous_report(con, tmp_path):

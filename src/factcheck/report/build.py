@@ -345,12 +345,19 @@ def _tonight(con: duckdb.DuckDBPyConnection, run_id: str) -> dict:
                c.article_id, c.sentence
         FROM h JOIN current_claims c USING (claim_id)
         WHERE h.run_id = ? ORDER BY c.source, c.seq""", [run_id, run_id]).fetchall()
-    # the verdicts of older versions of the articles this run stored anew, by sentence
+    # the verdicts of the version before, by sentence, of each article this run stored anew
+    # (the version an editor last saw: a sentence an earlier edit removed is not resolved again)
     prior: dict[tuple[str, str], tuple[str, list, str]] = {}
     for article_id, sentence, label, flags in con.execute(
-            """SELECT c.article_id, c.sentence, v.label, v.flags FROM claims c JOIN verdicts v USING (claim_id)
+            """WITH stored AS (SELECT article_id, min(version) AS version FROM article_versions
+                               WHERE run_id = ? GROUP BY article_id),
+                    before AS (SELECT s.article_id, max(av.version) AS version FROM stored s
+                               JOIN article_versions av ON av.article_id = s.article_id
+                                AND av.version < s.version GROUP BY s.article_id)
+               SELECT c.article_id, c.sentence, v.label, v.flags
+               FROM claims c JOIN before b ON b.article_id = c.article_id AND b.version = c.version
+               JOIN verdicts v USING (claim_id)
                WHERE c.claim_id NOT IN (SELECT claim_id FROM current_claims)
-                 AND c.article_id IN (SELECT article_id FROM article_versions WHERE run_id = ?)
                ORDER BY v.decided_at""", [run_id]).fetchall():
         prior[(article_id, sentence_key(sentence))] = (label, list(flags or []), sentence)
     current_keys = {(a, sentence_key(t)) for a, t in con.execute(
