@@ -240,7 +240,7 @@ def _print_summary(result: dict) -> dict | None:
         console.print(f"run {result['run_id']}: no article stored or judged")
     labels = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted(info["labels"].items()))
     console.print(f"documents {run['n_documents']} · new versions {run['n_new_versions']} · "
-                  f"claims {run['n_claims']} new · flagged {run['n_flagged']} of all current "
+                  f"claims {run['n_claims']} read from new versions · flagged {run['n_flagged']} of all current "
                   f"claims · errors "
                   f"{run['n_errors']} · PubMed records {info['pubmed_records']:,}")
     console.print(f"verdicts of the {info['current_claims']:,} current claims: {labels or 'none'}")

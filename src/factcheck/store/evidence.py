@@ -147,8 +147,9 @@ def carry_verdicts(con: duckdb.DuckDBPyConnection, run_id: str, model_version: s
     ``model_version``: an edited article's unchanged sentences are not read again.
 
     The copy keeps what the verdict was judged against (``reference_as_of``): records loaded,
-    deleted or retracted since make the next plan judge or check it as any other verdict. Its
-    ``judged_because`` is ``carried``; it gets a ``verdict_history`` row of ``run_id``. Returns
+    deleted or retracted since make the next plan judge or check it as any other verdict, and
+    the time it was made (``decided_at``). Its ``judged_because`` is ``carried`` and its
+    ``run_id`` the run that carried it; it gets a ``verdict_history`` row of ``run_id``. Returns
     how many verdicts were carried (the caller holds the transaction)."""
     same = " AND ".join(f"o.{c} IS NOT DISTINCT FROM cc.{c}" for c in JUDGED_ON)
     con.execute(
@@ -165,7 +166,6 @@ def carry_verdicts(con: duckdb.DuckDBPyConnection, run_id: str, model_version: s
         carried = con.execute("SELECT count(*) FROM carry").fetchone()[0]
         if not carried:
             return 0
-        decided_at = now()
         evidence = ", ".join(_EVIDENCE_COLUMNS)
         con.execute(f"""INSERT INTO evidence (claim_id, {evidence}, run_id)
                         SELECT k.new_id, {", ".join("e." + c for c in _EVIDENCE_COLUMNS)}, ?
@@ -174,9 +174,9 @@ def carry_verdicts(con: duckdb.DuckDBPyConnection, run_id: str, model_version: s
         con.execute(f"""INSERT INTO verdicts (claim_id, {", ".join(copied)}, judged_because,
                                               reference_as_of, run_id, decided_at, checked_run_id)
                         SELECT k.new_id, {", ".join("v." + c for c in copied)}, 'carried',
-                               coalesce(v.reference_as_of, v.decided_at), ?, ?, ?
+                               coalesce(v.reference_as_of, v.decided_at), ?, v.decided_at, ?
                         FROM carry k JOIN verdicts v ON v.claim_id = k.old_id""",
-                    [run_id, decided_at, run_id])
+                    [run_id, run_id])
         con.execute("""INSERT INTO verdict_history (claim_id, run_id, decided_at, label, confidence,
                                                     flags, deciding_pmids, coverage, model_version,
                                                     judged_because)
