@@ -105,3 +105,19 @@ def test_a_bad_dq_scope_fails_the_run_before_it_starts(tmp_path, monkeypatch):
         with lifecycle(tmp_path / "f.duckdb", "test"):
             pass
     assert not (tmp_path / "f.duckdb").exists() and not (tmp_path / "f.duckdb.work").exists()
+
+
+def test_dq_check_says_when_the_reference_the_evidence_rests_on_is_missing(tmp_path):
+    """A database copied without its reference file would fail every evidence row as naming an
+    unknown record: the check says what is missing instead (exit 2)."""
+    db = tmp_path / "f.duckdb"
+    run = pipeline.start_run(db, pipeline.new_run_id("test"), "test", [])
+    pipeline.pubmed_stage(db, [Path(__file__).resolve().parents[1] / "data" / "pubmed"
+                               / "pubmed_sample.xml.gz"], run)
+    _checked_run(db)
+    with duckdb.connect(str(db)) as con:
+        assert con.execute("SELECT count(*) FROM evidence").fetchone()[0]
+    (tmp_path / "reference.duckdb").rename(tmp_path / "elsewhere.duckdb")
+    moved = CliRunner().invoke(cli, ["dq", "--db", str(db), "--check"])
+    assert moved.exit_code == 2, moved.output
+    assert "reference" in moved.output and "missing or empty" in " ".join(moved.output.split())

@@ -44,6 +44,17 @@ def dq(db: str, run_id: str | None, show_all: bool, check_now: bool) -> None:
         from ..quality.checks import run_checks
 
         with console.status("validating every row"), closing(connect(db, read_only=True)) as con:
+            empty = not con.execute("SELECT count(*) FROM pubmed").fetchone()[0]
+            resting = con.execute("SELECT count(*) FROM evidence").fetchone()[0]
+            if empty and resting:
+                # every evidence row would fail as naming an unknown record: say why instead
+                from ..store.reference import reference_path
+                console.print(f"[red]error:[/red] the PubMed reference "
+                              f"{escape(str(reference_path(db)))} is missing or empty, but "
+                              f"{resting:,} evidence rows of {escape(db)} rest on it: put the "
+                              "reference file beside the database (or point FACTCHECK_REFERENCE_DB "
+                              "at it) and check again", soft_wrap=True)
+                sys.exit(2)
             report = run_checks(con)
         results = [{"table_name": r.table, "column_name": r.column, "expectation": r.expectation,
                     "success": r.success, "severity": r.severity, "observed": r.observed}
