@@ -312,3 +312,19 @@ def test_a_retraction_fails_the_current_claims_that_count_it_not_an_earlier_vers
     assert ("evidence", "retracted_ok") not in _failed(con, "evidence")
     con.execute("UPDATE evidence SET record_retracted = true")          # read while retracted
     assert ("evidence", "retracted_ok") in _failed(con, "evidence")
+
+
+def test_a_page_back_to_earlier_content_passes_the_article_checks(con):
+    """A page that returns to earlier content points at that version again (not the highest
+    stored): that is a stored version, which the views show, and no check fails on it."""
+    sentence = "Ketamine <b>cures</b> pain forever."
+    populate(con, [claim(0, len(sentence), sentence)])
+    for text in ("Ketamine helps some people.", BODY):           # an edit, then back again
+        data = text.encode()
+        sa.save_document(con, Document(
+            source="https://clinic.example/<post>?a=1&b=2", source_kind="url", text=text,
+            content_type="text/plain", raw_bytes=len(data), content_hash=sha256_hex(data),
+            fetched_at=datetime.now(timezone.utc)), "r1")
+    assert con.execute("SELECT latest_version FROM articles").fetchone()[0] == 1
+    assert con.execute("SELECT max(version) FROM article_versions").fetchone()[0] == 2
+    assert ("articles", "latest_ok") not in _failed(con, "articles")

@@ -69,9 +69,10 @@ def suites() -> list[Suite]:
     return [
         Suite("articles",
               "SELECT a.article_id, a.source_kind, a.latest_version,"
-              # the version the views show is the latest one stored
-              " coalesce(a.latest_version = (SELECT max(av.version) FROM article_versions av"
-              "  WHERE av.article_id = a.article_id), false) AS latest_ok"
+              # the version the views show is one stored (not always the highest: a page back
+              # to earlier content points at that version again)
+              " EXISTS (SELECT 1 FROM article_versions av WHERE av.article_id = a.article_id"
+              "  AND av.version = a.latest_version) AS latest_ok"
               " FROM articles a WHERE {scope}", [
             Check("ExpectColumnValuesToBeInSet", {"column": "source_kind", "value_set": ["file", "url"]}),
             Check("ExpectColumnValuesToBeBetween", {"column": "latest_version", "min_value": 1}),
@@ -111,9 +112,6 @@ def suites() -> list[Suite]:
             Check("ExpectColumnValuesToBeInSet", {"column": "score_finite", "value_set": [True]}),
             Check("ExpectColumnPairValuesAToBeGreaterThanB", {"column_A": "end_char", "column_B": "start_char"}),
             Check("ExpectColumnValuesToBeInSet", {"column": "offset_ok", "value_set": [True]}),
-            # one claim per sentence of a version (the same span twice is counted twice)
-            Check("ExpectCompoundColumnsToBeUnique",
-                  {"column_list": ["article_id", "version", "start_char", "end_char"]}),
         ], "c.run_id = $run_id", ("claim_id",)),
         # The reference table can hold tens of millions of rows (pmid is its primary key, so
         # uniqueness holds by construction): validate a fixed sample, not the whole table.
@@ -137,9 +135,8 @@ def suites() -> list[Suite]:
               # for a current claim (an earlier version's claim read a record a later PubMed
               # file may have replaced)
               " coalesce(CASE WHEN e.quote IS NULL THEN e.stance IS NULL OR e.stance = 'neutral'"
-              "  ELSE (length(trim(e.quote)) >= 8 OR e.quote = trim(p.title)) AND"
-              "   (cur.claim_id IS NULL OR"
-              "    strpos(coalesce(p.title, '') || ' ' || coalesce(p.abstract, ''), e.quote) > 0) END,"
+              "  ELSE length(trim(e.quote)) > 0 AND (cur.claim_id IS NULL OR"
+              "   strpos(coalesce(p.title, '') || ' ' || coalesce(p.abstract, ''), e.quote) > 0) END,"
               "  false) AS quote_ok,"
               # a retracted record never counts: retracted when it was read, or now, for a
               # current claim (which a retraction makes the evidence stage judge again; an
