@@ -137,6 +137,7 @@ def test_an_edited_articles_unchanged_claims_keep_their_verdicts_and_a_new_one_i
     page.write_text(text + "\n\n" + added + "\n", encoding="utf-8")
     second, counts = _run(db, [page])
     assert counts["carried"] == len(old) and counts["judged"] == counts["because_new_claim"] == 1
+    assert counts["unchanged"] == 0          # carried, not counted again as kept
     with connect(db, read_only=True) as con:
         now = {s: (c, label, flags, pmids, because, r) for c, s, label, flags, pmids, because, r
                in con.execute(
@@ -177,6 +178,46 @@ def test_an_edited_articles_unchanged_claims_keep_their_verdicts_and_a_new_one_i
     pipeline.evidence_stage(db, run)
     after = _verdicts(db)
     assert {c for c, v in after.items() if v[1] == "evidence_changed"} == touched
+
+
+def test_a_verdict_whose_record_was_deleted_since_is_not_carried(tmp_path):
+    """A record deleted from the reference takes its evidence rows with it, an earlier
+    version's too: the verdict resting on it cannot be copied as whole, and its claim is
+    judged again as new when the article is edited."""
+    db = tmp_path / "f.duckdb"
+    run = pipeline.start_run(db, pipeline.new_run_id("test"), "test", [])
+    pipeline.pubmed_stage(db, [SAMPLE], run)
+    page = tmp_path / "article.txt"
+    text = (SEEDS / "001_b93a18ff41c11d19.txt").read_text(encoding="utf-8")
+    page.write_text(text, encoding="utf-8")
+    _run(db, [page])
+    with connect(db, read_only=True) as con:
+        pmid, touched = con.execute(
+            "SELECT pmid, list(DISTINCT c.sentence) FROM evidence JOIN current_claims c USING (claim_id) "
+            "GROUP BY pmid ORDER BY count(*) DESC, pmid LIMIT 1").fetchone()
+    deletion = tmp_path / "deletions.xml.gz"
+    with gzip.open(deletion, "wt") as fh:
+        fh.write('<?xml version="1.0"?><PubmedArticleSet><DeleteCitation>'
+                 f'<PMID Version="1">{pmid}</PMID></DeleteCitation></PubmedArticleSet>')
+    # the article is edited in the run that first reads the deletion: the verdicts of its
+    # version before were judged before the record went, their rows of it are gone
+    run = pipeline.start_run(db, pipeline.new_run_id("test"), "test", [])
+    pipeline.pubmed_stage(db, [deletion], run)
+    with connect(db, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM pubmed_deleted WHERE pmid = ?", [pmid]).fetchone()[0]
+    with duckdb.connect(str(db)) as con:    # as an earlier run's drop of the deleted record's rows
+        con.execute("DELETE FROM evidence WHERE pmid = ?", [pmid])
+    page.write_text(text + "\n\nKetamine infusions relieve neuropathic pain in adults.\n",
+                    encoding="utf-8")
+    pipeline.ingest_stage(db, [str(page)], run)
+    pipeline.clean_stage(db, run)
+    pipeline.claims_stage(db, run)
+    counts = pipeline.evidence_stage(db, run)
+    with connect(db, read_only=True) as con:
+        because = dict(con.execute("SELECT sentence, judged_because FROM current_claims "
+                                   "JOIN verdicts USING (claim_id)").fetchall())
+    assert counts["carried"] == 0 and set(because.values()) == {"new_claim"}
+    assert set(touched) <= set(because)
 
 
 def _retraction_notice(folder: Path, pmid: int) -> Path:

@@ -359,7 +359,10 @@ def plan_evidence(db: str | Path, run_id: str, claim_ids: Sequence[str] | None =
             # here, then planned as any kept verdict (a load since is checked, a retraction
             # re-judges)
             with transaction(con):
-                plan["counts"]["carried"] = carry_verdicts(con, run_id, version)
+                carried = carry_verdicts(con, run_id, version)
+            plan["counts"]["carried"] = len(carried)
+        else:
+            carried = []
         # what changed, read before the rows of deleted records go; only the claims to judge
         # are read out of the database
         state, plan["claims"] = verdicts_to_judge(
@@ -379,7 +382,9 @@ def plan_evidence(db: str | Path, run_id: str, claim_ids: Sequence[str] | None =
             if known["reason"] == "check":
                 item.update(pmids=sorted(known["pmids"]), coverage=known["coverage"])
             plan["todo"].append(item)
-        plan["kept"] = plan["claims"] - len(plan["todo"])
+        # kept as they were: not judged, not planned, not carried tonight (counted apart)
+        planned = {item["claim"].claim_id for item in plan["todo"]}
+        plan["kept"] = plan["claims"] - len(plan["todo"]) - len(set(carried) - planned)
         # the encoder (seconds to import and load) only when a claim is to be judged; a
         # database holding its own reference embeds its records without a vector then too (a
         # reference file embeds them when it is loaded)

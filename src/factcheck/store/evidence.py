@@ -141,31 +141,48 @@ JUDGED_ON = ("sentence", "query_text", "claim_type", "certainty", "polarity", "a
              "cited")
 
 
-def carry_verdicts(con: duckdb.DuckDBPyConnection, run_id: str, model_version: str) -> int:
+def carry_verdicts(con: duckdb.DuckDBPyConnection, run_id: str, model_version: str) -> list[str]:
     """Give each current claim without a verdict the verdict and evidence of the same claim of
-    an earlier version of its article (equal in every column of :data:`JUDGED_ON`) judged by
-    ``model_version``: an edited article's unchanged sentences are not read again.
+    another version of its article (equal in every column of :data:`JUDGED_ON`) judged by
+    ``model_version``: an edited article's unchanged sentences are not read again. A verdict
+    whose evidence is no longer whole (a deciding record's row gone, or any record deleted from
+    the reference since it was judged) is not carried.
 
     The copy keeps what the verdict was judged against (``reference_as_of``): records loaded,
     deleted or retracted since make the next plan judge or check it as any other verdict, and
     the time it was made (``decided_at``). Its ``judged_because`` is ``carried`` and its
     ``run_id`` the run that carried it; it gets a ``verdict_history`` row of ``run_id``. Returns
-    how many verdicts were carried (the caller holds the transaction)."""
+    the claim ids given a verdict (the caller holds the transaction)."""
     same = " AND ".join(f"o.{c} IS NOT DISTINCT FROM cc.{c}" for c in JUDGED_ON)
+    # a record deleted after the verdict was judged took its evidence rows with it (the rows of
+    # every claim, an earlier version's too), so the copy could not see that its basis changed:
+    # such a verdict is not carried, and the claim is judged as new
+    deleted = ("NOT EXISTS (SELECT 1 FROM pubmed_deleted pd WHERE pd.deleted_at > v.decided_at)"
+               if con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'pubmed_deleted'"
+                              ).fetchone()[0] else "TRUE")
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE carry AS
             SELECT cc.claim_id AS new_id, o.claim_id AS old_id
             FROM current_claims cc
-            JOIN claims o ON o.article_id = cc.article_id AND o.version < cc.version AND {same}
+            JOIN claims o ON o.article_id = cc.article_id AND o.version <> cc.version AND {same}
             JOIN verdicts v ON v.claim_id = o.claim_id AND v.model_version = ?
             WHERE NOT EXISTS (SELECT 1 FROM verdicts n WHERE n.claim_id = cc.claim_id)
+              AND {deleted}
+              -- the verdict's evidence is whole: each deciding record has its row, and the
+              -- records counted beside the label are the rows that count
+              AND NOT EXISTS (SELECT 1 FROM unnest(coalesce(v.deciding_pmids, [])) AS d(pmid)
+                              WHERE NOT EXISTS (SELECT 1 FROM evidence e WHERE e.claim_id = o.claim_id
+                                                AND e.pmid = d.pmid))
+              AND coalesce(v.n_supporting, 0) + coalesce(v.n_refuting, 0) =
+                  (SELECT count(*) FROM evidence e WHERE e.claim_id = o.claim_id
+                   AND e.stance IN ('supports', 'refutes') AND coalesce(e.counts, false))
             QUALIFY row_number() OVER (PARTITION BY cc.claim_id
                                        ORDER BY o.version DESC, v.decided_at DESC) = 1""",
         [model_version])
     try:
-        carried = con.execute("SELECT count(*) FROM carry").fetchone()[0]
+        carried = [r[0] for r in con.execute("SELECT new_id FROM carry").fetchall()]
         if not carried:
-            return 0
+            return []
         evidence = ", ".join(_EVIDENCE_COLUMNS)
         con.execute(f"""INSERT INTO evidence (claim_id, {evidence}, run_id)
                         SELECT k.new_id, {", ".join("e." + c for c in _EVIDENCE_COLUMNS)}, ?
@@ -183,7 +200,7 @@ def carry_verdicts(con: duckdb.DuckDBPyConnection, run_id: str, model_version: s
                        SELECT v.claim_id, v.run_id, v.decided_at, v.label, v.confidence, v.flags,
                               v.deciding_pmids, v.coverage, v.model_version, v.judged_because
                        FROM verdicts v JOIN carry k ON v.claim_id = k.new_id""")
-        return int(carried)
+        return carried
     finally:
         con.execute("DROP TABLE IF EXISTS carry")
 
