@@ -70,6 +70,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from factcheck.evidence import vectors
     from factcheck.evidence.assess import claim_from_text, judge_topic, speaks_to
+    from factcheck.evidence.grading import graded_type
     from research.stance_datasets import load_corpus_table, read_corpus_jsonl
     from factcheck.evidence.read import read_records
     from factcheck.evidence.retrieve import build_query, retrieve
@@ -115,7 +116,8 @@ def main(argv: list[str] | None = None) -> int:
                             vector=claim_vectors[i].tolist() if use_vectors else None)
             order = [h.pmid for h in hits]
             head = hits[:args.read_k]
-            records = read_records(query.text, claim.claim_type, head, query, model,
+            records = read_records(query.text, graded_type(claim.claim_type, claim.sentence),
+                                   head, query, model,
                                    on_topic=[judge_topic(h, query)[0] for h in head],
                                    calibration=calibration,
                                    speaks=None if args.any_sentence else speaks_to(query))

@@ -62,8 +62,9 @@ SPEAKING_ONLY = True
 #: about animals or cells is graded on the pharmacology ladder, ``grading.graded_type``;
 #: 12: only a sentence that speaks of the claim's concepts or words may decide it, ``speaks_to``;
 #: 13: the other sentences are not read at all, so a neutral record's quote and its ``p_relevant``
-#: come from those that speak).
-RULES_VERSION = "verdict-rules-13"
+#: come from those that speak; 14: a claim whose on-topic records have no such sentence was read
+#: not at all: the nothing-read confidence, and an explanation that says so).
+RULES_VERSION = "verdict-rules-14"
 
 
 @dataclass
@@ -327,9 +328,9 @@ def assess_claims(con: duckdb.DuckDBPyConnection, claims: Sequence, *, k: int = 
         per_hit = sentences_to_read(query.text, graded_type(claim.claim_type, claim.sentence),
                                     hits, query, on_topic, speaks)
         reading = model.submit([(query.text, s) for sentences in per_hit for s, _ in sentences])
-        return claim, query, hits, topic, n_topic, on_topic, per_hit, reading, speaks
+        return claim, query, hits, topic, n_topic, on_topic, per_hit, speaks, reading
 
-    def finish(claim, query, hits, topic, n_topic, on_topic, per_hit, reading, speaks) -> Assessment:
+    def finish(claim, query, hits, topic, n_topic, on_topic, per_hit, speaks, reading) -> Assessment:
         records = records_from(reading.probabilities(), per_hit,
                                graded_type(claim.claim_type, claim.sentence), hits, on_topic,
                                calibrate, speaks=speaks)
@@ -359,7 +360,7 @@ def assess_claims(con: duckdb.DuckDBPyConnection, claims: Sequence, *, k: int = 
     finally:
         for pending in (ahead, started):     # an error or an interrupt: stop their reading
             if pending is not None:
-                pending[-1].cancel()
+                pending[-1].cancel()        # the reading is the last item of start's tuple
     return out
 
 

@@ -134,7 +134,9 @@ def decide(records: Sequence[ReadRecord], claim: ClaimFacts, coverage: int | Non
     elif label == "mixed":
         deciding = supporting[:2] + refuting[:2]
         confidence = min(supporting[0].p_support, refuting[0].p_refute)
-    elif label == "not_addressed" and not any(r.on_topic for r in records):
+    elif label == "not_addressed" and not any(r.on_topic and r.quote for r in records):
+        # nothing read: no record on the topic retrieved, or none with a sentence that names
+        # what the claim is about (``read.SKIP_SILENT``)
         deciding = []
         confidence = NOTHING_READ
     else:
@@ -246,7 +248,10 @@ def _explain(label, claim: ClaimFacts, records, deciding, coverage, on_topic) ->
         n = coverage if coverage is not None else sum(1 for r in records if r.on_topic)
         uncounted_bearing = any(r.stance != "neutral" and not r.grade.counts for r in records)
         but = ("none of those read that can count supports or contradicts it" if uncounted_bearing
-               else "none of those read supports or contradicts it" if any(r.on_topic for r in records)
+               else "none of those read supports or contradicts it"
+               if any(r.on_topic and r.quote for r in records)
+               else "none of the sentences of those retrieved names what it is about, so none was "
+               "read" if any(r.on_topic for r in records)
                else "none of them was among the records retrieved for it, so none was read")
         topic = f" ({claim.topic})" if claim.topic else ""
         parts.append(f"{n} record{'s' if n != 1 else ''} of the reference table "
