@@ -74,7 +74,10 @@ EXAMPLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
          "We tried ketamine for migraine and it worked wonders.",
          "Our son takes melatonin every night and sleeps through."),
         ("My pain doctor explained that ketamine blocks NMDA receptors.",
-         "We have also seen inflammation in the bladder with long-term, high doses of ketamine."),
+         "We have also seen inflammation in the bladder with long-term, high doses of ketamine.",
+         "We gave it to 200 patients and 80% reported less pain.",
+         "Our children's hospital offers ketamine for procedures.",
+         "Our family medicine doctors say flu shots prevent hospital stays."),
     ),
     "care procedure": (
         ("Post-treatment, your healthcare provider will assess the effectiveness of the therapy.",

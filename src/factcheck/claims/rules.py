@@ -127,9 +127,12 @@ FIRST_PERSON: tuple[str, ...] = (
     # a family's experience ("We tried ketamine and it worked wonders", "Our son takes it"),
     # not a clinic's "we" ("We have also seen inflammation in the bladder")
     r"^(?:(?:so|and|but|then|finally|eventually),?\s+)?we (?:tried|started (?:him|her|them|taking"
-    r"|using|giving)|gave (?:it|him|her|them)|switched (?:him|her|them )?to|decided to try)\b",
+    r"|using|giving)|gave (?:it|him|her|them)|switched (?:him|her|them )?to|decided to try)\b"
+    r"(?!.*\b(?:patients|participants|subjects|volunteers|clients|adults|people)\b)",
     r"^(?:our|my) (?:son|daughter|husband|wife|partner|kids?|child|children|toddler|baby|mom|"
-    r"mum|mother|dad|father|family|grandmother|grandfather)\b",
+    r"mum|mother|dad|father|family|grandmother|grandfather)\b(?!['’]s)(?! (?:hospital|"
+    r"psychiatr|medicine|practice|clinic|doctor|physician|team|dentist|therap|care\b|health|"
+    r"medical|nurse|services?|unit|ward|program))",
     r"^(?:\w+ ){0,4}(?:ago|now|today|yesterday|recently),? (?:i|my)\b",
     r",\s*i (?:can|could|feel|felt|have|had|was|am|['’]ve|['’]m)\b",
     r"^(?:a )?bit (?:nervous|worried|scared|anxious)\b|^(?:really |so |very )?(?:nervous|worried|"
