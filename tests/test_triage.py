@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 
+import duckdb
 import pytest
 from click.testing import CliRunner
 
@@ -147,6 +148,11 @@ def test_cli_marks_and_lists_decisions(published, monkeypatch, tmp_path):
     assert named.exit_code == 0 and "bo" in named.output
     # each line names its claim, whatever letter the id starts with ("[b75c…]" is no markup)
     assert f"[{claim_id}]" in named.output and f"[{unflagged}]" in named.output
+    with duckdb.connect(str(tmp_path / "decisions.duckdb")) as tcon:
+        tcon.execute("INSERT INTO decisions SELECT * REPLACE ('b75c52785daf6f545f1b' AS claim_id)"
+                     " FROM decisions LIMIT 1")
+    lettered = runner.invoke(cli, ["triage", "list", "--db", str(tmp_path / "nope.duckdb")])
+    assert "[b75c52785daf6f545f1b]" in lettered.output
     # ...else the one beside --db, which must exist
     monkeypatch.delenv("FACTCHECK_TRIAGE_DB")
     missing = runner.invoke(cli, ["triage", "list", "--db", str(tmp_path / "nope.duckdb")])
