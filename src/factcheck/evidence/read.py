@@ -119,8 +119,9 @@ def sentences_to_read(claim_text: str, claim_type: str, hits: Sequence[Hit],
                       query: Query | None = None, on_topic: Sequence[bool] | None = None,
                       speaks=None) -> list[list[tuple[str, str | None]]]:
     """Per hit, the (sentence, section) pairs the stance model reads against the claim: a
-    record on the claim's topic (or every record, without ``on_topic``) read in full, one off
-    it not at all (none).
+    record on the claim's topic (or every record, without ``on_topic``) read in full (with
+    ``speaks``, its sentences that speak of the claim, see :data:`SKIP_SILENT`), one off it not
+    at all (none).
 
     A record off the topic never supports or refutes the claim, and since migration 0011 its
     closest sentence is not stored; reading it served only to order it among the records that
