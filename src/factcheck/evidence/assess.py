@@ -44,9 +44,6 @@ CANDIDATES = 100
 #: not read: a ``not_addressed`` verdict then always rests on on-topic records read.
 TOPIC_K = 3
 
-#: Only sentences that name the claim's concepts may decide it (:func:`speaks_to`).
-SPEAKING_ONLY = True
-
 #: Recorded with every verdict (``verdicts.model_version``, after the stance model's hash);
 #: raised when retrieval or the decision rules change what a claim is judged on
 #: (3: expansion words weighted, one count per index term, dense cosine in the final order;
@@ -135,11 +132,11 @@ def speaks_to(query: Query):
     key = {_stem(w) for w in query.words if w not in query.cited_words}
     if not key and not forms:
         return lambda sentence: True
-    need = min(2, len(key)) if len(key) >= 3 else min(1, len(key))
+    need = 2 if len(key) >= 3 else 1
 
     def speaks(sentence: str) -> bool:
         stems = _stems(sentence)
-        return (bool(forms) and _mentions(forms, stems)) or (need > 0 and len(key & stems) >= need)
+        return (bool(forms) and _mentions(forms, stems)) or len(key & stems) >= need
     return speaks
 
 
@@ -324,16 +321,13 @@ def assess_claims(con: duckdb.DuckDBPyConnection, claims: Sequence, *, k: int = 
         """Retrieve a claim's records and start reading their sentences."""
         query, hits, topic, n_topic = records_to_read(con, claim, k=k, vector=vector, terms=terms)
         on_topic = [t[0] for t in topic]
-        speaks = speaks_to(query) if SPEAKING_ONLY else None
-        per_hit = sentences_to_read(query.text, graded_type(claim.claim_type, claim.sentence),
-                                    hits, query, on_topic, speaks)
+        ladder = graded_type(claim.claim_type, claim.sentence)
+        per_hit = sentences_to_read(query.text, ladder, hits, query, on_topic, speaks_to(query))
         reading = model.submit([(query.text, s) for sentences in per_hit for s, _ in sentences])
-        return claim, query, hits, topic, n_topic, on_topic, per_hit, speaks, reading
+        return claim, query, hits, topic, n_topic, on_topic, per_hit, ladder, reading
 
-    def finish(claim, query, hits, topic, n_topic, on_topic, per_hit, speaks, reading) -> Assessment:
-        records = records_from(reading.probabilities(), per_hit,
-                               graded_type(claim.claim_type, claim.sentence), hits, on_topic,
-                               calibrate, speaks=speaks)
+    def finish(claim, query, hits, topic, n_topic, on_topic, per_hit, ladder, reading) -> Assessment:
+        records = records_from(reading.probabilities(), per_hit, ladder, hits, on_topic, calibrate)
         for r, (_, matched) in zip(records, topic):
             r.matched_terms = matched
         records = order_for_display(records)

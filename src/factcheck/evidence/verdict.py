@@ -136,7 +136,7 @@ def decide(records: Sequence[ReadRecord], claim: ClaimFacts, coverage: int | Non
         confidence = min(supporting[0].p_support, refuting[0].p_refute)
     elif label == "not_addressed" and not any(r.on_topic and r.quote for r in records):
         # nothing read: no record on the topic retrieved, or none with a sentence that names
-        # what the claim is about (``read.SKIP_SILENT``)
+        # what the claim is about (``read.sentences_to_read``)
         deciding = []
         confidence = NOTHING_READ
     else:
