@@ -33,7 +33,10 @@ def demo_out(prefect_harness, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("demo")
     result = CliRunner().invoke(cli, ["demo", "--out", str(out)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    assert str(out / "report" / "index.html") in result.output.replace("\n", "")
+    printed = result.output.replace("\n", "")
+    assert str(out / "report" / "index.html") in printed
+    # where it wrote, the files beside the database included
+    assert str(out.resolve() / "reference.duckdb") in printed and str(out.resolve() / "raw") in printed
     return out
 
 

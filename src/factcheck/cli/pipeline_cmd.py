@@ -13,7 +13,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ..settings import DB_FILENAME, DEFAULT_OUT_DIR, get_settings
+from ..settings import DB_FILENAME, DEFAULT_OUT_DIR
+from ..store.raw import raw_dir_for
 from ..store.reference import reference_path
 
 console = Console()
@@ -255,8 +256,9 @@ def _print_summary(result: dict) -> dict | None:
     reference = reference_path(result["db"])
     if reference is not None:
         console.print(f"[bold]reference[/bold] {reference}")
-    raw = get_settings().raw_dir or Path(result["db"]).resolve().parent / "raw"
-    console.print(f"[bold]raw[/bold]       {raw}")
+    raw = raw_dir_for(Path(result["db"]).resolve())
+    if raw is not None:
+        console.print(f"[bold]raw[/bold]       {raw}")
     shown = info["failures"][:10]
     for f in shown:             # markup off: a URL or a message may hold "[...]"
         console.print(f"  ✗ {f['source']}: {f['kind']}: {f['message']}", soft_wrap=True,

@@ -44,17 +44,22 @@ class RawFolderMissing(RuntimeError):
     than every pending version failing."""
 
 
-def raw_dir(con: duckdb.DuckDBPyConnection) -> Path | None:
-    """The raw folder of the connection's database (``FACTCHECK_RAW_DIR``, else ``raw/``
-    beside its file); ``None`` for a database in memory."""
+def raw_dir_for(db: str | os.PathLike[str] | None) -> Path | None:
+    """The raw folder of the database file ``db`` (``FACTCHECK_RAW_DIR``, else ``raw/`` beside
+    it); ``None`` for a database in memory."""
     configured = get_settings().raw_dir
     if configured:
         return Path(configured)
+    if not db or str(db) == ":memory:":
+        return None
+    return Path(db).absolute().parent / "raw"
+
+
+def raw_dir(con: duckdb.DuckDBPyConnection) -> Path | None:
+    """The raw folder of the connection's database (:func:`raw_dir_for` its file)."""
     row = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
                       ).fetchone()
-    if not row or not row[0] or row[0] == ":memory:":
-        return None
-    return Path(row[0]).absolute().parent / "raw"
+    return raw_dir_for(row[0] if row else None)
 
 
 def _path(root: Path, key: str) -> Path:
