@@ -139,9 +139,8 @@ def _pieces(line: str) -> tuple[tuple[int, int], ...]:
 _MARKS_END = re.compile(r"[!?]{2,}[\"”’)\]]*\s+(?=[\"“‘(]?[A-Z0-9])")
 
 
-def _split_at_marks(body: str, span: Span) -> list[Span]:
-    """``span`` cut after each run of ``?!`` marks that ends a sentence inside it."""
-    cuts = [span.start + m.end() for m in _MARKS_END.finditer(span.text)]
+def _cut(body: str, span: Span, cuts: list[int]) -> list[Span]:
+    """``span`` cut at ``cuts`` (offsets into ``body``), each piece trimmed, empty ones dropped."""
     if not cuts:
         return [span]
     bounds = [span.start, *cuts, span.end]
@@ -161,14 +160,11 @@ def segment_sentences(body: str) -> list[Span]:
             whole = _trimmed(body, start, end)
             if whole is None:
                 continue
-            for span in _split_at_marks(body, whole):
+            # after a run of "?!" marks that ends a sentence, then after a heading run in
+            for span in _cut(body, whole, [whole.start + m.end()
+                                           for m in _MARKS_END.finditer(whole.text)]):
                 cut = split_run_in_heading(span.text)
-                if cut is not None:
-                    head = _trimmed(body, span.start, span.start + cut)
-                    tail = _trimmed(body, span.start + cut, span.end)
-                    spans.extend(s for s in (head, tail) if s is not None)
-                else:
-                    spans.append(span)
+                spans.extend(_cut(body, span, [] if cut is None else [span.start + cut]))
     for span in spans:
         if body[span.start:span.end] != span.text:  # pragma: no cover - guards pysbd upgrades
             raise RuntimeError(f"segmenter offsets drifted at {span.start}: {span.text[:40]!r}")
