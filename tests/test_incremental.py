@@ -116,18 +116,25 @@ def test_a_run_with_nothing_to_judge_does_not_load_the_sentence_encoder(judged):
         assert everything.returncode != 0 and "EmbeddingUnavailable" in everything.stderr
 
 
-def test_an_edited_articles_unchanged_claims_keep_their_verdicts_and_a_new_one_is_judged(tmp_path):
-    """An article edited since the last run is a new version with new claim ids. Its
-    sentences that did not change take their verdicts and evidence from the version before
-    (``carried``: not read again); the sentence added is judged; a retraction later re-judges
-    a carried claim that read the retracted record as it would any other."""
+def _judged_article(tmp_path: Path) -> tuple[Path, Path, str]:
+    """A database with the PubMed sample and one article (a sample text in a file of its own,
+    to be edited) judged: the database, the article's file and its text."""
     db = tmp_path / "f.duckdb"
     run = pipeline.start_run(db, pipeline.new_run_id("test"), "test", [])
     pipeline.pubmed_stage(db, [SAMPLE], run)
     page = tmp_path / "article.txt"
     text = (SEEDS / "001_b93a18ff41c11d19.txt").read_text(encoding="utf-8")
     page.write_text(text, encoding="utf-8")
-    _, first = _run(db, [page])
+    _run(db, [page])
+    return db, page, text
+
+
+def test_an_edited_articles_unchanged_claims_keep_their_verdicts_and_a_new_one_is_judged(tmp_path):
+    """An article edited since the last run is a new version with new claim ids. Its
+    sentences that did not change take their verdicts and evidence from the version before
+    (``carried``: not read again); the sentence added is judged; a retraction later re-judges
+    a carried claim that read the retracted record as it would any other."""
+    db, page, text = _judged_article(tmp_path)
     with connect(db, read_only=True) as con:
         old = {s: (c, label, flags, pmids) for c, s, label, flags, pmids in con.execute(
             "SELECT claim_id, sentence, label, flags, list(e.pmid ORDER BY e.rank) FROM "
@@ -184,13 +191,7 @@ def test_a_verdict_whose_record_was_deleted_since_is_not_carried(tmp_path):
     """A record deleted from the reference takes its evidence rows with it, an earlier
     version's too: the verdict resting on it cannot be copied as whole, and its claim is
     judged again as new when the article is edited."""
-    db = tmp_path / "f.duckdb"
-    run = pipeline.start_run(db, pipeline.new_run_id("test"), "test", [])
-    pipeline.pubmed_stage(db, [SAMPLE], run)
-    page = tmp_path / "article.txt"
-    text = (SEEDS / "001_b93a18ff41c11d19.txt").read_text(encoding="utf-8")
-    page.write_text(text, encoding="utf-8")
-    _run(db, [page])
+    db, page, text = _judged_article(tmp_path)
     with connect(db, read_only=True) as con:
         pmid, touched = con.execute(
             "SELECT pmid, list(DISTINCT c.sentence) FROM evidence JOIN current_claims c USING (claim_id) "
